@@ -1,0 +1,231 @@
+"""The public plugin API: what a rule declares and what its check yields.
+
+A rule is plain data plus a generator.  It never builds findings itself: it
+yields :class:`Hit` values (a pointer inside the record and a message) and the
+engine stamps the id, severity, file, record identity and exact position.  This
+mirrors yamllint's rules and keeps every plugin small and free of I/O.
+
+Two scopes exist:
+
+* ``scope="record"``: ``check(record, options)`` runs once per record.
+* ``scope="file"``: ``check(file_info, options)`` runs once per input file
+  (byte-order mark, layout); its hits are located at line 1, column 1.
+* ``scope="dataset"``: ``collect(record, options)`` returns a dict of scalar
+  facts per record (kept in a compact table by the engine) and
+  ``check(table, options)`` runs once per run over that table, yielding
+  :class:`DatasetHit` values that name the record they are about.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+SEVERITIES = ("error", "warning", "note")
+KINDS = ("cms", "article")
+_ID_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+class RuleDefinitionError(ValueError):
+    """A rule (built-in or plugin) is declared incorrectly."""
+
+
+class OptionError(ValueError):
+    """A user gave a rule an option it does not have, or a bad value."""
+
+
+class SetupError(ValueError):
+    """A rule cannot run with the given options (e.g. an unreadable schema file).
+
+    The engine reports it once, as an error of the run (exit code 2), instead of
+    as a crash per record.
+    """
+
+
+@dataclass(frozen=True)
+class Option:
+    """One rule option, declared as data so config can be validated up front."""
+
+    name: str
+    default: Any
+    help: str
+    type: type | tuple[type, ...] | None = None
+    choices: Sequence[Any] | None = None
+
+    def validate(self, rule_id: str, value: Any) -> Any:
+        expected = self.type or type(self.default)
+        if expected is float:
+            expected = (int, float)
+        if isinstance(value, bool) and expected in (int, (int, float)):
+            raise OptionError(f"{rule_id}: option {self.name!r} must be a number, got {value!r}")
+        if expected is not type(None) and not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            raise OptionError(f"{rule_id}: option {self.name!r} must be {names}, got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise OptionError(f"{rule_id}: option {self.name!r} must be one of {list(self.choices)}, got {value!r}")
+        if isinstance(value, list) and isinstance(self.default, list) and self.default:
+            item_type = type(self.default[0])
+            bad = [v for v in value if not isinstance(v, item_type)]
+            if bad:
+                raise OptionError(f"{rule_id}: option {self.name!r} items must be {item_type.__name__}, got {bad[0]!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A proposed replacement of the value at the hit's pointer (for a later ``feedlint fix``)."""
+
+    replacement: Any
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a record rule yields: where (pointer inside the record) and what.
+
+    ``pointer`` is an RFC 6901 pointer relative to the record (``"/content_body"``,
+    ``"/attaches/0/sizes/1200"``; ``""`` is the record itself).  ``evidence`` is the
+    offending text (it also feeds the stable fingerprint).  ``span`` optionally
+    narrows the position to ``[start, end)`` characters of a string value.
+    ``on_key`` locates the member's key instead of its value (unknown fields).
+    """
+
+    pointer: str
+    message: str
+    evidence: str | None = None
+    span: tuple[int, int] | None = None
+    fix: Fix | None = None
+    on_key: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetHit:
+    """What a dataset rule yields: a hit plus the row of the fact table it is about."""
+
+    row: int
+    pointer: str
+    message: str
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A bad or good example, as data: shown by ``feedlint explain`` and run as a test.
+
+    ``record`` is a partial record merged over a clean base record (for cms rules;
+    ``remove`` deletes keys from it) or the text of an article (article rules).  A ``bad`` example must yield at
+    least one hit, each at one of ``pointers`` when given; a good one none.
+    """
+
+    kind: str  # "bad" | "good"
+    record: Any
+    title: str = ""
+    pointers: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()  # top-level keys deleted from the base record
+
+
+def bad(record: Any, title: str = "", pointers: Iterable[str] = (), remove: Iterable[str] = (), options: Mapping[str, Any] | None = None) -> Example:
+    return Example("bad", record, title, tuple(pointers), dict(options or {}), tuple(remove))
+
+
+def good(record: Any, title: str = "", remove: Iterable[str] = (), options: Mapping[str, Any] | None = None) -> Example:
+    return Example("good", record, title, (), dict(options or {}), tuple(remove))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's declaration.  Built by :func:`rule`; immutable once made."""
+
+    id: str
+    name: str
+    severity: str
+    summary: str
+    doc: str
+    check: Callable[..., Iterator[Any]]
+    options: tuple[Option, ...] = ()
+    scope: str = "record"
+    kinds: tuple[str, ...] = ("cms",)
+    collect: Callable[..., Mapping[str, Any]] | None = None
+    examples: tuple[Example, ...] = ()
+    tags: tuple[str, ...] = ()
+    precision: str = "high"
+    security_severity: float | None = None
+    origin: str = "builtin"
+
+    def __post_init__(self) -> None:
+        if not _ID_RE.match(self.id):
+            raise RuleDefinitionError(f"rule id {self.id!r} must look like FL201 (letters then 3-4 digits)")
+        if not _NAME_RE.match(self.name):
+            raise RuleDefinitionError(f"{self.id}: rule name {self.name!r} must be kebab-case")
+        if self.severity not in SEVERITIES:
+            raise RuleDefinitionError(f"{self.id}: severity {self.severity!r} not in {SEVERITIES}")
+        if self.scope not in ("record", "dataset", "file"):
+            raise RuleDefinitionError(f"{self.id}: scope must be record, dataset or file")
+        if any(k not in KINDS for k in self.kinds):
+            raise RuleDefinitionError(f"{self.id}: kinds must be within {KINDS}")
+        names = [o.name for o in self.options]
+        if len(names) != len(set(names)):
+            raise RuleDefinitionError(f"{self.id}: duplicate option names")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {o.name: o.default for o in self.options}
+
+    def resolve_options(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Defaults overlaid with the user's values; unknown names are an error."""
+        known = {o.name: o for o in self.options}
+        resolved = self.defaults
+        for key, value in (given or {}).items():
+            if key not in known:
+                raise OptionError(f"{self.id} ({self.name}) has no option {key!r}; known: {sorted(known) or 'none'}")
+            resolved[key] = known[key].validate(self.id, value)
+        return resolved
+
+
+def rule(
+    id: str,
+    name: str,
+    severity: str = "warning",
+    *,
+    options: Iterable[Option] = (),
+    scope: str = "record",
+    kinds: Iterable[str] = ("cms",),
+    collect: Callable[..., Mapping[str, Any]] | None = None,
+    examples: Iterable[Example] = (),
+    tags: Iterable[str] = (),
+    precision: str = "high",
+    security_severity: float | None = None,
+) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
+    """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
+
+    The first docstring line is the summary shown by ``feedlint rules``.
+    """
+
+    def wrap(check: Callable[..., Iterator[Any]]) -> Rule:
+        doc = inspect.cleandoc(check.__doc__ or "")
+        if not doc:
+            raise RuleDefinitionError(f"{id}: a rule needs a docstring (it is the rule's documentation)")
+        summary = doc.splitlines()[0].strip()
+        return Rule(
+            id=id,
+            name=name,
+            severity=severity,
+            summary=summary,
+            doc=doc,
+            check=check,
+            options=tuple(options),
+            scope=scope,
+            kinds=tuple(kinds),
+            collect=collect,
+            examples=tuple(examples),
+            tags=tuple(tags),
+            precision=precision,
+            security_severity=security_severity,
+            origin=getattr(check, "__module__", "builtin") or "builtin",
+        )
+
+    return wrap

@@ -1,0 +1,220 @@
+"""Command line: ``feedlint check``, ``feedlint rules``, ``feedlint explain``.
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 findings; 2 usage, config
+or input error (or a rule crashed).  Heavy libraries are imported only by the
+rules that need them, so ``feedlint check`` on one record starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="feedlint: a data-quality linter for news-CMS feed exports.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_RANK = {"error": 3, "warning": 2, "note": 1, "never": 99}
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+    never = "never"
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    json = "json"
+    text = "text"
+
+
+def _die(message: str) -> "typer.Exit":
+    sys.stderr.write(f"feedlint: error: {message}\n")
+    return typer.Exit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"feedlint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """feedlint: a data-quality linter for news-CMS feed exports."""
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _load(config_path: Optional[str]):
+    from .config import ConfigError, load_config
+    from .registry import load_catalogue
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise _die(str(exc))
+    catalogue = load_catalogue()
+    for warning in catalogue.warnings:
+        sys.stderr.write(f"feedlint: warning: {warning}\n")
+    return config, catalogue
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(..., help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: text, json, sarif, github (or a plugin's)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically) instead of stdout."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to run: ids, prefixes (FL2), names; comma-separated or repeated."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run (added to the config's ignore)."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest feedlint.toml, .feedlint.toml or pyproject.toml)."),
+    schema: Optional[str] = typer.Option(None, "--schema", help="JSON Schema file replacing the bundled CMS export schema."),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Force the input layout instead of sniffing it."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only findings and errors; no summary or notices."),
+    no_color: bool = typer.Option(False, "--no-color", help="Never colour text output."),
+) -> None:
+    """Check exports and report findings."""
+    from .config import ConfigError
+    from .engine import Engine
+    from .output import atomic_text_writer
+    from .planning import Choices, build_plan
+    from .reader.sources import display_path, expand_paths
+    from .reporters import UnknownFormat, reporter_class
+    from .reporters.base import RunInfo, Summary
+
+    cfg, catalogue = _load(config)
+    if schema is not None and not Path(schema).is_file():
+        raise _die(f"{schema}: schema file not found")
+    try:
+        plan = build_plan(
+            catalogue,
+            cfg,
+            Choices(
+                select=_split(select),
+                ignore=_split(ignore),
+                shared={"schema": os.path.abspath(schema) if schema else None},
+                input_format=input_format.value if input_format else None,
+            ),
+        )
+    except ConfigError as exc:
+        raise _die(str(exc))
+    fmt = format or cfg.get("format", "text")
+    try:
+        reporter_cls = reporter_class(fmt)
+    except UnknownFormat as exc:
+        raise _die(str(exc))
+    fail = (fail_on.value if fail_on else None) or cfg.get("fail-on", "warning")
+
+    files = expand_paths(paths)
+    displays = [display_path(p) for p in files]
+    engine = Engine(plan)
+    color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
+    by_rule: Counter = Counter()
+    by_sev: Counter = Counter()
+    failing = False
+    try:
+        with atomic_text_writer(output) as stream:
+            reporter = reporter_cls(stream)
+            reporter.start(info)
+            for finding in engine.run(files, displays):
+                by_rule[finding.rule_id] += 1
+                by_sev[finding.severity] += 1
+                failing = failing or finding.rank >= FAIL_RANK[fail]
+                reporter.handle(finding)
+            errors = engine.errors
+            code = EXIT_ERROR if errors or engine.internal_errors or engine.setup_errors else (EXIT_FINDINGS if failing else EXIT_OK)
+            notices = list(engine.notices) + [
+                f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()
+            ]
+            summary = Summary(
+                engine.stats.files,
+                engine.stats.records,
+                by_rule,
+                by_sev,
+                errors,
+                notices,
+                engine.internal_errors,
+                code,
+                {"names": {a.rule.id: a.rule.name for a in plan.rules}, "suppressed": engine.stats.suppressed},
+            )
+            reporter.finish(summary)
+    except OSError as exc:
+        raise _die(f"{output}: cannot write report: {exc.strerror or exc}")
+    for err in errors:
+        sys.stderr.write(f"{err}\n")
+    for msg in engine.setup_errors:
+        sys.stderr.write(f"feedlint: error: {msg}\n")
+    for msg in engine.internal_errors:
+        sys.stderr.write(f"feedlint: internal error: {msg}\n")
+    if not quiet:
+        for note in notices:
+            sys.stderr.write(f"feedlint: note: {note}\n")
+    raise typer.Exit(code)
+
+
+@app.command("rules")
+def list_rules(
+    all_: bool = typer.Option(False, "--all", help="Include rules deselected by the config."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file."),
+) -> None:
+    """List the rules: id, name, default severity, summary."""
+    from .planning import build_plan
+    from .config import ConfigError
+
+    cfg, catalogue = _load(config)
+    try:
+        active = {a.rule.id: a for a in build_plan(catalogue, cfg).rules}
+    except ConfigError as exc:
+        raise _die(str(exc))
+    rows = [(r.id, r.name, active[r.id].severity if r.id in active else "off", r.summary) for r in catalogue.rules if all_ or r.id in active]
+    w_id = max((len(r[0]) for r in rows), default=2)
+    w_name = max((len(r[1]) for r in rows), default=4)
+    typer.echo(f"{'ID':<{w_id}}  {'NAME':<{w_name}}  {'SEVERITY':<8}  SUMMARY")
+    for rid, name, sev, summary in rows:
+        typer.echo(f"{rid:<{w_id}}  {name:<{w_name}}  {sev:<8}  {summary}")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="Rule id or name, e.g. FL201.")) -> None:
+    """Show a rule's documentation, options and a bad and a good example."""
+    from .explain import render_explanation
+    from .registry import load_catalogue
+
+    catalogue = load_catalogue()
+    found = catalogue.find(rule) or catalogue.find(rule.upper())
+    if found is None:
+        raise _die(f"unknown rule {rule!r}; `feedlint rules --all` lists them")
+    typer.echo(render_explanation(found))
+
+
+def main() -> None:
+    """Console-script entry point; usage errors exit 2 (click's convention)."""
+    try:
+        app(prog_name="feedlint")
+    except KeyboardInterrupt:
+        sys.stderr.write("feedlint: interrupted\n")
+        sys.exit(130)

@@ -1,0 +1,260 @@
+"""The engine: reads inputs, runs the selected rules, stamps and locates their hits.
+
+Rules yield bare hits; only here do they become :class:`Finding` values with an
+id, a severity, a file, the record's identity and an exact region.  Positions
+are computed only for hits, never for clean values.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from .api import DatasetHit, Hit, Rule, SetupError
+from .facts import FactTable, RowRef
+from .fields import FieldRoles
+from .model import Finding, Record
+from .reader.errors import InputError
+from .reader.positions import Region
+from .reader.sources import FileInfo, Source
+from .selection import matches_any
+
+EXPORT_MARKERS = frozenset({"content_id", "content_title", "content_body", "content_html", "portal_id", "lang_id"})
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    """A selected rule with its resolved severity and options (never mutated)."""
+
+    rule: Rule
+    severity: str
+    options: Mapping[str, Any]
+
+
+@dataclass
+class Suppression:
+    """One ``[[suppress]]`` config entry, counting how often it was used."""
+
+    reason: str
+    content_id: Any = None
+    pointer: str | None = None
+    rules: tuple[str, ...] = ()
+    path: str | None = None
+    used: int = 0
+
+    def matches(self, finding: Finding, rule: Rule) -> bool:
+        if self.content_id is not None and str(finding.content_id) != str(self.content_id):
+            return False
+        if self.path is not None and not path_matches(finding.path, self.path):
+            return False
+        if self.pointer is not None:
+            rp = finding.record_pointer
+            if not (rp == self.pointer or rp.startswith(self.pointer.rstrip("/") + "/")):
+                return False
+        return not self.rules or matches_any(rule, self.rules)
+
+    def describe(self) -> str:
+        parts = []
+        if self.content_id is not None:
+            parts.append(f"content-id {self.content_id}")
+        if self.path:
+            parts.append(f"path {self.path}")
+        if self.pointer:
+            parts.append(f"pointer {self.pointer}")
+        if self.rules:
+            parts.append("rules " + ",".join(self.rules))
+        return " ".join(parts)
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))
+
+
+@dataclass
+class Plan:
+    """Everything a run needs to know, resolved once from catalogue, config and CLI."""
+
+    rules: list[ActiveRule]
+    roles: FieldRoles = field(default_factory=FieldRoles)
+    per_file_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    input_format: str = "auto"
+
+    def by_scope(self, scope: str) -> list[ActiveRule]:
+        return [a for a in self.rules if a.rule.scope == scope]
+
+    def for_file(self, display: str, scope: str, kind: str) -> list[ActiveRule]:
+        ignored: list[str] = []
+        for pattern, selectors in self.per_file_ignores.items():
+            if path_matches(display, pattern):
+                ignored.extend(selectors)
+        return [a for a in self.by_scope(scope) if kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    records: int = 0
+    skipped_files: int = 0
+    suppressed: int = 0
+
+
+def _child(base: str, rel: str) -> str:
+    return base + rel
+
+
+class Engine:
+    """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.errors: list[InputError] = []
+        self.notices: list[str] = []
+        self.internal_errors: list[str] = []
+        self.setup_errors: list[str] = []
+        self.stats = RunStats()
+        self.files: list[FileInfo] = []
+        self.table = FactTable()
+        self._dataset = plan.by_scope("dataset")
+
+    # -- stamping -------------------------------------------------------------
+    def _finding(self, active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any) -> Finding:
+        try:
+            region = raw.region(hit.pointer, hit.span, hit.on_key)
+        except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
+            region = raw.region("")
+        return Finding(
+            rule_id=active.rule.id,
+            rule_name=active.rule.name,
+            severity=active.severity,
+            message=hit.message,
+            path=display,
+            record_index=raw.index,
+            content_id=content_id,
+            pointer=_child(raw.pointer, hit.pointer),
+            record_pointer=hit.pointer,
+            region=region,
+            evidence=hit.evidence,
+            fix=hit.fix,
+        )
+
+    def _suppressed(self, finding: Finding, rule: Rule) -> bool:
+        for s in self.plan.suppressions:
+            if s.matches(finding, rule):
+                s.used += 1
+                self.stats.suppressed += 1
+                return True
+        return False
+
+    def _run_rule(self, active: ActiveRule, target: Any, where: str) -> list[Any]:
+        try:
+            return list(active.rule.check(target, active.options))
+        except SetupError as exc:
+            message = f"rule {active.rule.id}: {exc}"
+            if message not in self.setup_errors:
+                self.setup_errors.append(message)
+            return []
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+            self.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")
+            return []
+
+    # -- per record -----------------------------------------------------------
+    def check_record(self, raw: Any, rules: Sequence[ActiveRule], display: str) -> list[Finding]:
+        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles)
+        is_object = isinstance(raw.data, dict)
+        content_id = record.content_id
+        out: list[Finding] = []
+        for active in rules:
+            if not is_object and "schema" not in active.rule.tags:
+                continue
+            for hit in self._run_rule(active, record, f"{display} record {raw.index}"):
+                finding = self._finding(active, hit, raw, display, content_id)
+                if not self._suppressed(finding, active.rule):
+                    out.append(finding)
+        out.sort(key=lambda f: (f.region.offset, f.rule_id))
+        return out
+
+    def _collect(self, raw: Any, file_index: int, record: Record) -> None:
+        facts: dict[str, Any] = {}
+        for active in self._dataset:
+            if active.rule.collect is not None and raw.kind in active.rule.kinds:
+                try:
+                    facts.update(active.rule.collect(record, active.options))
+                except Exception as exc:  # noqa: BLE001
+                    self.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
+        self.table.add(RowRef(file_index, raw.index, raw.pointer, record.content_id), facts)
+
+    # -- per file -------------------------------------------------------------
+    def check_file(self, path: str, display: str) -> Iterator[Finding]:
+        source = Source(path, self.plan.input_format, display)
+        info = source.info
+        file_index = len(self.files)
+        self.files.append(info)
+        self.table.files.append(display)
+        self.stats.files += 1
+        record_rules: list[ActiveRule] | None = None
+        try:
+            for raw in source.records():
+                if record_rules is None:
+                    if info.kind == "cms" and not looks_like_export(raw.data):
+                        info.notes.append("skipped: not a CMS export (no known export field in the first record)")
+                        self.notices.append(f"{display}: skipped: not a CMS export (no content_id or other export field in the first record)")
+                        self.stats.skipped_files += 1
+                        return
+                    record_rules = self.plan.for_file(display, "record", info.kind)
+                self.stats.records += 1
+                yield from self.check_record(raw, record_rules, display)
+                if self._dataset:
+                    self._collect(raw, file_index, Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles))
+        except InputError as exc:
+            self.errors.append(exc)
+        yield from self._file_rules(info, display)
+
+    def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
+        for active in self.plan.for_file(display, "file", info.kind):
+            for hit in self._run_rule(active, info, display):
+                finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence)
+                if not self._suppressed(finding, active.rule):
+                    yield finding
+
+    # -- dataset --------------------------------------------------------------
+    def dataset_findings(self, paths: Sequence[str]) -> Iterator[Finding]:
+        """Run dataset rules over the fact table, then locate their hits by re-reading records."""
+        if not self._dataset or not len(self.table):
+            return
+        pending: list[tuple[ActiveRule, DatasetHit]] = []
+        for active in self._dataset:
+            pending.extend((active, h) for h in self._run_rule(active, self.table, "dataset"))
+        by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
+        for active, hit in pending:
+            by_file.setdefault(self.table.refs[hit.row].file_index, []).append((active, hit))
+        for file_index in sorted(by_file):
+            wanted: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
+            for active, hit in by_file[file_index]:
+                wanted.setdefault(self.table.refs[hit.row].record_index, []).append((active, hit))
+            info = self.files[file_index]
+            source = Source(paths[file_index], self.plan.input_format, info.display)
+            try:
+                for raw in source.records():
+                    for active, hit in wanted.get(raw.index, ()):
+                        ref = self.table.refs[hit.row]
+                        as_hit = Hit(hit.pointer, hit.message, hit.evidence)
+                        finding = self._finding(active, as_hit, raw, info.display, ref.content_id)
+                        if not self._suppressed(finding, active.rule):
+                            yield finding
+            except InputError:
+                continue  # already reported on the first pass
+
+    def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
+        displays = list(displays or paths)
+        for path, display in zip(paths, displays):
+            yield from self.check_file(path, display)
+        yield from self.dataset_findings(paths)
+
+    def unused_suppressions(self) -> list[Suppression]:
+        return [s for s in self.plan.suppressions if s.used == 0]
+
+
+def looks_like_export(data: Any) -> bool:
+    return isinstance(data, dict) and not EXPORT_MARKERS.isdisjoint(data)

@@ -1,0 +1,91 @@
+"""Field roles: which fields are plain text, HTML, entity-encoded or dates.
+
+Roles are configuration, not code: rules ask ``record.fields_with_role("plain-text")``
+and never name CMS fields themselves.  Patterns are JSON Pointers relative to
+the record, where a ``*`` token matches any key or array index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+ROLES = ("plain-text", "html", "entity-encoded", "dates")
+
+DEFAULT_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "cms": {
+        "plain-text": (
+            "/content_title",
+            "/content_short_title",
+            "/content_rtitr",
+            "/content_summary",
+            "/content_body",
+            "/attach_title",
+        ),
+        "html": ("/content_html",),
+        "entity-encoded": (),
+        "dates": (
+            "/content_date_start",
+            "/content_date_event",
+            "/content_date_event_start",
+            "/content_date_event_end",
+            "/content_date_last_edit",
+            "/content_date_register",
+            "/score_date_last",
+        ),
+    },
+    "article": {
+        "plain-text": ("/section", "/title", "/paragraphs/*", "/trailer/*"),
+        "html": (),
+        "entity-encoded": (),
+        "dates": (),
+    },
+}
+
+
+@dataclass(frozen=True)
+class FieldRoles:
+    """Resolved role patterns for each record kind (defaults overlaid with config)."""
+
+    patterns: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_ROLES)
+
+    def for_kind(self, kind: str, role: str) -> tuple[str, ...]:
+        return tuple(self.patterns.get(kind, {}).get(role, ()))
+
+    @classmethod
+    def from_config(cls, overrides: Mapping[str, Mapping[str, list[str]]] | None) -> "FieldRoles":
+        merged = {kind: dict(roles) for kind, roles in DEFAULT_ROLES.items()}
+        for kind, roles in (overrides or {}).items():
+            for role, pats in roles.items():
+                merged.setdefault(kind, {})[role] = tuple(pats)
+        return cls(merged)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def expand(data: Any, pattern: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(pointer, value)`` for every existing location matching ``pattern``."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:]] if pattern else []
+
+    def walk(node: Any, i: int, ptr: str) -> Iterator[tuple[str, Any]]:
+        if i == len(tokens):
+            yield ptr, node
+            return
+        tok = tokens[i]
+        if isinstance(node, dict):
+            keys = node.keys() if tok == "*" else ([tok] if tok in node else [])
+            for k in keys:
+                yield from walk(node[k], i + 1, f"{ptr}/{_escape(k)}")
+        elif isinstance(node, list):
+            if tok == "*":
+                idx = range(len(node))
+            elif tok.isdigit() and int(tok) < len(node):
+                idx = [int(tok)]
+            else:
+                idx = []
+            for j in idx:
+                yield from walk(node[j], i + 1, f"{ptr}/{j}")
+
+    yield from walk(data, 0, "")

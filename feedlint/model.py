@@ -1,0 +1,112 @@
+"""What rules see (:class:`Record`) and what the engine reports (:class:`Finding`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from .fields import FieldRoles, expand
+from .reader.positions import Region
+
+SEVERITY_RANK = {"error": 3, "warning": 2, "note": 1}
+
+
+class Record:
+    """One record as a rule sees it: its data, kind, identity and field roles.
+
+    ``memo`` lets rules share an expensive derived value (the parsed HTML, the
+    schema errors) within one record without sharing state across records.
+    """
+
+    __slots__ = ("data", "kind", "index", "pointer", "roles", "_memo")
+
+    def __init__(self, data: Any, kind: str = "cms", index: int = 0, pointer: str = "", roles: FieldRoles | None = None) -> None:
+        self.data = data
+        self.kind = kind
+        self.index = index
+        self.pointer = pointer
+        self.roles = roles or FieldRoles()
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def content_id(self) -> Any:
+        return self.data.get("content_id") if isinstance(self.data, dict) else None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+    def fields_with_role(self, role: str, strings_only: bool = True) -> Iterator[tuple[str, Any]]:
+        """``(pointer, value)`` for each present field having ``role`` (strings only by default)."""
+        for pattern in self.roles.for_kind(self.kind, role):
+            for pointer, value in expand(self.data, pattern):
+                if not strings_only or isinstance(value, str):
+                    yield pointer, value
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+@dataclass
+class Finding:
+    """A located, stamped hit: the unit every reporter handles."""
+
+    rule_id: str
+    rule_name: str
+    severity: str
+    message: str
+    path: str
+    record_index: int | None
+    content_id: Any
+    pointer: str  # absolute JSON Pointer in the file's document
+    record_pointer: str  # pointer relative to the record (stable across reordering)
+    region: Region
+    evidence: str | None = None
+    fix: Any = None
+    fingerprint: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            self.fingerprint = fingerprint(self.rule_id, self.content_id, self.record_pointer, self.evidence, self.path if self.content_id is None else None)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule_id,
+            "name": self.rule_name,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.path,
+            "record": self.record_index,
+            "content_id": self.content_id,
+            "pointer": self.pointer,
+            "record_pointer": self.record_pointer,
+            "line": self.region.start_line,
+            "column": self.region.start_column,
+            "end_line": self.region.end_line,
+            "end_column": self.region.end_column,
+            "column_utf16": self.region.start_column16,
+            "end_column_utf16": self.region.end_column16,
+            "offset": self.region.offset,
+            "length": self.region.length,
+            "evidence": self.evidence,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str | None = None) -> str:
+    """Stable identity of a finding: survives re-export, reordering and reformatting.
+
+    Built from the rule, the record's ``content_id``, the pointer inside the
+    record and the evidence, never from line numbers.  Records without a
+    ``content_id`` fall back to the file path.
+    """
+    parts = [rule_id, repr(content_id), record_pointer, evidence or ""]
+    if path is not None:
+        parts.append(path)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,0 +1,79 @@
+"""Line/column arithmetic: code-point columns and the UTF-16 columns SARIF and GitHub use.
+
+Columns are 1-based; an end column is exclusive (the column just after the
+last character), as in SARIF.  A byte-order mark is not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units (astral characters count twice)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a piece of text starts in its file."""
+
+    line: int = 1
+    column: int = 1
+    column16: int = 1
+    offset: int = 0
+    offset16: int = 0
+
+    def advance(self, text: str) -> "Cursor":
+        """The cursor just after ``text`` when ``text`` starts at this cursor."""
+        if not text:
+            return self
+        n16 = utf16_len(text)
+        newlines = text.count("\n")
+        if newlines:
+            tail = text[text.rfind("\n") + 1 :]
+            return Cursor(self.line + newlines, len(tail) + 1, utf16_len(tail) + 1, self.offset + len(text), self.offset16 + n16)
+        return Cursor(self.line, self.column + len(text), self.column16 + n16, self.offset + len(text), self.offset16 + n16)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A located range in a file.  ``end_column`` is exclusive."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    start_column16: int
+    end_column16: int
+    offset: int
+    length: int
+    offset16: int
+    length16: int
+
+    @classmethod
+    def between(cls, origin: Cursor, text: str, start: int, end: int) -> "Region":
+        """Region of ``text[start:end]`` where ``text`` begins at ``origin``."""
+        a = origin.advance(text[:start])
+        b = a.advance(text[start:end])
+        return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+
+    @classmethod
+    def file_start(cls) -> "Region":
+        return cls(1, 1, 1, 1, 1, 1, 0, 0, 0, 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "start_line": self.start_line,
+            "start_column": self.start_column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "start_column_utf16": self.start_column16,
+            "end_column_utf16": self.end_column16,
+            "offset": self.offset,
+            "length": self.length,
+            "offset_utf16": self.offset16,
+            "length_utf16": self.length16,
+        }

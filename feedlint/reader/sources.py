@@ -1,0 +1,134 @@
+"""Open an input (path, ``-`` for stdin, gzip or not) and pick a reader from its content.
+
+Layout is sniffed from the content, never the extension: ``[`` or ``{`` starts a
+JSON export, anything else is a plain-text article (when that reader exists).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .errors import InputError
+from .jsonstream import JsonRecordReader
+from .textstream import TextStream
+
+EXPORT_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+SKIP_DIRS = {"node_modules", "__pycache__"}
+INPUT_FORMATS = ("auto", "json", "text")
+
+
+@dataclass
+class FileInfo:
+    """Facts about one input file, for file-scope rules and reporters."""
+
+    display: str
+    layout: str = "unknown"
+    kind: str = "cms"
+    bom: bool = False
+    gzip: bool = False
+    records: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files named directly are always checked; directories are searched for exports."""
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = []
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                for name in files:
+                    if name.endswith(EXPORT_SUFFIXES):
+                        found.append(os.path.join(root, name))
+            out.extend(sorted(found))
+        else:
+            out.append(p)
+    return out
+
+
+def _open_binary(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except IsADirectoryError:
+        raise InputError(path, "is a directory") from None
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
+
+
+def _maybe_gunzip(raw: BinaryIO, info: FileInfo) -> BinaryIO:
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        info.gzip = True
+        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+    return buffered
+
+
+class Source:
+    """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
+
+    def __init__(self, path: str, input_format: str = "auto", display: str | None = None) -> None:
+        self.path = path
+        self.input_format = input_format
+        self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
+
+    def records(self) -> Iterator:
+        raw = _open_binary(self.path)
+        try:
+            stream = TextStream(_maybe_gunzip(raw, self.info), self.info.display)
+            try:
+                head = stream.peek_all(64).lstrip(" \t\r\n")
+            except (OSError, EOFError) as exc:
+                raise InputError(self.info.display, f"cannot read: {exc}") from None
+            self.info.bom = stream.bom
+            fmt = self.input_format
+            if fmt == "auto":
+                fmt = "json" if head[:1] in ("[", "{") or not head else "text"
+            if fmt == "json":
+                reader = JsonRecordReader(stream)
+            else:
+                reader = _article_reader(stream, self.info)
+            self.info.kind = "article" if fmt == "text" else "cms"
+            try:
+                for rec in reader.records():
+                    self.info.layout = reader.layout
+                    self.info.records += 1
+                    yield rec
+                self.info.layout = reader.layout
+            except (OSError, EOFError) as exc:  # truncated gzip, I/O error mid-file
+                raise InputError(self.info.display, f"cannot read: {exc}") from None
+        finally:
+            if raw is not sys.stdin.buffer:
+                raw.close()
+
+
+def _article_reader(stream: TextStream, info: FileInfo):
+    try:
+        from .article import ArticleReader
+    except ImportError:
+        raise InputError(info.display, "not a JSON export (first character is not '[' or '{')", 1, 1) from None
+    return ArticleReader(stream)
+
+
+def display_path(path: str, root: Path | None = None) -> str:
+    """Path as shown to users: relative to the working directory when inside it, POSIX separators."""
+    if path == "-":
+        return "<stdin>"
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to((root or Path.cwd()).resolve())
+        return rel.as_posix()
+    except ValueError:
+        return p.as_posix()

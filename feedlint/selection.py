@@ -1,0 +1,53 @@
+"""Which rules run: a pure function of the catalogue and the user's selectors.
+
+A selector is a rule id (``FL201``), an id prefix (``FL2``, ``FL``), a rule
+name (``undecoded-entity``) or ``ALL``.  As in ruff, the most specific
+selector wins: ``select=["FL2"], ignore=["FL201"]`` runs FL2xx but FL201, and
+``select=["FL201"], ignore=["FL2"]`` still runs FL201.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from .api import Rule
+
+
+class SelectorError(ValueError):
+    pass
+
+
+def specificity(selector: str, rule: Rule) -> int | None:
+    """How precisely ``selector`` names ``rule`` (higher is more specific), or None."""
+    if selector == "ALL":
+        return 0
+    if selector == rule.name or selector == rule.id:
+        return 100
+    if rule.id.startswith(selector):
+        return len(selector)
+    return None
+
+
+def check_selectors(selectors: Iterable[str], rules: Sequence[Rule], where: str) -> None:
+    """Refuse a selector that matches no known rule (a typo must not silently select nothing)."""
+    for sel in selectors:
+        if not any(specificity(sel, r) is not None for r in rules):
+            raise SelectorError(f"{where}: unknown rule selector {sel!r} (no rule id, prefix or name matches)")
+
+
+def is_selected(rule: Rule, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    best_sel = max((s for s in (specificity(x, rule) for x in select) if s is not None), default=None)
+    if best_sel is None:
+        return False
+    best_ign = max((s for s in (specificity(x, rule) for x in ignore) if s is not None), default=None)
+    return best_ign is None or best_sel > best_ign
+
+
+def select_rules(rules: Sequence[Rule], select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[Rule]:
+    """The rules that run, in catalogue order.  ``select=None`` means every rule."""
+    chosen = ["ALL"] if select is None else list(select)
+    return [r for r in rules if is_selected(r, chosen, list(ignore))]
+
+
+def matches_any(rule: Rule, selectors: Sequence[str]) -> bool:
+    return any(specificity(s, rule) is not None for s in selectors)

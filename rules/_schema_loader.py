@@ -1,0 +1,110 @@
+"""Load and compile the export schema once per process (keyed by path and remote-ref policy).
+
+A compiled fast validator (jsonschema-rs) decides validity when it is installed
+and the schema has only local ``$ref``s; python-jsonschema explains the records
+that fail.  Remote ``$ref``s are never fetched unless the user opts in.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+
+from feedlint.api import SetupError
+
+
+class SchemaSetupError(SetupError):
+    """The schema file cannot be used; reported once, as an input error."""
+
+
+@dataclass(frozen=True)
+class CompiledSchema:
+    explain: Callable[[Any], Iterator[Any]]
+    is_valid: Callable[[Any], bool]
+    record_schema: dict
+
+
+def _remote_refs(node: Any) -> bool:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return True
+        return any(_remote_refs(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_remote_refs(v) for v in node)
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def compiled(path: str, allow_remote: bool) -> CompiledSchema:
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    if not path:
+        from feedlint.schemas import bundled
+
+        path = bundled()
+    try:
+        with open(path, encoding="utf-8") as f:
+            schema = json.load(f)
+    except OSError as exc:
+        raise SchemaSetupError(f"{path}: cannot read schema: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaSetupError(f"{path}:{exc.lineno}:{exc.colno}: schema is not valid JSON: {exc.msg}") from None
+    if not isinstance(schema, dict):
+        raise SchemaSetupError(f"{path}: a schema must be a JSON object")
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise SchemaSetupError(f"{path}: invalid JSON Schema: {exc.message}") from None
+
+    def retrieve(uri: str):
+        if not allow_remote:
+            raise NoSuchResource(ref=uri)
+        import urllib.request
+
+        with urllib.request.urlopen(uri, timeout=10) as resp:  # noqa: S310 - opt-in only
+            return Resource.from_contents(json.load(resp))
+
+    # Records are checked against $defs/record when the schema has one (the bundled
+    # schema's root describes a whole file for check-jsonschema); else the root.
+    target = {"$ref": "#/$defs/record"} if "record" in schema.get("$defs", {}) else None
+    registry = Registry(retrieve=retrieve).with_resource("urn:feedlint:root", Resource.from_contents(schema, default_specification=_spec(cls)))
+    if target is not None:
+        record_schema = dict(schema)
+        record_schema.pop("items", None)
+        record_schema.pop("type", None)
+        record_schema.pop("if", None)
+        record_schema["$ref"] = "#/$defs/record"
+    else:
+        record_schema = schema
+    validator = cls(record_schema, registry=registry)
+
+    def explain(instance: Any) -> Iterator[Any]:
+        try:
+            yield from validator.iter_errors(instance)
+        except Exception as exc:  # unresolvable remote $ref and the like
+            raise SchemaSetupError(f"{path}: cannot apply schema: {exc}") from None
+
+    is_valid = validator.is_valid
+    if not _remote_refs(schema):
+        try:
+            import jsonschema_rs
+
+            is_valid = jsonschema_rs.validator_for(record_schema).is_valid
+        except ImportError:
+            pass
+        except Exception:  # noqa: BLE001 - fall back to the reference implementation
+            pass
+    return CompiledSchema(explain, is_valid, record_schema)
+
+
+def _spec(cls: Any):
+    from referencing.jsonschema import specification_with
+
+    return specification_with(cls.META_SCHEMA.get("$schema", "https://json-schema.org/draft/2020-12/schema"))

@@ -1,0 +1,146 @@
+"""FL1xx: the record against the CMS export JSON Schema (bundled, or ``--schema FILE``).
+
+One validation per record is shared by the three rules through ``record.memo``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from feedlint.api import Hit, Option, bad, good, rule
+
+from ._schema_loader import compiled
+
+SCHEMA_OPTIONS = (
+    Option("schema", "", "JSON Schema file; empty means the bundled schemas/cms-export.schema.json", type=str),
+    Option("allow-remote-refs", False, "fetch remote $refs of the schema over the network", type=bool),
+)
+_BY_RULE = {"required": "FL102", "additionalProperties": "FL103"}
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _errors(record, options) -> list[Any]:
+    def compute() -> list[Any]:
+        schema = compiled(options["schema"], options["allow-remote-refs"])
+        if schema.is_valid(record.data):
+            return []
+        return sorted(schema.explain(record.data), key=lambda e: [str(p) for p in e.absolute_path])
+
+    return record.memo(f"schema-errors:{options['schema']}:{options['allow-remote-refs']}", compute)
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", float: "number", int: "integer"}.get(type(value), type(value).__name__)
+
+
+def _message(err: Any) -> str:
+    v, inst = err.validator, err.instance
+    if v == "type":
+        want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
+        return f"expected {want}, got {_json_type(inst)} {_short(inst)}"
+    if v == "pattern":
+        return f"{_short(inst)} does not match the expected format {err.validator_value}"
+    if v == "enum":
+        return f"{_short(inst)} is not one of {_short(err.validator_value)}"
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return f"{_short(inst)} violates {v} {err.validator_value}"
+    if v == "minLength":
+        return f"string shorter than {err.validator_value} character(s)"
+    if v == "propertyNames":
+        return f"key {_short(inst)} is not allowed here"
+    msg = err.message
+    return msg if len(msg) <= 200 else msg[:199] + "…"
+
+
+@rule(
+    "FL101",
+    "schema-violation",
+    "error",
+    options=SCHEMA_OPTIONS,
+    tags=("schema",),
+    examples=[
+        bad({"content_id": "418667"}, "an id exported as a string", pointers=["/content_id"]),
+        bad({"content_date_start": "24/06/2026 11:53"}, "a date in the wrong format", pointers=["/content_date_start"]),
+        good({"content_short_title": None}, "nullable fields may be null"),
+    ],
+)
+def schema_violation(record, options) -> Iterator[Hit]:
+    """A value has the wrong type, format or range for the CMS export schema.
+
+    Each violation is reported at the offending value (its JSON Pointer and exact
+    line and column).  The schema is `schemas/cms-export.schema.json` unless
+    `--schema FILE` or the `schema` option names another; a schema with
+    `$defs/record` is applied to each record through it, otherwise its root is.
+    Remote `$ref`s are not fetched unless `allow-remote-refs` is set.
+    """
+    for err in _errors(record, options):
+        if err.validator in _BY_RULE:
+            continue
+        if err.validator == "propertyNames":
+            continue  # reported once, on the key itself, below
+        yield Hit(_pointer(err.absolute_path), _message(err), evidence=f"{err.validator}:{_short(err.validator_value, 80)}")
+    for err in _errors(record, options):
+        if err.validator == "propertyNames":
+            for key in (err.instance if isinstance(err.instance, dict) else {}):
+                if err.validator_value.get("pattern"):
+                    import re
+
+                    if not re.search(err.validator_value["pattern"], key):
+                        yield Hit(_pointer([*err.absolute_path, key]), f"key {_short(key)} does not match {err.validator_value['pattern']}", evidence=f"propertyNames:{key}", on_key=True)
+
+
+@rule(
+    "FL102",
+    "missing-field",
+    "error",
+    options=SCHEMA_OPTIONS,
+    tags=("schema",),
+    examples=[
+        bad({}, "a record without its headline", pointers=[""], remove=["content_title"]),
+        good({}, "every field present"),
+    ],
+)
+def missing_field(record, options) -> Iterator[Hit]:
+    """A field the schema requires is absent; reported at the object that should hold it."""
+    for err in _errors(record, options):
+        if err.validator == "required":
+            missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+            for key in missing:
+                yield Hit(_pointer(err.absolute_path), f"missing required field {key!r}", evidence=key)
+
+
+@rule(
+    "FL103",
+    "unknown-field",
+    "note",
+    options=SCHEMA_OPTIONS,
+    tags=("schema",),
+    examples=[
+        bad({"content_subtitle": "An extra field"}, "a field the schema does not know", pointers=["/content_subtitle"]),
+        good({}, "only known fields"),
+    ],
+)
+def unknown_field(record, options) -> Iterator[Hit]:
+    """A field the schema does not describe (a typo, or an exporter change nobody documented).
+
+    Reported at the field's key.  Low severity by default: raise it with
+    `[tool.feedlint.rules.FL103] severity = "error"` to freeze the export's shape.
+    """
+    for err in _errors(record, options):
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = set(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in known:
+                    yield Hit(_pointer([*err.absolute_path, key]), f"unknown field {key!r}", evidence=key, on_key=True)
+
+
+RULES = [schema_violation, missing_field, unknown_field]

@@ -1,0 +1,40 @@
+"""A real wheel, installed into a fresh venv, finds its schemas/ and rules/ (not only in editable mode)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)], check=True, timeout=600)
+    return next(out.glob("feedlint-*.whl"))
+
+
+def test_wheel_contains_schemas_and_rules(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "feedlint/schemas/cms-export.schema.json" in names
+    assert "feedlint/rules/schema.py" in names
+
+
+def test_wheel_in_fresh_venv_runs(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(wheel)], check=True, timeout=600)
+    exe = env_dir / "bin" / "feedlint"
+    clean = subprocess.run([str(exe), "check", str(ROOT / "examples" / "clean-export.json")], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    rules = subprocess.run([str(exe), "rules"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "FL101" in rules.stdout and "warning" not in rules.stderr
+    origin = subprocess.run([str(py), "-c", "import feedlint.rules, feedlint.schemas; print(feedlint.rules.__file__); print(feedlint.schemas.bundled())"], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})
+    assert str(env_dir) in origin.stdout and str(ROOT) not in origin.stdout

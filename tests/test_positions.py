@@ -1,0 +1,143 @@
+"""Exact positions: compact one-line and pretty layouts, non-ASCII, astral characters, escapes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from feedlint.reader.errors import InputError
+from feedlint.reader.jsonstream import JsonRecordReader
+from feedlint.reader.locate import locate, string_span
+from feedlint.reader.textstream import TextStream
+
+
+def records_of(text: str, chunk: int = 1 << 20):
+    stream = TextStream(io.BytesIO(text.encode("utf-8")), "mem.json", chunk=chunk)
+    return list(JsonRecordReader(stream).records())
+
+
+def column_of(text: str, needle: str, occurrence: int = 0) -> tuple[int, int]:
+    """1-based (line, code-point column) of the n-th occurrence of ``needle``."""
+    idx = -1
+    for _ in range(occurrence + 1):
+        idx = text.index(needle, idx + 1)
+    before = text[:idx]
+    return before.count("\n") + 1, idx - (before.rfind("\n") + 1) + 1
+
+
+def test_compact_one_line_value_column():
+    recs = [{"content_id": 1, "content_body": "a"}, {"content_id": 2, "content_body": "second"}]
+    text = json.dumps([recs], separators=(",", ":"))
+    r = records_of(text)
+    assert [x.pointer for x in r] == ["/0/0", "/0/1"]
+    region = r[1].region("/content_body")
+    assert (region.start_line, region.start_column) == column_of(text, '"second"')
+    assert region.end_column - region.start_column == len('"second"')
+
+
+def test_pretty_layout_lines():
+    recs = [{"content_id": 1, "x": [1, {"y": "deep"}]}, {"content_id": 2, "x": "two"}]
+    text = json.dumps(recs, indent=2)
+    r = records_of(text)
+    reg = r[0].region("/x/1/y")
+    assert (reg.start_line, reg.start_column) == column_of(text, '"deep"')
+    reg2 = r[1].region("/x")
+    assert (reg2.start_line, reg2.start_column) == column_of(text, '"two"')
+
+
+def test_astral_and_non_ascii_before_value_utf16_columns():
+    rec = {"content_title": "Emoji \U0001F600 and caf\u00e9", "content_body": "target"}
+    text = json.dumps([[rec]], ensure_ascii=False, separators=(",", ":"))
+    reg = records_of(text)[0].region("/content_body")
+    line, col = column_of(text, '"target"')
+    assert (reg.start_line, reg.start_column) == (line, col)
+    # one astral character before the value: UTF-16 column is one more
+    assert reg.start_column16 == col + 1
+
+
+def test_escapes_inside_strings_and_span_mapping():
+    value = 'He said \"yes\" <\\/p> caf\u00e9 \U0001F600 &#39;end'
+    rec = {"content_body": value}
+    text = json.dumps([rec], ensure_ascii=True).replace("<\\\\/p>", "<\\/p>")
+    r = records_of(text)[0]
+    decoded = r.data["content_body"]
+    target = decoded.index("&#39;")
+    reg = r.region("/content_body", span=(target, target + 5))
+    assert text[reg.offset : reg.offset + reg.length] == "&#39;"
+
+
+def test_string_span_surrogate_pair_escape():
+    text = '"a\\ud83d\\ude00b"'
+    # decoded: a, 😀, b
+    assert string_span(text, 0, (2, 3)) == (text.index("b"), text.index("b") + 1)
+
+
+def test_key_location_for_unknown_field():
+    text = '{"content_id": 1, "extra_field": 5}'
+    start, end = locate(text, "/extra_field", on_key=True)
+    assert text[start:end] == '"extra_field"'
+
+
+def test_missing_member_falls_back_to_parent():
+    text = '{"a": {"b": 1}}'
+    start, end = locate(text, "/a/zzz")
+    assert text[start:end] == '{"b": 1}'
+
+
+def test_pointer_escaping_tilde_and_slash():
+    text = '{"a/b": {"m~n": "v"}}'
+    start, end = locate(text, "/a~1b/m~0n")
+    assert text[start:end] == '"v"'
+
+
+def test_small_windows_give_same_records():
+    recs = [{"content_id": i, "content_body": "x" * (i * 37), "t": "\u00e9\U0001F600"} for i in range(1, 60)]
+    text = json.dumps([recs], ensure_ascii=False)
+    big = records_of(text)
+    small = records_of(text, chunk=64)
+    assert [r.data for r in big] == [r.data for r in small] == recs
+    assert [r.region("/content_body") for r in big] == [r.region("/content_body") for r in small]
+
+
+def test_crlf_file_line_numbers():
+    text = '[\r\n  {"content_id": 1},\r\n  {"content_id": 2, "v": "x"}\r\n]\r\n'
+    reg = records_of(text)[1].region("/v")
+    assert (reg.start_line, reg.start_column) == (3, 26)
+
+
+@pytest.mark.parametrize(
+    "text,line,col,fragment",
+    [
+        ('[{"a": 1}, {"a": }]', 1, 18, "Expecting value"),
+        ('[{"a": 1},\n {"a": 1}', 2, 10, "end of file"),
+        ('[{"a": 1},]', 1, 10, "trailing comma"),
+        ('[{"a": 1}] x', 1, 12, "extra data"),
+        ("", 1, 1, "empty file"),
+        ("   \n  ", 1, 1, "empty file"),
+    ],
+)
+def test_invalid_json_is_a_located_error(text, line, col, fragment):
+    with pytest.raises(InputError) as exc:
+        records_of(text)
+    assert fragment in exc.value.message
+    assert (exc.value.line, exc.value.column) == (line, col)
+
+
+def test_invalid_utf8_position():
+    raw = b'[{"a": "ok"},\n {"a": "bad \xff here"}]'
+    stream = TextStream(io.BytesIO(raw), "bad.json")
+    with pytest.raises(InputError) as exc:
+        list(JsonRecordReader(stream).records())
+    assert "invalid UTF-8" in exc.value.message
+    assert (exc.value.line, exc.value.column) == (2, 13)
+
+
+def test_bom_tolerated_and_not_counted_in_columns():
+    raw = "\ufeff" + '[{"content_id": 1, "v": "x"}]'
+    stream = TextStream(io.BytesIO(raw.encode("utf-8")), "bom.json")
+    recs = list(JsonRecordReader(stream).records())
+    assert stream.bom
+    reg = recs[0].region("/v")
+    assert (reg.start_line, reg.start_column) == (1, 25)
