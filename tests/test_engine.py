@@ -1,0 +1,68 @@
+"""Engine behaviour: crash isolation, non-object records, JSON report contract."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from conftest import ROOT, base_record, export_text, run_cli
+from feedlint.api import Hit, rule
+from feedlint.engine import ActiveRule, Engine, Plan
+
+
+@rule("XT001", "always-crashes")
+def crashing(record, options):
+    """Raises on every record."""
+    raise RuntimeError("boom")
+    yield  # pragma: no cover
+
+
+@rule("XT002", "title-present")
+def title_rule(record, options):
+    """Reports every title (to prove the run went on)."""
+    yield Hit("/content_title", "title seen")
+
+
+def test_crashing_rule_is_isolated(tmp_path):
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(), base_record(content_id=2)]))
+    engine = Engine(Plan([ActiveRule(crashing, "error", {}), ActiveRule(title_rule, "warning", {})]))
+    findings = list(engine.run([str(p)]))
+    assert [f.rule_id for f in findings] == ["XT002", "XT002"]
+    assert len(engine.internal_errors) == 2 and "boom" in engine.internal_errors[0]
+
+
+def test_non_object_record_gets_schema_finding_only(tmp_path):
+    (tmp_path / "e.json").write_text(export_text([base_record(), "not a record", 7]))
+    r = run_cli("check", "--format", "json", "e.json", cwd=tmp_path)
+    data = json.loads(r.stdout)
+    assert {(f["rule"], f["pointer"]) for f in data} == {("FL101", "/0/1"), ("FL101", "/0/2")}
+
+
+def test_json_report_matches_its_schema(tmp_path):
+    schema = json.loads((ROOT / "schemas" / "feedlint-report.schema.json").read_text())
+    rec = base_record(portal_id="3", surprise=True)
+    del rec["content_summary"]
+    (tmp_path / "e.json").write_text(export_text([rec], pretty=True))
+    r = run_cli("check", "--format", "json", "e.json", cwd=tmp_path)
+    data = json.loads(r.stdout)
+    assert len(data) >= 3
+    jsonschema.Draft202012Validator(schema).validate(data)
+    empty = run_cli("check", "--format", "json", str(ROOT / "examples" / "clean-export.json"))
+    assert json.loads(empty.stdout) == []
+
+
+def test_jsonl_pointers_are_per_line_document(tmp_path):
+    (tmp_path / "e.jsonl").write_text(export_text([base_record(), base_record(content_id=7, portal_id=0)], layout="jsonl"))
+    r = run_cli("check", "--format", "json", "e.jsonl", cwd=tmp_path)
+    f = json.loads(r.stdout)[0]
+    assert (f["pointer"], f["record"], f["line"]) == ("/portal_id", 1, 2)
+
+
+def test_fingerprint_stable_across_reordering_and_reformatting(tmp_path):
+    a, b = base_record(portal_id=0), base_record(content_id=9, lang_id="??")
+    (tmp_path / "one.json").write_text(export_text([a, b]))
+    (tmp_path / "two.json").write_text(export_text([b, a], layout="array", pretty=True))
+    fp = lambda name: sorted(f["fingerprint"] for f in json.loads(run_cli("check", "--format", "json", name, cwd=tmp_path).stdout))
+    assert fp("one.json") == fp("two.json") and len(fp("one.json")) == 2
