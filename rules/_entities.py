@@ -1,0 +1,119 @@
+"""HTML character references: find them, decode them, say what they stand for.
+
+Shared by the FL2xx rules.  Only *complete* references count: ``&name;`` where
+``name`` is a real HTML5 entity, ``&#NNN;`` and ``&#xHH;``.  A bare ampersand
+(``AT&T``, ``R&D``, ``?a=1&b=2``, ``fish & chips``) is never a reference here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from html.entities import html5
+from typing import Iterator
+
+# Names valid *with* a semicolon ("amp", "nbsp", "rsquo", "NotEqualTilde", ...).
+NAMES = frozenset(k[:-1] for k in html5 if k.endswith(";"))
+# Names a browser also decodes *without* a semicolon (legacy HTML 4 set: "amp", "copy", ...).
+LEGACY_NAMES = frozenset(k for k in html5 if not k.endswith(";"))
+
+# A complete reference: named (checked against NAMES by the caller), decimal or hex.
+REFERENCE = re.compile(r"&(?:#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
+# Anything that starts like a reference in HTML: used to find malformed ones.
+REFERENCE_LIKE = re.compile(r"&(#[xX]?)?([A-Za-z0-9]*)(;?)")
+# ``&amp;`` (one or more times) wrapped around another complete reference.
+DOUBLE = re.compile(r"&amp;((?:amp;)*)(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
+# Legacy references without a semicolon, not followed by a character that would
+# make them part of a word (``&copy2020`` and ``&ampT`` are not references).
+LEGACY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,7})(?![A-Za-z0-9;=])")
+# Script, style and comments: character references are not decoded there.
+RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+
+
+def is_reference(text: str) -> bool:
+    """True for a complete reference to a real entity or a numeric reference."""
+    if text.startswith("&#"):
+        return True
+    return text[1:-1] in NAMES
+
+
+def references(text: str) -> Iterator[re.Match]:
+    """Complete references in ``text`` (named ones only when the name is real)."""
+    if "&" not in text:
+        return
+    for m in REFERENCE.finditer(text):
+        if is_reference(m.group()):
+            yield m
+
+
+def legacy_references(text: str) -> Iterator[re.Match]:
+    """``&amp``-style legacy references without a semicolon (opt-in; easily confused with prose)."""
+    if "&" not in text:
+        return
+    for m in LEGACY.finditer(text):
+        if m.group(1) in LEGACY_NAMES:
+            yield m
+
+
+@lru_cache(maxsize=4096)
+def decode(reference: str) -> str:
+    """What a browser shows for ``reference`` (``&#150;`` is the cp1252 en dash, as in html.unescape)."""
+    return html.unescape(reference)
+
+
+def describe(text: str) -> str:
+    """``'`` for visible text, ``U+00A0 NO-BREAK SPACE`` for invisible or control characters."""
+    if len(text) == 1 and not (text.isprintable() and not text.isspace()):
+        return code_point(text)
+    if all(ch.isprintable() and not ch.isspace() for ch in text):
+        return text
+    return " ".join(code_point(ch) for ch in text)
+
+
+def code_point(ch: str) -> str:
+    """``U+0096 <control>``-style name of one character."""
+    cp = ord(ch)
+    name = unicodedata.name(ch, "")
+    if not name:
+        if 0xD800 <= cp <= 0xDFFF:
+            name = "<surrogate>"
+        elif is_noncharacter(cp):
+            name = "<noncharacter>"
+        elif unicodedata.category(ch) == "Cc":
+            name = "<control>"
+        else:
+            name = "<unassigned>"
+    return f"U+{cp:04X} {name}"
+
+
+def is_noncharacter(cp: int) -> bool:
+    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
+
+
+def numeric_problem(reference: str) -> str | None:
+    """Why a complete numeric reference is a defect, or None when it is fine."""
+    body = reference[2:-1]
+    cp = int(body[1:], 16) if body[:1] in "xX" else int(body)
+    if cp > 0x10FFFF:
+        return "is beyond the last Unicode code point U+10FFFF"
+    if cp == 0:
+        return "is NUL (shown as U+FFFD)"
+    if 0xD800 <= cp <= 0xDFFF:
+        return f"is a UTF-16 surrogate U+{cp:04X}, not a character"
+    if 0x80 <= cp <= 0x9F:
+        shown = decode(reference)
+        return f"is the C1 control U+{cp:04X}; browsers guess Windows-1252 and show {describe(shown)!s} — write &#{ord(shown)}; instead" if shown != chr(cp) else f"is the C1 control U+{cp:04X}"
+    if cp < 0x20 and cp not in (0x09, 0x0A, 0x0D) or cp == 0x7F:
+        return f"is the control character {code_point(chr(cp))}"
+    if is_noncharacter(cp):
+        return f"is the noncharacter U+{cp:04X}"
+    return None
+
+
+def blank_raw_text(text: str) -> str:
+    """``text`` with script/style/comment contents replaced by spaces (offsets kept)."""
+    if "<" not in text:
+        return text
+    return RAW_TEXT.sub(lambda m: " " * len(m.group()), text)

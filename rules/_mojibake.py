@@ -1,0 +1,77 @@
+"""Find mojibake (UTF-8 decoded as Windows-1252 or Latin-1) with ftfy, and locate it.
+
+A cheap regular-expression pass comes first: UTF-8 read as cp1252 always leaves
+a lead character ``Â``..``ô`` followed by a continuation-looking character
+(Latin-1 supplement or a cp1252 punctuation mark).  Only text that has such a
+pair reaches ftfy (imported lazily), whose heuristics decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# cp1252's 0x80-0x9F bytes decoded as cp1252 (what a continuation byte can turn into).
+_CP1252_PUNCT = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_CONTINUATION = "\u0080-\u00bf" + re.escape(_CP1252_PUNCT)
+CANDIDATE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
+# Characters a mojibake sequence is made of: Latin-1 supplement and cp1252 punctuation.
+_SEQUENCE = re.compile(f"[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]+")
+
+
+@dataclass(frozen=True)
+class Mojibake:
+    start: int  # span of the first bad sequence in the original text
+    end: int
+    sequence: str  # the bad sequence as found
+    intended: str  # what it most likely was
+    fixed: str  # the whole text repaired
+
+
+def find(text: str, min_badness: int = 1) -> Mojibake | None:
+    """The first mojibake sequence in ``text`` when ftfy can repair it, else None."""
+    if text.isascii() or not CANDIDATE.search(text):
+        return None
+    import ftfy
+    from ftfy.badness import badness
+
+    if badness(text) < min_badness:
+        return None
+    fixed = ftfy.fix_encoding(text)
+    if fixed == text:
+        return None
+    start = _common_prefix(text, fixed)
+    if start > 0 and CANDIDATE.match(text, start - 1):  # "Ãƒ" repaired to "Ã": the lead was kept
+        start -= 1
+    m = _SEQUENCE.match(text, start)
+    if m is None:  # the repair starts on a character outside the usual set; point at it
+        end = start + 1
+        while end < len(text) and end - start < 12 and not text[end].isascii():
+            end += 1
+    else:
+        end = m.end()
+    sequence = text[start:end]
+    intended = ftfy.fix_encoding(sequence)
+    if intended == sequence:
+        intended = fixed[start : start + max(1, len(fixed) - len(text) + (end - start))]
+    return Mojibake(start, end, sequence, intended, fixed)
+
+
+def excerpt(fixed: str, start: int, width: int = 30) -> str:
+    """A short piece of the repaired text around ``start``, on one line."""
+    a = max(0, start - width)
+    b = min(len(fixed), start + width)
+    piece = " ".join(fixed[a:b].split())
+    return ("…" if a > 0 else "") + piece + ("…" if b < len(fixed) else "")
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    lo, hi = 0, n
+    while lo < hi:  # binary search on equal prefixes: long clean bodies stay cheap
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -1,0 +1,477 @@
+"""FL2xx: text encoding and character references.
+
+Which fields are plain text, HTML or deliberately entity-encoded is configuration
+(``[fields.cms]``), so every rule asks ``record.fields_with_role(...)``.  All
+checks start with a cheap test (``"&" in value``, ``value.isascii()``) so clean
+records cost little; ftfy is imported only when a field looks like mojibake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator
+
+from feedlint.api import Fix, Hit, Option, bad, good, rule
+
+from . import _entities as ent
+from . import _markup, _mojibake
+
+KINDS = ("cms", "article")
+TAGS = ("encoding",)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _text_fields(record) -> list[tuple[str, str]]:
+    """Every plain-text, HTML and entity-encoded field, once each (memoised per record)."""
+
+    def compute() -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for role in ("plain-text", "html", "entity-encoded"):
+            for pointer, value in record.fields_with_role(role):
+                seen.setdefault(pointer, value)
+        return list(seen.items())
+
+    return record.memo("fl2:text-fields", compute)
+
+
+def _markup_pointers(record) -> set[str]:
+    """Fields where references belong: HTML and entity-encoded ones."""
+    return record.memo("fl2:markup-pointers", lambda: {p for role in ("html", "entity-encoded") for p, _ in record.fields_with_role(role)})
+
+
+def _normalise_reference(name: str) -> str:
+    return "&" + name.strip().lstrip("&").rstrip(";") + ";"
+
+
+# -- FL201 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL201",
+    "undecoded-entity",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS + ("entities",),
+    options=[
+        Option("allowed-entities", [], "references tolerated in plain text, written as names: [\"amp\", \"#38\"]", type=list),
+        Option("legacy-without-semicolon", False, "also report legacy references written without a semicolon (&amp &copy) when no letter, digit, = or ; follows", type=bool),
+    ],
+    examples=[
+        bad({"content_body": "Iran&#39;s president said&nbsp;no."}, "a numeric and a named reference left in a plain-text body", pointers=["/content_body"]),
+        bad({"content_title": "Talks &quot;impossible&quot;, minister says"}, "quotes left encoded in a headline", pointers=["/content_title"]),
+        good({"content_body": "AT&T, R&D and Q&A: Tom & Jerry, fish & chips, ?a=1&b=2."}, "bare ampersands in prose and URLs"),
+        good({"content_html": "<p>Iran&#39;s president said&nbsp;no.</p>"}, "references inside an HTML field are where they belong"),
+    ],
+)
+def undecoded_entity(record, options) -> Iterator[Hit]:
+    """A plain-text field contains HTML character references (`&#39;`, `&quot;`, `&nbsp;`).
+
+    Plain-text fields are shown as they are: a reader sees `Iran&#39;s`, not
+    `Iran's`.  One finding per field and distinct reference, located at the
+    field's value, naming what the reference stands for (invisible characters as
+    `U+00A0 NO-BREAK SPACE`) and how often it occurs.  The proposed fix is the
+    field with its references decoded.
+
+    Only complete references are reported: `&name;` where `name` is a real HTML5
+    entity, and numeric `&#NNN;` / `&#xHH;`.  A bare ampersand is prose —
+    `AT&T`, `R&D`, `Q&A`, `Tom & Jerry`, `fish & chips`, `&c`, `?a=1&b=2` stay
+    silent, and so does `&nbps;` (not an entity).  Legacy references without a
+    semicolon (`&amp`, `&copy`) are ignored unless `legacy-without-semicolon` is
+    set, because in plain text they are far more often prose than entities.
+    `&amp;` that wraps another reference (`&amp;#39;`) is left to FL202.
+    Fields with the `entity-encoded` role are exempt, and references named in
+    `allowed-entities` are tolerated.
+    """
+    exempt = {p for p, _ in record.fields_with_role("entity-encoded")}
+    allowed = {_normalise_reference(n) for n in options["allowed-entities"]}
+    for pointer, value in record.fields_with_role("plain-text"):
+        if pointer in exempt or "&" not in value:
+            continue
+        counts: dict[str, int] = {}
+        spans: list[tuple[int, int]] = []
+        for m in ent.references(value):
+            text = m.group()
+            if text == "&amp;" and ent.DOUBLE.match(value, m.start()):
+                continue  # double encoding: FL202 reports it
+            if text in allowed:
+                continue
+            counts[text] = counts.get(text, 0) + 1
+            spans.append(m.span())
+        if options["legacy-without-semicolon"]:
+            for m in ent.legacy_references(value):
+                if _normalise_reference(m.group(1)) not in allowed:
+                    counts[m.group()] = counts.get(m.group(), 0) + 1
+                    spans.append(m.span())
+        if not counts:
+            continue
+        fix = Fix(_decode_spans(value, sorted(spans)), "decode the character references")
+        for text, n in counts.items():
+            meaning = ent.describe(ent.decode(text))
+            yield Hit(pointer, f'undecoded entity "{text}" ({meaning}) in plain-text field ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+
+
+def _decode_spans(value: str, spans: list[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for a, b in spans:
+        out.append(value[last:a])
+        out.append(ent.decode(value[a:b]))
+        last = b
+    out.append(value[last:])
+    return "".join(out)
+
+
+# -- FL202 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL202",
+    "double-encoded-entity",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS + ("entities",),
+    examples=[
+        bad({"content_html": "<p>Iran&amp;#39;s president</p>"}, "an apostrophe encoded twice in HTML", pointers=["/content_html"]),
+        bad({"content_summary": "Talks &amp;quot;impossible&amp;quot;"}, "quotes encoded twice in plain text", pointers=["/content_summary"]),
+        good({"content_html": '<p><a href="/search?a=1&amp;b=2">Q&amp;A</a>&nbsp;</p>'}, "a single &amp; in HTML is correct"),
+    ],
+)
+def double_encoded_entity(record, options) -> Iterator[Hit]:
+    """A character reference was escaped twice (`&amp;#39;`, `&amp;quot;`, `&amp;amp;`, `&amp;nbsp;`).
+
+    The text went through an HTML encoder one time too many, so readers see
+    `&#39;` or `&quot;` in the page.  Checked in every plain-text, HTML and
+    entity-encoded field; one finding per field and distinct sequence, at its
+    first occurrence, with the count.  In HTML a single `&amp;` is correct
+    (`<a href="?a=1&amp;b=2">`, `Q&amp;A`) and is not reported; only `&amp;`
+    directly followed by another complete reference (a real entity name or a
+    numeric reference, then `;`) is.  Script, style and comments are skipped.
+    """
+    markup = _markup_pointers(record)
+    for pointer, value in _text_fields(record):
+        if "&amp;" not in value:
+            continue
+        is_markup = pointer in markup
+        scan = ent.blank_raw_text(value) if is_markup else value
+        found: dict[str, list] = {}
+        for m in ent.DOUBLE.finditer(scan):
+            if not ent.is_reference("&" + m.group(2)):
+                continue
+            found.setdefault(m.group(), []).append(m)
+        if not found:
+            continue
+        if is_markup:
+            fixed = ent.DOUBLE.sub(lambda m: "&" + m.group(2) if ent.is_reference("&" + m.group(2)) else m.group(), value)
+        else:
+            fixed = ent.DOUBLE.sub(lambda m: ent.decode("&" + m.group(2)) if ent.is_reference("&" + m.group(2)) else m.group(), value)
+        fix = Fix(fixed, "remove the extra level of escaping")
+        for text, matches in found.items():
+            inner = "&" + matches[0].group(2)
+            meaning = ent.describe(ent.decode(inner))
+            yield Hit(
+                pointer,
+                f'double-encoded entity "{text}" (shows as "{ent.decode(text)}" instead of {meaning}; {_plural(len(matches), "occurrence")})',
+                evidence=text,
+                span=matches[0].span(),
+                fix=fix,
+            )
+
+
+# -- FL203 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL203",
+    "malformed-entity",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS + ("entities",),
+    options=[
+        Option("allowed-entities", [], "unknown entity names to accept (e.g. a CMS's own placeholders): [\"brand\"]", type=list),
+        Option("report-missing-semicolon", True, "report numeric references without their closing semicolon (&#39)", type=bool),
+    ],
+    examples=[
+        bad({"content_html": "<p>Talks&nbps;resumed</p>"}, "a misspelt entity name", pointers=["/content_html"]),
+        bad({"content_html": "<p>2010&#150;2020</p>"}, "a cp1252 byte written as a numeric reference", pointers=["/content_html"]),
+        bad({"content_html": "<p>&#xZZ; and &#99999999;</p>"}, "malformed and out-of-range numeric references", pointers=["/content_html"]),
+        good({"content_html": '<p>Iran&#39;s &quot;no&quot;&nbsp;&rsquo;&#x2019; <a href="/s?a=1&b=2">AT&T</a></p><script>if (a&&b) x&y;</script>'}, "valid references, bare ampersands, script code"),
+    ],
+)
+def malformed_entity(record, options) -> Iterator[Hit]:
+    """An HTML field has a character reference a browser cannot decode as intended.
+
+    Reported in HTML and entity-encoded fields, one finding per field and
+    distinct reference, at its first occurrence:
+
+    * an unknown name (`&nbps;` — with the closest real name as a hint);
+    * a malformed numeric reference (`&#xZZ;`, `&#;`) or one beyond U+10FFFF (`&#99999999;`);
+    * a numeric reference to a control character (C0 other than tab, LF and CR;
+      C1 `&#128;`–`&#159;`, the classic Windows-1252 leftover: `&#150;` is
+      shown as an en dash only because browsers guess), a surrogate or a
+      noncharacter;
+    * a numeric reference without its closing `;` (`&#39`), unless
+      `report-missing-semicolon` is off.
+
+    Valid references (`&nbsp;`, `&#39;`, `&rsquo;`, `&#x2019;`) and bare
+    ampersands (`AT&T`, `?a=1&b=2`) are fine.  Legacy names without a semicolon
+    (`&copy 2024`) are not reported: browsers decode them, and inside URLs they
+    are usually query parameters.  Script, style and comments are skipped.
+    """
+    allowed = {_normalise_reference(n)[1:-1] for n in options["allowed-entities"]}
+    for pointer in sorted(_markup_pointers(record)):
+        value = _value_at(record, pointer)
+        if not isinstance(value, str) or "&" not in value:
+            continue
+        scan = ent.blank_raw_text(value)
+        found: dict[str, list] = {}
+        for m in ent.REFERENCE_LIKE.finditer(scan):
+            problem = _reference_problem(m, allowed, options["report-missing-semicolon"])
+            if problem:
+                found.setdefault(m.group(), [problem, 0, m.span()])[1] += 1
+        for text, (problem, n, span) in found.items():
+            suffix = f" ({_plural(n, 'occurrence')})" if n > 1 else ""
+            yield Hit(pointer, problem + suffix, evidence=text, span=span)
+
+
+def _value_at(record, pointer: str):
+    for p, value in _text_fields(record):
+        if p == pointer:
+            return value
+    return None
+
+
+def _reference_problem(m: re.Match, allowed: set[str], missing_semicolon: bool) -> str | None:
+    prefix, body, semi = m.group(1), m.group(2), m.group(3)
+    text = m.group()
+    if prefix is None:
+        if not body or not semi or body in ent.NAMES or body in allowed:
+            return None  # a bare ampersand, a legacy reference, or a valid one
+        hint = difflib.get_close_matches(body, ent.NAMES, n=1, cutoff=0.75)
+        return f'unknown entity "{text}"' + (f' (did you mean "&{hint[0]};"?)' if hint else " (not an HTML5 entity name)")
+    hexadecimal = prefix in ("#x", "#X")
+    digits = re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body or "")
+    if not digits:
+        return f'malformed numeric reference "{text}"' + ("" if semi else " (no digits)")
+    if not semi:
+        if not missing_semicolon:
+            return None
+        return f'numeric reference "{text}" has no closing semicolon'
+    problem = ent.numeric_problem(text)
+    return f'numeric reference "{text}" {problem}' if problem else None
+
+
+# -- FL204 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL204",
+    "mojibake",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS,
+    options=[Option("min-badness", 1, "how many suspicious sequences (ftfy's badness score) a field needs before it is checked", type=int)],
+    examples=[
+        bad({"content_body": "The ministerâ€™s plan for ZÃ¼rich"}, "UTF-8 read as Windows-1252", pointers=["/content_body"]),
+        bad({"content_html": "<p>cafÃ© culture</p>"}, "an accented letter garbled in HTML", pointers=["/content_html"]),
+        good({"content_body": "The minister’s “plan” — café in Zürich, 😀, 中文, سلام می\u200cخواهم"}, "curly quotes, dashes, accents, emoji, CJK, Persian"),
+    ],
+)
+def mojibake(record, options) -> Iterator[Hit]:
+    """Text that was UTF-8 but got decoded as Windows-1252/Latin-1 (`â€™`, `Ã©`, `â€œ`, `Ã¼`).
+
+    Detected and repaired with ftfy (`ftfy.badness` to detect, `ftfy.fix_encoding`
+    to repair): a field is reported only when ftfy finds it bad *and* can repair
+    it, so genuine accented Latin (café, Zürich), curly quotes, dashes, emoji,
+    CJK and Persian/Arabic text stay silent.  One finding per field, at the
+    first garbled sequence, with what it most likely was and a short excerpt of
+    the repaired text; the fix is the repaired field.  Checked in every
+    plain-text, HTML and entity-encoded field.  Mojibake through other code
+    pages (e.g. Cyrillic read as Latin-1) is not detected.
+    """
+    for pointer, value in _text_fields(record):
+        found = _mojibake.find(value, options["min-badness"])
+        if found is None:
+            continue
+        yield Hit(
+            pointer,
+            f'mojibake "{found.sequence}" (UTF-8 decoded as Windows-1252), probably "{found.intended}": "{_mojibake.excerpt(found.fixed, found.start)}"',
+            evidence=found.sequence,
+            span=(found.start, found.end),
+            fix=Fix(found.fixed, "repair with ftfy.fix_encoding"),
+        )
+
+
+# -- FL205 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL205",
+    "markup-in-plain-text",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS + ("markup",),
+    options=[Option("allowed-tags", [], "element names tolerated in plain text, e.g. [\"br\"]", type=list)],
+    examples=[
+        bad({"content_body": "First paragraph.<br>Second <b>bold</b> one."}, "tags left in a plain-text body", pointers=["/content_body"]),
+        bad({"content_summary": '<p><span style="font-size:16px;">Summary</span></p>'}, "a whole HTML paragraph in the summary", pointers=["/content_summary"]),
+        good({"content_body": "5 < 6 and x<y, I <3 it, if a <b then; write to <jane@example.com> or <https://example.com>."}, "angle brackets in prose"),
+    ],
+)
+def markup_in_plain_text(record, options) -> Iterator[Hit]:
+    """A plain-text field contains HTML tags (`<p>`, `</p>`, `<br>`, `<b>`, `<span style=...>`).
+
+    One finding per field, at the first tag, listing the distinct elements and
+    the number of tags.  A tag counts only when its name is a real HTML element,
+    it is closed by `>`, and any attributes are `name=value` pairs; HTML
+    comments count too.  Prose stays silent: `5 < 6`, `x<y`, `<3`, `a <b`
+    without a closing bracket, and addresses in angle brackets
+    (`<jane@example.com>`, `<https://example.com>`), a long-standing plain-text
+    convention.  Elements named in `allowed-tags` are tolerated.
+    """
+    allowed = frozenset(t.lower().strip("<>/ ") for t in options["allowed-tags"])
+    for pointer, value in record.fields_with_role("plain-text"):
+        if "<" not in value:
+            continue
+        found = list(_markup.tags(value, allowed))
+        if not found:
+            continue
+        names = list(dict.fromkeys(name for _, name in found))
+        shown = ", ".join("<!-- -->" if n == "!--" else f"<{n}>" for n in names[:6]) + (", …" if len(names) > 6 else "")
+        yield Hit(
+            pointer,
+            f"HTML markup in plain-text field: {shown} ({_plural(len(found), 'tag')})",
+            evidence=",".join(sorted(names)),
+            span=found[0][0].span(),
+        )
+
+
+# -- FL206 ----------------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff" + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17)) + "]")
+
+
+@rule(
+    "FL206",
+    "control-character",
+    "error",
+    kinds=KINDS,
+    tags=TAGS,
+    options=[Option("allowed-code-points", [], "code points to accept, written U+000C", type=list)],
+    examples=[
+        bad({"content_body": "Budget\x08 approved\x00"}, "a backspace and a NUL in the body", pointers=["/content_body"]),
+        bad({"content_title": "2010\x962020"}, "a C1 control (a cp1252 en dash decoded as Latin-1)", pointers=["/content_title"]),
+        good({"content_body": "Line one\r\n\tLine two\nمی\u200cخواهم \u200f\u200e\u200d"}, "CRLF, tab, ZWNJ, RLM/LRM, ZWJ"),
+    ],
+)
+def control_character(record, options) -> Iterator[Hit]:
+    """A text field contains a control character, a lone surrogate or a noncharacter.
+
+    C0 controls other than tab, LF and CR (including NUL), DEL, C1 controls
+    (U+0080–U+009F — usually a Windows-1252 byte decoded as Latin-1, so the
+    message says which character it probably was), lone UTF-16 surrogates (a
+    broken `\\uD83D` escape) and noncharacters (U+FFFE, U+FDD0…).  They are
+    invisible, break XML feeds and often terminate strings downstream.  One
+    finding per field and distinct code point, at its first occurrence.
+    `\\r\\n` line ends, tabs and the joiners and direction marks of
+    Persian/Arabic text (ZWNJ U+200C, ZWJ U+200D, LRM U+200E, RLM U+200F) are
+    legitimate and never reported.  Checked in every plain-text, HTML and
+    entity-encoded field.
+    """
+    allowed = {_parse_code_point(c) for c in options["allowed-code-points"]}
+    for pointer, value in _text_fields(record):
+        if value.isascii() and value.isprintable():
+            continue
+        found: dict[str, list] = {}
+        for m in _CONTROL.finditer(value):
+            ch = m.group()
+            if ord(ch) in allowed:
+                continue
+            found.setdefault(ch, [0, m.start()])[0] += 1
+        for ch, (n, at) in found.items():
+            yield Hit(pointer, f"{_control_kind(ch)} in text ({_plural(n, 'occurrence')})", evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
+
+
+def _parse_code_point(text: str) -> int:
+    t = text.strip().upper()
+    return int(t[2:], 16) if t.startswith("U+") else int(t, 16) if t.startswith("0X") else ord(t) if len(t) == 1 else int(t)
+
+
+def _control_kind(ch: str) -> str:
+    cp = ord(ch)
+    if 0xD800 <= cp <= 0xDFFF:
+        return f"lone surrogate U+{cp:04X} (half of a broken UTF-16 pair)"
+    if ent.is_noncharacter(cp):
+        return f"noncharacter U+{cp:04X}"
+    if 0x80 <= cp <= 0x9F:
+        try:
+            meant = bytes([cp]).decode("cp1252")
+            return f"C1 control character U+{cp:04X} (probably {ent.describe(meant)}, a Windows-1252 byte decoded as Latin-1)"
+        except UnicodeDecodeError:
+            return f"C1 control character U+{cp:04X}"
+    return f"control character {ent.code_point(ch)}"
+
+
+# -- FL207 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL207",
+    "replacement-character",
+    "warning",
+    kinds=KINDS,
+    tags=TAGS,
+    examples=[
+        bad({"content_body": "The minister\ufffds plan"}, "a character lost in an earlier decoding", pointers=["/content_body"]),
+        good({"content_body": "The minister’s plan"}, "the intended character"),
+    ],
+)
+def replacement_character(record, options) -> Iterator[Hit]:
+    """A text field contains U+FFFD REPLACEMENT CHARACTER (`�`): text was already lost.
+
+    A decoder met bytes it could not read and substituted U+FFFD; the original
+    character cannot be recovered from the export, only from its source.  One
+    finding per field, at the first occurrence, with the count.  Checked in every
+    plain-text, HTML and entity-encoded field.
+    """
+    for pointer, value in _text_fields(record):
+        if value.isascii():
+            continue
+        at = value.find("\ufffd")
+        if at < 0:
+            continue
+        n = value.count("\ufffd")
+        yield Hit(pointer, f"replacement character U+FFFD in text ({_plural(n, 'occurrence')}): characters were lost in an earlier decoding", evidence="U+FFFD", span=(at, at + 1))
+
+
+# -- FL208 ----------------------------------------------------------------------
+
+
+@rule(
+    "FL208",
+    "byte-order-mark",
+    "note",
+    scope="file",
+    kinds=KINDS,
+    tags=TAGS,
+    examples=[
+        bad('\ufeff[[{"content_id": 1, "content_title": "A headline"}]]', "an export saved with a UTF-8 BOM", pointers=[""]),
+        good('[[{"content_id": 1, "content_title": "A headline"}]]', "no BOM"),
+    ],
+)
+def byte_order_mark(info, options) -> Iterator[Hit]:
+    """The file starts with a UTF-8 byte-order mark (EF BB BF).
+
+    feedlint reads such files (the mark is not counted in columns), but JSON
+    forbids it (RFC 8259) and strict consumers reject it — Python's `json.load`
+    fails with "Unexpected UTF-8 BOM".  A note by default; raise it to a warning
+    (`[rules.FL208] severity = "warning"`) when the export feeds such a consumer.
+    Reported once per file, at line 1, column 1.
+    """
+    if info.bom:
+        yield Hit("", "file starts with a UTF-8 byte-order mark (U+FEFF); JSON forbids it and strict parsers reject it", evidence="U+FEFF")
+
+
+RULES = [undecoded_entity, double_encoded_entity, malformed_entity, mojibake, markup_in_plain_text, control_character, replacement_character, byte_order_mark]
