@@ -1,0 +1,104 @@
+"""Parse the export's date-time strings once per record, with the span of a bad component.
+
+The declared format (``%Y-%m-%d %H:%M:%S`` by default) is turned into a shape
+regex.  A value not matching the shape is left to the schema rule (FL101); a
+value matching it is checked component by component so a finding can point at
+the impossible day or hour itself, not just the whole value.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from feedlint.api import SetupError
+
+DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
+_DIRECTIVES = {"Y": ("year", "[0-9]{4}"), "m": ("month", "[0-9]{2}"), "d": ("day", "[0-9]{2}"), "H": ("hour", "[0-9]{2}"), "M": ("minute", "[0-9]{2}"), "S": ("second", "[0-9]{2}")}
+_LIMITS = {"hour": 23, "minute": 59, "second": 59}
+
+
+@lru_cache(maxsize=16)
+def shape(fmt: str) -> "re.Pattern[str]":
+    """The format as a full-match regex with one named group per component."""
+    out: list[str] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "%" and i + 1 < len(fmt):
+            d = fmt[i + 1]
+            if d == "%":
+                out.append("%")
+            elif d in _DIRECTIVES and _DIRECTIVES[d][0] not in seen:
+                name, rx = _DIRECTIVES[d]
+                out.append(f"(?P<{name}>{rx})")
+                seen.add(name)
+            else:
+                raise SetupError(f"date format {fmt!r}: directive %{d} is not supported (use %Y %m %d %H %M %S, each once)")
+            i += 2
+            continue
+        out.append(re.escape(ch))
+        i += 1
+    if "year" not in seen or "month" not in seen or "day" not in seen:
+        raise SetupError(f"date format {fmt!r} needs at least %Y, %m and %d")
+    return re.compile("".join(out))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A date value: ``when`` when valid; ``problem`` and ``span`` when the calendar rejects it."""
+
+    value: str
+    when: datetime | None = None
+    shape_ok: bool = False
+    problem: str | None = None
+    span: tuple[int, int] | None = None
+
+
+def parse(value: str, fmt: str) -> Parsed:
+    m = shape(fmt).fullmatch(value)
+    if m is None:
+        return Parsed(value)
+    parts = {k: int(v) for k, v in m.groupdict().items()}
+    if all(v == 0 for k, v in parts.items() if k in ("year", "month", "day")):
+        return Parsed(value, None, True, f"{value!r} is a zero date (a placeholder for 'no date'); export null instead", None)
+    y, mo, d = parts["year"], parts["month"], parts["day"]
+    if y < 1:
+        return Parsed(value, None, True, f"year {m.group('year')} does not exist", m.span("year"))
+    if not 1 <= mo <= 12:
+        return Parsed(value, None, True, f"month {m.group('month')} does not exist", m.span("month"))
+    last = calendar.monthrange(y, mo)[1]
+    if not 1 <= d <= last:
+        return Parsed(value, None, True, f"day {m.group('day')} does not exist in {calendar.month_name[mo]} {y} (it has {last} days)", m.span("day"))
+    for name, limit in _LIMITS.items():
+        if name in parts and parts[name] > limit:
+            return Parsed(value, None, True, f"{name} {m.group(name)} is out of range 00-{limit}", m.span(name))
+    when = datetime(y, mo, d, parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
+    return Parsed(value, when, True)
+
+
+def parsed_field(record: Any, name: str, fmt: str) -> Parsed | None:
+    """The parsed top-level field ``name`` (None when absent, null or not a string)."""
+    value = record.get(name)
+    if not isinstance(value, str):
+        return None
+    return parsed_pointer(record, "/" + name.replace("~", "~0").replace("/", "~1"), value, fmt)
+
+
+def parsed_pointer(record: Any, pointer: str, value: str, fmt: str) -> Parsed:
+    return record.memo(f"date-ptr\x1f{fmt}\x1f{pointer}", lambda: parse(value, fmt))
+
+
+def now_from(option: str) -> datetime:
+    """The reference 'now' (naive, UTC) — the ``now`` option pins it for reproducible runs."""
+    if option:
+        try:
+            return datetime.fromisoformat(option).replace(tzinfo=None)
+        except ValueError:
+            raise SetupError(f"now {option!r} is not an ISO date-time like 2026-06-24T12:00:00") from None
+    return datetime.now(timezone.utc).replace(tzinfo=None)

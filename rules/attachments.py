@@ -1,0 +1,539 @@
+"""FL5xx: attachment paths — template, token, ids, sizes, extensions, safety, files on disk.
+
+Every rendition path (``attaches[*].sizes``) and the original's URL
+(``attaches[*].files.original.url``) is parsed once per record against the
+path templates (options ``rendition-template`` / ``original-template``); the
+rules compare the parsed components with the attachment's own fields and point
+at the wrong component inside the path (the token digits, the width…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Iterator
+
+from feedlint.api import Hit, Option, bad, good, rule
+
+from ._media import Resolution, media_root, resolve
+from ._paths import TEMPLATE_OPTIONS, AttachPath, attach_paths, attachments, original_of
+
+IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
+ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
+MEDIA_ROOT = Option("media-root", "", "directory the paths are resolved against (also --media-root / config media-root); empty: not checked", type=str)
+
+# Always-unsafe markers: never part of a well-formed relative path.
+_DOTDOT = re.compile(r"(?:^|[/\\])(\.\.)(?=[/\\]|$)")
+_ENCODED = re.compile(r"%(?:2e|2f|5c|00)", re.I)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _traversal(value: str) -> tuple[str, tuple[int, int]] | None:
+    """The first always-unsafe marker: a ``..`` segment, a backslash, an encoded separator, a control character."""
+    m = _DOTDOT.search(value)
+    if m:
+        return "a '..' segment climbs out of the media folder", m.span(1)
+    i = value.find("\\")
+    if i >= 0:
+        return "a backslash (a Windows separator that some servers treat as '/')", (i, i + 1)
+    m = _ENCODED.search(value)
+    if m:
+        return f"a percent-encoded {m.group(0)!r} (an encoded '.', '/', '\\' or NUL hides traversal)", m.span()
+    m = _CONTROL.search(value)
+    if m:
+        return f"a control character U+{ord(m.group(0)):04X}", m.span()
+    return None
+
+
+def _unsafe(value: str, options: Any) -> tuple[str, tuple[int, int]] | None:
+    found = _traversal(value)
+    if found:
+        return found
+    m = _SCHEME.match(value)
+    if m:
+        scheme = m.group(1)
+        if len(scheme) == 1:
+            return "a drive letter (an absolute Windows path)", m.span()
+        if scheme.lower() not in [s.lower() for s in options["allow-schemes"]]:
+            return f"a URL scheme {scheme + ':'!r}", m.span()
+        return None
+    if value.startswith("/") and not options["allow-absolute"]:
+        if value.startswith("//"):
+            return "a protocol-relative URL ('//host/…')", (0, 2)
+        return "an absolute path", (0, 1)
+    return None
+
+
+def _reference(paths: list[AttachPath], part: str) -> str | None:
+    """The value every path of one attachment should share: the original's, else the majority's."""
+    for ap in paths:
+        if ap.role == "original" and ap.part(part) is not None:
+            return ap.part(part)
+    counts = Counter(ap.part(part) for ap in paths if ap.part(part) is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _by_attachment(record: Any, options: Any) -> dict[int, list[AttachPath]]:
+    out: dict[int, list[AttachPath]] = {}
+    for ap in attach_paths(record, options):
+        out.setdefault(ap.attach_index, []).append(ap)
+    return out
+
+
+def _where(ap: AttachPath) -> str:
+    return f"rendition {ap.key}" if ap.role == "rendition" else "original"
+
+
+_P = "./cache/3/attach/202605/880001_2718281828_"
+SIZES = {"150": _P + "150_84.webp", "300": _P + "300_168.webp", "600": _P + "600_336.webp", "1200": _P + "1000_560.jpg"}
+
+
+def _att(sizes: dict | None = None, **original: Any) -> dict:
+    """A complete attachment for the examples (a list in a partial record replaces the base's)."""
+    orig = {"url": "./file/3/attach/202605/880001_2718281828.jpg", "width": 1000, "height": 560, "size": 0}
+    orig.update(original)
+    return {"sizes": {**SIZES, **(sizes or {})}, "ext": "jpg", "file_media": 1, "token": 2718281828, "files": {"original": orig}}
+
+
+@rule(
+    "FL501",
+    "attachment-path-format",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001-2718281828-600-336.webp"})]}, "dashes instead of underscores", pointers=["/attaches/0/sizes/600"]),
+        bad({"attaches": [_att(url="./file/3/attach/202605/880001_2718281828")]}, "an original without extension", pointers=["/attaches/0/files/original/url"]),
+        good({}, "every path follows the templates"),
+    ],
+)
+def attachment_path_format(record, options) -> Iterator[Hit]:
+    """An attachment path does not follow the path template.
+
+    Renditions follow `rendition-template`
+    (`./cache/{portal_id}/attach/{yyyymm}/{attach_id}_{token}_{width}_{height}.{ext}`),
+    originals `original-template`
+    (`./file/{portal_id}/attach/{yyyymm}/{attach_id}_{token}.{ext}`).  Set them
+    for one rule here, or for all attachment rules at once with the top-level
+    config keys of the same names.  Paths with `..`, backslashes, encoded
+    separators or control characters are reported by FL510 only.
+    """
+    for ap in attach_paths(record, options):
+        if ap.match is None and _traversal(ap.value) is None:
+            template = options["rendition-template" if ap.role == "rendition" else "original-template"]
+            yield Hit(ap.pointer, f"{_where(ap)} path {ap.value!r} does not follow the template {template}", evidence=ap.value)
+
+
+@rule(
+    "FL502",
+    "attachment-token-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001_2718281829_600_336.webp"})]}, "one digit off", pointers=["/attaches/0/sizes/600"]),
+        good({}, "every path carries the attachment's token"),
+    ],
+)
+def attachment_token_mismatch(record, options) -> Iterator[Hit]:
+    """The token in a path is not the attachment's `token` (the file will not be found).
+
+    Reported at the token digits inside the path.
+    """
+    atts = dict(attachments(record))
+    for ap in attach_paths(record, options):
+        token = _int(atts[ap.attach_index].get("token"))
+        got = ap.part("token")
+        if token is not None and got is not None and got != str(token):
+            yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
+
+
+@rule(
+    "FL503",
+    "attachment-id-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"900": "./cache/3/attach/202605/880002_2718281828_900_504.webp"})]}, "one rendition of another attachment", pointers=["/attaches/0/sizes/900"]),
+        good({}, "one attach id everywhere"),
+    ],
+)
+def attachment_id_mismatch(record, options) -> Iterator[Hit]:
+    """The attach id differs between the renditions and the original of one attachment.
+
+    The original's id is the reference (the majority's when the original's
+    path cannot be parsed); each deviating path is reported at its id.
+    """
+    for paths in _by_attachment(record, options).values():
+        ref = _reference(paths, "attach_id")
+        for ap in paths:
+            got = ap.part("attach_id")
+            if ref is not None and got is not None and got != ref:
+                yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"))
+
+
+@rule(
+    "FL504",
+    "attachment-folder-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"300": "./cache/3/attach/202604/880001_2718281828_300_168.webp"})]}, "one rendition filed a month earlier", pointers=["/attaches/0/sizes/300"]),
+        bad({"attaches": [_att({"150": "./cache/3/attach/202613/880001_2718281828_150_84.webp"})]}, "month 13", pointers=["/attaches/0/sizes/150"]),
+        good({}, "one folder everywhere"),
+    ],
+)
+def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
+    """The year-month folder differs between the paths of one attachment, or is not a month.
+
+    All renditions are stored in the original's upload folder
+    (`…/attach/202605/…`).  Reported at the folder inside the path.
+    """
+    for paths in _by_attachment(record, options).values():
+        ref = _reference(paths, "yyyymm")
+        for ap in paths:
+            got = ap.part("yyyymm")
+            if got is None:
+                continue
+            if not (int(got[:4]) >= 1 and 1 <= int(got[4:]) <= 12):
+                yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"))
+            elif ref is not None and got != ref:
+                yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"))
+
+
+@rule(
+    "FL505",
+    "attachment-portal-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"portal_id": 2}, "the record moved to portal 2, its images still under 3", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({}, "paths under the record's portal"),
+    ],
+)
+def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
+    """The portal folder of a path is not the record's `portal_id`.
+
+    Reported at the portal id inside each path.
+    """
+    portal = _int(record.get("portal_id"))
+    if portal is None:
+        return
+    for ap in attach_paths(record, options):
+        got = ap.part("portal_id")
+        if got is not None and got != str(portal):
+            yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
+
+
+def _dimensions(att: dict) -> tuple[int, int] | None:
+    orig = original_of(att)
+    if orig is None:
+        return None
+    w, h = _int(orig.get("width")), _int(orig.get("height"))
+    return (w, h) if w and h and w > 0 and h > 0 else None
+
+
+def _images(record: Any, options: Any) -> Iterator[tuple[dict, list[AttachPath]]]:
+    atts = dict(attachments(record))
+    for i, paths in _by_attachment(record, options).items():
+        if atts[i].get("file_media") in options["image-kinds"]:
+            yield atts[i], paths
+
+
+@rule(
+    "FL506",
+    "rendition-width-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS, IMAGE_KINDS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"1200": "./cache/3/attach/202605/880001_2718281828_1200_672.jpg"})]}, "upscaled past the 1000 px original", pointers=["/attaches/0/sizes/1200"]),
+        bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001_2718281828_400_224.webp"})]}, "the 600 key holds the 400 rendition", pointers=["/attaches/0/sizes/600"]),
+        good({"attaches": [_att()]}, "key 1200 capped at the original's 1000 px: never upscale"),
+    ],
+)
+def rendition_width_mismatch(record, options) -> Iterator[Hit]:
+    """A rendition's width is not its size key (capped at the original's width), or it is upscaled.
+
+    The size key is the requested width; a CMS never upscales, so when the key
+    exceeds the original's width the rendition has the original's width
+    (key `1200` of a 1000 px image is `…_1000_560.jpg`: correct).  A rendition
+    wider than the original is reported as upscaled.  Only for attachments
+    whose `file_media` is in `image-kinds`.
+    """
+    for att, paths in _images(record, options):
+        dims = _dimensions(att)
+        for ap in paths:
+            got = ap.part("width")
+            if ap.role != "rendition" or got is None or not (ap.key or "").isdigit():
+                continue
+            key, w = int(ap.key), int(got)
+            want = min(key, dims[0]) if dims else key
+            if w == want or (dims is None and w < key):
+                continue  # without the original's width a narrower rendition may be capped
+            if dims and w > dims[0]:
+                msg = f"rendition {ap.key} is {w} px wide, wider than the {dims[0]} px original (upscaled; expected {want})"
+            else:
+                why = f"the key {key}" if want == key else f"the original's width {want} (key {key} exceeds it)"
+                msg = f"rendition {ap.key} is {w} px wide, expected {why}"
+            yield Hit(ap.pointer, msg, evidence=f"{ap.key}:{w}", span=ap.span("width"))
+
+
+@rule(
+    "FL507",
+    "rendition-height-mismatch",
+    "warning",
+    options=[*TEMPLATE_OPTIONS, IMAGE_KINDS, Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width", type=float)],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001_2718281828_600_600.webp"})]}, "a square crop of a 1000×560 image", pointers=["/attaches/0/sizes/600"]),
+        good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_85.webp"})]}, "84 rounded up to 85: within one pixel"),
+    ],
+)
+def rendition_height_mismatch(record, options) -> Iterator[Hit]:
+    """A rendition's height does not keep the original's aspect ratio.
+
+    Expected height = width in the path × original height / original width,
+    within `height-tolerance` pixels (1: resizers round either way).  Reported
+    at the height inside the path.
+    """
+    tol = options["height-tolerance"]
+    for att, paths in _images(record, options):
+        dims = _dimensions(att)
+        if dims is None:
+            continue
+        for ap in paths:
+            w, h = ap.part("width"), ap.part("height")
+            if ap.role != "rendition" or w is None or h is None:
+                continue
+            exact = int(w) * dims[1] / dims[0]
+            if abs(int(h) - exact) > tol:
+                yield Hit(ap.pointer, f"rendition {ap.key} is {w}×{h}, expected height {exact:g} for the {dims[0]}×{dims[1]} original", evidence=f"{w}x{h}", span=ap.span("height"))
+
+
+@rule(
+    "FL508",
+    "original-extension-mismatch",
+    "error",
+    options=[*TEMPLATE_OPTIONS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att(url="./file/3/attach/202605/880001_2718281828.png")]}, "a .png URL for a jpg attachment", pointers=["/attaches/0/files/original/url"]),
+        good({}, "URL extension equals ext"),
+    ],
+)
+def original_extension_mismatch(record, options) -> Iterator[Hit]:
+    """The original's URL extension is not the attachment's `ext` (compared exactly: servers are case-sensitive)."""
+    atts = dict(attachments(record))
+    for ap in attach_paths(record, options):
+        ext = atts[ap.attach_index].get("ext")
+        got = ap.part("ext")
+        if ap.role == "original" and isinstance(ext, str) and got is not None and got != ext:
+            case = " (differs only in case)" if got.lower() == ext.lower() else ""
+            yield Hit(ap.pointer, f"original URL ends in .{got}, the attachment's ext is {ext!r}{case}", evidence=f"{got}!={ext}", span=ap.span("ext"))
+
+
+@rule(
+    "FL509",
+    "rendition-extension-not-allowed",
+    "warning",
+    options=[*TEMPLATE_OPTIONS, Option("allowed-extensions", ALLOWED_EXT, "extensions a rendition may have (compared case-insensitively)")],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att({"300": "./cache/3/attach/202605/880001_2718281828_300_168.bmp"})]}, "a bitmap rendition", pointers=["/attaches/0/sizes/300"]),
+        good({"attaches": [_att()]}, "webp renditions and a jpg for the largest"),
+    ],
+)
+def rendition_extension_not_allowed(record, options) -> Iterator[Hit]:
+    """A rendition has an extension outside `allowed-extensions` (webp, jpg, jpeg, png, gif, avif)."""
+    allowed = {e.lower() for e in options["allowed-extensions"]}
+    for ap in attach_paths(record, options):
+        got = ap.part("ext")
+        if ap.role == "rendition" and got is not None and got.lower() not in allowed:
+            yield Hit(ap.pointer, f"rendition {ap.key} has extension .{got}, not one of {', '.join(sorted(allowed))}", evidence=got, span=ap.span("ext"))
+
+
+def _all_paths(record: Any) -> Iterator[tuple[str, str]]:
+    for i, att in attachments(record):
+        sizes = att.get("sizes")
+        if isinstance(sizes, dict):
+            for key, value in sizes.items():
+                if isinstance(value, str):
+                    yield f"/attaches/{i}/sizes/{key.replace('~', '~0').replace('/', '~1')}", value
+        orig = original_of(att)
+        if orig is not None and isinstance(orig.get("url"), str):
+            yield f"/attaches/{i}/files/original/url", orig["url"]
+
+
+@rule(
+    "FL510",
+    "unsafe-attachment-path",
+    "error",
+    options=[
+        Option("allow-schemes", [], "URL schemes allowed at the start of a path, e.g. ['https'] for CDN URLs", type=list),
+        Option("allow-absolute", False, "allow paths starting with '/'", type=bool),
+    ],
+    tags=("attachments", "security"),
+    security_severity=5.0,
+    examples=[
+        bad({"attaches": [_att({"150": "./cache/3/attach/../../../../etc/passwd"})]}, "path traversal", pointers=["/attaches/0/sizes/150"]),
+        bad({"attaches": [_att(url="file:///etc/passwd")]}, "a URL scheme", pointers=["/attaches/0/files/original/url"]),
+        good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_84.webp"})]}, "a plain relative path"),
+    ],
+)
+def unsafe_attachment_path(record, options) -> Iterator[Hit]:
+    """An attachment path could reach outside the media folder (path traversal).
+
+    Flags a `..` segment, a backslash, a percent-encoded `.`, `/`, `\\` or NUL,
+    a control character, a drive letter, a URL scheme (unless listed in
+    `allow-schemes`) and an absolute or protocol-relative path (unless
+    `allow-absolute`).  Whatever serves or copies these files would follow
+    them.  Reported at the offending part of the path.  This check reads no
+    files; with a media root, FL514 also resolves symlinks.
+    """
+    for pointer, value in _all_paths(record):
+        found = _unsafe(value, options)
+        if found:
+            what, span = found
+            yield Hit(pointer, f"path {value!r} contains {what}", evidence=value, span=span)
+
+
+@rule(
+    "FL511",
+    "original-dimensions-invalid",
+    "warning",
+    options=[IMAGE_KINDS],
+    tags=("attachments",),
+    examples=[
+        bad({"attaches": [_att(width=0)]}, "an image 0 px wide", pointers=["/attaches/0/files/original/width"]),
+        good({}, "1000×560"),
+    ],
+)
+def original_dimensions_invalid(record, options) -> Iterator[Hit]:
+    """An image's original width or height is not a positive number of pixels.
+
+    Without them no rendition size can be checked (FL506, FL507 skip the
+    attachment).  Only for `file_media` in `image-kinds`.
+    """
+    for i, att in attachments(record):
+        orig = original_of(att)
+        if orig is None or att.get("file_media") not in options["image-kinds"]:
+            continue
+        for dim in ("width", "height"):
+            v = _int(orig.get(dim))
+            if v is not None and v <= 0:
+                yield Hit(f"/attaches/{i}/files/original/{dim}", f"original {dim} is {v}", evidence=f"{dim}={v}")
+
+
+@rule(
+    "FL512",
+    "original-size-unknown",
+    "note",
+    tags=("attachments",),
+    examples=[
+        bad({}, "size 0: unknown", pointers=["/attaches/0/files/original/size"]),
+        good({"attaches": [_att(size=48213)]}, "a size in bytes"),
+    ],
+)
+def original_size_unknown(record, options) -> Iterator[Hit]:
+    """The original's file size is 0, i.e. unknown.
+
+    Common in real exports (the CMS does not always fill it), so only a note:
+    ignore it with `ignore = ["FL512"]` when the size is never filled.
+    """
+    for i, att in attachments(record):
+        orig = original_of(att)
+        if orig is not None and _int(orig.get("size")) == 0:
+            yield Hit(f"/attaches/{i}/files/original/size", "original file size is 0 (unknown)", evidence="size=0")
+
+
+def _resolved(record: Any, option: str) -> list[tuple[str, str, Resolution]]:
+    def compute() -> list[tuple[str, str, Resolution]]:
+        root = media_root(option)
+        return [(pointer, value, resolve(root, value)) for pointer, value in _all_paths(record)]
+
+    return record.memo(f"media\x1f{option}", compute)
+
+
+@rule(
+    "FL513",
+    "attachment-file-missing",
+    "error",
+    options=[MEDIA_ROOT],
+    tags=("attachments", "filesystem"),
+    examples=[
+        bad({}, "no such files under /", options={"media-root": "/"}, pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({}, "no media root given: nothing is checked"),
+    ],
+)
+def attachment_file_missing(record, options) -> Iterator[Hit]:
+    """A referenced file does not exist under the media root (`--media-root DIR`).
+
+    Only runs with a media root (`--media-root`, config `media-root`, or this
+    rule's option).  Paths are resolved under the root (`./cache/…` and
+    root-relative `/cache/…` alike); files are only stat()ed, never opened.
+    URLs with a scheme are skipped; paths resolving outside the root are
+    FL514's and are never looked at.
+    """
+    if not options["media-root"]:
+        return
+    for pointer, value, res in _resolved(record, options["media-root"]):
+        if res.status == "missing":
+            yield Hit(pointer, f"file {value!r} not found under the media root", evidence=value)
+        elif res.status == "not-a-file":
+            yield Hit(pointer, f"{value!r} is not a regular file under the media root", evidence=value)
+
+
+@rule(
+    "FL514",
+    "attachment-outside-media-root",
+    "error",
+    options=[MEDIA_ROOT],
+    tags=("attachments", "security", "filesystem"),
+    security_severity=6.5,
+    examples=[
+        bad({"attaches": [_att({"150": "./cache/../../etc/hostname"})]}, "climbs out of the root", options={"media-root": "/tmp"}, pointers=["/attaches/0/sizes/150"]),
+        good({}, "no media root given: nothing is checked"),
+    ],
+)
+def attachment_outside_media_root(record, options) -> Iterator[Hit]:
+    """A path resolves outside the media root, through `..` or through a symlink.
+
+    The root and each path are resolved with realpath; a path whose real
+    location is not inside the real root is refused and its target is never
+    stat()ed.  `..` paths are also reported by FL510 (which needs no media
+    root); a symlink escape only this rule can see.
+    """
+    if not options["media-root"]:
+        return
+    for pointer, value, res in _resolved(record, options["media-root"]):
+        if res.status == "escapes":
+            yield Hit(pointer, f"path {value!r} resolves outside the media root", evidence=value)
+        elif res.status == "symlink-escape":
+            yield Hit(pointer, f"path {value!r} leads outside the media root through a symbolic link", evidence=value)
+
+
+RULES = [
+    attachment_path_format,
+    attachment_token_mismatch,
+    attachment_id_mismatch,
+    attachment_folder_mismatch,
+    attachment_portal_mismatch,
+    rendition_width_mismatch,
+    rendition_height_mismatch,
+    original_extension_mismatch,
+    rendition_extension_not_allowed,
+    unsafe_attachment_path,
+    original_dimensions_invalid,
+    original_size_unknown,
+    attachment_file_missing,
+    attachment_outside_media_root,
+]

@@ -1,0 +1,288 @@
+"""FL3xx: date-time fields — real calendar dates, consistent order, plausible range.
+
+Which fields are dates is configuration (the ``dates`` field role); the field
+names the cross-field rules compare are options of those rules.  Values not in
+the declared shape are the schema's business (FL101) and are not re-reported
+here; values in the right shape that no calendar has (``2026-02-30``) are.
+Dates are naive local times of the CMS: every comparison is between values of
+the same record, and "now" comparisons carry tolerances wide enough for any
+time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+
+from feedlint.api import Hit, Option, bad, good, rule
+
+from ._datetimes import DEFAULT_FORMAT, Parsed, now_from, parsed_field, parsed_pointer
+from ._paths import TEMPLATE_OPTIONS, attach_paths
+
+FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
+REGISTER = Option("register-field", "content_date_register", "field holding the creation (registration) date-time", type=str)
+LAST_EDIT = Option("last-edit-field", "content_date_last_edit", "field holding the last-edit date-time", type=str)
+START = Option("start-field", "content_date_start", "field holding the publication date-time", type=str)
+EVENT_START = Option("event-start-field", "content_date_event_start", "field holding the start of the event", type=str)
+EVENT_END = Option("event-end-field", "content_date_event_end", "field holding the end of the event", type=str)
+NOW = Option("now", "", "reference time as ISO date-time (empty: the clock, in UTC); pin it for reproducible runs", type=str)
+EVENT_FIELDS = ["content_date_event", "content_date_event_start", "content_date_event_end"]
+
+
+def _ptr(name: str) -> str:
+    return "/" + name.replace("~", "~0").replace("/", "~1")
+
+
+def _name(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def _ago(delta: timedelta) -> str:
+    """A short human duration: 6 min 30 s, 3 h 5 min, 12 days."""
+    s = int(abs(delta.total_seconds()))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
+    if s < 2 * 86400:
+        return f"{s // 3600} h {s % 3600 // 60} min" if s % 3600 // 60 else f"{s // 3600} h"
+    return f"{s // 86400} days"
+
+
+def _dates(record: Any, fmt: str) -> Iterator[tuple[str, Parsed]]:
+    for pointer, value in record.fields_with_role("dates"):
+        yield pointer, parsed_pointer(record, pointer, value, fmt)
+
+
+def _valid(record: Any, name: str, fmt: str) -> datetime | None:
+    p = parsed_field(record, name, fmt)
+    return p.when if p is not None else None
+
+
+@rule(
+    "FL301",
+    "impossible-date",
+    "error",
+    options=[FORMAT],
+    tags=("dates",),
+    examples=[
+        bad({"content_date_register": "2026-02-30 10:00:00"}, "30 February", pointers=["/content_date_register"]),
+        bad({"content_date_last_edit": "2026-06-24 25:00:00"}, "hour 25", pointers=["/content_date_last_edit"]),
+        good({"content_date_register": "2024-02-29 10:00:00", "content_date_last_edit": "2024-02-29 23:59:59", "content_date_event_start": None}, "a leap day, the last second of a day, a null event date"),
+    ],
+)
+def impossible_date(record, options) -> Iterator[Hit]:
+    """A date-time in the declared format that no calendar has (30 February, hour 25, a zero date).
+
+    Every field with the `dates` role is parsed with the `format` option
+    (`%Y-%m-%d %H:%M:%S` by default).  The finding points at the impossible
+    component (the day, the hour…).  A value whose *shape* is wrong
+    (`24/06/2026`) is reported by the schema rule FL101 and not again here;
+    null is left to the schema (it says which fields may be null).
+    `0000-00-00 00:00:00`, MySQL's placeholder for "no date", is reported as
+    a zero date: the export should say null.
+    """
+    for pointer, p in _dates(record, options["format"]):
+        if p.problem is not None:
+            yield Hit(pointer, p.problem, evidence=p.value, span=p.span)
+
+
+@rule(
+    "FL302",
+    "edit-before-register",
+    "error",
+    options=[FORMAT, REGISTER, LAST_EDIT],
+    tags=("dates",),
+    examples=[
+        bad({"content_date_last_edit": "2026-05-12 09:10:00"}, "edited six minutes before it was created", pointers=["/content_date_last_edit"]),
+        good({"content_date_last_edit": "2026-05-12 09:16:30"}, "never edited after creation: both equal"),
+    ],
+)
+def edit_before_register(record, options) -> Iterator[Hit]:
+    """The last edit is earlier than the record's creation (registration).
+
+    A record cannot be edited before it exists: the clock of one of the two
+    writers is wrong, or the fields were swapped by an importer.  Reported at
+    the last-edit value; the message names both values.  Equal values (never
+    edited) are fine.
+    """
+    fmt = options["format"]
+    reg, edit = _valid(record, options["register-field"], fmt), _valid(record, options["last-edit-field"], fmt)
+    if reg is not None and edit is not None and edit < reg:
+        r, e = record.get(options["register-field"]), record.get(options["last-edit-field"])
+        yield Hit(_ptr(options["last-edit-field"]), f"last edit {e} is {_ago(reg - edit)} before registration {r}", evidence=f"{e} < {r}")
+
+
+@rule(
+    "FL303",
+    "event-end-before-start",
+    "error",
+    options=[FORMAT, EVENT_START, EVENT_END],
+    tags=("dates",),
+    examples=[
+        bad({"content_date_event_start": "2026-05-20 18:00:00", "content_date_event_end": "2026-05-19 22:00:00"}, "the event ends the day before it starts", pointers=["/content_date_event_end"]),
+        good({"content_date_event_start": "2026-05-20 18:00:00", "content_date_event_end": "2026-05-20 18:00:00"}, "an instant event: end equals start"),
+        good({"content_date_event_start": "2026-05-20 18:00:00", "content_date_event_end": None}, "an open-ended event"),
+    ],
+)
+def event_end_before_start(record, options) -> Iterator[Hit]:
+    """The event's end is earlier than its start.
+
+    Checked only when both are set (either may be null).  Reported at the end
+    value; the message names both.
+    """
+    fmt = options["format"]
+    start, end = _valid(record, options["event-start-field"], fmt), _valid(record, options["event-end-field"], fmt)
+    if start is not None and end is not None and end < start:
+        s, e = record.get(options["event-start-field"]), record.get(options["event-end-field"])
+        yield Hit(_ptr(options["event-end-field"]), f"event ends at {e}, {_ago(start - end)} before it starts at {s}", evidence=f"{e} < {s}")
+
+
+@rule(
+    "FL304",
+    "date-too-old",
+    "warning",
+    options=[
+        FORMAT,
+        Option("min-year", 1990, "dates before 1 January of this year are implausible for a record of this CMS"),
+        Option("event-fields", EVENT_FIELDS, "fields about the story's subject, which may be historical: checked against event-min-year instead"),
+        Option("event-min-year", 1900, "earliest plausible year for the event fields"),
+    ],
+    tags=("dates",),
+    examples=[
+        bad({"content_date_register": "1970-01-01 00:00:00"}, "the Unix epoch, a typical placeholder", pointers=["/content_date_register"]),
+        good({"content_date_event": "1979-02-11 10:00:00"}, "a story about a historical event"),
+    ],
+)
+def date_too_old(record, options) -> Iterator[Hit]:
+    """A date earlier than this CMS can have written (the Unix epoch, year 1, a typo like 1026).
+
+    Publication, registration, edit and score dates before `min-year` (1990)
+    are placeholders or typos.  The event fields (`event-fields`) may refer to
+    history, so they are only held to `event-min-year` (1900).
+    """
+    events = set(options["event-fields"])
+    for pointer, p in _dates(record, options["format"]):
+        if p.when is None:
+            continue
+        name = _name(pointer)
+        floor = options["event-min-year"] if name in events else options["min-year"]
+        if p.when.year < floor:
+            hint = " (the Unix epoch: a placeholder for a missing date)" if p.value.startswith("1970-01-01") else ""
+            yield Hit(pointer, f"{name} {p.value} is before {floor}{hint}", evidence=p.value)
+
+
+@rule(
+    "FL305",
+    "date-in-future",
+    "warning",
+    options=[
+        FORMAT,
+        NOW,
+        Option("tolerance-hours", 48, "how far past now a system-written date (registration, edit, score) may be: clock skew and time zones"),
+        Option("scheduled-fields", ["content_date_start"], "fields an editor may set ahead (scheduled publication)"),
+        Option("scheduled-tolerance-days", 90, "how far ahead a scheduled field may be"),
+        Option("event-fields", EVENT_FIELDS, "fields about the story's subject (an upcoming match, an exhibition)"),
+        Option("event-tolerance-days", 3660, "how far ahead an event field may be"),
+    ],
+    tags=("dates",),
+    examples=[
+        bad({"content_date_last_edit": "2099-05-12 09:20:41"}, "an edit dated decades ahead", pointers=["/content_date_last_edit"]),
+        good({"content_date_start": "2026-05-14 06:00:00"}, "publication scheduled two days after registration", options={"now": "2026-05-12T09:30:00"}),
+    ],
+)
+def date_in_future(record, options) -> Iterator[Hit]:
+    """A date later than now plus a tolerance that depends on who writes the field.
+
+    Registration, last edit and score dates are written by the system at the
+    time: beyond `tolerance-hours` (48 h, enough for any time zone) they are
+    wrong.  Publication may be scheduled (`scheduled-fields`, up to
+    `scheduled-tolerance-days`, 90) and event dates may lie years ahead
+    (`event-fields`, up to `event-tolerance-days`, about ten years — this
+    catches 2099 and 9999 typos).  "Now" is the clock in UTC, or the `now`
+    option for reproducible runs.  Dates far after the newest date of the
+    whole export are a dataset-level question, not this rule's.
+    """
+    now = now_from(options["now"])
+    scheduled, events = set(options["scheduled-fields"]), set(options["event-fields"])
+    for pointer, p in _dates(record, options["format"]):
+        if p.when is None:
+            continue
+        name = _name(pointer)
+        if name in events:
+            limit, why = timedelta(days=options["event-tolerance-days"]), "event dates"
+        elif name in scheduled:
+            limit, why = timedelta(days=options["scheduled-tolerance-days"]), "scheduled dates"
+        else:
+            limit, why = timedelta(hours=options["tolerance-hours"]), "system-written dates"
+        if p.when > now + limit:
+            yield Hit(pointer, f"{name} {p.value} is {_ago(p.when - now)} in the future (tolerance for {why}: {_ago(limit)}; now {now:%Y-%m-%d %H:%M:%S} UTC)", evidence=p.value)
+
+
+@rule(
+    "FL306",
+    "published-long-before-register",
+    "note",
+    options=[FORMAT, START, REGISTER, Option("tolerance-hours", 24, "how long before registration a publication date may lie (a form opened, then saved)")],
+    tags=("dates",),
+    precision="medium",
+    examples=[
+        bad({"content_date_start": "2026-05-09 09:14:05"}, "published three days before the record was created", pointers=["/content_date_start"]),
+        good({"content_date_start": "2026-05-12 09:14:05", "content_date_register": "2026-05-12 09:16:30"}, "publication stamped when the form was opened, two minutes before saving"),
+    ],
+)
+def published_long_before_register(record, options) -> Iterator[Hit]:
+    """The publication date lies long before the record was created.
+
+    A publication date a little before registration is normal: the CMS stamps
+    the publication time when the editor opens the form and the registration
+    time when it is saved (the seed export shows 11:53:01 vs 11:54:51).  Beyond
+    `tolerance-hours` (24) the record was backdated — legitimate for archive
+    imports, a mistake otherwise — so this is only a note.
+    """
+    fmt = options["format"]
+    start, reg = _valid(record, options["start-field"], fmt), _valid(record, options["register-field"], fmt)
+    limit = timedelta(hours=options["tolerance-hours"])
+    if start is not None and reg is not None and reg - start > limit:
+        s, r = record.get(options["start-field"]), record.get(options["register-field"])
+        yield Hit(_ptr(options["start-field"]), f"published {s}, {_ago(reg - start)} before the record was registered {r} (tolerance {_ago(limit)})", evidence=f"{s} < {r}")
+
+
+@rule(
+    "FL307",
+    "attachment-folder-after-edit",
+    "warning",
+    options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary")],
+    tags=("dates", "attachments"),
+    examples=[
+        bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({"content_date_last_edit": "2026-07-01 08:00:00"}, "an image uploaded in May, last edited in July"),
+        good({"content_date_last_edit": "2026-04-30 23:30:00"}, "edited half an hour before the month turned (time-zone slack)"),
+    ],
+)
+def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
+    """An attachment is filed in a month folder later than the record's last edit.
+
+    Paths look like `…/attach/202605/…` (the `{yyyymm}` of the path
+    templates): the folder is the upload month.  An attachment uploaded after
+    the last edit would have made that edit later, so the folder or the
+    last-edit date is wrong.  Reported at each path, pointing at the folder.
+    Paths that do not follow the template are left to FL501.
+    """
+    edit = _valid(record, options["last-edit-field"], options["format"])
+    if edit is None:
+        return
+    slack = timedelta(hours=options["tolerance-hours"])
+    for ap in attach_paths(record, options):
+        folder = ap.part("yyyymm")
+        if folder is None:
+            continue
+        year, month = int(folder[:4]), int(folder[4:])
+        if not (1 <= month <= 12 and year >= 1):
+            continue  # not a month: FL504's business
+        if datetime(year, month, 1) > edit + slack:
+            last = record.get(options["last-edit-field"])
+            yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
+
+
+RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit]
