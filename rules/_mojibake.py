@@ -14,9 +14,9 @@ from dataclasses import dataclass
 # cp1252's 0x80-0x9F bytes decoded as cp1252 (what a continuation byte can turn into).
 _CP1252_PUNCT = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _CONTINUATION = "\u0080-\u00bf" + re.escape(_CP1252_PUNCT)
-CANDIDATE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
+CANDIDATE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]|[ÂÃ] ")  # "Ã " : à whose NBSP became a space
 # Characters a mojibake sequence is made of: Latin-1 supplement and cp1252 punctuation.
-_SEQUENCE = re.compile(f"[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]+")
+_SEQUENCE = re.compile(f"(?:[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]|(?<=[ÂÃ]) )+")
 
 
 @dataclass(frozen=True)

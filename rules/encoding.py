@@ -295,9 +295,11 @@ def mojibake(record, options) -> Iterator[Hit]:
         found = _mojibake.find(value, options["min-badness"])
         if found is None:
             continue
+        intended = found.intended.strip() or found.intended
+        intended = f'"{intended}"' if intended.isprintable() and not intended.isspace() else ent.describe(intended)
         yield Hit(
             pointer,
-            f'mojibake "{found.sequence}" (UTF-8 decoded as Windows-1252), probably "{found.intended}": "{_mojibake.excerpt(found.fixed, found.start)}"',
+            f'mojibake "{found.sequence.strip()}" (UTF-8 decoded as Windows-1252), probably {intended}: "{_mojibake.excerpt(found.fixed, found.start)}"',
             evidence=found.sequence,
             span=(found.start, found.end),
             fix=Fix(found.fixed, "repair with ftfy.fix_encoding"),
