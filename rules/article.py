@@ -66,8 +66,8 @@ def dangling_link_text(record, options) -> Iterator[Hit]:
     for pointer, offset, line in body_lines(record):
         core = line.strip(_DECORATION)
         if core and core.casefold() in wanted:
-            a, b = stripped_span(line, offset)
-            yield Hit(pointer, f"link text \u201c{core}\u201d has no link target (the URL was lost in the export)", evidence=core, span=(a, b))
+            a = offset + len(line) - len(line.lstrip(_DECORATION))
+            yield Hit(pointer, f"link text \u201c{core}\u201d has no link target (the URL was lost in the export)", evidence=core, span=(a, a + len(core)))
 
 
 # ---------------------------------------------------------------- FL702
@@ -148,7 +148,7 @@ def boilerplate_line(record, options) -> Iterator[Hit]:
 
     Each body and trailer line of at most `max-line-length` characters is
     searched with every regular expression in `patterns` (case-insensitive);
-    the first match is reported with its exact span.  Anchored defaults (`^`)
+    the earliest match is reported with its exact span, once per line.  Anchored defaults (`^`)
     keep the same words inside a sentence from matching.
     """
     patterns = compile_patterns(tuple(options["patterns"]), "patterns")
@@ -156,11 +156,10 @@ def boilerplate_line(record, options) -> Iterator[Hit]:
     for pointer, offset, line in body_lines(record):
         if len(line.strip()) > limit:
             continue
-        for pat in patterns:
-            m = pat.search(line)
-            if m and m.end() > m.start():
-                yield Hit(pointer, f"boilerplate line: \u201c{short(line)}\u201d", evidence=pat.pattern, span=(offset + m.start(), offset + m.end()))
-                break
+        matches = [(m.start(), -m.end(), pat.pattern) for pat in patterns for m in [pat.search(line)] if m and m.end() > m.start()]
+        if matches:
+            start, neg_end, pattern = min(matches)  # the earliest (then longest) match
+            yield Hit(pointer, f"boilerplate line: \u201c{short(line)}\u201d", evidence=pattern, span=(offset + start, offset - neg_end))
 
 
 # ---------------------------------------------------------------- FL704
