@@ -81,6 +81,44 @@ def _load(config_path: Optional[str]):
     return config, catalogue
 
 
+def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None):
+    """The run's plan from config and command line; shared by ``check`` and ``baseline``."""
+    from .config import ConfigError
+    from .planning import Choices, build_plan
+
+    if schema is not None and not Path(schema).is_file():
+        raise _die(f"{schema}: schema file not found")
+    if media_root is not None and not Path(media_root).is_dir():
+        raise _die(f"{media_root}: media root is not a directory")
+    try:
+        return build_plan(
+            catalogue,
+            cfg,
+            Choices(
+                select=_split(select),
+                ignore=_split(ignore),
+                shared={"schema": os.path.abspath(schema) if schema else None, "media-root": os.path.abspath(media_root) if media_root else None},
+                input_format=input_format.value if input_format else None,
+            ),
+        )
+    except ConfigError as exc:
+        raise _die(str(exc))
+
+
+def _report_problems(engine, quiet: bool, notices=()) -> bool:
+    """Input errors, rule setup errors and crashes on stderr; True when there were any (exit 2)."""
+    for err in engine.errors:
+        sys.stderr.write(f"{err}\n")
+    for msg in engine.setup_errors:
+        sys.stderr.write(f"feedlint: error: {msg}\n")
+    for msg in engine.internal_errors:
+        sys.stderr.write(f"feedlint: internal error: {msg}\n")
+    if not quiet:
+        for note in notices:
+            sys.stderr.write(f"feedlint: note: {note}\n")
+    return bool(engine.errors or engine.internal_errors or engine.setup_errors)
+
+
 @app.command()
 def check(
     paths: List[str] = typer.Argument(..., help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin."),
@@ -95,31 +133,23 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only findings and errors; no summary or notices."),
     no_color: bool = typer.Option(False, "--no-color", help="Never colour text output."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `feedlint baseline`)."),
+    media_root: Optional[str] = typer.Option(None, "--media-root", help="Directory the attachment paths are resolved against: referenced files must exist under it (FL513, FL514)."),
 ) -> None:
     """Check exports and report findings."""
-    from .config import ConfigError
+    from .baseline import BaselineError, describe, load_baseline
     from .engine import Engine
     from .output import atomic_text_writer
-    from .planning import Choices, build_plan
     from .reader.sources import display_path, expand_paths
     from .reporters import UnknownFormat, reporter_class
     from .reporters.base import RunInfo, Summary
 
     cfg, catalogue = _load(config)
-    if schema is not None and not Path(schema).is_file():
-        raise _die(f"{schema}: schema file not found")
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root)
+    baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
     try:
-        plan = build_plan(
-            catalogue,
-            cfg,
-            Choices(
-                select=_split(select),
-                ignore=_split(ignore),
-                shared={"schema": os.path.abspath(schema) if schema else None},
-                input_format=input_format.value if input_format else None,
-            ),
-        )
-    except ConfigError as exc:
+        base = load_baseline(baseline_path) if baseline_path else None
+    except BaselineError as exc:
         raise _die(str(exc))
     fmt = format or cfg.get("format", "text")
     try:
@@ -140,16 +170,22 @@ def check(
         with atomic_text_writer(output) as stream:
             reporter = reporter_cls(stream)
             reporter.start(info)
-            for finding in engine.run(files, displays):
+            findings = engine.run(files, displays)
+            for finding in base.filter(findings) if base else findings:
                 by_rule[finding.rule_id] += 1
                 by_sev[finding.severity] += 1
                 failing = failing or finding.rank >= FAIL_RANK[fail]
                 reporter.handle(finding)
             errors = engine.errors
             code = EXIT_ERROR if errors or engine.internal_errors or engine.setup_errors else (EXIT_FINDINGS if failing else EXIT_OK)
-            notices = list(engine.notices) + [
-                f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()
-            ]
+            unused = [f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()]
+            stale = base.stale(displays, [a.rule.id for a in plan.rules]) if base else []
+            stale_notes = [f"stale baseline entry (no longer found): {describe(e)}" for e in stale]
+            notices = list(engine.notices) + unused + stale_notes
+            extra = {"names": {a.rule.id: a.rule.name for a in plan.rules}, "suppressed": engine.stats.suppressed,
+                     "setup_errors": list(engine.setup_errors), "unused_suppressions": unused}
+            if base:
+                extra.update(baseline={"path": base.path, "matched": base.matched, "stale": len(stale)}, stale_entries=stale, stale_notes=stale_notes)
             summary = Summary(
                 engine.stats.files,
                 engine.stats.records,
@@ -159,21 +195,44 @@ def check(
                 notices,
                 engine.internal_errors,
                 code,
-                {"names": {a.rule.id: a.rule.name for a in plan.rules}, "suppressed": engine.stats.suppressed},
+                extra,
             )
             reporter.finish(summary)
     except OSError as exc:
         raise _die(f"{output}: cannot write report: {exc.strerror or exc}")
-    for err in errors:
-        sys.stderr.write(f"{err}\n")
-    for msg in engine.setup_errors:
-        sys.stderr.write(f"feedlint: error: {msg}\n")
-    for msg in engine.internal_errors:
-        sys.stderr.write(f"feedlint: internal error: {msg}\n")
-    if not quiet:
-        for note in notices:
-            sys.stderr.write(f"feedlint: note: {note}\n")
+    _report_problems(engine, quiet, notices)
     raise typer.Exit(code)
+
+
+@app.command("baseline")
+def make_baseline(
+    paths: List[str] = typer.Argument(..., help="Export files or directories, as for `check`."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Baseline file to write [default: config `baseline`, else .feedlint-baseline.json]."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to run, as for `check`."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run, as for `check`."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file."),
+    schema: Optional[str] = typer.Option(None, "--schema", help="JSON Schema file replacing the bundled CMS export schema."),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Force the input layout instead of sniffing it."),
+) -> None:
+    """Record the current findings so `check --baseline FILE` fails only on new ones."""
+    from .baseline import entries_from, write_baseline
+    from .engine import Engine
+    from .reader.sources import display_path, expand_paths
+
+    cfg, catalogue = _load(config)
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format)
+    target = output or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else ".feedlint-baseline.json")
+    files = expand_paths(paths)
+    engine = Engine(plan)
+    entries = entries_from(engine.run(files, [display_path(p) for p in files]))
+    if _report_problems(engine, quiet=True):
+        raise _die(f"{target}: baseline not written: fix the errors above first (an unreadable export would be missing from it)")
+    try:
+        write_baseline(target, entries)
+    except OSError as exc:
+        raise _die(f"{target}: cannot write baseline: {exc.strerror or exc}")
+    total = sum(e["count"] for e in entries)
+    sys.stderr.write(f"feedlint: wrote {len(entries)} baseline entr{'y' if len(entries) == 1 else 'ies'} ({total} finding{'s' if total != 1 else ''}) to {target}\n")
 
 
 @app.command("rules")

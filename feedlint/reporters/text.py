@@ -51,3 +51,7 @@ class TextReporter(Reporter):
             self.stream.write(f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files}.{'' if run.statistics else ' By rule: ' + by + '.'}\n")
         elif not summary.errors:
             self.stream.write(f"All checks passed ({files}).\n")
+        base = summary.extra.get("baseline")
+        if base:
+            stale = f"{base['stale']} stale entr{'y' if base['stale'] == 1 else 'ies'} (listed on stderr; regenerate with `feedlint baseline`)" if base["stale"] else "no stale entries"
+            self.stream.write(f"Baseline {base['path']}: {base['matched']} known finding{'s' if base['matched'] != 1 else ''} not reported, {stale}.\n")

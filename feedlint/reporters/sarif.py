@@ -1,0 +1,261 @@
+"""SARIF 2.1.0 for GitHub code scanning: one run, every selected rule, stable fingerprints.
+
+What code scanning needs and why it is done this way:
+
+* ``columnKind`` is ``utf16CodeUnits`` and every column, offset and length is
+  counted in UTF-16 code units (an emoji before a value counts twice).
+* uris are relative to the checkout root (``%SRCROOT%``), POSIX and
+  percent-encoded; GitHub matches them against the repository's files.
+* ``partialFingerprints`` come from :attr:`Finding.fingerprint` (rule,
+  content_id, pointer in the record, evidence), never from line numbers: in a
+  one-line export every finding is on line 1.
+* GitHub keeps at most 5,000 results per run, so this reporter keeps the 5,000
+  most severe in a bounded heap (memory does not grow with the number of
+  findings) and says in a notification how many were dropped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from importlib import metadata
+from typing import Any
+
+from ..explain import render_explanation
+from ..model import Finding
+from .base import Reporter, RunInfo, Summary
+from .locations import SRCROOT, artifact_location, root_uri
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FALLBACK_INFORMATION_URI = "https://pypi.org/project/feedlint/"
+FINGERPRINT_KEY = "feedlint/v1"
+MAX_RESULTS = 5000
+MAX_TAGS = 10
+MAX_DESCRIPTION = 1024
+LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+PRECISIONS = ("very-high", "high", "medium", "low")
+
+
+def information_uri() -> str:
+    """The project's home page from the installed metadata, else its PyPI page."""
+    try:
+        meta = metadata.metadata("feedlint")
+    except metadata.PackageNotFoundError:
+        return FALLBACK_INFORMATION_URI
+    for entry in meta.get_all("Project-URL") or ():
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("homepage", "home", "documentation", "source", "repository") and url.strip():
+            return url.strip()
+    return meta.get("Home-page") or FALLBACK_INFORMATION_URI
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _full_description(doc: str, summary: str) -> str:
+    body = "\n".join(doc.splitlines()[1:]).strip()
+    return _clip(" ".join(body.split()) if body else summary, MAX_DESCRIPTION)
+
+
+def rule_descriptor(active: Any, info_uri: str) -> dict:
+    """A ``reportingDescriptor`` for one selected rule."""
+    rule = active.rule
+    tags = list(dict.fromkeys([*rule.tags, "data-quality", f"feedlint/{rule.id[:-2]}xx"]))[:MAX_TAGS]
+    props: dict[str, Any] = {"tags": tags, "precision": rule.precision if rule.precision in PRECISIONS else "high"}
+    if rule.security_severity is not None:
+        props["security-severity"] = f"{float(rule.security_severity):.1f}"
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": _clip(rule.summary, MAX_DESCRIPTION)},
+        "fullDescription": {"text": _full_description(rule.doc, rule.summary)},
+        "help": {"text": render_explanation(rule), "markdown": render_explanation(rule, markdown=True)},
+        "helpUri": f"{info_uri}#{rule.id.lower()}-{rule.name}",
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": props,
+    }
+
+
+def _where(finding: Finding) -> str:
+    if finding.content_id is not None:
+        who = f"content_id {finding.content_id}"
+    elif finding.record_index is not None:
+        who = f"record {finding.record_index}"
+    else:
+        return ""
+    return f" [{who} at {finding.pointer or '/'}]"
+
+
+def _region(finding: Finding) -> dict:
+    r = finding.region
+    return {
+        "startLine": r.start_line,
+        "startColumn": r.start_column16,
+        "endLine": r.end_line,
+        "endColumn": r.end_column16,
+        "charOffset": r.offset16,
+        "charLength": r.length16,
+    }
+
+
+def _logical_name(pointer: str) -> str:
+    last = pointer.rsplit("/", 1)[-1]
+    return last.replace("~1", "/").replace("~0", "~")
+
+
+class SarifReporter(Reporter):
+    """Buffers at most :data:`MAX_RESULTS` findings (the most severe), writes the log at ``finish``."""
+
+    name = "sarif"
+    max_results = MAX_RESULTS
+
+    def start(self, run: RunInfo) -> None:
+        super().start(run)
+        self.info_uri = information_uri()
+        self.rules = [rule_descriptor(a, self.info_uri) for a in run.rules]
+        self.rule_index = {a.rule.id: i for i, a in enumerate(run.rules)}
+        self._heap: list[tuple[int, int, Finding]] = []
+        self._seq = 0
+        self.dropped: dict[str, int] = {}
+
+    def handle(self, finding: Finding) -> None:
+        self._seq += 1
+        item = (finding.rank, -self._seq, finding)
+        if len(self._heap) < self.max_results:
+            heapq.heappush(self._heap, item)
+            return
+        gone = heapq.heappushpop(self._heap, item)[2]  # least severe, latest first
+        self.dropped[gone.severity] = self.dropped.get(gone.severity, 0) + 1
+
+    # -- results ------------------------------------------------------------------
+    def result(self, f: Finding, baseline: bool) -> dict:
+        run = self.run
+        assert run is not None
+        out: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "level": LEVELS[f.severity],
+            "message": {"text": f.message + _where(f)},
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": artifact_location(f.path, run.root), "region": _region(f)},
+                    "logicalLocations": [
+                        {"name": _logical_name(f.pointer) or "/", "fullyQualifiedName": f.pointer or "/", "kind": "value" if f.pointer else "object"}
+                    ],
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint, "primaryLocationLineHash": f.fingerprint},
+            "properties": {"contentId": f.content_id, "recordIndex": f.record_index, "recordPointer": f.record_pointer},
+        }
+        if f.rule_id in self.rule_index:
+            out["ruleIndex"] = self.rule_index[f.rule_id]
+        if f.evidence is not None:
+            out["properties"]["evidence"] = f.evidence
+        if baseline:
+            out["baselineState"] = "new"
+        return out
+
+    # -- notifications --------------------------------------------------------------
+    def _execution_notifications(self, summary: Summary) -> list[dict]:
+        run = self.run
+        assert run is not None
+        out: list[dict] = []
+        for err in summary.errors:
+            loc: dict[str, Any] = {"artifactLocation": artifact_location(err.path, run.root)}
+            if err.line is not None:
+                loc["region"] = {"startLine": err.line, "startColumn": err.column or 1}
+            out.append({"level": "error", "message": {"text": str(err)}, "descriptor": {"id": "input-error"}, "locations": [{"physicalLocation": loc}]})
+        for msg in summary.extra.get("setup_errors", ()):
+            out.append({"level": "error", "message": {"text": msg}, "descriptor": {"id": "rule-setup-error"}})
+        for msg in summary.internal_errors:
+            out.append({"level": "error", "message": {"text": msg}, "descriptor": {"id": "rule-crashed"}})
+        if self.dropped:
+            total = sum(self.dropped.values())
+            parts = ", ".join(f"{self.dropped[s]} {s}" for s in ("error", "warning", "note") if self.dropped.get(s))
+            out.append({
+                "level": "warning",
+                "message": {"text": f"{total} of {self._seq} results dropped ({parts}): code scanning accepts at most {self.max_results} per run; the most severe are kept. Use --format json for all of them."},
+                "descriptor": {"id": "results-truncated"},
+                "properties": {"dropped": total, "dropped_by_level": dict(self.dropped), "total": self._seq},
+            })
+        config_notes = set(summary.extra.get("unused_suppressions", ())) | set(summary.extra.get("stale_notes", ()))
+        for note in summary.notices:
+            if note not in config_notes:
+                out.append({"level": "note", "message": {"text": note}, "descriptor": {"id": "input-note"}})
+        return out
+
+    def _configuration_notifications(self, summary: Summary) -> list[dict]:
+        out = [
+            {"level": "note", "message": {"text": text}, "descriptor": {"id": "unused-suppression"}}
+            for text in summary.extra.get("unused_suppressions", ())
+        ]
+        run = self.run
+        assert run is not None
+        for entry, text in zip(summary.extra.get("stale_entries", ()), summary.extra.get("stale_notes", ())):
+            note: dict[str, Any] = {"level": "note", "message": {"text": text}, "descriptor": {"id": "stale-baseline-entry"}}
+            if entry.get("file"):
+                note["locations"] = [{
+                    "physicalLocation": {"artifactLocation": artifact_location(entry["file"], run.root)},
+                    "logicalLocations": [{"fullyQualifiedName": entry.get("pointer") or "/", "kind": "value"}],
+                }]
+            note["properties"] = {"fingerprint": entry.get("fingerprint"), "rule": entry.get("rule")}
+            out.append(note)
+        return out
+
+    def _overrides(self) -> list[dict]:
+        run = self.run
+        assert run is not None
+        out = []
+        for i, a in enumerate(run.rules):
+            changed = {k: v for k, v in a.options.items() if a.rule.defaults.get(k) != v}
+            if a.severity != a.rule.severity or changed:
+                conf: dict[str, Any] = {"level": LEVELS[a.severity]}
+                if changed:
+                    conf["parameters"] = json.loads(json.dumps(changed, default=str))
+                out.append({"descriptor": {"id": a.rule.id, "index": i}, "configuration": conf})
+        return out
+
+    def finish(self, summary: Summary) -> None:
+        run = self.run
+        assert run is not None
+        baseline = bool(summary.extra.get("baseline"))
+        kept = sorted(self._heap, key=lambda item: -item[1])  # back to file/record order
+        invocation: dict[str, Any] = {"executionSuccessful": summary.exit_code != 2, "exitCode": summary.exit_code}
+        execution = self._execution_notifications(summary)
+        configuration = self._configuration_notifications(summary)
+        overrides = self._overrides()
+        if execution:
+            invocation["toolExecutionNotifications"] = execution
+        if configuration:
+            invocation["toolConfigurationNotifications"] = configuration
+        if overrides:
+            invocation["ruleConfigurationOverrides"] = overrides
+        properties: dict[str, Any] = {"files": summary.files, "records": summary.records, "findings": self._seq}
+        if summary.extra.get("suppressed"):
+            properties["suppressed"] = summary.extra["suppressed"]
+        if baseline:
+            properties["baseline"] = summary.extra["baseline"]
+        log = {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "feedlint",
+                            "semanticVersion": run.version,
+                            "version": run.version,
+                            "informationUri": self.info_uri,
+                            "rules": self.rules,
+                        }
+                    },
+                    "originalUriBaseIds": {SRCROOT: {"uri": root_uri(run.root)}},
+                    "columnKind": "utf16CodeUnits",
+                    "invocations": [invocation],
+                    "results": [self.result(f, baseline) for _, _, f in kept],
+                    "properties": properties,
+                }
+            ],
+        }
+        json.dump(log, self.stream, ensure_ascii=False, separators=(",", ":"), default=str)
+        self.stream.write("\n")
