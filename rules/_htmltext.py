@@ -1,0 +1,437 @@
+"""Visible text of an HTML fragment and of its plain-text twin, for the FL4xx parity rules.
+
+One pass over the HTML (a small regex tokenizer; no tree is built) gives both
+the paragraphs of visible text and the repairs an HTML5 parser would have to
+make (misnested, unclosed and stray tags).  The plain-text side is decoded the
+same way, keeping a map back to the original characters so a difference can be
+located exactly.  Undecoded entities, CRLF, non-breaking spaces and empty
+spacer paragraphs are normalised away here: they are other rules' business.
+
+Only the standard library is used: on seed-shaped records this is faster than
+lxml or BeautifulSoup (see docs/parity.md for the numbers).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# -- HTML vocabulary (WHATWG HTML, "parsing HTML documents") -------------------
+VOID = frozenset("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split())
+# Elements the parser may close implicitly ("generate all implied end tags thoroughly").
+OPTIONAL_END = frozenset("caption colgroup dd dt li optgroup option p rb rp rt rtc tbody td tfoot th thead tr html head body".split())
+FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+CLOSES_P = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup "
+    "main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form li dd dt plaintext table hr xmp".split()
+)
+SPECIAL = frozenset(
+    "address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd "
+    "details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header "
+    "hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object "
+    "ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot "
+    "th thead title tr track ul wbr xmp".split()
+)
+SCOPE = frozenset("applet caption html table td th marquee object template".split())
+BUTTON_SCOPE = SCOPE | {"button"}
+LIST_SCOPE = SCOPE | {"ol", "ul"}
+TABLE_SCOPE = frozenset("html table template".split())
+IGNORED = frozenset("html head body".split())  # fragments: their tags carry no structure here
+# Elements whose content is raw text (not parsed); the text of the first group is not shown.
+RAWTEXT_HIDDEN = frozenset("script style iframe noembed noframes noscript title template".split())
+RAWTEXT_SHOWN = frozenset("textarea xmp".split())
+FOREIGN = frozenset("svg math".split())
+# Start or end of these separates paragraphs of text.
+_TABLE_PARTS = frozenset("table caption colgroup tbody thead tfoot tr td th".split())
+BLOCK = frozenset(
+    "address article aside blockquote caption center details dialog dir div dl dd dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search section summary table tbody thead "
+    "tfoot tr td th ul xmp".split()
+)
+
+_MARKUP = re.compile(
+    r"<!--.*?(?:--!?>|\Z)"  # comment
+    r"|<[!?][^>]*(?:>|\Z)"  # doctype, CDATA, processing instruction: bogus comments
+    r"|<(/?)([a-zA-Z][^\s/>]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>",  # start or end tag
+    re.S,
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space, word joiner, BOM
+_TYPOGRAPHY = {
+    **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc"), "'"),
+    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"), '"'),
+    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-"),
+    ord("\u2026"): "...",
+}
+_FOLD = {**_INVISIBLE, **_TYPOGRAPHY}
+_BLANK_LINES = re.compile(r"(?:\r\n?|\n)(?:[^\S\r\n]*(?:\r\n?|\n))+")
+_WORD = re.compile(r"\S+")
+
+
+# -- text normalisation -------------------------------------------------------
+def decode_entities(text: str, rounds: int = 3) -> str:
+    """Decode ``&name;`` / ``&#n;`` entities (terminated ones only), repeatedly for double encoding.
+
+    ``AT&T``, ``R&D`` and a bare ``&`` stay as they are.
+    """
+    for _ in range(rounds):
+        if "&" not in text:
+            break
+        decoded = _ENTITY.sub(lambda m: _html.unescape(m.group(0)), text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def normalise(text: str, fold: bool = True) -> str:
+    """Comparable form: NFC, invisible characters dropped, optional typographic folding, single spaces."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_FOLD if fold else _INVISIBLE)
+    return " ".join(text.split())
+
+
+def decode_with_map(text: str) -> tuple[str, list[int]]:
+    """``decode_entities`` (one round) plus, for each decoded character, its offset in ``text``.
+
+    The map has one extra entry (``len(text)``) so a decoded end offset maps too.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _ENTITY.finditer(text):
+        value = _html.unescape(m.group(0))
+        if value == m.group(0):
+            continue
+        out.append(text[pos : m.start()])
+        where.extend(range(pos, m.start()))
+        out.append(value)
+        where.extend([m.start()] * len(value))
+        pos = m.end()
+    out.append(text[pos:])
+    where.extend(range(pos, len(text) + 1))
+    return "".join(out), where
+
+
+# -- paragraphs -----------------------------------------------------------------
+@dataclass
+class Paragraph:
+    """One paragraph: its normalised words and where each word is in the source string."""
+
+    words: list[str]
+    spans: list[tuple[int, int]]  # per word, [start, end) in the source string (HTML: the whole paragraph)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def body_key(text: str, fold: bool = True) -> str:
+    """The plain-text body as one comparable string (the fast path)."""
+    return normalise(decode_entities(text), fold)
+
+
+def body_paragraphs(text: str, fold: bool = True) -> list[Paragraph]:
+    """Paragraphs of a plain-text body (separated by blank lines), with each word's exact span.
+
+    A line holding only ``&nbsp;`` or other white space counts as blank, so the
+    CMS's spacer lines separate paragraphs like an empty line does.
+    """
+    decoded, where = decode_with_map(text)
+    paragraphs: list[Paragraph] = []
+    start = 0
+    bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
+    for sep_start, sep_end in bounds:
+        words: list[str] = []
+        spans: list[tuple[int, int]] = []
+        for m in _WORD.finditer(decoded, start, sep_start):
+            word = normalise(decode_entities(m.group(0)), fold)
+            if not word:
+                continue
+            for part in word.split(" "):  # a decoded entity may itself hold a space
+                words.append(part)
+                spans.append((where[m.start()], where[m.end()]))
+        if words:
+            paragraphs.append(Paragraph(words, spans))
+        start = sep_end
+    return paragraphs
+
+
+# -- HTML scan --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Repair:
+    """A place where an HTML5 parser has to repair the markup."""
+
+    kind: str  # misnested | unclosed | stray
+    start: int
+    end: int
+    message: str
+    evidence: str
+
+
+@dataclass
+class HtmlScan:
+    paragraphs: list[tuple[str, int, int]] = field(default_factory=list)  # (raw text, start, end) in the HTML
+    repairs: list[Repair] = field(default_factory=list)
+
+    def key(self, fold: bool = True) -> str:
+        """All visible text as one comparable string (the fast path)."""
+        return " ".join(t for t in (normalise(decode_entities(raw), fold) for raw, _, _ in self.paragraphs) if t)
+
+    def text_paragraphs(self, fold: bool = True) -> list[Paragraph]:
+        out = []
+        for raw, start, end in self.paragraphs:
+            text = normalise(decode_entities(raw), fold)
+            if text:
+                words = text.split(" ")
+                out.append(Paragraph(words, [(start, end)] * len(words)))
+        return out
+
+
+@dataclass
+class _Open:
+    name: str
+    start: int
+    end: int
+    self_closing: bool = False
+    reported: bool = False  # a repair already names this element; do not report it again as unclosed
+
+
+def _tag(name: str, end: bool = False) -> str:
+    return f"`</{name}>`" if end else f"`<{name}>`"
+
+
+class _Scanner:
+    """Tokenizes once; tracks open elements like an HTML5 tree builder would, and collects text."""
+
+    def __init__(self, source: str) -> None:
+        self.src = source
+        self.stack: list[_Open] = []
+        self.repairs: list[Repair] = []
+        self.absorbed: dict[str, int] = {}  # end tags owed by elements a reported repair already closed
+        self.closed_by: dict[str, str] = {}  # element name -> the start tag that implicitly closed it last
+        self.paragraphs: list[tuple[str, int, int]] = []
+        self._parts: list[str] = []
+        self._start = -1
+        self._end = -1
+        self._br = False
+
+    # -- text ---------------------------------------------------------------
+    def text(self, start: int, end: int) -> None:
+        raw = self.src[start:end]
+        if not raw:
+            return
+        value = _html.unescape(raw) if "&" in raw else raw
+        if value.strip():
+            if self._start < 0:
+                self._start = start + len(raw) - len(raw.lstrip())
+            self._end = end - (len(raw) - len(raw.rstrip()))
+            self._br = False
+        self._parts.append(value)
+
+    def boundary(self) -> None:
+        if self._start >= 0:
+            self.paragraphs.append(("".join(self._parts), self._start, self._end))
+        self._parts, self._start, self._end, self._br = [], -1, -1, False
+
+    def line_break(self) -> None:
+        if self._br:
+            self.boundary()  # two <br> in a row end a paragraph
+        else:
+            self._parts.append("\n")
+            self._br = True
+
+    # -- tree ---------------------------------------------------------------
+    def repair(self, kind: str, start: int, end: int, message: str, evidence: str) -> None:
+        self.repairs.append(Repair(kind, start, end, message, evidence))
+
+    def find(self, names: frozenset[str] | set[str], scope: frozenset[str] | set[str]) -> int | None:
+        for i in range(len(self.stack) - 1, -1, -1):
+            name = self.stack[i].name
+            if name in names:
+                return i
+            if name in scope:
+                return None
+        return None
+
+    def close(self, index: int, trigger: str, start: int, end: int, strict: bool = False, implicit: bool = False) -> None:
+        """Pop ``stack[index:]``; elements above the target that need an end tag are a misnesting."""
+        target = self.stack[index]
+        above = self.stack[index + 1 :]
+        bad = above if strict else [o for o in above if o.name not in OPTIONAL_END]
+        if bad:
+            inner = bad[-1].name
+            names = ", ".join(_tag(o.name) for o in bad)
+            if implicit:
+                msg = f"{trigger} closes the open {_tag(target.name)} while {names} inside it is still open"
+            else:
+                msg = f"misnested tags: {trigger} while {names} is still open (close {_tag(inner)} first)"
+            self.repair("misnested", start, end, msg, f"misnested:{trigger}:{inner}")
+            for o in bad:
+                self.absorbed[o.name] = self.absorbed.get(o.name, 0) + 1
+        if implicit:
+            self.closed_by[target.name] = trigger
+        del self.stack[index:]
+
+    def close_p(self, trigger: str, start: int, end: int) -> None:
+        i = self.find({"p"}, BUTTON_SCOPE)
+        if i is not None:
+            self.close(i, trigger, start, end, implicit=True)
+
+    def start_tag(self, name: str, start: int, end: int, self_closing: bool) -> None:
+        tag = _tag(name)
+        if name in IGNORED:
+            return
+        if name in BLOCK:
+            self.boundary()
+        if name in ("li", "dd", "dt"):
+            wanted = {"li"} if name == "li" else {"dd", "dt"}
+            for i in range(len(self.stack) - 1, -1, -1):
+                node = self.stack[i].name
+                if node in wanted:
+                    self.close(i, tag, start, end, implicit=True)
+                    break
+                if node in SPECIAL and node not in ("address", "div", "p"):
+                    break
+        if name in CLOSES_P:
+            self.close_p(tag, start, end)
+        if name in HEADINGS and self.stack and self.stack[-1].name in HEADINGS:
+            outer = self.stack.pop()
+            self.repair("misnested", start, end, f"heading {tag} inside the open heading {_tag(outer.name)}", f"misnested:{tag}:{outer.name}")
+            self.absorbed[outer.name] = self.absorbed.get(outer.name, 0) + 1
+        elif name in ("td", "th"):
+            i = self.find({"td", "th"}, TABLE_SCOPE | {"tr"})
+            if i is not None:
+                self.close(i, tag, start, end, implicit=True)
+        elif name == "tr":
+            i = self.find({"tr"}, TABLE_SCOPE | {"tbody", "thead", "tfoot"})
+            if i is not None:
+                self.close(i, tag, start, end, implicit=True)
+        elif name in ("tbody", "thead", "tfoot"):
+            i = self.find({"tbody", "thead", "tfoot"}, TABLE_SCOPE)
+            if i is not None:
+                self.close(i, tag, start, end, implicit=True)
+        elif name == "a":
+            i = self.find({"a"}, SCOPE)
+            if i is not None:
+                self.repair("misnested", start, end, f"link {tag} inside another open link", "misnested:<a>:a")
+                above = self.stack[i + 1 :]
+                for o in [self.stack[i], *(o for o in above if o.name not in OPTIONAL_END)]:
+                    self.absorbed[o.name] = self.absorbed.get(o.name, 0) + 1
+                del self.stack[i:]
+        elif name in ("option", "optgroup") and self.stack and self.stack[-1].name == "option":
+            self.stack.pop()
+        if name in VOID:
+            if name == "br":
+                self.line_break()
+            return
+        if self_closing and (name in FOREIGN or any(o.name in FOREIGN for o in self.stack)):
+            return  # <svg/> and <path/> inside <svg> really are self-closing
+        self.stack.append(_Open(name, start, end, self_closing))
+        self.closed_by.pop(name, None)
+
+    def end_tag(self, name: str, start: int, end: int) -> None:
+        tag = _tag(name, end=True)
+        if name in IGNORED:
+            return
+        if name in BLOCK:
+            self.boundary()
+        if name in VOID:
+            if name == "br":
+                self.repair("stray", start, end, "`</br>` is not an end tag: the parser reads it as a `<br>` line break", "stray:</br>")
+                self.line_break()
+            return  # </img> and the like are dropped without effect
+        if name in HEADINGS:
+            i = self.find(HEADINGS, SCOPE)
+            if i is not None and self.stack[i].name != name:
+                self.repair("misnested", start, end, f"{tag} closes the open heading {_tag(self.stack[i].name)}", f"misnested:{tag}:{self.stack[i].name}")
+                self.absorbed[self.stack[i].name] = self.absorbed.get(self.stack[i].name, 0) + 1
+                del self.stack[i:]
+                return
+        elif name == "p":
+            i = self.find({"p"}, BUTTON_SCOPE)
+        elif name == "li":
+            i = self.find({"li"}, LIST_SCOPE)
+        elif name in _TABLE_PARTS:
+            i = self.find({name}, TABLE_SCOPE)
+        elif name in FORMATTING or name in SPECIAL:
+            i = self.find({name}, SCOPE)
+        else:
+            i = None
+            for j in range(len(self.stack) - 1, -1, -1):
+                if self.stack[j].name == name:
+                    i = j
+                    break
+                if self.stack[j].name in SPECIAL:
+                    break
+        if i is None:
+            if self.absorbed.get(name):
+                self.absorbed[name] -= 1
+                return
+            if name == "p":
+                why = f" ({self.closed_by['p']} before it already closed the paragraph)" if "p" in self.closed_by else ""
+                self.repair("stray", start, end, f"stray `</p>`: no paragraph is open{why}; the parser inserts an empty paragraph", "stray:</p>")
+            elif any(o.name == name for o in self.stack):
+                k = max(j for j, o in enumerate(self.stack) if o.name == name)
+                self.stack[k].reported = True
+                blocking = [o.name for o in self.stack[k + 1 :] if o.name not in OPTIONAL_END] or [self.stack[-1].name]
+                inner = blocking[-1]
+                self.repair("misnested", start, end, f"misnested tags: {tag} while {_tag(inner)} is still open (close {_tag(inner)} first); the parser ignores {tag}", f"misnested:{tag}:{inner}")
+            else:
+                self.repair("stray", start, end, f"stray {tag}: no open {_tag(name)} to close; the parser drops it", f"stray:{tag}")
+            return
+        self.close(i, tag, start, end, strict=name in FORMATTING)
+
+    def finish(self) -> None:
+        self.boundary()
+        for o in self.stack:
+            if o.name in OPTIONAL_END or o.reported:
+                continue
+            if o.self_closing:
+                msg = f"`<{o.name}/>` does not close itself in HTML: the element stays open to the end of the field"
+            else:
+                msg = f"{_tag(o.name)} is never closed; the parser closes it at the end of the field"
+            self.repair("unclosed", o.start, o.end, msg, f"unclosed:{o.name}")
+
+    def run(self) -> HtmlScan:
+        src = self.src
+        pos = 0
+        n = len(src)
+        while pos < n:
+            m = _MARKUP.search(src, pos)
+            if m is None:
+                break
+            self.text(pos, m.start())
+            pos = m.end()
+            name = m.group(2)
+            if name is None:
+                continue  # comment or the like: no text, no structure
+            name = name.lower()
+            if m.group(1):
+                self.end_tag(name, m.start(), m.end())
+                continue
+            attrs = m.group(3)
+            self_closing = attrs.endswith("/") and name not in VOID
+            self.start_tag(name, m.start(), m.end(), self_closing)
+            if (name in RAWTEXT_HIDDEN or name in RAWTEXT_SHOWN) and not self_closing:
+                close = re.compile(r"</" + re.escape(name) + r"(?=[\s/>])[^>]*>", re.I).search(src, pos)
+                content_end = close.start() if close else n
+                if name in RAWTEXT_SHOWN:
+                    self.text(pos, content_end)
+                if close is None:
+                    pos = n
+                    break
+                pos = close.end()
+                self.end_tag(name, close.start(), close.end())
+        self.text(pos, n)
+        self.finish()
+        self.repairs.sort(key=lambda r: r.start)
+        return HtmlScan(self.paragraphs, self.repairs)
+
+
+def scan_html(source: str) -> HtmlScan:
+    """Paragraphs of visible text and the parser repairs of one HTML fragment."""
+    return _Scanner(source).run()

@@ -1,0 +1,300 @@
+"""FL4xx: the plain-text body and the HTML body of a record must say the same.
+
+Both sides are reduced to their visible words first (entities decoded, CRLF,
+non-breaking spaces and spacer paragraphs normalised), so only a difference in
+what a reader sees is reported; undecoded entities in the plain text are the
+FL2xx rules' business.  Equality is decided on one flat string per side (the
+fast path); paragraphs are aligned and words diffed only when they differ.
+The HTML is scanned once per record and shared between the rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterator
+
+from feedlint.api import Hit, Option, SetupError, bad, good, rule
+from feedlint.fields import expand
+
+from ._htmltext import HtmlScan, body_key, body_paragraphs, scan_html
+
+PAIR_OPTIONS = (
+    Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
+    Option("html-field", "/content_html", "JSON Pointer of the HTML body in the record", type=str),
+)
+FOLD_OPTION = Option(
+    "fold-typography",
+    True,
+    "treat curly and straight quotes, dashes and hyphens, … and ... as the same; drop soft hyphens and zero-width spaces",
+    type=bool,
+)
+REPAIR_KINDS = ("misnested", "unclosed", "stray")
+_MISSING = object()
+
+
+# -- shared plumbing ------------------------------------------------------------
+def _value(record, pointer: str) -> Any:
+    if pointer and (not pointer.startswith("/") or "*" in pointer.split("/")):
+        raise SetupError(f"field option {pointer!r} must be a plain JSON Pointer such as /content_body")
+    for _, value in expand(record.data, pointer):
+        return value
+    return _MISSING
+
+
+def _pair(record, options) -> tuple[str, str, str, str] | None:
+    """``(body pointer, body, html pointer, html)``; None when a field is absent or not text (schema's business)."""
+    body_ptr, html_ptr = options["body-field"], options["html-field"]
+    body, html = _value(record, body_ptr), _value(record, html_ptr)
+    if body is _MISSING or html is _MISSING:
+        return None
+    body = "" if body is None else body
+    html = "" if html is None else html
+    if not isinstance(body, str) or not isinstance(html, str):
+        return None
+    return body_ptr, body, html_ptr, html
+
+
+def _scan(record, pointer: str, html: str) -> HtmlScan:
+    return record.memo(f"parity:scan:{pointer}", lambda: scan_html(html))
+
+
+def _keys(record, options, pair) -> tuple[str, str]:
+    body_ptr, body, html_ptr, html = pair
+    fold = options["fold-typography"]
+    bk = record.memo(f"parity:body-key:{body_ptr}:{fold}", lambda: body_key(body, fold))
+    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}", lambda: _scan(record, html_ptr, html).key(fold))
+    return bk, hk
+
+
+def _quote(words: list[str], limit: int) -> str:
+    text = " ".join(words[:limit])
+    return f'"{text}…"' if len(words) > limit else f'"{text}"'
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# -- the difference, described once per record -------------------------------------
+class _Diff:
+    """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
+
+    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict) -> None:
+        self.body_ptr, self.body, self.html_ptr, _ = pair
+        fold = options["fold-typography"]
+        self.key = str.casefold if options["ignore-case"] else (lambda s: s)
+        self.max_words = max(1, options["max-diff-words"])
+        self.context = max(0, options["context-words"])
+        self.bp = body_paragraphs(self.body, fold)
+        self.hp = scan.text_paragraphs(fold)
+
+    def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
+        bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
+        hw = [w for k in range(j1, j2) for w in self.hp[k].words]
+        sm = difflib.SequenceMatcher(None, [self.key(w) for w, _, _ in bw], [self.key(w) for w in hw], autojunk=False)
+        return bw, hw, [op for op in sm.get_opcodes() if op[0] != "equal"]
+
+    def hit(self) -> Hit | None:
+        sm = difflib.SequenceMatcher(None, [self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp], autojunk=False)
+        found: Hit | None = None
+        count = 0
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if tag == "equal":
+                continue
+            if tag == "replace":
+                bw, hw, ops = self._word_ops(i1, i2, j1, j2)
+                count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
+                if ops and found is None:
+                    found = self._changed(bw, hw, ops[0])
+            else:
+                count += 1
+                if found is None:
+                    found = self._extra_body(i1, i2) if tag == "delete" else self._extra_html(j1, j2)
+        if found is None:
+            return None
+        if count > 1:
+            found = Hit(found.pointer, f"{found.message} ({_plural(count - 1, 'more difference')} further on)", found.evidence, found.span)
+        return found
+
+    def _extra_body(self, i1: int, i2: int) -> Hit:
+        first = self.bp[i1]
+        span = (first.spans[0][0], self.bp[i2 - 1].spans[-1][1])
+        msg = f"the body has {_plural(i2 - i1, 'paragraph')} missing from the HTML, from body paragraph {i1 + 1}: {_quote(first.words, self.max_words)}"
+        return Hit(self.body_ptr, msg, evidence="body-only:" + " ".join(first.words[: self.max_words]), span=span)
+
+    def _extra_html(self, j1: int, j2: int) -> Hit:
+        first = self.hp[j1]
+        span = (first.spans[0][0], self.hp[j2 - 1].spans[-1][1])
+        msg = f"the HTML has {_plural(j2 - j1, 'paragraph')} missing from the body, from HTML paragraph {j1 + 1}: {_quote(first.words, self.max_words)}"
+        return Hit(self.html_ptr, msg, evidence="html-only:" + " ".join(first.words[: self.max_words]), span=span)
+
+    def _clip(self, words: list[str]) -> str:
+        return " ".join(words[: self.max_words]) + (" …" if len(words) > self.max_words else "")
+
+    def _changed(self, bw: list, hw: list[str], op: tuple) -> Hit:
+        _, a1, a2, b1, b2 = op
+        removed, added = [w for w, _, _ in bw[a1:a2]], hw[b1:b2]
+        change = " ".join(([f"[-{self._clip(removed)}-]"] if removed else []) + ([f"{{+{self._clip(added)}+}}"] if added else []))
+        before = [w for w, _, _ in bw[max(0, a1 - self.context) : a1]]
+        after = [w for w, _, _ in bw[a2 : a2 + self.context]]
+        snippet = ("…" if a1 > self.context else "") + " ".join([*before, change, *after]) + ("…" if a2 + self.context < len(bw) else "")
+        if removed:
+            span = (bw[a1][1][0], bw[a2 - 1][1][1])
+            para = bw[a1][2]
+        else:  # words only in the HTML: point at the body word they would follow (or precede)
+            near = bw[a1 - 1] if a1 > 0 else bw[a1] if a1 < len(bw) else None
+            span = near[1] if near else None
+            para = near[2] if near else 0
+        msg = f"body paragraph {para + 1} differs from the HTML ([-body-] {{+HTML+}}): {snippet}"
+        return Hit(self.body_ptr, msg, evidence=change, span=span)
+
+
+# -- rules ----------------------------------------------------------------------------
+_BODY = "The council approved the plan on Tuesday.\r\n\r\n&nbsp;\r\n\r\nThe budget of 84 million euros was criticised."
+_HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p>&nbsp;</p>\r\n\r\n<p><span>The budget of 84 million euros was criticised.</span></p>"
+
+
+@rule(
+    "FL401",
+    "body-html-mismatch",
+    "warning",
+    options=(
+        *PAIR_OPTIONS,
+        Option("ignore-case", False, "compare the two texts case-insensitively", type=bool),
+        FOLD_OPTION,
+        Option("max-diff-words", 8, "at most this many changed words shown per side of the diff", type=int),
+        Option("context-words", 3, "unchanged words shown before and after the change", type=int),
+    ),
+    tags=("parity", "html"),
+    examples=[
+        bad(
+            {"content_body": _BODY.replace("84 million", "48 million"), "content_html": _HTML},
+            "a figure changed in the plain text only",
+            pointers=["/content_body"],
+        ),
+        bad(
+            {"content_body": _BODY.split("\r\n\r\n&nbsp;")[0], "content_html": _HTML},
+            "the plain text lost its last paragraph",
+            pointers=["/content_html"],
+        ),
+        good(
+            {
+                "content_body": "Tom &amp; Jerry&#39;s show, AT&T and R&D\r\n\r\n&nbsp;\r\n\r\n5 < 6 &mdash; \u201cyes\u201d",
+                "content_html": '<p><strong>Tom &amp; Jerry\u2019s</strong> show, <a href="/?a=1&amp;b=2">AT&amp;T</a> and R&amp;D</p>\n<p>&nbsp;</p>\n<p>5 &lt; 6 \u2014<br>\u201cyes\u201d</p>',
+            },
+            "entities, inline markup, spacer paragraphs, <br> and line endings are not differences",
+        ),
+    ],
+)
+def body_html_mismatch(record, options) -> Iterator[Hit]:
+    """The plain-text body and the HTML body say different things.
+
+    The HTML's visible text (tags dropped, entities decoded, block elements and a
+    double `<br>` as paragraph breaks) is compared with the plain-text body
+    (entities decoded, blank lines as paragraph breaks).  White space, CRLF vs LF,
+    non-breaking spaces, empty spacer paragraphs (`<p>&nbsp;</p>`, a line holding
+    only `&nbsp;`), inline markup and a single `<br>` vs a newline are not
+    differences; with `fold-typography` (the default) neither are curly vs
+    straight quotes or dash styles.  A change of paragraph breaks alone is not
+    reported either: only words count.
+
+    One finding per record, for the first difference: a paragraph only one side
+    has (located at that paragraph, in the body or in the HTML), or a word-level
+    diff of the first changed paragraph, located at the changed words of the
+    body: `…the [-words only in the body-] {+words only in the HTML+} budget…`.
+    The number of further differences is added to the message.  The fields are
+    the `body-field` and `html-field` options; a record with one side empty is
+    FL402's, not this rule's.
+    """
+    pair = _pair(record, options)
+    if pair is None:
+        return
+    bk, hk = _keys(record, options, pair)
+    if not bk or not hk:
+        return
+    if bk == hk or (options["ignore-case"] and bk.casefold() == hk.casefold()):
+        return
+    diff = _Diff(pair, _scan(record, pair[2], pair[3]), options)
+    found = diff.hit()
+    if found is not None:
+        yield found
+
+
+@rule(
+    "FL402",
+    "body-or-html-empty",
+    "warning",
+    options=PAIR_OPTIONS,
+    tags=("parity", "html"),
+    examples=[
+        bad({"content_body": "\r\n&nbsp;\r\n"}, "the plain text is empty, the HTML is not", pointers=["/content_body"]),
+        bad({"content_html": "<p>&nbsp;</p><p><br></p>"}, "the HTML has only spacers, the plain text has the story", pointers=["/content_html"]),
+        good({"content_body": "", "content_html": "<p>&nbsp;</p>"}, "both sides empty"),
+    ],
+)
+def body_or_html_empty(record, options) -> Iterator[Hit]:
+    """One of the plain-text body and the HTML body has text, the other none.
+
+    "No text" means no visible words once entities are decoded and white space,
+    `&nbsp;` and spacer paragraphs are dropped (an HTML body holding only an
+    image counts as empty).  Reported at the empty field.  Both empty, or a field
+    that is absent, is not this rule's business (see FL102).
+    """
+    pair = _pair(record, options)
+    if pair is None:
+        return
+    bk, hk = _keys(record, {**options, "fold-typography": True}, pair)
+    if bool(bk) == bool(hk):
+        return
+    words = len((bk or hk).split(" "))
+    if not bk:
+        yield Hit(pair[0], f"the plain-text body is empty but the HTML has text ({_plural(words, 'word')})", evidence="empty-body")
+    else:
+        yield Hit(pair[2], f"the HTML has no visible text but the plain-text body has {_plural(words, 'word')}", evidence="empty-html")
+
+
+@rule(
+    "FL403",
+    "html-needs-repair",
+    "warning",
+    options=(Option("repairs", list(REPAIR_KINDS), "which repairs to report: misnested, unclosed, stray", type=list),),
+    tags=("parity", "html"),
+    examples=[
+        bad({"content_html": "<p><b>Council approves tram line</p></b>"}, "misnested bold and paragraph", pointers=["/content_html"]),
+        bad({"content_html": '<p><span style="font-size:16px;">The council approved the plan.</p>'}, "a span never closed", pointers=["/content_html"]),
+        bad({"content_html": "<p>The council approved the plan.</p></div>"}, "a stray end tag", pointers=["/content_html"]),
+        good(
+            {"content_html": "<p>one<p>two<ul><li>three<li>four</ul><p>five<br>six<br/><img src=x.jpg></p><p>&nbsp;</p>"},
+            "omitted optional end tags and void elements are valid HTML",
+        ),
+    ],
+)
+def html_needs_repair(record, options) -> Iterator[Hit]:
+    """HTML the browser's parser has to repair, so the text shown may not be what the editor saw.
+
+    Checked for every field with the `html` role, following the HTML5 parsing
+    rules (no tree is built): misnested tags (`<p><b>text</p></b>`, a block such
+    as `<div>` opened inside `<p><span>`, a link inside a link), elements never
+    closed (`<b>`, `<span>`, `<div>`, or `<span/>`, which does not close itself
+    in HTML), and stray end tags (`</div>` with nothing to close: it would close
+    the page's own container once embedded; `</p>` without a paragraph, which
+    inserts an empty one; `</br>`, read as a line break).  Valid HTML is not
+    reported: omitted optional end tags (`<p>one<p>two`, `<li>`, table cells),
+    void elements with or without `/>` (`<br>`, `<img/>`), `<path/>` inside
+    `<svg>`, comments and scripts.  One finding per field, at the first repair,
+    with the count of the others.
+    """
+    wanted = set(options["repairs"])
+    unknown = wanted - set(REPAIR_KINDS)
+    if unknown:
+        raise SetupError(f"option 'repairs' has unknown kinds {sorted(unknown)}; known: {list(REPAIR_KINDS)}")
+    for pointer, html in record.fields_with_role("html"):
+        repairs = [r for r in _scan(record, pointer, html).repairs if r.kind in wanted]
+        if not repairs:
+            continue
+        first = repairs[0]
+        more = f" ({_plural(len(repairs) - 1, 'more repair')} in this field)" if len(repairs) > 1 else ""
+        yield Hit(pointer, first.message + more, evidence=first.evidence, span=(first.start, first.end))
+
+
+RULES = [body_html_mismatch, body_or_html_empty, html_needs_repair]
