@@ -1,0 +1,80 @@
+"""GitHub Actions workflow commands: findings as annotations on the changed files, no code scanning needed.
+
+``::error file=F,line=L,col=C,endLine=L,endColumn=C,title=FL201 undecoded-entity::message``
+
+Escaping follows the runner (actions/toolkit ``command.ts``): in the message
+``%``, ``\\r`` and ``\\n`` become ``%25``, ``%0D``, ``%0A``; in property values
+``:`` and ``,`` are escaped too (``%3A``, ``%2C``).  Columns are UTF-16 code
+units, as in the editor GitHub renders; ``col``/``endColumn`` are only given when
+the region is on one line (annotations cannot span columns across lines).
+GitHub shows at most 10 errors and 10 warnings per step in the UI, so for many
+findings upload SARIF instead.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding
+from .base import Reporter, RunInfo, Summary
+from .locations import annotation_path
+
+COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, message: str, **props: object) -> str:
+    given = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None)
+    return f"::{kind}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+def annotation(f: Finding, cwd: str) -> str:
+    r = f.region
+    one_line = r.start_line == r.end_line
+    who = f"[content_id {f.content_id}] " if f.content_id is not None else (f"[record {f.record_index}] " if f.record_index is not None else "")
+    where = f"{f.pointer}: " if f.pointer else ""
+    return command(
+        COMMANDS[f.severity],
+        f"{who}{where}{f.message}",
+        file=annotation_path(f.path, cwd),
+        line=r.start_line,
+        col=r.start_column16 if one_line else None,
+        endLine=r.end_line,
+        endColumn=max(r.end_column16, r.start_column16) if one_line else None,
+        title=f"{f.rule_id} {f.rule_name}",
+    )
+
+
+class GithubReporter(Reporter):
+    name = "github"
+
+    def start(self, run: RunInfo) -> None:
+        super().start(run)
+
+    def handle(self, finding: Finding) -> None:
+        assert self.run is not None
+        self.stream.write(annotation(finding, self.run.root) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        run = self.run
+        assert run is not None
+        for err in summary.errors:
+            self.stream.write(command("error", err.message, file=annotation_path(err.path, run.root), line=err.line, col=err.column, title="feedlint input error") + "\n")
+        for msg in summary.extra.get("setup_errors", ()):
+            self.stream.write(command("error", msg, title="feedlint") + "\n")
+        for msg in summary.internal_errors:
+            self.stream.write(command("error", msg, title="feedlint internal error") + "\n")
+        for msg in summary.extra.get("unused_suppressions", ()):
+            self.stream.write(command("notice", msg, title="feedlint unused suppression") + "\n")
+        for msg in summary.extra.get("stale_notes", ()):
+            self.stream.write(command("notice", msg, title="feedlint stale baseline entry") + "\n")
+        total = sum(summary.by_rule.values())
+        by = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
+        base = summary.extra.get("baseline")
+        known = f"; {base['matched']} known finding(s) in the baseline not reported" if base else ""
+        self.stream.write(f"feedlint: {total} finding{'s' if total != 1 else ''} in {summary.files} file(s), {summary.records} record(s){': ' + by if by else ''}{known}\n")
