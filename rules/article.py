@@ -207,6 +207,7 @@ def repeated_paragraph(record, options) -> Iterator[Hit]:
 # ---------------------------------------------------------------- FL705
 _ENDS_CLAUSE = re.compile(r"[.!?\u2026:;]['\"\u2019\u201d\u00bb)\]]*$")
 _LAST_WORD = re.compile(r"\S+$")
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)", re.IGNORECASE)
 
 
 @rule(
@@ -242,7 +243,7 @@ def hard_wrapped_paragraph(record, options) -> Iterator[Hit]:
     A break counts when a line of at least `min-line-length` characters ends
     without closing punctuation (`. ! ? … : ;`, optionally followed by a
     closing quote or bracket) and the next line starts with a lower-case
-    letter.  Paragraphs with a line matching `skip-line-pattern` (quoted
+    letter (not a URL put on its own line).  Paragraphs with a line matching `skip-line-pattern` (quoted
     lines, list items, table rows) are skipped, and short lines (verse) never
     count.  Reported once per paragraph, at the end of the first broken line.
     """
@@ -258,7 +259,7 @@ def hard_wrapped_paragraph(record, options) -> Iterator[Hit]:
         for (offset, line), (_, nxt) in zip(lines, lines[1:]):
             body = line.rstrip()
             head = nxt.lstrip()
-            if len(body.strip()) >= minimum and not _ENDS_CLAUSE.search(body) and head[:1].islower():
+            if len(body.strip()) >= minimum and not _ENDS_CLAUSE.search(body) and head[:1].islower() and not _URL.match(head):
                 breaks.append((offset, body, head))
         if breaks:
             offset, body, head = breaks[0]

@@ -117,6 +117,18 @@ def test_long_last_paragraph_after_double_gap_stays_body():
     assert rec.data["paragraphs"] == [P1, P3] and rec.data["trailer"] == []
 
 
+def test_short_closing_paragraph_that_is_not_a_leftover_stays_body():
+    rec = read(HEAD + P1 + "\n\nSources say the count will be repeated.\n")
+    assert rec.data["paragraphs"] == [P1, "Sources say the count will be repeated."] and rec.data["trailer"] == []
+
+
+def test_paragraphs_separated_by_two_blank_lines_throughout():
+    text = "Cranes return to the lake\n\n\n" + P1 + "\n\n\n" + P2 + "\n\n\n" + P3 + "\n"
+    rec = read(text)
+    assert rec.data["title"] == "Cranes return to the lake" and rec.data["section"] is None
+    assert rec.data["paragraphs"] == [P1, P2, P3] and rec.data["trailer"] == []
+
+
 def test_size_cap_is_an_input_error():
     with pytest.raises(InputError) as exc:
         read(ARTICLE * 10, max_bytes=len(ARTICLE.encode()) * 2)
@@ -352,9 +364,16 @@ def test_hard_wrapped_paragraph_at_the_end_of_the_first_broken_line(tmp_path):
     assert found[0].region.length == 2
 
 
+def test_word_split_with_a_hyphen_is_a_hard_wrap(tmp_path):
+    text = HEAD + "The engineers said the northern channel needs dredg-\ning before the summer season starts.\n"
+    found = findings_of(text, tmp_path, select=["FL705"])
+    assert [where(f) for f in found] == [pos(text, "dredg-")]
+
+
 @pytest.mark.parametrize(
     "para",
     [
+        "More about the survey and its methods is on the society's website at\nhttps://example.org/cranes/2026",  # URL line
         "the cranes fly over water\nand over reeds and stone\nthey do not stop for us",  # verse: short lines
         "What the society asked of its volunteers on the day:\n- binoculars and a warm coat for the morning\n- a notebook",  # list
         "> the count starts at dawn and ends when the last birds\n> have landed on the lake, the letter said",  # quoted
@@ -362,7 +381,7 @@ def test_hard_wrapped_paragraph_at_the_end_of_the_first_broken_line(tmp_path):
         "Volunteers from the town and from the villages came to count on\nSaturday with the rangers of the national park.",  # proper noun
         "\u0634\u0645\u0627\u0631\u0634 \u0644\u06a9\u200c\u0644\u06a9\u200c\u0647\u0627 \u062f\u0631 \u06a9\u0646\u0627\u0631 \u062f\u0631\u06cc\u0627\u0686\u0647 \u0627\u0646\u062c\u0627\u0645 \u0634\u062f \u0648 \u062f\u0627\u0648\u0637\u0644\u0628\u0627\u0646 \u0632\u06cc\u0627\u062f\u06cc\n\u0622\u0645\u062f\u0646\u062f",
     ],
-    ids=["verse", "list", "quote", "sentence-end", "proper-noun", "persian"],
+    ids=["url", "verse", "list", "quote", "sentence-end", "proper-noun", "persian"],
 )
 def test_legitimate_line_breaks_are_fine(para, tmp_path):
     assert findings_of(HEAD + para + "\n", tmp_path, select=["FL705"]) == []

@@ -50,9 +50,8 @@ _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|)")
 _ENDING_NAMES = {"\r\n": "crlf", "\n": "lf", "\r": "cr", "": ""}
 _SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u2019\u201d\u00bb)\]]*\s*$")
 _TRAILER_VOCABULARY = re.compile(
-    r"^\W*(source( link)?|read (more|the full (story|article))|click here|continue reading|"
-    r"all rights reserved|follow us\b|subscribe\b|share (this|on)\b|originally published\b|"
-    r"copyright\b|\u00a9)",
+    r"^\W*(?:(?:source(?: link)?|read (?:more|the full (?:story|article))|click here|continue reading|"
+    r"all rights reserved|follow us|subscribe|share (?:this|on)|originally published|copyright)\b|\u00a9)",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^\s*by\s", re.IGNORECASE)
