@@ -14,7 +14,8 @@ from dataclasses import dataclass
 # cp1252's 0x80-0x9F bytes decoded as cp1252 (what a continuation byte can turn into).
 _CP1252_PUNCT = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _CONTINUATION = "\u0080-\u00bf" + re.escape(_CP1252_PUNCT)
-CANDIDATE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]|[ÂÃ] ")  # "Ã " : à whose NBSP became a space
+# One leading class keeps the scan fast; "Ã " is à whose NBSP became a space.
+CANDIDATE = re.compile(f"[\u00c2-\u00f4](?:[{_CONTINUATION}]|(?<=[ÂÃ]) )")
 # Characters a mojibake sequence is made of: Latin-1 supplement and cp1252 punctuation.
 _SEQUENCE = re.compile(f"(?:[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]|(?<=[ÂÃ]) )+")
 
