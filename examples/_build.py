@@ -82,7 +82,7 @@ def base_record(content_id: int = 510001, attach_id: int = 880001, token: int = 
                 "ext": "jpg",
                 "file_media": 1,
                 "token": token,
-                "files": {"original": {"url": f"./file/3/attach/{month}/{attach_id}_{token}.jpg", "width": 1000, "height": 560, "size": 0}},
+                "files": {"original": {"url": f"./file/3/attach/{month}/{attach_id}_{token}.jpg", "width": 1000, "height": 560, "size": 61874}},
             }
         ],
     }

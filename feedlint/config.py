@@ -45,6 +45,8 @@ KEYS: dict[str, tuple[Any, str]] = {
     "jobs": (int, "worker processes (0 = all cores)"),
     "expectations": (list, "extra Great Expectations suite files for dataset checks"),
     "media-root": (str, "directory the attachment paths are resolved against"),
+    "rendition-template": (str, "attachment rendition path template for every FL5xx rule and FL307"),
+    "original-template": (str, "attachment original path template for every FL5xx rule and FL307"),
 }
 SUPPRESS_KEYS = {"content-id", "pointer", "rules", "path", "reason"}
 

@@ -13,7 +13,7 @@ from .registry import Catalogue
 from .selection import SelectorError, check_selectors, select_rules
 
 # Run-wide settings that flow into every rule declaring an option of that name.
-SHARED_OPTIONS = ("schema", "allow-remote-refs", "media-root")
+SHARED_OPTIONS = ("schema", "allow-remote-refs", "media-root", "rendition-template", "original-template")
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,3 @@ def attach_paths(record: Any, options: Any) -> list[AttachPath]:
 
     return record.memo(f"attach-paths\x1f{rt}\x1f{ot}", compute)
 
-
-def template_options(options: Any) -> dict[str, str]:
-    return {"rendition-template": options["rendition-template"], "original-template": options["original-template"]}

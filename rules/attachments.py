@@ -95,7 +95,7 @@ SIZES = {"150": _P + "150_84.webp", "300": _P + "300_168.webp", "600": _P + "600
 
 def _att(sizes: dict | None = None, **original: Any) -> dict:
     """A complete attachment for the examples (a list in a partial record replaces the base's)."""
-    orig = {"url": "./file/3/attach/202605/880001_2718281828.jpg", "width": 1000, "height": 560, "size": 0}
+    orig = {"url": "./file/3/attach/202605/880001_2718281828.jpg", "width": 1000, "height": 560, "size": 61874}
     orig.update(original)
     return {"sizes": {**SIZES, **(sizes or {})}, "ext": "jpg", "file_media": 1, "token": 2718281828, "files": {"original": orig}}
 
@@ -222,11 +222,12 @@ def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
 def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
     """The portal folder of a path is not the record's `portal_id`.
 
-    Reported at the portal id inside each path.
+    Reported at the portal id inside each path.  A missing or invalid
+    `portal_id` (not a positive integer) is left to the schema rules.
     """
     portal = _int(record.get("portal_id"))
-    if portal is None:
-        return
+    if portal is None or portal < 1:
+        return  # no valid portal id: the schema (FL101) reports it, not every path again
     for ap in attach_paths(record, options):
         got = ap.part("portal_id")
         if got is not None and got != str(portal):
@@ -439,7 +440,7 @@ def original_dimensions_invalid(record, options) -> Iterator[Hit]:
     "note",
     tags=("attachments",),
     examples=[
-        bad({}, "size 0: unknown", pointers=["/attaches/0/files/original/size"]),
+        bad({"attaches": [_att(size=0)]}, "size 0: unknown", pointers=["/attaches/0/files/original/size"]),
         good({"attaches": [_att(size=48213)]}, "a size in bytes"),
     ],
 )

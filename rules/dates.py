@@ -38,15 +38,15 @@ def _name(pointer: str) -> str:
 
 
 def _ago(delta: timedelta) -> str:
-    """A short human duration: 6 min 30 s, 3 h 5 min, 12 days."""
+    """A short human duration: 6 min 30 s, 3 h 5 min, 12 days 4 h."""
     s = int(abs(delta.total_seconds()))
-    if s < 60:
-        return f"{s} s"
     if s < 3600:
-        return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
-    if s < 2 * 86400:
-        return f"{s // 3600} h {s % 3600 // 60} min" if s % 3600 // 60 else f"{s // 3600} h"
-    return f"{s // 86400} days"
+        parts = [(s // 60, "min"), (s % 60, "s")]
+    elif s < 2 * 86400:
+        parts = [(s // 3600, "h"), (s % 3600 // 60, "min")]
+    else:
+        parts = [(s // 86400, "days"), (s % 86400 // 3600, "h"), (s % 3600 // 60, "min")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
 
 
 def _dates(record: Any, fmt: str) -> Iterator[tuple[str, Parsed]]:
