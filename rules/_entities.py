@@ -28,8 +28,8 @@ DOUBLE = re.compile(r"&amp;((?:amp;)*)(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za
 # Legacy references without a semicolon, not followed by a character that would
 # make them part of a word (``&copy2020`` and ``&ampT`` are not references).
 LEGACY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,7})(?![A-Za-z0-9;=])")
-# Script, style and comments: character references are not decoded there.
-RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+# Openings of script, style and comments: character references are not decoded inside.
+RAW_OPEN = re.compile(r"<(script|style)\b|<!--", re.I)
 
 
 def is_reference(text: str) -> bool:
@@ -113,7 +113,26 @@ def numeric_problem(reference: str) -> str | None:
 
 
 def blank_raw_text(text: str) -> str:
-    """``text`` with script/style/comment contents replaced by spaces (offsets kept)."""
+    """``text`` with script/style/comment contents replaced by spaces (offsets kept; linear time).
+
+    An unclosed one runs to the end of the text, as in a browser.
+    """
     if "<" not in text:
         return text
-    return RAW_TEXT.sub(lambda m: " " * len(m.group()), text)
+    out, pos, lower = [], 0, None
+    while True:
+        m = RAW_OPEN.search(text, pos)
+        if m is None:
+            break
+        if m.group(1):
+            lower = lower if lower is not None else text.lower()
+            close = lower.find("</" + m.group(1).lower(), m.end())
+            end = len(text) if close < 0 else (lower.find(">", close) + 1 or len(text))
+        else:
+            close = text.find("-->", m.end())
+            end = len(text) if close < 0 else close + 3
+        out.append(text[pos : m.start()])
+        out.append(" " * (end - m.start()))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

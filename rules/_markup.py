@@ -1,7 +1,8 @@
 """Recognise HTML tags in text that should be plain, without mistaking prose for markup.
 
 A tag counts only when its name is a real HTML element and it is closed with
-``>``; attributes, when present, must all be ``name=value`` pairs.  So
+``>``; attributes, when present, must include a ``name=value`` pair (bare
+boolean attributes such as ``allowfullscreen`` may sit beside it).  So
 ``5 < 6``, ``x<y``, ``<3``, ``a <b and c``, ``<jane@example.com>`` and
 ``<https://example.com>`` are prose, while ``<p>``, ``</p>``, ``<br/>`` and
 ``<span style="font-size:16px;">`` are markup.  HTML comments count too.
@@ -20,7 +21,7 @@ ELEMENTS = frozenset(
     video wbr""".split()
 )
 
-_ATTR = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+)"""
+_ATTR = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+))?"""
 TAG = re.compile(rf"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9]*)((?:{_ATTR})*)\s*/?>", re.S)
 
 
@@ -35,6 +36,7 @@ def tags(text: str, allowed: frozenset[str] = frozenset()):
             continue
         name = m.group(2).lower()
         if name in ELEMENTS and name not in allowed:
-            if m.group(1) and m.group(3):
-                continue  # "</p class=x>" is not how anyone writes a closing tag
+            attrs = m.group(3)
+            if attrs and (m.group(1) or "=" not in attrs):
+                continue  # "</p class=x>" is not a closing tag; "<b and c>" is prose (no name=value)
             yield m, name

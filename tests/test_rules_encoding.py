@@ -8,6 +8,7 @@ string), never copied from feedlint's own output.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -392,3 +393,18 @@ def test_clean_base_record_and_legit_content_silent_for_every_fl2_rule(tmp_path)
     ]
     for pretty in (False, True):
         assert run(recs, tmp_path, "FL2", pretty=pretty)[0] == []
+
+
+def test_boolean_attributes_need_a_name_value_pair_beside_them(tmp_path):
+    rec = base_record(content_body='Watch: <iframe width="560" src="https://example.com/v" allowfullscreen></iframe>', content_summary="if a <b and c> d, <i love you> too")
+    findings, text = run([rec], tmp_path, "FL205")
+    assert [(f.record_pointer, where(f)) for f in findings] == [("/content_body", (1, text.index("<iframe") + 1))]
+    assert findings[0].message == "HTML markup in plain-text field: <iframe> (2 tags)"
+
+
+def test_script_style_and_comments_are_skipped_in_linear_time(tmp_path):
+    html = "<style>a&b;</STYLE >x&nbps;<script src=x>&&q;</script>&yy1;<!-- &zz1; -->" + "<script>" * 20000
+    start = time.perf_counter()
+    findings, _ = run([base_record(content_html=html)], tmp_path, "FL203")
+    assert time.perf_counter() - start < 5  # was quadratic (minutes) with a lazy .*? regex
+    assert sorted(f.evidence for f in findings) == ["&nbps;", "&yy1;"]
