@@ -261,7 +261,7 @@ class _Scanner:
         """Pop ``stack[index:]``; elements above the target that need an end tag are a misnesting."""
         target = self.stack[index]
         above = self.stack[index + 1 :]
-        bad = above if strict else [o for o in above if o.name not in OPTIONAL_END]
+        bad = [o for o in above if not o.reported and (strict or o.name not in OPTIONAL_END)]
         if bad:
             inner = bad[-1].name
             names = ", ".join(_tag(o.name) for o in bad)

@@ -1,0 +1,417 @@
+"""FL4xx body/html parity rules: each defect at its exact line/column, look-alikes silent.
+
+Expected positions are computed from the text of the file the test wrote (where
+the raw characters of the defect sit inside the JSON string), never copied from
+feedlint's own output.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import BASE_RECORD, SEED_EXPORT, base_record, export_text, needs_seeds, run_cli
+from feedlint.config import Config
+from feedlint.engine import Engine
+from feedlint.planning import Choices, build_plan
+from feedlint.registry import load_catalogue
+from feedlint.rules._htmltext import body_key, body_paragraphs, decode_entities, normalise, scan_html
+
+CATALOGUE = load_catalogue(plugins=False)
+PERSIAN = "پزشکیان گفت: «ما هرگز مذاکره نمی\u200cکنیم»"
+
+
+def run(records, tmp_path, select="FL4", rules=None, pretty=False):
+    """Write an export and run the selected rules through the real engine."""
+    text = export_text(records, pretty=pretty)
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    plan = build_plan(CATALOGUE, Config(values={"rules": rules} if rules else {}), Choices(select=[select]))
+    engine = Engine(plan)
+    findings = list(engine.run([str(path)]))
+    assert not engine.errors and not engine.internal_errors and not engine.setup_errors, (engine.internal_errors, engine.setup_errors)
+    return findings, text
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def region(f) -> tuple[int, int, int, int]:
+    r = f.region
+    return r.start_line, r.start_column, r.end_line, r.end_column
+
+
+def expect(text: str, raw: str, nth: int = 0) -> tuple[int, int, int, int]:
+    """Line/column region of the ``nth`` occurrence of ``raw`` (as it is written in the file)."""
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(raw, at + 1)
+    return (*line_col(text, at), *line_col(text, at + len(raw)))
+
+
+def paras_html(*paragraphs: str, spacer: bool = True) -> str:
+    sep = "\r\n\r\n<p>&nbsp;</p>\r\n\r\n" if spacer else "\r\n\r\n"
+    return sep.join(f'<p><span style="font-size:16px;">{p}</span></p>' for p in paragraphs)
+
+
+def paras_body(*paragraphs: str, spacer: bool = True) -> str:
+    return ("\r\n\r\n&nbsp;\r\n\r\n" if spacer else "\r\n\r\n").join(paragraphs)
+
+
+P1 = "The council approved the tram extension on Tuesday."
+P2 = "The budget of 84 million euros was called optimistic by the opposition."
+P3 = "Construction starts next spring and lasts about 30 months."
+
+
+# -- the seed and the clean base record ---------------------------------------------
+
+
+@needs_seeds()
+def test_seed_has_no_parity_finding():
+    proc = run_cli("check", "--select", "FL4", "--format", "json", str(SEED_EXPORT))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+@needs_seeds()
+def test_seed_sides_agree_paragraph_by_paragraph():
+    rec = json.loads(SEED_EXPORT.read_text(encoding="utf-8"))[0][0]
+    assert "&#39;" in rec["content_body"] and "\r\n\r\n&nbsp;\r\n\r\n" in rec["content_body"]  # the defects parity must see through
+    scan = scan_html(rec["content_html"])
+    assert scan.repairs == []
+    body = [p.text for p in body_paragraphs(rec["content_body"])]
+    assert len(body) > 10
+    assert body == [p.text for p in scan.text_paragraphs()]
+    assert body_key(rec["content_body"]) == scan.key()
+
+
+def test_clean_base_record_is_silent(tmp_path):
+    findings, _ = run([base_record()], tmp_path)
+    assert findings == []
+
+
+# -- FL401 body-html-mismatch: found, at the right place ---------------------------------
+
+
+def test_changed_word_located_at_the_body_words(tmp_path):
+    rec = base_record(content_body=paras_body(P1, P2.replace("84", "48"), P3), content_html=paras_html(P1, P2, P3))
+    findings, text = run([rec], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL401", "/content_body")]
+    assert region(findings[0]) == expect(text, "48 million")[:2] + expect(text, "48")[2:]
+    assert findings[0].message == "body paragraph 2 differs from the HTML ([-body-] {+HTML+}): The budget of [-48-] {+84+} million euros was…"
+    assert findings[0].evidence == "[-48-] {+84+}"
+
+
+def test_span_maps_through_entities_and_escapes_before_the_change(tmp_path):
+    body = "Iran&#39;s &quot;budget&quot; \\ rose to 48&nbsp;million, Iran&rsquo;s minister said."
+    html = "<p>Iran's \"budget\" \\ rose to 84 million, Iraq’s minister said.</p>"
+    findings, text = run([base_record(content_title="Tram 🚋 " + PERSIAN, content_body=body, content_html=html)], tmp_path)
+    assert len(findings) == 1
+    f = findings[0]
+    assert region(f) == expect(text, "48&nbsp;")[:2] + expect(text, "48")[2:]
+    assert "[-48-] {+84+}" in f.message and f.message.endswith("(1 more difference further on)")
+    # the UTF-16 column counts the tram emoji twice
+    assert f.region.start_column16 == f.region.start_column + 1
+
+
+def test_changed_word_holding_an_entity_spans_the_raw_entity(tmp_path):
+    body = paras_body(P1, "Iran&rsquo;s minister agreed.")
+    html = paras_html(P1, "Iraq’s minister agreed.")
+    findings, text = run([base_record(content_body=body, content_html=html)], tmp_path)
+    assert region(findings[0]) == expect(text, "Iran&rsquo;s")
+    assert "[-Iran's-] {+Iraq's+}" in findings[0].message
+
+
+def test_extra_body_paragraph_located_in_the_body(tmp_path):
+    extra = "An unrelated paragraph that the editor deleted from the web version."
+    rec = base_record(content_body=paras_body(P1, extra, P2, P3), content_html=paras_html(P1, P2, P3))
+    findings, text = run([rec], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL401", "/content_body")]
+    assert region(findings[0]) == expect(text, extra)
+    assert findings[0].message == 'the body has 1 paragraph missing from the HTML, from body paragraph 2: "An unrelated paragraph that the editor deleted from…"'
+
+
+def test_paragraph_missing_from_the_body_located_in_the_html(tmp_path):
+    rec = base_record(content_body=paras_body(P1, P3), content_html=paras_html(P1, P2, P3))
+    findings, text = run([rec], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL401", "/content_html")]
+    assert region(findings[0]) == expect(text, P2)
+    assert findings[0].message.startswith("the HTML has 1 paragraph missing from the body, from HTML paragraph 2:")
+
+
+def test_truncated_body_reports_all_missing_paragraphs_once(tmp_path):
+    rec = base_record(content_body=P1, content_html=paras_html(P1, P2, P3))
+    findings, text = run([rec], tmp_path)
+    assert len(findings) == 1
+    assert findings[0].message.startswith("the HTML has 2 paragraphs missing from the body, from HTML paragraph 2:")
+    assert region(findings[0]) == expect(text, P2)[:2] + expect(text, P3)[2:]
+
+
+def test_one_finding_per_record_with_the_count_of_the_others(tmp_path):
+    body = paras_body(P1.replace("Tuesday", "Monday"), P2.replace("84", "48"), P3.replace("spring", "autumn"))
+    findings, _ = run([base_record(content_body=body, content_html=paras_html(P1, P2, P3))], tmp_path)
+    assert len(findings) == 1
+    assert "[-Monday.-] {+Tuesday.+}" in findings[0].message
+    assert findings[0].message.endswith("(2 more differences further on)")
+
+
+def test_pretty_printed_export_positions(tmp_path):
+    recs = [base_record(content_id=1), base_record(content_id=2, content_body=paras_body(P1, P2.replace("opposition", "mayor")), content_html=paras_html(P1, P2))]
+    findings, text = run(recs, tmp_path, pretty=True)
+    assert [(f.content_id, f.pointer) for f in findings] == [(2, "/0/1/content_body")]
+    assert region(findings[0]) == expect(text, "mayor.")
+    assert findings[0].region.start_line > 1
+
+
+def test_diff_is_clipped_to_max_diff_words(tmp_path):
+    new = "one two three four five six seven eight nine ten eleven twelve"
+    body = paras_body(P1, f"Before {new} after.")
+    html = paras_html(P1, "Before after.")
+    findings, _ = run([base_record(content_body=body, content_html=html)], tmp_path, rules={"FL401": {"max-diff-words": 4, "context-words": 1}})
+    assert findings[0].message.endswith(": Before [-one two three four …-] after.")
+
+
+def test_ignore_case_option(tmp_path):
+    rec = base_record(content_body=paras_body(P1.replace("council", "Council"), P2), content_html=paras_html(P1, P2))
+    findings, _ = run([rec], tmp_path)
+    assert [f.evidence for f in findings] == ["[-Council-] {+council+}"]
+    assert run([rec], tmp_path, rules={"FL401": {"ignore-case": True}})[0] == []
+
+
+def test_fold_typography_option(tmp_path):
+    rec = base_record(content_body=paras_body("The minister's \"plan\" - 2010-2020..."), content_html=paras_html("The minister’s “plan” — 2010–2020…"))
+    assert run([rec], tmp_path)[0] == []
+    findings, _ = run([rec], tmp_path, rules={"FL401": {"fold-typography": False}})
+    assert len(findings) == 1 and "[-minister's \"plan\" - 2010-2020...-]" in findings[0].message
+
+
+def test_configured_field_pair(tmp_path):
+    rec = base_record(content_summary="Short text about the tram.", content_source="<p>Short text about the bus.</p>")
+    rules = {"FL401": {"body-field": "/content_summary", "html-field": "/content_source"}}
+    findings, text = run([rec], tmp_path, select="FL401", rules=rules)
+    assert [(f.record_pointer, f.evidence) for f in findings] == [("/content_summary", "[-tram.-] {+bus.+}")]
+    assert region(findings[0]) == expect(text, "tram.")
+
+
+def test_a_wildcard_field_option_is_a_setup_error(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(export_text([base_record()]), encoding="utf-8")
+    cfg = tmp_path / "feedlint.toml"
+    cfg.write_text('[rules.FL401]\nbody-field = "/attaches/*/ext"\n', encoding="utf-8")
+    proc = run_cli("check", "--select", "FL401", "--config", str(cfg), str(path))
+    assert proc.returncode == 2
+    assert "must be a plain JSON Pointer" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- FL401: look-alikes that must stay silent -------------------------------------------------
+
+
+SAME = [
+    # (body, html) pairs saying the same thing
+    ("Iran&#39;s &quot;no&quot;, Iran&rsquo;s loss", "<p>Iran's \"no\", Iran’s loss</p>"),
+    ("Iran's \"no\", Iran’s loss", "<p>Iran&#39;s &quot;no&quot;, Iran&rsquo;s loss</p>"),
+    ("AT&T, R&D, Q&A, Tom & Jerry, 5 < 6 and 7 > 3", "<p>AT&amp;T, R&amp;D, Q&amp;A, Tom &amp; Jerry, 5 &lt; 6 and 7 &gt; 3</p>"),
+    ("AT&T and R&D", "<p>AT&T and R&D</p>"),
+    ("a <strong>bold</strong> claim", "<p>a &lt;strong&gt;bold&lt;/strong&gt; claim</p>"),
+    ("Read the report, then the rest.", '<p><strong>Read</strong> <em>the</em> <span style="color:red">re</span>port, <a href="/r?a=1&amp;b=2" title="a>b">then</a> the rest.</p>'),
+    ("first line\nsecond line", "<p>first line<br>second line</p>"),
+    ("first line\r\nsecond line", "<p>first line<br />\r\nsecond line</p>"),
+    ("one\r\n\r\n&nbsp;\r\n\r\ntwo", "<p>one</p>\n<p>&nbsp;</p>\n<p>two</p>"),
+    ("one\n\n\u00a0\n\ntwo", "<div>one</div><p> &nbsp; </p><p><br></p><div>two</div>"),
+    ("one\r\rtwo", "<p>one</p><p>two</p>"),
+    ("one\n\ntwo", "<p>one<br><br>two</p>"),
+    ("one two", "<p>one</p><p>two</p>"),  # paragraph breaks alone are not a difference in text
+    ("  spaced\t out  ", "<p>spaced   out</p>"),
+    (PERSIAN + " 😀👍🏽 中文", f"<p>{PERSIAN} 😀👍🏽 中文</p>"),
+    ("caf\u00e9", "<p>cafe\u0301</p>"),  # NFC vs NFD
+    ("word", "<p>wo\u00adrd</p>"),  # soft hyphen is invisible
+    ("The minister’s “plan” — 2010–2020", "<p>The minister&rsquo;s &ldquo;plan&rdquo; &mdash; 2010&ndash;2020</p>"),
+    ("double &amp;#39;encoded&amp;#39;", "<p>double &#39;encoded&#39;</p>"),
+    ("a list: one two", "<p>a list:</p><ul><li>one</li><li>two</li></ul>"),
+    ("hidden text stays hidden", "<p>hidden text<!-- an editor note --> stays hidden</p><script>var a = 1 < 2;</script><style>p{}</style>"),
+]
+
+
+@pytest.mark.parametrize("body,html", SAME, ids=range(len(SAME)))
+def test_same_text_is_not_reported(body, html, tmp_path):
+    findings, _ = run([base_record(content_body=body, content_html=html)], tmp_path)
+    assert findings == [], [f.message for f in findings]
+
+
+def test_case_and_persian_zwnj_are_real_differences(tmp_path):
+    without_zwnj = PERSIAN.replace("\u200c", "")
+    findings, _ = run([base_record(content_body=PERSIAN, content_html=f"<p>{without_zwnj}</p>")], tmp_path)
+    assert [f.rule_id for f in findings] == ["FL401"]
+
+
+def test_markup_typed_into_the_plain_text_is_a_difference(tmp_path):
+    findings, _ = run([base_record(content_body="a <b>bold</b> claim", content_html="<p>a <b>bold</b> claim</p>")], tmp_path)
+    assert [f.evidence for f in findings] == ["[-<b>bold</b>-] {+bold+}"]
+
+
+# -- FL402 body-or-html-empty ---------------------------------------------------------
+
+
+def test_empty_body_with_html_text(tmp_path):
+    findings, text = run([base_record(content_body="\r\n&nbsp;\r\n")], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL402", "/content_body")]
+    assert region(findings[0]) == expect(text, '"\\r\\n&nbsp;\\r\\n"')
+    assert findings[0].message.startswith("the plain-text body is empty but the HTML has text (")
+
+
+def test_html_without_visible_text(tmp_path):
+    html = '<p>&nbsp;</p><p><img src="./file/3/a.jpg" alt="tram"></p>'
+    findings, text = run([base_record(content_html=html)], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL402", "/content_html")]
+    assert region(findings[0])[:2] == expect(text, '"<p>&nbsp;')[:2]
+    n = len(BASE_RECORD["content_body"].split())
+    assert findings[0].message == f"the HTML has no visible text but the plain-text body has {n} words"
+
+
+@pytest.mark.parametrize("body,html", [("", ""), (None, "<p>&nbsp;</p>"), ("&nbsp;", None), ("\r\n", "<p><br></p>")])
+def test_both_empty_is_silent(body, html, tmp_path):
+    assert run([base_record(content_body=body, content_html=html)], tmp_path)[0] == []
+
+
+def test_absent_field_is_the_schema_rules_business(tmp_path):
+    rec = base_record()
+    del rec["content_html"]
+    assert run([rec], tmp_path)[0] == []
+
+
+# -- FL403 html-needs-repair ---------------------------------------------------------------
+
+
+def test_misnested_bold_located_at_the_end_tag(tmp_path):
+    html = "<p><b>Council approves tram line</p></b><p>More.</p>"
+    findings, text = run([base_record(content_body="Council approves tram line\n\nMore.", content_html=html)], tmp_path)
+    assert [(f.rule_id, f.record_pointer) for f in findings] == [("FL403", "/content_html")]
+    assert region(findings[0]) == expect(text, "<\\/p>")  # "/" is written "\/" in the export
+    assert findings[0].message == "misnested tags: `</p>` while `<b>` is still open (close `<b>` first)"
+    assert findings[0].evidence == "misnested:`</p>`:b"
+
+
+def test_unclosed_span_located_at_its_start_tag_in_a_pretty_export(tmp_path):
+    html = '<p>Intro.</p>\n<p><span style="font-size:16px;">The council approved the plan.</p>'
+    recs = [base_record(content_id=1), base_record(content_id=2, content_body="Intro.\n\nThe council approved the plan.", content_html=html)]
+    findings, text = run(recs, tmp_path, select="FL403", pretty=True)
+    assert [(f.content_id, f.pointer) for f in findings] == [(2, "/0/1/content_html")]
+    # the span is closed by </p> (misnesting), reported once, at the </p>
+    assert findings[0].message == "misnested tags: `</p>` while `<span>` is still open (close `<span>` first)"
+    at = text.rindex("</p>")  # pretty output does not escape "/"
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, at + 4))
+    assert findings[0].region.start_line > 1
+
+
+@pytest.mark.parametrize(
+    "html,raw,nth,message",
+    [
+        ("<p>Text</p><b>bold to the end", "<b>", 0, "`<b>` is never closed; the parser closes it at the end of the field"),
+        ('<p>Text</p><a name="top"/>after', '<a name=\\"top\\"\\/>', 0, "`<a/>` does not close itself in HTML: the element stays open to the end of the field"),
+        ("<p>Text</p></div>", "<\\/div>", 0, "stray `</div>`: no open `<div>` to close; the parser drops it"),
+        ("<p>Text</p></p>", "<\\/p>", 1, "stray `</p>`: no paragraph is open; the parser inserts an empty paragraph"),
+        ("<p>Text<div>box</div></p>", "<\\/p>", 0, None),
+        ("<p>Text</br>more</p>", "<\\/br>", 0, "`</br>` is not an end tag: the parser reads it as a `<br>` line break"),
+        ("<p><span>Text<div>box</div></span></p>", "<div>", 0, "`<div>` closes the open `<p>` while `<span>` inside it is still open"),
+        ('<p><a href="/a">one <a href="/b">two</a></a></p>', '<a href=\\"\\/b\\">', 0, "link `<a>` inside another open link"),
+        ("<h2>Title<h3>Sub</h3></h2>", "<h3>", 0, "heading `<h3>` inside the open heading `<h2>`"),
+        ("<i><b>x</i></b>", "<\\/i>", 0, "misnested tags: `</i>` while `<b>` is still open (close `<b>` first)"),
+        ("<div><span><p>x</span></div>", "<\\/span>", 0, "misnested tags: `</span>` while `<p>` is still open (close `<p>` first); the parser ignores `</span>`"),
+    ],
+)
+def test_repairs_located_exactly(html, raw, nth, message, tmp_path):
+    findings, text = run([base_record(content_html=html)], tmp_path, select="FL403")
+    assert len(findings) == 1, [f.message for f in findings]
+    at = text.index('"content_html"')
+    for _ in range(nth + 1):
+        at = text.index(raw, at + 1)
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, at + len(raw)))
+    if message:
+        assert findings[0].message.split(" (1 more repair")[0] == message
+
+
+def test_stray_p_names_the_block_that_closed_the_paragraph(tmp_path):
+    findings, _ = run([base_record(content_html="<p>Text<div>box</div></p>")], tmp_path, select="FL403")
+    assert findings[0].message == "stray `</p>`: no paragraph is open (`<div>` before it already closed the paragraph); the parser inserts an empty paragraph"
+
+
+def test_several_repairs_one_finding_with_count(tmp_path):
+    html = "<p><b>one</p></b><p><i>two</p></i></span><div>three"
+    findings, text = run([base_record(content_html=html)], tmp_path, select="FL403")
+    assert len(findings) == 1
+    assert findings[0].message.endswith("(3 more repairs in this field)")
+    assert region(findings[0]) == expect(text, "<\\/p>")
+
+
+def test_repairs_option_selects_kinds(tmp_path):
+    rec = base_record(content_html="<p>Text</p></div>")
+    assert run([rec], tmp_path, select="FL403", rules={"FL403": {"repairs": ["misnested", "unclosed"]}})[0] == []
+
+
+def test_html_role_is_configuration(tmp_path):
+    rec = base_record(content_source="<p><b>x</p></b>")
+    assert run([rec], tmp_path, select="FL403")[0] == []
+    path = tmp_path / "export.json"
+    path.write_text(export_text([rec]), encoding="utf-8")
+    cfg = tmp_path / "feedlint.toml"
+    cfg.write_text('[fields.cms]\nhtml = ["/content_html", "/content_source"]\n', encoding="utf-8")
+    proc = run_cli("check", "--select", "FL403", "--format", "json", "--config", str(cfg), str(path))
+    assert proc.returncode == 1, proc.stderr
+    assert [f["record_pointer"] for f in json.loads(proc.stdout)] == ["/content_source"]
+
+
+VALID_HTML = [
+    "<p>one<p>two",
+    "<ul><li>one<li>two</ul><ol><li><p>three</li></ol><dl><dt>a<dd>b<dt>c</dl>",
+    "<table><thead><tr><th>h<th>i<tbody><tr><td>a<td>b<tr><td><p>c</table>",
+    "<p>line<br>line<br/>line<br />line</p><hr><hr/><img src=x.jpg><img src=y.jpg /><wbr>",
+    "<img src=x></img><input></input>",  # end tags of void elements are ignored without effect
+    '<p><a href="/search?q=tram&amp;page=2" title="a > b">link</a> &amp; <span style="font-size:16px;">text</span></p>',
+    "<P>Upper <B>case</b> tags</p>",
+    "<svg viewBox='0 0 1 1'><path d='M0 0'/><circle r=1 /></svg><svg/><p>after</p>",
+    "<!-- <b> in a comment --><p>t</p><!DOCTYPE html><?xml version='1.0'?>",
+    "<script>if (a < b && c) { document.write('<b>'); }</script><style>p > b {}</style>",
+    "<p>5 < 6 and 7 > 3, I <3 it, a < b</p>",
+    "<html><head><title>t</title></head><body><p>x</p></body></html>",
+    "<div><p>a</div><blockquote><p>b</blockquote>",
+    "<p><strong><em>nested</em> fine</strong></p><p>&nbsp;</p>",
+    "<select><option>a<option>b<optgroup><option>c</select>",
+    "<o:p></o:p><p class='MsoNormal'>Word HTML<o:p></o:p></p>",
+    f"<p>{PERSIAN} 😀 AT&T R&D</p>",
+]
+
+
+@pytest.mark.parametrize("html", VALID_HTML, ids=range(len(VALID_HTML)))
+def test_valid_html_is_not_reported(html, tmp_path):
+    findings, _ = run([base_record(content_html=html)], tmp_path, select="FL403")
+    assert findings == [], [f.message for f in findings]
+
+
+# -- the text extraction itself, against a real HTML parser ----------------------------------
+
+
+@pytest.mark.parametrize("html", [h for _, h in SAME] + VALID_HTML[:12] + [BASE_RECORD["content_html"]])
+def test_visible_text_agrees_with_lxml(html):
+    import lxml.html
+    from lxml import etree
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    etree.strip_elements(root, "script", "style", "title", etree.Comment, with_tail=False)
+    expected = normalise(decode_entities(root.text_content()), fold=False)
+    assert scan_html(html).key(fold=False).replace(" ", "") == expected.replace(" ", "")
+
+
+def test_a_letter_after_a_raw_less_than_sign_opens_a_tag(tmp_path):
+    # x<y is a start tag for an HTML parser: the words after it vanish from the page
+    html = "<p>if x<y then stop</p>"
+    findings, text = run([base_record(content_body="if x<y then stop", content_html=html)], tmp_path)
+    assert [f.rule_id for f in findings] == ["FL401", "FL403"]
+    assert findings[1].message == "`<y>` is never closed; the parser closes it at the end of the field"
+    assert region(findings[1]) == expect(text, "<y then stop<\\/p>")
+
+
+def test_decode_entities_leaves_bare_ampersands():
+    assert decode_entities("AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, &#39;x&#39;, &amp;quot;") == "AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, 'x', \""
