@@ -12,7 +12,7 @@ import difflib
 import re
 from typing import Iterator
 
-from feedlint.api import Fix, Hit, Option, bad, good, rule
+from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
 
 from . import _entities as ent
 from . import _markup, _mojibake
@@ -48,8 +48,8 @@ def _markup_pointers(record) -> set[str]:
     return record.memo("fl2:markup-pointers", lambda: {p for role in ("html", "entity-encoded") for p, _ in _role_fields(record, role)})
 
 
-def _normalise_reference(name: str) -> str:
-    return "&" + name.strip().lstrip("&").rstrip(";") + ";"
+def _normalise_reference(name: object) -> str:
+    return "&" + str(name).strip().lstrip("&").rstrip(";") + ";"
 
 
 # -- FL201 ----------------------------------------------------------------------
@@ -338,7 +338,7 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
     (`<jane@example.com>`, `<https://example.com>`), a long-standing plain-text
     convention.  Elements named in `allowed-tags` are tolerated.
     """
-    allowed = frozenset(t.lower().strip("<>/ ") for t in options["allowed-tags"])
+    allowed = frozenset(str(t).lower().strip("<>/ ") for t in options["allowed-tags"])
     for pointer, value in _role_fields(record, "plain-text"):
         if "<" not in value:
             continue
@@ -402,9 +402,12 @@ def control_character(record, options) -> Iterator[Hit]:
             yield Hit(pointer, f"{_control_kind(ch)} in text ({_plural(n, 'occurrence')})", evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
 
 
-def _parse_code_point(text: str) -> int:
-    t = text.strip().upper()
-    return int(t[2:], 16) if t.startswith("U+") else int(t, 16) if t.startswith("0X") else ord(t) if len(t) == 1 else int(t)
+def _parse_code_point(text: object) -> int:
+    t = str(text).strip().upper()
+    try:
+        return int(t[2:], 16) if t.startswith("U+") else int(t, 16) if t.startswith("0X") else ord(t) if len(t) == 1 else int(t)
+    except ValueError:
+        raise SetupError(f"allowed-code-points: {text!r} is not a code point (write it as U+000C)") from None
 
 
 def _control_kind(ch: str) -> str:

@@ -408,3 +408,12 @@ def test_script_style_and_comments_are_skipped_in_linear_time(tmp_path):
     findings, _ = run([base_record(content_html=html)], tmp_path, "FL203")
     assert time.perf_counter() - start < 5  # was quadratic (minutes) with a lazy .*? regex
     assert sorted(f.evidence for f in findings) == ["&nbps;", "&yy1;"]
+
+
+def test_unparsable_allowed_code_point_is_one_clear_error(tmp_path, write_export):
+    path = write_export([base_record()])
+    (tmp_path / "feedlint.toml").write_text('[rules.FL206]\nallowed-code-points = ["bogus"]\n', encoding="utf-8")
+    proc = run_cli("check", "--select", "FL206", str(path), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "allowed-code-points: 'bogus' is not a code point" in proc.stderr
+    assert "Traceback" not in proc.stderr
