@@ -44,6 +44,11 @@ def pos(text: str, needle: str, occurrence: int = 0) -> tuple[int, int]:
     return len(breaks) + 1, idx - line_start + 1
 
 
+def norm_offset(text: str, offset: int) -> int:
+    """The offset in ``text`` with CRLF collapsed to LF (CR kept as one character)."""
+    return offset - text[:offset].count("\r\n")
+
+
 def read(text: str, max_bytes: int | None = None):
     stream = TextStream(io.BytesIO(text.encode("utf-8")), "mem.txt")
     reader = ArticleReader(stream) if max_bytes is None else ArticleReader(stream, max_bytes)
@@ -166,6 +171,41 @@ def test_span_on_the_second_line_of_a_paragraph(newline):
     assert (whole.start_line, whole.end_line) == (6, 7)
 
 
+def test_random_articles_every_element_and_span_maps_back():
+    """Generated articles (mixed endings, blank runs, astral and RTL text): slices match values."""
+    import random
+
+    rng = random.Random(7)
+    words = ["lake", "Cranes", "\u201cquoted\u201d", "\U0001F426", "\u062f\u0631\u06cc\u0627\u200c\u06cc", "AT&T", "caf\u00e9", "\u2014", "5 < 6", "x"]
+    for _ in range(200):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            line = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+            parts.append(line + rng.choice(["\n", "\r\n", "\r", "\n\n", "\r\n\r\n\r\n", " \u00a0\n"]))
+        text = "".join(parts).lstrip(" \t\r\n\u00a0[{") or "x"
+        rec = read(text)
+        norm = text.replace("\r\n", "\n").replace("\r", "\n")
+        assert len(rec.data["line_endings"]) == len(_BREAK.split(text)) - (1 if _BREAK.search(text[-1:]) else 0)
+        elements = [("/section", rec.data["section"]), ("/title", rec.data["title"])]
+        elements += [(f"/paragraphs/{k}", v) for k, v in enumerate(rec.data["paragraphs"])]
+        elements += [(f"/trailer/{k}", v) for k, v in enumerate(rec.data["trailer"])]
+        for pointer, value in elements:
+            if value is None:
+                continue
+            reg = rec.region(pointer)
+            assert re.sub(r"\r\n|\r", "\n", text[reg.offset : reg.offset + reg.length]) == value
+            assert rec.data["line_numbers"][pointer] == reg.start_line
+            assert reg.start_line == norm[: norm_offset(text, reg.offset)].count("\n") + 1
+            a = rng.randint(0, len(value))
+            b = rng.randint(a, len(value))
+            sub = rec.region(pointer, span=(a, b))
+            assert re.sub(r"\r\n|\r", "\n", text[sub.offset : sub.offset + sub.length]) == value[a:b]
+            before = text[: sub.offset]
+            breaks = list(_BREAK.finditer(before))
+            assert sub.start_line == len(breaks) + 1
+            assert sub.start_column == sub.offset - (breaks[-1].end() if breaks else 0) + 1
+
+
 def test_utf16_columns_after_an_astral_character():
     text = HEAD + "Party time \U0001F389 for the &#39;volunteers\n"
     rec = read(text)
@@ -230,6 +270,16 @@ def test_encoding_rules_run_on_article_fields_with_exact_positions(tmp_path):
     assert reg.offset <= text.index("&#39;") < reg.offset + reg.length
     assert by["FL204"].record_pointer == "/paragraphs/0"
     assert where(by["FL204"]) == pos(text, "\u00e2\u20ac\u2122") == (7, 10)
+
+
+@pytest.mark.parametrize(
+    "rule_id,defect",
+    [("FL202", "&amp;#39;"), ("FL205", "<b>"), ("FL206", "\x07"), ("FL207", "\ufffd")],
+)
+def test_other_encoding_rules_on_the_second_line_of_a_paragraph(rule_id, defect, tmp_path):
+    text = HEAD + "The mayor of the town spoke on Monday,\nsaying " + defect + " and more.</b>\n"
+    found = [f for f in findings_of(text, tmp_path, select=["FL2"]) if f.rule_id == rule_id]
+    assert [(f.record_pointer, where(f)) for f in found] == [("/paragraphs/0", pos(text, defect))]
 
 
 def test_look_alikes_in_an_article_are_not_reported(tmp_path):

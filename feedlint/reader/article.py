@@ -198,6 +198,7 @@ class ArticleRecord:
         self.layout = layout
         lines = layout.lines
         self._starts = [ln.start for ln in lines]
+        self._starts16: list[int] | None = None
         # pointer -> (first line, last line) of each element
         self._elements: dict[str, tuple[int, int]] = {}
         if layout.section is not None:
@@ -224,7 +225,19 @@ class ArticleRecord:
             return Cursor()
         i = max(0, bisect.bisect_right(self._starts, offset) - 1)
         before = self.text[self._starts[i] : offset]
-        return Cursor(i + 1, len(before) + 1, utf16_len(before) + 1, offset, utf16_len(self.text[:offset]))
+        col16 = utf16_len(before)
+        return Cursor(i + 1, len(before) + 1, col16 + 1, offset, self._line_starts16()[i] + col16)
+
+    def _line_starts16(self) -> list[int]:
+        """UTF-16 offset of each line start, computed once (only when a finding needs it)."""
+        if self._starts16 is None:
+            acc, out = 0, []
+            bounds = self._starts + [len(self.text)]
+            for a, b in zip(bounds, bounds[1:]):
+                out.append(acc)
+                acc += utf16_len(self.text[a:b])
+            self._starts16 = out
+        return self._starts16
 
     def _region(self, start: int, end: int) -> Region:
         a = self._cursor(start)
