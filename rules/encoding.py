@@ -254,7 +254,7 @@ def _reference_problem(m: re.Match, allowed: set[str], missing_semicolon: bool) 
     if prefix is None:
         if not body or not semi or body in ent.NAMES or body in allowed:
             return None  # a bare ampersand, a legacy reference, or a valid one
-        hint = difflib.get_close_matches(body, ent.NAMES, n=1, cutoff=0.75)
+        hint = [body.lower()] if body.lower() in ent.NAMES else difflib.get_close_matches(body, ent.NAMES, n=1, cutoff=0.75)
         return f'unknown entity "{text}"' + (f' (did you mean "&{hint[0]};"?)' if hint else " (not an HTML5 entity name)")
     hexadecimal = prefix in ("#x", "#X")
     digits = re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body or "")

@@ -207,6 +207,7 @@ def test_double_encoded_needs_a_real_reference_after_amp(tmp_path):
     [
         ("&nbps;", 'unknown entity "&nbps;" (did you mean "&nbsp;"?)'),
         ("&xyzzyq;", 'unknown entity "&xyzzyq;" (not an HTML5 entity name)'),
+        ("&NBSP;", 'unknown entity "&NBSP;" (did you mean "&nbsp;"?)'),
         ("&#xZZ;", 'malformed numeric reference "&#xZZ;"'),
         ("&#;", 'malformed numeric reference "&#;"'),
         ("&#99999999;", 'numeric reference "&#99999999;" is beyond the last Unicode code point U+10FFFF'),
@@ -417,3 +418,9 @@ def test_unparsable_allowed_code_point_is_one_clear_error(tmp_path, write_export
     assert proc.returncode == 2
     assert "allowed-code-points: 'bogus' is not a code point" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_fix_decodes_only_the_reported_references(tmp_path):
+    rec = base_record(content_body="Iran&#39;s plan &copy2026 AT&T &ampT")
+    findings, _ = run([rec], tmp_path, "FL201")
+    assert [f.fix.replacement for f in findings] == ["Iran's plan &copy2026 AT&T &ampT"]  # html.unescape would turn &copy2026 into ©2026
