@@ -176,6 +176,8 @@ class Engine:
         return out
 
     def _collect(self, raw: Any, file_index: int, record: Record) -> None:
+        if not any(raw.kind in a.rule.kinds for a in self._dataset):
+            return  # no dataset rule looks at this kind of record (a text article): no row for it
         facts: dict[str, Any] = {}
         for active in self._dataset:
             if active.rule.collect is not None and raw.kind in active.rule.kinds:

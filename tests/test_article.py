@@ -100,6 +100,12 @@ def test_single_gap_header_section_and_title():
     assert rec.data["paragraphs"] == ["The lake is shallow and warm, which the birds like."]
 
 
+def test_single_gap_short_title_then_short_first_sentence():
+    rec = read("Cranes return\n\nThe birds came back on Monday.\n\nMore of them than last year.\n")
+    assert (rec.data["section"], rec.data["title"]) == (None, "Cranes return")
+    assert rec.data["paragraphs"] == ["The birds came back on Monday.", "More of them than last year."]
+
+
 def test_file_starting_with_body_text_has_no_title():
     body = "Volunteers on the northern shore counted just over four thousand common cranes on Saturday, the society said."
     rec = read(body + "\n\nA second paragraph follows.\n")
@@ -515,3 +521,11 @@ def test_article_starting_with_a_bracket_needs_input_format_text(tmp_path):
 def test_empty_file_read_as_text(tmp_path):
     found = findings_of("", tmp_path, select=["FL7"], input_format="text")
     assert sorted((f.rule_id, where(f)) for f in found) == [("FL702", (1, 1)), ("FL707", (1, 1))]
+
+
+def test_articles_and_exports_in_one_run_dataset_rules_see_only_export_records():
+    r = run_cli("check", "--select", "ALL", str(ROOT / "examples" / "clean-export.json"), str(EXAMPLES / "clean-article.txt"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All checks passed (2 files, 4 records)" in r.stdout
+    r = run_cli("check", "--select", "ALL", str(EXAMPLES / "clean-article.txt"))
+    assert r.returncode == 0 and r.stderr == "", r.stderr

@@ -155,6 +155,7 @@ def parse_layout(lines: list[Line]) -> ArticleLayout:
         and _label_like(text(0))
         and _headline_like(lines, blocks[1])
         and _words(text(1)) > _words(text(0))
+        and not text(1).rstrip().endswith(".")  # a headline has no full stop; a first sentence has
     ):
         layout.section, layout.title, body = blocks[0][0], blocks[1][0], 2
     elif _headline_like(lines, blocks[0]):
