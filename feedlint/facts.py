@@ -23,6 +23,7 @@ class FactTable:
     refs: list[RowRef] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -39,6 +40,12 @@ class FactTable:
             if len(col) < row + 1:
                 col.append(None)
         return row
+
+    def memo(self, key: str, compute: Any) -> Any:
+        """Share a derived value (a DataFrame, a GX context) between the dataset rules of one run."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def column(self, name: str) -> list[Any]:
         return self.columns.get(name, [None] * len(self.refs))

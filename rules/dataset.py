@@ -1,0 +1,299 @@
+"""FL6xx: checks across records (the whole run), run as Great Expectations suites.
+
+While streaming, every record leaves a row of scalar facts in the engine's fact
+table (:func:`collect_facts`: ids, language, dates, field lengths, a fingerprint
+of title + body, attachment tokens; never whole bodies).  After the last file
+each FL6xx rule runs its expectations from ``rules/expectations.default.json``
+plus the user's ``--expectations`` files on that table and reports each failed
+expectation on the offending records.  See docs/dataset.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterator
+
+from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
+
+LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
+DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
+EXAMPLE_SUITE = str(Path(__file__).with_name("expectations.example.json"))
+_SPACE = re.compile(r"\s+")
+
+COMMON_OPTIONS = (
+    Option("expectations", [], "extra expectation suite files (JSON) run with the default suite", type=list),
+    Option("data-docs", "", "directory to write Great Expectations HTML Data Docs of the run to (empty: none)", type=str),
+)
+LANGUAGES = Option("languages", ["en", "fa", "ar"], "the site's lang_id values ($PARAMETER languages in the suite)")
+EARLIEST = Option("earliest", "2000-01-01 00:00:00", "no export date may be earlier ($PARAMETER earliest)", type=str)
+LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: now + 1 day", type=str)
+
+
+# --------------------------------------------------------------------------- facts
+def _scalar(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+
+
+def normalise_text(text: str) -> str:
+    """Entities decoded, NFKC, case-folded, whitespace (incl. no-break spaces) collapsed."""
+    text = html.unescape(html.unescape(text))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def article_key(title: Any, body: Any) -> str | None:
+    """Fingerprint of title + body; None when the body is blank (too little to call two items one article)."""
+    if not isinstance(body, str) or not normalise_text(body):
+        return None
+    text = normalise_text(title if isinstance(title, str) else "") + "\x1f" + normalise_text(body)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+def _tokens(attaches: Any) -> str | None:
+    if not isinstance(attaches, list):
+        return None
+    parts = []
+    for i, att in enumerate(attaches):
+        token = att.get("token") if isinstance(att, dict) else None
+        if isinstance(token, (int, str)) and not isinstance(token, bool) and str(token).strip():
+            parts.append(f"{i}:{str(token).strip()}")
+    return "|".join(parts) or None
+
+
+def _facts(data: Any) -> dict[str, Any]:
+    d = data if isinstance(data, dict) else {}
+    facts: dict[str, Any] = {
+        "content_id": _scalar(d.get("content_id")),
+        "portal_id": _scalar(d.get("portal_id")),
+        "lang_id": _scalar(d.get("lang_id")),
+    }
+    for column, key in DATE_FIELDS.items():
+        value = d.get(key)
+        facts[column] = value if isinstance(value, str) else None
+    for key in LENGTH_FIELDS:
+        value = d.get(key)
+        facts["len_" + key] = len(value.strip()) if isinstance(value, str) and value.strip() else None
+    facts["article_key"] = article_key(d.get("content_title"), d.get("content_body"))
+    facts["attach_tokens"] = _tokens(d.get("attaches"))
+    for key, value in d.items():  # other top-level numbers, for users' own expectations (content_score, uid, ...)
+        if key not in facts and isinstance(value, (int, float)) and not isinstance(value, bool):
+            facts[key] = value
+    return facts
+
+
+def collect_facts(record, options) -> dict[str, Any]:
+    """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
+    return record.memo("fl6:facts", lambda: _facts(record.data))
+
+
+# --------------------------------------------------------------------------- running
+def _params(options) -> dict[str, Any]:
+    latest = options.get("latest") or (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "languages": list(options.get("languages", LANGUAGES.default)),
+        "earliest": options.get("earliest", EARLIEST.default),
+        "latest": latest,
+    }
+
+
+def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[DatasetHit]:
+    from ._suite import SuiteFileError, entries_for
+
+    try:
+        entries = entries_for(rule_id, [str(p) for p in options.get("expectations", [])])
+    except SuiteFileError as exc:
+        raise SetupError(str(exc)) from None
+    if not entries:
+        return
+    from ._gx import evaluate, outcome_hits
+
+    outcomes = evaluate(table, entries, _params(options), options.get("data-docs", ""), suite_name)
+    yield from outcome_hits(table, outcomes)
+
+
+def _two(a: dict, b: dict) -> list[dict]:
+    return [a, b]
+
+
+# --------------------------------------------------------------------------- rules
+@rule(
+    "FL601",
+    "duplicate-content-id",
+    "error",
+    scope="dataset",
+    collect=collect_facts,
+    options=COMMON_OPTIONS,
+    tags=("dataset",),
+    examples=[
+        bad(_two({"content_id": 510001}, {"content_id": 510001, "content_title": "Another story"}), "one id, two records", pointers=["/content_id"]),
+        good(_two({"content_id": 510001}, {"content_id": 510002, "content_title": "Another story"}), "distinct ids"),
+        good(_two({"content_id": 510001, "portal_id": 3}, {"content_id": 510001, "portal_id": 4, "content_title": "Another story"}), "the same id in two portals"),
+    ],
+)
+def duplicate_content_id(table, options) -> Iterator[DatasetHit]:
+    """The same content_id (within one portal) is exported more than once in the run.
+
+    Checked across every file of the run, not per file: two exports holding the
+    same article id are both reported, each at its `content_id` value, naming
+    the other places.  Ids are scoped by `portal_id` (two portals may number
+    their items independently); to make ids global, replace the suite entry
+    `unique-content-id` (see docs/dataset.md).  Under pre-commit the run only
+    sees the files of one invocation (the hook sets `require_serial`, so one
+    invocation gets every staged file unless the command line would exceed
+    about 128 KiB).
+    """
+    yield from run_expectations("FL601", "FL601-duplicate-content-id", table, options)
+
+
+@rule(
+    "FL602",
+    "duplicate-article",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=COMMON_OPTIONS,
+    tags=("dataset",),
+    examples=[
+        bad(_two({"content_id": 510001}, {"content_id": 510002}), "one article under two ids", pointers=["/content_title"]),
+        good(_two({"content_id": 510001}, {"content_id": 510002, "content_body": "A different body entirely."}), "same title, different body"),
+    ],
+)
+def duplicate_article(table, options) -> Iterator[DatasetHit]:
+    """The same article (title and body) is exported under different content_ids of one portal.
+
+    Title and body are compared after decoding entities, Unicode NFKC,
+    case-folding and collapsing whitespace, so `&#39;` vs `'` or CRLF vs LF do
+    not hide a copy.  Items with a blank body (galleries, videos) are not
+    compared.  The same article repeated under the same id is FL601's finding.
+    """
+    yield from run_expectations("FL602", "FL602-duplicate-article", table, options)
+
+
+@rule(
+    "FL603",
+    "unexpected-language",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=(*COMMON_OPTIONS, LANGUAGES),
+    tags=("dataset",),
+    examples=[
+        bad({"lang_id": "xx"}, "a language the site does not publish", pointers=["/lang_id"]),
+        good({"lang_id": "fa"}, "one of the configured languages"),
+        bad({"lang_id": "fa"}, "the configured set decides", pointers=["/lang_id"], options={"languages": ["en"]}),
+    ],
+)
+def unexpected_language(table, options) -> Iterator[DatasetHit]:
+    """A record's lang_id is not one of the site's languages (option `languages`).
+
+    The set reaches the suite entry `lang-id-in-set` as `{"$PARAMETER":
+    "languages"}`; null lang_ids are left to the schema rules.
+    """
+    yield from run_expectations("FL603", "FL603-unexpected-language", table, options)
+
+
+@rule(
+    "FL604",
+    "sparse-field",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=COMMON_OPTIONS,
+    tags=("dataset",),
+    examples=[
+        bad({"content_summary": "  "}, "a blank summary in a one-record export (share 0%)", pointers=["/content_summary"]),
+        good({"content_summary": "A filled summary."}, "every field filled"),
+    ],
+)
+def sparse_field(table, options) -> Iterator[DatasetHit]:
+    """A field is empty in more records of the run than its `mostly` threshold allows.
+
+    Each `expect_column_values_to_not_be_null` entry of the suite (title 99%,
+    body and html 90%, summary 50% by default) checks one `len_<field>`
+    column: null when the field is missing, null or blank.  When the share of
+    filled records falls below `mostly`, every record with the field empty is
+    reported at that field; above it nothing is.
+    """
+    yield from run_expectations("FL604", "FL604-sparse-field", table, options)
+
+
+@rule(
+    "FL605",
+    "date-out-of-range",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=(*COMMON_OPTIONS, EARLIEST, LATEST),
+    tags=("dataset",),
+    examples=[
+        bad({"content_date_register": "1999-12-31 23:59:59"}, "registered before the earliest date", pointers=["/content_date_register"]),
+        bad({"content_date_start": "2026-05-12 09:14:05"}, "after an explicit latest date", pointers=["/content_date_start", "/content_date_register", "/content_date_last_edit"], options={"latest": "2026-01-01 00:00:00"}),
+        good({}, "dates inside the range"),
+    ],
+)
+def date_out_of_range(table, options) -> Iterator[DatasetHit]:
+    """An export's earliest or latest start/register/last-edit date is outside [earliest, latest].
+
+    Checked per export (file) with `expect_column_min/max_to_be_between`.  These
+    are aggregate expectations with no row list, so feedlint reports the
+    records whose date lies outside the bounds, each at that date.  Dates that
+    do not parse are left to the FL3xx rules.
+    """
+    yield from run_expectations("FL605", "FL605-date-out-of-range", table, options)
+
+
+@rule(
+    "FL606",
+    "reused-attachment-token",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=COMMON_OPTIONS,
+    tags=("dataset",),
+    examples=[
+        bad(_two({"content_id": 510001}, {"content_id": 510002, "content_title": "Another story", "content_body": "Another body."}), "two records share an attachment token", pointers=["/attaches/0/token"]),
+        good(_two({"content_id": 510001}, {"content_id": 510002, "content_title": "Another story", "content_body": "Another body.", "attaches": [{"token": 1234567890}]}), "distinct tokens"),
+    ],
+)
+def reused_attachment_token(table, options) -> Iterator[DatasetHit]:
+    """Two records of one portal use the same attachment token (one file for two items).
+
+    Tokens name the stored files (`<id>_<token>_<w>_<h>.<ext>`), so a reused
+    token usually means a copied record or an upload attached twice.  Reported
+    at each `/attaches/N/token`.  The same token twice inside one record is not
+    a reuse across records and is not reported here.
+    """
+    yield from run_expectations("FL606", "FL606-reused-attachment-token", table, options)
+
+
+@rule(
+    "FL690",
+    "expectation-failed",
+    "warning",
+    scope="dataset",
+    collect=collect_facts,
+    options=COMMON_OPTIONS,
+    tags=("dataset",),
+    examples=[
+        bad({"content_score": 250}, "a user expectation (content_score between 0 and 100) fails", pointers=["/content_score"], options={"expectations": [EXAMPLE_SUITE]}),
+        good({"content_score": 40}, "the user expectation holds", options={"expectations": [EXAMPLE_SUITE]}),
+    ],
+)
+def expectation_failed(table, options) -> Iterator[DatasetHit]:
+    """A failed expectation from your own suite (`--expectations FILE`) that names no rule.
+
+    Entries without `meta.feedlint.rule` are reported under this id, at
+    `meta.feedlint.pointer` (or the column's field) with `meta.feedlint.message`
+    (or a generic message).  Give an entry `"rule": "FL603"` etc. to report it
+    under a built-in rule instead.  Without user files this rule does nothing
+    and costs nothing.
+    """
+    yield from run_expectations("FL690", "FL690-expectation-failed", table, options)
+
+
+RULES = [duplicate_content_id, duplicate_article, unexpected_language, sparse_field, date_out_of_range, reused_attachment_token, expectation_failed]
