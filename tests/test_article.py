@@ -529,3 +529,16 @@ def test_articles_and_exports_in_one_run_dataset_rules_see_only_export_records()
     assert "All checks passed (2 files, 4 records)" in r.stdout
     r = run_cli("check", "--select", "ALL", str(EXAMPLES / "clean-article.txt"))
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_invalid_utf8_in_an_article_is_one_located_line(tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"Regional News\r\n\r\nTitle here\r\n\r\n\r\nBody with bad \xff byte.\r\n")
+    r = run_cli("check", "bad.txt", cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout.count("FL") == 0
+    assert r.stderr.splitlines()[0] == "bad.txt:6:15: invalid UTF-8 (byte 0xff at byte offset 47)"
+
+
+def test_article_on_stdin():
+    r = run_cli("check", "--format", "json", "-", input=ARTICLE)
+    assert r.returncode == 1, r.stderr
+    assert [(f["file"], f["rule"], f["line"], f["column"]) for f in json.loads(r.stdout)] == [("<stdin>", "FL701", 13, 1)]
