@@ -64,6 +64,11 @@ def parse(value: str, fmt: str) -> Parsed:
     m = shape(fmt).fullmatch(value)
     if m is None:
         return Parsed(value)
+    if fmt == DEFAULT_FORMAT:
+        try:  # fast path for the common, valid case; the C parser checks the calendar too
+            return Parsed(value, datetime.fromisoformat(value), True)
+        except ValueError:
+            pass
     parts = {k: int(v) for k, v in m.groupdict().items()}
     if all(v == 0 for k, v in parts.items() if k in ("year", "month", "day")):
         return Parsed(value, None, True, f"{value!r} is a zero date (a placeholder for 'no date'); export null instead", None)

@@ -1,7 +1,7 @@
 """Resolve attachment paths under a media root without ever reading outside it.
 
-Only ``os.path.realpath`` (lstat/readlink on the path's components) and
-``os.stat`` are used: no file is opened.  A path is first normalised lexically,
+Only ``os.path.realpath`` (lstat/readlink on the path's components),
+``os.lstat`` and ``os.stat`` are used: no file is opened.  A path is first normalised lexically,
 so ``../`` never makes us touch anything outside the root; symlinks are then
 resolved and the real target must still lie inside the root.
 """
@@ -12,6 +12,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 
 from feedlint.api import SetupError
 
@@ -37,6 +38,12 @@ def _inside(root: str, path: str) -> bool:
     return os.path.commonpath([root, path]) == root
 
 
+@lru_cache(maxsize=4096)
+def _real_dir(directory: str) -> str:
+    """realpath of a folder; cached because every rendition of an attachment shares one."""
+    return os.path.realpath(directory)
+
+
 def resolve(root: str, value: str) -> Resolution:
     """Where ``value`` (``./cache/…``, or root-relative ``/cache/…``) lands under the real ``root``."""
     if "\x00" in value or _SCHEME.match(value):
@@ -44,14 +51,19 @@ def resolve(root: str, value: str) -> Resolution:
     lexical = os.path.normpath(os.path.join(root, value.lstrip("/")))
     if not _inside(root, lexical):
         return Resolution("escapes", lexical)
-    real = os.path.realpath(lexical)
-    if not _inside(root, real):
-        return Resolution("symlink-escape", real)
+    folder, name = os.path.split(lexical)
+    real_folder = _real_dir(folder)
+    if not _inside(root, real_folder):
+        return Resolution("symlink-escape", real_folder)
+    real = os.path.join(real_folder, name)
     try:
-        st = os.stat(real)
-    except (FileNotFoundError, NotADirectoryError):
-        return Resolution("missing", real)
-    except OSError:
+        st = os.lstat(real)
+        if stat.S_ISLNK(st.st_mode):
+            real = os.path.realpath(real)
+            if not _inside(root, real):
+                return Resolution("symlink-escape", real)
+            st = os.stat(real)
+    except OSError:  # missing, a dangling link, a path through a file
         return Resolution("missing", real)
     if not stat.S_ISREG(st.st_mode):
         return Resolution("not-a-file", real)

@@ -8,7 +8,7 @@ rules then compare named components and point at them with ``Hit.span``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -65,16 +65,13 @@ class AttachPath:
     key: str | None  # the size key of a rendition
     value: str
     match: "re.Match[str] | None"
+    parts: dict = field(default_factory=dict)  # the named components; empty when the template does not match
 
     def part(self, name: str) -> str | None:
-        if self.match is None or name not in self.match.re.groupindex:
-            return None
-        return self.match.group(name)
+        return self.parts.get(name)
 
     def span(self, name: str) -> tuple[int, int] | None:
-        if self.match is None or name not in self.match.re.groupindex:
-            return None
-        return self.match.span(name)
+        return self.match.span(name) if name in self.parts else None  # type: ignore[union-attr]
 
 
 def _escape(token: str) -> str:
@@ -96,6 +93,11 @@ def original_of(att: dict) -> dict | None:
     return orig if isinstance(orig, dict) else None
 
 
+def _parsed(pointer: str, index: int, role: str, key: str | None, value: str, regex: "re.Pattern[str]") -> AttachPath:
+    m = regex.fullmatch(value)
+    return AttachPath(pointer, index, role, key, value, m, m.groupdict() if m else {})
+
+
 def attach_paths(record: Any, options: Any) -> list[AttachPath]:
     """Every string path of every attachment, parsed against the templates (memoised per record)."""
     rt, ot = options["rendition-template"], options["original-template"]
@@ -108,11 +110,11 @@ def attach_paths(record: Any, options: Any) -> list[AttachPath]:
             if isinstance(sizes, dict):
                 for key, value in sizes.items():
                     if isinstance(value, str):
-                        out.append(AttachPath(f"/attaches/{i}/sizes/{_escape(key)}", i, "rendition", key, value, r_re.fullmatch(value)))
+                        out.append(_parsed(f"/attaches/{i}/sizes/{_escape(key)}", i, "rendition", key, value, r_re))
             orig = original_of(att)
             if orig is not None and isinstance(orig.get("url"), str):
                 url = orig["url"]
-                out.append(AttachPath(f"/attaches/{i}/files/original/url", i, "original", None, url, o_re.fullmatch(url)))
+                out.append(_parsed(f"/attaches/{i}/files/original/url", i, "original", None, url, o_re))
         return out
 
     return record.memo(f"attach-paths\x1f{rt}\x1f{ot}", compute)

@@ -49,9 +49,9 @@ def _ago(delta: timedelta) -> str:
     return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
 
 
-def _dates(record: Any, fmt: str) -> Iterator[tuple[str, Parsed]]:
-    for pointer, value in record.fields_with_role("dates"):
-        yield pointer, parsed_pointer(record, pointer, value, fmt)
+def _dates(record: Any, fmt: str) -> list[tuple[str, Parsed]]:
+    """Every date-role field, parsed; computed once per record for all FL3xx rules."""
+    return record.memo(f"dates\x1f{fmt}", lambda: [(pointer, parsed_pointer(record, pointer, value, fmt)) for pointer, value in record.fields_with_role("dates")])
 
 
 def _valid(record: Any, name: str, fmt: str) -> datetime | None:
