@@ -12,7 +12,6 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from functools import lru_cache
 
 from feedlint.api import SetupError
 
@@ -38,21 +37,21 @@ def _inside(root: str, path: str) -> bool:
     return os.path.commonpath([root, path]) == root
 
 
-@lru_cache(maxsize=4096)
-def _real_dir(directory: str) -> str:
-    """realpath of a folder; cached because every rendition of an attachment shares one."""
-    return os.path.realpath(directory)
+def resolve(root: str, value: str, folders: dict[str, str] | None = None) -> Resolution:
+    """Where ``value`` (``./cache/…``, or root-relative ``/cache/…``) lands under the real ``root``.
 
-
-def resolve(root: str, value: str) -> Resolution:
-    """Where ``value`` (``./cache/…``, or root-relative ``/cache/…``) lands under the real ``root``."""
+    ``folders`` caches folder realpaths for one record (its renditions share a folder).
+    """
     if "\x00" in value or _SCHEME.match(value):
         return Resolution("skipped")  # remote URLs cannot be checked; NUL is FL510's
     lexical = os.path.normpath(os.path.join(root, value.lstrip("/")))
     if not _inside(root, lexical):
         return Resolution("escapes", lexical)
     folder, name = os.path.split(lexical)
-    real_folder = _real_dir(folder)
+    folders = {} if folders is None else folders
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    real_folder = folders[folder]
     if not _inside(root, real_folder):
         return Resolution("symlink-escape", real_folder)
     real = os.path.join(real_folder, name)

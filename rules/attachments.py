@@ -458,8 +458,8 @@ def original_size_unknown(record, options) -> Iterator[Hit]:
 
 def _resolved(record: Any, option: str) -> list[tuple[str, str, Resolution]]:
     def compute() -> list[tuple[str, str, Resolution]]:
-        root = media_root(option)
-        return [(pointer, value, resolve(root, value)) for pointer, value in _all_paths(record)]
+        root, folders = media_root(option), {}
+        return [(pointer, value, resolve(root, value, folders)) for pointer, value in _all_paths(record)]
 
     return record.memo(f"media\x1f{option}", compute)
 
