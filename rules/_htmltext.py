@@ -13,6 +13,7 @@ lxml or BeautifulSoup (see docs/parity.md for the numbers).
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
 import unicodedata
@@ -52,6 +53,8 @@ BLOCK = frozenset(
     "tfoot tr td th ul xmp".split()
 )
 
+_START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"a", "option", "optgroup"}
+
 _MARKUP = re.compile(
     r"<!--.*?(?:--!?>|\Z)"  # comment
     r"|<[!?][^>]*(?:>|\Z)"  # doctype, CDATA, processing instruction: bogus comments
@@ -67,11 +70,22 @@ _TYPOGRAPHY = {
     ord("\u2026"): "...",
 }
 _FOLD = {**_INVISIBLE, **_TYPOGRAPHY}
+_HAS_FOLD = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
+_HAS_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _BLANK_LINES = re.compile(r"(?:\r\n?|\n)(?:[^\S\r\n]*(?:\r\n?|\n))+")
 _WORD = re.compile(r"\S+")
 
 
 # -- text normalisation -------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def _unescape_one(entity: str) -> str:
+    return _html.unescape(entity)
+
+
+def _entity_value(m: re.Match) -> str:
+    return _unescape_one(m.group(0))
+
+
 def decode_entities(text: str, rounds: int = 3) -> str:
     """Decode ``&name;`` / ``&#n;`` entities (terminated ones only), repeatedly for double encoding.
 
@@ -80,7 +94,7 @@ def decode_entities(text: str, rounds: int = 3) -> str:
     for _ in range(rounds):
         if "&" not in text:
             break
-        decoded = _ENTITY.sub(lambda m: _html.unescape(m.group(0)), text)
+        decoded = _ENTITY.sub(_entity_value, text)
         if decoded == text:
             break
         text = decoded
@@ -89,8 +103,11 @@ def decode_entities(text: str, rounds: int = 3) -> str:
 
 def normalise(text: str, fold: bool = True) -> str:
     """Comparable form: NFC, invisible characters dropped, optional typographic folding, single spaces."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_FOLD if fold else _INVISIBLE)
+    if not text.isascii():  # the checks first: translate() and normalize() copy the whole text
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if (_HAS_FOLD if fold else _HAS_INVISIBLE).search(text):
+            text = text.translate(_FOLD if fold else _INVISIBLE)
     return " ".join(text.split())
 
 
@@ -103,7 +120,7 @@ def decode_with_map(text: str) -> tuple[str, list[int]]:
     where: list[int] = []
     pos = 0
     for m in _ENTITY.finditer(text):
-        value = _html.unescape(m.group(0))
+        value = _unescape_one(m.group(0))
         if value == m.group(0):
             continue
         out.append(text[pos : m.start()])
@@ -148,12 +165,15 @@ def body_paragraphs(text: str, fold: bool = True) -> list[Paragraph]:
         words: list[str] = []
         spans: list[tuple[int, int]] = []
         for m in _WORD.finditer(decoded, start, sep_start):
-            word = normalise(decode_entities(m.group(0)), fold)
-            if not word:
+            word = m.group(0)
+            a, b = m.span()
+            if word.isascii() and "&" not in word:  # nothing to normalise: the common case
+                words.append(word)
+                spans.append((where[a], where[b]))
                 continue
-            for part in word.split(" "):  # a decoded entity may itself hold a space
+            for part in normalise(decode_entities(word), fold).split():  # a decoded entity may hold a space
                 words.append(part)
-                spans.append((where[m.start()], where[m.end()]))
+                spans.append((where[a], where[b]))
         if words:
             paragraphs.append(Paragraph(words, spans))
         start = sep_end
@@ -191,7 +211,7 @@ class HtmlScan:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     name: str
     start: int
@@ -221,9 +241,9 @@ class _Scanner:
 
     # -- text ---------------------------------------------------------------
     def text(self, start: int, end: int) -> None:
-        raw = self.src[start:end]
-        if not raw:
+        if start == end:
             return
+        raw = self.src[start:end]
         value = _html.unescape(raw) if "&" in raw else raw
         if value.strip():
             if self._start < 0:
@@ -282,6 +302,10 @@ class _Scanner:
             self.close(i, trigger, start, end, implicit=True)
 
     def start_tag(self, name: str, start: int, end: int, self_closing: bool) -> None:
+        if name not in _START_EFFECTS and not self_closing:
+            self.stack.append(_Open(name, start, end))  # the common case: an inline element such as <span>
+            self.closed_by.pop(name, None)
+            return
         tag = _tag(name)
         if name in IGNORED:
             return
@@ -334,6 +358,12 @@ class _Scanner:
         self.closed_by.pop(name, None)
 
     def end_tag(self, name: str, start: int, end: int) -> None:
+        stack = self.stack
+        if stack and stack[-1].name == name:  # closes the current element: never a repair
+            if name in BLOCK:
+                self.boundary()
+            stack.pop()
+            return
         tag = _tag(name, end=True)
         if name in IGNORED:
             return
@@ -400,22 +430,21 @@ class _Scanner:
         src = self.src
         pos = 0
         n = len(src)
-        while pos < n:
-            m = _MARKUP.search(src, pos)
-            if m is None:
-                break
+        tokens = _MARKUP.finditer(src)
+        while (m := next(tokens, None)) is not None:
+            if m.start() < pos:
+                continue  # inside raw text (a script) that was skipped
             self.text(pos, m.start())
             pos = m.end()
-            name = m.group(2)
+            is_end, name, attrs = m.groups()
             if name is None:
                 continue  # comment or the like: no text, no structure
             name = name.lower()
-            if m.group(1):
-                self.end_tag(name, m.start(), m.end())
+            if is_end:
+                self.end_tag(name, m.start(), pos)
                 continue
-            attrs = m.group(3)
             self_closing = attrs.endswith("/") and name not in VOID
-            self.start_tag(name, m.start(), m.end(), self_closing)
+            self.start_tag(name, m.start(), pos, self_closing)
             if (name in RAWTEXT_HIDDEN or name in RAWTEXT_SHOWN) and not self_closing:
                 close = re.compile(r"</" + re.escape(name) + r"(?=[\s/>])[^>]*>", re.I).search(src, pos)
                 content_end = close.start() if close else n
@@ -426,6 +455,7 @@ class _Scanner:
                     break
                 pos = close.end()
                 self.end_tag(name, close.start(), close.end())
+                tokens = _MARKUP.finditer(src, pos)  # restart: a match inside the raw text may overlap its end
         self.text(pos, n)
         self.finish()
         self.repairs.sort(key=lambda r: r.start)
