@@ -111,23 +111,42 @@ def normalise(text: str, fold: bool = True) -> str:
     return " ".join(text.split())
 
 
-def decode_with_map(text: str) -> tuple[str, list[int]]:
+def _markup_edits(text: str) -> list[tuple[int, int, str]]:
+    """Tags typed into plain text (as FL205 recognises them): ``<br>`` -> line break, block tags -> paragraph break."""
+    from ._markup import tags  # FL205's definition of a tag, so both rules agree on what is markup
+
+    return [(m.start(), m.end(), "" if name == "!--" else "\n" if name == "br" else "\n\n" if name in BLOCK else "") for m, name in tags(text)]
+
+
+def decode_with_map(text: str, strip_markup: bool = False) -> tuple[str, list[int]]:
     """``decode_entities`` (one round) plus, for each decoded character, its offset in ``text``.
 
+    With ``strip_markup``, tags in the text are replaced as by :func:`_markup_edits`.
     The map has one extra entry (``len(text)``) so a decoded end offset maps too.
     """
+    edits = _markup_edits(text) if strip_markup and "<" in text else []
+    if "&" in text:
+        taken = iter(edits)
+        tag = next(taken, None)
+        entities = []
+        for m in _ENTITY.finditer(text):
+            while tag is not None and tag[1] <= m.start():
+                tag = next(taken, None)
+            if tag is not None and tag[0] <= m.start():
+                continue  # inside a tag that is dropped anyway
+            value = _unescape_one(m.group(0))
+            if value != m.group(0):
+                entities.append((m.start(), m.end(), value))
+        edits = sorted(edits + entities)
     out: list[str] = []
     where: list[int] = []
     pos = 0
-    for m in _ENTITY.finditer(text):
-        value = _unescape_one(m.group(0))
-        if value == m.group(0):
-            continue
-        out.append(text[pos : m.start()])
-        where.extend(range(pos, m.start()))
+    for start, end, value in edits:
+        out.append(text[pos:start])
+        where.extend(range(pos, start))
         out.append(value)
-        where.extend([m.start()] * len(value))
-        pos = m.end()
+        where.extend([start] * len(value))
+        pos = end
     out.append(text[pos:])
     where.extend(range(pos, len(text) + 1))
     return "".join(out), where
@@ -146,18 +165,20 @@ class Paragraph:
         return " ".join(self.words)
 
 
-def body_key(text: str, fold: bool = True) -> str:
+def body_key(text: str, fold: bool = True, strip_markup: bool = True) -> str:
     """The plain-text body as one comparable string (the fast path)."""
+    if strip_markup and "<" in text:
+        text = decode_with_map(text, strip_markup)[0]
     return normalise(decode_entities(text), fold)
 
 
-def body_paragraphs(text: str, fold: bool = True) -> list[Paragraph]:
+def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True) -> list[Paragraph]:
     """Paragraphs of a plain-text body (separated by blank lines), with each word's exact span.
 
     A line holding only ``&nbsp;`` or other white space counts as blank, so the
     CMS's spacer lines separate paragraphs like an empty line does.
     """
-    decoded, where = decode_with_map(text)
+    decoded, where = decode_with_map(text, strip_markup)
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]

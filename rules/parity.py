@@ -28,6 +28,12 @@ FOLD_OPTION = Option(
     "treat curly and straight quotes, dashes and hyphens, … and ... as the same; drop soft hyphens and zero-width spaces",
     type=bool,
 )
+MARKUP_OPTION = Option(
+    "ignore-markup-in-body",
+    True,
+    "drop HTML tags typed into the plain-text body before comparing (reporting them is FL205's job): <br> as a line break, block tags as paragraph breaks",
+    type=bool,
+)
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
 
@@ -60,10 +66,14 @@ def _scan(record, pointer: str, html: str) -> HtmlScan:
 
 def _keys(record, options, pair) -> tuple[str, str]:
     body_ptr, body, html_ptr, html = pair
-    fold = options["fold-typography"]
-    bk = record.memo(f"parity:body-key:{body_ptr}:{fold}", lambda: body_key(body, fold))
+    fold, strip = options["fold-typography"], options["ignore-markup-in-body"]
+    bk = record.memo(f"parity:body-key:{body_ptr}:{fold}:{strip}", lambda: body_key(body, fold, strip))
     hk = record.memo(f"parity:html-key:{html_ptr}:{fold}", lambda: _scan(record, html_ptr, html).key(fold))
     return bk, hk
+
+
+def _same(a: str, b: str, options) -> bool:
+    return a == b or (options["ignore-case"] and a.casefold() == b.casefold())
 
 
 def _quote(words: list[str], limit: int) -> str:
@@ -85,7 +95,7 @@ class _Diff:
         self.key = str.casefold if options["ignore-case"] else (lambda s: s)
         self.max_words = max(1, options["max-diff-words"])
         self.context = max(0, options["context-words"])
-        self.bp = body_paragraphs(self.body, fold)
+        self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"])
         self.hp = scan.text_paragraphs(fold)
 
     def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
@@ -162,6 +172,7 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
         *PAIR_OPTIONS,
         Option("ignore-case", False, "compare the two texts case-insensitively", type=bool),
         FOLD_OPTION,
+        MARKUP_OPTION,
         Option("max-diff-words", 8, "at most this many changed words shown per side of the diff", type=int),
         Option("context-words", 3, "unchanged words shown before and after the change", type=int),
     ),
@@ -195,7 +206,9 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     non-breaking spaces, empty spacer paragraphs (`<p>&nbsp;</p>`, a line holding
     only `&nbsp;`), inline markup and a single `<br>` vs a newline are not
     differences; with `fold-typography` (the default) neither are curly vs
-    straight quotes or dash styles.  A change of paragraph breaks alone is not
+    straight quotes or dash styles, and with `ignore-markup-in-body` (the
+    default) tags typed into the plain text are dropped first: reporting them
+    is FL205's job.  A change of paragraph breaks alone is not
     reported either: only words count.
 
     One finding per record, for the first difference: a paragraph only one side
@@ -212,8 +225,13 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     bk, hk = _keys(record, options, pair)
     if not bk or not hk:
         return
-    if bk == hk or (options["ignore-case"] and bk.casefold() == hk.casefold()):
+    if _same(bk, hk, options):
         return
+    if options["ignore-markup-in-body"] and "<" in pair[1]:
+        # "<b>" in the body may be literal text the HTML shows escaped: equal either way is equal
+        raw = body_key(pair[1], options["fold-typography"], strip_markup=False)
+        if _same(raw, hk, options):
+            return
     diff = _Diff(pair, _scan(record, pair[2], pair[3]), options)
     found = diff.hit()
     if found is not None:
@@ -243,7 +261,7 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     pair = _pair(record, options)
     if pair is None:
         return
-    bk, hk = _keys(record, {**options, "fold-typography": True}, pair)
+    bk, hk = _keys(record, {**options, "fold-typography": True, "ignore-markup-in-body": True}, pair)
     if bool(bk) == bool(hk):
         return
     words = len((bk or hk).split(" "))

@@ -247,9 +247,20 @@ def test_case_and_persian_zwnj_are_real_differences(tmp_path):
     assert [f.rule_id for f in findings] == ["FL401"]
 
 
-def test_markup_typed_into_the_plain_text_is_a_difference(tmp_path):
-    findings, _ = run([base_record(content_body="a <b>bold</b> claim", content_html="<p>a <b>bold</b> claim</p>")], tmp_path)
-    assert [f.evidence for f in findings] == ["[-<b>bold</b>-] {+bold+}"]
+def test_markup_typed_into_the_plain_text_is_fl205s_not_parity(tmp_path):
+    rec = base_record(content_body="<p>a <b>bold</b> claim<br>on two lines</p><p>Second 5 < 6 & x<y.</p>", content_html="<p>a <b>bold</b> claim<br>on two lines</p><p>Second 5 &lt; 6 &amp; x&lt;y.</p>")
+    assert run([rec], tmp_path)[0] == []
+    findings, text = run([rec], tmp_path, select="ALL")
+    assert [f.rule_id for f in findings] == ["FL205"]
+    findings, _ = run([rec], tmp_path, rules={"FL401": {"ignore-markup-in-body": False}})
+    assert [f.evidence for f in findings] == ["[-<p>a <b>bold</b> claim<br>on-] {+a bold claim on+}"]
+
+
+def test_markup_in_the_body_keeps_positions_exact(tmp_path):
+    rec = base_record(content_body='<p class="x">a <b>bold</b> claim</p><p>the budget was 48 million</p>', content_html="<p>a bold claim</p><p>the budget was 84 million</p>")
+    findings, text = run([rec], tmp_path)
+    assert [f.evidence for f in findings] == ["[-48-] {+84+}"]
+    assert region(findings[0]) == expect(text, "48")
 
 
 # -- FL402 body-or-html-empty ---------------------------------------------------------
