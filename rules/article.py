@@ -281,7 +281,7 @@ _ENDING_LABEL = {"lf": "LF", "crlf": "CRLF", "cr": "CR"}
     kinds=KINDS,
     tags=("article", "whitespace"),
     examples=[
-        bad("Regional News\r\n\r\nHarbour town opens its new ferry terminal\r\n\r\n\r\nThe terminal opened on Monday.\n\r\nFares will not rise.\r\n", "one LF among CRLF lines", pointers=["/line_endings/5"]),
+        bad("Regional News\r\n\r\nHarbour town opens its new ferry terminal\r\n\r\n\r\nThe terminal opened on Monday.\n\r\nFares will not rise.\r\n", "line 6 ends with LF, every other line with CRLF", pointers=["/line_endings/5"]),
         good(CLEAN_ARTICLE.replace("\n", "\r\n"), "CRLF throughout"),
         good(CLEAN_ARTICLE, "LF throughout"),
     ],
