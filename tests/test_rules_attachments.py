@@ -378,3 +378,15 @@ def test_media_root_from_the_cli_and_config(tmp_path):
     assert r.returncode == 1 and "FL513" in r.stdout
     r = run_cli("check", "--media-root", str(tmp_path / "nope"), str(p))
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "media root is not a directory" in r.stderr
+
+
+def test_span_after_emoji_and_persian_zwnj_in_earlier_fields(tmp_path):
+    rec = record({"600": P.replace("2718281828", "2718281829") + "600_336.webp"})
+    rec["content_title"] = "Rain \U0001F327 in Tehran: \u0628\u0627\u0631\u0627\u0646\u200c\u0647\u0627 AT&T R&D Q&A"
+    rec["attach_title"] = rec["content_title"]
+    p, text = write(tmp_path, [rec])
+    [f] = run(p)[0]
+    bad = P.replace("2718281828", "2718281829") + "600_336.webp"
+    assert_inside(text, f, bad, "2718281829")
+    astral_before = sum(1 for ch in text[: f.region.offset] if ord(ch) > 0xFFFF)
+    assert astral_before == 2 and f.region.start_column16 == f.region.start_column + astral_before
