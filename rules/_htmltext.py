@@ -101,13 +101,16 @@ def decode_entities(text: str, rounds: int = 3) -> str:
     return text
 
 
+def _folded(m: re.Match) -> str:
+    return _FOLD[ord(m.group(0))] or ""
+
+
 def normalise(text: str, fold: bool = True) -> str:
     """Comparable form: NFC, invisible characters dropped, optional typographic folding, single spaces."""
-    if not text.isascii():  # the checks first: translate() and normalize() copy the whole text
+    if not text.isascii():  # check first: normalize() copies the whole text
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if (_HAS_FOLD if fold else _HAS_INVISIBLE).search(text):
-            text = text.translate(_FOLD if fold else _INVISIBLE)
+        text = (_HAS_FOLD if fold else _HAS_INVISIBLE).sub(_folded, text)
     return " ".join(text.split())
 
 
