@@ -81,7 +81,7 @@ def _load(config_path: Optional[str]):
     return config, catalogue
 
 
-def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None):
+def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None, expectations=None, data_docs=None):
     """The run's plan from config and command line; shared by ``check`` and ``baseline``."""
     from .config import ConfigError
     from .planning import Choices, build_plan
@@ -97,12 +97,28 @@ def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None)
             Choices(
                 select=_split(select),
                 ignore=_split(ignore),
-                shared={"schema": os.path.abspath(schema) if schema else None, "media-root": os.path.abspath(media_root) if media_root else None},
+                shared={"schema": os.path.abspath(schema) if schema else None, "media-root": os.path.abspath(media_root) if media_root else None,
+                        "expectations": [os.path.abspath(p) for p in expectations] if expectations else None,
+                        "data-docs": os.path.abspath(data_docs) if data_docs else None},
                 input_format=input_format.value if input_format else None,
             ),
         )
     except ConfigError as exc:
         raise _die(str(exc))
+
+
+def _check_expectations(plan) -> None:
+    """Unreadable or malformed --expectations files: one clear error before any work (no GX import)."""
+    files = sorted({str(p) for a in plan.rules for p in a.options.get("expectations", ()) if a.rule.scope == "dataset"})
+    if not files:
+        return
+    from .rules._suite import SuiteFileError, load_suite_file
+
+    for path in files:
+        try:
+            load_suite_file(path)
+        except SuiteFileError as exc:
+            raise _die(str(exc))
 
 
 def _report_problems(engine, quiet: bool, notices=()) -> bool:
@@ -135,6 +151,8 @@ def check(
     no_color: bool = typer.Option(False, "--no-color", help="Never colour text output."),
     baseline: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `feedlint baseline`)."),
     media_root: Optional[str] = typer.Option(None, "--media-root", help="Directory the attachment paths are resolved against: referenced files must exist under it (FL513, FL514)."),
+    expectations: Optional[List[str]] = typer.Option(None, "--expectations", help="Extra Great Expectations suite file (JSON) for the dataset checks (FL6xx); repeatable."),
+    data_docs: Optional[str] = typer.Option(None, "--data-docs", help="Write Great Expectations HTML Data Docs of the dataset checks to DIR."),
 ) -> None:
     """Check exports and report findings."""
     from .baseline import BaselineError, describe, load_baseline
@@ -145,7 +163,8 @@ def check(
     from .reporters.base import RunInfo, Summary
 
     cfg, catalogue = _load(config)
-    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root)
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs)
+    _check_expectations(plan)
     baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
     try:
         base = load_baseline(baseline_path) if baseline_path else None

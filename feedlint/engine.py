@@ -8,6 +8,7 @@ are computed only for hits, never for clean values.
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -225,6 +226,11 @@ class Engine:
         """Run dataset rules over the fact table, then locate their hits by re-reading records."""
         if not self._dataset or not len(self.table):
             return
+        if os.environ.get("PRE_COMMIT") == "1":  # pre-commit may split the file list into several invocations
+            self.notices.append(
+                f"dataset checks (FL6xx) compared the {len(self.table.files)} file(s) of this pre-commit invocation only; "
+                "duplicates against files outside it are not seen (run `feedlint check` on the whole export set in CI)"
+            )
         pending: list[tuple[ActiveRule, DatasetHit]] = []
         for active in self._dataset:
             pending.extend((active, h) for h in self._run_rule(active, self.table, "dataset"))

@@ -13,7 +13,7 @@ from .registry import Catalogue
 from .selection import SelectorError, check_selectors, select_rules
 
 # Run-wide settings that flow into every rule declaring an option of that name.
-SHARED_OPTIONS = ("schema", "allow-remote-refs", "media-root", "rendition-template", "original-template")
+SHARED_OPTIONS = ("schema", "allow-remote-refs", "media-root", "rendition-template", "original-template", "expectations", "data-docs")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,13 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
     for key in SHARED_OPTIONS:
         if key in config.values:
             value = config.values[key]
-            shared[key] = config.resolve_path(value) if key in ("schema", "media-root") else value
-    shared.update({k: v for k, v in (choices.shared or {}).items() if v is not None})
+            if key == "expectations":
+                value = [config.resolve_path(p) for p in value]
+            shared[key] = config.resolve_path(value) if key in ("schema", "media-root", "data-docs") else value
+    given_shared = dict(choices.shared or {})
+    if given_shared.get("expectations"):  # --expectations adds to the config's files
+        given_shared["expectations"] = list(shared.get("expectations", [])) + list(given_shared["expectations"])
+    shared.update({k: v for k, v in given_shared.items() if v is not None})
 
     active: list[ActiveRule] = []
     for rule in select_rules(catalogue.rules, select, ignore):

@@ -78,16 +78,26 @@ def _series(values: list[Any]):
     return pd.Series(values, dtype=object)
 
 
+def object_rows(table: FactTable) -> list[int]:
+    """Fact-table rows of real records (JSON objects); a stray string or number in an export is FL101's."""
+    return table.memo("fl6:object-rows", lambda: [i for i, v in enumerate(table.column("is_object")) if v])
+
+
 def frames(table: FactTable) -> dict[str, Any]:
-    """``records`` (one row per record) and ``attachments`` (one row per distinct token per record)."""
+    """``records`` (one row per record) and ``attachments`` (one row per distinct token per record).
+
+    Both have a RangeIndex (GX's unexpected_index_list then holds positions) and
+    a ``_row`` column mapping a position back to the fact-table row.
+    """
 
     def build() -> dict[str, Any]:
         import pandas as pd
 
-        data = {name: _series(values) for name, values in table.columns.items()}
-        data["_row"] = list(range(len(table)))
-        data["_file_index"] = [r.file_index for r in table.refs]
-        data["_record"] = [r.record_index for r in table.refs]
+        rows = object_rows(table)
+        data = {name: _series([values[i] for i in rows]) for name, values in table.columns.items()}
+        data["_row"] = rows
+        data["_file_index"] = [table.refs[i].file_index for i in rows]
+        data["_record"] = [table.refs[i].record_index for i in rows]
         records = pd.DataFrame(data)
         for col in DATE_COLUMNS:
             if col in records:
@@ -178,7 +188,7 @@ def _comparable(column: str, value: Any) -> Any:
 
 def can_skip_gx(table: FactTable, entries: Sequence[Entry], docs_dir: str) -> bool:
     return (
-        len(table) < 2
+        len(object_rows(table)) < 2
         and not docs_dir
         and all(e.type in TINY_TYPES and "row_condition" not in e.kwargs and e.table in ("records", "attachments") for e in entries)
     )
@@ -187,22 +197,24 @@ def can_skip_gx(table: FactTable, entries: Sequence[Entry], docs_dir: str) -> bo
 def _evaluate_tiny(table: FactTable, entries: Sequence[Entry], params: dict[str, Any]) -> list[Outcome]:
     """The same outcomes GX gives for a one-row table, for the simple expectation kinds only."""
     out = []
+    rows = object_rows(table)
     for entry in entries:
         kw = _resolved_kwargs(entry, params)
-        if entry.type in UNIQUE_TYPES or not len(table):
+        if entry.type in UNIQUE_TYPES or not rows:
             out.append(Outcome(entry, kw, None, True))
             continue
+        row = rows[0]
         column = kw["column"]
-        value = table.column(column)[0] if entry.table == "records" else None
+        value = table.column(column)[row] if entry.table == "records" else None
         if isinstance(value, float) and math.isnan(value):
             value = None
         mostly = float(kw.get("mostly", 1.0))
         if entry.type == "expect_column_values_to_not_be_null":
             bad = value is None
-            out.append(Outcome(entry, kw, None, not bad or mostly <= 0, [0] if bad else [], {"element_count": 1, "unexpected_count": int(bad)}))
+            out.append(Outcome(entry, kw, None, not bad or mostly <= 0, [row] if bad else [], {"element_count": 1, "unexpected_count": int(bad)}))
         elif entry.type == "expect_column_values_to_be_in_set":
             bad = value is not None and value not in list(kw.get("value_set") or [])
-            out.append(Outcome(entry, kw, None, not bad or mostly <= 0, [0] if bad else [], {"element_count": 1, "unexpected_count": int(bad)}))
+            out.append(Outcome(entry, kw, None, not bad or mostly <= 0, [row] if bad else [], {"element_count": 1, "unexpected_count": int(bad)}))
         else:  # min/max between: with one row, min == max == the value
             v = _comparable(column, value)
             if v is None:
@@ -210,7 +222,8 @@ def _evaluate_tiny(table: FactTable, entries: Sequence[Entry], params: dict[str,
                 continue
             lo, hi = _comparable(column, kw.get("min_value")), _comparable(column, kw.get("max_value"))
             ok = (lo is None or (v > lo if kw.get("strict_min") else v >= lo)) and (hi is None or (v < hi if kw.get("strict_max") else v <= hi))
-            out.append(Outcome(entry, kw, None, ok, None, {"observed_value": value}))
+            per_file = table.refs[row].file_index if entry.feedlint.get("per") == "file" else None
+            out.append(Outcome(entry, kw, per_file, ok, None, {"observed_value": value}))
     return out
 
 
@@ -250,6 +263,7 @@ class _Context:
         self.gx = gx
         self.docs_dir = docs_dir
         self.ctx = gx.get_context(mode="ephemeral", project_config=config)
+        self.runs = 0
         source = self.ctx.data_sources.add_pandas(name="feedlint")
         self.batches = {name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(name="whole") for name in ("records", "attachments")}
 
@@ -270,8 +284,10 @@ class _Context:
 
     def run(self, suite_name: str, table_name: str, frame: Any, expectations: list[Any], params: dict[str, Any]) -> Any:
         gx = self.gx
-        suite = self.ctx.suites.add(gx.ExpectationSuite(name=f"{suite_name}-{table_name}", expectations=expectations))
-        vd = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{suite_name}-{table_name}", data=self.batches[table_name], suite=suite))
+        self.runs += 1
+        name = f"{suite_name}-{table_name}" + (f"-{self.runs}" if self.ctx.suites.all() and any(s.name == f"{suite_name}-{table_name}" for s in self.ctx.suites.all()) else "")
+        suite = self.ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        vd = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=self.batches[table_name], suite=suite))
         return vd.run(batch_parameters={"dataframe": frame}, expectation_parameters=params, result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False})
 
     def write_docs(self) -> None:
@@ -294,12 +310,14 @@ def _expand(entries: Sequence[Entry], file_indexes: list[int]) -> list[tuple[Ent
         if entry.feedlint.get("per") != "file":
             out.append((entry, dict(entry.kwargs), None))
             continue
+        from great_expectations.expectations.row_conditions import Column
+
         for k in file_indexes:
             kw = dict(entry.kwargs)
-            cond = f"_file_index == {k}"
-            if kw.get("row_condition"):
-                cond = f"({kw['row_condition']}) and {cond}"
-            kw.update(row_condition=cond, condition_parser="pandas")
+            if kw.get("row_condition"):  # the user's own (string) condition, narrowed to this export
+                kw.update(row_condition=f"({kw['row_condition']}) and _file_index == {k}", condition_parser=kw.get("condition_parser", "pandas"))
+            else:
+                kw["row_condition"] = Column("_file_index") == k
             out.append((entry, kw, k))
     return out
 
@@ -328,7 +346,7 @@ def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, A
 
 # --------------------------------------------------------------------------- public entry
 def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", force_gx: bool = False) -> list[Outcome]:
-    if not entries or not len(table):
+    if not entries or not object_rows(table):
         return []
     available = {
         "records": set(table.columns) | {"_row", "_file_index", "_record"},
@@ -376,7 +394,7 @@ def _location(table: FactTable, row: int) -> str:
 
 
 def _domain_rows(table: FactTable, outcome: Outcome, frame: Any) -> list[int]:
-    positions = list(range(len(frame))) if frame is not None else list(range(len(table)))
+    positions = list(range(len(frame))) if frame is not None else object_rows(table)
     if outcome.file_index is not None and frame is not None:
         positions = [p for p, k in enumerate(frame["_file_index"]) if k == outcome.file_index]
     cond = outcome.entry.kwargs.get("row_condition")
@@ -424,6 +442,17 @@ def _plain(value: Any) -> Any:
         except (ValueError, AttributeError):
             return value
     return value
+
+
+def _default_pointer(column: str) -> str:
+    """Where a column's finding goes: its field (``len_content_body`` -> ``/content_body``), else the record."""
+    if column in COLUMN_POINTERS:
+        return COLUMN_POINTERS[column]
+    if column.startswith("len_"):
+        return "/" + column[4:]
+    if column and not column.startswith("_"):
+        return "/" + column
+    return ""
 
 
 def _field_name(pointer: str, column: str) -> str:
@@ -502,7 +531,7 @@ def _hits_for(table: FactTable, outcome: Outcome, frame: Any, positions: list[in
     fl = entry.feedlint
     scope = "this export's" if outcome.file_index is not None else "the run's"
     template = fl.get("message") or _default_message(entry, column, scope)
-    pointer_t = fl.get("pointer") or COLUMN_POINTERS.get(value_cols[0] if value_cols else "", "")
+    pointer_t = fl.get("pointer") or _default_pointer(value_cols[0] if value_cols else "")
 
     def row_of(p: int) -> int:
         return int(frame["_row"].iat[p]) if frame is not None and "_row" in frame else p

@@ -68,6 +68,7 @@ def _tokens(attaches: Any) -> str | None:
 def _facts(data: Any) -> dict[str, Any]:
     d = data if isinstance(data, dict) else {}
     facts: dict[str, Any] = {
+        "is_object": True if isinstance(data, dict) else None,
         "content_id": _scalar(d.get("content_id")),
         "portal_id": _scalar(d.get("portal_id")),
         "lang_id": _scalar(d.get("lang_id")),

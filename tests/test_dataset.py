@@ -1,0 +1,361 @@
+"""FL6xx dataset checks: cross-record defects found by a real Great Expectations run.
+
+Every finding is checked at the exact line/column of the offending value, computed
+from the file text; look-alikes that are legitimate stay silent.  Subprocess tests
+check the real CLI: JSON and SARIF output, a clean stdout, Data Docs, and that GX is
+not imported when the dataset rules are deselected or a one-record file is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import base_record, export_text, run_cli
+from feedlint.config import Config
+from feedlint.engine import Engine
+from feedlint.facts import FactTable, RowRef
+from feedlint.planning import Choices, build_plan
+from feedlint.registry import load_catalogue
+
+CATALOGUE = load_catalogue(plugins=False)
+
+
+def write(path: Path, records: list, pretty: bool = True) -> Path:
+    path.write_text(export_text(records, pretty=pretty), encoding="utf-8", newline="")
+    return path
+
+
+def value_pos(text: str, key: str, value: str, occurrence: int = 0) -> tuple[int, int]:
+    """1-based (line, column) of ``value`` in the ``"key": value`` member (n-th occurrence)."""
+    needle = f'"{key}": {value}'
+    at = -1
+    for _ in range(occurrence + 1):
+        at = text.index(needle, at + 1)
+    at += len(f'"{key}": ')
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def run(paths: list[Path], select: str = "FL6", **values) -> list:
+    config = Config(values=values)
+    engine = Engine(build_plan(CATALOGUE, config, Choices(select=[select])))
+    findings = list(engine.run([str(p) for p in paths]))
+    assert not engine.errors and not engine.internal_errors and not engine.setup_errors, (engine.errors, engine.internal_errors, engine.setup_errors)
+    return findings
+
+
+def where(f) -> tuple:
+    return (f.rule_id, Path(f.path).name, f.record_index, f.record_pointer, f.region.start_line, f.region.start_column)
+
+
+def article(cid: int, title: str, body: str, token: int, **more) -> dict:
+    rec = base_record(content_id=cid, content_title=title, content_body=body, **more)
+    rec["attaches"] = [dict(rec["attaches"][0], token=token)]
+    return rec
+
+
+# ----------------------------------------------------------------------------- FL601
+def test_duplicate_content_id_across_two_files_at_both_values(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 11), article(510002, "Two", "Body two.", 12)])
+    b = write(tmp_path / "b.json", [article(510003, "Three", "Body three.", 13), article(510001, "Four", "Body four.", 14)])
+    found = [f for f in run([a, b]) if f.rule_id == "FL601"]
+    ta, tb = a.read_text(), b.read_text()
+    assert sorted(where(f) for f in found) == [
+        ("FL601", "a.json", 0, "/content_id", *value_pos(ta, "content_id", "510001")),
+        ("FL601", "b.json", 1, "/content_id", *value_pos(tb, "content_id", "510001")),
+    ]
+    first = next(f for f in found if f.path.endswith("a.json"))
+    assert "b.json record 1" in first.message and first.severity == "error"
+
+
+def test_same_content_id_in_two_portals_is_not_a_duplicate(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 11, portal_id=3)])
+    b = write(tmp_path / "b.json", [article(510001, "One elsewhere", "Other body.", 12, portal_id=4)])
+    assert [f for f in run([a, b]) if f.rule_id == "FL601"] == []
+
+
+# ----------------------------------------------------------------------------- FL602
+def test_duplicate_article_under_different_ids(tmp_path):
+    body = "The minister\u2019s plan, \"in full\".\r\n\r\nSecond paragraph."
+    same_encoded = "The minister&rsquo;s plan, &quot;in full&quot;.\n\nSecond  paragraph."
+    recs = [
+        article(510001, "Council approves plan", body, 11),
+        article(510002, "Council Approves Plan", same_encoded, 12),  # case, entities, LF and spacing differ
+        article(510003, "Council approves plan", "A different body under the same title.", 13),  # look-alike
+        article(510004, "Photo gallery", "", 14),  # blank body: never compared
+        article(510005, "Photo gallery", "", 15),
+    ]
+    p = write(tmp_path / "a.json", recs)
+    text = p.read_text()
+    found = [f for f in run([p]) if f.rule_id == "FL602"]
+    assert sorted(where(f) for f in found) == [
+        ("FL602", "a.json", 0, "/content_title", *value_pos(text, "content_title", '"Council approves plan"')),
+        ("FL602", "a.json", 1, "/content_title", *value_pos(text, "content_title", '"Council Approves Plan"')),
+    ]
+    assert "content_id 510002" in found[0].message or "content_id 510002" in found[1].message
+
+
+def test_same_article_under_the_same_id_is_fl601_not_fl602(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body.", 11)])
+    b = write(tmp_path / "b.json", [article(510001, "One", "Body.", 12)])
+    ids = sorted(f.rule_id for f in run([a, b]))
+    assert ids == ["FL601", "FL601"]
+
+
+# ----------------------------------------------------------------------------- FL603
+def test_lang_id_outside_the_configured_set(tmp_path):
+    recs = [
+        article(510001, "One", "Body one.", 11, lang_id="en"),
+        article(510002, "می\u200cخواهم", "متن فارسی با نیم\u200cفاصله.", 12, lang_id="fa"),  # ZWNJ: legitimate
+        article(510003, "Three", "Body three.", 13, lang_id="xx"),
+        article(510004, "Four", "Body four.", 14, lang_id=None),  # null: the schema rules' business
+    ]
+    p = write(tmp_path / "a.json", recs)
+    found = [f for f in run([p]) if f.rule_id == "FL603"]
+    assert [where(f) for f in found] == [("FL603", "a.json", 2, "/lang_id", *value_pos(p.read_text(), "lang_id", '"xx"'))]
+    assert '"xx"' in found[0].message
+    # the set is an option: with languages = ["en"] the Persian record is flagged too
+    found = [f for f in run([p], rules={"FL603": {"languages": ["en"]}}) if f.rule_id == "FL603"]
+    assert [f.record_index for f in found] == [1, 2]
+
+
+# ----------------------------------------------------------------------------- FL604
+def test_sparse_field_reports_the_empty_records_only_below_mostly(tmp_path):
+    recs = [article(510000 + i, f"T{i}", f"Body {i}.", 20 + i) for i in range(4)]
+    for i, empty in ((1, ""), (2, None), (3, "  \r\n ")):
+        recs[i]["content_summary"] = empty
+    p = write(tmp_path / "a.json", recs)
+    text = p.read_text()
+    found = [f for f in run([p]) if f.rule_id == "FL604"]
+    assert sorted(where(f) for f in found) == [
+        ("FL604", "a.json", 1, "/content_summary", *value_pos(text, "content_summary", '""')),
+        ("FL604", "a.json", 2, "/content_summary", *value_pos(text, "content_summary", "null")),
+        ("FL604", "a.json", 3, "/content_summary", *value_pos(text, "content_summary", '"  \\r\\n "')),
+    ]
+    assert "3 of 4 records (25% filled; expected at least 50%)" in found[0].message
+    # 1 empty of 4 is 75% filled: above mostly (50%), nothing is reported
+    recs[2]["content_summary"] = recs[3]["content_summary"] = "Filled."
+    assert [f for f in run([write(p, recs)]) if f.rule_id == "FL604"] == []
+
+
+# ----------------------------------------------------------------------------- FL605
+def test_date_range_is_checked_per_export(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 11), article(510002, "Two", "Body two.", 12)])
+    old = article(510003, "Three", "Body three.", 13, content_date_register="1999-12-31 23:59:59")
+    b = write(tmp_path / "b.json", [article(510004, "Four", "Body four.", 14), old])
+    found = [f for f in run([a, b]) if f.rule_id == "FL605"]
+    assert [where(f) for f in found] == [
+        ("FL605", "b.json", 1, "/content_date_register", *value_pos(b.read_text(), "content_date_register", '"1999-12-31 23:59:59"'))
+    ]
+    assert "earlier than 2000-01-01 00:00:00" in found[0].message
+    late = [f for f in run([a], rules={"FL605": {"latest": "2026-05-12 09:15:00"}}) if f.rule_id == "FL605"]
+    # register 09:16:30 and last edit 09:20:41 are after it, start 09:14:05 is not
+    assert sorted(f.record_pointer for f in late) == ["/content_date_last_edit"] * 2 + ["/content_date_register"] * 2
+
+
+# ----------------------------------------------------------------------------- FL606
+def test_attachment_tokens_reused_across_records(tmp_path):
+    twice_inside = article(510003, "Three", "Body three.", 33)
+    twice_inside["attaches"].append(dict(twice_inside["attaches"][0]))  # same token twice in ONE record
+    recs = [article(510001, "One", "Body one.", 777), article(510002, "Two", "Body two.", 777), twice_inside]
+    p = write(tmp_path / "a.json", recs)
+    text = p.read_text()
+    found = [f for f in run([p]) if f.rule_id == "FL606"]
+    assert sorted(where(f) for f in found) == [
+        ("FL606", "a.json", 0, "/attaches/0/token", *value_pos(text, "token", "777", 0)),
+        ("FL606", "a.json", 1, "/attaches/0/token", *value_pos(text, "token", "777", 1)),
+    ]
+
+
+def test_clean_example_export_has_no_dataset_findings():
+    from conftest import ROOT
+
+    assert run([ROOT / "examples" / "clean-export.json"]) == []
+
+
+# ----------------------------------------------------------------------------- user suites
+def test_user_expectations_generic_rule_and_replacing_a_default(tmp_path):
+    suite = tmp_path / "mine.json"
+    suite.write_text(json.dumps({"expectations": [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "content_score", "min_value": 0, "max_value": 100}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "lang_id", "value_set": ["en", "xx"]},
+         "meta": {"feedlint": {"rule": "FL603", "key": "lang-id-in-set"}}},
+    ]}), encoding="utf-8")
+    recs = [article(510001, "One", "Body one.", 11, lang_id="xx"), article(510002, "Two", "Body two.", 12, content_score=250)]
+    p = write(tmp_path / "a.json", recs)
+    found = run([p], expectations=[str(suite)])
+    assert [where(f) for f in found] == [("FL690", "a.json", 1, "/content_score", *value_pos(p.read_text(), "content_score", "250"))]
+    assert found[0].message == "content_score 250 fails expect_column_values_to_be_between (observed null)" or "250" in found[0].message
+
+
+def test_one_record_without_gx_gives_the_same_hits_as_gx():
+    """The no-GX shortcut for one-record runs must agree with a real GX run."""
+    from rules import _gx, dataset
+    from rules._suite import entries_for
+
+    cases = [{}, {"lang_id": "xx"}, {"content_summary": ""}, {"content_date_register": "1999-01-01 00:00:00"},
+             {"content_date_start": "2099-01-01 00:00:00"}, {"lang_id": None, "content_title": None}]
+    options = {"languages": ["en", "fa"], "earliest": "2000-01-01 00:00:00", "latest": "2030-01-01 00:00:00"}
+    compared = 0
+    for case in cases:
+        table = FactTable(files=["x.json"])
+        table.add(RowRef(0, 0, "/0/0", 1), dataset._facts(base_record(**case)))
+        for rule_id in ("FL601", "FL603", "FL604", "FL605", "FL606"):
+            entries = entries_for(rule_id)
+            assert _gx.can_skip_gx(table, entries, "")
+            tiny = list(_gx.outcome_hits(table, _gx.evaluate(table, entries, dataset._params(options))))
+            real = list(_gx.outcome_hits(table, _gx.evaluate(table, entries, dataset._params(options), force_gx=True)))
+            assert tiny == real, (case, rule_id)
+            compared += len(real)
+    assert compared == 5  # lang xx, empty summary, old register date, future start date, null title
+
+
+# ----------------------------------------------------------------------------- real CLI
+@pytest.fixture
+def two_files(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 11), article(510002, "Two", "Body two.", 12)])
+    b = write(tmp_path / "b.json", [article(510003, "Three", "Body three.", 13, lang_id="xx"), article(510001, "Four", "Body four.", 14)])
+    return a, b
+
+
+def test_json_and_sarif_outputs_carry_exact_positions_and_stdout_is_clean(two_files, tmp_path):
+    a, b = two_files
+    res = run_cli("check", "a.json", "b.json", "--select", "FL6", "--format", "json", "-q", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr
+    assert res.stderr == ""
+    data = json.loads(res.stdout)  # stdout is feedlint's JSON and nothing else (no GX logging or progress bars)
+    findings = data if isinstance(data, list) else data["findings"]
+    got = sorted((f["rule"], f["file"], f["record"], f["line"], f["column"]) for f in findings)
+    assert got == sorted([
+        ("FL601", "a.json", 0, *value_pos(a.read_text(), "content_id", "510001")),
+        ("FL601", "b.json", 1, *value_pos(b.read_text(), "content_id", "510001")),
+        ("FL603", "b.json", 0, *value_pos(b.read_text(), "lang_id", '"xx"')),
+    ])
+    res = run_cli("check", "a.json", "b.json", "--select", "FL6", "--format", "sarif", "-q", cwd=tmp_path)
+    assert res.returncode == 1 and res.stderr == ""
+    results = json.loads(res.stdout)["runs"][0]["results"]
+    got = sorted(
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"], r["locations"][0]["physicalLocation"]["region"]["startColumn"])
+        for r in results
+    )
+    assert got == sorted([
+        ("FL601", "a.json", *value_pos(a.read_text(), "content_id", "510001")),
+        ("FL601", "b.json", *value_pos(b.read_text(), "content_id", "510001")),
+        ("FL603", "b.json", *value_pos(b.read_text(), "lang_id", '"xx"')),
+    ])
+
+
+def test_pre_commit_run_says_the_dataset_checks_saw_this_invocation_only(two_files, tmp_path):
+    res = run_cli("check", "a.json", "b.json", "--select", "FL601", cwd=tmp_path, env={"PRE_COMMIT": "1"})
+    assert res.returncode == 1
+    assert "compared the 2 file(s) of this pre-commit invocation only" in res.stderr
+    res = run_cli("check", "a.json", "b.json", "--select", "FL601", cwd=tmp_path, env={"PRE_COMMIT": ""})
+    assert "pre-commit invocation" not in res.stderr
+
+
+PROBE = """
+import sys
+from feedlint.cli import main
+sys.argv = ["feedlint", "check", "-q", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(code, "great_expectations" in sys.modules, "pandas" in sys.modules, file=sys.stderr)
+"""
+
+
+def _probe(*args: str, cwd: Path) -> tuple[int, bool, bool]:
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=dict(os.environ, NO_COLOR="1"))
+    code, gx, pd = res.stderr.strip().splitlines()[-1].split()
+    return int(code), gx == "True", pd == "True"
+
+
+def test_gx_is_imported_only_when_dataset_checks_need_it(two_files, tmp_path):
+    write(tmp_path / "one.json", [base_record()])
+    assert _probe("a.json", "b.json", "--ignore", "FL6", cwd=tmp_path)[1:] == (False, False)
+    assert _probe("one.json", cwd=tmp_path)[1:] == (False, False)  # one record: no GX, no pandas
+    assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, True, True)
+
+
+def test_bad_expectations_file_is_one_located_error(tmp_path):
+    write(tmp_path / "one.json", [base_record()])
+    text = '[\n  {"type": "expect_column_values_to_be_unique",,}\n]\n'
+    (tmp_path / "mine.json").write_text(text, encoding="utf-8")
+    res = run_cli("check", "one.json", "--expectations", "mine.json", cwd=tmp_path)
+    assert res.returncode == 2
+    column = text.index(",,") + 1 - text.index("\n")  # the second comma, 1-based on line 2
+    assert res.stderr.strip().splitlines() == [f"feedlint: error: {tmp_path / 'mine.json'}:2:{column}: invalid JSON: Expecting property name enclosed in double quotes"]
+    (tmp_path / "mine.json").write_text('[{"type": "expect_column_values_to_be_uniq", "kwargs": {"column": "uid"}}]', encoding="utf-8")
+    res = run_cli("check", "one.json", "--expectations", "mine.json", cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "expect_column_values_to_be_uniq not found" in res.stderr
+
+
+# ----------------------------------------------------------------------------- Data Docs
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self.links: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.chunks.append(data.strip())
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "a":
+            self.links.extend(v for k, v in attrs if k == "href" and v)
+
+
+def _data_docs(two_files, tmp_path) -> Path:
+    before = set(os.listdir(tmp_path))
+    res = run_cli("check", "a.json", "b.json", "--select", "FL601,FL603", "--data-docs", "site", "-q", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr
+    assert set(os.listdir(tmp_path)) - before == {"site"}  # nothing else written: no gx/ folder
+    return tmp_path / "site"
+
+
+def test_data_docs_pages_list_the_failed_expectations(two_files, tmp_path):
+    site = _data_docs(two_files, tmp_path)
+    # the index table is filled by JavaScript from an inline data blob: take the page paths from it
+    pages = sorted(set(re.findall(r"validations/[^'\"\s]+?\.html", (site / "index.html").read_text(encoding="utf-8"))))
+    assert any("FL601-duplicate-content-id" in l for l in pages) and any("FL603-unexpected-language" in l for l in pages)
+    page = next(site / l for l in pages if "FL601" in l)
+    text = _Text()
+    text.feed(page.read_text(encoding="utf-8"))
+    words = " ".join(text.chunks)
+    assert "Failed" in words or "failed" in words
+    assert "content_id" in words and "portal_id" in words
+    assert "510001" in words  # the duplicated value is shown among the unexpected values
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs a headless chromium: apt-get install -y --no-install-recommends chromium")
+def test_data_docs_page_renders_in_a_real_browser(two_files, tmp_path):
+    site = _data_docs(two_files, tmp_path)
+    page = next(site.glob("validations/FL601-duplicate-content-id-records/*/*/*.html"))
+    shot = tmp_path / "page.png"
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = _Text()
+    text.feed(dom.stdout)
+    assert "510001" in " ".join(text.chunks)
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1200,900", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
