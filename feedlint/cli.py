@@ -217,6 +217,8 @@ def check(
                 extra,
             )
             reporter.finish(summary)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except OSError as exc:
         raise _die(f"{output}: cannot write report: {exc.strerror or exc}")
     _report_problems(engine, quiet, notices)
@@ -289,10 +291,24 @@ def explain(rule: str = typer.Argument(..., help="Rule id or name, e.g. FL201.")
     typer.echo(render_explanation(found))
 
 
+def _silence_stdout() -> None:
+    """The reader of our stdout went away (``feedlint check … | head``): stop quietly, like ruff."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _quiet_broken_pipe() -> None:
+    _silence_stdout()
+    raise typer.Exit(EXIT_FINDINGS)
+
+
 def main() -> None:
     """Console-script entry point; usage errors exit 2 (click's convention)."""
     try:
         app(prog_name="feedlint")
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(EXIT_FINDINGS)
     except KeyboardInterrupt:
         sys.stderr.write("feedlint: interrupted\n")
         sys.exit(130)

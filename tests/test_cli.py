@@ -184,3 +184,16 @@ def test_rules_and_explain():
 def test_seed_export_schema_clean():
     r = run_cli("check", "--select", "FL1", str(SEED_EXPORT))
     assert r.returncode == 0, r.stdout
+
+
+def test_closed_pipe_is_quiet(tmp_path):
+    import subprocess
+
+    from conftest import feedlint_cmd
+
+    records = [base_record(content_id=i, portal_id=0) for i in range(1, 400)]
+    (tmp_path / "many.json").write_text(export_text(records))
+    cmd = " ".join(feedlint_cmd()) + " check --select FL101 many.json | head -1"
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.stdout.count("\n") == 1
+    assert "Traceback" not in r.stderr and "Broken pipe" not in r.stderr
