@@ -120,10 +120,90 @@ def clean_records() -> list[dict]:
     return [first, second, third]
 
 
+def _story(content_id: int, n: int, title: str, paras: list[str]) -> dict:
+    rec = base_record(content_id, 890000 + n, 1000000007 * (n + 1) % 4294967291, "202605")
+    rec["content_title"] = rec["attach_title"] = title
+    rec["content_summary"] = paras[0]
+    rec["content_body"] = body_text(paras)
+    rec["content_html"] = html_text(paras)
+    return rec
+
+
+# content_id -> the rules its defect must trigger (tests/test_examples.py holds the examples to it)
+DEFECTS: dict[int, tuple[str, ...]] = {
+    520001: ("FL201",),
+    520002: ("FL204",),
+    520003: ("FL302",),
+    520004: ("FL401",),
+    520005: ("FL502", "FL506"),
+    520006: ("FL202",),
+    520007: ("FL101",),
+    520008: ("FL205",),
+    520009: ("FL301",),
+    520010: ("FL602",),
+}
+
+
+def newsroom_records() -> list[list[dict]]:
+    """Two pages: clean stories mixed with one defect each, as a CMS export really rots."""
+    harbour = [
+        "The harbour authority said on Monday that the old grain quay will reopen to visitors in September.",
+        "Engineers found that the quay's timber piles were sounder than feared, the authority's director said.",
+        "“We expected to replace half of them,” she said. “In the end it was one in ten.”",
+    ]
+    clean_a = _story(520000, 0, "Old grain quay to reopen to visitors in September", harbour)
+
+    # 520001: the body went through an HTML-escaping step, like many CMS exports.
+    encoded = _story(520001, 1, "Bakery chain's founder hands over to daughter", [
+        "The founder of the city's best-known bakery chain is stepping down after 41 years, the company said.",
+        "“She has run the ovens since she was 16,” he said of his daughter.",
+    ])
+    encoded["content_body"] = encoded["content_body"].replace("'", "&#39;").replace("“", "&quot;").replace("”", "&quot;").replace("\r\n\r\n", "\r\n\r\n&nbsp;\r\n\r\n")
+
+    mojibake = _story(520002, 2, "Council’s budget vote delayed to March", ["The council’s vote on next year’s budget has been delayed to March."])
+    mojibake["content_title"] = "Councilâ€™s budget vote delayed to March"
+
+    edited_early = _story(520003, 3, "Ferry timetable changes from Sunday", ["Ferries to the islands will leave 15 minutes earlier from Sunday."])
+    edited_early["content_date_last_edit"] = "2026-05-11 18:02:00"
+
+    diverged = _story(520004, 4, "Stadium roof repairs finished ahead of schedule", [
+        "Repairs to the stadium roof were finished two weeks ahead of schedule, the city said.",
+        "The work cost 3.2 million euros, below the budget of 4 million.",
+    ])
+    diverged["content_html"] = diverged["content_html"].replace("3.2 million", "5.9 million")
+
+    bad_paths = _story(520005, 5, "New cycle lanes on the ring road", ["Two new cycle lanes open on the ring road next week."])
+    sizes = bad_paths["attaches"][0]["sizes"]
+    sizes["600"] = sizes["600"].replace(str(bad_paths["attaches"][0]["token"]), "1234567890")
+    sizes["1200"] = sizes["1200"].replace("_1000_560.jpg", "_1200_672.jpg")
+
+    double = _story(520006, 6, "Museum night draws record crowd", ["More than 30,000 people visited the museums on Saturday night."])
+    double["content_html"] = double["content_html"].replace("30,000", "&amp;quot;30,000&amp;quot;")
+    double["content_body"] = double["content_body"].replace("30,000", "\"30,000\"")
+
+    bad_type = _story(520007, 7, "Water main repaired overnight", ["The burst water main on Elm Street was repaired overnight."])
+    bad_type["portal_id"] = "3"
+
+    markup = _story(520008, 8, "School meals to include more vegetables", ["School meals will include more vegetables from autumn."])
+    markup["content_summary"] = "School meals will include <b>more vegetables</b> from autumn."
+
+    impossible = _story(520009, 9, "Zoo welcomes twin otters", ["The zoo announced the birth of twin otters."])
+    impossible["content_date_event"] = "2026-02-30 10:00:00"
+
+    duplicate = _story(520010, 10, clean_a["content_title"], harbour)  # the same story exported twice under a new id
+
+    clean_b = _story(520011, 11, "AT&T and R&D: Q&A with the tech fair organisers", [
+        "Organisers of the tech fair answered questions about AT&T’s stand and the R&D pavilion.",
+        "Tickets cost less than last year: 5 < 6 euros, as one organiser joked.",
+    ])
+    return [[clean_a, encoded, mojibake, edited_early, diverged, bad_paths], [double, bad_type, markup, impossible, duplicate, clean_b]]
+
+
 def write(name: str, text: str) -> None:
     (HERE / name).write_text(text, encoding="utf-8", newline="")
 
 
 if __name__ == "__main__":
     write("clean-export.json", dumps_export([clean_records()]))
+    write("newsroom-export.json", dumps_export(newsroom_records()))
     (HERE.parent / "tests" / "fixtures" / "base_record.json").write_text(json.dumps(base_record(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
