@@ -1,8 +1,12 @@
 """The real pre-commit: ``pre-commit try-repo <this repository> feedlint`` in a scratch git repository.
 
-try-repo clones this repository at HEAD plus its uncommitted changes to tracked
-files, builds a fresh virtualenv and ``pip install``s feedlint into it (network
-to PyPI is needed), then runs the hook exactly as a user's commit would.
+try-repo clones this repository, builds a fresh virtualenv and ``pip install``s
+feedlint into it (network to PyPI is needed), then runs the hook exactly as a
+user's commit would.  The test pins ``--ref`` to the committed HEAD: without it
+try-repo adds uncommitted changes to *tracked* files but not new untracked
+files, so a half-finished working tree (a tracked module importing a new,
+not yet added one) would break the install.  Commit hook changes before
+running this test.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ def test_hooks_manifest_is_valid_and_serial():
     assert hooks["feedlint"]["entry"] == "feedlint check" and hooks["feedlint"]["language"] == "python"
     assert hooks["feedlint"]["types"] == ["json"]
     assert all(h["require_serial"] for h in hooks.values())  # cross-file dataset checks need every file at once
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    dataset_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dataset"]
+    assert all(h["additional_dependencies"] == dataset_extra for h in hooks.values())  # FL6xx need GX in the hook's venv
     import re
 
     pattern = re.compile(hooks["feedlint-jsonl"]["files"])
@@ -45,8 +56,9 @@ def _git(*args: str, cwd: Path) -> None:
 
 def _try_repo(target: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), NO_COLOR="1", PRE_COMMIT_COLOR="never")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
     return subprocess.run(
-        [str(PRE_COMMIT), "try-repo", str(ROOT), "feedlint", "--verbose", "--color", "never", *args],
+        [str(PRE_COMMIT), "try-repo", str(ROOT), "feedlint", "--ref", head, "--verbose", "--color", "never", *args],
         cwd=target, env=env, capture_output=True, text=True, timeout=900,
     )
 
