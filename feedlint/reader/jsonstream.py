@@ -1,4 +1,4 @@
-"""Stream records out of a JSON export one at a time, with each record's source text.
+"""Stream records out of a JSON export one at a time, with each record's source bytes.
 
 Layouts (detected from content, not the extension):
 
@@ -6,111 +6,300 @@ Layouts (detected from content, not the extension):
 * a flat array ``[record, ...]``,
 * a sequence of top-level values, one per line or pretty-printed (JSON Lines).
 
-Each record is decoded by the C JSON scanner straight from a text window, so a
-record's source span comes for free and positions can be computed later, only
-for records that have findings.
+The file is read as bytes in windows (1 MiB by default) and never decoded as a
+whole.  A record that is an object is cut out optimistically: candidate ends
+are the ``}`` followed by ``,``, ``]``, ``{`` or the window's end, nested braces
+are skipped by counting them with ``bytes.count``, and a candidate is accepted
+only if it decodes (a JSON object is prefix-free, so a slice that starts at its
+``{`` and decodes *is* the record).  Braces inside strings can fool the count;
+then, and for anything that is not an object, a regular expression that skips
+strings finds the end for certain.  That costs about one decode per record.
+
+Each record keeps its exact source bytes and where they start (a
+:class:`Cursor`: line, code-point column, UTF-16 column and offsets), moved
+forward over every byte with C-speed counting, never decoding.  Positions
+inside a record are worked out only for records that have findings.
+
+Malformed input raises one :class:`InputError` with the line and column the
+standard ``json`` module names, and invalid UTF-8 the position of its first bad
+byte.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from dataclasses import dataclass
+import sys
 from typing import Any, Iterator
 
 from .errors import InputError
+from .jsondecode import loads_exact, quick_loads
 from .locate import locate, string_span
 from .positions import Cursor, Region
-from .textstream import TextStream
+from .textstream import CHUNK, TextStream
 
-_decoder = json.JSONDecoder()
-_WS = re.compile(r"[ \t\n\r]*")
-_TRUNCATION_MARGIN = 16
+_WS = re.compile(rb"[ \t\n\r]*")
+# A ``}`` that may close a record: followed by whitespace and a separator, a new record or the window's end.
+_CANDIDATE_END = re.compile(rb"\}(?=[ \t\r\n]*(?:[,\]{]|\Z))")
+_MAX_FAILED_CANDIDATES = 4
+if sys.version_info >= (3, 11):
+    _TO_BRACKET = re.compile(rb'(?:[^"{}\[\]]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}\[\]]|"|\Z)', re.S)
+else:  # pragma: no cover - no possessive quantifiers before 3.11 (the match never fails, so no backtracking)
+    _TO_BRACKET = re.compile(rb'(?:[^"{}\[\]]+|"[^"\\]*(?:\\.[^"\\]*)*")*([{}\[\]]|"|\Z)', re.S)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_SCALAR = re.compile(rb"[^ \t\r\n,\]}\[{\"]*")
+_LBRACE, _LBRACKET, _RBRACKET, _COMMA, _QUOTE = 0x7B, 0x5B, 0x5D, 0x2C, 0x22
+_text_decoder = json.JSONDecoder()
 
 
-@dataclass
+class _NeedMore(Exception):
+    """The window ends before the value does."""
+
+
 class RawRecord:
-    """A decoded record plus what is needed to locate values inside it later."""
+    """A decoded record plus what is needed to locate values inside it later.
 
-    index: int  # 0-based position among the file's records
-    pointer: str  # absolute JSON Pointer of the record in its document ("/0/3")
-    data: Any
-    text: str  # the record's exact source text
-    origin: Cursor  # where ``text`` starts in the file
-    line_document: bool = False  # JSON Lines: the pointer is relative to the line's document
-    kind: str = "cms"
+    ``source`` is the record's exact source (bytes from the JSON reader);
+    ``text`` decodes it on first use, which only records with findings need.
+    """
+
+    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located")
+
+    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms") -> None:
+        self.index = index  # 0-based position among the file's records
+        self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
+        self.data = data
+        self.source = source
+        self.origin = origin  # where the source starts in the file
+        self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
+        self.kind = kind
+        self._text: str | None = source if isinstance(source, str) else None
+        self._located: dict[tuple[str, bool], tuple[int, int]] = {}
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.source.decode("utf-8")  # type: ignore[union-attr]
+        return self._text
 
     def region(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> Region:
         """Exact region of the value (or key) at ``pointer`` relative to this record."""
-        start, end = locate(self.text, pointer, on_key=on_key)
-        if span is not None and not on_key and self.text[start : start + 1] == '"':
-            start, end = string_span(self.text, start, span)
-        return Region.between(self.origin, self.text, start, end)
+        text = self.text
+        where = self._located.get((pointer, on_key))
+        if where is None:  # several findings often point at one field (every entity in a body)
+            where = self._located[(pointer, on_key)] = locate(text, pointer, on_key=on_key)
+        start, end = where
+        if span is not None and not on_key and text[start : start + 1] == '"':
+            start, end = string_span(text, start, span)
+        return Region.between(self.origin, text, start, end)
+
+    def __repr__(self) -> str:
+        return f"RawRecord(index={self.index}, pointer={self.pointer!r}, origin={self.origin})"
+
+
+def value_end(buf: bytes, pos: int, eof: bool) -> int | None:
+    """End of the JSON value starting at ``buf[pos]``, found without decoding it.
+
+    Raises :class:`_NeedMore` when the window ends first (``eof`` false); at end
+    of file returns None for a value that never ends (the decoder then says why).
+    """
+    c = buf[pos]
+    if c == _QUOTE:
+        m = _STRING.match(buf, pos)
+        if m:
+            return m.end()
+    elif c == _LBRACE or c == _LBRACKET:
+        depth = 0
+        match = _TO_BRACKET.match
+        p = pos
+        while True:
+            m = match(buf, p)
+            p = m.end()
+            if m.start(1) == p or buf[p - 1] == _QUOTE:  # window end, or a string the window cuts
+                break
+            if buf[p - 1] in b"{[":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return p
+    else:
+        end = _SCALAR.match(buf, pos).end()
+        if end < len(buf) or eof:
+            return end
+    if not eof:
+        raise _NeedMore
+    return None
 
 
 class JsonRecordReader:
-    """Yields :class:`RawRecord`; raises :class:`InputError` on malformed JSON."""
+    """Yields :class:`RawRecord`; raises :class:`InputError` on malformed JSON.
 
-    def __init__(self, stream: TextStream) -> None:
+    ``exact=False`` skips the big-integer re-check (the parallel runner's main
+    process only needs to know where records end; workers decode them exactly).
+    """
+
+    def __init__(self, stream: TextStream, exact: bool = True) -> None:
         self.s = stream
+        self.display = stream.display
         self.layout = "unknown"
-        self._origin_offset = 0
-        self._origin = Cursor()
+        self._chunk = getattr(stream, "chunk", CHUNK)
+        self._loads = loads_exact if exact else quick_loads
+        self.buf = b""
+        self.base = 0  # file offset (bytes, after any BOM) of buf[0]
+        self.eof = False
+        self._bom = 0
+        self._cursor_at = 0  # byte offset the cursor stands at
+        self._cur = Cursor()
 
-    # -- low-level helpers -------------------------------------------------
+    # -- window ------------------------------------------------------------
+    def _fill(self) -> bool:
+        """Read more bytes (doubling for a huge record); False at end of file."""
+        if self.eof:
+            return False
+        data = self.s.read_bytes(max(self._chunk, len(self.buf)))
+        if not data:
+            self.eof = True
+            return False
+        self.buf = self.buf + data if self.buf else data
+        return True
+
+    def _start(self) -> None:
+        self._fill()
+        if self.buf.startswith(codecs.BOM_UTF8):
+            self.s.bom = True
+            self._bom = 3
+            self.buf = self.buf[3:]
+            if not self.buf:
+                self._fill()
+
+    def _release(self, offset: int) -> None:
+        """Forget bytes before ``offset`` once they are more than a window's worth."""
+        cut = offset - self.base
+        if cut > self._chunk:
+            self._cursor(offset)
+            self.buf = self.buf[cut:]
+            self.base = offset
+
+    @property
+    def bytes_done(self) -> int:
+        """Bytes of the (decompressed) input consumed so far, for progress reports."""
+        return self._bom + self._cursor_at
+
+    # -- positions ---------------------------------------------------------
+    def _cursor(self, offset: int) -> Cursor:
+        """Cursor at byte ``offset``; offsets only move forward, so this stays linear."""
+        if offset > self._cursor_at:
+            self._cur = self._cur.advance_bytes(self.buf[self._cursor_at - self.base : offset - self.base])
+            self._cursor_at = offset
+        return self._cur
+
     def _error(self, offset: int, message: str) -> InputError:
         c = self._cursor(offset)
-        return InputError(self.s.display, message, c.line, c.column)
+        return InputError(self.display, message, c.line, c.column)
 
-    def _cursor(self, offset: int) -> Cursor:
-        """Cursor at ``offset``; offsets only move forward, so this stays linear."""
-        if offset < self._origin_offset:
-            return self.s.cursor_at(offset)
-        start = max(self._origin_offset, self.s.base)
-        if self._origin_offset < self.s.base:
-            self._origin, self._origin_offset = self.s.cursor, self.s.base
-            start = self.s.base
-        self._origin = self._origin.advance(self.s.buf[start - self.s.base : offset - self.s.base])
-        self._origin_offset = offset
-        return self._origin
+    def _utf8_error(self, offset: int) -> InputError:
+        bad = self.buf[offset - self.base]
+        return self._error(offset, f"invalid UTF-8 (byte 0x{bad:02x} at byte offset {self._bom + offset})")
 
+    # -- tokens ------------------------------------------------------------
     def _skip_ws(self, offset: int) -> int:
         while True:
-            rel = offset - self.s.base
-            end = _WS.match(self.s.buf, rel).end()
-            if end < len(self.s.buf) or not self.s.fill():
-                return self.s.base + end
+            end = _WS.match(self.buf, offset - self.base).end()
+            if end < len(self.buf) or not self._fill():
+                return self.base + end
+
+    def _byte(self, offset: int) -> int:
+        """The byte at ``offset``, or -1 at end of file."""
+        rel = offset - self.base
+        while rel >= len(self.buf):
+            if not self._fill():
+                return -1
+        return self.buf[rel]
 
     def _char(self, offset: int) -> str:
-        return self.s.buf[offset - self.s.base] if self.s.ensure(offset) else ""
-
-    def _value(self, offset: int) -> tuple[Any, int]:
-        """Decode one value at ``offset``, reading more text while it may be truncated."""
-        while True:
-            buf = self.s.buf
-            rel = offset - self.s.base
+        """The character at ``offset`` for messages; invalid UTF-8 there is the error."""
+        b = self._byte(offset)
+        if b < 0x80:
+            return chr(b) if b >= 0 else ""
+        self._byte(offset + 3)  # make sure the whole sequence is in the window
+        rel = offset - self.base
+        chunk = self.buf[rel : rel + 4]
+        for n in (2, 3, 4):
             try:
-                value, end = _decoder.raw_decode(buf, rel)
-                return value, self.s.base + end
-            except json.JSONDecodeError as exc:
-                real = exc.pos < len(buf) - _TRUNCATION_MARGIN and not exc.msg.startswith("Unterminated string")
-                if real or not self.s.fill():
-                    raise self._error(self.s.base + exc.pos, f"invalid JSON: {exc.msg}") from None
-            except RecursionError:
-                raise self._error(offset, "invalid JSON: nesting too deep") from None
+                return chunk[:n].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        raise self._utf8_error(offset)
 
-    def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> RawRecord:
+    # -- values ------------------------------------------------------------
+    def _value(self, start: int) -> tuple[Any, int]:
+        """Decode the value at ``start``; returns it and its end offset."""
+        while True:
+            try:
+                return self._split(start)
+            except _NeedMore:
+                self._fill()
+
+    def _split(self, start: int) -> tuple[Any, int]:
+        buf = self.buf
+        rel = start - self.base
+        if buf[rel] == _LBRACE:
+            opened = closed = failed = 0
+            last = rel
+            count = buf.count
+            for m in _CANDIDATE_END.finditer(buf, rel + 1):
+                e = m.end()
+                opened += count(b"{", last, e)
+                closed += count(b"}", last, e)
+                last = e
+                if opened == closed:
+                    try:
+                        return self._loads(buf[rel:e]), self.base + e
+                    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+                        failed += 1
+                if opened < closed or failed >= _MAX_FAILED_CANDIDATES:
+                    break  # braces inside strings fooled the count: find the end for certain
+            else:
+                if not self.eof:
+                    raise _NeedMore
+        end = value_end(buf, rel, self.eof)
+        span = buf[rel:] if end is None else buf[rel:end]
+        try:
+            return self._loads(span), self.base + rel + len(span)
+        except (ValueError, RecursionError):
+            raise self._decode_error(start, span) from None
+
+    def _decode_error(self, start: int, span: bytes) -> InputError:
+        """The located error for a value that does not decode."""
+        try:
+            text = span.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return self._utf8_error(start + exc.start)
+        origin = self._cursor(start)
+        try:
+            _text_decoder.raw_decode(text)
+        except json.JSONDecodeError as exc:
+            at = origin.advance(text[: exc.pos])
+            return InputError(self.display, f"invalid JSON: {exc.msg}", at.line, at.column)
+        except RecursionError:
+            return InputError(self.display, "invalid JSON: nesting too deep", origin.line, origin.column)
+        return InputError(self.display, "invalid JSON: value cannot be decoded", origin.line, origin.column)  # pragma: no cover
+
+    def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> tuple[RawRecord, int]:
         value, end = self._value(start)
         origin = self._cursor(start)
-        text = self.s.buf[start - self.s.base : end - self.s.base]
-        return RawRecord(index, pointer, value, text, origin, line_document), end
+        rel = start - self.base
+        return RawRecord(index, pointer, value, self.buf[rel : rel + end - start], origin, line_document), end
 
     # -- layouts -----------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
+        self._start()
         pos = self._skip_ws(0)
         first = self._char(pos)
         if first == "":
-            raise InputError(self.s.display, "empty file: no JSON value", 1, 1)
+            raise InputError(self.display, "empty file: no JSON value", 1, 1)
         if first == "[":
             yield from self._array(pos)
         elif first == "{":
@@ -121,37 +310,40 @@ class JsonRecordReader:
 
     def _array(self, pos: int) -> Iterator[RawRecord]:
         inner = self._skip_ws(pos + 1)
-        paged = self._char(inner) == "["
+        paged = self._byte(inner) == _LBRACKET
         self.layout = "pages" if paged else "array"
         index = 0
         outer_i = 0
         pos = inner
         while True:
-            ch = self._char(pos)
-            if ch == "]":
+            b = self._byte(pos)
+            if b == _RBRACKET:
                 break
             if paged:
-                if ch != "[":
+                if b != _LBRACKET:
+                    if b < 0:
+                        raise self._error(pos, "invalid JSON: unexpected end of file")
+                    self._char(pos)  # invalid UTF-8 is reported as such
                     raise self._error(pos, f"invalid export: page {outer_i} is not an array (the first element was a page)")
                 pos = self._skip_ws(pos + 1)
                 inner_i = 0
-                while self._char(pos) != "]":
-                    if self._char(pos) == "":
+                while self._byte(pos) != _RBRACKET:
+                    if self._byte(pos) < 0:
                         raise self._error(pos, "invalid JSON: unexpected end of file inside a page")
                     rec, end = self._record(index, f"/{outer_i}/{inner_i}", pos)
                     yield rec
                     index += 1
                     inner_i += 1
-                    self.s.release(end)
+                    self._release(end)
                     pos = self._after_item(end, "]")
                 pos = self._skip_ws(pos + 1)
             else:
-                if ch == "":
+                if b < 0:
                     raise self._error(pos, "invalid JSON: unexpected end of file inside the array")
                 rec, end = self._record(index, f"/{outer_i}", pos)
                 yield rec
                 index += 1
-                self.s.release(end)
+                self._release(end)
                 pos = end
             outer_i += 1
             pos = self._after_item(pos, "]")
@@ -160,17 +352,17 @@ class JsonRecordReader:
     def _after_item(self, pos: int, close: str) -> int:
         """Skip a ``,`` (not before the closing bracket) and whitespace."""
         pos = self._skip_ws(pos)
-        ch = self._char(pos)
-        if ch == ",":
+        b = self._byte(pos)
+        if b == _COMMA:
             nxt = self._skip_ws(pos + 1)
-            if self._char(nxt) == close:
+            if self._byte(nxt) == ord(close):
                 raise self._error(pos, "invalid JSON: trailing comma")
             return nxt
-        if ch == close:
+        if b == ord(close):
             return pos
-        if ch == "":
+        if b < 0:
             raise self._error(pos, "invalid JSON: unexpected end of file")
-        raise self._error(pos, f"invalid JSON: expected ',' or '{close}', found {ch!r}")
+        raise self._error(pos, f"invalid JSON: expected ',' or '{close}', found {self._char(pos)!r}")
 
     def _expect_end(self, pos: int) -> None:
         pos = self._skip_ws(pos)
@@ -180,9 +372,9 @@ class JsonRecordReader:
 
     def _sequence(self, pos: int) -> Iterator[RawRecord]:
         index = 0
-        while self._char(pos) != "":
+        while self._byte(pos) >= 0:
             rec, end = self._record(index, "", pos, line_document=True)
             yield rec
             index += 1
-            self.s.release(end)
+            self._release(end)
             pos = self._skip_ws(end)

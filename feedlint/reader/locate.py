@@ -13,6 +13,9 @@ from json.decoder import scanstring
 _decoder = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
+_PLAIN = re.compile(r'[^"\\]*')
+_MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\n\r]*:[ \t\n\r]*', re.S)  # "key" : (value follows)
+_AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")  # whitespace and one separating comma
 
 
 def unescape_pointer_token(token: str) -> str:
@@ -40,7 +43,7 @@ def _ws(text: str, pos: int) -> int:
 
 
 def _skip_value(text: str, pos: int) -> int:
-    return _decoder.raw_decode(text, pos)[1]
+    return _decoder.raw_decode(text, pos)[1]  # the C scanner: faster than any regex, even for long strings
 
 
 def locate(text: str, pointer: str, start: int = 0, on_key: bool = False) -> tuple[int, int]:
@@ -58,16 +61,15 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False) -> tup
         if ch == "{":
             i = _ws(text, pos + 1)
             while i < len(text) and text[i] != "}":
-                key, key_end = scanstring(text, i + 1)
-                colon = _ws(text, key_end)
-                value_start = _ws(text, colon + 1)
+                m = _MEMBER.match(text, i)
+                literal = m.group(1)
+                key = literal[1:-1] if "\\" not in literal else scanstring(text, i + 1)[0]
+                value_start = m.end()
                 if key == token:
                     found = value_start
-                    key_span = (i, key_end)
+                    key_span = (i, m.end(1))
                     break
-                i = _ws(text, _skip_value(text, value_start))
-                if text[i] == ",":
-                    i = _ws(text, i + 1)
+                i = _AFTER.match(text, _skip_value(text, value_start)).end()
         elif ch == "[" and token.isdigit():
             wanted = int(token)
             i = _ws(text, pos + 1)
@@ -77,9 +79,7 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False) -> tup
                     found = i
                     key_span = None
                     break
-                i = _ws(text, _skip_value(text, i))
-                if text[i] == ",":
-                    i = _ws(text, i + 1)
+                i = _AFTER.match(text, _skip_value(text, i)).end()
                 index += 1
         if found is None:
             return pos, _skip_value(text, pos)
@@ -99,29 +99,31 @@ def string_span(text: str, literal_start: int, span: tuple[int, int]) -> tuple[i
     a, b = span
     decoded = 0
     raw = literal_start + 1
-    result_a = result_b = None
+    result_a = None
+    n = len(text)
     while True:
-        if decoded == a and result_a is None:
-            result_a = raw
-        if decoded == b:
-            result_b = raw
+        # a run without escapes maps one to one: jump over it in one step
+        run_end = _PLAIN.match(text, raw).end()
+        run = run_end - raw
+        if result_a is None and a <= decoded + run:
+            result_a = raw + (a - decoded)
+        if b <= decoded + run:
+            return result_a, raw + (b - decoded)
+        decoded += run
+        raw = run_end
+        if raw >= n or text[raw] == '"':
             break
-        if text[raw] == '"':
+        m = _ESCAPE.match(text, raw)
+        if m is None:  # a lone backslash at the very end: not a valid literal
             break
-        if text[raw] == "\\":
-            m = _ESCAPE.match(text, raw)
-            step = m.end() - raw
-            esc = m.group(1)
-            if esc[0] == "u" and 0xD800 <= int(esc[1:], 16) < 0xDC00:
-                nxt = _ESCAPE.match(text, m.end())
-                if nxt and nxt.group(1)[0] == "u" and 0xDC00 <= int(nxt.group(1)[1:], 16) < 0xE000:
-                    step = nxt.end() - raw
-            raw += step
-        else:
-            raw += 1
+        step = m.end() - raw
+        esc = m.group(1)
+        if esc[0] == "u" and 0xD800 <= int(esc[1:], 16) < 0xDC00:
+            nxt = _ESCAPE.match(text, m.end())
+            if nxt and nxt.group(1)[0] == "u" and 0xDC00 <= int(nxt.group(1)[1:], 16) < 0xE000:
+                step = nxt.end() - raw
+        raw += step
         decoded += 1
     if result_a is None:
         result_a = raw
-    if result_b is None:
-        result_b = raw
-    return result_a, result_b
+    return result_a, raw

@@ -8,6 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# UTF-8 continuation bytes (10xxxxxx) and the lead bytes of 4-byte sequences (astral
+# characters, two UTF-16 code units each): deleting them and measuring what is left
+# counts code points without decoding.
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_NOT_LEAD4 = bytes(b for b in range(256) if not 0xF0 <= b <= 0xF4)
+
+
+def utf8_counts(data: bytes) -> tuple[int, int]:
+    """``(code points, UTF-16 code units)`` of valid UTF-8 ``data``, without decoding it."""
+    if data.isascii():
+        return len(data), len(data)
+    n = len(data.translate(None, _CONTINUATION))
+    return n, n + len(data.translate(None, _NOT_LEAD4))
+
 
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units (astral characters count twice)."""
@@ -36,6 +50,22 @@ class Cursor:
             tail = text[text.rfind("\n") + 1 :]
             return Cursor(self.line + newlines, len(tail) + 1, utf16_len(tail) + 1, self.offset + len(text), self.offset16 + n16)
         return Cursor(self.line, self.column + len(text), self.column16 + n16, self.offset + len(text), self.offset16 + n16)
+
+    def advance_bytes(self, data: bytes) -> "Cursor":
+        """Like :meth:`advance` for valid UTF-8 bytes, counted in C without decoding.
+
+        The byte reader moves its cursor over every byte of an export with this,
+        so it must cost far less than decoding: a pure-ASCII stretch costs one
+        ``isascii`` and one ``count``.
+        """
+        if not data:
+            return self
+        n, n16 = utf8_counts(data)
+        newlines = data.count(b"\n")
+        if newlines:
+            t, t16 = utf8_counts(data[data.rfind(b"\n") + 1 :])
+            return Cursor(self.line + newlines, t + 1, t16 + 1, self.offset + n, self.offset16 + n16)
+        return Cursor(self.line, self.column + n, self.column16 + n16, self.offset + n, self.offset16 + n16)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 Memory stays proportional to the largest record, not to the file: the caller
 releases text it has finished with.  Invalid UTF-8 becomes an :class:`InputError`
 naming the line and column where the bad byte sits.
+
+The JSON reader does not decode windows: it takes the raw bytes with
+:meth:`TextStream.read_bytes` (after :meth:`peek_all` has sniffed the layout from
+a read-ahead that is handed back, not lost) and decodes record by record.
 """
 
 from __future__ import annotations
@@ -29,13 +33,40 @@ class TextStream:
         self.bom = False
         self._started = False
         self.bytes_read = 0
+        self._head = b""  # raw bytes read ahead by peek_all, not yet consumed
+        self._raw_eof = False
+
+    @property
+    def chunk(self) -> int:
+        """Window size in bytes."""
+        return self._chunk
+
+    def _read_raw(self, n: int) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        if self._raw_eof:
+            return b""
+        data = self._raw.read(n)
+        if not data:
+            self._raw_eof = True
+        return data
+
+    def read_bytes(self, n: int) -> bytes:
+        """The next raw bytes (``b""`` at end of file), for readers that decode by themselves.
+
+        Not to be mixed with :meth:`fill`: a stream is read as text or as bytes.
+        """
+        data = self._read_raw(n)
+        self.bytes_read += len(data)
+        return data
 
     def fill(self) -> bool:
         """Read more text; grows geometrically so a huge record is not re-read quadratically."""
         if self.eof:
             return False
         want = max(self._chunk, len(self.buf))
-        data = self._raw.read(want)
+        data = self._read_raw(want)
         final = not data
         try:
             text = self._decoder.decode(data, final=final)
@@ -74,6 +105,20 @@ class TextStream:
         return self.cursor.advance(self.buf[: offset - self.base])
 
     def peek_all(self, limit: int = 4096) -> str:
-        """The first ``limit`` characters, for layout sniffing."""
-        self.ensure(0, limit)
-        return self.buf[:limit]
+        """The first ``limit`` characters, for layout sniffing; consumes nothing.
+
+        Reads ahead raw bytes (kept for whoever reads next, as text or bytes) and
+        decodes them leniently: an invalid byte is reported, with its position,
+        by the reader that meets it.  Sets :attr:`bom`.
+        """
+        if self._started:
+            self.ensure(0, limit)
+            return self.buf[:limit]
+        while len(self._head) < 4 * limit + 3 and not self._raw_eof:
+            data = self._raw.read(max(self._chunk, 4 * limit + 3))
+            if not data:
+                self._raw_eof = True
+            self._head += data
+        self.bom = self._head.startswith(codecs.BOM_UTF8)
+        head = self._head[3:] if self.bom else self._head
+        return head[: 4 * limit].decode("utf-8", "replace")[:limit]
