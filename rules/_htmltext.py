@@ -55,10 +55,12 @@ BLOCK = frozenset(
 
 _START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"a", "option", "optgroup"}
 
+MAX_REPAIRS = 1000  # after this many, a field is beyond counting: stop tracking structure
+
 _MARKUP = re.compile(
     r"<!--.*?(?:--!?>|\Z)"  # comment
     r"|<[!?][^>]*(?:>|\Z)"  # doctype, CDATA, processing instruction: bogus comments
-    r"|<(/?)([a-zA-Z][^\s/>]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>",  # start or end tag
+    r"|<(/?)([a-zA-Z][^\s/>]*)([^>\"']*(?:(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z))[^>\"']*)*)(>|\Z)",  # tag; cut by the end: dropped
     re.S,
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -220,6 +222,7 @@ class Repair:
 class HtmlScan:
     paragraphs: list[tuple[str, int, int]] = field(default_factory=list)  # (raw text, start, end) in the HTML
     repairs: list[Repair] = field(default_factory=list)
+    complete: bool = True  # False: more than MAX_REPAIRS, the rest were not counted
 
     def key(self, fold: bool = True) -> str:
         """All visible text as one comparable string (the fast path)."""
@@ -254,6 +257,8 @@ class _Scanner:
     def __init__(self, source: str) -> None:
         self.src = source
         self.stack: list[_Open] = []
+        self.count: dict[str, int] = {}  # open elements by name: most searches end here, in O(1)
+        self.tracking = True  # False once MAX_REPAIRS are found: text only from then on
         self.repairs: list[Repair] = []
         self.absorbed: dict[str, int] = {}  # end tags owed by elements a reported repair already closed
         self.closed_by: dict[str, str] = {}  # element name -> the start tag that implicitly closed it last
@@ -291,8 +296,29 @@ class _Scanner:
     # -- tree ---------------------------------------------------------------
     def repair(self, kind: str, start: int, end: int, message: str, evidence: str) -> None:
         self.repairs.append(Repair(kind, start, end, message, evidence))
+        if len(self.repairs) >= MAX_REPAIRS:
+            self.tracking = False
+
+    def push(self, o: _Open) -> None:
+        self.stack.append(o)
+        self.count[o.name] = self.count.get(o.name, 0) + 1
+
+    def pop(self) -> _Open:
+        o = self.stack.pop()
+        self.count[o.name] -= 1
+        return o
+
+    def cut(self, index: int) -> None:
+        for o in self.stack[index:]:
+            self.count[o.name] -= 1
+        del self.stack[index:]
+
+    def is_open(self, names: frozenset[str] | set[str]) -> bool:
+        return any(self.count.get(n) for n in names)
 
     def find(self, names: frozenset[str] | set[str], scope: frozenset[str] | set[str]) -> int | None:
+        if not self.is_open(names):
+            return None
         for i in range(len(self.stack) - 1, -1, -1):
             name = self.stack[i].name
             if name in names:
@@ -318,7 +344,7 @@ class _Scanner:
                 self.absorbed[o.name] = self.absorbed.get(o.name, 0) + 1
         if implicit:
             self.closed_by[target.name] = trigger
-        del self.stack[index:]
+        self.cut(index)
 
     def close_p(self, trigger: str, start: int, end: int) -> None:
         i = self.find({"p"}, BUTTON_SCOPE)
@@ -326,8 +352,14 @@ class _Scanner:
             self.close(i, trigger, start, end, implicit=True)
 
     def start_tag(self, name: str, start: int, end: int, self_closing: bool) -> None:
+        if not self.tracking:
+            if name in BLOCK:
+                self.boundary()
+            elif name == "br":
+                self.line_break()
+            return
         if name not in _START_EFFECTS and not self_closing:
-            self.stack.append(_Open(name, start, end))  # the common case: an inline element such as <span>
+            self.push(_Open(name, start, end))  # the common case: an inline element such as <span>
             self.closed_by.pop(name, None)
             return
         tag = _tag(name)
@@ -335,8 +367,8 @@ class _Scanner:
             return
         if name in BLOCK:
             self.boundary()
-        if name in ("li", "dd", "dt"):
-            wanted = {"li"} if name == "li" else {"dd", "dt"}
+        wanted = {"li"} if name == "li" else {"dd", "dt"}
+        if name in ("li", "dd", "dt") and self.is_open(wanted):
             for i in range(len(self.stack) - 1, -1, -1):
                 node = self.stack[i].name
                 if node in wanted:
@@ -347,7 +379,7 @@ class _Scanner:
         if name in CLOSES_P:
             self.close_p(tag, start, end)
         if name in HEADINGS and self.stack and self.stack[-1].name in HEADINGS:
-            outer = self.stack.pop()
+            outer = self.pop()
             self.repair("misnested", start, end, f"heading {tag} inside the open heading {_tag(outer.name)}", f"misnested:{tag}:{outer.name}")
             self.absorbed[outer.name] = self.absorbed.get(outer.name, 0) + 1
         elif name in ("td", "th"):
@@ -369,16 +401,16 @@ class _Scanner:
                 above = self.stack[i + 1 :]
                 for o in [self.stack[i], *(o for o in above if o.name not in OPTIONAL_END)]:
                     self.absorbed[o.name] = self.absorbed.get(o.name, 0) + 1
-                del self.stack[i:]
+                self.cut(i)
         elif name in ("option", "optgroup") and self.stack and self.stack[-1].name == "option":
-            self.stack.pop()
+            self.pop()
         if name in VOID:
             if name == "br":
                 self.line_break()
             return
-        if self_closing and (name in FOREIGN or any(o.name in FOREIGN for o in self.stack)):
+        if self_closing and (name in FOREIGN or self.is_open(FOREIGN)):
             return  # <svg/> and <path/> inside <svg> really are self-closing
-        self.stack.append(_Open(name, start, end, self_closing))
+        self.push(_Open(name, start, end, self_closing))
         self.closed_by.pop(name, None)
 
     def end_tag(self, name: str, start: int, end: int) -> None:
@@ -386,7 +418,11 @@ class _Scanner:
         if stack and stack[-1].name == name:  # closes the current element: never a repair
             if name in BLOCK:
                 self.boundary()
-            stack.pop()
+            self.pop()
+            return
+        if not self.tracking:
+            if name in BLOCK:
+                self.boundary()
             return
         tag = _tag(name, end=True)
         if name in IGNORED:
@@ -403,7 +439,7 @@ class _Scanner:
             if i is not None and self.stack[i].name != name:
                 self.repair("misnested", start, end, f"{tag} closes the open heading {_tag(self.stack[i].name)}", f"misnested:{tag}:{self.stack[i].name}")
                 self.absorbed[self.stack[i].name] = self.absorbed.get(self.stack[i].name, 0) + 1
-                del self.stack[i:]
+                self.cut(i)
                 return
         elif name == "p":
             i = self.find({"p"}, BUTTON_SCOPE)
@@ -415,7 +451,7 @@ class _Scanner:
             i = self.find({name}, SCOPE)
         else:
             i = None
-            for j in range(len(self.stack) - 1, -1, -1):
+            for j in range(len(self.stack) - 1 if self.count.get(name) else -1, -1, -1):
                 if self.stack[j].name == name:
                     i = j
                     break
@@ -428,7 +464,7 @@ class _Scanner:
             if name == "p":
                 why = f" ({self.closed_by['p']} before it already closed the paragraph)" if "p" in self.closed_by else ""
                 self.repair("stray", start, end, f"stray `</p>`: no paragraph is open{why}; the parser inserts an empty paragraph", "stray:</p>")
-            elif any(o.name == name for o in self.stack):
+            elif self.count.get(name):
                 k = max(j for j, o in enumerate(self.stack) if o.name == name)
                 self.stack[k].reported = True
                 blocking = [o.name for o in self.stack[k + 1 :] if o.name not in OPTIONAL_END] or [self.stack[-1].name]
@@ -444,6 +480,8 @@ class _Scanner:
         for o in self.stack:
             if o.name in OPTIONAL_END or o.reported:
                 continue
+            if not self.tracking:
+                break
             if o.self_closing:
                 msg = f"`<{o.name}/>` does not close itself in HTML: the element stays open to the end of the field"
             else:
@@ -460,9 +498,13 @@ class _Scanner:
                 continue  # inside raw text (a script) that was skipped
             self.text(pos, m.start())
             pos = m.end()
-            is_end, name, attrs = m.groups()
+            is_end, name, attrs, closed = m.groups()
             if name is None:
                 continue  # comment or the like: no text, no structure
+            if not closed:
+                if self.tracking:
+                    self.repair("unclosed", m.start(), pos, f"tag `{src[m.start():m.start() + 12]}…` is cut off by the end of the field; the parser drops it", "cut-off-tag")
+                continue
             name = name.lower()
             if is_end:
                 self.end_tag(name, m.start(), pos)
@@ -483,7 +525,7 @@ class _Scanner:
         self.text(pos, n)
         self.finish()
         self.repairs.sort(key=lambda r: r.start)
-        return HtmlScan(self.paragraphs, self.repairs)
+        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking)
 
 
 def scan_html(source: str) -> HtmlScan:

@@ -86,6 +86,28 @@ def _plural(n: int, word: str) -> str:
 
 
 # -- the difference, described once per record -------------------------------------
+def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int, int, int, int]]:
+    """The non-equal difflib opcodes turning ``a`` into ``b``.
+
+    The common prefix and suffix are trimmed first (cheap, and usually all but a
+    few items); a middle longer than ``cap`` items is one replace block, so the
+    quadratic worst case of difflib stays bounded.
+    """
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
+        q += 1
+    ea, eb = len(a) - q, len(b) - q
+    if ea - p > cap or eb - p > cap:
+        return [("insert" if ea == p else "delete" if eb == p else "replace", p, ea, p, eb)]
+    ops = difflib.SequenceMatcher(None, a[p:ea], b[p:eb], autojunk=False).get_opcodes()
+    return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
+
+
+
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
@@ -101,16 +123,12 @@ class _Diff:
     def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
         bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
         hw = [w for k in range(j1, j2) for w in self.hp[k].words]
-        sm = difflib.SequenceMatcher(None, [self.key(w) for w, _, _ in bw], [self.key(w) for w in hw], autojunk=False)
-        return bw, hw, [op for op in sm.get_opcodes() if op[0] != "equal"]
+        return bw, hw, _opcodes([self.key(w) for w, _, _ in bw], [self.key(w) for w in hw])
 
     def hit(self) -> Hit | None:
-        sm = difflib.SequenceMatcher(None, [self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp], autojunk=False)
         found: Hit | None = None
         count = 0
-        for tag, i1, i2, j1, j2 in sm.get_opcodes():
-            if tag == "equal":
-                continue
+        for tag, i1, i2, j1, j2 in _opcodes([self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp]):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
@@ -294,13 +312,14 @@ def html_needs_repair(record, options) -> Iterator[Hit]:
     rules (no tree is built): misnested tags (`<p><b>text</p></b>`, a block such
     as `<div>` opened inside `<p><span>`, a link inside a link), elements never
     closed (`<b>`, `<span>`, `<div>`, or `<span/>`, which does not close itself
-    in HTML), and stray end tags (`</div>` with nothing to close: it would close
+    in HTML), a tag cut off by the end of the field (a truncated export), and
+    stray end tags (`</div>` with nothing to close: it would close
     the page's own container once embedded; `</p>` without a paragraph, which
     inserts an empty one; `</br>`, read as a line break).  Valid HTML is not
     reported: omitted optional end tags (`<p>one<p>two`, `<li>`, table cells),
     void elements with or without `/>` (`<br>`, `<img/>`), `<path/>` inside
     `<svg>`, comments and scripts.  One finding per field, at the first repair,
-    with the count of the others.
+    with the count of the others (counting stops at 1,000).
     """
     wanted = set(options["repairs"])
     unknown = wanted - set(REPAIR_KINDS)
@@ -311,7 +330,8 @@ def html_needs_repair(record, options) -> Iterator[Hit]:
         if not repairs:
             continue
         first = repairs[0]
-        more = f" ({_plural(len(repairs) - 1, 'more repair')} in this field)" if len(repairs) > 1 else ""
+        scan = _scan(record, pointer, html)
+        more = f" ({_plural(len(repairs) - 1, 'more repair')}{'' if scan.complete else ' at least'} in this field)" if len(repairs) > 1 else ""
         yield Hit(pointer, first.message + more, evidence=first.evidence, span=(first.start, first.end))
 
 

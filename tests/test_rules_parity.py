@@ -424,5 +424,53 @@ def test_a_letter_after_a_raw_less_than_sign_opens_a_tag(tmp_path):
     assert region(findings[1]) == expect(text, "<y then stop<\\/p>")
 
 
+def test_html_cut_off_inside_a_tag_is_reported(tmp_path):
+    html = '<p>The council approved the plan.</p><p><a href="https://example.com/tram'
+    findings, text = run([base_record(content_body="The council approved the plan.", content_html=html)], tmp_path, select="FL403")
+    assert [f.evidence for f in findings] == ["cut-off-tag"]
+    at = text.index('<a href=\\"https:')
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, text.index('"', at + 12)))
+    assert findings[0].message == 'tag `<a href="htt…` is cut off by the end of the field; the parser drops it'
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>" * 20000 + "x",
+        '<a "' * 20000,
+        "a<b " * 100000,
+        "<b><i>x</b></i>" * 20000,
+        "<script>" + "<b>" * 100000,
+        "<!--" + "<b>" * 100000,
+    ],
+    ids=["deep-nesting", "open-quotes", "many-lt", "misnesting-storm", "unclosed-script", "unclosed-comment"],
+)
+def test_hostile_html_takes_linear_time(html):
+    import time
+
+    start = time.process_time()
+    scan = scan_html(html)
+    scan.key()
+    assert time.process_time() - start < 2.0
+    assert len(scan.repairs) <= 1000
+
+
+def test_a_field_beyond_counting_says_at_least(tmp_path):
+    findings, _ = run([base_record(content_html="<p>x</p>" + "</span>" * 1500)], tmp_path, select="FL403")
+    assert findings[0].message.endswith("(999 more repairs at least in this field)")
+
+
+def test_huge_rewrite_stays_fast_and_reports_once(tmp_path):
+    import time
+
+    words = [f"w{i % 50}" for i in range(30000)]
+    body = " ".join(words)
+    html = "<p>" + " ".join(reversed(words)) + "</p>"
+    start = time.process_time()
+    findings, _ = run([base_record(content_body=body, content_html=html)], tmp_path, select="FL401")
+    assert time.process_time() - start < 5.0
+    assert len(findings) == 1 and findings[0].record_pointer == "/content_body"
+
+
 def test_decode_entities_leaves_bare_ampersands():
     assert decode_entities("AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, &#39;x&#39;, &amp;quot;") == "AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, 'x', \""
