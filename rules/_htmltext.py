@@ -254,8 +254,10 @@ def _tag(name: str, end: bool = False) -> str:
 class _Scanner:
     """Tokenizes once; tracks open elements like an HTML5 tree builder would, and collects text."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, hidden: frozenset[str] = frozenset()) -> None:
         self.src = source
+        self.hidden = hidden  # elements whose text is left out (e.g. figcaption)
+        self.hiding = 0  # how many of them are open
         self.stack: list[_Open] = []
         self.count: dict[str, int] = {}  # open elements by name: most searches end here, in O(1)
         self.tracking = True  # False once MAX_REPAIRS are found: text only from then on
@@ -270,7 +272,7 @@ class _Scanner:
 
     # -- text ---------------------------------------------------------------
     def text(self, start: int, end: int) -> None:
-        if start == end:
+        if start == end or self.hiding:
             return
         raw = self.src[start:end]
         value = _html.unescape(raw) if "&" in raw else raw
@@ -302,15 +304,21 @@ class _Scanner:
     def push(self, o: _Open) -> None:
         self.stack.append(o)
         self.count[o.name] = self.count.get(o.name, 0) + 1
+        if o.name in self.hidden:
+            self.hiding += 1
 
     def pop(self) -> _Open:
         o = self.stack.pop()
         self.count[o.name] -= 1
+        if o.name in self.hidden:
+            self.hiding -= 1
         return o
 
     def cut(self, index: int) -> None:
         for o in self.stack[index:]:
             self.count[o.name] -= 1
+            if o.name in self.hidden:
+                self.hiding -= 1
         del self.stack[index:]
 
     def is_open(self, names: frozenset[str] | set[str]) -> bool:
@@ -528,6 +536,9 @@ class _Scanner:
         return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking)
 
 
-def scan_html(source: str) -> HtmlScan:
-    """Paragraphs of visible text and the parser repairs of one HTML fragment."""
-    return _Scanner(source).run()
+def scan_html(source: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:
+    """Paragraphs of visible text and the parser repairs of one HTML fragment.
+
+    The text inside elements named in ``hidden`` is left out.
+    """
+    return _Scanner(source, hidden).run()

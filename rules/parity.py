@@ -21,6 +21,7 @@ from ._htmltext import HtmlScan, body_key, body_paragraphs, scan_html
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
     Option("html-field", "/content_html", "JSON Pointer of the HTML body in the record", type=str),
+    Option("ignore-html-elements", [], "HTML elements whose text the plain text leaves out, e.g. [\"figcaption\"]", type=list),
 )
 FOLD_OPTION = Option(
     "fold-typography",
@@ -60,15 +61,22 @@ def _pair(record, options) -> tuple[str, str, str, str] | None:
     return body_ptr, body, html_ptr, html
 
 
-def _scan(record, pointer: str, html: str) -> HtmlScan:
-    return record.memo(f"parity:scan:{pointer}", lambda: scan_html(html))
+def _hidden(options) -> frozenset[str]:
+    names = (str(n).lower().strip("<>/ ") for n in options.get("ignore-html-elements", ()))
+    return frozenset(n for n in names if n)
+
+
+def _scan(record, pointer: str, html: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:
+    key = f"parity:scan:{pointer}:{','.join(sorted(hidden))}"
+    return record.memo(key, lambda: scan_html(html, hidden))
 
 
 def _keys(record, options, pair) -> tuple[str, str]:
     body_ptr, body, html_ptr, html = pair
     fold, strip = options["fold-typography"], options["ignore-markup-in-body"]
     bk = record.memo(f"parity:body-key:{body_ptr}:{fold}:{strip}", lambda: body_key(body, fold, strip))
-    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}", lambda: _scan(record, html_ptr, html).key(fold))
+    hidden = _hidden(options)
+    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _scan(record, html_ptr, html, hidden).key(fold))
     return bk, hk
 
 
@@ -250,7 +258,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False)
         if _same(raw, hk, options):
             return
-    diff = _Diff(pair, _scan(record, pair[2], pair[3]), options)
+    diff = _Diff(pair, _scan(record, pair[2], pair[3], _hidden(options)), options)
     found = diff.hit()
     if found is not None:
         yield found

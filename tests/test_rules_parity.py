@@ -188,6 +188,18 @@ def test_fold_typography_option(tmp_path):
     assert len(findings) == 1 and "[-minister's \"plan\" - 2010-2020...-]" in findings[0].message
 
 
+def test_ignore_html_elements_option(tmp_path):
+    html = paras_html(P1, P2) + '<figure><img src="x.jpg"><figcaption>Photo: the <b>tram</b> depot</figcaption></figure>'
+    rec = base_record(content_body=paras_body(P1, P2), content_html=html)
+    findings, text = run([rec], tmp_path)
+    assert [f.evidence for f in findings] == ["html-only:Photo: the tram depot"]
+    assert region(findings[0]) == expect(text, "Photo: the <b>tram<\\/b> depot")
+    for rule in ("FL401", "FL402"):
+        assert run([rec], tmp_path, select=rule, rules={rule: {"ignore-html-elements": ["figcaption"]}})[0] == []
+    only_caption = base_record(content_body="", content_html="<figure><figcaption>Photo</figcaption></figure>")
+    assert run([only_caption], tmp_path, select="FL402", rules={"FL402": {"ignore-html-elements": ["<figcaption>"]}})[0] == []
+
+
 def test_configured_field_pair(tmp_path):
     rec = base_record(content_summary="Short text about the tram.", content_source="<p>Short text about the bus.</p>")
     rules = {"FL401": {"body-field": "/content_summary", "html-field": "/content_source"}}
