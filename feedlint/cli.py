@@ -108,8 +108,14 @@ def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None,
 
 
 def _check_expectations(plan) -> None:
-    """Unreadable or malformed --expectations files: one clear error before any work (no GX import)."""
-    files = sorted({str(p) for a in plan.rules for p in a.options.get("expectations", ()) if a.rule.scope == "dataset"})
+    """Unreadable or malformed --expectations files, or --data-docs without GX: one clear error before any work."""
+    dataset = [a for a in plan.rules if a.rule.scope == "dataset"]
+    if any(a.options.get("data-docs") for a in dataset):
+        import importlib.util
+
+        if importlib.util.find_spec("great_expectations") is None:
+            raise _die("--data-docs needs Great Expectations: pip install 'feedlint[dataset]'")
+    files = sorted({str(p) for a in dataset for p in a.options.get("expectations", ())})
     if not files:
         return
     from .rules._suite import SuiteFileError, load_suite_file
@@ -119,6 +125,22 @@ def _check_expectations(plan) -> None:
             load_suite_file(path)
         except SuiteFileError as exc:
             raise _die(str(exc))
+
+
+def _jobs(given: Optional[int], cfg) -> int:
+    """Worker processes: --jobs, else config ``jobs``; 0 (the default) means every core."""
+    from .parallel import resolve_jobs
+
+    value = given if given is not None else cfg.get("jobs", 0)
+    if value < 0:
+        raise _die(f"--jobs must be 0 (all cores) or more, got {value}")
+    return resolve_jobs(value)
+
+
+def _progress(quiet: bool, output: Optional[str]):
+    from .progress import ProgressBar, progress_wanted
+
+    return ProgressBar() if progress_wanted(quiet, output) else None
 
 
 def _report_problems(engine, quiet: bool, notices=()) -> bool:
@@ -153,6 +175,7 @@ def check(
     media_root: Optional[str] = typer.Option(None, "--media-root", help="Directory the attachment paths are resolved against: referenced files must exist under it (FL513, FL514)."),
     expectations: Optional[List[str]] = typer.Option(None, "--expectations", help="Extra Great Expectations suite file (JSON) for the dataset checks (FL6xx); repeatable."),
     data_docs: Optional[str] = typer.Option(None, "--data-docs", help="Write Great Expectations HTML Data Docs of the dataset checks to DIR."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for the record checks [default: config `jobs`, else all cores]; 1 = none."),
 ) -> None:
     """Check exports and report findings."""
     from .baseline import BaselineError, describe, load_baseline
@@ -179,7 +202,8 @@ def check(
 
     files = expand_paths(paths)
     displays = [display_path(p) for p in files]
-    engine = Engine(plan)
+    engine = Engine(plan, _jobs(jobs, cfg))
+    engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
     by_rule: Counter = Counter()
@@ -221,6 +245,9 @@ def check(
         _quiet_broken_pipe()
     except OSError as exc:
         raise _die(f"{output}: cannot write report: {exc.strerror or exc}")
+    finally:
+        if engine.progress is not None:
+            engine.progress.close()
     _report_problems(engine, quiet, notices)
     raise typer.Exit(code)
 
@@ -244,7 +271,7 @@ def make_baseline(
     plan = _plan(cfg, catalogue, select, ignore, schema, input_format)
     target = output or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else ".feedlint-baseline.json")
     files = expand_paths(paths)
-    engine = Engine(plan)
+    engine = Engine(plan, _jobs(None, cfg))
     entries = entries_from(engine.run(files, [display_path(p) for p in files]))
     if _report_problems(engine, quiet=True):
         raise _die(f"{target}: baseline not written: fix the errors above first (an unreadable export would be missing from it)")

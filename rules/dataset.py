@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,7 +22,8 @@ from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
 DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
 EXAMPLE_SUITE = str(Path(__file__).with_name("expectations.example.json"))
-_SPACE = re.compile(r"\s+")
+
+_COMMON_ENTITIES = (("&amp;", "&"), ("&nbsp;", " "), ("&#39;", "'"), ("&quot;", '"'), ("&rsquo;", "\u2019"), ("&lsquo;", "\u2018"), ("&ldquo;", "\u201c"), ("&rdquo;", "\u201d"))
 
 COMMON_OPTIONS = (
     Option("expectations", [], "extra expectation suite files (JSON) run with the default suite", type=list),
@@ -40,17 +40,26 @@ def _scalar(value: Any) -> Any:
 
 
 def normalise_text(text: str) -> str:
-    """Entities decoded, NFKC, case-folded, whitespace (incl. no-break spaces) collapsed."""
-    text = html.unescape(html.unescape(text))
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    """Entities decoded (twice: ``&amp;quot;``), NFKC, case-folded, whitespace (incl. no-break spaces) collapsed."""
+    if "&" in text:
+        for entity, char in _COMMON_ENTITIES:  # str.replace runs at C speed; html.unescape only for the rest
+            if entity in text:
+                text = text.replace(entity, char)
+        if "&" in text:
+            text = html.unescape(html.unescape(text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.casefold().split())  # str.split() also splits on U+00A0 and other Unicode spaces
 
 
 def article_key(title: Any, body: Any) -> str | None:
     """Fingerprint of title + body; None when the body is blank (too little to call two items one article)."""
-    if not isinstance(body, str) or not normalise_text(body):
+    if not isinstance(body, str):
         return None
-    text = normalise_text(title if isinstance(title, str) else "") + "\x1f" + normalise_text(body)
+    body_text = normalise_text(body)
+    if not body_text:
+        return None
+    text = normalise_text(title if isinstance(title, str) else "") + "\x1f" + body_text
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
@@ -111,7 +120,7 @@ def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[
         raise SetupError(str(exc)) from None
     if not entries:
         return
-    from ._gx import evaluate, outcome_hits
+    from ._expect import evaluate, outcome_hits
 
     outcomes = evaluate(table, entries, _params(options), options.get("data-docs", ""), suite_name)
     yield from outcome_hits(table, outcomes)

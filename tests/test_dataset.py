@@ -197,26 +197,49 @@ def test_user_expectations_generic_rule_and_replacing_a_default(tmp_path):
     assert found[0].message == "content_score 250 fails expect_column_values_to_be_between (observed null)" or "250" in found[0].message
 
 
-def test_one_record_without_gx_gives_the_same_hits_as_gx():
-    """The no-GX shortcut for one-record runs must agree with a real GX run."""
-    from rules import _gx, dataset
+def _table(*records_per_file: list) -> FactTable:
+    from rules import dataset
+
+    table = FactTable(files=[f"f{i}.json" for i in range(len(records_per_file))])
+    for k, records in enumerate(records_per_file):
+        for i, rec in enumerate(records):
+            table.add(RowRef(k, i, f"/0/{i}", rec.get("content_id") if isinstance(rec, dict) else None), dataset._facts(rec))
+    return table
+
+
+TABLES = {
+    "clean": [[base_record()]],
+    "lang": [[base_record(lang_id="xx")]],
+    "summary": [[base_record(content_summary="")]],
+    "old": [[base_record(content_date_register="1999-01-01 00:00:00")]],
+    "future": [[base_record(content_date_start="2099-01-01 00:00:00")]],
+    "nulls": [[base_record(lang_id=None, content_title=None)]],
+    "bad-date": [[base_record(content_date_register="12/05/2026")]],
+    "many": [
+        [article(1, "A", "Body a.", 7), article(2, "A", "Body a.", 7, lang_id="xx"), article(3, "B", "Body b.", 8, content_summary=None), "not a record"],
+        [article(1, "C", "Body c.", 9, content_date_register="1990-01-01 00:00:00"), article(4, "D", "", 10, portal_id=None, content_summary=""),
+         article(5, "E", "Body e.", 11, content_date_last_edit="2099-01-01 00:00:00", content_summary="  ")],
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_python_evaluator_gives_the_same_hits_as_gx(name):
+    """The plain-Python path (one-record runs, or GX not installed) must agree with a real GX run."""
+    from rules import _expect, dataset
     from rules._suite import entries_for
 
-    cases = [{}, {"lang_id": "xx"}, {"content_summary": ""}, {"content_date_register": "1999-01-01 00:00:00"},
-             {"content_date_start": "2099-01-01 00:00:00"}, {"lang_id": None, "content_title": None}]
     options = {"languages": ["en", "fa"], "earliest": "2000-01-01 00:00:00", "latest": "2030-01-01 00:00:00"}
-    compared = 0
-    for case in cases:
-        table = FactTable(files=["x.json"])
-        table.add(RowRef(0, 0, "/0/0", 1), dataset._facts(base_record(**case)))
-        for rule_id in ("FL601", "FL603", "FL604", "FL605", "FL606"):
-            entries = entries_for(rule_id)
-            assert _gx.can_skip_gx(table, entries, "")
-            tiny = list(_gx.outcome_hits(table, _gx.evaluate(table, entries, dataset._params(options))))
-            real = list(_gx.outcome_hits(table, _gx.evaluate(table, entries, dataset._params(options), force_gx=True)))
-            assert tiny == real, (case, rule_id)
-            compared += len(real)
-    assert compared == 5  # lang xx, empty summary, old register date, future start date, null title
+    table = _table(*TABLES[name])
+    hits = 0
+    for rule_id in ("FL601", "FL602", "FL603", "FL604", "FL605", "FL606"):
+        entries = entries_for(rule_id)
+        py = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), engine="python")))
+        gx = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), engine="gx")))
+        assert py == gx, (name, rule_id)
+        hits += len(gx)
+    expected = {"clean": 0, "lang": 1, "summary": 1, "old": 1, "future": 1, "nulls": 1, "bad-date": 0, "many": 10}  # many: FL601 2, FL602 2, FL603 1, FL604 1 (body; summary 50% == mostly), FL605 2, FL606 2
+    assert hits == expected[name]
 
 
 # ----------------------------------------------------------------------------- real CLI
@@ -286,6 +309,27 @@ def test_gx_is_imported_only_when_dataset_checks_need_it(two_files, tmp_path):
     assert _probe("a.json", "b.json", "--ignore", "FL6", cwd=tmp_path)[1:] == (False, False)
     assert _probe("one.json", cwd=tmp_path)[1:] == (False, False)  # one record: no GX, no pandas
     assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, True, True)
+
+
+NO_GX = """
+import sys
+sys.modules["great_expectations"] = None  # as if the optional extra were not installed
+from feedlint.cli import main
+sys.argv = ["feedlint", "check", "--format", "json", *sys.argv[1:]]
+main()
+"""
+
+
+def test_without_great_expectations_the_default_suite_still_runs(two_files, tmp_path):
+    a, _ = two_files
+    cmd = [sys.executable, "-c", NO_GX, "a.json", "b.json", "--select", "FL6"]
+    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    got = sorted((f["rule"], f["file"], f["record"]) for f in json.loads(res.stdout))
+    assert got == [("FL601", "a.json", 0), ("FL601", "b.json", 1), ("FL603", "b.json", 0)]
+    res = subprocess.run([*cmd, "--data-docs", "site"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2 and res.stderr.strip().splitlines() == ["feedlint: error: --data-docs needs Great Expectations: pip install 'feedlint[dataset]'"]
+    assert not (tmp_path / "site").exists()
 
 
 def test_bad_expectations_file_is_one_located_error(tmp_path):

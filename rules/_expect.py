@@ -1,0 +1,373 @@
+"""Evaluate a rule's expectations on the fact table and turn failures into hits on records.
+
+Who evaluates:
+
+* Great Expectations (GX) whenever it is installed and the run has two or more
+  records, or ``--data-docs`` is given, or an expectation kind is not one of
+  the simple ones :mod:`._pyeval` knows;
+* :mod:`._pyeval` for a one-record run (no uniqueness can fail; GX's ~2 s
+  import is not worth it) and when GX is not installed.
+
+Failed expectations map to rows:
+
+* column-map kinds (unique, in set, not null, ...): the rows GX lists in
+  ``unexpected_index_list`` (positions, thanks to the RangeIndex);
+* ``expect_column_min/max_to_be_between`` (aggregates, no row list): the rows
+  whose value lies outside the bounds, else the rows holding the observed
+  extreme;
+* any other aggregate: the first row of its domain (a whole-run finding, or a
+  whole-export one for ``per: file`` entries, on that first record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from feedlint.api import DatasetHit, SetupError
+from feedlint.facts import FactTable
+
+from . import _pyeval
+from ._facts_rows import Rows, available_columns, comparable, data_value, frames, is_null, object_rows, row_sets
+from ._suite import Entry
+
+COLUMN_POINTERS = {
+    "content_id": "/content_id",
+    "portal_id": "/portal_id",
+    "lang_id": "/lang_id",
+    "date_start": "/content_date_start",
+    "date_register": "/content_date_register",
+    "date_last_edit": "/content_date_last_edit",
+    "article_key": "/content_title",
+    "attach_tokens": "/attaches",
+    "token": "/attaches/{attach_index}/token",
+}
+UNIQUE_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+BETWEEN_TYPES = ("expect_column_min_to_be_between", "expect_column_max_to_be_between")
+MAX_OTHERS = 3
+INSTALL_HINT = "install the optional Great Expectations extra: pip install 'feedlint[dataset]'"
+
+
+@dataclass
+class Outcome:
+    """One evaluated expectation (one per export for ``per: file`` entries)."""
+
+    entry: Entry
+    kwargs: dict[str, Any]  # $PARAMETERs substituted
+    file_index: int | None
+    success: bool
+    rows: list[int] | None = None  # positions of unexpected rows (column-map kinds); None for aggregates
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    engine: str = "gx"
+
+
+# --------------------------------------------------------------------------- evaluation
+def _resolve(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, dict) and set(value) == {"$PARAMETER"}:
+        name = value["$PARAMETER"]
+        if name not in params:
+            raise SetupError(f"unknown $PARAMETER {name!r} (known: {', '.join(sorted(params))})")
+        return params[name]
+    return value
+
+
+def _columns_of(kwargs: dict[str, Any]) -> list[str]:
+    cols = [kwargs["column"]] if isinstance(kwargs.get("column"), str) else []
+    for key in ("column_list", "column_A", "column_B"):
+        val = kwargs.get(key)
+        if isinstance(val, list):
+            cols.extend(c for c in val if isinstance(c, str))
+        elif isinstance(val, str):
+            cols.append(val)
+    return cols
+
+
+def _check_columns(entries: Sequence[Entry], table: FactTable) -> None:
+    available = available_columns(table)
+    for entry in entries:
+        have = available[entry.table]
+        missing = [c for c in _columns_of(entry.kwargs) if c not in have]
+        if missing:
+            shown = ", ".join(sorted(c for c in have if not c.startswith("_")))
+            raise SetupError(f"{entry.where}: column {missing[0]!r} is not in the {entry.table} fact table (columns: {shown})")
+
+
+def _expand(entries: Sequence[Entry], file_indexes: list[int], condition) -> list[tuple[Entry, dict[str, Any], int | None]]:
+    """Entries with ``per: file`` become one expectation per export."""
+    out: list[tuple[Entry, dict[str, Any], int | None]] = []
+    for entry in entries:
+        if entry.feedlint.get("per") != "file":
+            out.append((entry, dict(entry.kwargs), None))
+            continue
+        for k in file_indexes:
+            kw = dict(entry.kwargs)
+            if condition is not None:
+                if kw.get("row_condition"):  # the user's own (string) condition, narrowed to this export
+                    kw.update(row_condition=f"({kw['row_condition']}) and _file_index == {k}", condition_parser=kw.get("condition_parser", "pandas"))
+                else:
+                    kw["row_condition"] = condition(k)
+            out.append((entry, kw, k))
+    return out
+
+
+def _file_indexes(rows: Rows) -> list[int]:
+    return sorted(set(rows.columns["_file_index"]))
+
+
+def _evaluate_python(table: FactTable, entries: Sequence[Entry], params: dict[str, Any]) -> list[Outcome]:
+    sets = row_sets(table)
+    outcomes = []
+    for entry, kwargs, file_index in _expand(entries, _file_indexes(sets["records"]), None):
+        rows = sets[entry.table]
+        kw = {k: _resolve(v, params) for k, v in kwargs.items()}
+        domain = [p for p in range(len(rows)) if file_index is None or rows.file_index(p) == file_index]
+        success, bad, result = _pyeval.evaluate(entry, kw, rows, domain)
+        outcomes.append(Outcome(entry, kw, file_index, success, bad, result, None, "python"))
+    return outcomes
+
+
+def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str, suite_name: str) -> list[Outcome]:
+    from . import _gx
+
+    context = table.memo(f"fl6:gx:{docs_dir}", lambda: _gx.Context(docs_dir))
+    data = frames(table)
+    file_indexes = _file_indexes(row_sets(table)["records"])
+    outcomes: list[Outcome] = []
+    for table_name in ("records", "attachments"):
+        mine = [e for e in entries if e.table == table_name]
+        if not mine:
+            continue
+        expanded = _expand(mine, file_indexes, _gx.file_condition)
+        for n, er in context.validate(suite_name, table_name, data[table_name], expanded, params):
+            entry, _, file_index = expanded[n]
+            result = dict(er.result or {})
+            rows = result.get("unexpected_index_list")
+            kwargs = dict(er.expectation_config.kwargs)
+            outcomes.append(Outcome(entry, kwargs, file_index, bool(er.success), [int(r) for r in rows] if rows is not None else None, result, _gx.exception_message(er)))
+    context.write_docs()
+    return outcomes
+
+
+def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:
+    """Outcomes of ``entries`` on ``table``; ``engine`` forces "gx" or "python" (tests)."""
+    if not entries or not object_rows(table):
+        return []
+    _check_columns(entries, table)
+    if engine == "auto":
+        from . import _gx
+
+        simple = _pyeval.supports(entries) and not docs_dir
+        if simple and (len(object_rows(table)) < 2 or not _gx.available()):
+            engine = "python"
+        elif not _gx.available():
+            need = "--data-docs" if docs_dir else next(e.where for e in entries if not _pyeval.supports([e]))
+            raise SetupError(f"{need} needs Great Expectations: {INSTALL_HINT}")
+        else:
+            engine = "gx"
+    if engine == "python":
+        return _evaluate_python(table, entries, params)
+    return _evaluate_gx(table, entries, params, docs_dir, suite_name)
+
+
+# --------------------------------------------------------------------------- outcomes -> hits
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars as plain Python values (GX results keep numpy types)."""
+    if value is None or is_null(value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    return value
+
+
+def _show(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (str, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _show_bound(column: str, value: Any) -> str:
+    """A bound shown the same way on both engines (GX hands back parsed datetimes and floats)."""
+    parsed = comparable(column, _plain(value))
+    if isinstance(parsed, dt.datetime):
+        return parsed.isoformat(sep=" ")
+    return _show(value)
+
+
+def _location(table: FactTable, row: int) -> str:
+    ref = table.refs[row]
+    where = f"{table.files[ref.file_index]} record {ref.record_index}"
+    return where + (f" (content_id {_show(ref.content_id)})" if ref.content_id is not None else "")
+
+
+def _domain(table: FactTable, outcome: Outcome, rows: Rows) -> list[int]:
+    positions = [p for p in range(len(rows)) if outcome.file_index is None or rows.file_index(p) == outcome.file_index]
+    cond = outcome.entry.kwargs.get("row_condition")
+    if cond and isinstance(cond, str) and outcome.engine == "gx":
+        try:
+            keep = set(frames(table)[outcome.entry.table].query(cond, engine="python").index)
+            positions = [p for p in positions if p in keep]
+        except Exception:  # noqa: BLE001 - GX accepted it; if pandas does not, keep the whole domain
+            pass
+    return positions
+
+
+def _between_rows(table: FactTable, outcome: Outcome, rows: Rows, column: str) -> list[int]:
+    """Rows of a failed min/max expectation: outside the bounds, else holding the observed extreme."""
+    kw = outcome.kwargs
+    lo, hi = comparable(column, _plain(kw.get("min_value"))), comparable(column, _plain(kw.get("max_value")))
+    observed = comparable(column, _plain(outcome.result.get("observed_value")))
+    domain = _domain(table, outcome, rows)
+    outside, extreme = [], []
+    for p in domain:
+        v = comparable(column, data_value(column, rows.get(p, column)))
+        if v is None:
+            continue
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            outside.append(p)
+        elif observed is not None and v == observed:
+            extreme.append(p)
+    return outside or extreme or domain[:1]
+
+
+def _default_pointer(column: str) -> str:
+    """Where a column's finding goes: its field (``len_content_body`` -> ``/content_body``), else the record."""
+    if column in COLUMN_POINTERS:
+        return COLUMN_POINTERS[column]
+    if column.startswith("len_"):
+        return "/" + column[4:]
+    if column and not column.startswith("_"):
+        return "/" + column
+    return ""
+
+
+def _field_name(pointer: str, column: str) -> str:
+    last = pointer.rsplit("/", 1)[-1]
+    return last if last and "{" not in pointer else (column[4:] if column.startswith("len_") else column)
+
+
+def _relation(entry: Entry, column: str, value: Any, kw: dict[str, Any]) -> str:
+    if entry.type not in BETWEEN_TYPES:
+        return ""
+    v = comparable(column, data_value(column, value))
+    lo, hi = comparable(column, _plain(kw.get("min_value"))), comparable(column, _plain(kw.get("max_value")))
+    if v is not None and lo is not None and v < lo:
+        return "earlier than " + _show_bound(column, kw.get("min_value"))
+    if v is not None and hi is not None and v > hi:
+        return "later than " + _show_bound(column, kw.get("max_value"))
+    return "the " + ("earliest" if entry.type == "expect_column_min_to_be_between" else "latest") + " value, out of range"
+
+
+def _default_message(entry: Entry, scope: str) -> str:
+    if entry.type in UNIQUE_TYPES:
+        return "{column} {value} is shared by {count} records in this run; also at {others}"
+    if entry.type == "expect_column_values_to_be_in_set":
+        return "{column} {value} is not in the expected set {value_set}"
+    if entry.type == "expect_column_values_to_not_be_null":
+        return "{field} is empty or missing in {unexpected_count} of {element_count} records ({filled} filled; expected at least {mostly})"
+    if entry.type in BETWEEN_TYPES:
+        return "{field} {value} is {relation} (" + scope + " values must lie within {min_value} .. {max_value})"
+    return "{expectation} failed on {column} {value} (observed {observed})"
+
+
+def outcome_hits(table: FactTable, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit]:
+    """Failed outcomes as hits on the offending fact-table rows.
+
+    A record whose date fails both the min and the max expectation of one
+    column (the only dated record of an export) is reported once.
+    """
+    sets = row_sets(table)
+    seen: set[tuple[int, str]] = set()
+    for outcome in outcomes:
+        if outcome.error:
+            raise SetupError(f"{outcome.entry.where}: could not be evaluated: {outcome.error}")
+        if outcome.success:
+            continue
+        entry = outcome.entry
+        rows = sets[entry.table]
+        cols = _columns_of(entry.kwargs)
+        if entry.type in BETWEEN_TYPES:
+            if _plain(outcome.result.get("observed_value")) is None:
+                continue  # no dated record in the domain: missing dates are other rules' business
+            positions = _between_rows(table, outcome, rows, cols[0])
+        elif outcome.rows is not None:
+            positions = outcome.rows
+        else:
+            positions = _domain(table, outcome, rows)[:1]
+        for hit in _hits_for(table, outcome, rows, positions, cols):
+            if entry.type in BETWEEN_TYPES:
+                if (hit.row, hit.pointer) in seen:
+                    continue
+                seen.add((hit.row, hit.pointer))
+            yield hit
+
+
+def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[int], cols: list[str]) -> Iterator[DatasetHit]:
+    entry, kw, result = outcome.entry, outcome.kwargs, outcome.result
+    column = cols[0] if cols else ""
+    value_cols = [c for c in cols if c != "portal_id"] or cols
+    fl = entry.feedlint
+    template = fl.get("message") or _default_message(entry, "this export's" if outcome.file_index is not None else "the run's")
+    pointer_t = fl.get("pointer") or _default_pointer(value_cols[0] if value_cols else "")
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    if entry.type in UNIQUE_TYPES:
+        for p in positions:
+            groups.setdefault(tuple(_show(rows.get(p, c)) for c in cols), []).append(p)
+    element_count = int(result.get("element_count") or 0)
+    unexpected_count = int(result.get("unexpected_count") or 0)
+    filled = f"{(element_count - unexpected_count) / element_count:.0%}" if element_count else "n/a"
+    for p in positions:
+        row = rows.table_row(p)
+        value = rows.get(p, value_cols[0]) if value_cols else None
+        fields = _Fields({name: _show(values[p]) for name, values in rows.columns.items()})
+        fields.update(
+            column=column,
+            field=_field_name(pointer_t, column),
+            value=_show(value),
+            relation=_relation(entry, column, value, kw),
+            expectation=entry.type,
+            file=table.files[table.refs[row].file_index],
+            observed=_show(result.get("observed_value")),
+            element_count=str(element_count),
+            unexpected_count=str(unexpected_count),
+            filled=filled,
+            mostly=f"{float(kw.get('mostly', 1.0)):.0%}",
+            min_value=_show_bound(column, kw.get("min_value")),
+            max_value=_show_bound(column, kw.get("max_value")),
+            value_set=_show(list(kw.get("value_set") or [])),
+        )
+        for name in ("attach_index", "token"):  # raw, for pointer templates like /attaches/{attach_index}/token
+            if name in rows.columns:
+                fields[name] = str(rows.get(p, name))
+        if groups:
+            members = groups.get(tuple(_show(rows.get(p, c)) for c in cols), [p])
+            others = [_location(table, rows.table_row(q)) for q in members if q != p]
+            shown = ", ".join(others[:MAX_OTHERS]) + (f" and {len(others) - MAX_OTHERS} more" if len(others) > MAX_OTHERS else "")
+            fields.update(count=str(len(members)), others=shown or "-")
+        try:
+            message = string.Formatter().vformat(template, (), fields)
+            pointer = string.Formatter().vformat(pointer_t, (), fields)
+        except (ValueError, IndexError, AttributeError, KeyError):
+            message, pointer = template, pointer_t
+        evidence = f"range-{column}:{_show(value)}" if entry.type in BETWEEN_TYPES else f"{entry.key or entry.type}:{_show(value)}"
+        yield DatasetHit(row, pointer, message, evidence)

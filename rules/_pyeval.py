@@ -1,0 +1,79 @@
+"""Plain-Python evaluation of the simple expectation kinds the default suite uses.
+
+Used instead of Great Expectations (GX) when importing GX is not worth it (a
+one-record run, where no uniqueness can fail) or not possible (GX is an
+optional extra: ``pip install 'feedlint[dataset]'``).  It follows GX's
+semantics for these kinds -- nulls are ignored by unique/in-set, ``mostly`` is
+the share of considered rows that pass, min/max ignore nulls -- and a test runs
+the same tables through both and compares the findings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Sequence
+
+from ._facts_rows import DATE_COLUMNS, Rows, comparable, data_value
+from ._suite import Entry
+
+UNIQUE = "expect_column_values_to_be_unique"
+COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
+IN_SET = "expect_column_values_to_be_in_set"
+NOT_NULL = "expect_column_values_to_not_be_null"
+MIN_BETWEEN = "expect_column_min_to_be_between"
+MAX_BETWEEN = "expect_column_max_to_be_between"
+KINDS = frozenset({UNIQUE, COMPOUND_UNIQUE, IN_SET, NOT_NULL, MIN_BETWEEN, MAX_BETWEEN})
+_EPSILON = 1e-9
+
+
+def supports(entries: Sequence[Entry]) -> bool:
+    return all(e.type in KINDS and "row_condition" not in e.kwargs for e in entries)
+
+
+def _mostly_ok(considered: int, unexpected: int, mostly: float) -> bool:
+    if considered == 0:
+        return True
+    return (considered - unexpected) / considered + _EPSILON >= mostly
+
+
+def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]) -> tuple[bool, list[int] | None, dict[str, Any]]:
+    """``(success, unexpected positions or None for aggregates, result dict)`` over ``domain``."""
+    mostly = float(kwargs.get("mostly", 1.0))
+    if entry.type in (UNIQUE, COMPOUND_UNIQUE):
+        cols = [kwargs["column"]] if entry.type == UNIQUE else list(kwargs["column_list"])
+        ignore = "any_value_is_missing" if entry.type == UNIQUE else kwargs.get("ignore_row_if", "never")
+        keys: dict[int, tuple[Any, ...]] = {}
+        for p in domain:
+            values = tuple(data_value(c, rows.get(p, c)) for c in cols)
+            missing = [v is None for v in values]
+            if (ignore == "any_value_is_missing" and any(missing)) or (ignore == "all_values_are_missing" and all(missing)):
+                continue
+            keys[p] = values
+        counts = Counter(keys.values())
+        bad = [p for p, k in keys.items() if counts[k] > 1]
+        considered = len(keys)
+    elif entry.type in (IN_SET, NOT_NULL):
+        column = kwargs["column"]
+        values = {p: data_value(column, rows.get(p, column)) for p in domain}
+        if entry.type == NOT_NULL:
+            bad = [p for p, v in values.items() if v is None]
+            considered = len(values)
+        else:
+            allowed = list(kwargs.get("value_set") or [])
+            present = {p: v for p, v in values.items() if v is not None}
+            bad = [p for p, v in present.items() if v not in allowed]
+            considered = len(present)
+    else:
+        column = kwargs["column"]
+        values = [comparable(column, data_value(column, rows.get(p, column))) if column in DATE_COLUMNS else comparable(column, rows.get(p, column)) for p in domain]
+        values = [v for v in values if v is not None]
+        if not values:
+            return False, None, {"observed_value": None}
+        observed = min(values) if entry.type == MIN_BETWEEN else max(values)
+        lo, hi = comparable(column, kwargs.get("min_value")), comparable(column, kwargs.get("max_value"))
+        ok = (lo is None or (observed > lo if kwargs.get("strict_min") else observed >= lo)) and (
+            hi is None or (observed < hi if kwargs.get("strict_max") else observed <= hi)
+        )
+        return ok, None, {"observed_value": observed}
+    result = {"element_count": len(domain), "unexpected_count": len(bad)}
+    return _mostly_ok(considered, len(bad), mostly), bad, result
