@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -108,8 +109,10 @@ def _child(base: str, rel: str) -> str:
 class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, jobs: int = 1) -> None:
         self.plan = plan
+        self.jobs = jobs  # worker processes for record checks (1: all in this process)
+        self.progress: Any = None  # called as progress(display, reader) while a file is read
         self.errors: list[InputError] = []
         self.notices: list[str] = []
         self.internal_errors: list[str] = []
@@ -118,6 +121,7 @@ class Engine:
         self.files: list[FileInfo] = []
         self.table = FactTable()
         self._dataset = plan.by_scope("dataset")
+        self._pool: Any = None
 
     # -- stamping -------------------------------------------------------------
     def _finding(self, active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any) -> Finding:
@@ -176,9 +180,15 @@ class Engine:
         out.sort(key=lambda f: (f.region.offset, f.rule_id))
         return out
 
-    def _collect(self, raw: Any, file_index: int, record: Record) -> None:
+    @property
+    def wants_facts(self) -> bool:
+        return bool(self._dataset)
+
+    def record_facts(self, raw: Any) -> tuple[Any, dict[str, Any]] | None:
+        """``(content_id, facts)`` of one record for the dataset rules; None when none looks at it."""
         if not any(raw.kind in a.rule.kinds for a in self._dataset):
-            return  # no dataset rule looks at this kind of record (a text article): no row for it
+            return None  # no dataset rule looks at this kind of record (a text article): no row for it
+        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles)
         facts: dict[str, Any] = {}
         for active in self._dataset:
             if active.rule.collect is not None and raw.kind in active.rule.kinds:
@@ -186,30 +196,40 @@ class Engine:
                     facts.update(active.rule.collect(record, active.options))
                 except Exception as exc:  # noqa: BLE001
                     self.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
-        self.table.add(RowRef(file_index, raw.index, raw.pointer, record.content_id), facts)
+        return record.content_id, facts
+
+    def add_facts(self, ref: tuple[int, str], file_index: int, row: tuple[Any, dict[str, Any]]) -> None:
+        """Add a record's facts (from :meth:`record_facts`, maybe computed in a worker) to the table."""
+        content_id, facts = row
+        self.table.add(RowRef(file_index, ref[0], ref[1], content_id), facts)
+
+    def collect(self, raw: Any, file_index: int) -> None:
+        if self._dataset:
+            row = self.record_facts(raw)
+            if row is not None:
+                self.add_facts((raw.index, raw.pointer), file_index, row)
 
     # -- per file -------------------------------------------------------------
     def check_file(self, path: str, display: str) -> Iterator[Finding]:
-        source = Source(path, self.plan.input_format, display)
+        source = Source(path, self.plan.input_format, display, exact=self.jobs <= 1)
         info = source.info
         file_index = len(self.files)
         self.files.append(info)
         self.table.files.append(display)
         self.stats.files += 1
-        record_rules: list[ActiveRule] | None = None
+        from .parallel import check_records  # records on every core (in order), or in this process
+
         try:
-            for raw in source.records():
-                if record_rules is None:
-                    if info.kind == "cms" and not looks_like_export(raw.data):
-                        info.notes.append("skipped: not a CMS export (no known export field in the first record)")
-                        self.notices.append(f"{display}: skipped: not a CMS export (no content_id or other export field in the first record)")
-                        self.stats.skipped_files += 1
-                        return
-                    record_rules = self.plan.for_file(display, "record", info.kind)
-                self.stats.records += 1
-                yield from self.check_record(raw, record_rules, display)
-                if self._dataset:
-                    self._collect(raw, file_index, Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles))
+            records = source.records(self.progress)
+            first = next(records, None)
+            if first is not None:
+                if info.kind == "cms" and not looks_like_export(first.data):
+                    info.notes.append("skipped: not a CMS export (no known export field in the first record)")
+                    self.notices.append(f"{display}: skipped: not a CMS export (no content_id or other export field in the first record)")
+                    self.stats.skipped_files += 1
+                    return
+                record_rules = self.plan.for_file(display, "record", info.kind)
+                yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers())
         except InputError as exc:
             self.errors.append(exc)
         yield from self._file_rules(info, display)
@@ -254,10 +274,24 @@ class Engine:
             except InputError:
                 continue  # already reported on the first pass
 
+    def _workers(self) -> Any:
+        if self.jobs <= 1:
+            return None
+        if self._pool is None:
+            from .parallel import WorkerPool
+
+            self._pool = WorkerPool(self.plan, self.jobs)
+        return self._pool
+
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
         displays = list(displays or paths)
-        for path, display in zip(paths, displays):
-            yield from self.check_file(path, display)
+        try:
+            for path, display in zip(paths, displays):
+                yield from self.check_file(path, display)
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         yield from self.dataset_findings(paths)
 
     def unused_suppressions(self) -> list[Suppression]:

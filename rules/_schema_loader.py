@@ -40,10 +40,15 @@ def _remote_refs(node: Any) -> bool:
 
 @functools.lru_cache(maxsize=8)
 def compiled(path: str, allow_remote: bool) -> CompiledSchema:
-    import jsonschema
-    from referencing import Registry, Resource
-    from referencing.exceptions import NoSuchResource
+    """The schema at ``path`` (the bundled one when empty), ready to check records.
 
+    python-jsonschema (about 0.15 s to import and to check a schema against its
+    metaschema) is loaded only when needed: to vet a user's schema, when
+    jsonschema-rs is missing or cannot take the schema, and to explain the
+    records that fail.  The bundled schema is vetted by the test suite, so a
+    clean run with it never imports python-jsonschema at all.
+    """
+    bundled_schema = not path
     if not path:
         from feedlint.schemas import bundled
 
@@ -57,6 +62,51 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
         raise SchemaSetupError(f"{path}:{exc.lineno}:{exc.colno}: schema is not valid JSON: {exc.msg}") from None
     if not isinstance(schema, dict):
         raise SchemaSetupError(f"{path}: a schema must be a JSON object")
+
+    # Records are checked against $defs/record when the schema has one (the bundled
+    # schema's root describes a whole file for check-jsonschema); else the root.
+    if "record" in schema.get("$defs", {}):
+        record_schema = dict(schema)
+        record_schema.pop("items", None)
+        record_schema.pop("type", None)
+        record_schema.pop("if", None)
+        record_schema["$ref"] = "#/$defs/record"
+    else:
+        record_schema = schema
+
+    is_valid = None
+    if not _remote_refs(schema):
+        try:
+            import jsonschema_rs
+
+            is_valid = jsonschema_rs.validator_for(record_schema).is_valid
+        except ImportError:
+            pass
+        except Exception:  # noqa: BLE001 - fall back to the reference implementation
+            pass
+
+    reference = functools.lru_cache(maxsize=1)(lambda: _reference_validator(schema, record_schema, path, allow_remote))
+    if is_valid is None or not bundled_schema:
+        reference()  # vet the user's schema now: one clear setup error, not one per record
+    if is_valid is None:
+        is_valid = reference().is_valid
+
+    def explain(instance: Any) -> Iterator[Any]:
+        validator = reference()
+        try:
+            yield from validator.iter_errors(instance)
+        except Exception as exc:  # unresolvable remote $ref and the like
+            raise SchemaSetupError(f"{path}: cannot apply schema: {exc}") from None
+
+    return CompiledSchema(explain, is_valid, record_schema)
+
+
+def _reference_validator(schema: dict, record_schema: dict, path: str, allow_remote: bool) -> Any:
+    """A python-jsonschema validator for ``record_schema``, after checking ``schema`` itself."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -71,37 +121,8 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
         with urllib.request.urlopen(uri, timeout=10) as resp:  # noqa: S310 - opt-in only
             return Resource.from_contents(json.load(resp))
 
-    # Records are checked against $defs/record when the schema has one (the bundled
-    # schema's root describes a whole file for check-jsonschema); else the root.
-    target = {"$ref": "#/$defs/record"} if "record" in schema.get("$defs", {}) else None
     registry = Registry(retrieve=retrieve).with_resource("urn:feedlint:root", Resource.from_contents(schema, default_specification=_spec(cls)))
-    if target is not None:
-        record_schema = dict(schema)
-        record_schema.pop("items", None)
-        record_schema.pop("type", None)
-        record_schema.pop("if", None)
-        record_schema["$ref"] = "#/$defs/record"
-    else:
-        record_schema = schema
-    validator = cls(record_schema, registry=registry)
-
-    def explain(instance: Any) -> Iterator[Any]:
-        try:
-            yield from validator.iter_errors(instance)
-        except Exception as exc:  # unresolvable remote $ref and the like
-            raise SchemaSetupError(f"{path}: cannot apply schema: {exc}") from None
-
-    is_valid = validator.is_valid
-    if not _remote_refs(schema):
-        try:
-            import jsonschema_rs
-
-            is_valid = jsonschema_rs.validator_for(record_schema).is_valid
-        except ImportError:
-            pass
-        except Exception:  # noqa: BLE001 - fall back to the reference implementation
-            pass
-    return CompiledSchema(explain, is_valid, record_schema)
+    return cls(record_schema, registry=registry)
 
 
 def _spec(cls: Any):

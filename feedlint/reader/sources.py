@@ -9,10 +9,11 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from .errors import InputError
 from .jsonstream import JsonRecordReader
@@ -76,15 +77,29 @@ def _maybe_gunzip(raw: BinaryIO, info: FileInfo) -> BinaryIO:
     return buffered
 
 
-class Source:
-    """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
+PROGRESS_EVERY = 1 << 20  # report progress after about this many more bytes of the file
 
-    def __init__(self, path: str, input_format: str = "auto", display: str | None = None) -> None:
+
+class Source:
+    """One input file: ``records()`` yields raw records and raises :class:`InputError`.
+
+    ``exact=False`` lets the JSON reader skip re-checking big integers (when the
+    records are decoded again, exactly, in worker processes).
+    """
+
+    def __init__(self, path: str, input_format: str = "auto", display: str | None = None, exact: bool = True) -> None:
         self.path = path
         self.input_format = input_format
+        self.exact = exact
         self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
 
-    def records(self) -> Iterator:
+    def records(self, progress: Callable[[str, int, int | None, int], None] | None = None) -> Iterator:
+        """Raw records in file order.
+
+        ``progress(display, bytes_done, bytes_total, records)`` is called every
+        megabyte or so; bytes are the file's (compressed ones for gzip) and the
+        total is None when unknown (a pipe).
+        """
         raw = _open_binary(self.path)
         try:
             stream = TextStream(_maybe_gunzip(raw, self.info), self.info.display)
@@ -97,14 +112,21 @@ class Source:
             if fmt == "auto":
                 fmt = "json" if head[:1] in ("[", "{") or not head else "text"
             if fmt == "json":
-                reader = JsonRecordReader(stream)
+                reader = JsonRecordReader(stream, exact=self.exact)
             else:
                 reader = _article_reader(stream, self.info)
             self.info.kind = "article" if fmt == "text" else "cms"
+            total, position = _size_and_position(raw)
+            next_report = PROGRESS_EVERY if progress is not None and position is not None else None
             try:
                 for rec in reader.records():
                     self.info.layout = reader.layout
                     self.info.records += 1
+                    if next_report is not None:
+                        done = position()
+                        if done >= next_report:
+                            next_report = done + PROGRESS_EVERY
+                            progress(self.info.display, done, total, self.info.records)  # type: ignore[misc]
                     yield rec
                 self.info.layout = reader.layout
             except (OSError, EOFError) as exc:  # truncated gzip, I/O error mid-file
@@ -112,6 +134,17 @@ class Source:
         finally:
             if raw is not sys.stdin.buffer:
                 raw.close()
+
+
+def _size_and_position(raw: BinaryIO) -> tuple[int | None, Callable[[], int] | None]:
+    """The file's size (None for a pipe) and a function giving how far it has been read."""
+    try:
+        st = os.fstat(raw.fileno())
+    except (OSError, AttributeError, ValueError):
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        return None, None
+    return st.st_size, raw.tell
 
 
 def _article_reader(stream: TextStream, info: FileInfo):

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Benchmark ``feedlint check`` against ``check-jsonschema`` on generated CMS exports.
+
+    python benchmarks/run.py                 # 10,000-record export (~140 MB), best of 3
+    python benchmarks/run.py --big           # also a 1 GB export (one run each)
+    python benchmarks/run.py --write         # and rewrite the tables in README.md and docs/performance.md
+    make bench                               # the same as the first line
+
+Exports are generated into ``benchmarks/data/`` (git-ignored) by
+``benchmarks/generate.py`` when missing.  Every command runs as a fresh process,
+side by side in one run, so they share the machine's state; the wall time of
+each is the best of ``--repeat`` runs (a shared machine only ever makes a run
+slower).  Memory is the peak, over the run, of the proportional set size (PSS)
+summed over the process and its workers, sampled every 20 ms from /proc (so
+pages shared after a fork count once); elsewhere the largest process's peak RSS.
+
+Rows:
+
+* ``check-jsonschema``: the bundled schema only (what it can do);
+* ``feedlint FL1``: feedlint's schema rules only: the same work, compared fairly;
+* ``feedlint record rules``: every per-record rule (FL1xx-FL5xx; FL7xx are for text articles),
+  ``--ignore FL6``: the issue's target, at most half check-jsonschema's time;
+* ``feedlint all rules``: also the dataset checks (FL6xx, Great Expectations);
+* ``--jobs 1`` rows: the same on one core, for the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+SCHEMA = ROOT / "schemas" / "cms-export.schema.json"
+BIN = Path(sys.executable).parent
+MARK_START = "<!-- bench:start -->"
+MARK_END = "<!-- bench:end -->"
+
+
+def tool(name: str) -> str:
+    exe = BIN / name
+    return str(exe) if exe.exists() else (shutil.which(name) or name)
+
+
+# -- data -----------------------------------------------------------------------------
+
+
+def ensure_export(name: str, *args: str) -> Path:
+    path = DATA / name
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        print(f"generating {path.relative_to(ROOT)} ...", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(tmp), *args], check=True)
+        tmp.rename(path)
+    return path
+
+
+def count_records(path: Path) -> int:
+    """Records in a generated export (pages layout), counted by their one known key."""
+    n = 0
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(1 << 22)
+            if not block:
+                return n
+            n += block.count(b'{"content_id":')
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            out.extend(_tree(int(child)))
+    except OSError:
+        pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+@dataclass
+class Run:
+    wall: float
+    exit_code: int
+    peak_mb: float
+    stdout: bytes = b""
+    stderr: bytes = b""
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
+    """Wall time, exit code and peak memory of one command (all its processes)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    peak = [0]
+    done = threading.Event()
+    can_sample = Path(f"/proc/{proc.pid}/smaps_rollup").exists()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            total = sum(_pss_kb(p) for p in _tree(proc.pid))
+            peak[0] = max(peak[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if can_sample:
+        sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    if can_sample:
+        sampler.join()
+    peak_kb = peak[0]
+    if not peak_kb:  # no /proc: the largest process's peak RSS
+        import resource
+
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Run(wall, proc.returncode, peak_kb / 1024, out, err)
+
+
+@dataclass
+class Row:
+    name: str
+    file: Path
+    records: int
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def best(self) -> Run:
+        return min(self.runs, key=lambda r: r.wall)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
+
+def bench(name: str, cmd: list[str], file: Path, records: int, repeat: int, ok_codes: tuple[int, ...] = (0, 1)) -> Row:
+    row = Row(name, file, records)
+    for i in range(repeat):
+        r = run_once(cmd, ROOT, env=dict(os.environ, NO_COLOR="1", FEEDLINT_NO_PROGRESS="1"))
+        if r.exit_code not in ok_codes:
+            sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
+            raise SystemExit(f"{name}: exit code {r.exit_code} from {' '.join(cmd)}")
+        row.runs.append(r)
+        print(f"  {name:<34} run {i + 1}/{repeat}: {r.wall:7.2f} s  {r.peak_mb:7.0f} MB  exit {r.exit_code}", file=sys.stderr, flush=True)
+    return row
+
+
+def feedlint(*args: str) -> list[str]:
+    return [tool("feedlint"), "check", "--quiet", "--format", "json", "--output", os.devnull, *args]
+
+
+def check_jsonschema(path: Path) -> list[str]:
+    return [tool("check-jsonschema"), "--schemafile", str(SCHEMA), str(path)]
+
+
+# -- report ---------------------------------------------------------------------------
+
+
+def fmt_table(rows: list[Row], reference: dict[Path, Row]) -> str:
+    lines = [
+        "| file | command | wall (best) | records/s | MB/s | peak memory | vs check-jsonschema |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        size_mb = row.file.stat().st_size / 1e6
+        best = row.best.wall
+        ref = reference.get(row.file)
+        ratio = f"{best / ref.best.wall:.2f}×" if ref is not None else ""
+        if ref is row:
+            ratio = "1.00×"
+        label = f"{row.file.name} ({size_mb:,.0f} MB, {row.records:,} rec)"
+        lines.append(f"| {label} | {row.name} | {best:.2f} s | {row.records / best:,.0f} | {size_mb / best:,.1f} | {row.peak_mb:,.0f} MB | {ratio} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    versions = []
+    for mod in ("orjson", "jsonschema_rs"):
+        try:
+            m = __import__(mod)
+            versions.append(f"{mod} {getattr(m, '__version__', '?')}")
+        except ImportError:
+            versions.append(f"{mod} missing")
+    cj = subprocess.run([tool("check-jsonschema"), "--version"], capture_output=True, text=True).stdout.strip().split()[-1:]
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {', '.join(versions)}, "
+        f"check-jsonschema {' '.join(cj)}; load average {load:.1f} when the run started"
+    )
+
+
+def write_between_markers(path: Path, content: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), re.S)
+    if not pattern.search(text):
+        print(f"{path.relative_to(ROOT)}: no {MARK_START} ... {MARK_END} markers; not updated", file=sys.stderr)
+        return
+    path.write_text(pattern.sub(lambda _: f"{MARK_START}\n{content}\n{MARK_END}", text), encoding="utf-8")
+    print(f"updated {path.relative_to(ROOT)}", file=sys.stderr)
+
+
+def startup(repeat: int) -> tuple[list[Row], str]:
+    """One-record export (what pre-commit runs on): start-up cost, plus feedlint's slowest imports."""
+    one = ensure_export("one.json", "--records", "1", "--non-ascii", "0")
+    rows = [
+        bench("check-jsonschema", check_jsonschema(one), one, 1, repeat),
+        bench("feedlint check (all rules)", feedlint(str(one)), one, 1, repeat),
+    ]
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "feedlint", "check", "--quiet", str(one)], cwd=ROOT, capture_output=True, text=True)
+    imports = []
+    for line in r.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m and not m.group(3).strip(" ") and len(m.group(3)) <= 1:  # top-level imports only
+            imports.append((int(m.group(2)), m.group(4)))
+    top = ", ".join(f"{name} {us / 1000:.0f} ms" for us, name in sorted(imports, reverse=True)[:6])
+    return rows, top
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--records", type=int, default=10_000, help="records in the main export (default 10000, ~140 MB)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per command; the best wall time counts (default 3)")
+    p.add_argument("--big", action="store_true", help="also a 1 GB export (one run per command)")
+    p.add_argument("--write", action="store_true", help="rewrite the tables between the bench markers in README.md and docs/performance.md")
+    p.add_argument("--skip-serial", action="store_true", help="leave out the --jobs 1 rows")
+    a = p.parse_args(argv)
+
+    info = machine()
+    print(info, file=sys.stderr)
+    main_file = ensure_export(f"{a.records // 1000}k.json" if a.records % 1000 == 0 else f"{a.records}.json", "--records", str(a.records))
+    files = [(main_file, a.records, a.repeat)]
+    if a.big:
+        big = ensure_export("1g.json", "--target-mb", "1000")
+        files.append((big, count_records(big), 1))
+
+    rows: list[Row] = []
+    reference: dict[Path, Row] = {}
+    for path, records, repeat in files:
+        print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:,.0f} MB, {records:,} records", file=sys.stderr)
+        ref = bench("check-jsonschema (schema only)", check_jsonschema(path), path, records, repeat)
+        reference[path] = ref
+        rows.append(ref)
+        rows.append(bench("feedlint --select FL1 (schema only)", feedlint("--select", "FL1", str(path)), path, records, repeat))
+        rows.append(bench("feedlint, record rules (--ignore FL6)", feedlint("--ignore", "FL6", str(path)), path, records, repeat))
+        if not a.skip_serial:
+            rows.append(bench("… the same with --jobs 1", feedlint("--ignore", "FL6", "--jobs", "1", str(path)), path, records, repeat))
+        rows.append(bench("feedlint, all rules (with FL6xx/GX)", feedlint(str(path)), path, records, repeat))
+
+    start_rows, top_imports = startup(max(a.repeat, 3))
+    table = fmt_table(rows, reference)
+    start_ref = {start_rows[0].file: start_rows[0]}
+    start_table = fmt_table(start_rows, start_ref)
+    when = time.strftime("%Y-%m-%d")
+    block = (
+        f"Measured {when} by `python benchmarks/run.py{' --big' if a.big else ''}` on {info}. "
+        f"Wall time is the best of {a.repeat} runs (1 for the 1 GB file); memory is the peak summed over all processes.\n\n"
+        f"{table}\n\nStart-up, one-record export (best of {max(a.repeat, 3)}):\n\n{start_table}\n\n"
+        f"Slowest imports of `feedlint check` on one record (`python -X importtime`): {top_imports}."
+    )
+    print(block)
+    if a.write:
+        for target in (ROOT / "README.md", ROOT / "docs" / "performance.md"):
+            if target.exists():
+                write_between_markers(target, block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Scale: the byte reader's edge cases, JSON Lines / gzip / stdin, parallel runs, the no-orjson path.
+
+Positions are always checked against the file text itself (``str.index`` of the
+value's literal), never against another run of the reader.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, base_record, export_text, run_cli
+from feedlint.reader.errors import InputError
+from feedlint.reader.jsonstream import JsonRecordReader
+from feedlint.reader.positions import Cursor
+from feedlint.reader.sources import Source
+from feedlint.reader.textstream import TextStream
+
+GENERATE = ROOT / "benchmarks" / "generate.py"
+
+
+def read(data: bytes, chunk: int = 1 << 20) -> list:
+    return list(JsonRecordReader(TextStream(io.BytesIO(data), "mem.json", chunk=chunk)).records())
+
+
+def line_col(text: str, idx: int) -> tuple[int, int]:
+    before = text[:idx]
+    return before.count("\n") + 1, idx - (before.rfind("\n") + 1) + 1
+
+
+TRICKY = [
+    {"content_id": 1, "content_body": '},{"content_id":1}]', "x": "}]]", "y": "{{{", "z": '\\"}', "w": "back\\", "target": "t1"},
+    {"content_id": 2, "s": "<style>p{color:red}}</style>", "n": {"a": {"b": [1, {"c": "}"}]}}, "target": "t2"},
+    {"content_id": 3, "e": "caf\u00e9 \U0001F600 \u200c", "target": "t3"},
+    {"content_id": 4, "empty": {}, "ea": [], "deep": {"a": {"b": {"c": {}}}}, "target": "t4"},
+]
+
+
+def layouts(records: list) -> dict[str, str]:
+    return {
+        "pages-compact": json.dumps([records[:2], records[2:]], ensure_ascii=False, separators=(",", ":")),
+        "pages-pretty": json.dumps([records[:2], records[2:]], ensure_ascii=False, indent=2),
+        "array-pretty-crlf": json.dumps(records, ensure_ascii=False, indent=2).replace("\n", "\r\n"),
+        "array-ascii": json.dumps(records),
+        "jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+        "jsonl-crlf": "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in records),
+    }
+
+
+@pytest.mark.parametrize("name", list(layouts(TRICKY)))
+@pytest.mark.parametrize("chunk", [5, 64, 333, 1 << 20])
+def test_tricky_records_any_window_exact_data_and_positions(name, chunk):
+    """Braces and quotes inside strings, records straddling windows, pretty, CRLF, JSON Lines."""
+    text = layouts(TRICKY)[name]
+    recs = read(text.encode("utf-8"), chunk)
+    assert [r.data for r in recs] == TRICKY
+    for i, r in enumerate(recs):
+        reg = r.region("/target")
+        idx = text.index(f'"t{i + 1}"')
+        assert (reg.start_line, reg.start_column) == line_col(text, idx)
+        assert text[reg.offset : reg.offset + reg.length] == f'"t{i + 1}"'
+        # the record's source is exactly its slice of the file
+        assert text[r.origin.offset : r.origin.offset + len(r.text)] == r.text
+        assert json.loads(r.text) == TRICKY[i]
+
+
+def test_utf16_columns_after_astral_characters_across_windows():
+    recs = [{"content_id": i, "t": "\U0001F600" * i, "target": "x"} for i in range(1, 30)]
+    text = json.dumps([recs], ensure_ascii=False, separators=(",", ":"))
+    for chunk in (7, 1 << 20):
+        got = read(text.encode("utf-8"), chunk)
+        reg = got[-1].region("/target")
+        idx = text.rindex('"x"')
+        assert reg.start_column == idx + 1
+        assert reg.start_column16 == idx + 1 + text[:idx].count("\U0001F600")
+
+
+def test_values_orjson_would_change_are_decoded_like_json():
+    """Integers beyond 64 bits stay ints, NaN and lone surrogate escapes are accepted as ``json`` does."""
+    text = '[{"content_id": 123456789012345678901234567890, "n": -98765432109876543210, "f": NaN, "s": "\\ud800x", "big": 1e400, "ok": 18446744073709551615}]'
+    (r,) = read(text.encode())
+    assert r.data["content_id"] == 123456789012345678901234567890 and isinstance(r.data["content_id"], int)
+    assert r.data["n"] == -98765432109876543210
+    assert r.data["f"] != r.data["f"]  # NaN
+    assert r.data["s"] == "\ud800x"
+    assert r.data["big"] == float("inf")
+    assert r.data["ok"] == 18446744073709551615
+
+
+def test_long_digit_run_inside_a_string_is_not_a_number():
+    (r,) = read(b'[{"content_id": 1, "url": "./file/12345678901234567890123.jpg"}]')
+    assert r.data == {"content_id": 1, "url": "./file/12345678901234567890123.jpg"}
+
+
+@pytest.mark.parametrize("chunk", [4, 1 << 20])
+def test_invalid_utf8_in_a_later_record_after_a_window(chunk):
+    good = [{"content_id": i, "v": "caf\u00e9" * 50} for i in range(5)]
+    head = json.dumps([good], ensure_ascii=False)[:-2].encode("utf-8")
+    data = head + b',\n{"content_id": 9, "v": "bad \xe9 here"}]]'
+    reader = JsonRecordReader(TextStream(io.BytesIO(data), "m.json", chunk=chunk))
+    seen = []
+    with pytest.raises(InputError) as exc:
+        for r in reader.records():
+            seen.append(r.data["content_id"])
+    assert seen == [0, 1, 2, 3, 4]  # every record before the bad byte was read
+    assert "invalid UTF-8 (byte 0xe9 at byte offset" in exc.value.message
+    assert f"offset {data.index(b'bad ') + 4})" in exc.value.message
+    assert (exc.value.line, exc.value.column) == (2, len('{"content_id": 9, "v": "bad ') + 1)
+
+
+@pytest.mark.parametrize(
+    "text,line,col,fragment",
+    [
+        ('[{"a": 1}, {"a": "unterminated', 1, 18, "Unterminated string"),
+        ('[{"a": 1}}]', 1, 10, "expected ',' or ']', found '}'"),
+        ('[{"a": [1}]', 1, 10, "Expecting ',' delimiter"),
+        ('{"a": 1}\n{"b": }\n', 2, 7, "Expecting value"),
+        ('{"a": 1} x', 1, 10, "Expecting value"),
+        ('[[{"a": 1}], {"b": 2}]', 1, 14, "page 1 is not an array"),
+        ("[\u00e9]", 1, 2, "Expecting value"),
+        ('[{"a": 1}, \u00e9]', 1, 12, "Expecting value"),
+    ],
+)
+def test_malformed_input_located(text, line, col, fragment):
+    for chunk in (3, 1 << 20):
+        with pytest.raises(InputError) as exc:
+            read(text.encode("utf-8"), chunk)
+        assert fragment in exc.value.message
+        assert (exc.value.line, exc.value.column) == (line, col)
+
+
+def test_cursor_advance_bytes_matches_text_advance():
+    for t in ["", "abc", "a\nb", "\u00e9\U0001F600\nx\u00e9\U0001F600", "\r\n\r\n", "\u0641\u200c\u0627", "x" * 100 + "\n"]:
+        c = Cursor(3, 4, 5, 6, 7)
+        assert c.advance_bytes(t.encode()) == c.advance(t)
+
+
+# -- sources: gzip, JSON Lines, stdin, BOM ---------------------------------------
+
+
+def test_gzip_jsonl_and_bom_sources(tmp_path):
+    recs = [base_record(content_id=i) for i in range(1, 4)]
+    text = export_text(recs, layout="jsonl")
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    (tmp_path / "b.ndjson").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    a = Source(str(tmp_path / "a.jsonl.gz"))
+    got = list(a.records())
+    assert a.info.gzip and a.info.layout == "json-lines" and [r.data for r in got] == recs
+    b = Source(str(tmp_path / "b.ndjson"))
+    got_b = list(b.records())
+    assert b.info.bom and [r.data for r in got_b] == recs
+    reg = got_b[2].region("/content_id")
+    assert (reg.start_line, reg.start_column) == (3, len('{"content_id": ') + 1)  # the BOM is not a column
+
+
+def test_cli_gzip_jsonl_and_stdin_same_findings(tmp_path):
+    recs = [base_record(content_id=i) for i in (1, 3)]
+    recs.insert(1, base_record(content_id=2, portal_id=0))
+    text = export_text(recs, layout="jsonl")
+    (tmp_path / "e.jsonl").write_text(text, encoding="utf-8")
+    (tmp_path / "e.jsonl.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    plain = run_cli("check", "--format", "json", "--ignore", "FL6", "e.jsonl", cwd=tmp_path)
+    gz = run_cli("check", "--format", "json", "--ignore", "FL6", "e.jsonl.gz", cwd=tmp_path)
+    stdin = run_cli("check", "--format", "json", "--ignore", "FL6", "-", cwd=tmp_path, input=text)
+    strip = lambda out: [{k: v for k, v in f.items() if k not in ("file", "fingerprint")} for f in json.loads(out)]
+    assert plain.returncode == gz.returncode == stdin.returncode == 1
+    assert strip(plain.stdout) == strip(gz.stdout) == strip(stdin.stdout)
+    (f,) = json.loads(plain.stdout)
+    assert (f["rule"], f["record"], f["line"], f["pointer"]) == ("FL101", 1, 2, "/portal_id")
+
+
+def test_truncated_gzip_is_one_line_error(tmp_path):
+    data = gzip.compress(export_text([base_record()] * 20).encode("utf-8"))
+    (tmp_path / "t.json.gz").write_bytes(data[: len(data) // 2])
+    r = run_cli("check", "t.json.gz", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert [ln for ln in r.stderr.splitlines() if ln.startswith("t.json.gz")][0].startswith("t.json.gz")
+
+
+# -- parallel ------------------------------------------------------------------------
+
+
+def generate(path: Path, *args: str) -> Path:
+    subprocess.run([sys.executable, str(GENERATE), "--out", str(path), *args], check=True, capture_output=True, timeout=300)
+    return path
+
+
+@pytest.fixture(scope="module")
+def defective_export(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("gen")
+    return generate(d / "defects.json", "--records", "260", "--defects", "0.3", "--non-ascii", "0.05", "--page-size", "37")
+
+
+def test_jobs_give_identical_findings_in_the_same_order(defective_export):
+    """A generated export with defects of every family: --jobs 1, 2 and 3 produce byte-identical JSON."""
+    cwd = defective_export.parent
+    outs = {}
+    for jobs in ("1", "2", "3"):
+        r = run_cli("check", "--format", "json", "--jobs", jobs, defective_export.name, cwd=cwd)
+        assert r.returncode == 1, r.stderr
+        outs[jobs] = r.stdout
+    assert outs["1"] == outs["2"] == outs["3"]
+    found = {f["rule"][:3] for f in json.loads(outs["1"])}
+    assert {"FL1", "FL2", "FL3", "FL4", "FL5"} <= found
+
+
+def test_parallel_error_mid_file_reports_records_before_it(tmp_path, defective_export):
+    data = defective_export.read_bytes()
+    cut = data.index(b'{"content_id"', len(data) * 3 // 4)
+    (tmp_path / "cut.json").write_bytes(data[:cut] + b'{"content_id": }]]')
+    outs = {}
+    for jobs in ("1", "2"):
+        r = run_cli("check", "--format", "json", "--jobs", jobs, "--ignore", "FL6", "cut.json", cwd=tmp_path)
+        assert r.returncode == 2
+        assert "cut.json:1:" in r.stderr and "invalid JSON: Expecting value" in r.stderr
+        outs[jobs] = r.stdout
+    assert outs["1"] == outs["2"]
+    assert max(f["record"] for f in json.loads(outs["1"])) > 150
+
+
+def test_spawned_workers_rebuild_the_plan_and_config(tmp_path, defective_export):
+    """Where fork is unavailable workers rebuild the plan: config severities and suppressions survive."""
+    (tmp_path / "e.json").write_bytes(defective_export.read_bytes())
+    (tmp_path / "feedlint.toml").write_text(
+        '[rules.FL512]\nseverity = "error"\n\n[[suppress]]\ncontent-id = 418667\nreason = "first record"\n'
+    )
+    args = ("check", "--format", "json", "--ignore", "FL6", "e.json")
+    serial = run_cli(*args, "--jobs", "1", cwd=tmp_path)
+    spawned = run_cli(*args, "--jobs", "2", cwd=tmp_path, env={"FEEDLINT_START_METHOD": "spawn", "FEEDLINT_PARALLEL_MIN_RECORDS": "50"})
+    assert serial.stdout == spawned.stdout and serial.returncode == spawned.returncode == 1
+    findings = json.loads(serial.stdout)
+    assert all(f["severity"] == "error" for f in findings if f["rule"] == "FL512")
+    assert 418667 not in {f["content_id"] for f in findings}
+    assert "unused suppression" not in spawned.stderr
+
+
+def test_jobs_option_validated(tmp_path):
+    (tmp_path / "e.json").write_text(export_text([base_record()]))
+    r = run_cli("check", "--jobs", "-1", "e.json", cwd=tmp_path)
+    assert r.returncode == 2 and "--jobs" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "feedlint.toml").write_text("jobs = 2\n")
+    assert run_cli("check", "e.json", cwd=tmp_path).returncode == 0
+
+
+# -- without orjson -------------------------------------------------------------------
+
+NO_ORJSON = "import sys; sys.modules['orjson'] = None\n"
+
+
+def test_without_orjson_reader_and_cli_give_the_same_answers(tmp_path, defective_export):
+    """The stdlib path (orjson missing) reads the same records and yields the same findings."""
+    script = NO_ORJSON + (
+        "import json, io\n"
+        "from feedlint.reader import jsondecode\n"
+        "assert not jsondecode.HAVE_ORJSON\n"
+        "from feedlint.reader.jsonstream import JsonRecordReader\n"
+        "from feedlint.reader.textstream import TextStream\n"
+        "text = sys.stdin.read()\n"
+        "recs = list(JsonRecordReader(TextStream(io.BytesIO(text.encode()), 'm', chunk=16)).records())\n"
+        "print(json.dumps([[r.data, r.origin.offset, r.region('/target').offset] for r in recs]))\n"
+    )
+    text = layouts(TRICKY)["pages-pretty"]
+    r = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert [g[0] for g in got] == TRICKY
+    assert [g[2] for g in got] == [text.index(f'"t{i}"') for i in range(1, 5)]
+
+    cli = NO_ORJSON + "from feedlint.cli import main\nsys.argv = ['feedlint'] + sys.argv[1:]\nmain()\n"
+    args = ["check", "--format", "json", "--ignore", "FL6", "--jobs", "2", defective_export.name]
+    without = subprocess.run([sys.executable, "-c", cli, *args], cwd=defective_export.parent, capture_output=True, text=True, timeout=300)
+    with_ = run_cli(*args, cwd=defective_export.parent)
+    assert without.returncode == with_.returncode == 1, without.stderr
+    assert without.stdout == with_.stdout
+
+
+def test_without_orjson_errors_are_located_the_same():
+    script = NO_ORJSON + (
+        "import io\n"
+        "from feedlint.reader.errors import InputError\n"
+        "from feedlint.reader.jsonstream import JsonRecordReader\n"
+        "from feedlint.reader.textstream import TextStream\n"
+        "for data in [b'[{\"a\": 1}, {\"a\": }]', b'[{\"a\": \"bad \\xff\"}]', b'[{\"a\": 123456789012345678901234567890}]']:\n"
+        "    try:\n"
+        "        print([r.data for r in JsonRecordReader(TextStream(io.BytesIO(data), 'm')).records()])\n"
+        "    except InputError as exc:\n"
+        "        print(exc)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.stdout.splitlines() == [
+        "m:1:18: invalid JSON: Expecting value",
+        "m:1:13: invalid UTF-8 (byte 0xff at byte offset 12)",
+        "[{'a': 123456789012345678901234567890}]",
+    ], r.stderr
+
+
+# -- progress bar ---------------------------------------------------------------------
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_for_a_watching_human():
+    from feedlint.progress import progress_wanted
+
+    tty, pipe = _Tty(), io.StringIO()
+    assert progress_wanted(False, None, stderr=tty, stdout=pipe, environ={})
+    assert progress_wanted(False, "report.json", stderr=tty, stdout=tty, environ={})
+    assert not progress_wanted(False, None, stderr=tty, stdout=tty, environ={})  # findings stream to that terminal
+    assert not progress_wanted(True, "r.json", stderr=tty, stdout=pipe, environ={})  # --quiet
+    assert not progress_wanted(False, "r.json", stderr=tty, stdout=pipe, environ={"CI": "true"})
+    assert not progress_wanted(False, "r.json", stderr=pipe, stdout=pipe, environ={})  # stderr piped
+
+
+def test_progress_bar_appears_after_the_delay_and_is_fed_by_the_source(tmp_path, monkeypatch, defective_export):
+    from feedlint.progress import ProgressBar
+
+    err = _Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    calls = []
+    bar = ProgressBar(delay=0.0)
+    src = Source(str(defective_export))
+    for _ in src.records(lambda *a: (calls.append(a), bar(*a))):
+        pass
+    bar.close()
+    size = defective_export.stat().st_size
+    assert calls and all(c[0] == str(defective_export) and c[2] == size for c in calls)
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls) and calls[-1][1] <= size
+    assert "records" in err.getvalue()
