@@ -519,7 +519,7 @@ class _Scanner:
                 continue
             self_closing = attrs.endswith("/") and name not in VOID
             self.start_tag(name, m.start(), pos, self_closing)
-            if (name in RAWTEXT_HIDDEN or name in RAWTEXT_SHOWN) and not self_closing:
+            if name in RAWTEXT_HIDDEN or name in RAWTEXT_SHOWN:  # "/>" does not end them either
                 close = re.compile(r"</" + re.escape(name) + r"(?=[\s/>])[^>]*>", re.I).search(src, pos)
                 content_end = close.start() if close else n
                 if name in RAWTEXT_SHOWN:

@@ -32,7 +32,7 @@ FOLD_OPTION = Option(
 MARKUP_OPTION = Option(
     "ignore-markup-in-body",
     True,
-    "drop HTML tags typed into the plain-text body before comparing (reporting them is FL205's job): <br> as a line break, block tags as paragraph breaks",
+    "drop HTML tags typed into the plain-text body before comparing (reporting them is FL205's job): `<br>` as a line break, block tags as paragraph breaks",
     type=bool,
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
@@ -219,7 +219,7 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
                 "content_body": "Tom &amp; Jerry&#39;s show, AT&T and R&D\r\n\r\n&nbsp;\r\n\r\n5 < 6 &mdash; \u201cyes\u201d",
                 "content_html": '<p><strong>Tom &amp; Jerry\u2019s</strong> show, <a href="/?a=1&amp;b=2">AT&amp;T</a> and R&amp;D</p>\n<p>&nbsp;</p>\n<p>5 &lt; 6 \u2014<br>\u201cyes\u201d</p>',
             },
-            "entities, inline markup, spacer paragraphs, <br> and line endings are not differences",
+            "entities, inline markup, spacer paragraphs, `<br>` and line endings are not differences",
         ),
     ],
 )
@@ -241,6 +241,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     has (located at that paragraph, in the body or in the HTML), or a word-level
     diff of the first changed paragraph, located at the changed words of the
     body: `…the [-words only in the body-] {+words only in the HTML+} budget…`.
+    Paragraph numbers count paragraphs with text (spacers are not counted).
     The number of further differences is added to the message.  The fields are
     the `body-field` and `html-field` options; a record with one side empty is
     FL402's, not this rule's.
