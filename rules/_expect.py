@@ -251,10 +251,10 @@ def _between_rows(table: FactTable, outcome: Outcome, rows: Rows, column: str) -
 
 
 def _default_pointer(column: str) -> str:
-    """Where a column's finding goes: its field (``len_content_body`` -> ``/content_body``), else the record."""
+    """Where a column's finding goes: its field (``has_content_body`` -> ``/content_body``), else the record."""
     if column in COLUMN_POINTERS:
         return COLUMN_POINTERS[column]
-    if column.startswith("len_"):
+    if column.startswith("has_"):
         return "/" + column[4:]
     if column and not column.startswith("_"):
         return "/" + column
@@ -263,7 +263,7 @@ def _default_pointer(column: str) -> str:
 
 def _field_name(pointer: str, column: str) -> str:
     last = pointer.rsplit("/", 1)[-1]
-    return last if last and "{" not in pointer else (column[4:] if column.startswith("len_") else column)
+    return last if last and "{" not in pointer else (column[4:] if column.startswith("has_") else column)
 
 
 def _relation(entry: Entry, column: str, value: Any, kw: dict[str, Any]) -> str:
@@ -278,7 +278,7 @@ def _relation(entry: Entry, column: str, value: Any, kw: dict[str, Any]) -> str:
     return "the " + ("earliest" if entry.type == "expect_column_min_to_be_between" else "latest") + " value, out of range"
 
 
-def _default_message(entry: Entry, scope: str) -> str:
+def _default_message(entry: Entry, scope: str, per_row: bool) -> str:
     if entry.type in UNIQUE_TYPES:
         return "{column} {value} is shared by {count} records in this run; also at {others}"
     if entry.type == "expect_column_values_to_be_in_set":
@@ -287,7 +287,9 @@ def _default_message(entry: Entry, scope: str) -> str:
         return "{field} is empty or missing in {unexpected_count} of {element_count} records ({filled} filled; expected at least {mostly})"
     if entry.type in BETWEEN_TYPES:
         return "{field} {value} is {relation} (" + scope + " values must lie within {min_value} .. {max_value})"
-    return "{expectation} failed on {column} {value} (observed {observed})"
+    if per_row:
+        return "{column} {value} fails {expectation}"
+    return "{expectation} failed on {column} (observed {observed}; reported on the first record of " + ("this export" if scope == "this export's" else "the run") + ")"
 
 
 def outcome_hits(table: FactTable, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit]:
@@ -327,7 +329,7 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     column = cols[0] if cols else ""
     value_cols = [c for c in cols if c != "portal_id"] or cols
     fl = entry.feedlint
-    template = fl.get("message") or _default_message(entry, "this export's" if outcome.file_index is not None else "the run's")
+    template = fl.get("message") or _default_message(entry, "this export's" if outcome.file_index is not None else "the run's", outcome.rows is not None)
     pointer_t = fl.get("pointer") or _default_pointer(value_cols[0] if value_cols else "")
     groups: dict[tuple[Any, ...], list[int]] = {}
     if entry.type in UNIQUE_TYPES:

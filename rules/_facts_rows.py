@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from typing import Any
 
 from feedlint.facts import FactTable
@@ -49,7 +50,10 @@ def object_rows(table: FactTable) -> list[int]:
 def row_sets(table: FactTable) -> dict[str, Rows]:
     def build() -> dict[str, Rows]:
         rows = object_rows(table)
-        records = {name: [values[i] for i in rows] for name, values in table.columns.items()}
+        if len(rows) == len(table):  # the usual case: share the fact table's lists, no copy
+            records = dict(table.columns)
+        else:
+            records = {name: [values[i] for i in rows] for name, values in table.columns.items()}
         records["_row"] = rows
         records["_file_index"] = [table.refs[i].file_index for i in rows]
         records["_record"] = [table.refs[i].record_index for i in rows]
@@ -158,13 +162,17 @@ def frames(table: FactTable) -> dict[str, Any]:
 def _article_keys_for_comparison(records: dict[str, list[Any]]) -> list[Any]:
     """The same article twice under the SAME id is a duplicate id (FL601), not a duplicate article:
     only the first of such repeats keeps its key."""
+    keys = records["article_key"]
+    counts = Counter(k for k in keys if k is not None)
+    if all(n == 1 for n in counts.values()):
+        return keys  # the usual case: no article twice, nothing to drop, no copy
     seen: set[tuple[Any, Any, Any]] = set()
     out = []
-    for portal, cid, key in zip(records.get("portal_id", []), records.get("content_id", []), records["article_key"]):
-        triple = (portal, cid, key)
-        if key is not None and triple in seen:
-            out.append(None)
-        else:
-            seen.add(triple)
+    for portal, cid, key in zip(records["portal_id"], records["content_id"], keys):
+        if key is None or counts[key] == 1:
             out.append(key)
+            continue
+        triple = (portal, cid, key)
+        out.append(None if triple in seen else key)
+        seen.add(triple)
     return out

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,6 +22,7 @@ from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
 DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
+BUILTIN_FACTS = frozenset({"is_object", "content_id", "portal_id", "lang_id", "article_key", "attach_tokens", *DATE_FIELDS})
 EXAMPLE_SUITE = str(Path(__file__).with_name("expectations.example.json"))
 
 _COMMON_ENTITIES = (("&amp;", "&"), ("&nbsp;", " "), ("&#39;", "'"), ("&quot;", '"'), ("&rsquo;", "\u2019"), ("&lsquo;", "\u2018"), ("&ldquo;", "\u201c"), ("&rdquo;", "\u201d"))
@@ -87,18 +89,40 @@ def _facts(data: Any) -> dict[str, Any]:
         facts[column] = value if isinstance(value, str) else None
     for key in LENGTH_FIELDS:
         value = d.get(key)
-        facts["len_" + key] = len(value.strip()) if isinstance(value, str) and value.strip() else None
+        facts["has_" + key] = True if isinstance(value, str) and value.strip() else None  # null: missing, null or blank
     facts["article_key"] = article_key(d.get("content_title"), d.get("content_body"))
     facts["attach_tokens"] = _tokens(d.get("attaches"))
-    for key, value in d.items():  # other top-level numbers, for users' own expectations (content_score, uid, ...)
-        if key not in facts and isinstance(value, (int, float)) and not isinstance(value, bool):
-            facts[key] = value
     return facts
+
+
+@lru_cache(maxsize=16)
+def _extra_columns(files: tuple[str, ...]) -> frozenset[str]:
+    """Record fields the user's expectations refer to beyond the built-in facts (bad files: reported elsewhere)."""
+    from ._suite import SuiteFileError, load_suite_file
+
+    names: set[str] = set()
+    for path in files:
+        try:
+            entries = load_suite_file(path)
+        except SuiteFileError:
+            continue
+        for entry in entries:
+            kw = entry.kwargs
+            for key in ("column", "column_A", "column_B", "column_list"):
+                val = kw.get(key)
+                names.update([val] if isinstance(val, str) else [v for v in val if isinstance(v, str)] if isinstance(val, list) else [])
+    return frozenset(n for n in names if not n.startswith(("_", "has_")) and n not in BUILTIN_FACTS)
 
 
 def collect_facts(record, options) -> dict[str, Any]:
     """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
-    return record.memo("fl6:facts", lambda: _facts(record.data))
+    facts = record.memo("fl6:facts", lambda: _facts(record.data))
+    extra = _extra_columns(tuple(str(p) for p in options.get("expectations", ())))
+    if not extra:
+        return facts
+    data = record.data if isinstance(record.data, dict) else {}
+    # other top-level scalars, only when a user expectation names them (content_score, uid, ...)
+    return {**facts, **{key: _scalar(data.get(key)) for key in extra}}
 
 
 # --------------------------------------------------------------------------- running
@@ -224,7 +248,7 @@ def sparse_field(table, options) -> Iterator[DatasetHit]:
     """A field is empty in more records of the run than its `mostly` threshold allows.
 
     Each `expect_column_values_to_not_be_null` entry of the suite (title 99%,
-    body and html 90%, summary 50% by default) checks one `len_<field>`
+    body and html 90%, summary 50% by default) checks one `has_<field>`
     column: null when the field is missing, null or blank.  When the share of
     filled records falls below `mostly`, every record with the field empty is
     reported at that field; above it nothing is.

@@ -194,7 +194,7 @@ def test_user_expectations_generic_rule_and_replacing_a_default(tmp_path):
     p = write(tmp_path / "a.json", recs)
     found = run([p], expectations=[str(suite)])
     assert [where(f) for f in found] == [("FL690", "a.json", 1, "/content_score", *value_pos(p.read_text(), "content_score", "250"))]
-    assert found[0].message == "content_score 250 fails expect_column_values_to_be_between (observed null)" or "250" in found[0].message
+    assert found[0].message == "content_score 250 fails expect_column_values_to_be_between"
 
 
 def _table(*records_per_file: list) -> FactTable:
