@@ -147,6 +147,8 @@ def decode_with_map(text: str, strip_markup: bool = False) -> tuple[str, list[in
     where: list[int] = []
     pos = 0
     for start, end, value in edits:
+        if start < pos:
+            continue  # overlapping edits cannot happen with today's tag finder; never corrupt the map
         out.append(text[pos:start])
         where.extend(range(pos, start))
         out.append(value)
@@ -390,6 +392,10 @@ class _Scanner:
             outer = self.pop()
             self.repair("misnested", start, end, f"heading {tag} inside the open heading {_tag(outer.name)}", f"misnested:{tag}:{outer.name}")
             self.absorbed[outer.name] = self.absorbed.get(outer.name, 0) + 1
+        elif name in _TABLE_PARTS and name != "table" and not self.count.get("table"):
+            self.repair("stray", start, end, f"{tag} outside a table: the parser ignores the tag", f"stray:{tag}")
+            self.absorbed[name] = self.absorbed.get(name, 0) + 1
+            return
         elif name in ("td", "th"):
             i = self.find({"td", "th"}, TABLE_SCOPE | {"tr"})
             if i is not None:
