@@ -468,6 +468,39 @@ def test_repairs_agree_with_html5lib_on_random_fragments():
     assert disagreements == []
 
 
+def test_visible_text_agrees_with_html5lib_on_random_misnested_fragments():
+    """Whatever the parser repairs, the words and their order are what html5lib's tree holds."""
+    import random
+
+    import html5lib
+
+    rng = random.Random(5)
+    tags = "p b i span div a em strong ul ol li h2 h3 blockquote dl dt dd font u section pre script style".split()
+
+    def fragment() -> str:
+        out = []
+        for k in range(rng.randint(2, 12)):
+            r, t = rng.random(), rng.choice(tags)
+            out.append(f"<{t}>" if r < 0.45 else f"</{t}>" if r < 0.85 else "<br>" if r < 0.9 else "&amp;x&nbsp;")
+            if rng.random() < 0.6:
+                out.append(f"w{k}")
+        return "".join(out)
+
+    def text(e) -> str:
+        inner = "" if e.tag in ("script", "style") else (e.text or "") + "".join(text(c) for c in e)
+        return inner + (e.tail or "")
+
+    mismatches = []
+    for _ in range(3000):
+        html = fragment()
+        root = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
+        theirs = "".join(((root.text or "") + "".join(text(c) for c in root)).split())
+        mine = scan_html(html).key(fold=False).replace(" ", "")
+        if mine != theirs:
+            mismatches.append((html, mine, theirs))
+    assert mismatches == []
+
+
 @pytest.mark.parametrize("html", VALID_HTML[:4] + VALID_HTML[5:8] + VALID_HTML[9:10] + VALID_HTML[12:16])
 def test_valid_html_is_also_valid_for_html5lib(html):
     assert _html5lib_repairs(html) == set()
