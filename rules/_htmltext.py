@@ -88,6 +88,16 @@ def _entity_value(m: re.Match) -> str:
     return _unescape_one(m.group(0))
 
 
+_BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)")
+
+
+def unescape_text(raw: str) -> str:
+    """``html.unescape`` (a browser's decoding of text), with a cache for the usual ``&name;`` entities."""
+    if _BARE_AMPERSAND.search(raw):
+        return _html.unescape(raw)  # "&amp" without ";", "AT&T": the legacy rules apply
+    return _ENTITY.sub(_entity_value, raw)
+
+
 def decode_entities(text: str, rounds: int = 3) -> str:
     """Decode ``&name;`` / ``&#n;`` entities (terminated ones only), repeatedly for double encoding.
 
@@ -277,7 +287,7 @@ class _Scanner:
         if start == end or self.hiding:
             return
         raw = self.src[start:end]
-        value = _html.unescape(raw) if "&" in raw else raw
+        value = unescape_text(raw) if "&" in raw else raw
         if value.strip():
             if self._start < 0:
                 self._start = start + len(raw) - len(raw.lstrip())
@@ -357,6 +367,8 @@ class _Scanner:
         self.cut(index)
 
     def close_p(self, trigger: str, start: int, end: int) -> None:
+        if not self.count.get("p"):
+            return
         i = self.find({"p"}, BUTTON_SCOPE)
         if i is not None:
             self.close(i, trigger, start, end, implicit=True)
