@@ -16,7 +16,7 @@ from feedlint.config import Config
 from feedlint.engine import Engine
 from feedlint.planning import Choices, build_plan
 from feedlint.registry import load_catalogue
-from feedlint.rules._htmltext import body_key, body_paragraphs, decode_entities, normalise, scan_html
+from feedlint.rules._htmltext import body_key, body_paragraphs, decode_entities, normalise, scan_html, unescape_text
 
 CATALOGUE = load_catalogue(plugins=False)
 PERSIAN = "پزشکیان گفت: «ما هرگز مذاکره نمی\u200cکنیم»"
@@ -565,3 +565,13 @@ def test_huge_rewrite_stays_fast_and_reports_once(tmp_path):
 
 def test_decode_entities_leaves_bare_ampersands():
     assert decode_entities("AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, &#39;x&#39;, &amp;quot;") == "AT&T, R&D, Q&A, Tom & Jerry, &copy 2026, 'x', \""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a &amp; b &#39;x&#39; &nbsp;", "AT&T &amp", "&#0; &#x110000; &#128; &#xD800; &notit; &amp;amp;", "&copy2026 &#39 &#x27;&#X27;", "R&D&nbsp;Q&A", "&rsquo;&hellip;&NotAnEntity;"],
+)
+def test_cached_text_decoding_equals_html_unescape(text):
+    import html
+
+    assert unescape_text(text) == html.unescape(text)
