@@ -138,6 +138,11 @@ def validate(data: Mapping[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: suppress[{i}] needs a content-id or a path")
         if not isinstance(entry.get("reason", ""), str) or not entry.get("reason"):
             raise ConfigError(f"{where}: suppress[{i}] needs a reason (say why this is silenced)")
+        pointer = entry.get("pointer")
+        if pointer is not None and not (isinstance(pointer, str) and (pointer == "" or pointer.startswith("/"))):
+            raise ConfigError(f"{where}: suppress[{i}].pointer must be a JSON Pointer inside the record, like '/content_body'")
+        if "rules" in entry and not (isinstance(entry["rules"], list) and all(isinstance(r, str) for r in entry["rules"])):
+            raise ConfigError(f"{where}: suppress[{i}].rules must be a list of rule selectors")
     for key, settings in data.get("rules", {}).items():
         if not isinstance(settings, dict):
             raise ConfigError(f"{where}: rules.{key} must be a table")

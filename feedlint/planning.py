@@ -46,6 +46,8 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
         check_selectors(ignore, catalogue.rules, where)
         for globs in config.get("per-file-ignores", {}).values():
             check_selectors(globs, catalogue.rules, where)
+        for entry in config.get("suppress", []):
+            check_selectors(entry.get("rules", []), catalogue.rules, where)
     except SelectorError as exc:
         raise ConfigError(str(exc)) from None
     settings = _rule_settings(config, catalogue)

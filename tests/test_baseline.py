@@ -189,3 +189,17 @@ def test_suppression_by_path_glob_and_reason_required(tmp_path):
     (tmp_path / "feedlint.toml").write_text('[[suppress]]\npath = "legacy/*.json"\n', encoding="utf-8")
     r = run_cli("check", "new.json", cwd=tmp_path)
     assert r.returncode == 2 and "needs a reason" in r.stderr
+
+
+def test_suppression_with_bad_pointer_or_unknown_rule_is_a_config_error(tmp_path):
+    _write(tmp_path / "a.json", _records())
+    cases = {
+        'pointer = "content_body"': "suppress[0].pointer must be a JSON Pointer",
+        'rules = ["FL2O1"]': "unknown rule selector 'FL2O1'",  # letter O, not zero: a typo must not silently never match
+        'rules = "FL201"': "suppress[0].rules must be a list",
+    }
+    for line, expected in cases.items():
+        (tmp_path / "feedlint.toml").write_text(f'[[suppress]]\ncontent-id = 510001\n{line}\nreason = "r"\n', encoding="utf-8")
+        r = run_cli("check", "a.json", cwd=tmp_path)
+        assert r.returncode == 2 and expected in r.stderr, (line, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1

@@ -288,3 +288,14 @@ def test_security_severity_only_for_rules_that_declare_it():
     d = rule_descriptor(ActiveRule(traversal, "error", {}), "https://example.invalid/")
     assert d["properties"]["security-severity"] == "7.5"
     assert len(d["properties"]["tags"]) == 10 and len(d["fullDescription"]["text"]) <= 1024
+
+
+def test_whole_file_finding_from_the_cli_is_located_at_line_1(tmp_path):
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + export_text([base_record()]).encode("utf-8"))
+    log, r = sarif("--select", "FL208", "bom.json", cwd=tmp_path)
+    (res,) = log["runs"][0]["results"]
+    assert res["ruleId"] == "FL208" and res["level"] == "note"
+    phys = res["locations"][0]["physicalLocation"]
+    assert phys["artifactLocation"]["uri"] == "bom.json"
+    assert phys["region"]["startLine"] == 1 and phys["region"]["startColumn"] == 1
+    assert res["partialFingerprints"]["feedlint/v1"]
