@@ -115,7 +115,6 @@ def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int
     return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
 
 
-
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 

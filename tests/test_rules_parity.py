@@ -317,7 +317,7 @@ def test_misnested_bold_located_at_the_end_tag(tmp_path):
     assert findings[0].evidence == "misnested:`</p>`:b"
 
 
-def test_unclosed_span_located_at_its_start_tag_in_a_pretty_export(tmp_path):
+def test_span_left_open_by_the_paragraph_end_in_a_pretty_export(tmp_path):
     html = '<p>Intro.</p>\n<p><span style="font-size:16px;">The council approved the plan.</p>'
     recs = [base_record(content_id=1), base_record(content_id=2, content_body="Intro.\n\nThe council approved the plan.", content_html=html)]
     findings, text = run(recs, tmp_path, select="FL403", pretty=True)
