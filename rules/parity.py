@@ -233,8 +233,9 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     differences; with `fold-typography` (the default) neither are curly vs
     straight quotes or dash styles, and with `ignore-markup-in-body` (the
     default) tags typed into the plain text are dropped first: reporting them
-    is FL205's job.  A change of paragraph breaks alone is not
-    reported either: only words count.
+    is FL205's job.  A change of paragraph breaks alone is not reported
+    either: only words count.  Text the plain text leaves out on purpose
+    (captions, say) is skipped with `ignore-html-elements`.
 
     One finding per record, for the first difference: a paragraph only one side
     has (located at that paragraph, in the body or in the HTML), or a word-level
