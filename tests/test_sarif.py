@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT, SHARED, base_record, export_text, run_cli
+from conftest import ROOT, SEED_EXPORT, SHARED, base_record, export_text, needs_seeds, run_cli
 
 SCHEMA_PATH = SHARED / "sarif" / "sarif-schema-2.1.0.json"
 pytestmark = pytest.mark.skipif(not SCHEMA_PATH.exists(), reason="../shared/sarif schema not present")
@@ -299,3 +299,19 @@ def test_whole_file_finding_from_the_cli_is_located_at_line_1(tmp_path):
     assert phys["artifactLocation"]["uri"] == "bom.json"
     assert phys["region"]["startLine"] == 1 and phys["region"]["startColumn"] == 1
     assert res["partialFingerprints"]["feedlint/v1"]
+
+
+@needs_seeds()
+def test_real_seed_export(tmp_path):
+    text = SEED_EXPORT.read_text(encoding="utf-8")
+    (tmp_path / "export.json").write_text(text, encoding="utf-8", newline="")
+    log, r = sarif("--select", "FL201", "export.json", cwd=tmp_path)
+    results = log["runs"][0]["results"]
+    assert r.returncode == 1 and len(results) == 4  # &#39; &nbsp; &quot; &rsquo; in the plain-text body
+    start = text.index('"content_body":') + len('"content_body":')
+    start16 = len(text[:start].encode("utf-16-le")) // 2
+    for res in results:
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] == 1 and region["startColumn"] == start16 + 1
+        assert "content_id 418667" in res["message"]["text"] and "/0/0/content_body" in res["message"]["text"]
+    assert len({res["partialFingerprints"]["feedlint/v1"] for res in results}) == 4  # same place, four findings
