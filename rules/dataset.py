@@ -33,7 +33,7 @@ COMMON_OPTIONS = (
 )
 LANGUAGES = Option("languages", ["en", "fa", "ar"], "the site's lang_id values ($PARAMETER languages in the suite)")
 EARLIEST = Option("earliest", "2000-01-01 00:00:00", "no export date may be earlier ($PARAMETER earliest)", type=str)
-LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: now + 1 day", type=str)
+LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: the end of tomorrow", type=str)
 
 
 # --------------------------------------------------------------------------- facts
@@ -127,7 +127,8 @@ def collect_facts(record, options) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- running
 def _params(options) -> dict[str, Any]:
-    latest = options.get("latest") or (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    # default: the end of tomorrow (a day of slack for time zones), stable through the day so messages do not churn
+    latest = options.get("latest") or (dt.date.today() + dt.timedelta(days=1)).strftime("%Y-%m-%d 23:59:59")
     return {
         "languages": list(options.get("languages", LANGUAGES.default)),
         "earliest": options.get("earliest", EARLIEST.default),
