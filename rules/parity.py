@@ -132,7 +132,31 @@ class _Diff:
         hw = [w for k in range(j1, j2) for w in self.hp[k].words]
         return bw, hw, _opcodes([self.key(w) for w, _, _ in bw], [self.key(w) for w in hw])
 
+    def cut_short(self) -> Hit | None:
+        """One side is the other cut off (perhaps with an ellipsis): say so, instead of a diff."""
+        bw = [self.key(w) for p in self.bp for w in p.words]
+        hw = [self.key(w) for p in self.hp for w in p.words]
+        if bw and bw[-1] in ("...", "…"):
+            bw = bw[:-1]
+        elif bw and bw[-1].endswith(("...", "…")):
+            bw = [*bw[:-1], bw[-1].rstrip(".…")]
+        if bw and len(bw) < len(hw) and hw[: len(bw)] == bw:
+            rest = [w for p in self.hp for w in p.words][len(bw) :]
+            last = self.bp[-1]
+            msg = f"the body stops short at the end of body paragraph {len(self.bp)}; the HTML goes on for {_plural(len(rest), 'more word')}: {_quote(rest, self.max_words)}"
+            return Hit(self.body_ptr, msg, evidence="body-cut-short", span=last.spans[-1])
+        hw_all = hw
+        if hw_all and len(hw_all) < len(bw) and bw[: len(hw_all)] == hw_all:
+            rest = [w for p in self.bp for w in p.words][len(hw_all) :]
+            last = self.hp[-1]
+            msg = f"the HTML stops short at the end of HTML paragraph {len(self.hp)}; the body goes on for {_plural(len(rest), 'more word')}: {_quote(rest, self.max_words)}"
+            return Hit(self.html_ptr, msg, evidence="html-cut-short", span=last.spans[-1])
+        return None
+
     def hit(self) -> Hit | None:
+        cut = self.cut_short()
+        if cut is not None:
+            return cut
         found: Hit | None = None
         count = 0
         for tag, i1, i2, j1, j2 in _opcodes([self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp]):
@@ -209,9 +233,14 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
             pointers=["/content_body"],
         ),
         bad(
-            {"content_body": _BODY.split("\r\n\r\n&nbsp;")[0], "content_html": _HTML},
-            "the plain text lost its last paragraph",
+            {"content_body": _BODY.split("&nbsp;\r\n\r\n")[1], "content_html": _HTML},
+            "the plain text lost its first paragraph",
             pointers=["/content_html"],
+        ),
+        bad(
+            {"content_body": _BODY.split("\r\n\r\n&nbsp;")[0] + "\r\n\r\nThe budget of 84 million…", "content_html": _HTML},
+            "the plain text was cut short",
+            pointers=["/content_body"],
         ),
         good(
             {
@@ -237,8 +266,10 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     either: only words count.  Text the plain text leaves out on purpose
     (captions, say) is skipped with `ignore-html-elements`.
 
-    One finding per record, for the first difference: a paragraph only one side
-    has (located at that paragraph, in the body or in the HTML), or a word-level
+    One finding per record, for the first difference: one side cut short (the
+    other goes on after its last word, an ellipsis allowed; located at that last
+    word), a paragraph only one side has (located at that paragraph, in the
+    body or in the HTML), or a word-level
     diff of the first changed paragraph, located at the changed words of the
     body: `…the [-words only in the body-] {+words only in the HTML+} budget…`.
     Paragraph numbers count paragraphs with text (spacers are not counted).

@@ -142,12 +142,39 @@ def test_paragraph_missing_from_the_body_located_in_the_html(tmp_path):
     assert findings[0].message.startswith("the HTML has 1 paragraph missing from the body, from HTML paragraph 2:")
 
 
-def test_truncated_body_reports_all_missing_paragraphs_once(tmp_path):
-    rec = base_record(content_body=P1, content_html=paras_html(P1, P2, P3))
+def test_missing_paragraphs_counted_once(tmp_path):
+    rec = base_record(content_body=P3, content_html=paras_html(P1, P2, P3))
     findings, text = run([rec], tmp_path)
     assert len(findings) == 1
-    assert findings[0].message.startswith("the HTML has 2 paragraphs missing from the body, from HTML paragraph 2:")
-    assert region(findings[0]) == expect(text, P2)[:2] + expect(text, P3)[2:]
+    assert findings[0].message.startswith("the HTML has 2 paragraphs missing from the body, from HTML paragraph 1:")
+    assert region(findings[0]) == expect(text, P1)[:2] + expect(text, P2)[2:]
+
+
+def test_body_cut_short_is_said_so_at_its_last_word(tmp_path):
+    rec = base_record(content_body=P1, content_html=paras_html(P1, P2, P3))
+    findings, text = run([rec], tmp_path)
+    assert [(f.record_pointer, f.evidence) for f in findings] == [("/content_body", "body-cut-short")]
+    assert findings[0].message == 'the body stops short at the end of body paragraph 1; the HTML goes on for 21 more words: "The budget of 84 million euros was called…"'
+    assert region(findings[0]) == expect(text, "Tuesday.")
+
+
+@pytest.mark.parametrize("cut", ["The budget of 84...", "The budget of 84 …", "The budget of 84"])
+def test_body_cut_mid_paragraph_with_or_without_ellipsis(cut, tmp_path):
+    rec = base_record(content_body=paras_body(P1, cut), content_html=paras_html(P1, P2))
+    findings, text = run([rec], tmp_path)
+    assert [f.evidence for f in findings] == ["body-cut-short"]
+    assert "goes on for 8 more words: \"million euros was called optimistic by the opposition.\"" in findings[0].message
+    last = cut.split()[-1]
+    at = text.index(cut) + cut.rindex(last)  # the body comes before the HTML in the file
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, at + len(last)))
+
+
+def test_html_cut_short(tmp_path):
+    rec = base_record(content_body=paras_body(P1, P2), content_html=paras_html(P1))
+    findings, text = run([rec], tmp_path)
+    assert [(f.record_pointer, f.evidence) for f in findings] == [("/content_html", "html-cut-short")]
+    assert findings[0].message.startswith("the HTML stops short at the end of HTML paragraph 1; the body goes on for 12 more words:")
+    assert region(findings[0]) == expect(text, P1, nth=1)
 
 
 def test_one_finding_per_record_with_the_count_of_the_others(tmp_path):
@@ -189,7 +216,7 @@ def test_fold_typography_option(tmp_path):
 
 
 def test_ignore_html_elements_option(tmp_path):
-    html = paras_html(P1, P2) + '<figure><img src="x.jpg"><figcaption>Photo: the <b>tram</b> depot</figcaption></figure>'
+    html = paras_html(P1) + '<figure><img src="x.jpg"><figcaption>Photo: the <b>tram</b> depot</figcaption></figure>' + paras_html(P2)
     rec = base_record(content_body=paras_body(P1, P2), content_html=html)
     findings, text = run([rec], tmp_path)
     assert [f.evidence for f in findings] == ["html-only:Photo: the tram depot"]
