@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from .model import Finding
 from .output import atomic_text_writer
+from .reporters.locations import repo_relative, source_root
 
 FORMAT = "feedlint-baseline"
 VERSION = 1
@@ -33,8 +34,14 @@ def _entry_key(e: dict) -> tuple:
     return (e["file"], e["rule"], str(e["content_id"]), e["pointer"], e["fingerprint"])
 
 
-def entries_from(findings: Iterable[Finding]) -> list[dict]:
+def _file_key(display: str, cwd: str) -> str:
+    """Paths are stored relative to the checkout root, so running from a subdirectory changes nothing."""
+    return repo_relative(display, cwd) or display
+
+
+def entries_from(findings: Iterable[Finding], cwd: str | None = None) -> list[dict]:
     """One entry per fingerprint (with a count for repeats), sorted for stable diffs."""
+    cwd = cwd or os.getcwd()
     by_fp: dict[str, dict] = {}
     for f in findings:
         entry = by_fp.get(f.fingerprint)
@@ -44,7 +51,7 @@ def entries_from(findings: Iterable[Finding]) -> list[dict]:
                 "rule": f.rule_id,
                 "content_id": f.content_id,
                 "pointer": f.record_pointer,
-                "file": f.path,
+                "file": _file_key(f.path, cwd),
                 "message": f.message,
                 "count": 1,
             }
@@ -120,14 +127,16 @@ class Baseline:
             else:
                 yield f
 
-    def stale(self, checked_files: Iterable[str], rule_ids: Iterable[str]) -> list[dict]:
+    def stale(self, checked_files: Iterable[str], rule_ids: Iterable[str], cwd: str | None = None) -> list[dict]:
         """Entries that no longer occur.
 
         Only entries this run could have seen count: their rule was selected and
         their file was checked (or no longer exists).  Checking one file, as
         pre-commit does, does not make the rest of the baseline stale.
         """
-        files = set(checked_files)
+        cwd = cwd or os.getcwd()
+        root = source_root(cwd)
+        files = {_file_key(d, cwd) for d in checked_files}
         rules = set(rule_ids)
         seen: set[str] = set()
         out = []
@@ -139,7 +148,7 @@ class Baseline:
             if e.get("rule") not in rules:
                 continue
             where = e.get("file")
-            if isinstance(where, str) and where not in files and os.path.exists(where):
+            if isinstance(where, str) and where not in files and os.path.exists(os.path.join(root, where)):
                 continue
             out.append(e)
         return out

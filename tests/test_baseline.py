@@ -203,3 +203,24 @@ def test_suppression_with_bad_pointer_or_unknown_rule_is_a_config_error(tmp_path
         r = run_cli("check", "a.json", cwd=tmp_path)
         assert r.returncode == 2 and expected in r.stderr, (line, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_baseline_paths_are_relative_to_the_checkout_root_wherever_feedlint_runs(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "exports").mkdir()
+    _write(tmp_path / "exports" / "a b.json", _records())
+    run_cli("baseline", "--select", "FL1", "exports", "-o", ".feedlint-baseline.json", cwd=tmp_path)
+    files = {e["file"] for e in json.loads((tmp_path / ".feedlint-baseline.json").read_text())["findings"]}
+    assert files == {"exports/a b.json"}
+    sub = tmp_path / "exports"
+    r = run_cli("check", "--select", "FL1", "--baseline", "../.feedlint-baseline.json", "a b.json", cwd=sub)
+    assert r.returncode == 0 and "2 known findings not reported, no stale entries" in r.stdout
+    fixed = _records()
+    fixed[1].pop("surprise")
+    _write(sub / "a b.json", fixed)
+    r = run_cli("check", "--format", "sarif", "--select", "FL1", "--baseline", "../.feedlint-baseline.json", "a b.json", cwd=sub)
+    (note,) = json.loads(r.stdout)["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+    assert "FL103 [content_id 510002] /surprise in exports/a b.json" in note["message"]["text"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "exports/a%20b.json", "uriBaseId": "%SRCROOT%"}

@@ -20,6 +20,7 @@ import heapq
 import json
 from importlib import metadata
 from typing import Any
+from urllib.parse import quote
 
 from ..explain import render_explanation
 from ..model import Finding
@@ -193,9 +194,9 @@ class SarifReporter(Reporter):
         assert run is not None
         for entry, text in zip(summary.extra.get("stale_entries", ()), summary.extra.get("stale_notes", ())):
             note: dict[str, Any] = {"level": "note", "message": {"text": text}, "descriptor": {"id": "stale-baseline-entry"}}
-            if entry.get("file"):
+            if entry.get("file"):  # stored relative to the checkout root
                 note["locations"] = [{
-                    "physicalLocation": {"artifactLocation": artifact_location(entry["file"], run.root)},
+                    "physicalLocation": {"artifactLocation": {"uri": quote(entry["file"], safe="/"), "uriBaseId": SRCROOT}},
                     "logicalLocations": [{"fullyQualifiedName": entry.get("pointer") or "/", "kind": "value"}],
                 }]
             note["properties"] = {"fingerprint": entry.get("fingerprint"), "rule": entry.get("rule")}
