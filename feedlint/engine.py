@@ -262,10 +262,13 @@ class Engine:
             for active, hit in by_file[file_index]:
                 wanted.setdefault(self.table.refs[hit.row].record_index, []).append((active, hit))
             info = self.files[file_index]
+            allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind)}  # per-file-ignores
             source = Source(paths[file_index], self.plan.input_format, info.display)
             try:
                 for raw in source.records():
                     for active, hit in wanted.get(raw.index, ()):
+                        if active.rule.id not in allowed:
+                            continue
                         ref = self.table.refs[hit.row]
                         as_hit = Hit(hit.pointer, hit.message, hit.evidence)
                         finding = self._finding(active, as_hit, raw, info.display, ref.content_id)
@@ -285,14 +288,31 @@ class Engine:
 
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
         displays = list(displays or paths)
+        paths, spooled = self._spool_stdin(list(paths))
         try:
-            for path, display in zip(paths, displays):
-                yield from self.check_file(path, display)
+            try:
+                for path, display in zip(paths, displays):
+                    yield from self.check_file(path, display)
+            finally:
+                if self._pool is not None:
+                    self._pool.close()
+                    self._pool = None
+            yield from self.dataset_findings(paths)
         finally:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
-        yield from self.dataset_findings(paths)
+            for name in spooled:
+                os.unlink(name)
+
+    def _spool_stdin(self, paths: list[str]) -> tuple[list[str], list[str]]:
+        """Dataset findings are located by re-reading their file: stdin cannot be read twice, so copy it first."""
+        if not self._dataset or "-" not in paths:
+            return paths, []
+        import shutil
+        import sys
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(prefix="feedlint-stdin-", delete=False) as tmp:
+            shutil.copyfileobj(sys.stdin.buffer, tmp)
+        return [tmp.name if p == "-" else p for p in paths], [tmp.name]
 
     def unused_suppressions(self) -> list[Suppression]:
         return [s for s in self.plan.suppressions if s.used == 0]

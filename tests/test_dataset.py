@@ -278,6 +278,18 @@ def test_json_and_sarif_outputs_carry_exact_positions_and_stdout_is_clean(two_fi
     ])
 
 
+def test_stdin_is_checked_too_and_per_file_ignores_apply(two_files, tmp_path):
+    a, b = two_files
+    res = run_cli("check", "-", "b.json", "--select", "FL601", "--format", "json", "-q", cwd=tmp_path, input=a.read_text())
+    got = sorted((f["file"], f["record"], f["line"], f["column"]) for f in json.loads(res.stdout))
+    assert got == [("<stdin>", 0, *value_pos(a.read_text(), "content_id", "510001")), ("b.json", 1, *value_pos(b.read_text(), "content_id", "510001"))]
+    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("feedlint-stdin-*")]  # the spooled copy is gone
+    # a file under per-file-ignores still takes part in the comparison but gets no FL6 finding itself
+    (tmp_path / "feedlint.toml").write_text('[per-file-ignores]\n"a.json" = ["FL6"]\n', encoding="utf-8")
+    res = run_cli("check", "a.json", "b.json", "--select", "FL601", "--format", "json", "-q", cwd=tmp_path)
+    assert [(f["file"], f["record"]) for f in json.loads(res.stdout)] == [("b.json", 1)]
+
+
 def test_pre_commit_run_says_the_dataset_checks_saw_this_invocation_only(two_files, tmp_path):
     res = run_cli("check", "a.json", "b.json", "--select", "FL601", cwd=tmp_path, env={"PRE_COMMIT": "1"})
     assert res.returncode == 1
