@@ -67,6 +67,7 @@ class Context:
         self.docs_dir = docs_dir
         self.ctx = gx.get_context(mode="ephemeral", project_config=config)
         self.names: set[str] = set()
+        self.fresh: list[Any] = []  # identifiers of pages not rendered yet
         source = self.ctx.data_sources.add_pandas(name="feedlint")
         self.batches = {name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(name="whole") for name in ("records", "attachments")}
 
@@ -98,11 +99,19 @@ class Context:
             expectation_parameters=params,
             result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
         )
+        if self.docs_dir:
+            from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+            run_id = res.meta["run_id"]
+            self.fresh.extend(k for k in self.ctx.validation_results_store.list_keys() if k.run_id == run_id)
+            self.fresh.append(ExpectationSuiteIdentifier(name=name))
         return [(er.expectation_config.meta["feedlint_run"]["n"], er) for er in res.results]
 
     def write_docs(self) -> None:
-        if self.docs_dir:
-            self.ctx.build_data_docs(site_names=[SITE])
+        """Render this rule's new pages; the index lists every page already in the site directory."""
+        if self.docs_dir and self.fresh:
+            self.ctx.build_data_docs(site_names=[SITE], resource_identifiers=list(self.fresh))
+            self.fresh = []
 
 
 def exception_message(er: Any) -> str | None:
