@@ -125,6 +125,8 @@ def validate(data: Mapping[str, Any], where: str) -> None:
                 raise ConfigError(f"{where}: fields.{kind}.{role}: unknown role (known: {', '.join(ROLES)})")
             if not isinstance(pats, list) or not all(isinstance(p, str) and (p == "" or p.startswith("/")) for p in pats):
                 raise ConfigError(f"{where}: fields.{kind}.{role} must be a list of JSON Pointers like '/content_body'")
+    if not all(isinstance(p, str) and p for p in data.get("expectations", [])):
+        raise ConfigError(f"{where}: expectations must be a list of suite file paths (strings)")
     for glob, sels in data.get("per-file-ignores", {}).items():
         if not isinstance(sels, list) or not all(isinstance(s, str) for s in sels):
             raise ConfigError(f"{where}: per-file-ignores.{glob!r} must be a list of rule selectors")

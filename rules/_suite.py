@@ -21,6 +21,7 @@ the whole default suite).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -147,17 +148,28 @@ def default_entries() -> tuple[Entry, ...]:
     return tuple(load_suite_file(DEFAULT_SUITE))
 
 
-@lru_cache(maxsize=64)
-def _user_entries(paths: tuple[str, ...]) -> tuple[Entry, ...]:
-    out: list[Entry] = []
+def file_stamps(paths: list[str] | tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Paths with their mtimes: cache keys that notice an edited suite file in a long-lived process."""
+    stamps = []
     for p in paths:
+        try:
+            stamps.append((str(p), os.stat(p).st_mtime_ns))
+        except OSError:
+            stamps.append((str(p), -1))
+    return tuple(stamps)
+
+
+@lru_cache(maxsize=64)
+def _user_entries(stamped: tuple[tuple[str, int], ...]) -> tuple[Entry, ...]:
+    out: list[Entry] = []
+    for p, _ in stamped:
         out.extend(load_suite_file(p))
     return tuple(out)
 
 
 def entries_for(rule_id: str, user_files: list[str] | tuple[str, ...] = ()) -> list[Entry]:
     """The expectations rule ``rule_id`` runs: defaults (minus replaced keys) plus the user's."""
-    user = _user_entries(tuple(user_files))
+    user = _user_entries(file_stamps(user_files))
     replaced = {e.key for e in user if e.key}
     picked = [e for e in default_entries() if e.rule == rule_id and e.key not in replaced]
     picked.extend(e for e in user if e.rule == rule_id)

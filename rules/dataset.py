@@ -96,12 +96,12 @@ def _facts(data: Any) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16)
-def _extra_columns(files: tuple[str, ...]) -> frozenset[str]:
+def _extra_columns(stamped: tuple[tuple[str, int], ...]) -> frozenset[str]:
     """Record fields the user's expectations refer to beyond the built-in facts (bad files: reported elsewhere)."""
     from ._suite import SuiteFileError, load_suite_file
 
     names: set[str] = set()
-    for path in files:
+    for path, _ in stamped:
         try:
             entries = load_suite_file(path)
         except SuiteFileError:
@@ -114,10 +114,30 @@ def _extra_columns(files: tuple[str, ...]) -> frozenset[str]:
     return frozenset(n for n in names if not n.startswith(("_", "has_")) and n not in BUILTIN_FACTS)
 
 
+_EXTRA_BY_OPTIONS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _extra_for(options) -> frozenset[str]:
+    """Extra columns for one plan's options; suite files are looked at once per plan, not per record."""
+    cached = _EXTRA_BY_OPTIONS.get(id(options))
+    if cached is not None and cached[0] is options:
+        return cached[1]
+    files = options.get("expectations", ())
+    extra: frozenset[str] = frozenset()
+    if files:
+        from ._suite import file_stamps
+
+        extra = _extra_columns(file_stamps([str(p) for p in files]))
+    if len(_EXTRA_BY_OPTIONS) > 64:
+        _EXTRA_BY_OPTIONS.clear()
+    _EXTRA_BY_OPTIONS[id(options)] = (options, extra)
+    return extra
+
+
 def collect_facts(record, options) -> dict[str, Any]:
     """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
     facts = record.memo("fl6:facts", lambda: _facts(record.data))
-    extra = _extra_columns(tuple(str(p) for p in options.get("expectations", ())))
+    extra = _extra_for(options)
     if not extra:
         return facts
     data = record.data if isinstance(record.data, dict) else {}
