@@ -105,12 +105,16 @@ class Run:
     wall: float
     exit_code: int
     peak_mb: float
+    cpu: float = 0.0  # user + system seconds of the process and every worker it waited for
     stdout: bytes = b""
     stderr: bytes = b""
 
 
 def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     """Wall time, exit code and peak memory of one command (all its processes)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     peak = [0]
@@ -130,12 +134,10 @@ def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     done.set()
     if can_sample:
         sampler.join()
-    peak_kb = peak[0]
-    if not peak_kb:  # no /proc: the largest process's peak RSS
-        import resource
-
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Run(wall, proc.returncode, peak_kb / 1024, out, err)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_kb = peak[0] or after.ru_maxrss  # no /proc: the largest process's peak RSS
+    return Run(wall, proc.returncode, peak_kb / 1024, cpu, out, err)
 
 
 @dataclass
@@ -162,7 +164,7 @@ def bench(name: str, cmd: list[str], file: Path, records: int, repeat: int, ok_c
             sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
             raise SystemExit(f"{name}: exit code {r.exit_code} from {' '.join(cmd)}")
         row.runs.append(r)
-        print(f"  {name:<34} run {i + 1}/{repeat}: {r.wall:7.2f} s  {r.peak_mb:7.0f} MB  exit {r.exit_code}", file=sys.stderr, flush=True)
+        print(f"  {name:<40} run {i + 1}/{repeat}: {r.wall:7.2f} s wall {r.cpu:7.2f} s CPU {r.peak_mb:7.0f} MB  exit {r.exit_code}", file=sys.stderr, flush=True)
     return row
 
 
@@ -179,8 +181,8 @@ def check_jsonschema(path: Path) -> list[str]:
 
 def fmt_table(rows: list[Row], reference: dict[Path, Row]) -> str:
     lines = [
-        "| file | command | wall (best) | records/s | MB/s | peak memory | vs check-jsonschema |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| file | command | wall (best) | CPU | records/s | MB/s | peak memory | vs check-jsonschema (wall) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         size_mb = row.file.stat().st_size / 1e6
@@ -190,19 +192,20 @@ def fmt_table(rows: list[Row], reference: dict[Path, Row]) -> str:
         if ref is row:
             ratio = "1.00×"
         label = f"{row.file.name} ({size_mb:,.0f} MB, {row.records:,} rec)"
-        lines.append(f"| {label} | {row.name} | {best:.2f} s | {row.records / best:,.0f} | {size_mb / best:,.1f} | {row.peak_mb:,.0f} MB | {ratio} |")
+        lines.append(f"| {label} | {row.name} | {best:.2f} s | {row.best.cpu:.2f} s | {row.records / best:,.0f} | {size_mb / best:,.1f} | {row.peak_mb:,.0f} MB | {ratio} |")
     return "\n".join(lines)
 
 
 def machine() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = []
-    for mod in ("orjson", "jsonschema_rs"):
+    for dist in ("orjson", "jsonschema-rs"):
         try:
-            m = __import__(mod)
-            versions.append(f"{mod} {getattr(m, '__version__', '?')}")
-        except ImportError:
-            versions.append(f"{mod} missing")
+            versions.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            versions.append(f"{dist} missing")
     cj = subprocess.run([tool("check-jsonschema"), "--version"], capture_output=True, text=True).stdout.strip().split()[-1:]
     return (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {', '.join(versions)}, "

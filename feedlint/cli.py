@@ -138,6 +138,8 @@ def _jobs(given: Optional[int], cfg) -> int:
 
 
 def _progress(quiet: bool, output: Optional[str]):
+    if quiet or not sys.stderr.isatty():
+        return None
     from .progress import ProgressBar, progress_wanted
 
     return ProgressBar() if progress_wanted(quiet, output) else None
@@ -178,7 +180,6 @@ def check(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for the record checks [default: config `jobs`, else all cores]; 1 = none."),
 ) -> None:
     """Check exports and report findings."""
-    from .baseline import BaselineError, describe, load_baseline
     from .engine import Engine
     from .output import atomic_text_writer
     from .reader.sources import display_path, expand_paths
@@ -190,7 +191,11 @@ def check(
     _check_expectations(plan)
     baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
     try:
-        base = load_baseline(baseline_path) if baseline_path else None
+        base = None
+        if baseline_path:
+            from .baseline import BaselineError, describe, load_baseline  # not imported by runs without one
+
+            base = load_baseline(baseline_path)
     except BaselineError as exc:
         raise _die(str(exc))
     fmt = format or cfg.get("format", "text")

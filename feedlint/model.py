@@ -37,11 +37,20 @@ class Record:
         return self.data.get(key, default) if isinstance(self.data, dict) else default
 
     def fields_with_role(self, role: str, strings_only: bool = True) -> Iterator[tuple[str, Any]]:
-        """``(pointer, value)`` for each present field having ``role`` (strings only by default)."""
-        for pattern in self.roles.for_kind(self.kind, role):
-            for pointer, value in expand(self.data, pattern):
-                if not strings_only or isinstance(value, str):
-                    yield pointer, value
+        """``(pointer, value)`` for each present field having ``role`` (strings only by default).
+
+        Worked out once per record and role (a dozen rules ask for the same role).
+        """
+        key = ("\0fields", role, strings_only)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = [
+                (pointer, value)
+                for pattern in self.roles.for_kind(self.kind, role)
+                for pointer, value in expand(self.data, pattern)
+                if not strings_only or isinstance(value, str)
+            ]
+        return iter(found)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:

@@ -35,7 +35,7 @@ from typing import Any, Iterator
 
 from .errors import InputError
 from .jsondecode import loads_exact, quick_loads
-from .locate import locate, string_span
+from .locate import StringIndex, locate, unique_keys
 from .positions import Cursor, Region
 from .textstream import CHUNK, TextStream
 
@@ -64,7 +64,7 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located")
+    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms") -> None:
         self.index = index  # 0-based position among the file's records
@@ -76,6 +76,8 @@ class RawRecord:
         self.kind = kind
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], tuple[int, int]] = {}
+        self._strings: dict[int, StringIndex] = {}
+        self._unique: frozenset[str] | None = None
 
     @property
     def text(self) -> str:
@@ -88,10 +90,15 @@ class RawRecord:
         text = self.text
         where = self._located.get((pointer, on_key))
         if where is None:  # several findings often point at one field (every entity in a body)
-            where = self._located[(pointer, on_key)] = locate(text, pointer, on_key=on_key)
+            if self._unique is None:
+                self._unique = unique_keys(self.data)
+            where = self._located[(pointer, on_key)] = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique)
         start, end = where
         if span is not None and not on_key and text[start : start + 1] == '"':
-            start, end = string_span(text, start, span)
+            index = self._strings.get(start)
+            if index is None:
+                index = self._strings[start] = StringIndex(text, start)
+            start, end = index.span(span)
         return Region.between(self.origin, text, start, end)
 
     def __repr__(self) -> str:

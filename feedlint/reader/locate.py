@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from json.decoder import scanstring
+from typing import Any
 
 _decoder = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
 _PLAIN = re.compile(r'[^"\\]*')
 _MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\n\r]*:[ \t\n\r]*', re.S)  # "key" : (value follows)
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_NO_DATA = object()
 _AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")  # whitespace and one separating comma
 
 
@@ -46,18 +50,77 @@ def _skip_value(text: str, pos: int) -> int:
     return _decoder.raw_decode(text, pos)[1]  # the C scanner: faster than any regex, even for long strings
 
 
-def locate(text: str, pointer: str, start: int = 0, on_key: bool = False) -> tuple[int, int]:
+def unique_keys(data: Any) -> frozenset[str]:
+    """Object keys that occur exactly once in ``data`` (at any depth)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in seen:
+                    twice.add(k)
+                else:
+                    seen.add(k)
+                if isinstance(v, (dict, list)):
+                    stack.append(v)
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return frozenset(seen - twice)
+
+
+def _find_key(text: str, token: str, pos: int) -> tuple[int, int, int] | None:
+    """``(key start, key end, value start)`` of the first key literal ``token`` after ``pos``.
+
+    Only an unescaped ``"`` delimits a string, and a string followed by ``:`` is a
+    key, so the first such match is the first key of that name at any depth.
+    """
+    literal = json.dumps(token, ensure_ascii=False)
+    i = text.find(literal, pos)
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0:  # the quote is a delimiter, not an escaped quote inside a string
+            m = _COLON.match(text, i + len(literal))
+            if m:
+                return i, i + len(literal), m.end()
+        i = text.find(literal, i + 1)
+    return None
+
+
+def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] = frozenset()) -> tuple[int, int]:
     """``(start, end)`` offsets in ``text`` of the value at ``pointer``.
 
     With ``on_key`` the member's key string is located instead.  When the pointer
     does not resolve (a missing member), the deepest existing ancestor is
     returned: a missing property is reported at its parent object.
+
+    Given the decoded ``data`` of ``text`` and its :func:`unique_keys`, a member
+    whose key occurs once in the whole record is found with ``str.find`` instead
+    of skipping every member before it.
     """
     pos = _ws(text, start)
     key_span: tuple[int, int] | None = None
+    node = data
     for token in split_pointer(pointer):
         ch = text[pos : pos + 1]
         found = None
+        if ch == "{" and token in unique and isinstance(node, dict) and token in node:
+            hit = _find_key(text, token, pos + 1)
+            if hit is not None:
+                key_span = hit[:2]
+                pos = hit[2]
+                node = node[token]
+                continue
+        if node is not _NO_DATA:
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                node = _NO_DATA
         if ch == "{":
             i = _ws(text, pos + 1)
             while i < len(text) and text[i] != "}":
@@ -89,6 +152,63 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False) -> tup
     return pos, _skip_value(text, pos)
 
 
+class StringIndex:
+    """Where the escapes of one string literal are, to map decoded offsets to source offsets.
+
+    Built in one pass (C regex, a Python step per escape only); each mapping is
+    then a binary search.  A record's findings often point into the same long
+    field (every entity of a body), so the index is built once per field.
+    """
+
+    __slots__ = ("start", "decoded", "raw_after", "length", "end")
+
+    def __init__(self, text: str, literal_start: int) -> None:
+        self.start = literal_start + 1
+        decoded_at: list[int] = []  # decoded offset of each escape's character
+        raw_after: list[int] = []  # source offset just after each escape
+        decoded = 0
+        raw = self.start
+        n = len(text)
+        while True:
+            run_end = _PLAIN.match(text, raw).end()
+            decoded += run_end - raw
+            raw = run_end
+            if raw >= n or text[raw] == '"':
+                break
+            m = _ESCAPE.match(text, raw)
+            if m is None:  # a lone backslash at the very end: not a valid literal
+                break
+            step_end = m.end()
+            esc = m.group(1)
+            if esc[0] == "u" and 0xD800 <= int(esc[1:], 16) < 0xDC00:
+                nxt = _ESCAPE.match(text, step_end)
+                if nxt and nxt.group(1)[0] == "u" and 0xDC00 <= int(nxt.group(1)[1:], 16) < 0xE000:
+                    step_end = nxt.end()  # a surrogate pair is one (astral) character
+            decoded_at.append(decoded)
+            raw_after.append(step_end)
+            decoded += 1
+            raw = step_end
+        self.decoded = decoded_at
+        self.raw_after = raw_after
+        self.length = decoded  # decoded length
+        self.end = raw  # offset of the closing quote
+
+    def offset(self, index: int) -> int:
+        """Source offset of decoded offset ``index`` (clamped to the closing quote)."""
+        if index >= self.length:
+            return self.end
+        k = bisect_left(self.decoded, index)  # escapes strictly before ``index``
+        if k == 0:
+            return self.start + index
+        return self.raw_after[k - 1] + (index - self.decoded[k - 1] - 1)
+
+    def span(self, span: tuple[int, int]) -> tuple[int, int]:
+        a, b = span
+        if b < a:  # an empty, reversed span: a point at ``b``
+            a = b
+        return self.offset(a), self.offset(b)
+
+
 def string_span(text: str, literal_start: int, span: tuple[int, int]) -> tuple[int, int]:
     """Map ``[a, b)`` in a decoded string to offsets in its source literal.
 
@@ -96,34 +216,4 @@ def string_span(text: str, literal_start: int, span: tuple[int, int]) -> tuple[i
     ``\\"``, ``\\/`` and ``\\u00e9`` are one decoded character; a surrogate pair
     of ``\\u`` escapes is one astral character.
     """
-    a, b = span
-    decoded = 0
-    raw = literal_start + 1
-    result_a = None
-    n = len(text)
-    while True:
-        # a run without escapes maps one to one: jump over it in one step
-        run_end = _PLAIN.match(text, raw).end()
-        run = run_end - raw
-        if result_a is None and a <= decoded + run:
-            result_a = raw + (a - decoded)
-        if b <= decoded + run:
-            return result_a, raw + (b - decoded)
-        decoded += run
-        raw = run_end
-        if raw >= n or text[raw] == '"':
-            break
-        m = _ESCAPE.match(text, raw)
-        if m is None:  # a lone backslash at the very end: not a valid literal
-            break
-        step = m.end() - raw
-        esc = m.group(1)
-        if esc[0] == "u" and 0xD800 <= int(esc[1:], 16) < 0xDC00:
-            nxt = _ESCAPE.match(text, m.end())
-            if nxt and nxt.group(1)[0] == "u" and 0xDC00 <= int(nxt.group(1)[1:], 16) < 0xE000:
-                step = nxt.end() - raw
-        raw += step
-        decoded += 1
-    if result_a is None:
-        result_a = raw
-    return result_a, raw
+    return StringIndex(text, literal_start).span(span)
