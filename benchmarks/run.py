@@ -160,7 +160,7 @@ def bench(name: str, cmd: list[str], file: Path, records: int, repeat: int, ok_c
     row = Row(name, file, records)
     for i in range(repeat):
         r = run_once(cmd, ROOT, env=dict(os.environ, NO_COLOR="1", FEEDLINT_NO_PROGRESS="1"))
-        if r.exit_code not in ok_codes:
+        if r.exit_code not in ok_codes or b"Traceback" in r.stderr:
             sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
             raise SystemExit(f"{name}: exit code {r.exit_code} from {' '.join(cmd)}")
         row.runs.append(r)

@@ -211,7 +211,7 @@ class Engine:
 
     # -- per file -------------------------------------------------------------
     def check_file(self, path: str, display: str) -> Iterator[Finding]:
-        source = Source(path, self.plan.input_format, display, exact=self.jobs <= 1)
+        source = Source(path, self.plan.input_format, display)
         info = source.info
         file_index = len(self.files)
         self.files.append(info)

@@ -116,6 +116,18 @@ def _check_chunk(task: tuple) -> tuple[list, tuple]:
 # -- main side --------------------------------------------------------------------
 
 
+def _check_here(engine: Any, chunk: list, rules: Sequence[Any], display: str, file_index: int) -> Iterator[Any]:
+    """Check a chunk in this process (when a worker could not return its results)."""
+    from .reader.jsondecode import loads_exact
+    from .reader.jsonstream import RawRecord
+
+    for index, pointer, source, origin, line_document, kind in chunk:
+        raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
+        engine.stats.records += 1
+        yield from engine.check_record(raw, rules, display)
+        engine.collect(raw, file_index)
+
+
 class WorkerPool:
     """A lazily started process pool shared by the files of one run."""
 
@@ -203,19 +215,22 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
     index_of = {id(a): i for i, a in enumerate(engine.plan.rules)}
     rule_indices = tuple(index_of[id(a)] for a in rules)
     workers = pool.get()
-    pending: deque = deque()
+    pending: deque = deque()  # (result, chunk) in submission order
     limit = pool.jobs * IN_FLIGHT_PER_WORKER
-    refs: deque = deque()
 
     def drain_one() -> Iterator[Any]:
-        result, chunk_refs = pending.popleft().get(), refs.popleft()
-        out, effects = result
+        result, chunk = pending.popleft()
+        try:
+            out, effects = result.get()
+        except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled: check here instead
+            yield from _check_here(engine, chunk, rules, display, file_index)
+            return
         _merge_effects(engine, effects)
-        for (findings, facts), ref in zip(out, chunk_refs):
+        for (findings, facts), item in zip(out, chunk):
             engine.stats.records += 1
             yield from findings
             if facts is not None:
-                engine.add_facts(ref, file_index, facts)  # (content_id, facts) from the worker
+                engine.add_facts((item[0], item[1]), file_index, facts)  # (content_id, facts) from the worker
 
     source = _chunks(chain(head, raws))
     while True:
@@ -225,9 +240,8 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
             failure, chunk = exc, None
         if chunk is None:
             break
-        pending.append(workers.apply_async(_check_chunk, ((display, rule_indices, want_facts, chunk),)))
-        refs.append([(item[0], item[1]) for item in chunk])
-        while len(pending) >= limit or (pending and pending[0].ready()):
+        pending.append((workers.apply_async(_check_chunk, ((display, rule_indices, want_facts, chunk),)), chunk))
+        while len(pending) >= limit or (pending and pending[0][0].ready()):
             yield from drain_one()
     while pending:
         yield from drain_one()

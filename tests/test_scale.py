@@ -335,3 +335,52 @@ def test_progress_bar_appears_after_the_delay_and_is_fed_by_the_source(tmp_path,
     assert calls and all(c[0] == str(defective_export) and c[2] == size for c in calls)
     assert [c[1] for c in calls] == sorted(c[1] for c in calls) and calls[-1][1] <= size
     assert "records" in err.getvalue()
+
+
+# -- parallel, in-process: crashes, unpicklable hits, suppressions ----------------------
+
+from feedlint.api import Hit, rule  # noqa: E402
+from feedlint.engine import ActiveRule, Engine, Plan, Suppression  # noqa: E402
+
+
+@rule("XS001", "title-with-callable-fix")
+def title_with_callable_fix(record, options):
+    """Reports every title with a fix that cannot cross a process boundary."""
+    yield Hit("/content_title", "title seen", evidence=record.get("content_title"), fix=lambda: None)
+
+
+@rule("XS002", "crashes-on-odd-ids")
+def crashes_on_odd_ids(record, options):
+    """Raises on odd content ids (crash isolation inside workers)."""
+    if record.content_id % 2:
+        raise RuntimeError(f"odd {record.content_id}")
+    yield Hit("/content_id", "even id")
+
+
+def _run(path, jobs, monkeypatch, rules, suppressions=()):
+    import feedlint.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
+    plan = Plan([ActiveRule(r, "warning", {}) for r in rules], suppressions=[Suppression(**s) for s in suppressions])
+    engine = Engine(plan, jobs)
+    findings = [(f.rule_id, f.record_index, f.pointer, f.region.offset, f.message) for f in engine.run([str(path)])]
+    return findings, engine
+
+
+def test_workers_isolate_crashes_merge_suppressions_and_recover_unpicklable_hits(tmp_path, monkeypatch):
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(content_id=i, content_title=f"t{i}") for i in range(1, 24)]))
+    sup = [{"reason": "r", "content_id": 4}, {"reason": "never used", "content_id": 999}]
+    serial, e1 = _run(p, 1, monkeypatch, [title_with_callable_fix, crashes_on_odd_ids], sup)
+    parallel_, e2 = _run(p, 2, monkeypatch, [title_with_callable_fix, crashes_on_odd_ids], sup)
+    assert parallel_ == serial and len(serial) == 23 + 11 - 2  # suppressed: record 4's two findings
+    assert e2.internal_errors == e1.internal_errors and len(e1.internal_errors) == 12
+    assert [s.used for s in e2.plan.suppressions] == [s.used for s in e1.plan.suppressions] == [2, 0]
+    assert e2.stats.suppressed == e1.stats.suppressed == 2 and e2.stats.records == 23
+    # without the unpicklable fix the workers' own results (and side effects) are used
+    serial, e1 = _run(p, 1, monkeypatch, [crashes_on_odd_ids], sup)
+    parallel_, e2 = _run(p, 2, monkeypatch, [crashes_on_odd_ids], sup)
+    assert parallel_ == serial and len(serial) == 11 - 1
+    assert e2.internal_errors == e1.internal_errors and len(e1.internal_errors) == 12
+    assert [s.used for s in e2.plan.suppressions] == [1, 0] and e2.stats.suppressed == 1
