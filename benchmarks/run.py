@@ -68,13 +68,17 @@ def ensure_export(name: str, *args: str) -> Path:
 
 def count_records(path: Path) -> int:
     """Records in a generated export (pages layout), counted by their one known key."""
+    key = b'{"content_id":'
     n = 0
+    tail = b""
     with open(path, "rb") as f:
         while True:
             block = f.read(1 << 22)
             if not block:
                 return n
-            n += block.count(b'{"content_id":')
+            joined = tail + block  # a key cut by the block boundary is counted once
+            n += joined.count(key) - tail.count(key)
+            tail = block[-(len(key) - 1) :]
 
 
 # -- measuring ------------------------------------------------------------------------

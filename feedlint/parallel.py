@@ -146,6 +146,9 @@ class WorkerPool:
             spec = None
             if method == "fork":
                 _inherited_plan = self.plan
+                import gc
+
+                gc.freeze()  # what the workers inherit is never scanned again: no copy-on-write by the collector
             else:
                 spec = _plan_spec(self.plan)
             self._pool = ctx.Pool(self.jobs, _init_worker, (spec,))
@@ -156,6 +159,9 @@ class WorkerPool:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+            import gc
+
+            gc.unfreeze()
 
 
 def _merge_effects(engine: Any, effects: tuple) -> None:

@@ -251,10 +251,11 @@ def test_jobs_option_validated(tmp_path):
 # -- without orjson -------------------------------------------------------------------
 
 NO_ORJSON = "import sys; sys.modules['orjson'] = None\n"
+NO_FAST = "import sys; sys.modules['orjson'] = None; sys.modules['jsonschema_rs'] = None\n"
 
 
 def test_without_orjson_reader_and_cli_give_the_same_answers(tmp_path, defective_export):
-    """The stdlib path (orjson missing) reads the same records and yields the same findings."""
+    """The stdlib path (orjson and jsonschema-rs missing) reads the same records and yields the same findings."""
     script = NO_ORJSON + (
         "import json, io\n"
         "from feedlint.reader import jsondecode\n"
@@ -272,7 +273,7 @@ def test_without_orjson_reader_and_cli_give_the_same_answers(tmp_path, defective
     assert [g[0] for g in got] == TRICKY
     assert [g[2] for g in got] == [text.index(f'"t{i}"') for i in range(1, 5)]
 
-    cli = NO_ORJSON + "from feedlint.cli import main\nsys.argv = ['feedlint'] + sys.argv[1:]\nmain()\n"
+    cli = NO_FAST + "from feedlint.cli import main\nsys.argv = ['feedlint'] + sys.argv[1:]\nmain()\n"
     args = ["check", "--format", "json", "--ignore", "FL6", "--jobs", "2", defective_export.name]
     without = subprocess.run([sys.executable, "-c", cli, *args], cwd=defective_export.parent, capture_output=True, text=True, timeout=300)
     with_ = run_cli(*args, cwd=defective_export.parent)
