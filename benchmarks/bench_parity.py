@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 
 from feedlint.model import Record
 from feedlint.rules import parity
-from feedlint.rules._htmltext import body_key, scan_html
+from feedlint.rules._htmltext import body_key, quick_scan, scan_html
 
 WORDS = "council tram budget mayor hospital college extension review costs spring months department timetable river north".split()
 
@@ -74,6 +74,7 @@ def extractors() -> dict:
         "html.parser subclass (data only)": _html_parser_text,
         "regex tag-stripper + unescape": lambda h: " ".join(_html.unescape(_TAG.sub(" ", h)).split()),
         "feedlint scan_html (text + repairs)": lambda h: scan_html(h).key(),
+        "feedlint quick_scan (text + nesting check)": lambda h: quick_scan(h).key(),
     }
 
 

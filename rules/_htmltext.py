@@ -560,3 +560,75 @@ def scan_html(source: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:
     The text inside elements named in ``hidden`` is left out.
     """
     return _Scanner(source, hidden).run()
+
+
+# -- fast path: one cheap pass for the common case --------------------------------
+_BREAKS = BLOCK | {"br"}
+_RAWTEXT = RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"plaintext"}
+_QUICK_UNSURE = _TABLE_PARTS | FOREIGN | IGNORED | {"li", "dd", "dt", "option", "optgroup"}
+
+
+@dataclass(frozen=True)
+class QuickScan:
+    """What one pass of the tokenizer tells without the tree tracking of :class:`_Scanner`."""
+
+    text: str  # the visible text, block elements and <br> as spaces (entities not yet decoded)
+    clean: bool  # True: certainly nothing to repair; False: the full scan must decide
+
+    def key(self, fold: bool = True) -> str:
+        text = self.text
+        return normalise(decode_entities(unescape_text(text) if "&" in text else text), fold)
+
+
+def quick_scan(source: str) -> QuickScan | None:
+    """The fast path, or None when only the full scan can say (raw-text elements such as <script>).
+
+    ``clean`` is True only for markup where every end tag closes the element
+    opened last and nothing is closed implicitly: most CMS bodies.  Anything
+    else (lists, tables, ``<p>`` left open, a stray tag) is left to
+    :func:`scan_html`, whose text and repairs this pass never contradicts.
+    """
+    parts: list[str] = []
+    stack: list[str] = []
+    open_p = open_a = 0
+    clean = True
+    pos = 0
+    for m in _MARKUP.finditer(source):
+        parts.append(source[pos : m.start()])
+        pos = m.end()
+        is_end, name, attrs, closed = m.groups()
+        if name is None:
+            continue  # a comment
+        if not closed:
+            clean = False  # a tag cut off by the end of the field
+            continue
+        name = name.lower()
+        if name in _RAWTEXT:
+            return None
+        if name in _BREAKS:
+            parts.append(" ")
+        if not clean:
+            continue
+        if is_end:
+            if stack and stack[-1] == name:
+                stack.pop()
+                open_p -= name == "p"
+                open_a -= name == "a"
+            else:
+                clean = False
+        elif name in VOID:
+            continue
+        elif (
+            attrs.endswith("/")
+            or name in _QUICK_UNSURE
+            or (open_p and name in CLOSES_P)
+            or (open_a and name == "a")
+            or (name in HEADINGS and stack and stack[-1] in HEADINGS)
+        ):
+            clean = False
+        else:
+            stack.append(name)
+            open_p += name == "p"
+            open_a += name == "a"
+    parts.append(source[pos:])
+    return QuickScan("".join(parts), clean and not stack)

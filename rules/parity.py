@@ -5,7 +5,8 @@ non-breaking spaces and spacer paragraphs normalised), so only a difference in
 what a reader sees is reported; undecoded entities in the plain text are the
 FL2xx rules' business.  Equality is decided on one flat string per side (the
 fast path); paragraphs are aligned and words diffed only when they differ.
-The HTML is scanned once per record and shared between the rules.
+The HTML is tokenized once per record and shared between the rules; the
+full scan (paragraphs, repairs) runs only when the cheap pass cannot decide.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Iterator
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand
 
-from ._htmltext import HtmlScan, body_key, body_paragraphs, scan_html
+from ._htmltext import HtmlScan, QuickScan, body_key, body_paragraphs, quick_scan, scan_html
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -71,12 +72,21 @@ def _scan(record, pointer: str, html: str, hidden: frozenset[str] = frozenset())
     return record.memo(key, lambda: scan_html(html, hidden))
 
 
+def _quick(record, pointer: str, html: str) -> QuickScan | None:
+    return record.memo(f"parity:quick:{pointer}", lambda: quick_scan(html))
+
+
+def _html_key(record, pointer: str, html: str, fold: bool, hidden: frozenset[str]) -> str:
+    quick = None if hidden else _quick(record, pointer, html)
+    return quick.key(fold) if quick is not None else _scan(record, pointer, html, hidden).key(fold)
+
+
 def _keys(record, options, pair) -> tuple[str, str]:
     body_ptr, body, html_ptr, html = pair
     fold, strip = options["fold-typography"], options["ignore-markup-in-body"]
     bk = record.memo(f"parity:body-key:{body_ptr}:{fold}:{strip}", lambda: body_key(body, fold, strip))
     hidden = _hidden(options)
-    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _scan(record, html_ptr, html, hidden).key(fold))
+    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _html_key(record, html_ptr, html, fold, hidden))
     return bk, hk
 
 
@@ -366,6 +376,9 @@ def html_needs_repair(record, options) -> Iterator[Hit]:
     if unknown:
         raise SetupError(f"option 'repairs' has unknown kinds {sorted(unknown)}; known: {list(REPAIR_KINDS)}")
     for pointer, html in record.fields_with_role("html"):
+        quick = _quick(record, pointer, html)
+        if quick is not None and quick.clean:
+            continue  # the fast path: properly nested, nothing closed implicitly
         repairs = [r for r in _scan(record, pointer, html).repairs if r.kind in wanted]
         if not repairs:
             continue

@@ -16,7 +16,7 @@ from feedlint.config import Config
 from feedlint.engine import Engine
 from feedlint.planning import Choices, build_plan
 from feedlint.registry import load_catalogue
-from feedlint.rules._htmltext import body_key, body_paragraphs, decode_entities, normalise, scan_html, unescape_text
+from feedlint.rules._htmltext import body_key, body_paragraphs, decode_entities, normalise, quick_scan, scan_html, unescape_text
 
 CATALOGUE = load_catalogue(plugins=False)
 PERSIAN = "پزشکیان گفت: «ما هرگز مذاکره نمی\u200cکنیم»"
@@ -86,6 +86,8 @@ def test_seed_sides_agree_paragraph_by_paragraph():
     assert len(body) > 10
     assert body == [p.text for p in scan.text_paragraphs()]
     assert body_key(rec["content_body"]) == scan.key()
+    quick = quick_scan(rec["content_html"])  # the seed takes the fast path: no full scan needed
+    assert quick is not None and quick.clean and quick.key() == scan.key()
 
 
 def test_clean_base_record_is_silent(tmp_path):
@@ -526,6 +528,26 @@ def test_visible_text_agrees_with_html5lib_on_random_misnested_fragments():
         if mine != theirs:
             mismatches.append((html, mine, theirs))
     assert mismatches == []
+
+
+def test_fast_path_never_contradicts_the_full_scan():
+    """Same text, and "clean" only where the full scan finds nothing to repair."""
+    import random
+
+    rng = random.Random(3)
+    corpus = [h for _, h in SAME] + VALID_HTML + [BASE_RECORD["content_html"], "<p><b>x</p></b>", '<p>x</p><a href="x', "<i><b>x</i></b>"]
+    corpus += [_fuzz_fragment(rng) for _ in range(3000)]
+    clean = 0
+    for html in corpus:
+        quick, full = quick_scan(html), scan_html(html)
+        if quick is None:
+            assert any(t in html.lower() for t in ("<script", "<style", "<title", "<textarea")), html
+            continue
+        assert quick.key() == full.key() and quick.key(fold=False) == full.key(fold=False), html
+        if quick.clean:
+            clean += 1
+            assert full.repairs == [], html
+    assert clean >= 30  # the check is not vacuous
 
 
 @pytest.mark.parametrize("html", VALID_HTML[:4] + VALID_HTML[5:8] + VALID_HTML[9:10] + VALID_HTML[12:16])
