@@ -53,7 +53,7 @@ class ProgressBar:
         if task is None:
             for other in self._tasks.values():  # the previous file is done
                 self._progress.update(other, visible=False)
-            task = self._tasks[display] = self._progress.add_task(display, total=total, records=records)
+            task = self._tasks[display] = self._progress.add_task(display, total=total, completed=done, records=records)
         self._progress.update(task, completed=done, total=total, records=records)
 
     def _start(self) -> None:
