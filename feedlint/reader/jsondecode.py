@@ -37,17 +37,6 @@ if _orjson is not None:
     _orjson_loads = _orjson.loads
     _OrjsonError = _orjson.JSONDecodeError
 
-    def quick_loads(span: bytes) -> Any:
-        """The value when ``span`` is one complete JSON value, else ``ValueError``.
-
-        Good enough to tell where a value ends (the splitter's confirmation);
-        big integers may come back as floats, so use :func:`loads_exact` for data.
-        """
-        try:
-            return _orjson_loads(span)
-        except _OrjsonError:
-            return loads_stdlib(span)
-
     def loads_exact(span: bytes) -> Any:
         """``json.loads(span.decode())``, fast."""
         try:
@@ -59,7 +48,6 @@ if _orjson is not None:
         return value
 
 else:
-    quick_loads = loads_stdlib
     loads_exact = loads_stdlib
 
 DecodeFn = Callable[[bytes], Any]

@@ -34,7 +34,7 @@ import sys
 from typing import Any, Iterator
 
 from .errors import InputError
-from .jsondecode import loads_exact, quick_loads
+from .jsondecode import loads_exact
 from .locate import StringIndex, locate, unique_keys
 from .positions import Cursor, Region
 from .textstream import CHUNK, TextStream
@@ -141,18 +141,14 @@ def value_end(buf: bytes, pos: int, eof: bool) -> int | None:
 
 
 class JsonRecordReader:
-    """Yields :class:`RawRecord`; raises :class:`InputError` on malformed JSON.
+    """Yields :class:`RawRecord`; raises :class:`InputError` on malformed JSON."""
 
-    ``exact=False`` skips the big-integer re-check (the parallel runner's main
-    process only needs to know where records end; workers decode them exactly).
-    """
-
-    def __init__(self, stream: TextStream, exact: bool = True) -> None:
+    def __init__(self, stream: TextStream) -> None:
         self.s = stream
         self.display = stream.display
         self.layout = "unknown"
         self._chunk = getattr(stream, "chunk", CHUNK)
-        self._loads = loads_exact if exact else quick_loads
+        self._loads = loads_exact
         self.buf = b""
         self.base = 0  # file offset (bytes, after any BOM) of buf[0]
         self.eof = False

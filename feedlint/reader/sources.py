@@ -81,16 +81,11 @@ PROGRESS_EVERY = 1 << 20  # report progress after about this many more bytes of 
 
 
 class Source:
-    """One input file: ``records()`` yields raw records and raises :class:`InputError`.
+    """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
 
-    ``exact=False`` lets the JSON reader skip re-checking big integers (when the
-    records are decoded again, exactly, in worker processes).
-    """
-
-    def __init__(self, path: str, input_format: str = "auto", display: str | None = None, exact: bool = True) -> None:
+    def __init__(self, path: str, input_format: str = "auto", display: str | None = None) -> None:
         self.path = path
         self.input_format = input_format
-        self.exact = exact
         self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
 
     def records(self, progress: Callable[[str, int, int | None, int], None] | None = None) -> Iterator:
@@ -112,7 +107,7 @@ class Source:
             if fmt == "auto":
                 fmt = "json" if head[:1] in ("[", "{") or not head else "text"
             if fmt == "json":
-                reader = JsonRecordReader(stream, exact=self.exact)
+                reader = JsonRecordReader(stream)
             else:
                 reader = _article_reader(stream, self.info)
             self.info.kind = "article" if fmt == "text" else "cms"
