@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from typing import Iterator
 
 from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
@@ -96,6 +97,13 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     for pointer, value in _role_fields(record, "plain-text"):
         if pointer in exempt or "&" not in value:
             continue
+        if not options["legacy-without-semicolon"]:
+            quick = _undecoded_quick(value, allowed)
+            if quick is not None:
+                counts, fixed = quick
+                if counts:
+                    yield from _undecoded_hits(pointer, counts, fixed)
+                continue
         counts: dict[str, int] = {}
         spans: list[tuple[int, int]] = []
         for m in ent.references(value):
@@ -113,10 +121,43 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
                     spans.append(m.span())
         if not counts:
             continue
-        fix = Fix(_decode_spans(value, sorted(spans)), "decode the character references")
-        for text, n in counts.items():
-            meaning = ent.describe(ent.decode(text))
-            yield Hit(pointer, f'undecoded entity "{text}" ({meaning}) in plain-text field ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+        yield from _undecoded_hits(pointer, counts, _decode_spans(value, sorted(spans)))
+
+
+def _undecoded_hits(pointer: str, counts: dict[str, int], fixed: str) -> Iterator[Hit]:
+    fix = Fix(fixed, "decode the character references")
+    for text, n in counts.items():
+        meaning = ent.describe(ent.decode(text))
+        yield Hit(pointer, f'undecoded entity "{text}" ({meaning}) in plain-text field ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+
+
+# A decoded reference that cannot be part of another reference ("'", '"', NBSP, curly quotes).
+_INERT = re.compile(r"[^&;#0-9A-Za-z]+")
+
+
+def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], str] | None:
+    """FL201's counts and decoded field without a Python step per reference (None: take the general path).
+
+    ``findall`` and ``Counter`` (C speed) count each distinct reference in order
+    of first occurrence, as the general loop does.  A reference contains no
+    ``&`` or ``;`` inside, so every occurrence of its text is a match, and
+    ``str.replace`` decodes exactly the matched spans as long as no decoded
+    text could join its neighbours into a new reference.  ``&amp;`` needs the
+    per-occurrence double-encoding test, so it takes the general path.
+    """
+    tally = Counter(ent.REFERENCE.findall(value))
+    if "&amp;" in tally:
+        return None
+    counts = {text: n for text, n in tally.items() if text not in allowed and ent.is_reference(text)}
+    if not counts:
+        return counts, value
+    fixed = value
+    for text in counts:
+        decoded = ent.decode(text)
+        if not _INERT.fullmatch(decoded):
+            return None
+        fixed = fixed.replace(text, decoded)
+    return counts, fixed
 
 
 def _decode_spans(value: str, spans: list[tuple[int, int]]) -> str:
@@ -231,6 +272,8 @@ def malformed_entity(record, options) -> Iterator[Hit]:
         if not isinstance(value, str) or "&" not in value:
             continue
         scan = ent.blank_raw_text(value)
+        if not _any_reference_problem(scan, allowed, options["report-missing-semicolon"]):
+            continue
         found: dict[str, list] = {}
         for m in ent.REFERENCE_LIKE.finditer(scan):
             problem = _reference_problem(m, allowed, options["report-missing-semicolon"])
@@ -248,9 +291,21 @@ def _value_at(record, pointer: str):
     return None
 
 
+def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool) -> bool:
+    """Whether any reference-like text in ``scan`` is a problem: each distinct one judged once.
+
+    A field usually repeats a few valid references (``&nbsp;``, ``&#39;``) dozens
+    of times; ``findall`` collects them at C speed so only the rare field with a
+    problem pays for the located scan.
+    """
+    return any(_problem_of(prefix or None, body, semi, "&" + prefix + body + semi, allowed, missing_semicolon) for prefix, body, semi in set(ent.REFERENCE_LIKE.findall(scan)))
+
+
 def _reference_problem(m: re.Match, allowed: set[str], missing_semicolon: bool) -> str | None:
-    prefix, body, semi = m.group(1), m.group(2), m.group(3)
-    text = m.group()
+    return _problem_of(m.group(1), m.group(2), m.group(3), m.group(), allowed, missing_semicolon)
+
+
+def _problem_of(prefix: str | None, body: str, semi: str, text: str, allowed: set[str], missing_semicolon: bool) -> str | None:
     if prefix is None:
         if not body or not semi or body in ent.NAMES or body in allowed:
             return None  # a bare ampersand, a legacy reference, or a valid one
@@ -390,7 +445,7 @@ def control_character(record, options) -> Iterator[Hit]:
     """
     allowed = {_parse_code_point(c) for c in options["allowed-code-points"]}
     for pointer, value in _text_fields(record):
-        if value.isascii() and value.isprintable():
+        if value.isascii() and (value.isprintable() or _ascii_printable_but_layout(value)):
             continue
         found: dict[str, list] = {}
         for m in _CONTROL.finditer(value):
@@ -400,6 +455,16 @@ def control_character(record, options) -> Iterator[Hit]:
             found.setdefault(ch, [0, m.start()])[0] += 1
         for ch, (n, at) in found.items():
             yield Hit(pointer, f"{_control_kind(ch)} in text ({_plural(n, 'occurrence')})", evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
+
+
+def _ascii_printable_but_layout(value: str) -> bool:
+    """True when an ASCII ``value`` has no control character other than tab, LF and CR.
+
+    For ASCII the non-printable characters are exactly C0 and DEL, so deleting
+    the three layout characters (bytes.translate, C speed) and asking
+    ``isprintable`` answers what the ``_CONTROL`` scan would, several times faster.
+    """
+    return value.encode("ascii").translate(None, b"\t\n\r").decode("ascii").isprintable()
 
 
 def _parse_code_point(text: object) -> int:
