@@ -508,14 +508,17 @@ def test_text_output_line_for_an_article(tmp_path):
     assert r.stdout.splitlines()[0].startswith("story.txt:13:1: FL701 [record 0] /trailer/0: link text \u201cSource link\u201d")
 
 
-def test_article_starting_with_a_bracket_needs_input_format_text(tmp_path):
+def test_article_starting_with_a_bracket_is_recognised_from_content(tmp_path):
     text = "[Opinion]\n\nWhy the cranes keep coming back\n\n\n" + P1 + "\n\n\nRead more\n"
     (tmp_path / "bracket.txt").write_text(text, encoding="utf-8")
-    r = run_cli("check", "bracket.txt", cwd=tmp_path)
-    assert r.returncode == 2 and r.stderr.startswith("bracket.txt:1:") and "Traceback" not in r.stderr
-    r = run_cli("check", "--input-format", "text", "--format", "json", "bracket.txt", cwd=tmp_path)
-    assert r.returncode == 1, r.stderr
-    assert [(f["rule"], f["line"], f["column"]) for f in json.loads(r.stdout)] == [("FL701", 9, 1)]
+    for extra in ((), ("--input-format", "text")):
+        r = run_cli("check", *extra, "--format", "json", "bracket.txt", cwd=tmp_path)
+        assert r.returncode == 1, r.stderr
+        assert [(f["rule"], f["line"], f["column"]) for f in json.loads(r.stdout)] == [("FL701", 9, 1)]
+    # a broken JSON export that does start like JSON is still an input error, not an article
+    (tmp_path / "broken.json").write_text('[{"content_id": 1,,}]', encoding="utf-8")
+    r = run_cli("check", "broken.json", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("broken.json:1:") and "Traceback" not in r.stderr
 
 
 def test_empty_file_read_as_text(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -80,6 +81,24 @@ def _maybe_gunzip(raw: BinaryIO, info: FileInfo) -> BinaryIO:
 PROGRESS_EVERY = 1 << 20  # report progress after about this many more bytes of the file
 
 
+_JSON_START = re.compile(r'(?:\[\s*(?:[\[{"\]\-0-9]|true\b|false\b|null\b)|\{\s*["}])')
+
+
+def looks_like_json(head: str) -> bool:
+    """Whether a file's first characters open a JSON document.
+
+    ``[`` or ``{`` alone is not enough: an article may start with "[Opinion]" or
+    "{Updated}", so the next token must be one a JSON value can start with.  A
+    truncated head (fewer characters than the sniff window) still counts as JSON
+    when it is just ``[`` or ``{`` and whitespace.
+    """
+    if not head:
+        return True
+    if head[0] not in "[{":
+        return False
+    return bool(_JSON_START.match(head)) or not head[1:].strip()
+
+
 class Source:
     """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
 
@@ -105,7 +124,7 @@ class Source:
             self.info.bom = stream.bom
             fmt = self.input_format
             if fmt == "auto":
-                fmt = "json" if head[:1] in ("[", "{") or not head else "text"
+                fmt = "json" if looks_like_json(head) else "text"
             if fmt == "json":
                 reader = JsonRecordReader(stream)
             else:
