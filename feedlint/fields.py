@@ -8,6 +8,7 @@ the record, where a ``*`` token matches any key or array index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 ROLES = ("plain-text", "html", "entity-encoded", "dates")
@@ -65,9 +66,18 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+@lru_cache(maxsize=1024)
+def _tokens(pattern: str) -> tuple[str, ...]:
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:]) if pattern else ()
+
+
 def expand(data: Any, pattern: str) -> Iterator[tuple[str, Any]]:
     """Yield ``(pointer, value)`` for every existing location matching ``pattern``."""
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:]] if pattern else []
+    tokens = _tokens(pattern)
+    if len(tokens) == 1 and tokens[0] != "*" and isinstance(data, dict):  # the usual "/content_body": no walk
+        if tokens[0] in data:
+            yield "/" + _escape(tokens[0]), data[tokens[0]]
+        return
 
     def walk(node: Any, i: int, ptr: str) -> Iterator[tuple[str, Any]]:
         if i == len(tokens):

@@ -273,16 +273,23 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     if edit is None:
         return
     slack = timedelta(hours=options["tolerance-hours"])
+    later: dict[str, bool] = {}  # a record's paths share one or two folders: decide each once
     for ap in attach_paths(record, options):
         folder = ap.part("yyyymm")
         if folder is None:
             continue
-        year, month = int(folder[:4]), int(folder[4:])
-        if not (1 <= month <= 12 and year >= 1):
-            continue  # not a month: FL504's business
-        if datetime(year, month, 1) > edit + slack:
+        if folder not in later:
+            later[folder] = _folder_after(folder, edit, slack)
+        if later[folder]:
             last = record.get(options["last-edit-field"])
             yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
+
+
+def _folder_after(folder: str, edit: datetime, slack: timedelta) -> bool:
+    year, month = int(folder[:4]), int(folder[4:])
+    if not (1 <= month <= 12 and year >= 1):
+        return False  # not a month: FL504's business
+    return datetime(year, month, 1) > edit + slack
 
 
 RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit]

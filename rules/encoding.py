@@ -151,12 +151,13 @@ def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], str
     counts = {text: n for text, n in tally.items() if text not in allowed and ent.is_reference(text)}
     if not counts:
         return counts, value
+    decoded = {text: ent.decode(text) for text in counts}
+    if not all(_INERT.fullmatch(d) for d in decoded.values()):
+        return None
     fixed = value
-    for text in counts:
-        decoded = ent.decode(text)
-        if not _INERT.fullmatch(decoded):
-            return None
-        fixed = fixed.replace(text, decoded)
+    # occurrences are disjoint, so the order is free: narrow characters first keeps the copies narrow
+    for text in sorted(decoded, key=lambda t: max(map(ord, decoded[t]))):
+        fixed = fixed.replace(text, decoded[text])
     return counts, fixed
 
 
