@@ -461,11 +461,15 @@ def control_character(record, options) -> Iterator[Hit]:
 def _ascii_printable_but_layout(value: str) -> bool:
     """True when an ASCII ``value`` has no control character other than tab, LF and CR.
 
-    For ASCII the non-printable characters are exactly C0 and DEL, so deleting
-    the three layout characters (bytes.translate, C speed) and asking
-    ``isprintable`` answers what the ``_CONTROL`` scan would, several times faster.
+    In ASCII, ``_CONTROL`` matches exactly the bytes in ``_ASCII_CONTROLS``:
+    deleting them (bytes.translate, C speed) and comparing lengths answers what
+    the scan would, several times faster.
     """
-    return value.encode("ascii").translate(None, b"\t\n\r").decode("ascii").isprintable()
+    data = value.encode("ascii")
+    return len(data.translate(None, _ASCII_CONTROLS)) == len(data)
+
+
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def _parse_code_point(text: object) -> int:
