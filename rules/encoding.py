@@ -220,7 +220,7 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
             meaning = ent.describe(ent.decode(inner))
             yield Hit(
                 pointer,
-                f'double-encoded entity "{text}" (shows as "{ent.decode(text)}" instead of {meaning}; {_plural(len(matches), "occurrence")})',
+                f'double-encoded entity "{text}": readers see "{ent.decode(text)}" instead of ({meaning}); {_plural(len(matches), "occurrence")}',
                 evidence=text,
                 span=matches[0].span(),
                 fix=fix,

@@ -184,7 +184,7 @@ def test_double_encoded_in_html_located_at_the_sequence(tmp_path):
         raw = text.index(evidence)  # the compact export escapes only "/" here, so the raw text is verbatim
         assert where(f) == (1, raw + 1)
         assert f.region.end_column == raw + 1 + len(evidence)
-    assert got["&amp;quot;"].message == 'double-encoded entity "&amp;quot;" (shows as "&quot;" instead of "; 2 occurrences)'
+    assert got["&amp;quot;"].message == 'double-encoded entity "&amp;quot;": readers see "&quot;" instead of ("); 2 occurrences'
     assert got["&amp;#39;"].fix.replacement == "<p>Café 😀 Iran&#39;s &quot;no&quot; &amp; &nbsp;</p>"
 
 
