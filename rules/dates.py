@@ -59,6 +59,17 @@ def _valid(record: Any, name: str, fmt: str) -> datetime | None:
     return p.when if p is not None else None
 
 
+def _reversed_pair(record: Any, first: str, second: str, fmt: str) -> tuple[str, str, timedelta] | None:
+    """``(first_text, second_text, how_much_earlier)`` when ``second`` lies before ``first``.
+
+    Both must be valid dates; a null or unparsable side is another rule's business.
+    """
+    a, b = _valid(record, first, fmt), _valid(record, second, fmt)
+    if a is None or b is None or not b < a:
+        return None
+    return record.get(first), record.get(second), a - b
+
+
 @rule(
     "FL301",
     "impossible-date",
@@ -106,11 +117,10 @@ def edit_before_register(record, options) -> Iterator[Hit]:
     the last-edit value; the message names both values.  Equal values (never
     edited) are fine.
     """
-    fmt = options["format"]
-    reg, edit = _valid(record, options["register-field"], fmt), _valid(record, options["last-edit-field"], fmt)
-    if reg is not None and edit is not None and edit < reg:
-        r, e = record.get(options["register-field"]), record.get(options["last-edit-field"])
-        yield Hit(_ptr(options["last-edit-field"]), f"last edit {e} is {_ago(reg - edit)} before registration {r}", evidence=f"{e} < {r}")
+    pair = _reversed_pair(record, options["register-field"], options["last-edit-field"], options["format"])
+    if pair is not None:
+        r, e, gap = pair
+        yield Hit(_ptr(options["last-edit-field"]), f"last edit {e} is {_ago(gap)} before registration {r}", evidence=f"{e} < {r}")
 
 
 @rule(
@@ -131,11 +141,10 @@ def event_end_before_start(record, options) -> Iterator[Hit]:
     Checked only when both are set (either may be null).  Reported at the end
     value; the message names both.
     """
-    fmt = options["format"]
-    start, end = _valid(record, options["event-start-field"], fmt), _valid(record, options["event-end-field"], fmt)
-    if start is not None and end is not None and end < start:
-        s, e = record.get(options["event-start-field"]), record.get(options["event-end-field"])
-        yield Hit(_ptr(options["event-end-field"]), f"event ends at {e}, {_ago(start - end)} before it starts at {s}", evidence=f"{e} < {s}")
+    pair = _reversed_pair(record, options["event-start-field"], options["event-end-field"], options["format"])
+    if pair is not None:
+        s, e, gap = pair
+        yield Hit(_ptr(options["event-end-field"]), f"event ends at {e}, {_ago(gap)} before it starts at {s}", evidence=f"{e} < {s}")
 
 
 @rule(
