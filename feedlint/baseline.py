@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+from .jsonfile import read_json_file
 from .model import Finding
 from .output import atomic_text_writer
 from .reporters.locations import repo_relative, source_root
@@ -73,17 +74,7 @@ def write_baseline(path: str, entries: list[dict]) -> None:
 
 def load_baseline(path: str) -> "Baseline":
     """Read and validate a baseline; every problem is one :class:`BaselineError` line."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create it with `feedlint baseline PATH... -o {path}`)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: baseline is not valid JSON: {exc.msg}") from None
+    doc = read_json_file(path, "baseline", BaselineError, not_found=f"baseline file not found (create it with `feedlint baseline PATH... -o {path}`)")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f"{path}: not a feedlint baseline (expected an object with \"format\": \"{FORMAT}\")")
     if doc.get("version") != VERSION:

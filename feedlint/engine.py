@@ -116,7 +116,7 @@ class Engine:
         self.errors: list[InputError] = []
         self.notices: list[str] = []
         self.internal_errors: list[str] = []
-        self.setup_errors: list[str] = []
+        self.setup_problems: dict[str, list[str]] = {}  # problem text -> ids of the rules it stops
         self.stats = RunStats()
         self.files: list[FileInfo] = []
         self.table = FactTable()
@@ -152,13 +152,21 @@ class Engine:
                 return True
         return False
 
+    def add_setup_error(self, rule_id: str, problem: str) -> None:
+        """Record that ``problem`` stops ``rule_id``; rules sharing one cause (a bad schema) share one line."""
+        ids = self.setup_problems.setdefault(problem, [])
+        if rule_id not in ids:
+            ids.append(rule_id)
+
+    @property
+    def setup_errors(self) -> list[str]:
+        return [f"rule{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {problem}" for problem, ids in self.setup_problems.items()]
+
     def _run_rule(self, active: ActiveRule, target: Any, where: str) -> list[Any]:
         try:
             return list(active.rule.check(target, active.options))
         except SetupError as exc:
-            message = f"rule {active.rule.id}: {exc}"
-            if message not in self.setup_errors:
-                self.setup_errors.append(message)
+            self.add_setup_error(active.rule.id, str(exc))
             return []
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
             self.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")

@@ -105,7 +105,7 @@ def _check_chunk(task: tuple) -> tuple[list, tuple]:
         raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
         findings = engine.check_record(raw, rules, display)
         out.append((findings, engine.record_facts(raw) if want_facts else None))
-    effects = (engine.internal_errors[:], engine.setup_errors[:], [s.used for s in plan.suppressions], engine.stats.suppressed)
+    effects = (engine.internal_errors[:], {p: ids[:] for p, ids in engine.setup_problems.items()}, [s.used for s in plan.suppressions], engine.stats.suppressed)
     engine.internal_errors.clear()
     for s in plan.suppressions:
         s.used = 0
@@ -167,9 +167,9 @@ class WorkerPool:
 def _merge_effects(engine: Any, effects: tuple) -> None:
     internal, setup, used, suppressed = effects
     engine.internal_errors.extend(internal)
-    for message in setup:
-        if message not in engine.setup_errors:
-            engine.setup_errors.append(message)
+    for problem, ids in setup.items():
+        for rule_id in ids:
+            engine.add_setup_error(rule_id, problem)
     for s, n in zip(engine.plan.suppressions, used):
         s.used += n
     engine.stats.suppressed += suppressed

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 
 from feedlint.api import SetupError
+from feedlint.jsonfile import read_json_file
 
 
 class SchemaSetupError(SetupError):
@@ -53,13 +54,7 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
         from feedlint.schemas import bundled
 
         path = bundled()
-    try:
-        with open(path, encoding="utf-8") as f:
-            schema = json.load(f)
-    except OSError as exc:
-        raise SchemaSetupError(f"{path}: cannot read schema: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise SchemaSetupError(f"{path}:{exc.lineno}:{exc.colno}: schema is not valid JSON: {exc.msg}") from None
+    schema = read_json_file(path, "schema", SchemaSetupError)
     if not isinstance(schema, dict):
         raise SchemaSetupError(f"{path}: a schema must be a JSON object")
 

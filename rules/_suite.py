@@ -20,12 +20,13 @@ the whole default suite).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from feedlint.jsonfile import read_json_file
 
 DEFAULT_SUITE = Path(__file__).with_name("expectations.default.json")
 GENERIC_RULE = "FL690"
@@ -75,25 +76,11 @@ class Entry:
         return {"type": self.type, "kwargs": dict(self.kwargs), "meta": dict(self.meta), **self.extra}
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    before = text[:index]
-    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
-
-
 def load_suite_file(path: str | Path) -> list[Entry]:
     """Entries of one suite file; every problem found is reported in one :class:`SuiteFileError`."""
     path = Path(path)
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SuiteFileError(f"{shown}: expectations file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SuiteFileError(f"{shown}: cannot read expectations file: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SuiteFileError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    data = read_json_file(shown, "expectations file", SuiteFileError, invalid="invalid JSON")
     if isinstance(data, dict) and isinstance(data.get("expectations"), list):
         raw_entries = data["expectations"]
     elif isinstance(data, list):

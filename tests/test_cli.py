@@ -197,3 +197,14 @@ def test_closed_pipe_is_quiet(tmp_path):
     r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.stdout.count("\n") == 1
     assert "Traceback" not in r.stderr and "Broken pipe" not in r.stderr
+
+
+def test_unreadable_schema_is_one_error_line_and_no_pass_summary(write_export, tmp_path):
+    write_export([base_record()])
+    (tmp_path / "latin.json").write_bytes(b'{"description": "caf\xe9"}')
+    r = run_cli("check", "--schema", "latin.json", "export.json", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "All checks passed" not in r.stdout
+    lines = [ln for ln in r.stderr.splitlines() if "latin.json" in ln]
+    assert lines == [f"feedlint: error: rules FL101, FL102, FL103: {tmp_path / 'latin.json'}: cannot read schema: not UTF-8 (byte 0xe9 at byte offset 20)"]
+    assert "Traceback" not in r.stderr and "crashed" not in r.stderr

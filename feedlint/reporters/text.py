@@ -49,7 +49,7 @@ class TextReporter(Reporter):
             parts = ", ".join(f"{sev[s]} {s}{'s' if sev[s] != 1 else ''}" for s in ("error", "warning", "note") if sev[s])
             by = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
             self.stream.write(f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files}.{'' if run.statistics else ' By rule: ' + by + '.'}\n")
-        elif not summary.errors:
+        elif summary.exit_code == 0:  # an incomplete run (exit 2) has not passed
             self.stream.write(f"All checks passed ({files}).\n")
         base = summary.extra.get("baseline")
         if base:
