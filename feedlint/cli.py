@@ -156,7 +156,7 @@ def _report_problems(engine, quiet: bool, notices=()) -> bool:
     if not quiet:
         for note in notices:
             sys.stderr.write(f"feedlint: note: {note}\n")
-    return bool(engine.errors or engine.internal_errors or engine.setup_errors)
+    return engine.incomplete
 
 
 @app.command()
@@ -225,7 +225,7 @@ def check(
                 failing = failing or finding.rank >= FAIL_RANK[fail]
                 reporter.handle(finding)
             errors = engine.errors
-            code = EXIT_ERROR if errors or engine.internal_errors or engine.setup_errors else (EXIT_FINDINGS if failing else EXIT_OK)
+            code = EXIT_ERROR if engine.incomplete else (EXIT_FINDINGS if failing else EXIT_OK)
             unused = [f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()]
             stale = base.stale(displays, [a.rule.id for a in plan.rules]) if base else []
             stale_notes = [f"stale baseline entry (no longer found): {describe(e)}" for e in stale]

@@ -159,6 +159,11 @@ class Engine:
             ids.append(rule_id)
 
     @property
+    def incomplete(self) -> bool:
+        """An input could not be read or a rule could not run: the run has not checked everything (exit 2)."""
+        return bool(self.errors or self.internal_errors or self.setup_problems)
+
+    @property
     def setup_errors(self) -> list[str]:
         return [f"rule{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {problem}" for problem, ids in self.setup_problems.items()]
 
