@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import subprocess
@@ -62,6 +63,41 @@ def write_export(tmp_path):
         return p
 
     return _write
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, code-point column) of ``offset`` in ``text``: the expected position, computed from the file."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def write_export_file(tmp_path: Path, records: list, crlf: bool = False, **kw) -> tuple[Path, str]:
+    """``tmp_path/export.json`` holding ``records`` (CRLF line ends on request) and its text."""
+    text = export_text(records, **kw)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    p = tmp_path / "export.json"
+    p.write_text(text, encoding="utf-8", newline="")
+    return p, text
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_catalogue():
+    from feedlint.registry import load_catalogue
+
+    return load_catalogue(plugins=False)
+
+
+def run_engine(path: Path, select: str, config: dict | None = None, shared: dict | None = None):
+    """Findings of the selected rules on ``path`` through the real engine; the run must be complete."""
+    from feedlint.config import Config
+    from feedlint.engine import Engine
+    from feedlint.planning import Choices, build_plan
+
+    plan = build_plan(_builtin_catalogue(), Config(values=config or {}), Choices(select=select.split(","), shared=shared))
+    engine = Engine(plan)
+    findings = list(engine.run([str(path)]))
+    assert not engine.errors and not engine.internal_errors, (engine.errors, engine.internal_errors)
+    return findings, engine
 
 
 def needs_seeds() -> pytest.MarkDecorator:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import SEED_EXPORT, base_record, export_text, needs_seeds, run_cli
-from feedlint.config import Config
-from feedlint.engine import Engine
-from feedlint.planning import Choices, build_plan
+from conftest import SEED_EXPORT, base_record, line_col, needs_seeds, run_cli, run_engine, write_export_file
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
@@ -20,20 +16,10 @@ ORIGINAL = "./file/3/attach/202605/880001_2718281828.jpg"
 
 
 def run(path: Path, select: str = "FL5", config: dict | None = None, shared: dict | None = None):
-    plan = build_plan(CATALOGUE, Config(values=config or {}), Choices(select=select.split(","), shared=shared))
-    engine = Engine(plan)
-    findings = list(engine.run([str(path)]))
-    assert not engine.errors and not engine.internal_errors, (engine.errors, engine.internal_errors)
-    return findings, engine
+    return run_engine(path, select, config, shared)
 
 
-def write(tmp_path: Path, records: list, crlf: bool = False, **kw) -> tuple[Path, str]:
-    text = export_text(records, **kw)
-    if crlf:
-        text = text.replace("\n", "\r\n")
-    p = tmp_path / "export.json"
-    p.write_text(text, encoding="utf-8", newline="")
-    return p, text
+write = write_export_file
 
 
 def record(sizes: dict | None = None, ext: str | None = None, token: int | None = None, file_media: int | None = None, **original) -> dict:
@@ -55,9 +41,6 @@ def escaped(path: str) -> str:
     return path.replace("/", "\\/")
 
 
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def located(text: str, f) -> str:

@@ -6,36 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_EXPORT, base_record, export_text, needs_seeds
-from feedlint.config import Config
-from feedlint.engine import Engine
-from feedlint.planning import Choices, build_plan
-from feedlint.registry import load_catalogue
-
-CATALOGUE = load_catalogue(plugins=False)
+from conftest import SEED_EXPORT, base_record, line_col, needs_seeds, run_engine, write_export_file
 
 
 def run(path: Path, select: str = "FL3", config: dict | None = None):
-    plan = build_plan(CATALOGUE, Config(values=config or {}), Choices(select=select.split(",")))
-    engine = Engine(plan)
-    findings = list(engine.run([str(path)]))
-    assert not engine.errors and not engine.internal_errors, (engine.errors, engine.internal_errors)
-    return findings, engine
+    return run_engine(path, select, config)
 
 
-def write(tmp_path: Path, records: list, **kw) -> tuple[Path, str]:
-    crlf = kw.pop("crlf", False)
-    text = export_text(records, **kw)
-    if crlf:
-        text = text.replace("\n", "\r\n")
-    p = tmp_path / "export.json"
-    p.write_text(text, encoding="utf-8", newline="")
-    return p, text
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+write = write_export_file
 
 
 def value_offset(text: str, value: str, occurrence: int = 0) -> int:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import SEED_EXPORT, base_record, needs_seeds, run_cli
+from conftest import SEED_EXPORT, base_record, needs_seeds, run_cli, line_col
 from feedlint.config import Config
 from feedlint.engine import Engine
 from feedlint.fields import FieldRoles
@@ -51,9 +51,6 @@ def run(records, tmp_path, select="FL2", config=None, pretty=False, layout="page
     return findings, body
 
 
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def value_offset(text: str, key: str, nth: int = 0) -> int:

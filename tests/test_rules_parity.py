@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from conftest import BASE_RECORD, SEED_EXPORT, base_record, export_text, needs_seeds, run_cli
+from conftest import BASE_RECORD, SEED_EXPORT, base_record, export_text, needs_seeds, run_cli, line_col
 from feedlint.config import Config
 from feedlint.engine import Engine
 from feedlint.planning import Choices, build_plan
@@ -34,9 +34,6 @@ def run(records, tmp_path, select="FL4", rules=None, pretty=False):
     return findings, text
 
 
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def region(f) -> tuple[int, int, int, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, base_record, export_text, run_cli
+from conftest import ROOT, base_record, export_text, run_cli, line_col
 from feedlint.reader.errors import InputError
 from feedlint.reader.jsonstream import JsonRecordReader
 from feedlint.reader.positions import Cursor
@@ -29,9 +29,6 @@ def read(data: bytes, chunk: int = 1 << 20) -> list:
     return list(JsonRecordReader(TextStream(io.BytesIO(data), "mem.json", chunk=chunk)).records())
 
 
-def line_col(text: str, idx: int) -> tuple[int, int]:
-    before = text[:idx]
-    return before.count("\n") + 1, idx - (before.rfind("\n") + 1) + 1
 
 
 TRICKY = [
