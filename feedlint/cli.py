@@ -145,6 +145,17 @@ def _progress(quiet: bool, output: Optional[str]):
     return ProgressBar() if progress_wanted(quiet, output) else None
 
 
+def _input_files(paths: List[str]) -> List[str]:
+    """The files to read; directories that hold no export are a usage error, never a silent pass."""
+    from .reader.sources import EXPORT_SUFFIXES, expand_paths
+
+    files = expand_paths(paths)
+    if not files:
+        patterns = ", ".join("*" + s for s in EXPORT_SUFFIXES)
+        raise _die(f"no export files found in {', '.join(paths)} (directories are searched for {patterns}; name other files, such as .txt articles, explicitly)")
+    return files
+
+
 def _report_problems(engine, quiet: bool, notices=()) -> bool:
     """Input errors, rule setup errors and crashes on stderr; True when there were any (exit 2)."""
     for err in engine.errors:
@@ -182,7 +193,7 @@ def check(
     """Check exports and report findings."""
     from .engine import Engine
     from .output import atomic_text_writer
-    from .reader.sources import display_path, expand_paths
+    from .reader.sources import display_path
     from .reporters import UnknownFormat, reporter_class
     from .reporters.base import RunInfo, Summary
 
@@ -205,7 +216,7 @@ def check(
         raise _die(str(exc))
     fail = (fail_on.value if fail_on else None) or cfg.get("fail-on", "warning")
 
-    files = expand_paths(paths)
+    files = _input_files(paths)
     displays = [display_path(p) for p in files]
     engine = Engine(plan, _jobs(jobs, cfg))
     engine.progress = _progress(quiet, output)
@@ -270,12 +281,12 @@ def make_baseline(
     """Record the current findings so `check --baseline FILE` fails only on new ones."""
     from .baseline import entries_from, write_baseline
     from .engine import Engine
-    from .reader.sources import display_path, expand_paths
+    from .reader.sources import display_path
 
     cfg, catalogue = _load(config)
     plan = _plan(cfg, catalogue, select, ignore, schema, input_format)
     target = output or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else ".feedlint-baseline.json")
-    files = expand_paths(paths)
+    files = _input_files(paths)
     engine = Engine(plan, _jobs(None, cfg))
     entries = entries_from(engine.run(files, [display_path(p) for p in files]))
     if _report_problems(engine, quiet=True):

@@ -208,3 +208,11 @@ def test_unreadable_schema_is_one_error_line_and_no_pass_summary(write_export, t
     lines = [ln for ln in r.stderr.splitlines() if "latin.json" in ln]
     assert lines == [f"feedlint: error: rules FL101, FL102, FL103: {tmp_path / 'latin.json'}: cannot read schema: not UTF-8 (byte 0xe9 at byte offset 20)"]
     assert "Traceback" not in r.stderr and "crashed" not in r.stderr
+
+
+def test_directory_without_exports_is_a_usage_error_not_a_pass(tmp_path):
+    (tmp_path / "notes.txt").write_text("an article, but only found when named")
+    r = run_cli("check", ".", cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("feedlint: error: no export files found in .") and "*.jsonl" in r.stderr
+    assert run_cli("check", "notes.txt", cwd=tmp_path).returncode in (0, 1)
