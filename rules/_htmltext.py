@@ -95,26 +95,94 @@ def _entity_value(m: re.Match) -> str:
 _BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)")
 
 
+# Every ``&``: a terminated reference, or a bare ampersand (just "&").
+_REFERENCE_OR_AMPERSAND = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)?")
+_INERT_VALUE = re.compile(r"[^&;#0-9A-Za-z]*")  # a decoded value that cannot join its neighbours into a reference
+# What a decoded value becomes in a comparison key with typographic folding: the
+# folded characters, and NBSP as a space (``str.split`` treats both alike), so an
+# ASCII field stays ASCII and normalising it is one split.  Invisible characters
+# are not dropped here: that must follow NFC composition, as in :func:`normalise`.
+_KEY_FOLD = {**_TYPOGRAPHY, 0xA0: " "}
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference_value(reference: str, fold: bool) -> str:
+    value = _html.unescape(reference)
+    return value.translate(_KEY_FOLD) if fold else value
+
+
+def _decode_round_fast(text: str, legacy: bool = False, fold: bool = False) -> str | None:
+    """One round of ``_ENTITY.sub`` (``legacy``: of ``unescape_text``) with ``str.replace``, or None.
+
+    One C-speed ``findall`` lists the distinct references; each is then replaced
+    everywhere at once, instead of a Python call per occurrence.  That equals
+    the regex's single left-to-right pass as long as no replacement can form a
+    new reference: references never overlap, values without ``&`` cannot start
+    one, and the one kind whose value holds ``&`` (``&amp;``) goes last.  A bare
+    ``&`` next to a value that could complete a reference, two ``&``-yielding
+    kinds, or (``legacy``) any bare ``&``, whose decoding follows html.unescape's
+    legacy rules: None, the regex decides.  ``fold``: values as in a comparison
+    key (:data:`_KEY_FOLD`).
+    """
+    found = set(_REFERENCE_OR_AMPERSAND.findall(text))
+    bare = "&" in found
+    if bare:
+        if legacy:
+            return None
+        found.discard("&")
+    values = {ref: _reference_value(ref, fold) for ref in found}
+    last = [ref for ref, value in values.items() if "&" in value]
+    if len(last) > 1 or (bare and not all(_INERT_VALUE.fullmatch(v) for v in values.values())):
+        return None
+    # narrow characters first: the copies stay one byte per character as long as possible
+    for ref in sorted(values, key=lambda r: ("&" in values[r], max(map(ord, values[r]), default=0))):
+        if values[ref] != ref:
+            text = text.replace(ref, values[ref])
+    return text
+
+
 def unescape_text(raw: str) -> str:
     """``html.unescape`` (a browser's decoding of text), with a cache for the usual ``&name;`` entities."""
+    fast = _decode_round_fast(raw, legacy=True)
+    if fast is not None:
+        return fast
     if _BARE_AMPERSAND.search(raw):
         return _html.unescape(raw)  # "&amp" without ";", "AT&T": the legacy rules apply
     return _ENTITY.sub(_entity_value, raw)
 
 
-def decode_entities(text: str, rounds: int = 3) -> str:
+def decode_entities(text: str, rounds: int = 3, fold: bool = False) -> str:
     """Decode ``&name;`` / ``&#n;`` entities (terminated ones only), repeatedly for double encoding.
 
-    ``AT&T``, ``R&D`` and a bare ``&`` stay as they are.
+    ``AT&T``, ``R&D`` and a bare ``&`` stay as they are.  ``fold``: decode as
+    for a comparison key (folded typography; see :func:`comparison_key`).
     """
     for _ in range(rounds):
         if "&" not in text:
             break
-        decoded = _ENTITY.sub(_entity_value, text)
+        decoded = _decode_round_fast(text, fold=fold)
+        if decoded is None:
+            decoded = _ENTITY.sub(_entity_value, text)
+            if fold:
+                decoded = decoded.translate(_KEY_FOLD) if not decoded.isascii() else decoded
         if decoded == text:
             break
         text = decoded
     return text
+
+
+def comparison_key(text: str, fold: bool = True, html: bool = False) -> str:
+    """``normalise(decode_entities(text))`` (``html``: ``unescape_text`` first), in fewer passes.
+
+    With ``fold`` the decoded characters are folded as they are decoded, which
+    keeps an ASCII field ASCII: :func:`normalise` then only splits it.
+    """
+    if "&" in text:
+        if html:
+            first = _decode_round_fast(text, legacy=True, fold=fold)
+            text = first if first is not None else unescape_text(text)
+        text = decode_entities(text, fold=fold)
+    return normalise(text, fold)
 
 
 def _folded(m: re.Match) -> str:
@@ -190,7 +258,7 @@ def body_key(text: str, fold: bool = True, strip_markup: bool = True) -> str:
     """The plain-text body as one comparable string (the fast path)."""
     if strip_markup and "<" in text:
         text = decode_with_map(text, strip_markup)[0]
-    return normalise(decode_entities(text), fold)
+    return comparison_key(text, fold)
 
 
 def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True) -> list[Paragraph]:
@@ -242,7 +310,7 @@ class HtmlScan:
 
     def key(self, fold: bool = True) -> str:
         """All visible text as one comparable string (the fast path)."""
-        return " ".join(t for t in (normalise(decode_entities(raw), fold) for raw, _, _ in self.paragraphs) if t)
+        return " ".join(t for t in (comparison_key(raw, fold) for raw, _, _ in self.paragraphs) if t)
 
     def text_paragraphs(self, fold: bool = True) -> list[Paragraph]:
         out = []
@@ -581,7 +649,79 @@ class QuickScan:
 
     def key(self, fold: bool = True) -> str:
         text = self.text
-        return normalise(decode_entities(unescape_text(text) if "&" in text else text), fold)
+        return comparison_key(self.text, fold, html=True)
+
+
+def _alternation(names) -> str:
+    return "|".join(sorted(map(re.escape, names), key=lambda n: (-len(n), n)))
+
+
+# A tag with nothing surprising inside: no ``<`` or ``>`` in its attributes, quotes closed.
+# Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
+_SIMPLE_ATTRIBUTES = r"""(?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+"""
+_SIMPLE_TAG_NAME = re.compile(r"<(/?[A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
+_SIMPLE_TAG_ANY = re.compile(r"<[A-Za-z/]" + _SIMPLE_ATTRIBUTES + ">")
+_SIMPLE_BREAK = re.compile(r"</?(?:" + _alternation(_BREAKS) + r")(?=[\s/>])" + _SIMPLE_ATTRIBUTES + ">")  # lower case only
+_SELF_CLOSED_NAME = re.compile(r"<([A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + "(?<=/)>")
+# Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
+_UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
+_SKELETON_VOID_START = re.compile(r"<(?:" + _alternation(VOID) + r")>")
+_SKELETON_PAIR = re.compile(r"<([^/>][^>]*+)></\1>")
+_SKELETON_NOT_P = re.compile(r"<(?!/?p>)[^>]*+>")
+_BLOCK_IN_P = re.compile(r"<p>(?:<(?!/p>)[^>]*+>)*?<(?:" + _alternation(CLOSES_P) + r")>")
+_A_IN_A = re.compile(r"<a>(?:<(?!/a>)[^>]*+>)*?<a>")
+_HEADING_IN_HEADING = re.compile(r"<h[1-6]>(?:<(?!/h[1-6]>)[^>]*+>)*?<h[1-6]>")  # wider than needed: then the loop decides
+_CLOSES_P_NOT_P = CLOSES_P - {"p"}
+_HEADING_NAMES = HEADINGS
+
+
+def _closes_implicitly(skeleton: str, distinct: set[str]) -> bool:
+    """Whether a start tag in ``skeleton`` may close an open element (a block in ``<p>``, ``<a>`` in ``<a>``, ...)."""
+    if "p" in distinct:
+        if not _CLOSES_P_NOT_P.isdisjoint(distinct):
+            if _BLOCK_IN_P.search(skeleton):
+                return True
+        else:  # only <p> can close a <p>: the <p> tokens must alternate
+            ps = _SKELETON_NOT_P.sub("", skeleton)
+            if ps != "<p></p>" * (len(ps) // 7):
+                return True
+    if "a" in distinct and _A_IN_A.search(skeleton):
+        return True
+    return not _HEADING_NAMES.isdisjoint(distinct) and _HEADING_IN_HEADING.search(skeleton) is not None
+
+
+def _clean_fast(source: str) -> QuickScan | None:
+    """The common case at C speed: a :class:`QuickScan` if the markup is certainly clean, else None.
+
+    Only regular expressions over the whole field and over its tag skeleton
+    (``<p><span></span></p>``): every ``<`` and ``>`` belongs to a simple tag,
+    names in lower case, no element that :func:`quick_scan` is unsure of,
+    void elements only self-closed, no element closed implicitly, and matching
+    start/end pairs peel off to nothing (a properly nested sequence).  Anything
+    else is left to :func:`quick_scan`'s loop, which gives the same answer for
+    what this accepts.
+    """
+    if "<" not in source:
+        return QuickScan(source, True)
+    names = _SIMPLE_TAG_NAME.findall(source)
+    if source.count("<") != len(names) or source.count(">") != len(names):
+        return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
+    distinct = set(names)
+    if not _UNSURE_NAMES.isdisjoint(distinct) or any(n != n.lower() for n in distinct):
+        return None  # upper-case names too: the break pattern below knows lower case only
+    if "/>" in source and any(name not in VOID for name in _SELF_CLOSED_NAME.findall(source)):
+        return None
+    skeleton = "<" + "><".join(names) + ">"
+    if _closes_implicitly(skeleton, distinct):
+        return None
+    if not VOID.isdisjoint(distinct):
+        skeleton = _SKELETON_VOID_START.sub("", skeleton)
+    removed = 1
+    while skeleton and removed:
+        skeleton, removed = _SKELETON_PAIR.subn("", skeleton)
+    if skeleton:
+        return None
+    return QuickScan(_SIMPLE_TAG_ANY.sub("", _SIMPLE_BREAK.sub(" ", source)), True)
 
 
 def quick_scan(source: str) -> QuickScan | None:
@@ -591,7 +731,14 @@ def quick_scan(source: str) -> QuickScan | None:
     opened last and nothing is closed implicitly: most CMS bodies.  Anything
     else (lists, tables, ``<p>`` left open, a stray tag) is left to
     :func:`scan_html`, whose text and repairs this pass never contradicts.
+    Most fields are decided by :func:`_clean_fast` without a Python step per tag.
     """
+    fast = _clean_fast(source)
+    return fast if fast is not None else _quick_loop(source)
+
+
+def _quick_loop(source: str) -> QuickScan | None:
+    """:func:`quick_scan` one tag at a time: every field :func:`_clean_fast` does not decide."""
     parts: list[str] = []
     stack: list[str] = []
     open_p = open_a = 0

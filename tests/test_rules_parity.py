@@ -8,6 +8,7 @@ feedlint's own output.
 from __future__ import annotations
 
 import json
+import html as html_module
 
 import pytest
 
@@ -621,3 +622,114 @@ def test_cached_text_decoding_equals_html_unescape(text):
     import html
 
     assert unescape_text(text) == html.unescape(text)
+
+
+def _markup_fuzz(rng) -> str:
+    """Fragments in the CMS's style, with the look-alikes the C-speed pass must hand over."""
+    names = "p span b i a em strong div h2 h3 br img hr li ul P Span".split()
+    attrs = ["", ' style="font-size:16px;"', " class='x'", ' title="a>b"', ' title="5 < 6"', ' href="/?a=1&amp;b=2"', ' title="x', " data-x=/y/"]
+    out = []
+    for _ in range(rng.randint(1, 14)):
+        r, t = rng.random(), rng.choice(names)
+        if r < 0.4:
+            out.append(f"<{t}{rng.choice(attrs)}>")
+        elif r < 0.8:
+            out.append(f"</{t}>")
+        elif r < 0.85:
+            out.append(f"<{t}/>")
+        elif r < 0.9:
+            out.append(rng.choice(["<!-- c -->", "a < b", "x > y", "<", "&nbsp;", "&#39;", "AT&T"]))
+        out.append(rng.choice(["", "w", " w ", "&amp;quot;w", "\r\n"]))
+    return "".join(out)
+
+
+def test_c_speed_pass_agrees_with_the_tag_loop():
+    """Whatever `_clean_fast` accepts, the tag-by-tag loop finds clean with the same text."""
+    import random
+
+    from feedlint.rules._htmltext import _clean_fast, _quick_loop
+
+    rng = random.Random(11)
+    nested = ["<p>" + "".join(rng.choice(["<span>w</span>", "<b>x</b>", "<a href='y'>z</a>", "<br>", "<img src=x/>", "&nbsp;"]) for _ in range(5)) + "</p>" for _ in range(300)]
+    corpus = [h for _, h in SAME] + VALID_HTML + [BASE_RECORD["content_html"]] + nested + [_markup_fuzz(rng) for _ in range(20000)]
+    taken = 0
+    for html in corpus:
+        fast = _clean_fast(html)
+        if fast is None:
+            continue
+        taken += 1
+        slow = _quick_loop(html)
+        assert slow is not None and slow.clean and slow.text == fast.text, html
+        assert scan_html(html).repairs == [], html
+    assert taken >= 500  # not vacuous: the nested corpus and the fuzz reach the fast pass
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p><b>x</p></b>",  # misnested
+        "<p>one<div>two</div></p>",  # a block closes the paragraph
+        "<p>one<p>two</p></p>",
+        "<a href=x>one<a href=y>two</a></a>",
+        "<span/>w",  # not self-closing in HTML
+        "<p>w</br></p>",  # a stray void end tag
+        '<p title="x>y</p>',  # an attribute never closed
+        "<p>w",  # never closed
+        "<P>w</P>",  # upper case: left to the loop
+        "<!-- <p> --><p>w</p>",
+        "<ul><li>w</ul>",
+    ],
+)
+def test_c_speed_pass_hands_over_what_it_cannot_vouch_for(html):
+    from feedlint.rules._htmltext import _clean_fast
+
+    assert _clean_fast(html) is None
+
+
+def test_reference_decoding_by_replacement_equals_the_regex():
+    """`str.replace` per distinct reference decodes exactly one round, as the regex does, or hands over."""
+    import random
+
+    from feedlint.rules._htmltext import _ENTITY, _decode_round_fast, _entity_value, unescape_text
+
+    rng = random.Random(7)
+    pieces = ["&amp;", "&#38;", "&AMP;", "&quot;", "&#39;", "&nbsp;", "&rsquo;", "&#35;", "#39;", "quot;", "&", "AT&T", "amp;", "&notit;", "&copy", "w ", "&#x26;", "&hellip;"]
+    handled = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        strict = _decode_round_fast(text)
+        if strict is not None:
+            handled += 1
+            assert strict == _ENTITY.sub(_entity_value, text), text
+        legacy = _decode_round_fast(text, legacy=True)
+        if legacy is not None:
+            assert legacy == html_module.unescape(text), text
+        assert unescape_text(text) == html_module.unescape(text), text
+        assert decode_entities(text) == _decode_regex(text), text
+    assert handled >= 5000
+
+
+def _decode_regex(text: str, rounds: int = 3) -> str:
+    from feedlint.rules._htmltext import _ENTITY, _entity_value
+
+    for _ in range(rounds):
+        decoded = _ENTITY.sub(_entity_value, text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def test_comparison_key_equals_the_plain_definition():
+    """Folding while decoding gives the key `normalise(decode_entities(...))` gives."""
+    import random
+
+    from feedlint.rules._htmltext import comparison_key
+
+    rng = random.Random(9)
+    pieces = ["&rsquo;", "&nbsp;", "&#8220;", "&hellip;", "&shy;", "e", "&#769;", "\u2019", "\xa0", "&amp;rsquo;", "AT&T", " ", "\r\n", "&mdash;", "caf\u00e9", "&quot;"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        for fold in (True, False):
+            assert comparison_key(text, fold) == normalise(decode_entities(text), fold), text
+            assert comparison_key(text, fold, html=True) == normalise(decode_entities(unescape_text(text)), fold), text
