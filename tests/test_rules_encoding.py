@@ -421,3 +421,30 @@ def test_fix_decodes_only_the_reported_references(tmp_path):
     rec = base_record(content_body="Iran&#39;s plan &copy2026 AT&T &ampT")
     findings, _ = run([rec], tmp_path, "FL201")
     assert [f.fix.replacement for f in findings] == ["Iran's plan &copy2026 AT&T &ampT"]  # html.unescape would turn &copy2026 into ©2026
+
+
+def test_badness_near_non_ascii_equals_ftfy_on_the_whole_text():
+    """Windows around non-ASCII characters count exactly what ftfy counts on the whole field."""
+    import random
+
+    from ftfy.badness import BADNESS_RE, badness
+
+    from feedlint.rules._mojibake import badness_near_non_ascii
+
+    rng = random.Random(4)
+    special = sorted({c for c in BADNESS_RE.pattern if ord(c) > 127})
+    ascii_part = list("abcxyzABC .,?!-\n\t")
+    checked = bad = 0
+    for _ in range(20000):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            parts.append("".join(rng.choice(special) for _ in range(rng.randint(1, 4))))
+            parts.append("".join(rng.choice(ascii_part) for _ in range(rng.choice([0, 1, 2, 5, 7, 8, 9, 15, 17]))))
+        if rng.random() < 0.5:
+            parts.insert(0, "".join(rng.choice(ascii_part) for _ in range(rng.randint(0, 20))))
+        text = "".join(parts)
+        expected = badness(text)
+        assert badness_near_non_ascii(text) == expected, text
+        checked += 1
+        bad += expected > 0
+    assert checked == 20000 and 2000 < bad < 19000  # both outcomes are exercised
