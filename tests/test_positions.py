@@ -141,3 +141,83 @@ def test_bom_tolerated_and_not_counted_in_columns():
     assert stream.bom
     reg = recs[0].region("/v")
     assert (reg.start_line, reg.start_column) == (1, 25)
+
+
+def test_text_index_positions_equal_advancing_over_the_text():
+    """Binary search in a TextIndex gives what advancing a cursor over the text gives, at every offset."""
+    import random
+
+    from feedlint.reader.positions import Cursor, Region, TextIndex
+
+    rng = random.Random(2)
+    alphabet = ["a", " ", "\n", "\r\n", "é", "’", "😀", "\U00020000", "ا", "\u200c"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        origin = Cursor(rng.randint(1, 5), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
+        index = TextIndex(text)
+        for start in range(len(text) + 1):
+            end = rng.randint(start, len(text))
+            assert Region.indexed(origin, index, start, end) == Region.between(origin, text, start, end), (text, start, end)
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_string_index_maps_every_decoded_offset_to_its_source_offset(ensure_ascii):
+    """Decoding the source up to offset(i) gives exactly the first i characters, for escaped and plain text."""
+    import json
+    import random
+
+    from feedlint.reader.locate import StringIndex
+
+    rng = random.Random(8)
+    alphabet = ["a", "b", "\r\n", '"', "\\", "/", "\t", "é", "’", "😀", "\u0001", "\\u0041"]
+    for _ in range(400):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        literal = json.dumps(value, ensure_ascii=ensure_ascii).replace("/", "\\/")
+        text = '{"k": ' + literal + "}"
+        start = text.index(literal)
+        index = StringIndex(text, start)
+        assert index.length == len(value) and text[index.end] == '"'
+        for i in range(len(value) + 1):
+            if i and "\ud800" <= json.loads(json.dumps(value[:i]))[-1:] <= "\udfff":
+                continue
+            raw = text[start : index.offset(i)] + '"'
+            assert json.loads(raw) == value[:i], (value, i)
+
+
+def test_locating_by_a_counted_key_literal_equals_walking_the_members():
+    """The shortcut for escape-free records finds every value where the member-by-member walk does."""
+    import json
+    import random
+
+    from feedlint.reader.locate import locate
+
+    rng = random.Random(6)
+    keys = ["a", "b", "content_body", "sizes", "150"]
+
+    def value(depth: int):
+        r = rng.random()
+        if depth > 2 or r < 0.3:
+            return rng.choice(['"a": 1', "x", 5, '{"b":2}', None])
+        if r < 0.65:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    def pointers(node, base=""):
+        yield base
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from pointers(v, f"{base}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from pointers(v, f"{base}/{i}")
+
+    checked = 0
+    for _ in range(500):
+        data = {k: value(0) for k in rng.sample(keys, rng.randint(1, 5))}
+        text = json.dumps(data, separators=(",", ":") if rng.random() < 0.5 else (", ", ": "))
+        for pointer in pointers(data):
+            for on_key in (False, True):
+                walked = locate(text, pointer, on_key=on_key, data=data, unique=frozenset())
+                assert locate(text, pointer, on_key=on_key, data=data, unique=None) == walked, (text, pointer)
+                checked += 1
+    assert checked > 3000

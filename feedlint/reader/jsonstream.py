@@ -36,7 +36,7 @@ from typing import Any, Iterator
 from .errors import InputError
 from .jsondecode import loads_exact
 from .locate import StringIndex, locate, unique_keys
-from .positions import Cursor, Region
+from .positions import Cursor, Region, TextIndex
 from .textstream import CHUNK, TextStream
 
 _WS = re.compile(rb"[ \t\n\r]*")
@@ -57,6 +57,9 @@ class _NeedMore(Exception):
     """The window ends before the value does."""
 
 
+_NOT_YET: Any = object()
+
+
 class RawRecord:
     """A decoded record plus what is needed to locate values inside it later.
 
@@ -64,7 +67,7 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique")
+    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms") -> None:
         self.index = index  # 0-based position among the file's records
@@ -77,7 +80,8 @@ class RawRecord:
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], tuple[int, int]] = {}
         self._strings: dict[int, StringIndex] = {}
-        self._unique: frozenset[str] | None = None
+        self._unique: Any = _NOT_YET
+        self._positions: TextIndex | None = None
 
     @property
     def text(self) -> str:
@@ -90,8 +94,8 @@ class RawRecord:
         text = self.text
         where = self._located.get((pointer, on_key))
         if where is None:  # several findings often point at one field (every entity in a body)
-            if self._unique is None:
-                self._unique = unique_keys(self.data)
+            if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
+                self._unique = unique_keys(self.data) if "\\u" in text else None
             where = self._located[(pointer, on_key)] = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique)
         start, end = where
         if span is not None and not on_key and text[start : start + 1] == '"':
@@ -99,7 +103,9 @@ class RawRecord:
             if index is None:
                 index = self._strings[start] = StringIndex(text, start)
             start, end = index.span(span)
-        return Region.between(self.origin, text, start, end)
+        if self._positions is None:
+            self._positions = TextIndex(text)
+        return Region.indexed(self.origin, self._positions, start, end)
 
     def __repr__(self) -> str:
         return f"RawRecord(index={self.index}, pointer={self.pointer!r}, origin={self.origin})"

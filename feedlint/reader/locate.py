@@ -19,6 +19,8 @@ _PLAIN = re.compile(r'[^"\\]*')
 _MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\n\r]*:[ \t\n\r]*', re.S)  # "key" : (value follows)
 _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _NO_DATA = object()
+_LITERAL = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)  # a complete string literal
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
 _AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")  # whitespace and one separating comma
 
 
@@ -90,7 +92,12 @@ def _find_key(text: str, token: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
-def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] = frozenset()) -> tuple[int, int]:
+def _once_after(text: str, token: str, pos: int) -> bool:
+    """The key's literal occurs once after ``pos`` (so the key found there is the member's)."""
+    return text.count(json.dumps(token, ensure_ascii=False), pos) == 1
+
+
+def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset()) -> tuple[int, int]:
     """``(start, end)`` offsets in ``text`` of the value at ``pointer``.
 
     With ``on_key`` the member's key string is located instead.  When the pointer
@@ -99,7 +106,10 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: 
 
     Given the decoded ``data`` of ``text`` and its :func:`unique_keys`, a member
     whose key occurs once in the whole record is found with ``str.find`` instead
-    of skipping every member before it.
+    of skipping every member before it.  ``unique=None`` says the text has no
+    ``\\u`` escapes, so a key is written as its plain literal: one occurrence of
+    that literal after the object's start is enough, and no walk of ``data``
+    is needed.
     """
     pos = _ws(text, start)
     key_span: tuple[int, int] | None = None
@@ -107,7 +117,7 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: 
     for token in split_pointer(pointer):
         ch = text[pos : pos + 1]
         found = None
-        if ch == "{" and token in unique and isinstance(node, dict) and token in node:
+        if ch == "{" and isinstance(node, dict) and token in node and (token in unique if unique is not None else _once_after(text, token, pos)):
             hit = _find_key(text, token, pos + 1)
             if hit is not None:
                 key_span = hit[:2]
@@ -164,6 +174,10 @@ class StringIndex:
 
     def __init__(self, text: str, literal_start: int) -> None:
         self.start = literal_start + 1
+        literal = _LITERAL.match(text, literal_start)
+        if literal is not None and not _SURROGATE_ESCAPE.search(text, self.start, literal.end()):
+            self._index_escapes(text, literal.end() - 1)  # the usual case: no surrogate pairs to join
+            return
         decoded_at: list[int] = []  # decoded offset of each escape's character
         raw_after: list[int] = []  # source offset just after each escape
         decoded = 0
@@ -192,6 +206,21 @@ class StringIndex:
         self.raw_after = raw_after
         self.length = decoded  # decoded length
         self.end = raw  # offset of the closing quote
+
+    def _index_escapes(self, text: str, end: int) -> None:
+        """The index from one ``finditer`` over the escapes of a literal closed at ``end``."""
+        decoded_at: list[int] = []
+        raw_after: list[int] = []
+        shrink = self.start  # source offset minus decoded offset, so far
+        for m in _ESCAPE.finditer(text, self.start, end):
+            a, b = m.span()
+            decoded_at.append(a - shrink)
+            raw_after.append(b)
+            shrink += b - a - 1
+        self.decoded = decoded_at
+        self.raw_after = raw_after
+        self.length = end - shrink
+        self.end = end
 
     def offset(self, index: int) -> int:
         """Source offset of decoded offset ``index`` (clamped to the closing quote)."""

@@ -6,6 +6,8 @@ last character), as in SARIF.  A byte-order mark is not counted.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 # UTF-8 continuation bytes (10xxxxxx) and the lead bytes of 4-byte sequences (astral
@@ -91,6 +93,13 @@ class Region:
         return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
 
     @classmethod
+    def indexed(cls, origin: Cursor, index: "TextIndex", start: int, end: int) -> "Region":
+        """:meth:`between` by binary search in a :class:`TextIndex` of the text: no slicing, no counting."""
+        a = index.cursor(origin, start)
+        b = index.cursor(origin, end)
+        return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+
+    @classmethod
     def file_start(cls) -> "Region":
         return cls(1, 1, 1, 1, 1, 1, 0, 0, 0, 0)
 
@@ -107,3 +116,33 @@ class Region:
             "offset_utf16": self.offset16,
             "length_utf16": self.length16,
         }
+
+
+_NEWLINE = re.compile("\n")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class TextIndex:
+    """Where a text's line feeds and astral characters are, built once for many positions.
+
+    A record with findings is located several times (every entity in a long
+    body); :meth:`Cursor.advance` over the text before each position would
+    slice and count the record again each time.
+    """
+
+    __slots__ = ("newlines", "astral")
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and utf16_len(text) != len(text) else []
+
+    def cursor(self, origin: Cursor, offset: int) -> Cursor:
+        """``origin.advance(text[:offset])``."""
+        astral = bisect_left(self.astral, offset) if self.astral else 0
+        lines = bisect_left(self.newlines, offset) if self.newlines else 0
+        if not lines:
+            return Cursor(origin.line, origin.column + offset, origin.column16 + offset + astral, origin.offset + offset, origin.offset16 + offset + astral)
+        line_start = self.newlines[lines - 1] + 1
+        column = offset - line_start
+        column16 = column + astral - (bisect_left(self.astral, line_start) if astral else 0)
+        return Cursor(origin.line + lines, column + 1, column16 + 1, origin.offset + offset, origin.offset16 + offset + astral)
