@@ -733,3 +733,32 @@ def test_comparison_key_equals_the_plain_definition():
         for fold in (True, False):
             assert comparison_key(text, fold) == normalise(decode_entities(text), fold), text
             assert comparison_key(text, fold, html=True) == normalise(decode_entities(unescape_text(text)), fold), text
+
+
+def _pair_fuzz(rng) -> tuple[str, str]:
+    """A body and an HTML body that mostly say the same, written the ways CMSs write them."""
+    words = ["Tom", "AT&T", "R&amp;D", "Iran&#39;s", "&quot;yes&quot;", "&nbsp;", "&amp;quot;", "caf\u00e9", "don\u2019t", "&rsquo;", "5 < 6", "<b>x</b>", "&shy;", "&", "&amp", "w", "\u00a0"]
+    body_words = [rng.choice(words) for _ in range(rng.randint(0, 6))]
+    html_words = list(body_words)
+    if rng.random() < 0.4 and html_words:
+        html_words[rng.randrange(len(html_words))] = rng.choice(words)
+    sep = rng.choice(["\r\n\r\n&nbsp;\r\n\r\n", " ", "\n"])
+    body = sep.join(body_words)
+    html = "".join(f"<p><span>{w}</span></p>" if rng.random() < 0.5 else f"<p>{w}</p><p>&nbsp;</p>" for w in html_words) if html_words else rng.choice(["", "<p>&nbsp;</p>"])
+    return body, html
+
+
+def test_undecoded_shortcuts_decide_as_the_keys_do(tmp_path, monkeypatch):
+    """FL401/FL402 give the same findings with and without the shortcuts that skip decoding."""
+    import random
+
+    from feedlint.rules import parity
+
+    rng = random.Random(12)
+    records = [base_record(content_id=i + 1, content_body=b, content_html=h) for i, (b, h) in enumerate(_pair_fuzz(rng) for _ in range(400))]
+    fast, _ = run(records, tmp_path, select="FL401,FL402")
+    monkeypatch.setattr(parity, "_same_words_undecoded", lambda *a: False)
+    monkeypatch.setattr(parity, "_surely_has_text", lambda text: False)
+    slow, _ = run(records, tmp_path, select="FL401,FL402")
+    assert [(f.rule_id, f.record_index, f.message) for f in fast] == [(f.rule_id, f.record_index, f.message) for f in slow]
+    assert len({f.rule_id for f in slow}) == 2 and 20 < len(slow) < 380  # both rules fire, and most records pass
