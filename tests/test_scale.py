@@ -90,6 +90,12 @@ def test_values_orjson_would_change_are_decoded_like_json():
     assert r.data["ok"] == 18446744073709551615
 
 
+def test_an_integer_beyond_64_bits_alone_is_exact_when_the_record_is_used():
+    """orjson reads it (as a float) and the reader keeps that unverified until the value is used."""
+    (r,) = read(b'[{"content_id": 123456789012345678901234567890, "x": 1}]')
+    assert r.data == {"content_id": 123456789012345678901234567890, "x": 1} and isinstance(r.data["content_id"], int)
+
+
 def test_long_digit_run_inside_a_string_is_not_a_number():
     (r,) = read(b'[{"content_id": 1, "url": "./file/12345678901234567890123.jpg"}]')
     assert r.data == {"content_id": 1, "url": "./file/12345678901234567890123.jpg"}

@@ -47,7 +47,31 @@ if _orjson is not None:
             return loads_stdlib(span)
         return value
 
+    def loads_unverified(span: bytes) -> tuple[Any, bool]:
+        """``(value, exact)``: orjson's value, not yet checked for integers beyond 64 bits (``exact`` False).
+
+        Enough to confirm that a slice is a whole record; :func:`verified` makes
+        the value exact when it is used.  A process that only splits the file
+        (the parallel reader) never pays for the check.
+        """
+        try:
+            return _orjson_loads(span), False
+        except _OrjsonError:
+            return loads_stdlib(span), True
+
+    def verified(span: bytes, value: Any) -> Any:
+        """``value`` as ``json.loads`` gives it (see :func:`loads_unverified`)."""
+        if span.translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:
+            return loads_stdlib(span)
+        return value
+
 else:
     loads_exact = loads_stdlib
+
+    def loads_unverified(span: bytes) -> tuple[Any, bool]:
+        return loads_stdlib(span), True
+
+    def verified(span: bytes, value: Any) -> Any:
+        return value
 
 DecodeFn = Callable[[bytes], Any]

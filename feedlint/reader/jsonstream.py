@@ -34,7 +34,7 @@ import sys
 from typing import Any, Iterator
 
 from .errors import InputError
-from .jsondecode import loads_exact
+from .jsondecode import loads_unverified, verified
 from .locate import StringIndex, locate, unique_keys
 from .positions import Cursor, Region, TextIndex
 from .textstream import CHUNK, TextStream
@@ -67,12 +67,13 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "data", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions")
+    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions")
 
-    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms") -> None:
+    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True) -> None:
         self.index = index  # 0-based position among the file's records
         self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
-        self.data = data
+        self._data = data
+        self._exact = exact  # False: decoded by loads_unverified, checked on first use
         self.source = source
         self.origin = origin  # where the source starts in the file
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
@@ -82,6 +83,13 @@ class RawRecord:
         self._strings: dict[int, StringIndex] = {}
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
+
+    @property
+    def data(self) -> Any:
+        if not self._exact:
+            self._data = verified(self.source, self._data)  # type: ignore[arg-type]
+            self._exact = True
+        return self._data
 
     @property
     def text(self) -> str:
@@ -154,7 +162,7 @@ class JsonRecordReader:
         self.display = stream.display
         self.layout = "unknown"
         self._chunk = getattr(stream, "chunk", CHUNK)
-        self._loads = loads_exact
+        self._loads = loads_unverified  # (value, exact): the integer check waits until a value is used
         self.buf = b""
         self.base = 0  # file offset (bytes, after any BOM) of buf[0]
         self.eof = False
@@ -300,7 +308,8 @@ class JsonRecordReader:
         value, end = self._value(start)
         origin = self._cursor(start)
         rel = start - self.base
-        return RawRecord(index, pointer, value, self.buf[rel : rel + end - start], origin, line_document), end
+        data, exact = value
+        return RawRecord(index, pointer, data, self.buf[rel : rel + end - start], origin, line_document, exact=exact), end
 
     # -- layouts -----------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
