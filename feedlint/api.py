@@ -82,6 +82,39 @@ class Fix:
     description: str = ""
 
 
+class DeferredFix:
+    """A :class:`Fix` whose replacement is worked out only when asked for.
+
+    Building a repaired copy of a long field for every finding costs more than
+    finding the defect, and most runs never look at fixes.  ``make(*args)``
+    gives the replacement; ``make`` must be a module-level function and the
+    arguments plain data, so the fix crosses process boundaries (``--jobs``).
+    """
+
+    __slots__ = ("make", "args", "description", "_replacement")
+
+    def __init__(self, make: Callable[..., Any], args: tuple = (), description: str = "") -> None:
+        self.make = make
+        self.args = args
+        self.description = description
+        self._replacement: Any = _UNSET
+
+    @property
+    def replacement(self) -> Any:
+        if self._replacement is _UNSET:
+            self._replacement = self.make(*self.args)
+        return self._replacement
+
+    def __reduce__(self) -> tuple:
+        return (DeferredFix, (self.make, self.args, self.description))
+
+    def __repr__(self) -> str:
+        return f"DeferredFix({self.make.__name__}, {self.description!r})"
+
+
+_UNSET: Any = object()
+
+
 @dataclass(frozen=True)
 class Hit:
     """What a record rule yields: where (pointer inside the record) and what.

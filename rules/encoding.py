@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Iterator
 
-from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
+from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, rule
 
 from . import _entities as ent
 from . import _markup, _mojibake
@@ -100,9 +100,9 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
         if not options["legacy-without-semicolon"]:
             quick = _undecoded_quick(value, allowed)
             if quick is not None:
-                counts, fixed = quick
+                counts, decoded = quick
                 if counts:
-                    yield from _undecoded_hits(pointer, counts, fixed)
+                    yield from _undecoded_hits(pointer, counts, DeferredFix(_replace_all, (value, decoded), _DECODE_FIX))
                 continue
         counts: dict[str, int] = {}
         spans: list[tuple[int, int]] = []
@@ -121,11 +121,13 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
                     spans.append(m.span())
         if not counts:
             continue
-        yield from _undecoded_hits(pointer, counts, _decode_spans(value, sorted(spans)))
+        yield from _undecoded_hits(pointer, counts, DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX))
 
 
-def _undecoded_hits(pointer: str, counts: dict[str, int], fixed: str) -> Iterator[Hit]:
-    fix = Fix(fixed, "decode the character references")
+_DECODE_FIX = "decode the character references"
+
+
+def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> Iterator[Hit]:
     for text, n in counts.items():
         meaning = ent.describe(ent.decode(text))
         yield Hit(pointer, f'undecoded entity "{text}" ({meaning}) in plain-text field ({_plural(n, "occurrence")})', evidence=text, fix=fix)
@@ -135,8 +137,8 @@ def _undecoded_hits(pointer: str, counts: dict[str, int], fixed: str) -> Iterato
 _INERT = re.compile(r"[^&;#0-9A-Za-z]+")
 
 
-def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], str] | None:
-    """FL201's counts and decoded field without a Python step per reference (None: take the general path).
+def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], dict[str, str]] | None:
+    """FL201's counts, and what each reference decodes to, without a Python step per reference (None: take the general path).
 
     ``findall`` and ``Counter`` (C speed) count each distinct reference in order
     of first occurrence, as the general loop does.  A reference contains no
@@ -150,15 +152,19 @@ def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], str
         return None
     counts = {text: n for text, n in tally.items() if text not in allowed and ent.is_reference(text)}
     if not counts:
-        return counts, value
+        return counts, {}
     decoded = {text: ent.decode(text) for text in counts}
     if not all(_INERT.fullmatch(d) for d in decoded.values()):
         return None
-    fixed = value
+    return counts, decoded
+
+
+def _replace_all(value: str, decoded: dict[str, str]) -> str:
+    """``value`` with every reference in ``decoded`` replaced (the FL201 fix, built when asked for)."""
     # occurrences are disjoint, so the order is free: narrow characters first keeps the copies narrow
     for text in sorted(decoded, key=lambda t: max(map(ord, decoded[t]))):
-        fixed = fixed.replace(text, decoded[text])
-    return counts, fixed
+        value = value.replace(text, decoded[text])
+    return value
 
 
 def _decode_spans(value: str, spans: list[tuple[int, int]]) -> str:

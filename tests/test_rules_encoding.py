@@ -107,6 +107,9 @@ def test_undecoded_entities_located_at_the_value_with_emoji_and_persian_before_i
     assert findings[1].message == 'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence)'
     assert findings[3].message.startswith('undecoded entity "&#x2019;" (’)')
     assert findings[0].fix.replacement == "Iran's plan\u00a0’’ 'again'"
+    import pickle  # the fix is built only when asked for, and survives the trip from a --jobs worker
+
+    assert pickle.loads(pickle.dumps(findings[1])).fix.replacement == findings[0].fix.replacement
 
 
 def test_undecoded_entity_in_a_pretty_printed_export(tmp_path):
