@@ -71,13 +71,21 @@ def _tokens(pattern: str) -> tuple[str, ...]:
     return tuple(t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:]) if pattern else ()
 
 
+@lru_cache(maxsize=1024)
+def _member(pattern: str) -> tuple[str, str] | None:
+    """``(key, pointer)`` for a one-member pattern such as ``/content_body``, else None."""
+    tokens = _tokens(pattern)
+    return (tokens[0], "/" + _escape(tokens[0])) if len(tokens) == 1 and tokens[0] != "*" else None
+
+
 def expand(data: Any, pattern: str) -> Iterator[tuple[str, Any]]:
     """Yield ``(pointer, value)`` for every existing location matching ``pattern``."""
-    tokens = _tokens(pattern)
-    if len(tokens) == 1 and tokens[0] != "*" and isinstance(data, dict):  # the usual "/content_body": no walk
-        if tokens[0] in data:
-            yield "/" + _escape(tokens[0]), data[tokens[0]]
+    member = _member(pattern)
+    if member is not None and isinstance(data, dict):  # the usual "/content_body": no walk
+        if member[0] in data:
+            yield member[1], data[member[0]]
         return
+    tokens = _tokens(pattern)
 
     def walk(node: Any, i: int, ptr: str) -> Iterator[tuple[str, Any]]:
         if i == len(tokens):
