@@ -79,7 +79,7 @@ class RawRecord:
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
         self.kind = kind
         self._text: str | None = source if isinstance(source, str) else None
-        self._located: dict[tuple[str, bool], tuple[int, int]] = {}
+        self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
         self._strings: dict[int, StringIndex] = {}
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
@@ -98,22 +98,29 @@ class RawRecord:
         return self._text
 
     def region(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> Region:
-        """Exact region of the value (or key) at ``pointer`` relative to this record."""
+        """Exact region of the value (or key) at ``pointer`` relative to this record.
+
+        Several findings often point at one field (every entity in a body):
+        the field is located once, and its whole-value region made once.
+        """
         text = self.text
-        where = self._located.get((pointer, on_key))
-        if where is None:  # several findings often point at one field (every entity in a body)
+        if self._positions is None:
+            self._positions = TextIndex(text)
+        located = self._located.get((pointer, on_key))
+        if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
                 self._unique = unique_keys(self.data) if "\\u" in text else None
-            where = self._located[(pointer, on_key)] = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique)
-        start, end = where
+            start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique)
+            located = self._located[(pointer, on_key)] = [start, end, None]
+        start, end, whole = located
         if span is not None and not on_key and text[start : start + 1] == '"':
             index = self._strings.get(start)
             if index is None:
                 index = self._strings[start] = StringIndex(text, start)
-            start, end = index.span(span)
-        if self._positions is None:
-            self._positions = TextIndex(text)
-        return Region.indexed(self.origin, self._positions, start, end)
+            return Region.indexed(self.origin, self._positions, *index.span(span))
+        if whole is None:
+            whole = located[2] = Region.indexed(self.origin, self._positions, start, end)
+        return whole
 
     def __repr__(self) -> str:
         return f"RawRecord(index={self.index}, pointer={self.pointer!r}, origin={self.origin})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from json.decoder import scanstring
 from typing import Any
 
@@ -78,7 +79,7 @@ def _find_key(text: str, token: str, pos: int) -> tuple[int, int, int] | None:
     Only an unescaped ``"`` delimits a string, and a string followed by ``:`` is a
     key, so the first such match is the first key of that name at any depth.
     """
-    literal = json.dumps(token, ensure_ascii=False)
+    literal = _key_literal(token)
     i = text.find(literal, pos)
     while i >= 0:
         j = i
@@ -92,9 +93,15 @@ def _find_key(text: str, token: str, pos: int) -> tuple[int, int, int] | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _key_literal(token: str) -> str:
+    """How a key is written in compact JSON without ``\\u`` escapes (``json.dumps``, cached)."""
+    return json.dumps(token, ensure_ascii=False)
+
+
 def _once_after(text: str, token: str, pos: int) -> bool:
     """The key's literal occurs once after ``pos`` (so the key found there is the member's)."""
-    return text.count(json.dumps(token, ensure_ascii=False), pos) == 1
+    return text.count(_key_literal(token), pos) == 1
 
 
 def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset()) -> tuple[int, int]:
