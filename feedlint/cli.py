@@ -17,8 +17,26 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .cli_params import install as install_plain_conversion
+
+
+class _PlainParams:
+    """Typer's group or command, converting plain parameter values without pydantic (see cli_params)."""
+
+    def get_params(self, ctx):
+        return install_plain_conversion(super().get_params(ctx))
+
+
+class _Group(_PlainParams, typer.core.TyperGroup):
+    pass
+
+
+class _Command(_PlainParams, typer.core.TyperCommand):
+    pass
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="feedlint: a data-quality linter for news-CMS feed exports.",
@@ -170,7 +188,7 @@ def _report_problems(engine, quiet: bool, notices=()) -> bool:
     return engine.incomplete
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     paths: List[str] = typer.Argument(..., help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: text, json, sarif, github (or a plugin's)."),
@@ -268,7 +286,7 @@ def check(
     raise typer.Exit(code)
 
 
-@app.command("baseline")
+@app.command("baseline", cls=_Command)
 def make_baseline(
     paths: List[str] = typer.Argument(..., help="Export files or directories, as for `check`."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Baseline file to write [default: config `baseline`, else .feedlint-baseline.json]."),
@@ -299,7 +317,7 @@ def make_baseline(
     sys.stderr.write(f"feedlint: wrote {len(entries)} baseline entr{'y' if len(entries) == 1 else 'ies'} ({total} finding{'s' if total != 1 else ''}) to {target}\n")
 
 
-@app.command("rules")
+@app.command("rules", cls=_Command)
 def list_rules(
     all_: bool = typer.Option(False, "--all", help="Include rules deselected by the config."),
     config: Optional[str] = typer.Option(None, "--config", help="Config file."),
@@ -321,7 +339,7 @@ def list_rules(
         typer.echo(f"{rid:<{w_id}}  {name:<{w_name}}  {sev:<8}  {summary}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(rule: str = typer.Argument(..., help="Rule id or name, e.g. FL201.")) -> None:
     """Show a rule's documentation, options and a bad and a good example."""
     from .explain import render_explanation

@@ -1,0 +1,123 @@
+"""Start-up of a one-record ``feedlint check`` (what pre-commit runs on every commit).
+
+Not timed tests: they pin what makes start-up fast — modules a one-record check
+must not import, and the plain parameter conversion (feedlint.cli_params) that
+must answer exactly what typer's pydantic conversion answers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from feedlint import cli
+from feedlint.cli_params import PlainConversion, install
+
+from conftest import base_record, export_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Imported by none of the built-in rules on a one-record check with the default config.
+HEAVY = ("pydantic", "typer._adapters", "rich", "bs4", "lxml", "ftfy", "great_expectations", "pandas", "jsonschema")
+
+
+def _modules_after_check(*args: str) -> tuple[int, list[str]]:
+    script = (
+        "import json, sys\n"
+        "from feedlint.cli import main\n"
+        f"sys.argv = ['feedlint', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "sys.__stderr__.write('\\nMODULES ' + json.dumps([code, sorted(sys.modules)]) + '\\n')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("MODULES ")][-1]
+    code, modules = json.loads(line[len("MODULES "):])
+    return code, modules
+
+
+def test_one_record_check_imports_no_heavy_module(tmp_path):
+    record = base_record()
+    record["content_body"] = "It&#39;s here."  # one finding, so the reporter runs too
+    export = tmp_path / "one.json"
+    export.write_text(export_text([record]), encoding="utf-8")
+    code, modules = _modules_after_check("check", "--quiet", "--fail-on", "error", "--jobs", "1", "--select", "FL1,FL2,FL3,FL5", str(export))
+    assert code == 0
+    assert "feedlint.rules.encoding" in modules  # the check really ran the rules
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert loaded == []
+
+
+def _all_params(command, ctx):
+    params = command.get_params(ctx)
+    yield command, ctx, params
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _all_params(sub, typer._click.Context(sub, parent=ctx, info_name=name))
+
+
+SAMPLES = [None, (), [], ("a.json",), ("a.json", "b b.json"), "x", "", "3", "007", "-1", "+2", "1e3", " 4", "abc", "٣", "9" * 30,
+           "error", "ERROR", "warning", "never", "json", "text", "auto", True, False, 5, 0, b"bytes", ("a", 1)]
+
+
+def _outcome(conversion, value, param, ctx):
+    try:
+        out = conversion.coerce(value, param=param, ctx=ctx)
+    except Exception as exc:  # noqa: BLE001 - the error itself is the answer compared
+        return ("error", type(exc).__name__, exc.format_message() if hasattr(exc, "format_message") else str(exc))
+    return ("value", type(out).__name__, out.value if isinstance(out, Enum) else out)
+
+
+def test_plain_conversion_answers_what_typer_answers():
+    from typer._coercion import build_runtime_param
+
+    group = typer.main.get_command(cli.app)
+    root_ctx = typer._click.Context(group, info_name="feedlint", help_option_names=["-h", "--help"])
+    checked = set()
+    for command, ctx, params in _all_params(group, root_ctx):
+        for param in params:
+            conversion = param._runtime_param
+            if param.name != "help" or command is group:
+                assert isinstance(conversion, PlainConversion), f"{command.name} {param.name}: converted by pydantic"
+            if not isinstance(conversion, PlainConversion):
+                continue
+            typers = build_runtime_param(param.type_descriptor)
+            for value in SAMPLES:
+                assert _outcome(conversion, value, param, ctx) == _outcome(typers, value, param, ctx), (command.name, param.name, value)
+            checked.add(conversion.kind)
+    assert checked == {"str", "list-str", "int", "enum", "bool"}
+
+
+def test_every_command_uses_the_plain_conversion():
+    group = typer.main.get_command(cli.app)
+    assert isinstance(group, cli._PlainParams)
+    for name, command in group.commands.items():
+        assert isinstance(command, cli._PlainParams), f"@app.command({name!r}) needs cls=_Command"
+
+
+class Point:
+    pass
+
+
+def test_install_leaves_unknown_types_to_typer():
+    def f(where: Point = typer.Option(None, parser=lambda s: Point()), ratio: float = typer.Option(1.0)):
+        pass
+
+    app = typer.Typer()
+    app.command()(f)
+    command = typer.main.get_command(app)
+    install(command.params)
+    assert {p.name: p._runtime_param for p in command.params if p.name in ('where', 'ratio')} == {'where': None, 'ratio': None}
+
+
+def test_cli_errors_unchanged():
+    r = subprocess.run([sys.executable, "-m", "feedlint", "check", "--jobs", "abc", "x.json"], capture_output=True, text=True, cwd=ROOT, env={"NO_COLOR": "1", "PATH": "", "COLUMNS": "200"})
+    assert r.returncode == 2
+    assert "Invalid value for '--jobs' / '-j': Input should be a valid integer" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "feedlint", "check", "--fail-on", "ERROR", "x.json"], capture_output=True, text=True, cwd=ROOT, env={"NO_COLOR": "1", "PATH": "", "COLUMNS": "200"})
+    assert r.returncode == 2
+    assert "'ERROR' is not one of 'error', 'warning', 'note', 'never'" in r.stderr
