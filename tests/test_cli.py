@@ -216,3 +216,13 @@ def test_directory_without_exports_is_a_usage_error_not_a_pass(tmp_path):
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("feedlint: error: no export files found in .") and "*.jsonl" in r.stderr
     assert run_cli("check", "notes.txt", cwd=tmp_path).returncode in (0, 1)
+
+
+def test_json_reporter_writes_what_orjson_cannot_with_the_standard_library():
+    import json
+
+    from feedlint.reporters.jsonfmt import dumps
+
+    value = {"content_id": 123456789012345678901234567890, "message": "caf\u00e9 \U0001F600", "n": None}
+    assert json.loads(dumps(value)) == value
+    assert json.loads(dumps({"evidence": "lone \ud800"})) == {"evidence": "lone \ud800"}

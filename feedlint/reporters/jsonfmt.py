@@ -20,8 +20,24 @@ class JsonReporter(Reporter):
         self.stream.write("[")
 
     def handle(self, finding: Finding) -> None:
-        self.stream.write(("\n  " if self._first else ",\n  ") + json.dumps(finding.as_dict(), ensure_ascii=False, default=str))
+        self.stream.write(("\n  " if self._first else ",\n  ") + dumps(finding.as_dict()))
         self._first = False
 
     def finish(self, summary: Summary) -> None:
         self.stream.write("]\n" if self._first else "\n]\n")
+
+
+def dumps(value: dict) -> str:
+    """One finding as compact JSON: orjson when installed (5x faster), else the standard library."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(value, default=str).decode("utf-8")
+        except TypeError:  # an integer beyond 64 bits, a lone surrogate: json writes those
+            pass
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+try:  # the optional speed-up also used to read exports
+    import orjson as _orjson
+except ImportError:  # pragma: no cover
+    _orjson = None
