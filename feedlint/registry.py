@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 import types
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any, Iterable
 
 from .api import Rule
+from .entry_points import entry_points
 
 BUILTIN_MODULES = (
     "feedlint.rules.schema",
@@ -88,7 +88,7 @@ def load_catalogue(builtin_modules: Iterable[str] = BUILTIN_MODULES, plugins: bo
             continue
         _add(cat, rules_in(mod), mod_name)
     if plugins:
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in entry_points(ENTRY_POINT_GROUP):
             origin = f"{ep.name} ({ep.value})"
             try:
                 found = rules_in(ep.load())

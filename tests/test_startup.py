@@ -24,7 +24,7 @@ from conftest import base_record, export_text
 ROOT = Path(__file__).resolve().parent.parent
 
 # Imported by none of the built-in rules on a one-record check with the default config.
-HEAVY = ("pydantic", "typer._adapters", "rich", "bs4", "lxml", "ftfy", "great_expectations", "pandas", "jsonschema")
+HEAVY = ("pydantic", "typer._adapters", "rich", "bs4", "lxml", "ftfy", "great_expectations", "pandas", "jsonschema", "importlib.metadata")
 
 
 def _modules_after_check(*args: str) -> tuple[int, list[str]]:
@@ -49,7 +49,7 @@ def test_one_record_check_imports_no_heavy_module(tmp_path):
     code, modules = _modules_after_check("check", "--quiet", "--fail-on", "error", "--jobs", "1", "--select", "FL1,FL2,FL3,FL5", str(export))
     assert code == 0
     assert "feedlint.rules.encoding" in modules  # the check really ran the rules
-    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
+    loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert loaded == []
 
 
@@ -121,3 +121,25 @@ def test_cli_errors_unchanged():
     r = subprocess.run([sys.executable, "-m", "feedlint", "check", "--fail-on", "ERROR", "x.json"], capture_output=True, text=True, cwd=ROOT, env={"NO_COLOR": "1", "PATH": "", "COLUMNS": "200"})
     assert r.returncode == 2
     assert "'ERROR' is not one of 'error', 'warning', 'note', 'never'" in r.stderr
+
+
+@pytest.mark.parametrize("group", ["feedlint.rules", "feedlint.reporters", "console_scripts", "pytest11", "no.such.group"])
+def test_entry_points_match_importlib_metadata(group):
+    from importlib.metadata import entry_points as scan
+
+    from feedlint.entry_points import entry_points
+
+    assert sorted((e.name, e.value) for e in entry_points(group)) == sorted((e.name, e.value) for e in scan(group=group))
+
+
+def test_entry_point_search_sees_a_distribution_on_sys_path(tmp_path, monkeypatch):
+    from feedlint.entry_points import entry_points, might_declare
+
+    assert not might_declare("feedlint.rules.test-only")
+    info = tmp_path / "demo_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[feedlint.rules.test-only]\ndemo = demo_plugin:RULES\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert might_declare("feedlint.rules.test-only")
+    assert [(e.name, e.value) for e in entry_points("feedlint.rules.test-only")] == [("demo", "demo_plugin:RULES")]

@@ -6,7 +6,9 @@ Built-ins are resolved without scanning entry points, which keeps start-up fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
+import importlib.util
+
+from ..entry_points import entry_points
 
 BUILTIN = {
     "text": "feedlint.reporters.text:TextReporter",
@@ -28,7 +30,7 @@ def _load(spec: str):
 
 def available() -> list[str]:
     names = [n for n, spec in BUILTIN.items() if importlib.util.find_spec(spec.partition(":")[0]) is not None]
-    names += [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN]
+    names += [ep.name for ep in entry_points(ENTRY_POINT_GROUP) if ep.name not in BUILTIN]
     return names
 
 
@@ -38,7 +40,7 @@ def reporter_class(name: str):
             return _load(BUILTIN[name])
         except ModuleNotFoundError:
             pass
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entry_points(ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()
     raise UnknownFormat(f"unknown output format {name!r} (available: {', '.join(available())})")
