@@ -9,8 +9,11 @@ With ``--data-docs DIR`` the context has one filesystem docs site at DIR.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import logging
 import os
+import sys
 from typing import Any, Sequence
 
 from feedlint.api import SetupError
@@ -21,8 +24,6 @@ SITE = "feedlint"
 
 
 def available() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("great_expectations") is not None
 
 
@@ -35,7 +36,45 @@ def _quiet() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+# Packages that ``import great_expectations`` loads for expectations feedlint's suites do not
+# use (KL divergence: scipy.stats, altair charts): about 70 MB of a run's peak memory.
+LAZY_PACKAGES = ("scipy", "altair")
+
+
+class _LazyFinder:
+    """While GX is imported, pure-Python modules of :data:`LAZY_PACKAGES` load on first attribute use.
+
+    ``importlib.util.LazyLoader``: the module object exists at once (GX's
+    ``import altair as alt`` succeeds), its code runs when something is looked
+    up in it, so an expectation that needs scipy still gets the real thing.
+    """
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name.partition(".")[0] not in LAZY_PACKAGES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return None  # extension modules and anything unusual: the normal import
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def import_gx() -> Any:
+    """``great_expectations``, imported quietly and without loading what feedlint does not use."""
+    _quiet()
+    if "great_expectations" in sys.modules:
+        return sys.modules["great_expectations"]
+    finder = _LazyFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        import great_expectations
+    finally:
+        sys.meta_path.remove(finder)
+    return great_expectations
+
+
 def file_condition(file_index: int) -> Any:
+    import_gx()
     from great_expectations.expectations.row_conditions import Column
 
     return Column("_file_index") == file_index
@@ -45,8 +84,7 @@ class Context:
     """An ephemeral context: in-memory stores, no progress bars, only our docs site (if any)."""
 
     def __init__(self, docs_dir: str) -> None:
-        _quiet()
-        import great_expectations as gx
+        gx = import_gx()
         from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
         sites = {}

@@ -323,6 +323,39 @@ def test_gx_is_imported_only_when_dataset_checks_need_it(two_files, tmp_path):
     assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, True, True)
 
 
+LAZY_PROBE = """
+import sys
+from feedlint.cli import main
+sys.argv = ["feedlint", "check", "--format", "json", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(code, "scipy.stats._stats_py" in sys.modules, "altair.vegalite" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_gx_leaves_scipy_and_altair_unloaded_until_an_expectation_uses_them(tmp_path):
+    """GX imports scipy.stats and altair for the KL-divergence expectation (~70 MB): loaded only when a suite runs it."""
+    recs = [article(510001 + i, f"Title {i}", f"Body {i}.", 20 + i, content_score=score) for i, score in enumerate([10, 20, 90])]
+    write(tmp_path / "a.json", recs)
+    kl = {"type": "expect_column_kl_divergence_to_be_less_than",
+          "kwargs": {"column": "content_score", "partition_object": {"bins": [0, 50, 100], "weights": [0.9, 0.1]}, "threshold": 0.1}}
+    (tmp_path / "kl.json").write_text(json.dumps({"expectations": [kl]}), encoding="utf-8")
+
+    def probe(*args: str) -> tuple[list, list[str]]:
+        res = subprocess.run([sys.executable, "-c", LAZY_PROBE, "a.json", "--select", "FL6", *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        return json.loads(res.stdout), res.stderr.strip().splitlines()[-1].split()
+
+    findings, state = probe()
+    assert findings == [] and state == ["0", "False", "False"]  # the default suite ran in GX without them
+    findings, state = probe("--expectations", "kl.json")
+    assert state == ["1", "True", "False"]  # the KL expectation got the real scipy.stats
+    # observed KL divergence of weights (2/3, 1/3) against (0.9, 0.1): 2/3 ln(20/27) + 1/3 ln(10/3) = 0.20125...
+    assert [(f["rule"], f["record"], f["record_pointer"]) for f in findings] == [("FL690", 0, "/content_score")]
+    assert "expect_column_kl_divergence_to_be_less_than failed on content_score (observed 0.2012545398" in findings[0]["message"]
+
+
 NO_GX = """
 import sys
 sys.modules["great_expectations"] = None  # as if the optional extra were not installed
