@@ -31,7 +31,7 @@ from feedlint.api import DatasetHit, SetupError
 from feedlint.facts import FactTable
 
 from . import _pyeval
-from ._facts_rows import Rows, available_columns, comparable, data_value, frames, is_null, object_rows, row_sets
+from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, is_null, object_rows, row_sets
 from ._suite import Entry
 
 COLUMN_POINTERS = {
@@ -47,6 +47,7 @@ COLUMN_POINTERS = {
 }
 UNIQUE_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
 BETWEEN_TYPES = ("expect_column_min_to_be_between", "expect_column_max_to_be_between")
+COLUMN_KINDS = ("expect_column_", "expect_compound_columns_", "expect_multicolumn_", "expect_select_column_")  # they see only the columns they name
 MAX_OTHERS = 3
 INSTALL_HINT = "install the optional Great Expectations extra: pip install 'feedlint[dataset]'"
 
@@ -133,8 +134,11 @@ def _evaluate_python(table: FactTable, entries: Sequence[Entry], params: dict[st
 def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str, suite_name: str) -> list[Outcome]:
     from . import _gx
 
-    context = table.memo(f"fl6:gx:{docs_dir}", lambda: _gx.Context(docs_dir))
-    data = frames(table)
+    def new_context() -> Any:
+        release_memory()  # what the record checks left behind, before GX and pandas move in
+        return _gx.Context(docs_dir)
+
+    context = table.memo(f"fl6:gx:{docs_dir}", new_context)
     file_indexes = _file_indexes(row_sets(table)["records"])
     outcomes: list[Outcome] = []
     for table_name in ("records", "attachments"):
@@ -142,7 +146,11 @@ def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, A
         if not mine:
             continue
         expanded = _expand(mine, file_indexes, _gx.file_condition)
-        for n, er in context.validate(suite_name, table_name, data[table_name], expanded, params):
+        columns = _frame_columns(mine)
+        data = frames(table)[table_name] if columns is None else frame(table, table_name, columns)
+        results = context.validate(suite_name, table_name, data, expanded, params)
+        del data  # a rule's own frame goes now; the next rule makes its own
+        for n, er in results:
             entry, _, file_index = expanded[n]
             result = dict(er.result or {})
             rows = result.get("unexpected_index_list")
@@ -150,6 +158,34 @@ def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, A
             outcomes.append(Outcome(entry, kwargs, file_index, bool(er.success), [int(r) for r in rows] if rows is not None else None, result, _gx.exception_message(er)))
     context.write_docs()
     return outcomes
+
+
+def _frame_columns(entries: Sequence[Entry]) -> set[str] | None:
+    """The columns GX needs for ``entries``: the ones they name (None: every column).
+
+    Only for column expectations without a row condition; a table-level
+    expectation (column count, column names) or a condition string may look at
+    any column, and gets the whole table as before.
+    """
+    names = {"_file_index"}  # per-file entries are conditioned on it
+    for entry in entries:
+        if not entry.type.startswith(COLUMN_KINDS) or "row_condition" in entry.kwargs:
+            return None
+        names.update(_columns_of(entry.kwargs))
+    return names
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc), so the peak stays low."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:

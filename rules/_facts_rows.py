@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
-from feedlint.facts import FactTable
+from feedlint.facts import FactTable, TextColumn
 
 DATE_COLUMNS = ("date_start", "date_register", "date_last_edit")
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -24,7 +25,7 @@ ATTACHMENT_COLUMNS = ("_row", "_file_index", "portal_id", "content_id", "attach_
 class Rows:
     """Column lists of one row set; ``_row`` maps a position to the fact-table row."""
 
-    def __init__(self, columns: dict[str, list[Any]]) -> None:
+    def __init__(self, columns: dict[str, Sequence[Any]]) -> None:
         self.columns = columns
         self.size = len(columns["_row"])
 
@@ -44,33 +45,35 @@ class Rows:
 
 def object_rows(table: FactTable) -> list[int]:
     """Fact-table rows of real records (JSON objects); a stray string or number in an export is FL101's."""
-    return table.memo("fl6:object-rows", lambda: [i for i, v in enumerate(table.column("is_object")) if v])
+    def build() -> Sequence[int]:
+        rows = [i for i, v in enumerate(table.column("is_object")) if v]
+        return range(len(table)) if len(rows) == len(table) else rows  # the usual case: no list of 70,000 ints
+
+    return table.memo("fl6:object-rows", build)
 
 
 def row_sets(table: FactTable) -> dict[str, Rows]:
     def build() -> dict[str, Rows]:
         rows = object_rows(table)
-        if len(rows) == len(table):  # the usual case: share the fact table's lists, no copy
+        files, records_at = table.refs.file_indexes(), table.refs.record_indexes()
+        if len(rows) == len(table):  # the usual case: share the fact table's columns, no copy
             records = dict(table.columns)
+            records.update(_row=rows, _file_index=files, _record=records_at)
         else:
             records = {name: [values[i] for i in rows] for name, values in table.columns.items()}
-        records["_row"] = rows
-        records["_file_index"] = [table.refs[i].file_index for i in rows]
-        records["_record"] = [table.refs[i].record_index for i in rows]
-        attachments = _attachment_rows(table, rows)
+            records.update(_row=rows, _file_index=array("q", (files[i] for i in rows)), _record=array("q", (records_at[i] for i in rows)))
         if "article_key" in records:
             records["article_key"] = _article_keys_for_comparison(records)
-        return {
-            "records": Rows(records),
-            "attachments": Rows({name: [r[k] for r in attachments] for k, name in enumerate(ATTACHMENT_COLUMNS)}),
-        }
+        return {"records": Rows(records), "attachments": Rows(_attachment_columns(table, rows))}
 
     return table.memo("fl6:rows", build)
 
 
-def _attachment_rows(table: FactTable, rows: list[int]) -> list[tuple[Any, ...]]:
+def _attachment_columns(table: FactTable, rows: Sequence[int]) -> dict[str, Sequence[Any]]:
     tokens, portals, ids = table.column("attach_tokens"), table.column("portal_id"), table.column("content_id")
-    out = []
+    files = table.refs.file_indexes()
+    cols: dict[str, Any] = {"_row": array("q"), "_file_index": array("q"), "portal_id": [], "content_id": [], "attach_index": array("q"), "token": TextColumn()}
+    row_col, file_col, portal_col, id_col, index_col, token_col = (cols[name] for name in ATTACHMENT_COLUMNS)
     for row in rows:
         joined = tokens[row]
         if not joined:
@@ -81,8 +84,13 @@ def _attachment_rows(table: FactTable, rows: list[int]) -> list[tuple[Any, ...]]
             if token in seen:
                 continue  # the same token twice inside one record is not a reuse across records
             seen.add(token)
-            out.append((row, table.refs[row].file_index, portals[row], ids[row], int(index), token))
-    return out
+            row_col.append(row)
+            file_col.append(files[row])
+            portal_col.append(portals[row])
+            id_col.append(ids[row])
+            index_col.append(int(index))
+            token_col.append(token)
+    return cols
 
 
 def available_columns(table: FactTable) -> dict[str, set[str]]:
@@ -133,43 +141,63 @@ def comparable(column: str, value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- pandas
-def _series(values: list[Any]):
+def _series(values: Sequence[Any]):
+    import numpy as np
     import pandas as pd
 
+    if isinstance(values, (array, range)) and len(values):  # row numbers and file indexes: integers, never null
+        return pd.array(np.asarray(values, dtype=np.int64), dtype="Int64")
+    values = list(values)  # a TextColumn's strings, made for the frame
     present = [v for v in values if v is not None]
     if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
         return pd.array(values, dtype="Int64")
     return pd.Series(values, dtype=object)
 
 
+def _frame(columns: dict[str, Sequence[Any]], names: Sequence[str]):
+    import pandas as pd
+
+    out = pd.DataFrame({name: _series(columns[name]) for name in names}, columns=list(names))
+    for col in DATE_COLUMNS:
+        if col in out:
+            out[col] = pd.to_datetime(out[col], format=DATE_FORMAT, errors="coerce")
+    return out
+
+
+def frame(table: FactTable, table_name: str, columns: Sequence[str] | None = None):
+    """One row set as a DataFrame with a RangeIndex, for GX (pandas imported here, lazily).
+
+    ``columns``: only these (in the row set's order); None: every column.  A
+    frame of the few columns one rule's expectations name holds a fraction of
+    the whole table's memory.
+    """
+    rows = row_sets(table)[table_name]
+    names = [c for c in rows.columns if columns is None or c in columns]
+    return _frame(rows.columns, names)
+
+
 def frames(table: FactTable) -> dict[str, Any]:
-    """The same row sets as DataFrames with a RangeIndex, for GX (pandas imported here, lazily)."""
-
-    def build() -> dict[str, Any]:
-        import pandas as pd
-
-        sets = row_sets(table)
-        records = pd.DataFrame({name: _series(values) for name, values in sets["records"].columns.items()})
-        for col in DATE_COLUMNS:
-            if col in records:
-                records[col] = pd.to_datetime(records[col], format=DATE_FORMAT, errors="coerce")
-        attachments = pd.DataFrame({name: _series(values) for name, values in sets["attachments"].columns.items()}, columns=list(ATTACHMENT_COLUMNS))
-        return {"records": records, "attachments": attachments}
-
-    return table.memo("fl6:frames", build)
+    """Both row sets with every column, kept for the run (row conditions are evaluated on them)."""
+    return table.memo("fl6:frames", lambda: {name: frame(table, name) for name in ("records", "attachments")})
 
 
-def _article_keys_for_comparison(records: dict[str, list[Any]]) -> list[Any]:
+def _article_keys_for_comparison(records: dict[str, Sequence[Any]]) -> Sequence[Any]:
     """The same article twice under the SAME id is a duplicate id (FL601), not a duplicate article:
     only the first of such repeats keeps its key."""
     keys = records["article_key"]
-    counts = Counter(k for k in keys if k is not None)
-    if all(n == 1 for n in counts.values()):
+    once: set[int] = set()
+    repeated: set[int] = set()  # hashes of keys seen twice (a collision only sends a key down the exact path)
+    for key in keys:
+        if key is not None:
+            h = hash(key)
+            (repeated if h in once else once).add(h)
+    del once
+    if not repeated:
         return keys  # the usual case: no article twice, nothing to drop, no copy
     seen: set[tuple[Any, Any, Any]] = set()
-    out = []
+    out = TextColumn()
     for portal, cid, key in zip(records["portal_id"], records["content_id"], keys):
-        if key is None or counts[key] == 1:
+        if key is None or hash(key) not in repeated:
             out.append(key)
             continue
         triple = (portal, cid, key)

@@ -207,6 +207,27 @@ def _table(*records_per_file: list) -> FactTable:
     return table
 
 
+def test_fact_table_packs_text_and_row_refs_and_reads_back_the_same_values():
+    from feedlint.facts import TextColumn
+
+    values = [None, "en", "", "fa\u200cرا", "\ud800 lone surrogate", 7, 2.5, "emoji \U0001f600", None]
+    col = TextColumn(values)
+    assert list(col) == values and [col[i] for i in range(len(values))] == values
+    assert col[-1] is None and col[-2] == "emoji \U0001f600" and col[1:4] == values[1:4]
+    with pytest.raises(IndexError):
+        col[len(values)]
+    table = FactTable(files=["a.json"])
+    table.add(RowRef(0, 0, "/0/0", 510001), {"content_id": 510001, "lang_id": None, "score": 1})
+    table.add(RowRef(0, 1, "/0/1", "510002"), {"content_id": 510002, "lang_id": "en", "score": "x"})
+    table.add(RowRef(0, 2, "/1/0", True), {"content_id": 1, "lang_id": "fa"})
+    assert isinstance(table.columns["lang_id"], TextColumn)  # decided by the first value that is not None
+    assert isinstance(table.columns["score"], list)
+    assert list(table.column("lang_id")) == [None, "en", "fa"] and list(table.column("score")) == [1, "x", None]
+    assert [table.refs[i] for i in range(3)] == [RowRef(0, 0, "/0/0", 510001), RowRef(0, 1, "/0/1", "510002"), RowRef(0, 2, "/1/0", True)]
+    assert type(table.refs[1].content_id) is str and table.refs[2].content_id is True  # an equal fact of another type is not shared
+    assert list(table.to_pandas()["lang_id"])[1:] == ["en", "fa"]
+
+
 TABLES = {
     "clean": [[base_record()]],
     "lang": [[base_record(lang_id="xx")]],
