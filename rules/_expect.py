@@ -184,7 +184,7 @@ def release_memory() -> None:
         import ctypes
 
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
+    except (OSError, AttributeError, TypeError):  # not glibc (or no C library to load): nothing to trim
         pass
 
 
