@@ -3,8 +3,10 @@
 ``records`` has one row per JSON-object record; ``attachments`` one row per
 distinct attachment token of a record.  Position ``p`` means the same row in the
 plain :class:`Rows` and in the pandas frame GX validates (both have a
-RangeIndex built from the same lists), so GX's ``unexpected_index_list`` maps
-back to fact-table rows through ``_row``.
+RangeIndex built from the same columns), so GX's ``unexpected_index_list`` maps
+back to fact-table rows through ``_row``.  The row sets share the fact table's
+packed columns; a frame is made per rule with only the columns it needs, and
+goes when the rule is done (the memory of a 1 GB run: docs/dataset.md).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from array import array
-from collections import Counter
 from typing import Any, Sequence
 
 from feedlint.facts import FactTable, TextColumn
@@ -43,7 +44,7 @@ class Rows:
         return self.columns["_file_index"][p]
 
 
-def object_rows(table: FactTable) -> list[int]:
+def object_rows(table: FactTable) -> Sequence[int]:
     """Fact-table rows of real records (JSON objects); a stray string or number in an export is FL101's."""
     def build() -> Sequence[int]:
         rows = [i for i, v in enumerate(table.column("is_object")) if v]
