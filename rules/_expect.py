@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import string
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
@@ -188,6 +189,12 @@ def release_memory() -> None:
         pass
 
 
+# Fewer rows than this, and nothing only GX can do (Data Docs, a kind the plain evaluator
+# does not know): the plain evaluator answers, which tests hold to GX's answers.  Importing
+# GX costs 1.5-2 s, which pre-commit would pay on every commit of a small export.
+GX_MIN_ROWS = int(os.environ.get("FEEDLINT_GX_MIN_ROWS", "1000"))
+
+
 def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:
     """Outcomes of ``entries`` on ``table``; ``engine`` forces "gx" or "python" (tests)."""
     if not entries or not object_rows(table):
@@ -197,7 +204,7 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any],
         from . import _gx
 
         simple = _pyeval.supports(entries) and not docs_dir
-        if simple and (len(object_rows(table)) < 2 or not _gx.available()):
+        if simple and (len(object_rows(table)) < GX_MIN_ROWS or not _gx.available()):
             engine = "python"
         elif not _gx.available():
             need = "--data-docs" if docs_dir else next(e.where for e in entries if not _pyeval.supports([e]))

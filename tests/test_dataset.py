@@ -331,8 +331,11 @@ print(code, "great_expectations" in sys.modules, "pandas" in sys.modules, file=s
 """
 
 
-def _probe(*args: str, cwd: Path) -> tuple[int, bool, bool]:
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=dict(os.environ, NO_COLOR="1"))
+def _probe(*args: str, cwd: Path, gx_min_rows: int | None = None) -> tuple[int, bool, bool]:
+    env = dict(os.environ, NO_COLOR="1")
+    if gx_min_rows is not None:
+        env["FEEDLINT_GX_MIN_ROWS"] = str(gx_min_rows)
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
     code, gx, pd = res.stderr.strip().splitlines()[-1].split()
     return int(code), gx == "True", pd == "True"
 
@@ -341,7 +344,10 @@ def test_gx_is_imported_only_when_dataset_checks_need_it(two_files, tmp_path):
     write(tmp_path / "one.json", [base_record()])
     assert _probe("a.json", "b.json", "--ignore", "FL6", cwd=tmp_path)[1:] == (False, False)
     assert _probe("one.json", cwd=tmp_path)[1:] == (False, False)  # one record: no GX, no pandas
-    assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, True, True)
+    # a small export (pre-commit's case): the plain evaluator answers, GX's import (1.5-2 s) is not paid
+    assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, False, False)
+    assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path, gx_min_rows=2) == (1, True, True)
+    assert _probe("a.json", "b.json", "--select", "FL601", "--data-docs", str(tmp_path / "docs"), cwd=tmp_path) == (1, True, True)
 
 
 LAZY_PROBE = """
@@ -365,7 +371,8 @@ def test_gx_leaves_scipy_and_altair_unloaded_until_an_expectation_uses_them(tmp_
     (tmp_path / "kl.json").write_text(json.dumps({"expectations": [kl]}), encoding="utf-8")
 
     def probe(*args: str) -> tuple[list, list[str]]:
-        res = subprocess.run([sys.executable, "-c", LAZY_PROBE, "a.json", "--select", "FL6", *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        env = dict(os.environ, FEEDLINT_GX_MIN_ROWS="2")  # three records: GX only when asked to run small exports
+        res = subprocess.run([sys.executable, "-c", LAZY_PROBE, "a.json", "--select", "FL6", *args], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
         return json.loads(res.stdout), res.stderr.strip().splitlines()[-1].split()
 
     findings, state = probe()
