@@ -388,3 +388,44 @@ def test_workers_isolate_crashes_merge_suppressions_and_recover_unpicklable_hits
     assert parallel_ == serial and len(serial) == 11 - 1
     assert e2.internal_errors == e1.internal_errors and len(e1.internal_errors) == 12
     assert [s.used for s in e2.plan.suppressions] == [1, 0] and e2.stats.suppressed == 1
+
+
+def test_guessed_record_ends_equal_counted_ones(monkeypatch):
+    """Finding the next record's start (the fast split) cuts exactly where counting braces does."""
+    import random
+
+    from feedlint.reader import jsonstream
+
+    rng = random.Random(14)
+    decoys = ['},{"content_id":', "}", "{", '"', "\\", "],[", "caf\u00e9"]
+
+    def record(i: int) -> dict:
+        rec = {"content_id": i, "body": "".join(rng.choice(decoys) for _ in range(rng.randint(1, 6))) if rng.random() < 0.3 else "plain"}
+        if rng.random() < 0.2:  # objects inside that begin like a record
+            rec["related"] = [{"content_id": i * 10 + k} for k in range(rng.randint(1, 3))]
+        if rng.random() < 0.1:
+            rec = {"lang_id": "en", **rec}  # a record that begins differently
+        return rec
+
+    records = [record(i) for i in range(300)]
+    pages = [records[k : k + 40] for k in range(0, 300, 40)]
+    data = json.dumps(pages, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def cuts(chunk: int) -> list:
+        return [(r.pointer, r.source, r.origin, r.data) for r in read(data, chunk)]
+
+    guesses = []
+    real = jsonstream.JsonRecordReader._guess_end
+    monkeypatch.setattr(jsonstream.JsonRecordReader, "_guess_end", lambda self, buf, rel: guesses.append(real(self, buf, rel)) or guesses[-1])
+    guessed = {chunk: cuts(chunk) for chunk in (97, 4096, 1 << 20)}
+    assert sum(g > 0 for g in guesses) > 30  # decoys, odd first keys: misses (then pauses), yet ends found
+    guesses.clear()
+    plain = [{"content_id": i, "body": "plain text"} for i in range(300)]
+    got = read(json.dumps([plain[:150], plain[150:]], separators=(",", ":")).encode("utf-8"))
+    assert [r.data for r in got] == plain and sum(g > 0 for g in guesses) == 299  # every end but the last found by the guess
+    monkeypatch.setattr(jsonstream.JsonRecordReader, "guess_ends", False)  # counting braces only
+    guesses.clear()
+    for chunk, got in guessed.items():
+        assert got == cuts(chunk), chunk
+    assert guesses == []
+    assert [d for *_, d in guessed[97]] == [r for page in pages for r in page]

@@ -43,13 +43,17 @@ _WS = re.compile(rb"[ \t\n\r]*")
 # A ``}`` that may close a record: followed by whitespace and a separator, a new record or the window's end.
 _CANDIDATE_END = re.compile(rb"\}(?=[ \t\r\n]*(?:[,\]{]|\Z))")
 _MAX_FAILED_CANDIDATES = 4
+_MAX_GUESS_MISSES = 3  # consecutive misses of _guess_end after which ...
+_GUESS_PAUSE = 256  # ... this many records are split by counting braces before it is tried again
 if sys.version_info >= (3, 11):
     _TO_BRACKET = re.compile(rb'(?:[^"{}\[\]]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}\[\]]|"|\Z)', re.S)
 else:  # pragma: no cover - no possessive quantifiers before 3.11 (the match never fails, so no backtracking)
     _TO_BRACKET = re.compile(rb'(?:[^"{}\[\]]+|"[^"\\]*(?:\\.[^"\\]*)*")*([{}\[\]]|"|\Z)', re.S)
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_FIRST_KEY = re.compile(rb'\{"[^"\\]{1,64}":')  # a record's opening brace and first key, compact JSON
 _SCALAR = re.compile(rb"[^ \t\r\n,\]}\[{\"]*")
-_LBRACE, _LBRACKET, _RBRACKET, _COMMA, _QUOTE = 0x7B, 0x5B, 0x5D, 0x2C, 0x22
+_LBRACE, _LBRACKET, _RBRACKET, _COMMA, _QUOTE, _RBRACE = 0x7B, 0x5B, 0x5D, 0x2C, 0x22, 0x7D
+_BETWEEN_RECORDS = b" \t\r\n,[]"
 _text_decoder = json.JSONDecoder()
 
 
@@ -164,12 +168,18 @@ def value_end(buf: bytes, pos: int, eof: bool) -> int | None:
 class JsonRecordReader:
     """Yields :class:`RawRecord`; raises :class:`InputError` on malformed JSON."""
 
+    guess_ends = True  # find a record's end from where the next begins (see _guess_end); False: count braces only
+
     def __init__(self, stream: TextStream) -> None:
         self.s = stream
         self.display = stream.display
         self.layout = "unknown"
         self._chunk = getattr(stream, "chunk", CHUNK)
         self._loads = loads_unverified  # (value, exact): the integer check waits until a value is used
+        self._head = b"\0"  # how the last record began (``{"content_id":``), see _guess_end
+        self._guess_misses = 0
+        self._guess_pause = 0  # records to split by counting braces before guessing again
+        self._guess_span = 1 << 20  # how far ahead the next record may start
         self.buf = b""
         self.base = 0  # file offset (bytes, after any BOM) of buf[0]
         self.eof = False
@@ -270,6 +280,22 @@ class JsonRecordReader:
         buf = self.buf
         rel = start - self.base
         if buf[rel] == _LBRACE:
+            if self._guess_pause:
+                self._guess_pause -= 1
+            elif self.guess_ends:
+                guess = self._guess_end(buf, rel)
+                if guess > 0:
+                    try:
+                        value = self._loads(buf[rel:guess])
+                        self._guess_misses = 0
+                        self._guess_span = 4 * (guess - rel) + 4096
+                        return value, self.base + guess
+                    except ValueError:
+                        pass  # not this record's end after all: count braces
+                if guess != 0:
+                    self._guess_misses += 1
+                    if self._guess_misses >= _MAX_GUESS_MISSES:  # pretty-printed, records unlike each other: rest a while
+                        self._guess_pause, self._guess_misses = _GUESS_PAUSE, _MAX_GUESS_MISSES - 1
             opened = closed = failed = 0
             last = rel
             count = buf.count
@@ -294,6 +320,32 @@ class JsonRecordReader:
             return self._loads(span), self.base + rel + len(span)
         except (ValueError, RecursionError):
             raise self._decode_error(start, span) from None
+
+    def _guess_end(self, buf: bytes, rel: int) -> int:
+        """Where the record at ``buf[rel]`` probably ends, from where the next one starts.
+
+        -1 when it is not there; 0 when the window ends before it could be.
+
+        Records of one export begin alike (``{"content_id":``): the record ends at
+        the ``}`` before the next such start, across ``,``, a page's ``],[`` or a
+        JSON Lines newline.  One ``bytes.find`` (fast, multi-byte) replaces
+        counting every brace of the record (``bytes.count`` of one byte is a plain
+        loop): the usual record costs one search and one decode.  A wrong guess
+        only costs a decode that fails, since a slice from the record's ``{`` that
+        decodes *is* the record.
+        """
+        head = self._head
+        if not buf.startswith(head, rel):
+            m = _FIRST_KEY.match(buf, rel)
+            if m is None:
+                return -1
+            head = self._head = m.group()
+        limit = rel + self._guess_span  # records of one export are of a size: look a few records ahead
+        i = buf.find(head, rel + len(head), limit)
+        if i < 0:
+            return 0 if limit > len(buf) and not self.eof else -1  # 0: the window ends first, no verdict
+        end = len(buf[rel:i].rstrip(_BETWEEN_RECORDS))  # back over ",", "],[" and white space to the "}"
+        return rel + end if end and buf[rel + end - 1] == _RBRACE else -1
 
     def _decode_error(self, start: int, span: bytes) -> InputError:
         """The located error for a value that does not decode."""
