@@ -47,7 +47,7 @@ class Cursor:
         if not text:
             return self
         n16 = utf16_len(text)
-        newlines = text.count("\n")
+        newlines = text.count("\n") if "\n" in text else 0
         if newlines:
             tail = text[text.rfind("\n") + 1 :]
             return Cursor(self.line + newlines, len(tail) + 1, utf16_len(tail) + 1, self.offset + len(text), self.offset16 + n16)
@@ -63,7 +63,7 @@ class Cursor:
         if not data:
             return self
         n, n16 = utf8_counts(data)
-        newlines = data.count(b"\n")
+        newlines = data.count(b"\n") if b"\n" in data else 0  # "in" is a vectorised search, count a byte loop
         if newlines:
             t, t16 = utf8_counts(data[data.rfind(b"\n") + 1 :])
             return Cursor(self.line + newlines, t + 1, t16 + 1, self.offset + n, self.offset16 + n16)
