@@ -672,6 +672,7 @@ _BLOCK_IN_P = re.compile(r"<p>(?:<(?!/p>)[^>]*+>)*?<(?:" + _alternation(CLOSES_P
 _A_IN_A = re.compile(r"<a>(?:<(?!/a>)[^>]*+>)*?<a>")
 _HEADING_IN_HEADING = re.compile(r"<h[1-6]>(?:<(?!/h[1-6]>)[^>]*+>)*?<h[1-6]>")  # wider than needed: then the loop decides
 _CLOSES_P_NOT_P = CLOSES_P - {"p"}
+_MAX_PEEL = 24  # levels of nesting the skeleton check peels; deeper fields go to the tag loop
 _HEADING_NAMES = HEADINGS
 
 
@@ -716,11 +717,12 @@ def _clean_fast(source: str) -> QuickScan | None:
         return None
     if not VOID.isdisjoint(distinct):
         skeleton = _SKELETON_VOID_START.sub("", skeleton)
-    removed = 1
-    while skeleton and removed:
+    for _ in range(_MAX_PEEL):  # one pass per level of nesting
         skeleton, removed = _SKELETON_PAIR.subn("", skeleton)
+        if not skeleton or not removed:
+            break
     if skeleton:
-        return None
+        return None  # not properly nested, or nested deeper than real markup (the loop is linear)
     return QuickScan(_SIMPLE_TAG_ANY.sub("", _SIMPLE_BREAK.sub(" ", source)), True)
 
 

@@ -580,8 +580,10 @@ def test_html_cut_off_inside_a_tag_is_reported(tmp_path):
         "<b><i>x</b></i>" * 20000,
         "<script>" + "<b>" * 100000,
         "<!--" + "<b>" * 100000,
+        "<div>" * 20000 + "x" + "</div>" * 20000,
+        "<p><span>x</span></p>" * 20000,
     ],
-    ids=["deep-nesting", "open-quotes", "many-lt", "misnesting-storm", "unclosed-script", "unclosed-comment"],
+    ids=["deep-nesting", "open-quotes", "many-lt", "misnesting-storm", "unclosed-script", "unclosed-comment", "deep-balanced", "many-paragraphs"],
 )
 def test_hostile_html_takes_linear_time(html):
     import time
@@ -589,6 +591,9 @@ def test_hostile_html_takes_linear_time(html):
     start = time.process_time()
     scan = scan_html(html)
     scan.key()
+    quick = quick_scan(html)  # the C-speed pass peels nesting level by level: bounded, then the loop
+    if quick is not None:
+        quick.key()
     assert time.process_time() - start < 2.0
     assert len(scan.repairs) <= 1000
 
