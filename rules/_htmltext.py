@@ -105,6 +105,9 @@ _INERT_VALUE = re.compile(r"[^&;#0-9A-Za-z]*")  # a decoded value that cannot jo
 _KEY_FOLD = {**_TYPOGRAPHY, 0xA0: " "}
 
 
+_MAX_DISTINCT_REFERENCES = 48
+
+
 @functools.lru_cache(maxsize=4096)
 def _reference_value(reference: str, fold: bool) -> str:
     value = _html.unescape(reference)
@@ -125,6 +128,8 @@ def _decode_round_fast(text: str, legacy: bool = False, fold: bool = False) -> s
     key (:data:`_KEY_FOLD`).
     """
     found = set(_REFERENCE_OR_AMPERSAND.findall(text))
+    if len(found) > _MAX_DISTINCT_REFERENCES:
+        return None  # a replace per kind would rescan the text each time: the regex's one pass is linear
     bare = "&" in found
     if bare:
         if legacy:

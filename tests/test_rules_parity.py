@@ -582,8 +582,9 @@ def test_html_cut_off_inside_a_tag_is_reported(tmp_path):
         "<!--" + "<b>" * 100000,
         "<div>" * 20000 + "x" + "</div>" * 20000,
         "<p><span>x</span></p>" * 20000,
+        "<p>" + "".join(f"&#{i};x" for i in range(1, 60000)) + "</p>",
     ],
-    ids=["deep-nesting", "open-quotes", "many-lt", "misnesting-storm", "unclosed-script", "unclosed-comment", "deep-balanced", "many-paragraphs"],
+    ids=["deep-nesting", "open-quotes", "many-lt", "misnesting-storm", "unclosed-script", "unclosed-comment", "deep-balanced", "many-paragraphs", "many-distinct-references"],
 )
 def test_hostile_html_takes_linear_time(html):
     import time
