@@ -71,7 +71,7 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions")
+    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions", "_key_counts")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True) -> None:
         self.index = index  # 0-based position among the file's records
@@ -85,6 +85,7 @@ class RawRecord:
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
         self._strings: dict[int, StringIndex] = {}
+        self._key_counts: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
 
@@ -114,7 +115,7 @@ class RawRecord:
         if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
                 self._unique = unique_keys(self.data) if "\\u" in text else None
-            start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique)
+            start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._key_counts)
             located = self._located[(pointer, on_key)] = [start, end, None]
         start, end, whole = located
         if span is not None and not on_key and text[start : start + 1] == '"':

@@ -99,12 +99,24 @@ def _key_literal(token: str) -> str:
     return json.dumps(token, ensure_ascii=False)
 
 
-def _once_after(text: str, token: str, pos: int) -> bool:
-    """The key's literal occurs once after ``pos`` (so the key found there is the member's)."""
-    return text.count(_key_literal(token), pos) == 1
+def _once_after(text: str, token: str, pos: int, memo: dict | None) -> bool:
+    """The key's literal occurs once after ``pos`` (so the key found there is the member's).
+
+    ``memo`` keeps the answers for one text: many findings under ``/attaches``
+    ask the same question, and each asking counts to the end of the record.
+    """
+    if memo is None:
+        return text.count(_key_literal(token), pos) == 1
+    key = (token, pos)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = text.count(_key_literal(token), pos) == 1
+    return found
 
 
-def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset()) -> tuple[int, int]:
+def locate(
+    text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset(), memo: dict | None = None
+) -> tuple[int, int]:
     """``(start, end)`` offsets in ``text`` of the value at ``pointer``.
 
     With ``on_key`` the member's key string is located instead.  When the pointer
@@ -124,7 +136,7 @@ def locate(text: str, pointer: str, start: int = 0, on_key: bool = False, data: 
     for token in split_pointer(pointer):
         ch = text[pos : pos + 1]
         found = None
-        if ch == "{" and isinstance(node, dict) and token in node and (token in unique if unique is not None else _once_after(text, token, pos)):
+        if ch == "{" and isinstance(node, dict) and token in node and (token in unique if unique is not None else _once_after(text, token, pos, memo)):
             hit = _find_key(text, token, pos + 1)
             if hit is not None:
                 key_span = hit[:2]
