@@ -23,6 +23,7 @@ LEGACY_NAMES = frozenset(k for k in html5 if not k.endswith(";"))
 REFERENCE = re.compile(r"&(?:#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
 # Anything that starts like a reference in HTML: used to find malformed ones.
 REFERENCE_LIKE = re.compile(r"&(#[xX]?)?([A-Za-z0-9]*)(;?)")
+REFERENCE_LIKE_TEXT = re.compile(r"&(?:#[xX]?)?[A-Za-z0-9]*;?")  # the same matches, without groups (findall gives strings)
 # ``&amp;`` (one or more times) wrapped around another complete reference.
 DOUBLE = re.compile(r"&amp;((?:amp;)*)(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
 # Legacy references without a semicolon, not followed by a character that would

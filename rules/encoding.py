@@ -305,7 +305,7 @@ def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool
     of times; ``findall`` collects them at C speed so only the rare field with a
     problem pays for the located scan.
     """
-    return any(_problem_of(prefix or None, body, semi, "&" + prefix + body + semi, allowed, missing_semicolon) for prefix, body, semi in set(ent.REFERENCE_LIKE.findall(scan)))
+    return any(_reference_problem(ent.REFERENCE_LIKE.match(text), allowed, missing_semicolon) for text in set(ent.REFERENCE_LIKE_TEXT.findall(scan)))
 
 
 def _reference_problem(m: re.Match, allowed: set[str], missing_semicolon: bool) -> str | None:
