@@ -67,7 +67,8 @@ _MARKUP = re.compile(
     r"|<(/?)([a-zA-Z][^\s/>]*)([^>\"']*(?:(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z))[^>\"']*)*)(>|\Z)",  # tag; cut by the end: dropped
     re.S,
 )
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_REFERENCE = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31})"  # between "&" and ";" of a reference
+_ENTITY = re.compile("&" + _REFERENCE + ";")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space, word joiner, BOM
 _TYPOGRAPHY = {
     **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc"), "'"),
@@ -92,11 +93,11 @@ def _entity_value(m: re.Match) -> str:
     return _unescape_one(m.group(0))
 
 
-_BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)")
+_BARE_AMPERSAND = re.compile("&(?!" + _REFERENCE + ";)")
 
 
 # Every ``&``: a terminated reference, or a bare ampersand (just "&").
-_REFERENCE_OR_AMPERSAND = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)?")
+_REFERENCE_OR_AMPERSAND = re.compile("&(?:" + _REFERENCE + ";)?")
 _INERT_VALUE = re.compile(r"[^&;#0-9A-Za-z]*")  # a decoded value that cannot join its neighbours into a reference
 # What a decoded value becomes in a comparison key with typographic folding: the
 # folded characters, and NBSP as a space (``str.split`` treats both alike), so an
@@ -144,6 +145,21 @@ def _decode_round_fast(text: str, legacy: bool = False, fold: bool = False) -> s
         if values[ref] != ref:
             text = text.replace(ref, values[ref])
     return text
+
+
+# White space, invisible characters and complete references: what a field may start with and still be empty.
+_BLANK_PREFIX = re.compile("(?:[\\s" + "".join(map(chr, _INVISIBLE)) + "]++|&" + _REFERENCE + ";)*+")
+
+
+def surely_has_text(text: str) -> bool:
+    """A character that no decoding or normalising can remove: the field is not empty (no key needed)."""
+    end = _BLANK_PREFIX.match(text).end()
+    return end < len(text) and text[end] != "&"
+
+
+def has_bare_ampersand(text: str) -> bool:
+    """An ``&`` that starts no complete reference (``AT&T``, ``&amp`` without ``;``): html.unescape's legacy rules apply."""
+    return _BARE_AMPERSAND.search(text) is not None
 
 
 def unescape_text(raw: str) -> str:
@@ -653,7 +669,6 @@ class QuickScan:
     clean: bool  # True: certainly nothing to repair; False: the full scan must decide
 
     def key(self, fold: bool = True) -> str:
-        text = self.text
         return comparison_key(self.text, fold, html=True)
 
 
@@ -678,7 +693,6 @@ _A_IN_A = re.compile(r"<a>(?:<(?!/a>)[^>]*+>)*?<a>")
 _HEADING_IN_HEADING = re.compile(r"<h[1-6]>(?:<(?!/h[1-6]>)[^>]*+>)*?<h[1-6]>")  # wider than needed: then the loop decides
 _CLOSES_P_NOT_P = CLOSES_P - {"p"}
 _MAX_PEEL = 24  # levels of nesting the skeleton check peels; deeper fields go to the tag loop
-_HEADING_NAMES = HEADINGS
 
 
 def _closes_implicitly(skeleton: str, distinct: set[str]) -> bool:
@@ -693,7 +707,7 @@ def _closes_implicitly(skeleton: str, distinct: set[str]) -> bool:
                 return True
     if "a" in distinct and _A_IN_A.search(skeleton):
         return True
-    return not _HEADING_NAMES.isdisjoint(distinct) and _HEADING_IN_HEADING.search(skeleton) is not None
+    return not HEADINGS.isdisjoint(distinct) and _HEADING_IN_HEADING.search(skeleton) is not None
 
 
 def _clean_fast(source: str) -> QuickScan | None:

@@ -12,13 +12,12 @@ full scan (paragraphs, repairs) runs only when the cheap pass cannot decide.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand
 
-from ._htmltext import HtmlScan, QuickScan, body_key, body_paragraphs, quick_scan, scan_html
+from ._htmltext import HtmlScan, QuickScan, body_key, body_paragraphs, has_bare_ampersand, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -91,11 +90,6 @@ def _keys(record, options, pair) -> tuple[str, str]:
     return bk, hk
 
 
-_BARE_AMPERSAND = re.compile(r"&(?!(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)")
-# White space, invisible characters and complete references: what a field may start with and still be empty.
-_BLANK_PREFIX = re.compile(r"(?:[\s\u00ad\u200b\u2060\ufeff]++|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)*+")
-
-
 def _same_words_undecoded(record, options, pair) -> bool:
     """Both sides hold the same words before any decoding (the usual record), so their keys are equal.
 
@@ -109,18 +103,12 @@ def _same_words_undecoded(record, options, pair) -> bool:
     if "<" in body or _hidden(options) or "&amp;" in body:
         return False
     quick = _quick(record, html_ptr, html)
-    if quick is None or "&amp;" in quick.text or _BARE_AMPERSAND.search(quick.text):
+    if quick is None or "&amp;" in quick.text or has_bare_ampersand(quick.text):
         return False
     text = quick.text
     if body.isascii() and text.isascii():  # the same split, on bytes: a third faster
         return body.encode("ascii").split() == text.encode("ascii").split()
     return body.split() == text.split()
-
-
-def _surely_has_text(text: str) -> bool:
-    """A character that no decoding or normalising can remove: the field is not empty (no key needed)."""
-    end = _BLANK_PREFIX.match(text).end()
-    return end < len(text) and text[end] != "&"
 
 
 def _same(a: str, b: str, options) -> bool:
@@ -362,9 +350,9 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     pair = _pair(record, options)
     if pair is None:
         return
-    if "<" not in pair[1] and _surely_has_text(pair[1]) and not _hidden(options):
+    if "<" not in pair[1] and surely_has_text(pair[1]) and not _hidden(options):
         quick = _quick(record, pair[2], pair[3])
-        if quick is not None and _surely_has_text(quick.text):
+        if quick is not None and surely_has_text(quick.text):
             return  # both sides have text: the usual record, decided without decoding either
     bk, hk = _keys(record, {**options, "fold-typography": True, "ignore-markup-in-body": True}, pair)
     if bool(bk) == bool(hk):
