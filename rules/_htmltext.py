@@ -162,14 +162,22 @@ def has_bare_ampersand(text: str) -> bool:
     return _BARE_AMPERSAND.search(text) is not None
 
 
-def unescape_text(raw: str) -> str:
-    """``html.unescape`` (a browser's decoding of text), with a cache for the usual ``&name;`` entities."""
-    fast = _decode_round_fast(raw, legacy=True)
+def _key_folded(decoded: str, fold: bool) -> str:
+    """A round decoded by the regex, folded as :func:`_decode_round_fast` folds (``fold``)."""
+    return decoded.translate(_KEY_FOLD) if fold and not decoded.isascii() else decoded
+
+
+def unescape_text(raw: str, fold: bool = False) -> str:
+    """``html.unescape`` (a browser's decoding of text), with a cache for the usual ``&name;`` entities.
+
+    ``fold``: decode as for a comparison key (see :func:`comparison_key`).
+    """
+    fast = _decode_round_fast(raw, legacy=True, fold=fold)
     if fast is not None:
         return fast
     if _BARE_AMPERSAND.search(raw):
-        return _html.unescape(raw)  # "&amp" without ";", "AT&T": the legacy rules apply
-    return _ENTITY.sub(_entity_value, raw)
+        return _key_folded(_html.unescape(raw), fold)  # "&amp" without ";", "AT&T": the legacy rules apply
+    return _key_folded(_ENTITY.sub(_entity_value, raw), fold)
 
 
 def decode_entities(text: str, rounds: int = 3, fold: bool = False) -> str:
@@ -183,9 +191,7 @@ def decode_entities(text: str, rounds: int = 3, fold: bool = False) -> str:
             break
         decoded = _decode_round_fast(text, fold=fold)
         if decoded is None:
-            decoded = _ENTITY.sub(_entity_value, text)
-            if fold:
-                decoded = decoded.translate(_KEY_FOLD) if not decoded.isascii() else decoded
+            decoded = _key_folded(_ENTITY.sub(_entity_value, text), fold)
         if decoded == text:
             break
         text = decoded
@@ -199,10 +205,7 @@ def comparison_key(text: str, fold: bool = True, html: bool = False) -> str:
     keeps an ASCII field ASCII: :func:`normalise` then only splits it.
     """
     if "&" in text:
-        if html:
-            first = _decode_round_fast(text, legacy=True, fold=fold)
-            text = first if first is not None else unescape_text(text)
-        text = decode_entities(text, fold=fold)
+        text = decode_entities(unescape_text(text, fold) if html else text, fold=fold)
     return normalise(text, fold)
 
 
