@@ -86,15 +86,8 @@ class Region:
     length16: int
 
     @classmethod
-    def between(cls, origin: Cursor, text: str, start: int, end: int) -> "Region":
-        """Region of ``text[start:end]`` where ``text`` begins at ``origin``."""
-        a = origin.advance(text[:start])
-        b = a.advance(text[start:end])
-        return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
-
-    @classmethod
     def indexed(cls, origin: Cursor, index: "TextIndex", start: int, end: int) -> "Region":
-        """:meth:`between` by binary search in a :class:`TextIndex` of the text: no slicing, no counting."""
+        """Region of ``text[start:end]`` where ``text`` (indexed by ``index``) begins at ``origin``."""
         a = index.cursor(origin, start)
         b = index.cursor(origin, end)
         return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
