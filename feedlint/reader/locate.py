@@ -99,19 +99,16 @@ def _key_literal(token: str) -> str:
     return json.dumps(token, ensure_ascii=False)
 
 
-def _once_after(text: str, token: str, pos: int, memo: dict | None) -> bool:
+def _once_after(text: str, token: str, pos: int, memo: dict) -> bool:
     """The key's literal occurs once after ``pos`` (so the key found there is the member's).
 
     ``memo`` keeps the answers for one text: many findings under ``/attaches``
     ask the same question, and each asking counts to the end of the record.
     """
-    if memo is None:
-        return text.count(_key_literal(token), pos) == 1
     key = (token, pos)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = text.count(_key_literal(token), pos) == 1
-    return found
+    if key not in memo:
+        memo[key] = text.count(_key_literal(token), pos) == 1
+    return memo[key]
 
 
 def locate(
@@ -130,6 +127,7 @@ def locate(
     that literal after the object's start is enough, and no walk of ``data``
     is needed.
     """
+    memo = {} if memo is None else memo
     pos = _ws(text, start)
     key_span: tuple[int, int] | None = None
     node = data
