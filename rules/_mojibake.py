@@ -80,8 +80,6 @@ def badness_near_non_ascii(text: str) -> int:
             pieces[-1] = (pieces[-1][0], b)
         else:
             pieces.append((a, b))
-    if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][1] >= len(text):
-        return badness(text)
     return badness("\x00".join(text[a:b] for a, b in pieces))
 
 
