@@ -281,22 +281,9 @@ class JsonRecordReader:
         buf = self.buf
         rel = start - self.base
         if buf[rel] == _LBRACE:
-            if self._guess_pause:
-                self._guess_pause -= 1
-            elif self.guess_ends:
-                guess = self._guess_end(buf, rel)
-                if guess > 0:
-                    try:
-                        value = self._loads(buf[rel:guess])
-                        self._guess_misses = 0
-                        self._guess_span = 4 * (guess - rel) + 4096
-                        return value, self.base + guess
-                    except ValueError:
-                        pass  # not this record's end after all: count braces
-                if guess != 0:
-                    self._guess_misses += 1
-                    if self._guess_misses >= _MAX_GUESS_MISSES:  # pretty-printed, records unlike each other: rest a while
-                        self._guess_pause, self._guess_misses = _GUESS_PAUSE, _MAX_GUESS_MISSES - 1
+            guessed = self._split_by_guess(buf, rel)
+            if guessed is not None:
+                return guessed
             opened = closed = failed = 0
             last = rel
             count = buf.count
@@ -321,6 +308,29 @@ class JsonRecordReader:
             return self._loads(span), self.base + rel + len(span)
         except (ValueError, RecursionError):
             raise self._decode_error(start, span) from None
+
+    def _split_by_guess(self, buf: bytes, rel: int) -> tuple[Any, int] | None:
+        """The object at ``buf[rel]`` cut where :meth:`_guess_end` says, if that slice decodes; else None."""
+        if self._guess_pause:
+            self._guess_pause -= 1
+            return None
+        if not self.guess_ends:
+            return None
+        guess = self._guess_end(buf, rel)
+        if guess > 0:
+            try:
+                value = self._loads(buf[rel:guess])
+            except ValueError:
+                pass  # not this record's end after all: count braces
+            else:
+                self._guess_misses = 0
+                self._guess_span = 4 * (guess - rel) + 4096
+                return value, self.base + guess
+        if guess != 0:
+            self._guess_misses += 1
+            if self._guess_misses >= _MAX_GUESS_MISSES:  # pretty-printed, records unlike each other: rest a while
+                self._guess_pause, self._guess_misses = _GUESS_PAUSE, _MAX_GUESS_MISSES - 1
+        return None
 
     def _guess_end(self, buf: bytes, rel: int) -> int:
         """Where the record at ``buf[rel]`` probably ends, from where the next one starts.
