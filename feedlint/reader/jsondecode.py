@@ -37,16 +37,6 @@ if _orjson is not None:
     _orjson_loads = _orjson.loads
     _OrjsonError = _orjson.JSONDecodeError
 
-    def loads_exact(span: bytes) -> Any:
-        """``json.loads(span.decode())``, fast."""
-        try:
-            value = _orjson_loads(span)
-        except _OrjsonError:
-            return loads_stdlib(span)
-        if span.translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:
-            return loads_stdlib(span)
-        return value
-
     def loads_unverified(span: bytes) -> tuple[Any, bool]:
         """``(value, exact)``: orjson's value, not yet checked for integers beyond 64 bits (``exact`` False).
 
@@ -66,12 +56,17 @@ if _orjson is not None:
         return value
 
 else:
-    loads_exact = loads_stdlib
 
     def loads_unverified(span: bytes) -> tuple[Any, bool]:
         return loads_stdlib(span), True
 
     def verified(span: bytes, value: Any) -> Any:
         return value
+
+
+def loads_exact(span: bytes) -> Any:
+    """``json.loads(span.decode())``, fast."""
+    value, exact = loads_unverified(span)
+    return value if exact else verified(span, value)
 
 DecodeFn = Callable[[bytes], Any]
