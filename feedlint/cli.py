@@ -236,7 +236,7 @@ def check(
 
     files = _input_files(paths)
     displays = [display_path(p) for p in files]
-    engine = Engine(plan, _jobs(jobs, cfg))
+    engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
@@ -305,7 +305,7 @@ def make_baseline(
     plan = _plan(cfg, catalogue, select, ignore, schema, input_format)
     target = output or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else ".feedlint-baseline.json")
     files = _input_files(paths)
-    engine = Engine(plan, _jobs(None, cfg))
+    engine = Engine(plan, _jobs(None, cfg), keep_fixes=False)  # a baseline records no fixes
     entries = entries_from(engine.run(files, [display_path(p) for p in files]))
     if _report_problems(engine, quiet=True):
         raise _die(f"{target}: baseline not written: fix the errors above first (an unreadable export would be missing from it)")

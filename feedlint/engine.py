@@ -109,9 +109,10 @@ def _child(base: str, rel: str) -> str:
 class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
 
-    def __init__(self, plan: Plan, jobs: int = 1) -> None:
+    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True) -> None:
         self.plan = plan
         self.jobs = jobs  # worker processes for record checks (1: all in this process)
+        self.keep_fixes = keep_fixes  # False: findings drop the rules' proposed fixes (no reporter shows them)
         self.progress: Any = None  # called as progress(display, reader) while a file is read
         self.errors: list[InputError] = []
         self.notices: list[str] = []
@@ -141,7 +142,7 @@ class Engine:
             record_pointer=hit.pointer,
             region=region,
             evidence=hit.evidence,
-            fix=hit.fix,
+            fix=hit.fix if self.keep_fixes else None,
         )
 
     def _suppressed(self, finding: Finding, rule: Rule) -> bool:

@@ -96,8 +96,9 @@ def _check_chunk(task: tuple) -> tuple[list, tuple]:
     from .reader.jsondecode import loads_exact
     from .reader.jsonstream import RawRecord
 
-    display, rule_indices, want_facts, items = task
+    display, rule_indices, want_facts, keep_fixes, items = task
     engine = _worker["engine"]
+    engine.keep_fixes = keep_fixes
     plan = engine.plan
     rules = [plan.rules[i] for i in rule_indices]
     out = []
@@ -246,7 +247,7 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
             failure, chunk = exc, None
         if chunk is None:
             break
-        pending.append((workers.apply_async(_check_chunk, ((display, rule_indices, want_facts, chunk),)), chunk))
+        pending.append((workers.apply_async(_check_chunk, ((display, rule_indices, want_facts, engine.keep_fixes, chunk),)), chunk))
         while len(pending) >= limit or (pending and pending[0][0].ready()):
             yield from drain_one()
     while pending:

@@ -390,6 +390,27 @@ def test_workers_isolate_crashes_merge_suppressions_and_recover_unpicklable_hits
     assert [s.used for s in e2.plan.suppressions] == [1, 0] and e2.stats.suppressed == 1
 
 
+def test_without_keep_fixes_findings_carry_no_fix_whatever_the_jobs(tmp_path, monkeypatch):
+    """No reporter shows fixes: the CLI's engine drops them, in workers too (nothing to pickle, no fallback)."""
+    import feedlint.parallel as parallel
+
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(content_id=i, content_title=f"t{i}") for i in range(1, 24)]))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
+    fell_back = []
+    real = parallel._check_here
+    monkeypatch.setattr(parallel, "_check_here", lambda *a: fell_back.append(1) or real(*a))
+    plan = Plan([ActiveRule(title_with_callable_fix, "warning", {})])
+    runs = {}
+    for jobs, keep in ((1, True), (1, False), (2, False)):
+        runs[jobs, keep] = list(Engine(plan, jobs, keep_fixes=keep).run([str(p)]))
+    assert all(f.fix is not None for f in runs[1, True]) and len(runs[1, True]) == 23
+    assert [f.fix for f in runs[1, False] + runs[2, False]] == [None] * 46
+    assert [f.as_dict() for f in runs[2, False]] == [f.as_dict() for f in runs[1, False]] == [f.as_dict() for f in runs[1, True]]
+    assert not fell_back  # the unpicklable fix never reached the pipe
+
+
 def test_guessed_record_ends_equal_counted_ones(monkeypatch):
     """Finding the next record's start (the fast split) cuts exactly where counting braces does."""
     import random

@@ -44,6 +44,7 @@ class Reporter:
     """Base class; subclasses override what they need.  ``stream`` is where output goes."""
 
     name = "base"
+    uses_fixes = False  # True: findings keep their proposed Fix; costly to carry from worker processes, so off unless used
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
