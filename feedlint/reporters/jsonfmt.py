@@ -1,6 +1,7 @@
 """JSON: a list of findings, each with every field (documented in docs/json-format.md).
 
-Findings are written as they arrive, so memory does not grow with their number.
+Findings are written as they arrive, a batch at a time (one write per finding
+cost as much as encoding it), so memory does not grow with their number.
 """
 
 from __future__ import annotations
@@ -11,20 +12,32 @@ from ..model import Finding
 from .base import Reporter, RunInfo, Summary
 
 
+BATCH = 512  # findings encoded before one write
+
+
 class JsonReporter(Reporter):
     name = "json"
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
-        self._first = True
+        self._written = 0
+        self._batch: list[str] = []
         self.stream.write("[")
 
     def handle(self, finding: Finding) -> None:
-        self.stream.write(("\n  " if self._first else ",\n  ") + dumps(finding.as_dict()))
-        self._first = False
+        self._batch.append(dumps(finding.as_dict()))
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self.stream.write(("\n  " if not self._written else ",\n  ") + ",\n  ".join(self._batch))
+            self._written += len(self._batch)
+            self._batch = []
 
     def finish(self, summary: Summary) -> None:
-        self.stream.write("]\n" if self._first else "\n]\n")
+        self._flush()
+        self.stream.write("\n]\n" if self._written else "]\n")
 
 
 def dumps(value: dict) -> str:
