@@ -683,11 +683,10 @@ def _alternation(names) -> str:
 # Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
 _SIMPLE_ATTRIBUTES = r"""(?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+"""
 _SIMPLE_TAG_NAME = re.compile(r"<(/?[A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
-_SIMPLE_TAG_ANY = re.compile(r"<[A-Za-z/]" + _SIMPLE_ATTRIBUTES + ">")
-_SIMPLE_BREAK = re.compile(r"</?(?:" + _alternation(_BREAKS) + r")(?=[\s/>])" + _SIMPLE_ATTRIBUTES + ">")  # lower case only
 _SELF_CLOSED_NAME = re.compile(r"<([A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + "(?<=/)>")
 # Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
 _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
+_BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
 _SKELETON_VOID_START = re.compile(r"<(?:" + _alternation(VOID) + r")>")
 _SKELETON_PAIR = re.compile(r"<([^/>][^>]*+)></\1>")
 _SKELETON_NOT_P = re.compile(r"<(?!/?p>)[^>]*+>")
@@ -726,7 +725,8 @@ def _clean_fast(source: str) -> QuickScan | None:
     """
     if "<" not in source:
         return QuickScan(source, True)
-    names = _SIMPLE_TAG_NAME.findall(source)
+    parts = _SIMPLE_TAG_NAME.split(source)  # text, name, text, name, ..., text: one pass gives both
+    names = parts[1::2]
     if source.count("<") != len(names) or source.count(">") != len(names):
         return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
     distinct = set(names)
@@ -745,7 +745,8 @@ def _clean_fast(source: str) -> QuickScan | None:
             break
     if skeleton:
         return None  # not properly nested, or nested deeper than real markup (the loop is linear)
-    return QuickScan(_SIMPLE_TAG_ANY.sub("", _SIMPLE_BREAK.sub(" ", source)), True)
+    parts[1::2] = [" " if name in _BREAK_TOKENS else "" for name in names]  # block tags and <br> read as a space
+    return QuickScan("".join(parts), True)
 
 
 def quick_scan(source: str) -> QuickScan | None:

@@ -632,7 +632,7 @@ def test_cached_text_decoding_equals_html_unescape(text):
 
 def _markup_fuzz(rng) -> str:
     """Fragments in the CMS's style, with the look-alikes the C-speed pass must hand over."""
-    names = "p span b i a em strong div h2 h3 br img hr li ul P Span".split()
+    names = "p span b i a em strong div h2 h3 br img hr li ul P Span p\"x a'b b=1 br\"".split()
     attrs = ["", ' style="font-size:16px;"', " class='x'", ' title="a>b"', ' title="5 < 6"', ' href="/?a=1&amp;b=2"', ' title="x', " data-x=/y/"]
     out = []
     for _ in range(rng.randint(1, 14)):
