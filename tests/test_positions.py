@@ -224,3 +224,20 @@ def test_locating_by_a_counted_key_literal_equals_walking_the_members():
                 assert locate(text, pointer, on_key=on_key, data=data, unique=None) == walked, (text, pointer)
                 checked += 1
     assert checked > 3000
+
+
+def test_skipping_a_string_by_its_quotes_ends_where_the_json_scanner_does():
+    """Strings are skipped by finding the first unescaped quote: the same end as decoding them."""
+    import json
+    import random
+
+    from feedlint.reader.locate import _decoder, _skip_value
+
+    rng = random.Random(5)
+    alphabet = ["a", '"', "\\", "\\\\", '\\"', "/", "é", "\r\n", "\\u0041", "😀", " "]
+    for _ in range(3000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        text = '{"k":' + json.dumps(value, ensure_ascii=rng.random() < 0.5) + rng.choice([",", "}", ' ,"x":1}'])
+        assert _skip_value(text, 5) == _decoder.raw_decode(text, 5)[1], text
+    for text in ('"\\\\"', '"a\\\\\\""', '[1, "x"]', "123", "true"):
+        assert _skip_value(text, 0) == _decoder.raw_decode(text, 0)[1]

@@ -108,6 +108,10 @@ class RawRecord:
         Several findings often point at one field (every entity in a body):
         the field is located once, and its whole-value region made once.
         """
+        if span is None:
+            located = self._located.get((pointer, on_key))
+            if located is not None and located[2] is not None:
+                return located[2]  # the usual repeat: a whole value already placed
         text = self.text
         if self._positions is None:
             self._positions = TextIndex(text)

@@ -50,7 +50,17 @@ def _ws(text: str, pos: int) -> int:
 
 
 def _skip_value(text: str, pos: int) -> int:
-    return _decoder.raw_decode(text, pos)[1]  # the C scanner: faster than any regex, even for long strings
+    """End of the JSON value at ``pos`` (in valid JSON)."""
+    if text[pos : pos + 1] == '"':  # a string: its first quote not escaped, without decoding a long body
+        end = text.find('"', pos + 1)
+        while end > 0:
+            back = end
+            while text[back - 1] == "\\":
+                back -= 1
+            if (end - back) % 2 == 0:
+                return end + 1
+            end = text.find('"', end + 1)
+    return _decoder.raw_decode(text, pos)[1]  # the C scanner: containers, scalars and anything unterminated
 
 
 def unique_keys(data: Any) -> frozenset[str]:

@@ -88,9 +88,9 @@ class Region:
     @classmethod
     def indexed(cls, origin: Cursor, index: "TextIndex", start: int, end: int) -> "Region":
         """Region of ``text[start:end]`` where ``text`` (indexed by ``index``) begins at ``origin``."""
-        a = index.cursor(origin, start)
-        b = index.cursor(origin, end)
-        return cls(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+        line, column, column16, offset, offset16 = index.place(origin, start)
+        end_line, end_column, end_column16, end_offset, end_offset16 = index.place(origin, end)
+        return cls(line, column, end_line, end_column, column16, end_column16, offset, end_offset - offset, offset16, end_offset16 - offset16)
 
     @classmethod
     def file_start(cls) -> "Region":
@@ -131,11 +131,15 @@ class TextIndex:
 
     def cursor(self, origin: Cursor, offset: int) -> Cursor:
         """``origin.advance(text[:offset])``."""
+        return Cursor(*self.place(origin, offset))
+
+    def place(self, origin: Cursor, offset: int) -> tuple[int, int, int, int, int]:
+        """The fields of :meth:`cursor`, without building one (a frozen dataclass costs more than the arithmetic)."""
         astral = bisect_left(self.astral, offset) if self.astral else 0
         lines = bisect_left(self.newlines, offset) if self.newlines else 0
         if not lines:
-            return Cursor(origin.line, origin.column + offset, origin.column16 + offset + astral, origin.offset + offset, origin.offset16 + offset + astral)
+            return origin.line, origin.column + offset, origin.column16 + offset + astral, origin.offset + offset, origin.offset16 + offset + astral
         line_start = self.newlines[lines - 1] + 1
         column = offset - line_start
         column16 = column + astral - (bisect_left(self.astral, line_start) if astral else 0)
-        return Cursor(origin.line + lines, column + 1, column16 + 1, origin.offset + offset, origin.offset16 + offset + astral)
+        return origin.line + lines, column + 1, column16 + 1, origin.offset + offset, origin.offset16 + offset + astral
