@@ -16,6 +16,14 @@ _CP1252_PUNCT = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š�
 _CONTINUATION = "\u0080-\u00bf" + re.escape(_CP1252_PUNCT)
 # One leading class keeps the scan fast; "Ã " is à whose NBSP became a space.
 CANDIDATE = re.compile(f"[\u00c2-\u00f4](?:[{_CONTINUATION}]|(?<=[ÂÃ]) )")
+# CANDIDATE on the UTF-8 bytes of the text, where a literal first byte (C3: U+00C0..U+00FF)
+# lets the scan skip ahead at C speed: several times faster than the class scan on a
+# non-ASCII field.  UTF-8 is self-synchronising, so a match here is a match there.
+CANDIDATE_UTF8 = re.compile(
+    rb"\xc3(?:[\x82-\xb4](?:\xc2[\x80-\xbf]|"
+    + b"|".join(re.escape(c.encode()) for c in _CP1252_PUNCT)
+    + rb")|[\x82\x83] )"
+)
 # Characters a mojibake sequence is made of: Latin-1 supplement and cp1252 punctuation.
 _SEQUENCE = re.compile(f"(?:[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]|(?<=[ÂÃ]) )+")
 
@@ -29,9 +37,12 @@ class Mojibake:
     fixed: str  # the whole text repaired
 
 
-def find(text: str, min_badness: int = 1) -> Mojibake | None:
-    """The first mojibake sequence in ``text`` when ftfy can repair it, else None."""
-    if text.isascii() or not CANDIDATE.search(text):
+def find(text: str, min_badness: int = 1, utf8: bytes | None = None) -> Mojibake | None:
+    """The first mojibake sequence in ``text`` when ftfy can repair it, else None.
+
+    ``utf8``: the text already encoded by :func:`utf8_of`, when the caller has it.
+    """
+    if text.isascii() or not has_candidate(utf8 if utf8 is not None else utf8_of(text)):
         return None
     import ftfy
 
@@ -55,6 +66,16 @@ def find(text: str, min_badness: int = 1) -> Mojibake | None:
     if intended == sequence:
         intended = fixed[start : start + max(1, len(fixed) - len(text) + (end - start))]
     return Mojibake(start, end, sequence, intended, fixed)
+
+
+def utf8_of(text: str) -> bytes:
+    """``text`` as UTF-8, lone surrogates passed through (ED A0..ED BF), so any string encodes."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def has_candidate(utf8: bytes) -> bool:
+    """Whether :data:`CANDIDATE` matches the text whose UTF-8 is ``utf8`` (a lead, then a continuation)."""
+    return b"\xc3" in utf8 and CANDIDATE_UTF8.search(utf8) is not None
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterator
 
 from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, rule
@@ -47,6 +48,15 @@ def _role_fields(record, role: str) -> list[tuple[str, str]]:
 def _markup_pointers(record) -> set[str]:
     """Fields where references belong: HTML and entity-encoded ones."""
     return record.memo("fl2:markup-pointers", lambda: {p for role in ("html", "entity-encoded") for p, _ in _role_fields(record, role)})
+
+
+def _utf8(record, pointer: str, value: str) -> bytes:
+    """A non-ASCII field as UTF-8, encoded once per record: FL204 and FL206 precheck it at C speed."""
+    cache = record.memo("fl2:utf8", dict)
+    data = cache.get(pointer)
+    if data is None:
+        data = cache[pointer] = _mojibake.utf8_of(value)
+    return data
 
 
 def _normalise_reference(name: object) -> str:
@@ -129,8 +139,13 @@ _DECODE_FIX = "decode the character references"
 
 def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> Iterator[Hit]:
     for text, n in counts.items():
-        meaning = ent.describe(ent.decode(text))
-        yield Hit(pointer, f'undecoded entity "{text}" ({meaning}) in plain-text field ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+        yield Hit(pointer, f'{_undecoded_message(text)} ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+
+
+@lru_cache(maxsize=4096)
+def _undecoded_message(text: str) -> str:
+    """The message of an FL201 hit for ``text``, without the count: the same few references recur in every record."""
+    return f'undecoded entity "{text}" ({ent.describe(ent.decode(text))}) in plain-text field'
 
 
 # A decoded reference that cannot be part of another reference ("'", '"', NBSP, curly quotes).
@@ -150,13 +165,31 @@ def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], dic
     tally = Counter(ent.REFERENCE.findall(value))
     if "&amp;" in tally:
         return None
-    counts = {text: n for text, n in tally.items() if text not in allowed and ent.is_reference(text)}
-    if not counts:
-        return counts, {}
-    decoded = {text: ent.decode(text) for text in counts}
-    if not all(_INERT.fullmatch(d) for d in decoded.values()):
-        return None
+    counts: dict[str, int] = {}
+    decoded: dict[str, str] = {}
+    for text, n in tally.items():
+        if text in allowed:
+            continue
+        value_of = _inert_value(text)
+        if value_of is None:
+            continue  # not a real entity
+        if not value_of:
+            return None  # decodes to text that could join a neighbour into a reference
+        counts[text] = n
+        decoded[text] = value_of
     return counts, decoded
+
+
+@lru_cache(maxsize=4096)
+def _inert_value(text: str) -> str | None:
+    """What a ``REFERENCE`` match decodes to if that is :data:`_INERT`, ``""`` if not, None when it is no real entity.
+
+    Worked out once per distinct text (a body repeats a handful of references).
+    """
+    if not ent.is_reference(text):
+        return None
+    decoded = ent.decode(text)
+    return decoded if _INERT.fullmatch(decoded) else ""
 
 
 def _replace_all(value: str, decoded: dict[str, str]) -> str:
@@ -359,7 +392,9 @@ def mojibake(record, options) -> Iterator[Hit]:
     pages (e.g. Cyrillic read as Latin-1) is not detected.
     """
     for pointer, value in _text_fields(record):
-        found = _mojibake.find(value, options["min-badness"])
+        if value.isascii():
+            continue
+        found = _mojibake.find(value, options["min-badness"], _utf8(record, pointer, value))
         if found is None:
             continue
         intended = found.intended.strip() or found.intended
@@ -452,7 +487,10 @@ def control_character(record, options) -> Iterator[Hit]:
     """
     allowed = {_parse_code_point(c) for c in options["allowed-code-points"]}
     for pointer, value in _text_fields(record):
-        if value.isascii() and (value.isprintable() or _ascii_printable_but_layout(value)):
+        if value.isascii():
+            if value.isprintable() or _ascii_printable_but_layout(value):
+                continue
+        elif not _may_have_control(_utf8(record, pointer, value)):
             continue
         found: dict[str, list] = {}
         for m in _CONTROL.finditer(value):
@@ -476,6 +514,28 @@ def _ascii_printable_but_layout(value: str) -> bool:
 
 
 _ASCII_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+# The non-ASCII part of ``_CONTROL`` in UTF-8 (surrogates as "surrogatepass" writes them),
+# each with the lead byte that must be present for it to match.
+_CONTROL_UTF8 = (
+    (b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")),  # C1 controls U+0080..U+009F
+    (b"\xed", re.compile(rb"\xed[\xa0-\xbf]")),  # surrogates U+D800..U+DFFF
+    (b"\xef", re.compile(rb"\xef(?:\xb7[\x90-\xaf]|\xbf[\xbe\xbf])")),  # U+FDD0..U+FDEF, U+FFFE, U+FFFF
+)
+
+
+def _may_have_control(utf8: bytes) -> bool:
+    """Whether ``_CONTROL`` matches the text whose UTF-8 is ``utf8``, answered at C speed.
+
+    ``_CONTROL``'s class scan costs several microseconds per kilobyte of
+    non-ASCII text.  In UTF-8 an ASCII byte is an ASCII character, so the C0
+    controls and DEL are found as in :func:`_ascii_printable_but_layout`; the
+    others are two- or three-byte sequences with a fixed lead byte, looked for
+    (``in``, then a literal-prefix search) only when that byte occurs at all.
+    """
+    if len(utf8.translate(None, _ASCII_CONTROLS)) != len(utf8):
+        return True
+    return any(lead in utf8 and pattern.search(utf8) is not None for lead, pattern in _CONTROL_UTF8)
 
 
 def _parse_code_point(text: object) -> int:

@@ -1,0 +1,131 @@
+"""The FL2xx fast paths answer exactly what the slow paths they skip would.
+
+Each fast path (a byte-level precheck, a per-distinct-reference shortcut) is
+held to the code it replaces, exhaustively where the property is about one or
+two characters, and on random texts built from the characters that matter.
+"""
+
+from __future__ import annotations
+
+import random
+
+from feedlint.rules import _entities as ent
+from feedlint.rules import _mojibake
+from feedlint.rules import encoding
+
+# Leads of CANDIDATE and their neighbours; a few unrelated characters too.
+_LEADS = [chr(c) for c in range(0xC0, 0x100)] + ["a", " ", "\u0100", "\u0153", "\u2019", "\ufffd"]
+_ALL_BMP = [chr(c) for c in range(0x10000)]
+_ASTRAL = ["\U0001f600", "\U0001fffe", "\U0010ffff", "\U00020000"]
+
+
+def _pairs_matched(pattern_search, lead: str) -> set[str]:
+    """Second characters ``c`` for which ``lead + c`` matches, one pair per line."""
+    text = "".join(lead + c + "\n" for c in _ALL_BMP + _ASTRAL)
+    return pattern_search(text)
+
+
+def test_candidate_on_utf8_equals_candidate_for_every_pair_of_characters():
+    """CANDIDATE is a two-character pattern: checking every lead against every second character checks it all."""
+    matched_somewhere = 0
+    for lead in _LEADS:
+        by_text = _pairs_matched(lambda t: {m.group()[1:] for m in _mojibake.CANDIDATE.finditer(t)}, lead)
+        by_bytes = _pairs_matched(
+            lambda t: {m.group().decode("utf-8")[1:] for m in _mojibake.CANDIDATE_UTF8.finditer(_mojibake.utf8_of(t))}, lead
+        )
+        assert by_bytes == by_text, lead
+        matched_somewhere += bool(by_text)
+    assert matched_somewhere == 0xF4 - 0xC2 + 1  # every lead from Â to ô pairs with something, no other does
+
+
+def _random_text(rng: random.Random, alphabet: list[str], longest: int = 40) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
+
+
+def test_has_candidate_equals_candidate_search_on_random_texts():
+    rng = random.Random(7)
+    alphabet = list("ÂÃÅâãéèôõÿ€’“”–™ŒšŸ\u0080\u0090\u00a0\u00bf ab\n\t\u200c中😀") + ["\ud83d", "\udc00", "\ufffd", "\u0153"]
+    found = 0
+    for _ in range(20000):
+        text = _random_text(rng, alphabet)
+        expected = _mojibake.CANDIDATE.search(text) is not None
+        assert _mojibake.has_candidate(_mojibake.utf8_of(text)) == expected, ascii(text)
+        found += expected
+    assert 2000 < found < 18000  # both answers exercised
+
+
+def _control_slow(text: str) -> bool:
+    return encoding._CONTROL.search(text) is not None
+
+
+def test_may_have_control_equals_the_control_scan_for_every_code_point():
+    """Each alternative of the byte-level test is one character's encoding: every code point, one at a time."""
+    reported = 0
+    for cp in [*range(0x10000), *range(0x10000, 0x110000, 251), 0x1FFFE, 0x1FFFF, 0x10FFFE, 0x10FFFF]:
+        ch = chr(cp)
+        expected = _control_slow(ch)
+        assert encoding._may_have_control(_mojibake.utf8_of(ch)) == expected, f"U+{cp:04X}"
+        reported += expected
+    assert reported == 0x09 + 2 + 0x12 + 1 + 0x20 + 0x800 + 0x20 + 2  # C0 (not tab, LF, CR), DEL, C1, surrogates, noncharacters
+
+
+def test_may_have_control_equals_the_control_scan_on_random_texts():
+    rng = random.Random(11)
+    alphabet = list("ab \r\n\t\u00a0\u00c2\u00ef\u00ed é’\u200c\u200f中한\ud55c\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufeff😀") + [
+        "\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "\x9f", "\ud800", "\udfff", "\ufffe", "\uffff", "\U0001fffe",
+    ]
+    found = 0
+    for _ in range(20000):
+        text = _random_text(rng, alphabet, 12)
+        expected = _control_slow(text)
+        assert encoding._may_have_control(_mojibake.utf8_of(text)) == expected, ascii(text)
+        found += expected
+    assert 2000 < found < 18000
+
+
+# -- FL201: the per-distinct-reference shortcut against the per-occurrence loop --------
+
+
+def _undecoded_slow(value: str, allowed: set[str]) -> tuple[dict[str, int], str]:
+    """FL201's general path (no legacy references): counts per reference and the fixed text."""
+    counts: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
+    for m in ent.references(value):
+        text = m.group()
+        if text == "&amp;" and ent.DOUBLE.match(value, m.start()):
+            continue
+        if text in allowed:
+            continue
+        counts[text] = counts.get(text, 0) + 1
+        spans.append(m.span())
+    return counts, encoding._decode_spans(value, sorted(spans))
+
+
+def test_undecoded_quick_equals_the_general_loop_on_random_texts():
+    rng = random.Random(3)
+    tokens = [
+        "&#39;", "&quot;", "&nbsp;", "&rsquo;", "&#x2019;", "&lt;", "&gt;", "&amp;", "&amp;#39;", "&copy;", "&nbps;",
+        "&#38;", "&#35;", "&#59;", "&#x41;", "&#65;", "&semi;", "&num;", "&AMP;", "&ampT", "&copy", "&", ";", "#",
+        "#39;", "x", "AT&T", " ", "\r\n", "é", "’", "😀", "&#0;", "&#150;", "&#99999999;", "&Aacute;",
+    ]
+    quick = 0
+    for i in range(20000):
+        value = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 12)))
+        allowed = {"&nbsp;"} if i % 3 == 0 else set()
+        counts, fixed = _undecoded_slow(value, allowed)
+        got = encoding._undecoded_quick(value, allowed)
+        if got is None:
+            continue  # the general loop decides: nothing to compare
+        quick += 1
+        assert got[0] == counts and list(got[0]) == list(counts), value  # same references, same order
+        assert encoding._replace_all(value, got[1]) == fixed, value
+    assert quick > 4000  # the shortcut really is taken
+
+
+def test_undecoded_messages_are_worked_out_per_reference():
+    counts = {"&#39;": 2, "&nbsp;": 1}
+    hits = list(encoding._undecoded_hits("/content_body", counts, None))
+    assert [h.message for h in hits] == [
+        "undecoded entity \"&#39;\" (') in plain-text field (2 occurrences)",
+        'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence)',
+    ]
