@@ -768,3 +768,26 @@ def test_undecoded_shortcuts_decide_as_the_keys_do(tmp_path, monkeypatch):
     slow, _ = run(records, tmp_path, select="FL401,FL402")
     assert [(f.rule_id, f.record_index, f.message) for f in fast] == [(f.rule_id, f.record_index, f.message) for f in slow]
     assert len({f.rule_id for f in slow}) == 2 and 20 < len(slow) < 380  # both rules fire, and most records pass
+
+
+def test_same_words_line_by_line_is_the_split():
+    """The line-wise shortcut answers what comparing the split words answers (and never a false "same")."""
+    import random
+
+    from feedlint.rules.parity import same_words
+
+    rng = random.Random(21)
+    pieces = ["w", "x", " ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u2003", "\x1c", "&nbsp;", "caf\u00e9"]
+    agreed = 0
+    for _ in range(20000):
+        a = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        b = a if rng.random() < 0.3 else "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        if rng.random() < 0.3:  # the same words, spaced and broken differently
+            b = rng.choice([" ", "\n", " \r\n ", "\t"]).join(a.split())
+        expected = a.split() == b.split()
+        if "\x1c" not in a + b:  # bytes.split keeps U+001C-U+001F inside words: "no" then only means "decode and see"
+            assert same_words(a, b) == expected, (a, b)
+        elif same_words(a, b):
+            assert expected, (a, b)
+        agreed += a.split() == b.split()
+    assert 5000 < agreed < 19000  # both answers are exercised
