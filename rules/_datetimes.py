@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -49,15 +48,25 @@ def shape(fmt: str) -> "re.Pattern[str]":
     return re.compile("".join(out))
 
 
-@dataclass(frozen=True)
 class Parsed:
-    """A date value: ``when`` when valid; ``problem`` and ``span`` when the calendar rejects it."""
+    """A date value: ``when`` when valid; ``problem`` and ``span`` when the calendar rejects it.
 
-    value: str
-    when: datetime | None = None
-    shape_ok: bool = False
-    problem: str | None = None
-    span: tuple[int, int] | None = None
+    Read-only by convention.  A slotted class rather than a frozen dataclass:
+    one is built for every date of every record, and a frozen dataclass costs
+    three times as much to construct.
+    """
+
+    __slots__ = ("value", "when", "shape_ok", "problem", "span")
+
+    def __init__(self, value: str, when: datetime | None = None, shape_ok: bool = False, problem: str | None = None, span: tuple[int, int] | None = None) -> None:
+        self.value = value
+        self.when = when
+        self.shape_ok = shape_ok
+        self.problem = problem
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"Parsed({self.value!r}, when={self.when!r}, shape_ok={self.shape_ok}, problem={self.problem!r}, span={self.span})"
 
 
 def parse(value: str, fmt: str) -> Parsed:
@@ -87,23 +96,64 @@ def parse(value: str, fmt: str) -> Parsed:
     return Parsed(value, when, True)
 
 
+class DateTable:
+    """Every date of one record, parsed once and shared by all FL3xx rules (via ``record.memo``).
+
+    ``fields`` lists each date-role field; ``problems`` and ``valid`` are the
+    two subsets the rules loop over, and ``earliest``/``latest`` bound the
+    valid dates so a rule can tell in one comparison that no date is too old
+    or too far ahead.  Equal strings are parsed once (a record's start and
+    event dates, or its register and last-edit dates, are often the same).
+    """
+
+    __slots__ = ("fmt", "fields", "problems", "valid", "earliest", "latest", "_by_value")
+
+    def __init__(self, fmt: str, fields: list[tuple[str, str]]) -> None:
+        self.fmt = fmt
+        self._by_value: dict[str, Parsed] = {}
+        self.fields = [(pointer, self.parse(value)) for pointer, value in fields]
+        self.problems = [(pointer, p) for pointer, p in self.fields if p.problem is not None]
+        self.valid = [(pointer, pointer_name(pointer), p) for pointer, p in self.fields if p.when is not None]
+        whens = [p.when for _, _, p in self.valid]
+        self.earliest = min(whens) if whens else None
+        self.latest = max(whens) if whens else None
+
+    def parse(self, value: str) -> Parsed:
+        p = self._by_value.get(value)
+        if p is None:
+            p = self._by_value[value] = parse(value, self.fmt)
+        return p
+
+
+def pointer_name(pointer: str) -> str:
+    """The field name a pointer ends in (``/content_date_start`` -> ``content_date_start``)."""
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def date_table(record: Any, fmt: str) -> DateTable:
+    """The record's :class:`DateTable` for ``fmt`` (built by the first rule that asks)."""
+    return record.memo(f"dates\x1f{fmt}", lambda: DateTable(fmt, list(record.fields_with_role("dates"))))
+
+
 def parsed_field(record: Any, name: str, fmt: str) -> Parsed | None:
     """The parsed top-level field ``name`` (None when absent, null or not a string)."""
     value = record.get(name)
     if not isinstance(value, str):
         return None
-    return parsed_pointer(record, "/" + name.replace("~", "~0").replace("/", "~1"), value, fmt)
-
-
-def parsed_pointer(record: Any, pointer: str, value: str, fmt: str) -> Parsed:
-    return record.memo(f"date-ptr\x1f{fmt}\x1f{pointer}", lambda: parse(value, fmt))
+    return date_table(record, fmt).parse(value)
 
 
 def now_from(option: str) -> datetime:
     """The reference 'now' (naive, UTC) — the ``now`` option pins it for reproducible runs."""
     if option:
-        try:
-            return datetime.fromisoformat(option).replace(tzinfo=None)
-        except ValueError:
-            raise SetupError(f"now {option!r} is not an ISO date-time like 2026-06-24T12:00:00") from None
+        return _pinned_now(option)
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@lru_cache(maxsize=16)
+def _pinned_now(option: str) -> datetime:
+    """A pinned ``now`` is read once per run, not once per record."""
+    try:
+        return datetime.fromisoformat(option).replace(tzinfo=None)
+    except ValueError:
+        raise SetupError(f"now {option!r} is not an ISO date-time like 2026-06-24T12:00:00") from None

@@ -8,9 +8,8 @@ rules then compare named components and point at them with ``Hit.span``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from feedlint.api import Option, SetupError
 
@@ -55,17 +54,28 @@ def compile_template(template: str) -> "re.Pattern[str]":
     return re.compile("".join(parts))
 
 
-@dataclass(frozen=True)
 class AttachPath:
-    """One path of an attachment: where it is in the record and what it parsed to."""
+    """One path of an attachment: where it is in the record and what it parsed to.
 
-    pointer: str  # e.g. /attaches/0/sizes/600
-    attach_index: int
-    role: str  # "rendition" | "original"
-    key: str | None  # the size key of a rendition
-    value: str
-    match: "re.Match[str] | None"
-    parts: dict = field(default_factory=dict)  # the named components; empty when the template does not match
+    Read-only by convention.  Slotted, and its JSON Pointer is spelled out
+    only when asked for: a record has a handful of paths and almost never a
+    finding, so building pointers (or frozen dataclasses) up front is waste.
+    """
+
+    __slots__ = ("attach_index", "role", "key", "value", "match", "parts")
+
+    def __init__(self, attach_index: int, key: str | None, value: str, regex: "re.Pattern[str]") -> None:
+        self.attach_index = attach_index
+        self.role = "original" if key is None else "rendition"
+        self.key = key  # the size key of a rendition; None for the original
+        self.value = value
+        self.match = regex.fullmatch(value)
+        self.parts: dict[str, str] = self.match.groupdict() if self.match else {}  # empty when the template does not match
+
+    @property
+    def pointer(self) -> str:
+        """e.g. ``/attaches/0/sizes/600`` or ``/attaches/0/files/original/url``."""
+        return path_pointer(self.attach_index, self.key)
 
     def part(self, name: str) -> str | None:
         return self.parts.get(name)
@@ -74,17 +84,80 @@ class AttachPath:
         return self.match.span(name) if name in self.parts else None  # type: ignore[union-attr]
 
 
+class AttachGroup:
+    """One attachment with its parsed paths: the renditions in key order, then the original."""
+
+    __slots__ = ("index", "att", "renditions", "original", "dimensions")
+
+    def __init__(self, index: int, att: dict) -> None:
+        self.index = index
+        self.att = att
+        self.renditions: list[AttachPath] = []
+        self.original: AttachPath | None = None
+        self.dimensions = _dimensions(att)  # the original's (width, height) when both are positive
+
+    @property
+    def paths(self) -> list[AttachPath]:
+        return self.renditions if self.original is None else [*self.renditions, self.original]
+
+    def distinct(self, name: str) -> set[str]:
+        """The different values component ``name`` takes across this attachment's parsed paths."""
+        found = {ap.parts.get(name) for ap in self.renditions}
+        if self.original is not None:
+            found.add(self.original.parts.get(name))
+        found.discard(None)
+        return found  # type: ignore[return-value]
+
+
+class AttachIndex:
+    """A record's attachment paths parsed against the templates: one per record, shared by FL307 and FL5xx."""
+
+    __slots__ = ("groups", "paths")
+
+    def __init__(self, groups: list[AttachGroup]) -> None:
+        self.groups = groups  # attachments with at least one string path, in order
+        self.paths = [ap for g in groups for ap in g.paths]
+
+    def distinct(self, name: str) -> set[str]:
+        """The different values component ``name`` takes across all the record's parsed paths."""
+        found = {ap.parts.get(name) for ap in self.paths}
+        found.discard(None)
+        return found  # type: ignore[return-value]
+
+
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def attachments(record: Any) -> Iterator[tuple[int, dict]]:
-    """``(index, attachment)`` for every attachment object of the record."""
-    items = record.get("attaches")
-    if isinstance(items, list):
-        for i, att in enumerate(items):
-            if isinstance(att, dict):
-                yield i, att
+def path_pointer(attach_index: int, key: str | None) -> str:
+    """The pointer of a rendition (its size ``key``) or, for ``key`` None, of the original's URL."""
+    if key is None:
+        return f"/attaches/{attach_index}/files/original/url"
+    return f"/attaches/{attach_index}/sizes/{_escape(key)}"
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` when it is an int (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _dimensions(att: dict) -> tuple[int, int] | None:
+    orig = original_of(att)
+    if orig is None:
+        return None
+    w, h = as_int(orig.get("width")), as_int(orig.get("height"))
+    return (w, h) if w and h and w > 0 and h > 0 else None
+
+
+def attachments(record: Any) -> list[tuple[int, dict]]:
+    """``(index, attachment)`` for every attachment object of the record (listed once per record)."""
+    return record.memo("attachments", lambda: _attachments(record.get("attaches")))
+
+
+def _attachments(items: Any) -> list[tuple[int, dict]]:
+    if not isinstance(items, list):
+        return []
+    return [(i, att) for i, att in enumerate(items) if isinstance(att, dict)]
 
 
 def original_of(att: dict) -> dict | None:
@@ -93,29 +166,42 @@ def original_of(att: dict) -> dict | None:
     return orig if isinstance(orig, dict) else None
 
 
-def _parsed(pointer: str, index: int, role: str, key: str | None, value: str, regex: "re.Pattern[str]") -> AttachPath:
-    m = regex.fullmatch(value)
-    return AttachPath(pointer, index, role, key, value, m, m.groupdict() if m else {})
+def path_values(record: Any) -> list[tuple[int, str | None, str]]:
+    """``(attach index, size key or None for the original, path)`` for every string path (listed once per record)."""
+    return record.memo("attach-values", lambda: _path_values(attachments(record)))
+
+
+def _path_values(atts: list[tuple[int, dict]]) -> list[tuple[int, str | None, str]]:
+    out: list[tuple[int, str | None, str]] = []
+    for i, att in atts:
+        sizes = att.get("sizes")
+        if isinstance(sizes, dict):
+            out.extend((i, key, value) for key, value in sizes.items() if isinstance(value, str))
+        orig = original_of(att)
+        if orig is not None and isinstance(orig.get("url"), str):
+            out.append((i, None, orig["url"]))
+    return out
+
+
+def attach_index(record: Any, options: Any) -> AttachIndex:
+    """Every string path of every attachment, parsed against the templates (memoised per record)."""
+    rt, ot = options["rendition-template"], options["original-template"]
+    return record.memo(f"attach-paths\x1f{rt}\x1f{ot}", lambda: _index(record, compile_template(rt), compile_template(ot)))
+
+
+def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
+    atts = dict(attachments(record))
+    groups: list[AttachGroup] = []
+    for i, key, value in path_values(record):  # an attachment's paths are listed together
+        if not groups or groups[-1].index != i:
+            groups.append(AttachGroup(i, atts[i]))
+        if key is None:
+            groups[-1].original = AttachPath(i, None, value, original)
+        else:
+            groups[-1].renditions.append(AttachPath(i, key, value, rendition))
+    return AttachIndex(groups)
 
 
 def attach_paths(record: Any, options: Any) -> list[AttachPath]:
-    """Every string path of every attachment, parsed against the templates (memoised per record)."""
-    rt, ot = options["rendition-template"], options["original-template"]
-
-    def compute() -> list[AttachPath]:
-        r_re, o_re = compile_template(rt), compile_template(ot)
-        out: list[AttachPath] = []
-        for i, att in attachments(record):
-            sizes = att.get("sizes")
-            if isinstance(sizes, dict):
-                for key, value in sizes.items():
-                    if isinstance(value, str):
-                        out.append(_parsed(f"/attaches/{i}/sizes/{_escape(key)}", i, "rendition", key, value, r_re))
-            orig = original_of(att)
-            if orig is not None and isinstance(orig.get("url"), str):
-                url = orig["url"]
-                out.append(_parsed(f"/attaches/{i}/files/original/url", i, "original", None, url, o_re))
-        return out
-
-    return record.memo(f"attach-paths\x1f{rt}\x1f{ot}", compute)
-
+    """Every parsed path of the record, renditions then original, attachment by attachment."""
+    return attach_index(record, options).paths

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from feedlint.api import Hit, Option, bad, good, rule
 
 from ._media import Resolution, media_root, resolve
-from ._paths import TEMPLATE_OPTIONS, AttachPath, attach_paths, attachments, original_of
+from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachments, original_of, path_pointer, path_values
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -29,10 +29,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Every unsafe marker above needs one of these: a clean path is cleared by one search.
 _SUSPECT = re.compile(r"\.\.|[\\%:\x00-\x1f\x7f]|^/")
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+# The same over a record's paths joined by spaces (a path's leading '/' follows the start or a space).
+_SUSPECT_JOINED = re.compile(r"\.\.|[\\%:\x00-\x1f\x7f]|(?:^| )/")
 
 
 def _traversal(value: str) -> tuple[str, tuple[int, int]] | None:
@@ -80,13 +78,6 @@ def _reference(paths: list[AttachPath], part: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _by_attachment(record: Any, options: Any) -> dict[int, list[AttachPath]]:
-    out: dict[int, list[AttachPath]] = {}
-    for ap in attach_paths(record, options):
-        out.setdefault(ap.attach_index, []).append(ap)
-    return out
-
-
 def _where(ap: AttachPath) -> str:
     return f"rendition {ap.key}" if ap.role == "rendition" else "original"
 
@@ -125,7 +116,7 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
     config keys of the same names.  Paths with `..`, backslashes, encoded
     separators or control characters are reported by FL510 only.
     """
-    for ap in attach_paths(record, options):
+    for ap in attach_index(record, options).paths:
         if ap.match is None and _traversal(ap.value) is None:
             template = options["rendition-template" if ap.role == "rendition" else "original-template"]
             yield Hit(ap.pointer, f"{_where(ap)} path {ap.value!r} does not follow the template {template}", evidence=ap.value)
@@ -147,12 +138,15 @@ def attachment_token_mismatch(record, options) -> Iterator[Hit]:
 
     Reported at the token digits inside the path.
     """
-    atts = dict(attachments(record))
-    for ap in attach_paths(record, options):
-        token = _int(atts[ap.attach_index].get("token"))
-        got = ap.part("token")
-        if token is not None and got is not None and got != str(token):
-            yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
+    for group in attach_index(record, options).groups:
+        token = as_int(group.att.get("token"))
+        if token is None:
+            continue
+        want = str(token)
+        for ap in group.paths:
+            got = ap.parts.get("token")
+            if got is not None and got != want:
+                yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
 
 
 @rule(
@@ -172,12 +166,19 @@ def attachment_id_mismatch(record, options) -> Iterator[Hit]:
     The original's id is the reference (the majority's when the original's
     path cannot be parsed); each deviating path is reported at its id.
     """
-    for paths in _by_attachment(record, options).values():
-        ref = _reference(paths, "attach_id")
-        for ap in paths:
-            got = ap.part("attach_id")
-            if ref is not None and got is not None and got != ref:
-                yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"))
+    for group in attach_index(record, options).groups:
+        if len(group.distinct("attach_id")) > 1:  # one id on every path (the usual): nothing can differ
+            yield from _id_hits(group)
+
+
+def _id_hits(group: AttachGroup) -> Iterator[Hit]:
+    """FL503 path by path (the exact check behind the one-id exit)."""
+    paths = group.paths
+    ref = _reference(paths, "attach_id")
+    for ap in paths:
+        got = ap.part("attach_id")
+        if ref is not None and got is not None and got != ref:
+            yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"))
 
 
 @rule(
@@ -198,16 +199,28 @@ def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
     All renditions are stored in the original's upload folder
     (`…/attach/202605/…`).  Reported at the folder inside the path.
     """
-    for paths in _by_attachment(record, options).values():
-        ref = _reference(paths, "yyyymm")
-        for ap in paths:
-            got = ap.part("yyyymm")
-            if got is None:
-                continue
-            if not (int(got[:4]) >= 1 and 1 <= int(got[4:]) <= 12):
-                yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"))
-            elif ref is not None and got != ref:
-                yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"))
+    for group in attach_index(record, options).groups:
+        folders = group.distinct("yyyymm")
+        if len(folders) > 1 or (folders and not _is_month(next(iter(folders)))):  # one real month everywhere (the usual): nothing to report
+            yield from _folder_hits(group)
+
+
+def _folder_hits(group: AttachGroup) -> Iterator[Hit]:
+    """FL504 path by path (the exact check behind the one-month exit)."""
+    paths = group.paths
+    ref = _reference(paths, "yyyymm")
+    for ap in paths:
+        got = ap.part("yyyymm")
+        if got is None:
+            continue
+        if not _is_month(got):
+            yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"))
+        elif ref is not None and got != ref:
+            yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"))
+
+
+def _is_month(yyyymm: str) -> bool:
+    return int(yyyymm[:4]) >= 1 and 1 <= int(yyyymm[4:]) <= 12
 
 
 @rule(
@@ -227,28 +240,19 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
     Reported at the portal id inside each path.  A missing or invalid
     `portal_id` (not a positive integer) is left to the schema rules.
     """
-    portal = _int(record.get("portal_id"))
+    portal = as_int(record.get("portal_id"))
     if portal is None or portal < 1:
         return  # no valid portal id: the schema (FL101) reports it, not every path again
-    for ap in attach_paths(record, options):
-        got = ap.part("portal_id")
-        if got is not None and got != str(portal):
+    want = str(portal)
+    for ap in attach_index(record, options).paths:
+        got = ap.parts.get("portal_id")
+        if got is not None and got != want:
             yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
 
 
-def _dimensions(att: dict) -> tuple[int, int] | None:
-    orig = original_of(att)
-    if orig is None:
-        return None
-    w, h = _int(orig.get("width")), _int(orig.get("height"))
-    return (w, h) if w and h and w > 0 and h > 0 else None
-
-
-def _images(record: Any, options: Any) -> Iterator[tuple[dict, list[AttachPath]]]:
-    atts = dict(attachments(record))
-    for i, paths in _by_attachment(record, options).items():
-        if atts[i].get("file_media") in options["image-kinds"]:
-            yield atts[i], paths
+def _images(record: Any, options: Any) -> list[AttachGroup]:
+    kinds = options["image-kinds"]
+    return [g for g in attach_index(record, options).groups if g.att.get("file_media") in kinds]
 
 
 @rule(
@@ -272,22 +276,29 @@ def rendition_width_mismatch(record, options) -> Iterator[Hit]:
     wider than the original is reported as upscaled.  Only for attachments
     whose `file_media` is in `image-kinds`.
     """
-    for att, paths in _images(record, options):
-        dims = _dimensions(att)
-        for ap in paths:
-            got = ap.part("width")
-            if ap.role != "rendition" or got is None or not (ap.key or "").isdigit():
-                continue
-            key, w = int(ap.key), int(got)
-            want = min(key, dims[0]) if dims else key
-            if w == want or (dims is None and w < key):
-                continue  # without the original's width a narrower rendition may be capped
-            if dims and w > dims[0]:
-                msg = f"rendition {ap.key} is {w} px wide, wider than the {dims[0]} px original (upscaled; expected {want})"
-            else:
-                why = f"the key {key}" if want == key else f"the original's width {want} (key {key} exceeds it)"
-                msg = f"rendition {ap.key} is {w} px wide, expected {why}"
-            yield Hit(ap.pointer, msg, evidence=f"{ap.key}:{w}", span=ap.span("width"))
+    for group in _images(record, options):
+        dims = group.dimensions
+        for ap in group.renditions:
+            got = ap.parts.get("width")
+            if got == ap.key and (dims is None or int(got) <= dims[0]):
+                continue  # the usual: as wide as its key and no wider than the original
+            msg = _width_problem(ap, got, dims)
+            if msg is not None:
+                yield Hit(ap.pointer, msg, evidence=f"{ap.key}:{int(got)}", span=ap.span("width"))
+
+
+def _width_problem(ap: AttachPath, got: str | None, dims: tuple[int, int] | None) -> str | None:
+    """FL506's full check of one rendition's width ``got`` against its key and the original's ``dims``."""
+    if got is None or not (ap.key or "").isdigit():
+        return None
+    key, w = int(ap.key), int(got)
+    want = min(key, dims[0]) if dims else key
+    if w == want or (dims is None and w < key):
+        return None  # without the original's width a narrower rendition may be capped
+    if dims and w > dims[0]:
+        return f"rendition {ap.key} is {w} px wide, wider than the {dims[0]} px original (upscaled; expected {want})"
+    why = f"the key {key}" if want == key else f"the original's width {want} (key {key} exceeds it)"
+    return f"rendition {ap.key} is {w} px wide, expected {why}"
 
 
 @rule(
@@ -309,13 +320,13 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
     at the height inside the path.
     """
     tol = options["height-tolerance"]
-    for att, paths in _images(record, options):
-        dims = _dimensions(att)
+    for group in _images(record, options):
+        dims = group.dimensions
         if dims is None:
             continue
-        for ap in paths:
-            w, h = ap.part("width"), ap.part("height")
-            if ap.role != "rendition" or w is None or h is None:
+        for ap in group.renditions:
+            w, h = ap.parts.get("width"), ap.parts.get("height")
+            if w is None or h is None:
                 continue
             exact = int(w) * dims[1] / dims[0]
             if abs(int(h) - exact) > tol:
@@ -335,11 +346,13 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
 )
 def original_extension_mismatch(record, options) -> Iterator[Hit]:
     """The original's URL extension is not the attachment's `ext` (compared exactly: servers are case-sensitive)."""
-    atts = dict(attachments(record))
-    for ap in attach_paths(record, options):
-        ext = atts[ap.attach_index].get("ext")
-        got = ap.part("ext")
-        if ap.role == "original" and isinstance(ext, str) and got is not None and got != ext:
+    for group in attach_index(record, options).groups:
+        ap = group.original
+        if ap is None:
+            continue
+        ext = group.att.get("ext")
+        got = ap.parts.get("ext")
+        if isinstance(ext, str) and got is not None and got != ext:
             case = " (differs only in case)" if got.lower() == ext.lower() else ""
             yield Hit(ap.pointer, f"original URL ends in .{got}, the attachment's ext is {ext!r}{case}", evidence=f"{got}!={ext}", span=ap.span("ext"))
 
@@ -357,23 +370,22 @@ def original_extension_mismatch(record, options) -> Iterator[Hit]:
 )
 def rendition_extension_not_allowed(record, options) -> Iterator[Hit]:
     """A rendition has an extension outside `allowed-extensions` (webp, jpg, jpeg, png, gif, avif)."""
-    allowed = {e.lower() for e in options["allowed-extensions"]}
-    for ap in attach_paths(record, options):
-        got = ap.part("ext")
-        if ap.role == "rendition" and got is not None and got.lower() not in allowed:
-            yield Hit(ap.pointer, f"rendition {ap.key} has extension .{got}, not one of {', '.join(sorted(allowed))}", evidence=got, span=ap.span("ext"))
+    listed = options["allowed-extensions"]
+    allowed = None
+    for group in attach_index(record, options).groups:
+        for ap in group.renditions:
+            got = ap.parts.get("ext")
+            if got is None or got in listed:
+                continue  # listed as written (the usual): allowed without lower-casing
+            if allowed is None:
+                allowed = {e.lower() for e in listed}
+            if got.lower() not in allowed:
+                yield Hit(ap.pointer, f"rendition {ap.key} has extension .{got}, not one of {', '.join(sorted(allowed))}", evidence=got, span=ap.span("ext"))
 
 
 def _all_paths(record: Any) -> Iterator[tuple[str, str]]:
-    for i, att in attachments(record):
-        sizes = att.get("sizes")
-        if isinstance(sizes, dict):
-            for key, value in sizes.items():
-                if isinstance(value, str):
-                    yield f"/attaches/{i}/sizes/{key.replace('~', '~0').replace('/', '~1')}", value
-        orig = original_of(att)
-        if orig is not None and isinstance(orig.get("url"), str):
-            yield f"/attaches/{i}/files/original/url", orig["url"]
+    for i, key, value in path_values(record):
+        yield path_pointer(i, key), value
 
 
 @rule(
@@ -402,13 +414,21 @@ def unsafe_attachment_path(record, options) -> Iterator[Hit]:
     them.  Reported at the offending part of the path.  This check reads no
     files; with a media root, FL514 also resolves symlinks.
     """
-    for pointer, value in _all_paths(record):
+    values = path_values(record)
+    if not values or not _SUSPECT_JOINED.search(" ".join([v for _, _, v in values])):
+        return  # no path has a suspect character (the usual): one search for the whole record
+    yield from _unsafe_hits(values, options)
+
+
+def _unsafe_hits(values: list[tuple[int, str | None, str]], options: Any) -> Iterator[Hit]:
+    """FL510 path by path (the exact check behind the whole-record search)."""
+    for i, key, value in values:
         if not _SUSPECT.search(value):
             continue
         found = _unsafe(value, options)
         if found:
             what, span = found
-            yield Hit(pointer, f"path {value!r} contains {what}", evidence=value, span=span)
+            yield Hit(path_pointer(i, key), f"path {value!r} contains {what}", evidence=value, span=span)
 
 
 @rule(
@@ -433,7 +453,7 @@ def original_dimensions_invalid(record, options) -> Iterator[Hit]:
         if orig is None or att.get("file_media") not in options["image-kinds"]:
             continue
         for dim in ("width", "height"):
-            v = _int(orig.get(dim))
+            v = as_int(orig.get(dim))
             if v is not None and v <= 0:
                 yield Hit(f"/attaches/{i}/files/original/{dim}", f"original {dim} is {v}", evidence=f"{dim}={v}")
 
@@ -456,7 +476,7 @@ def original_size_unknown(record, options) -> Iterator[Hit]:
     """
     for i, att in attachments(record):
         orig = original_of(att)
-        if orig is not None and _int(orig.get("size")) == 0:
+        if orig is not None and as_int(orig.get("size")) == 0:
             yield Hit(f"/attaches/{i}/files/original/size", "original file size is 0 (unknown)", evidence="size=0")
 
 

@@ -12,12 +12,13 @@ time zone.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, bad, good, rule
 
-from ._datetimes import DEFAULT_FORMAT, Parsed, now_from, parsed_field, parsed_pointer
-from ._paths import TEMPLATE_OPTIONS, attach_paths
+from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, parsed_field
+from ._paths import TEMPLATE_OPTIONS, attach_index
 
 FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
 REGISTER = Option("register-field", "content_date_register", "field holding the creation (registration) date-time", type=str)
@@ -33,10 +34,6 @@ def _ptr(name: str) -> str:
     return "/" + name.replace("~", "~0").replace("/", "~1")
 
 
-def _name(pointer: str) -> str:
-    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-
-
 def _ago(delta: timedelta) -> str:
     """A short human duration: 6 min 30 s, 3 h 5 min, 12 days 4 h."""
     s = int(abs(delta.total_seconds()))
@@ -47,11 +44,6 @@ def _ago(delta: timedelta) -> str:
     else:
         parts = [(s // 86400, "days"), (s % 86400 // 3600, "h"), (s % 3600 // 60, "min")]
     return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
-
-
-def _dates(record: Any, fmt: str) -> list[tuple[str, Parsed]]:
-    """Every date-role field, parsed; computed once per record for all FL3xx rules."""
-    return record.memo(f"dates\x1f{fmt}", lambda: [(pointer, parsed_pointer(record, pointer, value, fmt)) for pointer, value in record.fields_with_role("dates")])
 
 
 def _valid(record: Any, name: str, fmt: str) -> datetime | None:
@@ -93,9 +85,8 @@ def impossible_date(record, options) -> Iterator[Hit]:
     `0000-00-00 00:00:00`, MySQL's placeholder for "no date", is reported as
     a zero date: the export should say null.
     """
-    for pointer, p in _dates(record, options["format"]):
-        if p.problem is not None:
-            yield Hit(pointer, p.problem, evidence=p.value, span=p.span)
+    for pointer, p in date_table(record, options["format"]).problems:
+        yield Hit(pointer, p.problem, evidence=p.value, span=p.span)
 
 
 @rule(
@@ -170,11 +161,16 @@ def date_too_old(record, options) -> Iterator[Hit]:
     are placeholders or typos.  The event fields (`event-fields`) may refer to
     history, so they are only held to `event-min-year` (1900).
     """
+    table = date_table(record, options["format"])
+    if table.earliest is None or table.earliest.year >= max(options["min-year"], options["event-min-year"]):
+        return  # the oldest date clears the higher floor: no date can be too old
+    yield from _too_old(table, options)
+
+
+def _too_old(table: DateTable, options: Any) -> Iterator[Hit]:
+    """FL304 date by date (the exact check behind the one-comparison exit)."""
     events = set(options["event-fields"])
-    for pointer, p in _dates(record, options["format"]):
-        if p.when is None:
-            continue
-        name = _name(pointer)
+    for pointer, name, p in table.valid:
         floor = options["event-min-year"] if name in events else options["min-year"]
         if p.when.year < floor:
             hint = " (the Unix epoch: a placeholder for a missing date)" if p.value.startswith("1970-01-01") else ""
@@ -213,17 +209,33 @@ def date_in_future(record, options) -> Iterator[Hit]:
     whole export are a dataset-level question, not this rule's.
     """
     now = now_from(options["now"])
+    table = date_table(record, options["format"])
+    if table.latest is None or table.latest <= now + min(_future_limits(options)):
+        return  # the newest date is within the tightest tolerance: no date can be too far ahead
+    yield from _in_future(table, now, options)
+
+
+def _future_limits(options: Any) -> tuple[timedelta, timedelta, timedelta]:
+    """FL305's tolerances for system-written, scheduled and event dates."""
+    return _limits(options["tolerance-hours"], options["scheduled-tolerance-days"], options["event-tolerance-days"])
+
+
+@lru_cache(maxsize=16)
+def _limits(hours: float, scheduled_days: float, event_days: float) -> tuple[timedelta, timedelta, timedelta]:
+    return timedelta(hours=hours), timedelta(days=scheduled_days), timedelta(days=event_days)
+
+
+def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
+    """FL305 date by date (the exact check behind the one-comparison exit)."""
+    system, scheduled_limit, event_limit = _future_limits(options)
     scheduled, events = set(options["scheduled-fields"]), set(options["event-fields"])
-    for pointer, p in _dates(record, options["format"]):
-        if p.when is None:
-            continue
-        name = _name(pointer)
+    for pointer, name, p in table.valid:
         if name in events:
-            limit, why = timedelta(days=options["event-tolerance-days"]), "event dates"
+            limit, why = event_limit, "event dates"
         elif name in scheduled:
-            limit, why = timedelta(days=options["scheduled-tolerance-days"]), "scheduled dates"
+            limit, why = scheduled_limit, "scheduled dates"
         else:
-            limit, why = timedelta(hours=options["tolerance-hours"]), "system-written dates"
+            limit, why = system, "system-written dates"
         if p.when > now + limit:
             yield Hit(pointer, f"{name} {p.value} is {_ago(p.when - now)} in the future (tolerance for {why}: {_ago(limit)}; now {now:%Y-%m-%d %H:%M:%S} UTC)", evidence=p.value)
 
@@ -281,16 +293,16 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     edit = _valid(record, options["last-edit-field"], options["format"])
     if edit is None:
         return
+    index = attach_index(record, options)
     slack = timedelta(hours=options["tolerance-hours"])
-    later: dict[str, bool] = {}  # a record's paths share one or two folders: decide each once
-    for ap in attach_paths(record, options):
-        folder = ap.part("yyyymm")
-        if folder is None:
-            continue
-        if folder not in later:
-            later[folder] = _folder_after(folder, edit, slack)
-        if later[folder]:
-            last = record.get(options["last-edit-field"])
+    # a record's paths share one or two folders: decide each once, and stop when none is later
+    later = {folder: _folder_after(folder, edit, slack) for folder in index.distinct("yyyymm")}
+    if not any(later.values()):
+        return
+    last = record.get(options["last-edit-field"])
+    for ap in index.paths:
+        folder = ap.parts.get("yyyymm")
+        if folder is not None and later[folder]:
             yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
 
 

@@ -1,0 +1,234 @@
+"""The FL3xx/FL5xx shortcuts agree with the exact checks they skip.
+
+The date and attachment rules take one-comparison exits for the common, clean
+record (the oldest date clears the floor, one folder on every path, no
+suspect character anywhere…).  Each exit must never hide a finding: these
+tests run the rule and its exact path-by-path (or date-by-date) check on
+seeded random records full of near-misses and require the same hits.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+from datetime import datetime, timedelta
+from itertools import product
+
+import pytest
+
+from conftest import base_record
+from feedlint.model import Record
+from feedlint.planning import Choices, build_plan
+from feedlint.config import load_config
+from feedlint.registry import load_catalogue
+from feedlint.rules import attachments as fl5
+from feedlint.rules import dates as fl3
+from feedlint.rules._datetimes import DEFAULT_FORMAT, date_table, now_from, parse, parsed_field
+from feedlint.rules._paths import RENDITION_TEMPLATE, AttachPath, attach_index, compile_template, path_values
+
+CATALOGUE = {r.id: r for r in load_catalogue(plugins=False).rules}
+ROLES = build_plan(load_catalogue(plugins=False), load_config(None), Choices(select=None, ignore=None)).roles
+DATE_FIELDS = ["content_date_start", "content_date_event", "content_date_event_start", "content_date_event_end", "content_date_last_edit", "content_date_register", "score_date_last"]
+
+
+def _date(rng: random.Random) -> object:
+    """A date value near the edges: valid, impossible, zero, epoch, far future, wrong shape, null."""
+    if rng.random() < 0.5:
+        return f"2026-{rng.choice([1, 5, 6, 12]):02d}-{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
+    if rng.random() < 0.15:
+        return rng.choice([None, 7, "", "24/06/2026", "2026-06-24T10:00:00", "0000-00-00 00:00:00", "0000-00-00 10:00:00"])
+    y = rng.choice([0, 1, 1899, 1900, 1969, 1970, 1989, 1990, 2026, 2027, 2036, 2099, 9999])
+    mo, d = rng.choice([0, 1, 2, 6, 12, 13]), rng.choice([0, 1, 28, 29, 30, 31, 32])
+    return f"{y:04d}-{mo:02d}-{d:02d} {rng.choice([0, 23, 24]):02d}:{rng.choice([0, 59, 60]):02d}:{rng.choice([0, 59, 60]):02d}"
+
+
+def _path(rng: random.Random, path: str) -> str:
+    """``path`` unchanged, or with one component or marker changed."""
+    edits = [
+        lambda p: p,
+        lambda p: re.sub(r"attach/\d{6}", "attach/" + rng.choice(["202604", "202606", "202613", "000001", "202600", "209901"]), p),
+        lambda p: re.sub(r"/(\d+)_", lambda m: f"/{int(m.group(1)) + rng.choice([0, 1])}_", p, count=1),
+        lambda p: re.sub(r"_(\d{6,})", lambda m: f"_{int(m.group(1)) + rng.choice([0, 1])}", p, count=1),
+        lambda p: re.sub(r"_\d+_\d+\.", f"_{rng.choice([150, 300, 999, 1000, 1200])}_{rng.choice([84, 168, 560, 561, 600])}.", p),
+        lambda p: re.sub(r"(cache|file)/\d+", lambda m: f"{m.group(1)}/{rng.choice([2, 3])}", p),
+        lambda p: p[: p.rindex(".") + 1] + rng.choice(["webp", "WEBP", "jpg", "JPG", "bmp", "png"]),
+        lambda p: p.replace("_", "-", 1),
+        lambda p: p.replace("/attach/", rng.choice(["/attach/../", "\\attach/", "/%2e%2e/", "/\x01/", "/a:b/"])),
+        lambda p: rng.choice(["/", "//", "C:", "https://cdn/", "file:", "."]) + p.lstrip("./"),
+        lambda p: p + rng.choice([".", "..", " /x", ""]),
+    ]
+    return rng.choice(edits)(path)
+
+
+def fuzzed(seed: int, n: int) -> list[dict]:
+    """``n`` base records with random dates and attachment paths (same seed, same records)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        rec = base_record()
+        for name in DATE_FIELDS:
+            if rng.random() < 0.5:
+                rec[name] = _date(rng)
+        att = rec["attaches"][0]
+        if rng.random() < 0.3:
+            rec["attaches"].append(copy.deepcopy(att))
+        for a in rec["attaches"]:
+            a["sizes"] = {k: _path(rng, v) if rng.random() < 0.3 else v for k, v in a["sizes"].items()}
+            if rng.random() < 0.1:  # every path in one folder, maybe not a month
+                folder = "attach/" + rng.choice(["202604", "202613", "000001", "202600"])
+                a["sizes"] = {k: re.sub(r"attach/\d{6}", folder, v) for k, v in a["sizes"].items()}
+                a["files"]["original"]["url"] = re.sub(r"attach/\d{6}", folder, a["files"]["original"]["url"])
+            if rng.random() < 0.1:
+                a["sizes"][rng.choice(["0300", "x", "a/b~c", "2000"])] = _path(rng, a["sizes"]["300"])
+            orig = a["files"]["original"]
+            if rng.random() < 0.3:
+                orig["url"] = _path(rng, orig["url"])
+            for key in ("width", "height"):
+                if rng.random() < 0.1:
+                    orig[key] = rng.choice([0, -1, None, 560, 900, 1000, 1200])
+            if rng.random() < 0.1:
+                a["ext"] = rng.choice(["JPG", "png", None])
+        out.append(rec)
+    return out
+
+
+def record(data: dict) -> Record:
+    return Record(data, "cms", 0, "", ROLES)
+
+
+def found(hits) -> list[tuple]:
+    return [(h.pointer, h.message, h.evidence, h.span) for h in hits]
+
+
+def check(rule_id: str, rec: Record, given: dict | None = None) -> list[tuple]:
+    rule = CATALOGUE[rule_id]
+    return found(rule.check(rec, rule.resolve_options(given)))
+
+
+RECORDS = fuzzed(20260624, 1500)
+
+
+def test_the_fuzzed_records_reach_the_slow_paths():
+    """Without findings in the sample the agreement tests below would prove nothing."""
+    counts = {rid: sum(bool(check(rid, record(r), {"now": "2026-06-24T12:00:00"} if rid == "FL305" else None)) for r in RECORDS) for rid in ("FL301", "FL304", "FL305", "FL307", "FL503", "FL504", "FL506", "FL509", "FL510")}
+    assert all(n >= 20 for n in counts.values()), counts
+
+
+def test_date_table_gives_what_parse_gives_for_every_field():
+    """Equal strings share one parse: each field still gets exactly ``parse(value)``."""
+    for data in RECORDS:
+        rec = record(data)
+        table = date_table(rec, DEFAULT_FORMAT)
+        assert [p for p, _ in table.fields] == [p for p, v in rec.fields_with_role("dates")]
+        for (pointer, got), (_, value) in zip(table.fields, rec.fields_with_role("dates")):
+            want = parse(value, DEFAULT_FORMAT)
+            assert (got.value, got.when, got.shape_ok, got.problem, got.span) == (want.value, want.when, want.shape_ok, want.problem, want.span)
+        for name in DATE_FIELDS:
+            p, value = parsed_field(rec, name, DEFAULT_FORMAT), data.get(name)
+            assert (p is None) == (not isinstance(value, str))
+            if p is not None:
+                assert p.when == parse(value, DEFAULT_FORMAT).when
+        whens = [p.when for _, p in table.fields if p.when is not None]
+        assert (table.earliest, table.latest) == ((min(whens), max(whens)) if whens else (None, None))
+
+
+@pytest.mark.parametrize("given", [{}, {"min-year": 2026, "event-min-year": 1990}, {"event-fields": []}, {"min-year": 1900, "event-min-year": 2000}])
+def test_too_old_exit_agrees_with_date_by_date(given):
+    options = CATALOGUE["FL304"].resolve_options(given)
+    for data in RECORDS:
+        rec = record(data)
+        assert check("FL304", rec, given) == found(fl3._too_old(date_table(rec, DEFAULT_FORMAT), options))
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"now": "2026-06-24T12:00:00"},
+        {"now": "2026-01-01T00:00:00", "tolerance-hours": 0},
+        {"now": "2026-06-24T12:00:00", "scheduled-tolerance-days": 0, "event-tolerance-days": 1, "scheduled-fields": ["content_date_register"]},
+        {"now": "2026-06-24T12:00:00", "tolerance-hours": 10000, "event-fields": []},
+    ],
+)
+def test_in_future_exit_agrees_with_date_by_date(given):
+    options = CATALOGUE["FL305"].resolve_options(given)
+    for data in RECORDS:
+        rec = record(data)
+        assert check("FL305", rec, given) == found(fl3._in_future(date_table(rec, DEFAULT_FORMAT), now_from(options["now"]), options))
+
+
+@pytest.mark.parametrize("hours", [24, 0, 2000])
+def test_folder_after_edit_matches_a_path_by_path_reference(hours):
+    """FL307 stops when no folder is later than the edit: a plain per-path computation must agree."""
+    options = CATALOGUE["FL307"].resolve_options({"tolerance-hours": hours})
+    for data in RECORDS:
+        rec = record(data)
+        edit = parse(data["content_date_last_edit"], DEFAULT_FORMAT).when if isinstance(data["content_date_last_edit"], str) else None
+        want = []
+        for ap in attach_index(rec, options).paths:
+            folder = ap.part("yyyymm")
+            if edit is None or folder is None or not 1 <= int(folder[4:]) <= 12 or int(folder[:4]) < 1:
+                continue
+            if datetime(int(folder[:4]), int(folder[4:]), 1) > edit + timedelta(hours=hours):
+                want.append(ap.pointer)
+        assert [h[0] for h in check("FL307", rec, {"tolerance-hours": hours})] == want
+
+
+def test_id_and_folder_exits_agree_with_path_by_path():
+    options = CATALOGUE["FL503"].resolve_options(None)
+    for data in RECORDS:
+        rec = record(data)
+        groups = attach_index(rec, options).groups
+        assert check("FL503", rec) == found(h for g in groups for h in fl5._id_hits(g))
+        assert check("FL504", rec) == found(h for g in groups for h in fl5._folder_hits(g))
+
+
+def test_width_shortcut_never_skips_a_width_problem():
+    """Exhaustive over keys, widths and original widths around the cap."""
+    regex = compile_template(RENDITION_TEMPLATE)
+    numbers = ["0", "1", "150", "0150", "999", "1000", "1001", "1200", "2000"]
+    for key, width in product([*numbers, "x", "", "a/b"], numbers):
+        ap = AttachPath(0, key, f"./cache/3/attach/202605/1_2_{width}_5.webp", regex)
+        got = ap.part("width")
+        for dims in [None, (1, 1), (150, 84), (1000, 560), (1200, 600), (5000, 100)]:
+            if got == ap.key and (dims is None or int(got) <= dims[0]):
+                assert fl5._width_problem(ap, got, dims) is None, (key, width, dims)
+
+
+def test_width_rule_agrees_with_the_full_check():
+    options = CATALOGUE["FL506"].resolve_options(None)
+    for data in RECORDS:
+        rec = record(data)
+        want = [
+            (ap.pointer, msg)
+            for g in fl5._images(rec, options)
+            for ap in g.renditions
+            if (msg := fl5._width_problem(ap, ap.part("width"), g.dimensions)) is not None
+        ]
+        assert [h[:2] for h in check("FL506", rec)] == want
+
+
+@pytest.mark.parametrize("listed", [fl5.ALLOWED_EXT, ["WEBP", "jpg"], ["Png"], []])
+def test_extension_shortcut_agrees_with_case_insensitive_compare(listed):
+    for data in RECORDS:
+        rec = record(data)
+        allowed = {e.lower() for e in listed}
+        want = [ap.pointer for ap in attach_index(rec, CATALOGUE["FL509"].resolve_options(None)).paths if ap.role == "rendition" and ap.part("ext") is not None and ap.part("ext").lower() not in allowed]
+        assert [h[0] for h in check("FL509", rec, {"allowed-extensions": listed})] == want
+
+
+@pytest.mark.parametrize("given", [{}, {"allow-schemes": ["https"], "allow-absolute": True}])
+def test_unsafe_path_search_over_the_joined_paths_agrees_with_path_by_path(given):
+    options = CATALOGUE["FL510"].resolve_options(given)
+    for data in RECORDS:
+        rec = record(data)
+        assert check("FL510", rec, given) == found(fl5._unsafe_hits(path_values(rec), options))
+
+
+def test_joined_search_sees_every_suspect_path():
+    """Exhaustive over short paths of the characters that matter, two at a time."""
+    alphabet = ["", ".", "..", "/", "a", " ", "\\", "%", ":", "\x01", "\x7f"]
+    pieces = ["".join(p) for p in product(alphabet, repeat=2)]
+    for a, b in product(pieces, repeat=2):
+        if fl5._SUSPECT.search(a) or fl5._SUSPECT.search(b):
+            assert fl5._SUSPECT_JOINED.search(f"{a} {b}"), (a, b)
