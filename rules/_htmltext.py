@@ -689,6 +689,15 @@ _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name,
 _BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
 _SKELETON_VOID_START = re.compile(r"<(?:" + _alternation(VOID) + r")>")
 _SKELETON_PAIR = re.compile(r"<([^/>][^>]*+)></\1>")
+
+
+def _nested(depth: int, group: int = 1) -> str:
+    """Elements properly nested up to ``depth`` levels, as a pattern over the skeleton (possessive: no backtracking)."""
+    inner = "" if depth == 1 else "(?:" + _nested(depth - 1, group + 1) + ")*+"
+    return rf"<([^/>][^>]*+)>{inner}</\{group}>"
+
+
+_SKELETON_SHALLOW = re.compile("(?:" + _nested(3) + ")*+")  # the usual <p><span><b></b></span></p>: one match, no peeling
 _SKELETON_NOT_P = re.compile(r"<(?!/?p>)[^>]*+>")
 _BLOCK_IN_P = re.compile(r"<p>(?:<(?!/p>)[^>]*+>)*?<(?:" + _alternation(CLOSES_P) + r")>")
 _A_IN_A = re.compile(r"<a>(?:<(?!/a>)[^>]*+>)*?<a>")
@@ -739,7 +748,9 @@ def _clean_fast(source: str) -> QuickScan | None:
         return None
     if not VOID.isdisjoint(distinct):
         skeleton = _SKELETON_VOID_START.sub("", skeleton)
-    for _ in range(_MAX_PEEL):  # one pass per level of nesting
+    if _SKELETON_SHALLOW.fullmatch(skeleton):
+        skeleton = ""
+    for _ in range(_MAX_PEEL if skeleton else 0):  # one pass per level of nesting
         skeleton, removed = _SKELETON_PAIR.subn("", skeleton)
         if not skeleton or not removed:
             break

@@ -791,3 +791,36 @@ def test_same_words_line_by_line_is_the_split():
             assert expected, (a, b)
         agreed += a.split() == b.split()
     assert 5000 < agreed < 19000  # both answers are exercised
+
+
+def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
+    """One match of the depth-3 pattern stands for peeling start/end pairs to nothing; deeper or broken skeletons still peel or fail."""
+    import random
+
+    from feedlint.rules._htmltext import _SKELETON_PAIR, _SKELETON_SHALLOW
+
+    def peels_away(skeleton: str) -> bool:
+        while True:
+            skeleton, removed = _SKELETON_PAIR.subn("", skeleton)
+            if not skeleton or not removed:
+                return not skeleton
+
+    def nested(rng, depth: int) -> str:
+        name = rng.choice(["p", "span", "b", "pre", "a"])
+        inner = "".join(nested(rng, depth - 1) for _ in range(rng.randint(0, 2))) if depth > 1 else ""
+        return f"<{name}>{inner}</{name}>"
+
+    rng = random.Random(3)
+    matched = 0
+    for _ in range(5000):
+        skeleton = "".join(nested(rng, rng.randint(1, 5)) for _ in range(rng.randint(0, 3)))
+        if rng.random() < 0.3:  # break it: drop, swap or rename one token
+            tokens = skeleton.replace("><", ">\0<").split("\0") if skeleton else []
+            if tokens:
+                i = rng.randrange(len(tokens))
+                tokens[i] = rng.choice(["", "<p>", "</p>", "</pr>", "<span>"])
+            skeleton = "".join(tokens)
+        if _SKELETON_SHALLOW.fullmatch(skeleton):
+            matched += 1
+            assert peels_away(skeleton), skeleton
+    assert 1000 < matched < 4500
