@@ -121,6 +121,21 @@ def _once_after(text: str, token: str, pos: int, memo: dict) -> bool:
     return memo[key]
 
 
+def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict) -> tuple[int, int, int] | None:
+    """:func:`_find_key` for the member ``token`` of the object at ``pos``, when the first key found is surely that member; else None.
+
+    Sure when the key occurs once in the record (``unique``), or, in a text
+    without ``\\u`` escapes, when no ``{`` comes before it (no nested object
+    to hold it: most top-level fields) or its literal occurs once after ``pos``.
+    """
+    if unique is not None and token not in unique:
+        return None
+    hit = _find_key(text, token, pos + 1)
+    if hit is not None and unique is None and text.find("{", pos + 1, hit[0]) >= 0 and not _once_after(text, token, pos, memo):
+        return None
+    return hit
+
+
 def locate(
     text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset(), memo: dict | None = None
 ) -> tuple[int, int]:
@@ -144,8 +159,8 @@ def locate(
     for token in split_pointer(pointer):
         ch = text[pos : pos + 1]
         found = None
-        if ch == "{" and isinstance(node, dict) and token in node and (token in unique if unique is not None else _once_after(text, token, pos, memo)):
-            hit = _find_key(text, token, pos + 1)
+        if ch == "{" and isinstance(node, dict) and token in node:
+            hit = _member_by_search(text, token, pos, unique, memo)
             if hit is not None:
                 key_span = hit[:2]
                 pos = hit[2]
