@@ -59,6 +59,15 @@ def _utf8(record, pointer: str, value: str) -> bytes:
     return data
 
 
+def _suspects(record, pointer: str, value: str) -> set[str]:
+    """Distinct ``ent.SUSPECT`` matches in a field, found once per record for FL202 and FL203."""
+    cache = record.memo("fl2:suspects", dict)
+    found = cache.get(pointer)
+    if found is None:
+        found = cache[pointer] = set(ent.SUSPECT.findall(value))
+    return found
+
+
 def _normalise_reference(name: object) -> str:
     return "&" + str(name).strip().lstrip("&").rstrip(";") + ";"
 
@@ -108,7 +117,7 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
         if pointer in exempt or "&" not in value:
             continue
         if not options["legacy-without-semicolon"]:
-            quick = _undecoded_quick(value, allowed)
+            quick = _undecoded_quick(_reference_tally(record, pointer, value), allowed)
             if quick is not None:
                 counts, decoded = quick
                 if counts:
@@ -152,17 +161,16 @@ def _undecoded_message(text: str) -> str:
 _INERT = re.compile(r"[^&;#0-9A-Za-z]+")
 
 
-def _undecoded_quick(value: str, allowed: set[str]) -> tuple[dict[str, int], dict[str, str]] | None:
+def _undecoded_quick(tally: Counter, allowed: set[str]) -> tuple[dict[str, int], dict[str, str]] | None:
     """FL201's counts, and what each reference decodes to, without a Python step per reference (None: take the general path).
 
-    ``findall`` and ``Counter`` (C speed) count each distinct reference in order
-    of first occurrence, as the general loop does.  A reference contains no
+    ``tally`` (:func:`_reference_tally`) counts each distinct reference in
+    order of first occurrence, as the general loop does.  A reference contains no
     ``&`` or ``;`` inside, so every occurrence of its text is a match, and
     ``str.replace`` decodes exactly the matched spans as long as no decoded
     text could join its neighbours into a new reference.  ``&amp;`` needs the
     per-occurrence double-encoding test, so it takes the general path.
     """
-    tally = Counter(ent.REFERENCE.findall(value))
     if "&amp;" in tally:
         return None
     counts: dict[str, int] = {}
@@ -190,6 +198,20 @@ def _inert_value(text: str) -> str | None:
         return None
     decoded = ent.decode(text)
     return decoded if _INERT.fullmatch(decoded) else ""
+
+
+def _reference_tally(record, pointer: str, value: str) -> Counter:
+    """How often each ``ent.REFERENCE`` text occurs in a field (C speed: ``findall``, ``Counter``), once per record.
+
+    FL202 reads it too when FL201 made it: every ``&amp;`` in the text is one of
+    these matches (a match holds no ``&`` but its first character, so none hides
+    another), so ``"&amp;" in tally`` answers ``"&amp;" in value``.
+    """
+    cache = record.memo("fl2:tallies", dict)
+    tally = cache.get(pointer)
+    if tally is None:
+        tally = cache[pointer] = Counter(ent.REFERENCE.findall(value))
+    return tally
 
 
 def _replace_all(value: str, decoded: dict[str, str]) -> str:
@@ -238,9 +260,9 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     """
     markup = _markup_pointers(record)
     for pointer, value in _text_fields(record):
-        if "&amp;" not in value:
-            continue
         is_markup = pointer in markup
+        if not _has_amp_amp(record, pointer, value, is_markup):
+            continue
         scan = ent.blank_raw_text(value) if is_markup else value
         found: dict[str, list] = {}
         for m in ent.DOUBLE.finditer(scan):
@@ -264,6 +286,21 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
                 span=matches[0].span(),
                 fix=fix,
             )
+
+
+def _has_amp_amp(record, pointer: str, value: str, is_markup: bool) -> bool:
+    """``"&amp;" in value``, answered from a scan of the field that FL201 or FL203 needs anyway.
+
+    A markup field's ``ent.SUSPECT`` matches (FL203's) include every ``&amp;``;
+    a plain-text field may have FL201's reference tally.  Either saves a pass
+    over a long field.
+    """
+    if is_markup:
+        return "&amp;" in _suspects(record, pointer, value)
+    tally = record.memo("fl2:tallies", dict).get(pointer)
+    if tally is not None:
+        return "&amp;" in tally
+    return "&amp;" in value
 
 
 # -- FL203 ----------------------------------------------------------------------
@@ -311,6 +348,8 @@ def malformed_entity(record, options) -> Iterator[Hit]:
         value = _value_at(record, pointer)
         if not isinstance(value, str) or "&" not in value:
             continue
+        if not _any_problem_in(_suspects(record, pointer, value), allowed, options["report-missing-semicolon"]):
+            continue  # not even counting script, style and comments: surely none outside them
         scan = ent.blank_raw_text(value)
         if not _any_reference_problem(scan, allowed, options["report-missing-semicolon"]):
             continue
@@ -341,6 +380,26 @@ def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool
     return any(_reference_problem(ent.REFERENCE_LIKE.match(text), allowed, missing_semicolon) for text in set(ent.REFERENCE_LIKE_TEXT.findall(scan)))
 
 
+@lru_cache(maxsize=1024)
+def _closest_name(body: str) -> str | None:
+    """The entity name an unknown ``body`` was probably meant to be (cached: difflib against 2,000 names takes a millisecond)."""
+    if body.lower() in ent.NAMES:
+        return body.lower()
+    close = difflib.get_close_matches(body, ent.NAMES, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _any_problem_in(suspects: set[str], allowed: set[str], missing_semicolon: bool) -> bool:
+    """Whether any of a field's ``ent.SUSPECT`` matches is a problem.
+
+    They are the field's ``REFERENCE_LIKE`` matches less some that are never a
+    problem, and blanking script, style and comments only removes matches (a
+    match stops at ``<``), so False here means :func:`_any_reference_problem`
+    is False for the blanked field too.
+    """
+    return any(_reference_problem(ent.REFERENCE_LIKE.match(text), allowed, missing_semicolon) for text in suspects)
+
+
 def _reference_problem(m: re.Match, allowed: set[str], missing_semicolon: bool) -> str | None:
     return _problem_of(m.group(1), m.group(2), m.group(3), m.group(), allowed, missing_semicolon)
 
@@ -349,8 +408,8 @@ def _problem_of(prefix: str | None, body: str, semi: str, text: str, allowed: se
     if prefix is None:
         if not body or not semi or body in ent.NAMES or body in allowed:
             return None  # a bare ampersand, a legacy reference, or a valid one
-        hint = [body.lower()] if body.lower() in ent.NAMES else difflib.get_close_matches(body, ent.NAMES, n=1, cutoff=0.75)
-        return f'unknown entity "{text}"' + (f' (did you mean "&{hint[0]};"?)' if hint else " (not an HTML5 entity name)")
+        hint = _closest_name(body)
+        return f'unknown entity "{text}"' + (f' (did you mean "&{hint};"?)' if hint else " (not an HTML5 entity name)")
     hexadecimal = prefix in ("#x", "#X")
     digits = re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body or "")
     if not digits:

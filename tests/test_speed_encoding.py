@@ -8,6 +8,7 @@ two characters, and on random texts built from the characters that matter.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from feedlint.rules import _entities as ent
 from feedlint.rules import _mojibake
@@ -113,7 +114,7 @@ def test_undecoded_quick_equals_the_general_loop_on_random_texts():
         value = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 12)))
         allowed = {"&nbsp;"} if i % 3 == 0 else set()
         counts, fixed = _undecoded_slow(value, allowed)
-        got = encoding._undecoded_quick(value, allowed)
+        got = encoding._undecoded_quick(Counter(ent.REFERENCE.findall(value)), allowed)
         if got is None:
             continue  # the general loop decides: nothing to compare
         quick += 1
@@ -129,3 +130,56 @@ def test_undecoded_messages_are_worked_out_per_reference():
         "undecoded entity \"&#39;\" (') in plain-text field (2 occurrences)",
         'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence)',
     ]
+
+
+# -- FL202 / FL203: one scan of the SUSPECT matches serves both -----------------------
+
+_HTML_TOKENS = [
+    "&nbsp;", "&quot;", "&#39;", "&rsquo;", "&#8217;", "&#x27;", "&amp;", "&amp;#39;", "&amp;amp;", "&nbps;", "&NBSP;",
+    "&nbsp", "&#39", "&#039;", "&#x;", "&#;", "&#", "&#xZZ;", "&#150;", "&#0;", "&#99999999;", "&#xD800;", "&#65535;",
+    "&zwj;", "&zwnj;", "&zwjx;", "&brand;", "&copy", "&copy2026", "AT&T", "&", ";", "#", "x", " ", "<p>", "</p>",
+    "<script>", "</script>", "<STYLE>", "</style >", "<!--", "-->", "<scripts>", "é", "&nbsp;x", "&#8217;;", "&lt;&gt;",
+]
+
+
+def _malformed_slow(value: str, allowed: set[str], missing_semicolon: bool) -> bool:
+    return encoding._any_reference_problem(ent.blank_raw_text(value), allowed, missing_semicolon)
+
+
+def test_suspect_matches_never_miss_a_malformed_reference():
+    """FL203 skips a field when none of its SUSPECT matches is a problem: the full check must agree."""
+    rng = random.Random(5)
+    outcomes = Counter()
+    for i in range(20000):
+        value = "".join(rng.choice(_HTML_TOKENS) for _ in range(rng.randint(0, 10)))
+        allowed = {"brand", "nbps"} if i % 4 == 0 else set()
+        missing_semicolon = i % 3 != 0
+        slow = _malformed_slow(value, allowed, missing_semicolon)
+        fast = encoding._any_problem_in(set(ent.SUSPECT.findall(value)), allowed, missing_semicolon)
+        assert fast or not slow, value  # never skips a field with a problem
+        if "<" not in value:
+            assert fast == slow, value  # nothing blanked: the very same answer
+        outcomes[fast, slow] += 1
+    assert outcomes[True, True] > 3000 and outcomes[False, False] > 3000 and outcomes[True, False] > 100
+
+
+def test_common_valid_references_are_never_a_problem():
+    """SUSPECT skips COMMON_VALID: each must be fine whatever the options."""
+    for name in ent.COMMON_VALID:
+        for missing_semicolon in (True, False):
+            m = ent.REFERENCE_LIKE.match("&" + name + ";")
+            assert m.group() == "&" + name + ";"
+            assert encoding._reference_problem(m, set(), missing_semicolon) is None, name
+
+
+def test_every_amp_amp_is_a_suspect_and_in_the_reference_tally():
+    """FL202 reads "&amp;" from FL203's SUSPECT matches or FL201's tally instead of searching the field."""
+    rng = random.Random(9)
+    present = 0
+    for _ in range(20000):
+        value = "".join(rng.choice(_HTML_TOKENS + ["amp;", "&am", "p;", "&&amp;", "&ampamp;"]) for _ in range(rng.randint(0, 8)))
+        expected = "&amp;" in value
+        assert ("&amp;" in set(ent.SUSPECT.findall(value))) == expected, value
+        assert ("&amp;" in Counter(ent.REFERENCE.findall(value))) == expected, value
+        present += expected
+    assert 3000 < present < 17000
