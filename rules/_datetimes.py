@@ -111,12 +111,18 @@ class DateTable:
     def __init__(self, fmt: str, fields: list[tuple[str, str]]) -> None:
         self.fmt = fmt
         self._by_value: dict[str, Parsed] = {}
-        self.fields = [(pointer, self.parse(value)) for pointer, value in fields]
-        self.problems = [(pointer, p) for pointer, p in self.fields if p.problem is not None]
-        self.valid = [(pointer, pointer_name(pointer), p) for pointer, p in self.fields if p.when is not None]
-        whens = [p.when for _, _, p in self.valid]
-        self.earliest = min(whens) if whens else None
-        self.latest = max(whens) if whens else None
+        self.fields: list[tuple[str, Parsed]] = []
+        self.problems: list[tuple[str, Parsed]] = []
+        self.valid: list[tuple[str, Parsed]] = []
+        for pointer, value in fields:
+            p = self.parse(value)
+            self.fields.append((pointer, p))
+            if p.when is not None:
+                self.valid.append((pointer, p))
+            elif p.problem is not None:
+                self.problems.append((pointer, p))
+        self.earliest = min([p.when for _, p in self.valid]) if self.valid else None
+        self.latest = max([p.when for _, p in self.valid]) if self.valid else None
 
     def parse(self, value: str) -> Parsed:
         p = self._by_value.get(value)

@@ -62,15 +62,18 @@ class AttachPath:
     finding, so building pointers (or frozen dataclasses) up front is waste.
     """
 
-    __slots__ = ("attach_index", "role", "key", "value", "match", "parts")
+    __slots__ = ("attach_index", "key", "value", "match", "parts")
 
     def __init__(self, attach_index: int, key: str | None, value: str, regex: "re.Pattern[str]") -> None:
         self.attach_index = attach_index
-        self.role = "original" if key is None else "rendition"
         self.key = key  # the size key of a rendition; None for the original
         self.value = value
-        self.match = regex.fullmatch(value)
-        self.parts: dict[str, str] = self.match.groupdict() if self.match else {}  # empty when the template does not match
+        self.match = m = regex.fullmatch(value)
+        self.parts: dict[str, str] = m.groupdict() if m else {}  # empty when the template does not match
+
+    @property
+    def role(self) -> str:
+        return "original" if self.key is None else "rendition"
 
     @property
     def pointer(self) -> str:
@@ -85,26 +88,28 @@ class AttachPath:
 
 
 class AttachGroup:
-    """One attachment with its parsed paths: the renditions in key order, then the original."""
+    """One attachment with its parsed paths: ``paths`` holds the renditions in key order, then the original."""
 
-    __slots__ = ("index", "att", "renditions", "original", "dimensions")
+    __slots__ = ("index", "att", "paths", "renditions", "original", "dimensions")
 
     def __init__(self, index: int, att: dict) -> None:
         self.index = index
         self.att = att
+        self.paths: list[AttachPath] = []
         self.renditions: list[AttachPath] = []
         self.original: AttachPath | None = None
         self.dimensions = _dimensions(att)  # the original's (width, height) when both are positive
 
-    @property
-    def paths(self) -> list[AttachPath]:
-        return self.renditions if self.original is None else [*self.renditions, self.original]
+    def add(self, ap: AttachPath) -> None:
+        self.paths.append(ap)
+        if ap.key is None:
+            self.original = ap
+        else:
+            self.renditions.append(ap)
 
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across this attachment's parsed paths."""
-        found = {ap.parts.get(name) for ap in self.renditions}
-        if self.original is not None:
-            found.add(self.original.parts.get(name))
+        found = {ap.parts.get(name) for ap in self.paths}
         found.discard(None)
         return found  # type: ignore[return-value]
 
@@ -176,7 +181,7 @@ def _path_values(atts: list[tuple[int, dict]]) -> list[tuple[int, str | None, st
     for i, att in atts:
         sizes = att.get("sizes")
         if isinstance(sizes, dict):
-            out.extend((i, key, value) for key, value in sizes.items() if isinstance(value, str))
+            out += [(i, key, value) for key, value in sizes.items() if isinstance(value, str)]
         orig = original_of(att)
         if orig is not None and isinstance(orig.get("url"), str):
             out.append((i, None, orig["url"]))
@@ -195,10 +200,7 @@ def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]
     for i, key, value in path_values(record):  # an attachment's paths are listed together
         if not groups or groups[-1].index != i:
             groups.append(AttachGroup(i, atts[i]))
-        if key is None:
-            groups[-1].original = AttachPath(i, None, value, original)
-        else:
-            groups[-1].renditions.append(AttachPath(i, key, value, rendition))
+        groups[-1].add(AttachPath(i, key, value, original if key is None else rendition))
     return AttachIndex(groups)
 
 

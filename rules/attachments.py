@@ -29,8 +29,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Every unsafe marker above needs one of these: a clean path is cleared by one search.
 _SUSPECT = re.compile(r"\.\.|[\\%:\x00-\x1f\x7f]|^/")
-# The same over a record's paths joined by spaces (a path's leading '/' follows the start or a space).
-_SUSPECT_JOINED = re.compile(r"\.\.|[\\%:\x00-\x1f\x7f]|(?:^| )/")
+# Printable ASCII but the suspect characters: deleting these bytes from a clean path leaves nothing.
+_PLAIN = bytes(c for c in range(0x20, 0x7F) if chr(c) not in "\\%:")
 
 
 def _traversal(value: str) -> tuple[str, tuple[int, int]] | None:
@@ -415,9 +415,19 @@ def unsafe_attachment_path(record, options) -> Iterator[Hit]:
     files; with a media root, FL514 also resolves symlinks.
     """
     values = path_values(record)
-    if not values or not _SUSPECT_JOINED.search(" ".join([v for _, _, v in values])):
-        return  # no path has a suspect character (the usual): one search for the whole record
+    if not values or _plain(" ".join([v for _, _, v in values])):
+        return  # the usual: no path has a suspect character, found without a regex scan per path
     yield from _unsafe_hits(values, options)
+
+
+def _plain(joined: str) -> bool:
+    """True when no path of ``joined`` (paths separated by spaces) matches ``_SUSPECT``.
+
+    String methods instead of the regex: with its alternation ``_SUSPECT``
+    scans a record's paths ten times slower.  Non-ASCII is never plain, so
+    such paths take the exact check.
+    """
+    return joined.isascii() and not joined.encode("ascii").translate(None, _PLAIN) and ".." not in joined and " /" not in joined and not joined.startswith("/")
 
 
 def _unsafe_hits(values: list[tuple[int, str | None, str]], options: Any) -> Iterator[Hit]:

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, bad, good, rule
 
-from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, parsed_field
+from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, parsed_field, pointer_name
 from ._paths import TEMPLATE_OPTIONS, attach_index
 
 FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
@@ -170,7 +170,8 @@ def date_too_old(record, options) -> Iterator[Hit]:
 def _too_old(table: DateTable, options: Any) -> Iterator[Hit]:
     """FL304 date by date (the exact check behind the one-comparison exit)."""
     events = set(options["event-fields"])
-    for pointer, name, p in table.valid:
+    for pointer, p in table.valid:
+        name = pointer_name(pointer)
         floor = options["event-min-year"] if name in events else options["min-year"]
         if p.when.year < floor:
             hint = " (the Unix epoch: a placeholder for a missing date)" if p.value.startswith("1970-01-01") else ""
@@ -229,7 +230,8 @@ def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
     """FL305 date by date (the exact check behind the one-comparison exit)."""
     system, scheduled_limit, event_limit = _future_limits(options)
     scheduled, events = set(options["scheduled-fields"]), set(options["event-fields"])
-    for pointer, name, p in table.valid:
+    for pointer, p in table.valid:
+        name = pointer_name(pointer)
         if name in events:
             limit, why = event_limit, "event dates"
         elif name in scheduled:

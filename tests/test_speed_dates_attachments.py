@@ -225,10 +225,14 @@ def test_unsafe_path_search_over_the_joined_paths_agrees_with_path_by_path(given
         assert check("FL510", rec, given) == found(fl5._unsafe_hits(path_values(rec), options))
 
 
-def test_joined_search_sees_every_suspect_path():
-    """Exhaustive over short paths of the characters that matter, two at a time."""
-    alphabet = ["", ".", "..", "/", "a", " ", "\\", "%", ":", "\x01", "\x7f"]
+def test_plain_paths_have_no_suspect_character():
+    """Exhaustive over short paths of the characters that matter, two at a time, and every character alone."""
+    alphabet = ["", ".", "/", "a", " ", "\\", "%", ":", "\x00", "\x01", "\x1f", "\x7f", "\x85", "é", "\u200c"]
     pieces = ["".join(p) for p in product(alphabet, repeat=2)]
     for a, b in product(pieces, repeat=2):
         if fl5._SUSPECT.search(a) or fl5._SUSPECT.search(b):
-            assert fl5._SUSPECT_JOINED.search(f"{a} {b}"), (a, b)
+            assert not fl5._plain(f"{a} {b}"), (a, b)
+    for c in map(chr, range(0x3000)):
+        if fl5._SUSPECT.search(f"./a{c}b"):
+            assert not fl5._plain(f"./a{c}b"), c
+    assert fl5._plain("./cache/3/attach/202605/1_2_3_4.webp ./file/3/attach/202605/1_2.jpg")
