@@ -183,3 +183,20 @@ def test_every_amp_amp_is_a_suspect_and_in_the_reference_tally():
         assert ("&amp;" in Counter(ent.REFERENCE.findall(value))) == expected, value
         present += expected
     assert 3000 < present < 17000
+
+
+# -- FL204: non-ASCII runs found on the UTF-8 bytes ---------------------------------------
+
+
+def test_non_ascii_runs_equal_the_regex_runs_on_random_texts():
+    """Character offsets worked out from byte offsets: 2-, 3- and 4-byte characters and lone surrogates."""
+    rng = random.Random(13)
+    alphabet = list("ab \n\t&;") * 3 + ["é", "\u0080", "\u07ff", "’", "中", "\ufffd", "\uffff", "😀", "\U0010ffff", "\ud83d", "\udfff"]
+    runs = 0
+    for _ in range(20000):
+        text = _random_text(rng, alphabet, 30)
+        expected = [(m.start(), m.end()) for m in _mojibake._NON_ASCII.finditer(text)]
+        assert _mojibake.non_ascii_runs(text) == expected, ascii(text)
+        assert _mojibake.non_ascii_runs(text, _mojibake.utf8_of(text)) == expected, ascii(text)
+        runs += len(expected)
+    assert runs > 20000
