@@ -1,8 +1,10 @@
 """Attachment path templates: parse ``./cache/{portal_id}/attach/{yyyymm}/…`` into a regex.
 
 Shared by the FL5xx attachment rules and FL307 (rendition folder vs last edit).
-Parsing every path of a record happens once per record (``record.memo``); the
-rules then compare named components and point at them with ``Hit.span``.
+Parsing every path of a record happens once per record (``record.memo``) into
+an :class:`AttachIndex` of per-attachment groups; the rules then compare named
+components and point at them with ``Hit.span``.  This runs on every record of
+exports with millions of them, hence the slotted classes and lazy pointers.
 """
 
 from __future__ import annotations
@@ -92,13 +94,13 @@ class AttachGroup:
 
     __slots__ = ("index", "att", "paths", "renditions", "original", "dimensions")
 
-    def __init__(self, index: int, att: dict) -> None:
+    def __init__(self, index: int, att: dict, orig: dict | None) -> None:
         self.index = index
         self.att = att
         self.paths: list[AttachPath] = []
         self.renditions: list[AttachPath] = []
         self.original: AttachPath | None = None
-        self.dimensions = _dimensions(att)  # the original's (width, height) when both are positive
+        self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
 
     def add(self, ap: AttachPath) -> None:
         self.paths.append(ap)
@@ -146,23 +148,22 @@ def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _dimensions(att: dict) -> tuple[int, int] | None:
-    orig = original_of(att)
+def _dimensions(orig: dict | None) -> tuple[int, int] | None:
     if orig is None:
         return None
     w, h = as_int(orig.get("width")), as_int(orig.get("height"))
     return (w, h) if w and h and w > 0 and h > 0 else None
 
 
-def attachments(record: Any) -> list[tuple[int, dict]]:
-    """``(index, attachment)`` for every attachment object of the record (listed once per record)."""
-    return record.memo("attachments", lambda: _attachments(record.get("attaches")))
+def attachments(record: Any) -> list[tuple[int, dict, dict | None]]:
+    """``(index, attachment, its files.original or None)`` for every attachment object (listed once per record)."""
+    return record.memo("fl5:attachments", lambda: _attachments(record.get("attaches")))
 
 
-def _attachments(items: Any) -> list[tuple[int, dict]]:
+def _attachments(items: Any) -> list[tuple[int, dict, dict | None]]:
     if not isinstance(items, list):
         return []
-    return [(i, att) for i, att in enumerate(items) if isinstance(att, dict)]
+    return [(i, att, original_of(att)) for i, att in enumerate(items) if isinstance(att, dict)]
 
 
 def original_of(att: dict) -> dict | None:
@@ -173,16 +174,15 @@ def original_of(att: dict) -> dict | None:
 
 def path_values(record: Any) -> list[tuple[int, str | None, str]]:
     """``(attach index, size key or None for the original, path)`` for every string path (listed once per record)."""
-    return record.memo("attach-values", lambda: _path_values(attachments(record)))
+    return record.memo("fl5:path-values", lambda: _path_values(attachments(record)))
 
 
-def _path_values(atts: list[tuple[int, dict]]) -> list[tuple[int, str | None, str]]:
+def _path_values(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[int, str | None, str]]:
     out: list[tuple[int, str | None, str]] = []
-    for i, att in atts:
+    for i, att, orig in atts:
         sizes = att.get("sizes")
         if isinstance(sizes, dict):
             out += [(i, key, value) for key, value in sizes.items() if isinstance(value, str)]
-        orig = original_of(att)
         if orig is not None and isinstance(orig.get("url"), str):
             out.append((i, None, orig["url"]))
     return out
@@ -191,19 +191,14 @@ def _path_values(atts: list[tuple[int, dict]]) -> list[tuple[int, str | None, st
 def attach_index(record: Any, options: Any) -> AttachIndex:
     """Every string path of every attachment, parsed against the templates (memoised per record)."""
     rt, ot = options["rendition-template"], options["original-template"]
-    return record.memo(f"attach-paths\x1f{rt}\x1f{ot}", lambda: _index(record, compile_template(rt), compile_template(ot)))
+    return record.memo(f"fl5:paths\x1f{rt}\x1f{ot}", lambda: _index(record, compile_template(rt), compile_template(ot)))
 
 
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
-    atts = dict(attachments(record))
+    atts = {i: (att, orig) for i, att, orig in attachments(record)}
     groups: list[AttachGroup] = []
     for i, key, value in path_values(record):  # an attachment's paths are listed together
         if not groups or groups[-1].index != i:
-            groups.append(AttachGroup(i, atts[i]))
+            groups.append(AttachGroup(i, *atts[i]))
         groups[-1].add(AttachPath(i, key, value, original if key is None else rendition))
     return AttachIndex(groups)
-
-
-def attach_paths(record: Any, options: Any) -> list[AttachPath]:
-    """Every parsed path of the record, renditions then original, attachment by attachment."""
-    return attach_index(record, options).paths

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from feedlint.api import Hit, Option, bad, good, rule
 
 from ._media import Resolution, media_root, resolve
-from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachments, original_of, path_pointer, path_values
+from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachments, path_pointer, path_values
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -458,8 +458,7 @@ def original_dimensions_invalid(record, options) -> Iterator[Hit]:
     Without them no rendition size can be checked (FL506, FL507 skip the
     attachment).  Only for `file_media` in `image-kinds`.
     """
-    for i, att in attachments(record):
-        orig = original_of(att)
+    for i, att, orig in attachments(record):
         if orig is None or att.get("file_media") not in options["image-kinds"]:
             continue
         for dim in ("width", "height"):
@@ -484,8 +483,7 @@ def original_size_unknown(record, options) -> Iterator[Hit]:
     Common in real exports (the CMS does not always fill it), so only a note:
     ignore it with `ignore = ["FL512"]` when the size is never filled.
     """
-    for i, att in attachments(record):
-        orig = original_of(att)
+    for i, att, orig in attachments(record):
         if orig is not None and as_int(orig.get("size")) == 0:
             yield Hit(f"/attaches/{i}/files/original/size", "original file size is 0 (unknown)", evidence="size=0")
 
@@ -495,7 +493,7 @@ def _resolved(record: Any, option: str) -> list[tuple[str, str, Resolution]]:
         root, folders = media_root(option), {}
         return [(pointer, value, resolve(root, value, folders)) for pointer, value in _all_paths(record)]
 
-    return record.memo(f"media\x1f{option}", compute)
+    return record.memo(f"fl5:media\x1f{option}", compute)
 
 
 @rule(

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, bad, good, rule
 
-from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, parsed_field, pointer_name
+from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, pointer_name
 from ._paths import TEMPLATE_OPTIONS, attach_index
 
 FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
@@ -47,8 +47,9 @@ def _ago(delta: timedelta) -> str:
 
 
 def _valid(record: Any, name: str, fmt: str) -> datetime | None:
-    p = parsed_field(record, name, fmt)
-    return p.when if p is not None else None
+    """The top-level field ``name`` as a date, when it is a valid one (``parsed_field(...).when``)."""
+    value = record.get(name)
+    return date_table(record, fmt).parse(value).when if isinstance(value, str) else None
 
 
 def _reversed_pair(record: Any, first: str, second: str, fmt: str) -> tuple[str, str, timedelta] | None:

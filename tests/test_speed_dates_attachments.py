@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import random
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from itertools import product
 
 import pytest
@@ -155,6 +155,15 @@ def test_in_future_exit_agrees_with_date_by_date(given):
     for data in RECORDS:
         rec = record(data)
         assert check("FL305", rec, given) == found(fl3._in_future(date_table(rec, DEFAULT_FORMAT), now_from(options["now"]), options))
+
+
+def test_clock_now_is_the_utc_wall_clock():
+    """``now_from("")`` reads the clock without a time-zone round trip: it still lies between two reads of the aware UTC clock."""
+    for _ in range(1000):
+        before = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now_from("")
+        after = datetime.now(timezone.utc).replace(tzinfo=None)
+        assert before <= now <= after and now.tzinfo is None
 
 
 @pytest.mark.parametrize("hours", [24, 0, 2000])
