@@ -12,7 +12,7 @@ import difflib
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, rule
 
@@ -27,27 +27,35 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+class _Fields(NamedTuple):
+    """A record's fields by FL2xx role, worked out once per record for all FL2xx rules."""
+
+    plain: list[tuple[str, str]]  # plain-text fields
+    text: list[tuple[str, str]]  # plain-text, HTML and entity-encoded fields, once each
+    markup: list[tuple[str, str]]  # HTML and entity-encoded fields (references belong there), by pointer
+    markup_pointers: frozenset[str]
+    exempt: frozenset[str]  # pointers of entity-encoded fields
+
+
+def _fields(record) -> _Fields:
+    return record.memo("fl2:fields", lambda: _collect_fields(record))
+
+
+def _collect_fields(record) -> _Fields:
+    plain = list(record.fields_with_role("plain-text"))
+    encoded = list(record.fields_with_role("entity-encoded"))
+    markup = [*record.fields_with_role("html"), *encoded]
+    seen = dict(plain)  # a pointer listed twice has the same value: the first position counts
+    for pointer, value in markup:
+        seen.setdefault(pointer, value)
+    markup_pointers = frozenset([p for p, _ in markup])
+    exempt = frozenset([p for p, _ in encoded]) if encoded else frozenset()
+    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt)
+
+
 def _text_fields(record) -> list[tuple[str, str]]:
-    """Every plain-text, HTML and entity-encoded field, once each (memoised per record)."""
-
-    def compute() -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for role in ("plain-text", "html", "entity-encoded"):
-            for pointer, value in _role_fields(record, role):
-                seen.setdefault(pointer, value)
-        return list(seen.items())
-
-    return record.memo("fl2:text-fields", compute)
-
-
-def _role_fields(record, role: str) -> list[tuple[str, str]]:
-    """``record.fields_with_role(role)``, computed once per record for all FL2xx rules."""
-    return record.memo(f"fl2:role:{role}", lambda: list(record.fields_with_role(role)))
-
-
-def _markup_pointers(record) -> set[str]:
-    """Fields where references belong: HTML and entity-encoded ones."""
-    return record.memo("fl2:markup-pointers", lambda: {p for role in ("html", "entity-encoded") for p, _ in _role_fields(record, role)})
+    """Every plain-text, HTML and entity-encoded field, once each."""
+    return _fields(record).text
 
 
 def _utf8(record, pointer: str, value: str) -> bytes:
@@ -111,10 +119,10 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     Fields with the `entity-encoded` role are exempt, and references named in
     `allowed-entities` are tolerated.
     """
-    exempt = {p for p, _ in _role_fields(record, "entity-encoded")}
+    fields = _fields(record)
     allowed = {_normalise_reference(n) for n in options["allowed-entities"]}
-    for pointer, value in _role_fields(record, "plain-text"):
-        if pointer in exempt or "&" not in value:
+    for pointer, value in fields.plain:
+        if pointer in fields.exempt or "&" not in value:
             continue
         if not options["legacy-without-semicolon"]:
             quick = _undecoded_quick(_reference_tally(record, pointer, value), allowed)
@@ -146,15 +154,14 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
 _DECODE_FIX = "decode the character references"
 
 
-def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> Iterator[Hit]:
-    for text, n in counts.items():
-        yield Hit(pointer, f'{_undecoded_message(text)} ({_plural(n, "occurrence")})', evidence=text, fix=fix)
+def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> list[Hit]:
+    return [Hit(pointer, _undecoded_message(text, n), evidence=text, fix=fix) for text, n in counts.items()]
 
 
 @lru_cache(maxsize=4096)
-def _undecoded_message(text: str) -> str:
-    """The message of an FL201 hit for ``text``, without the count: the same few references recur in every record."""
-    return f'undecoded entity "{text}" ({ent.describe(ent.decode(text))}) in plain-text field'
+def _undecoded_message(text: str, n: int) -> str:
+    """The message of an FL201 hit: the same few references, mostly in small numbers, recur in every record."""
+    return f'undecoded entity "{text}" ({ent.describe(ent.decode(text))}) in plain-text field ({_plural(n, "occurrence")})'
 
 
 # A decoded reference that cannot be part of another reference ("'", '"', NBSP, curly quotes).
@@ -258,9 +265,9 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     directly followed by another complete reference (a real entity name or a
     numeric reference, then `;`) is.  Script, style and comments are skipped.
     """
-    markup = _markup_pointers(record)
-    for pointer, value in _text_fields(record):
-        is_markup = pointer in markup
+    fields = _fields(record)
+    for pointer, value in fields.text:
+        is_markup = pointer in fields.markup_pointers
         if not _has_amp_amp(record, pointer, value, is_markup):
             continue
         scan = ent.blank_raw_text(value) if is_markup else value
@@ -344,9 +351,8 @@ def malformed_entity(record, options) -> Iterator[Hit]:
     are usually query parameters.  Script, style and comments are skipped.
     """
     allowed = {_normalise_reference(n)[1:-1] for n in options["allowed-entities"]}
-    for pointer in sorted(_markup_pointers(record)):
-        value = _value_at(record, pointer)
-        if not isinstance(value, str) or "&" not in value:
+    for pointer, value in _fields(record).markup:
+        if "&" not in value:
             continue
         if not _any_problem_in(_suspects(record, pointer, value), allowed, options["report-missing-semicolon"]):
             continue  # not even counting script, style and comments: surely none outside them
@@ -361,13 +367,6 @@ def malformed_entity(record, options) -> Iterator[Hit]:
         for text, (problem, n, span) in found.items():
             suffix = f" ({_plural(n, 'occurrence')})" if n > 1 else ""
             yield Hit(pointer, problem + suffix, evidence=text, span=span)
-
-
-def _value_at(record, pointer: str):
-    for p, value in _text_fields(record):
-        if p == pointer:
-            return value
-    return None
 
 
 def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool) -> bool:
@@ -495,7 +494,7 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
     convention.  Elements named in `allowed-tags` are tolerated.
     """
     allowed = frozenset(str(t).lower().strip("<>/ ") for t in options["allowed-tags"])
-    for pointer, value in _role_fields(record, "plain-text"):
+    for pointer, value in _fields(record).plain:
         if "<" not in value:
             continue
         found = list(_markup.tags(value, allowed))
