@@ -102,13 +102,6 @@ class AttachGroup:
         self.original: AttachPath | None = None
         self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
 
-    def add(self, ap: AttachPath) -> None:
-        self.paths.append(ap)
-        if ap.key is None:
-            self.original = ap
-        else:
-            self.renditions.append(ap)
-
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across this attachment's parsed paths."""
         found = {ap.parts.get(name) for ap in self.paths}
@@ -121,9 +114,9 @@ class AttachIndex:
 
     __slots__ = ("groups", "paths")
 
-    def __init__(self, groups: list[AttachGroup]) -> None:
+    def __init__(self, groups: list[AttachGroup], paths: list[AttachPath]) -> None:
         self.groups = groups  # attachments with at least one string path, in order
-        self.paths = [ap for g in groups for ap in g.paths]
+        self.paths = paths  # all their paths, group after group
 
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across all the record's parsed paths."""
@@ -197,8 +190,17 @@ def attach_index(record: Any, options: Any) -> AttachIndex:
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
     atts = {i: (att, orig) for i, att, orig in attachments(record)}
     groups: list[AttachGroup] = []
+    paths: list[AttachPath] = []
+    group = None
     for i, key, value in path_values(record):  # an attachment's paths are listed together
-        if not groups or groups[-1].index != i:
-            groups.append(AttachGroup(i, *atts[i]))
-        groups[-1].add(AttachPath(i, key, value, original if key is None else rendition))
-    return AttachIndex(groups)
+        if group is None or group.index != i:
+            group = AttachGroup(i, *atts[i])
+            groups.append(group)
+        ap = AttachPath(i, key, value, original if key is None else rendition)
+        paths.append(ap)
+        group.paths.append(ap)
+        if key is None:
+            group.original = ap
+        else:
+            group.renditions.append(ap)
+    return AttachIndex(groups, paths)

@@ -129,6 +129,8 @@ def test_date_table_gives_what_parse_gives_for_every_field():
             assert (p is None) == (not isinstance(value, str))
             if p is not None:
                 assert p.when == parse(value, DEFAULT_FORMAT).when
+        assert table.problems == [(ptr, p) for ptr, p in table.fields if p.problem is not None]
+        assert table.valid == [(ptr, p) for ptr, p in table.fields if p.when is not None]
         whens = [p.when for _, p in table.fields if p.when is not None]
         assert (table.earliest, table.latest) == ((min(whens), max(whens)) if whens else (None, None))
 
