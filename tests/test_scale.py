@@ -411,6 +411,21 @@ def test_without_keep_fixes_findings_carry_no_fix_whatever_the_jobs(tmp_path, mo
     assert not fell_back  # the unpicklable fix never reached the pipe
 
 
+def test_pool_watcher_does_not_wait_on_the_results_pipe(tmp_path, monkeypatch):
+    """The pool's worker-watching thread must not wake for every unread result (it spun on the results pipe)."""
+    wakeups = []
+    from multiprocessing.pool import Pool
+
+    real = Pool._wait_for_updates
+    monkeypatch.setattr(Pool, "_wait_for_updates", staticmethod(lambda sentinels, notifier, timeout=None: wakeups.append(len(sentinels)) or real(sentinels, notifier, timeout)))
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(content_id=i, content_title=f"t{i}") for i in range(1, 41)]))
+    serial, _ = _run(p, 1, monkeypatch, [crashes_on_odd_ids])
+    parallel_, engine = _run(p, 2, monkeypatch, [crashes_on_odd_ids])
+    assert parallel_ == serial and len(serial) == 20
+    assert wakeups and set(wakeups) == {2 + 1}  # two workers' sentinels and the change notifier, no results pipe
+
+
 def test_guessed_record_ends_equal_counted_ones(monkeypatch):
     """Finding the next record's start (the fast split) cuts exactly where counting braces does."""
     import random
