@@ -52,6 +52,7 @@ else:  # pragma: no cover - no possessive quantifiers before 3.11 (the match nev
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _FIRST_KEY = re.compile(rb'\{"[^"\\]{1,64}":')  # a record's opening brace and first key, compact JSON
 _SCALAR = re.compile(rb"[^ \t\r\n,\]}\[{\"]*")
+_U_ESCAPE = re.compile(r"\\u")  # a regex search: twice as fast as ``in`` among a record's many ``\/`` and ``\r\n``
 _LBRACE, _LBRACKET, _RBRACKET, _COMMA, _QUOTE, _RBRACE = 0x7B, 0x5B, 0x5D, 0x2C, 0x22, 0x7D
 _BETWEEN_RECORDS = b" \t\r\n,[]"
 _text_decoder = json.JSONDecoder()
@@ -118,7 +119,7 @@ class RawRecord:
         located = self._located.get((pointer, on_key))
         if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
-                self._unique = unique_keys(self.data) if "\\u" in text else None
+                self._unique = unique_keys(self.data) if _U_ESCAPE.search(text) else None
             start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._key_counts)
             located = self._located[(pointer, on_key)] = [start, end, None]
         start, end, whole = located
