@@ -360,8 +360,10 @@ class JsonRecordReader:
         i = buf.find(head, rel + len(head), limit)
         if i < 0:
             return 0 if limit > len(buf) and not self.eof else -1  # 0: the window ends first, no verdict
-        end = len(buf[rel:i].rstrip(_BETWEEN_RECORDS))  # back over ",", "],[" and white space to the "}"
-        return rel + end if end and buf[rel + end - 1] == _RBRACE else -1
+        end = i  # back over ",", "],[" and white space to the "}" (a step per byte: no copy of the record)
+        while end > rel and buf[end - 1] in _BETWEEN_RECORDS:
+            end -= 1
+        return end if end > rel and buf[end - 1] == _RBRACE else -1
 
     def _decode_error(self, start: int, span: bytes) -> InputError:
         """The located error for a value that does not decode."""
@@ -384,7 +386,9 @@ class JsonRecordReader:
         origin = self._cursor(start)
         rel = start - self.base
         data, exact = value
-        return RawRecord(index, pointer, data, self.buf[rel : rel + end - start], origin, line_document, exact=exact), end
+        source = self.buf[rel : rel + end - start]
+        self._cur, self._cursor_at = origin.advance_bytes(source), end  # over the slice made anyway, not a second copy
+        return RawRecord(index, pointer, data, source, origin, line_document, exact=exact), end
 
     # -- layouts -----------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
