@@ -102,10 +102,6 @@ class RunStats:
     suppressed: int = 0
 
 
-def _child(base: str, rel: str) -> str:
-    return base + rel
-
-
 class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
 
@@ -130,19 +126,20 @@ class Engine:
             region = raw.region(hit.pointer, hit.span, hit.on_key)
         except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
             region = raw.region("")
-        return Finding(
-            rule_id=active.rule.id,
-            rule_name=active.rule.name,
-            severity=active.severity,
-            message=hit.message,
-            path=display,
-            record_index=raw.index,
-            content_id=content_id,
-            pointer=_child(raw.pointer, hit.pointer),
-            record_pointer=hit.pointer,
-            region=region,
-            evidence=hit.evidence,
-            fix=hit.fix if self.keep_fixes else None,
+        rule = active.rule
+        return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix): one per hit
+            rule.id,
+            rule.name,
+            active.severity,
+            hit.message,
+            display,
+            raw.index,
+            content_id,
+            raw.pointer + hit.pointer,
+            hit.pointer,
+            region,
+            hit.evidence,
+            hit.fix if self.keep_fixes else None,
         )
 
     def _suppressed(self, finding: Finding, rule: Rule) -> bool:
@@ -168,13 +165,20 @@ class Engine:
     def setup_errors(self) -> list[str]:
         return [f"rule{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {problem}" for problem, ids in self.setup_problems.items()]
 
-    def _run_rule(self, active: ActiveRule, target: Any, where: str) -> list[Any]:
+    def _run_rule(self, active: ActiveRule, target: Any, where: Any, display: str | None = None) -> list[Any]:
+        """The rule's hits; a crash or a setup problem is recorded, not raised.
+
+        ``where`` names the input for the crash message: a string, or (cheaper,
+        per record) the raw record, named only if the rule crashes.
+        """
         try:
             return list(active.rule.check(target, active.options))
         except SetupError as exc:
             self.add_setup_error(active.rule.id, str(exc))
             return []
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+            if display is not None:
+                where = f"{display} record {where.index}"
             self.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")
             return []
 
@@ -183,13 +187,14 @@ class Engine:
         record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles)
         is_object = isinstance(raw.data, dict)
         content_id = record.content_id
+        suppressions = self.plan.suppressions
         out: list[Finding] = []
         for active in rules:
             if not is_object and "schema" not in active.rule.tags:
                 continue
-            for hit in self._run_rule(active, record, f"{display} record {raw.index}"):
+            for hit in self._run_rule(active, record, raw, display):
                 finding = self._finding(active, hit, raw, display, content_id)
-                if not self._suppressed(finding, active.rule):
+                if not suppressions or not self._suppressed(finding, active.rule):
                     out.append(finding)
         out.sort(key=lambda f: (f.region.offset, f.rule_id))
         return out

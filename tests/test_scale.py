@@ -380,6 +380,7 @@ def test_workers_isolate_crashes_merge_suppressions_and_recover_unpicklable_hits
     parallel_, e2 = _run(p, 2, monkeypatch, [title_with_callable_fix, crashes_on_odd_ids], sup)
     assert parallel_ == serial and len(serial) == 23 + 11 - 2  # suppressed: record 4's two findings
     assert e2.internal_errors == e1.internal_errors and len(e1.internal_errors) == 12
+    assert e1.internal_errors[0] == f"{p} record 0: rule XS002 ({crashes_on_odd_ids.origin}) crashed: RuntimeError: odd 1"
     assert [s.used for s in e2.plan.suppressions] == [s.used for s in e1.plan.suppressions] == [2, 0]
     assert e2.stats.suppressed == e1.stats.suppressed == 2 and e2.stats.records == 23
     # without the unpicklable fix the workers' own results (and side effects) are used
