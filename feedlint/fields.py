@@ -72,7 +72,7 @@ def _tokens(pattern: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _member(pattern: str) -> tuple[str, str] | None:
+def single_member(pattern: str) -> tuple[str, str] | None:
     """``(key, pointer)`` for a one-member pattern such as ``/content_body``, else None."""
     tokens = _tokens(pattern)
     return (tokens[0], "/" + _escape(tokens[0])) if len(tokens) == 1 and tokens[0] != "*" else None
@@ -80,7 +80,7 @@ def _member(pattern: str) -> tuple[str, str] | None:
 
 def expand(data: Any, pattern: str) -> Iterator[tuple[str, Any]]:
     """Yield ``(pointer, value)`` for every existing location matching ``pattern``."""
-    member = _member(pattern)
+    member = single_member(pattern)
     if member is not None and isinstance(data, dict):  # the usual "/content_body": no walk
         if member[0] in data:
             yield member[1], data[member[0]]

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .fields import FieldRoles, expand
+from .fields import FieldRoles, expand, single_member
 from .reader.positions import Region
 
 SEVERITY_RANK = {"error": 3, "warning": 2, "note": 1}
@@ -44,13 +44,20 @@ class Record:
         key = ("\0fields", role, strings_only)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = [
-                (pointer, value)
-                for pattern in self.roles.for_kind(self.kind, role)
-                for pointer, value in expand(self.data, pattern)
-                if not strings_only or isinstance(value, str)
-            ]
+            found = self._memo[key] = self._fields(role, strings_only)
         return iter(found)
+
+    def _fields(self, role: str, strings_only: bool) -> list[tuple[str, Any]]:
+        data = self.data
+        found = []
+        for pattern in self.roles.for_kind(self.kind, role):
+            member = single_member(pattern)
+            if member is not None and isinstance(data, dict):  # "/content_body": a lookup, no generator
+                if member[0] in data:
+                    found.append((member[1], data[member[0]]))
+            else:
+                found.extend(expand(data, pattern))
+        return [(p, v) for p, v in found if isinstance(v, str)] if strings_only else found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:

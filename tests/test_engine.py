@@ -67,3 +67,18 @@ def test_fingerprint_stable_across_reordering_and_reformatting(tmp_path):
     # --ignore FL6: b's lang_id "??" is also a dataset finding (FL603); this test is about per-record fingerprints
     fp = lambda name: sorted(f["fingerprint"] for f in json.loads(run_cli("check", "--format", "json", "--ignore", "FL6", name, cwd=tmp_path).stdout))
     assert fp("one.json") == fp("two.json") and len(fp("one.json")) == 2
+
+
+def test_fields_with_role_expand_members_and_wildcards_in_pattern_order():
+    """A role's fields, in its patterns' order: plain members looked up directly, wildcards walked; strings only unless asked."""
+    from feedlint.fields import FieldRoles, expand
+    from feedlint.model import Record
+
+    roles = FieldRoles({"cms": {"plain-text": ["/title", "/attaches/*/title", "/missing", "/count", "/a~1b"]}})
+    data = {"count": 3, "title": "T", "a/b": "slash", "attaches": [{"title": "one"}, {"title": 2}, {}]}
+    rec = Record(data, "cms", roles=roles)
+    assert list(rec.fields_with_role("plain-text")) == [("/title", "T"), ("/attaches/0/title", "one"), ("/a~1b", "slash")]
+    everything = list(rec.fields_with_role("plain-text", strings_only=False))
+    assert everything == [pair for pattern in roles.for_kind("cms", "plain-text") for pair in expand(data, pattern)]
+    assert ("/count", 3) in everything and ("/attaches/1/title", 2) in everything
+    assert list(Record(["not", "an", "object"], "cms", roles=roles).fields_with_role("plain-text")) == []
