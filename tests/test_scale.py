@@ -213,6 +213,32 @@ def test_jobs_give_identical_findings_in_the_same_order(defective_export):
     assert {"FL1", "FL2", "FL3", "FL4", "FL5"} <= found
 
 
+def test_findings_packed_for_the_pipe_come_back_equal(defective_export):
+    """What a worker sends (plain tuples) rebuilds findings equal to its own, fixes and shared regions included."""
+    import pickle
+    from dataclasses import replace
+
+    from feedlint.config import load_config
+    from feedlint.parallel import pack_findings, unpack_findings
+    from feedlint.planning import Choices, build_plan
+    from feedlint.reader.sources import Source
+    from feedlint.registry import load_catalogue
+
+    plan = build_plan(load_catalogue(), load_config(None), Choices())
+    rules = plan.for_file(str(defective_export), "record", "cms")
+    rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
+    engine = Engine(plan)
+    families, fixes = set(), 0
+    for raw in Source(str(defective_export)).records():
+        findings = engine.check_record(raw, rules, "d.json")
+        back = unpack_findings(pickle.loads(pickle.dumps(pack_findings(findings), -1)), rules_by_id, "d.json", raw.index, raw.pointer)
+        assert [replace(f, fix=None) for f in back] == [replace(f, fix=None) for f in findings]
+        assert [getattr(f.fix, "replacement", f.fix) for f in back] == [getattr(f.fix, "replacement", f.fix) for f in findings]  # a fix has no equality: what it proposes
+        families |= {f.rule_id[:3] for f in findings}
+        fixes += sum(f.fix is not None for f in back)
+    assert {"FL1", "FL2", "FL3", "FL4", "FL5"} <= families and fixes > 0
+
+
 def test_parallel_error_mid_file_reports_records_before_it(tmp_path, defective_export):
     data = defective_export.read_bytes()
     cut = data.index(b'{"content_id"', len(data) * 3 // 4)
