@@ -691,18 +691,28 @@ _SKELETON_VOID_START = re.compile(r"<(?:" + _alternation(VOID) + r")>")
 _SKELETON_PAIR = re.compile(r"<([^/>][^>]*+)></\1>")
 
 
-def _nested(depth: int, group: int = 1) -> str:
-    """Elements properly nested up to ``depth`` levels, as a pattern over the skeleton (possessive: no backtracking)."""
-    inner = "" if depth == 1 else "(?:" + _nested(depth - 1, group + 1) + ")*+"
-    return rf"<([^/>][^>]*+)>{inner}</\{group}>"
+_ANY_NAME = r"[^/>][^>]*+"
+
+
+def _nested(depth: int, group: int = 1, inner: str = _ANY_NAME, name: str = _ANY_NAME) -> str:
+    """Elements properly nested up to ``depth`` levels, as a pattern over the skeleton (possessive: no backtracking).
+
+    ``name`` is what the outermost element's name may be, ``inner`` the others'.
+    """
+    children = "" if depth == 1 else "(?:" + _nested(depth - 1, group + 1, inner, inner) + ")*+"
+    return rf"<({name})>{children}</\{group}>"
 
 
 _SKELETON_SHALLOW = re.compile("(?:" + _nested(3) + ")*+")  # the usual <p><span><b></b></span></p>: one match, no peeling
+# The CMS's usual markup in one match: nested at most three deep, <p> only at the top, so no <p> can close another.
+_SKELETON_P_ON_TOP = re.compile("(?:" + _nested(3, inner=r"(?!p>)" + _ANY_NAME) + ")*+")
 _SKELETON_NOT_P = re.compile(r"<(?!/?p>)[^>]*+>")
 _BLOCK_IN_P = re.compile(r"<p>(?:<(?!/p>)[^>]*+>)*?<(?:" + _alternation(CLOSES_P) + r")>")
 _A_IN_A = re.compile(r"<a>(?:<(?!/a>)[^>]*+>)*?<a>")
 _HEADING_IN_HEADING = re.compile(r"<h[1-6]>(?:<(?!/h[1-6]>)[^>]*+>)*?<h[1-6]>")  # wider than needed: then the loop decides
 _CLOSES_P_NOT_P = CLOSES_P - {"p"}
+# Names that make _closes_implicitly look further than <p> tokens (and void elements, which the skeleton drops first).
+_NOT_FOR_P_ON_TOP = frozenset(n for name in _CLOSES_P_NOT_P | {"a"} | HEADINGS | VOID for n in (name, "/" + name))
 _MAX_PEEL = 24  # levels of nesting the skeleton check peels; deeper fields go to the tag loop
 
 
@@ -744,11 +754,13 @@ def _clean_fast(source: str) -> QuickScan | None:
     if "/>" in source and any(name not in VOID for name in _SELF_CLOSED_NAME.findall(source)):
         return None
     skeleton = "<" + "><".join(names) + ">"
-    if _closes_implicitly(skeleton, distinct):
+    if _NOT_FOR_P_ON_TOP.isdisjoint(distinct) and _SKELETON_P_ON_TOP.fullmatch(skeleton):
+        skeleton = ""  # properly nested, and <p> tokens alternate: nothing closes implicitly
+    elif _closes_implicitly(skeleton, distinct):
         return None
-    if not VOID.isdisjoint(distinct):
+    if skeleton and not VOID.isdisjoint(distinct):
         skeleton = _SKELETON_VOID_START.sub("", skeleton)
-    if _SKELETON_SHALLOW.fullmatch(skeleton):
+    if skeleton and _SKELETON_SHALLOW.fullmatch(skeleton):
         skeleton = ""
     for _ in range(_MAX_PEEL if skeleton else 0):  # one pass per level of nesting
         skeleton, removed = _SKELETON_PAIR.subn("", skeleton)

@@ -794,10 +794,15 @@ def test_same_words_line_by_line_is_the_split():
 
 
 def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
-    """One match of the depth-3 pattern stands for peeling start/end pairs to nothing; deeper or broken skeletons still peel or fail."""
+    """One match of the depth-3 pattern stands for peeling start/end pairs to nothing; deeper or broken skeletons still peel or fail.
+
+    The <p>-on-top variant also stands for "nothing closes implicitly".
+    """
     import random
 
-    from feedlint.rules._htmltext import _SKELETON_PAIR, _SKELETON_SHALLOW
+    import re
+
+    from feedlint.rules._htmltext import _NOT_FOR_P_ON_TOP, _SKELETON_P_ON_TOP, _SKELETON_PAIR, _SKELETON_SHALLOW, _closes_implicitly
 
     def peels_away(skeleton: str) -> bool:
         while True:
@@ -806,12 +811,12 @@ def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
                 return not skeleton
 
     def nested(rng, depth: int) -> str:
-        name = rng.choice(["p", "span", "b", "pre", "a"])
+        name = rng.choice(["p", "span", "b", "pre", "a", "p", "span"])
         inner = "".join(nested(rng, depth - 1) for _ in range(rng.randint(0, 2))) if depth > 1 else ""
         return f"<{name}>{inner}</{name}>"
 
     rng = random.Random(3)
-    matched = 0
+    matched = p_on_top = 0
     for _ in range(5000):
         skeleton = "".join(nested(rng, rng.randint(1, 5)) for _ in range(rng.randint(0, 3)))
         if rng.random() < 0.3:  # break it: drop, swap or rename one token
@@ -823,4 +828,8 @@ def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
         if _SKELETON_SHALLOW.fullmatch(skeleton):
             matched += 1
             assert peels_away(skeleton), skeleton
-    assert 1000 < matched < 4500
+        names = set(re.findall(r"<([^>]*)>", skeleton))
+        if _NOT_FOR_P_ON_TOP.isdisjoint(names) and _SKELETON_P_ON_TOP.fullmatch(skeleton):
+            p_on_top += 1
+            assert peels_away(skeleton) and not _closes_implicitly(skeleton, names), skeleton
+    assert 1000 < matched < 4500 and 200 < p_on_top < matched
