@@ -102,6 +102,10 @@ class RunStats:
     suppressed: int = 0
 
 
+def _file_order(finding: Finding) -> tuple[int, str]:
+    return finding.region.offset, finding.rule_id
+
+
 class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
 
@@ -165,38 +169,48 @@ class Engine:
     def setup_errors(self) -> list[str]:
         return [f"rule{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {problem}" for problem, ids in self.setup_problems.items()]
 
-    def _run_rule(self, active: ActiveRule, target: Any, where: Any, display: str | None = None) -> list[Any]:
-        """The rule's hits; a crash or a setup problem is recorded, not raised.
-
-        ``where`` names the input for the crash message: a string, or (cheaper,
-        per record) the raw record, named only if the rule crashes.
-        """
+    def _run_rule(self, active: ActiveRule, target: Any, where: str) -> list[Any]:
+        """The rule's hits; a crash or a setup problem is recorded, not raised."""
         try:
             return list(active.rule.check(target, active.options))
-        except SetupError as exc:
-            self.add_setup_error(active.rule.id, str(exc))
-            return []
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
-            if display is not None:
-                where = f"{display} record {where.index}"
+            return self._rule_failed(active, exc, where)
+
+    def _rule_failed(self, active: ActiveRule, exc: Exception, where: str) -> list[Any]:
+        """Record why a rule gave no hits: a setup problem (said once per cause) or a crash (per input)."""
+        if isinstance(exc, SetupError):
+            self.add_setup_error(active.rule.id, str(exc))
+        else:
             self.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")
-            return []
+        return []
 
     # -- per record -----------------------------------------------------------
     def check_record(self, raw: Any, rules: Sequence[ActiveRule], display: str) -> list[Finding]:
-        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles)
-        is_object = isinstance(raw.data, dict)
-        content_id = record.content_id
+        """The record's findings in file order.
+
+        The loop over rules is written out (no helper call, the crash message
+        built only on a crash): it runs some forty times per record.
+        """
+        data = raw.data
+        record = Record(data, raw.kind, raw.index, raw.pointer, self.plan.roles)
+        is_object = isinstance(data, dict)
+        content_id = data.get("content_id") if is_object else None
         suppressions = self.plan.suppressions
         out: list[Finding] = []
         for active in rules:
-            if not is_object and "schema" not in active.rule.tags:
+            rule = active.rule
+            if not is_object and "schema" not in rule.tags:
                 continue
-            for hit in self._run_rule(active, record, raw, display):
+            try:
+                hits = list(rule.check(record, active.options))
+            except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+                hits = self._rule_failed(active, exc, f"{display} record {raw.index}")
+            for hit in hits:
                 finding = self._finding(active, hit, raw, display, content_id)
-                if not suppressions or not self._suppressed(finding, active.rule):
+                if not suppressions or not self._suppressed(finding, rule):
                     out.append(finding)
-        out.sort(key=lambda f: (f.region.offset, f.rule_id))
+        if len(out) > 1:
+            out.sort(key=_file_order)
         return out
 
     @property
