@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, rule
+from feedlint.fields import single_member
 
 from . import _entities as ent
 from . import _markup, _mojibake
@@ -47,9 +48,60 @@ def _fields(record) -> _Fields:
 
 
 def _collect_fields(record) -> _Fields:
+    data = record.data
+    layout = _layout(record.roles, record.kind) if isinstance(data, dict) else None
+    if layout is None:
+        return _collect_fields_by_role(record)
+    # what fields_with_role gives for one-member patterns ("/content_body"): the members present as strings, in order
+    plain = [(pointer, value) for key, pointer in layout.plain if isinstance(value := data.get(key), str)]
+    markup = [(pointer, value) for key, pointer in layout.markup if isinstance(value := data.get(key), str)]
+    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt)
+
+
+def _collect_fields_by_role(record) -> _Fields:
     plain = list(record.fields_with_role("plain-text"))
     encoded = list(record.fields_with_role("entity-encoded"))
-    markup = [*record.fields_with_role("html"), *encoded]
+    return _assemble_fields(plain, [*record.fields_with_role("html"), *encoded], encoded)
+
+
+class _Layout(NamedTuple):
+    """Where a configuration puts the FL2xx fields, when each pattern names one member and no pointer repeats."""
+
+    plain: tuple[tuple[str, str], ...]  # (key, pointer) of each plain-text member
+    markup: tuple[tuple[str, str], ...]  # HTML, then entity-encoded members
+    markup_sorted: bool  # the markup members are in pointer order
+    markup_pointers: frozenset[str]  # all of them: rules only ask about fields that are present
+    exempt: frozenset[str]
+
+
+_LAYOUTS: dict[tuple[int, str], tuple[object, _Layout | None]] = {}
+
+
+def _layout(roles, kind: str) -> _Layout | None:
+    """The FL2xx fields' layout for a field-role configuration and record kind, or None (take the general path).
+
+    Worked out once per configuration and kind (the configuration object is
+    kept, so its ``id`` is not reused): a record then costs a dictionary lookup
+    per field instead of three ``fields_with_role`` walks and the merging.
+    With no pointer listed twice, the text fields are the plain ones then the
+    markup ones, and whether a present field is markup or exempt does not
+    depend on the record.
+    """
+    entry = _LAYOUTS.get((id(roles), kind))
+    if entry is not None and entry[0] is roles:
+        return entry[1]
+    plain, html, encoded = (tuple(single_member(p) for p in roles.for_kind(kind, role)) for role in ("plain-text", "html", "entity-encoded"))
+    markup = html + encoded
+    pointers = [m[1] for m in plain + markup if m is not None]
+    layout = None
+    if len(pointers) == len(plain + markup) == len(set(pointers)):
+        markup_pointers = [p for _, p in markup]
+        layout = _Layout(plain, markup, markup_pointers == sorted(markup_pointers), frozenset(markup_pointers), frozenset(p for _, p in encoded))
+    _LAYOUTS[(id(roles), kind)] = (roles, layout)
+    return layout
+
+
+def _assemble_fields(plain: list[tuple[str, str]], markup: list[tuple[str, str]], encoded: list[tuple[str, str]]) -> _Fields:
     seen = dict(plain)  # a pointer listed twice has the same value: the first position counts
     for pointer, value in markup:
         seen.setdefault(pointer, value)

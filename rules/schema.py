@@ -29,13 +29,21 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def _errors(record, options) -> list[Any]:
-    def compute() -> list[Any]:
-        schema = compiled(options["schema"], options["allow-remote-refs"])
-        if schema.is_valid(record.data):
-            return []
-        return sorted(schema.explain(record.data), key=lambda e: [str(p) for p in e.absolute_path])
+    """The record's schema errors, sorted by path: one validation per record for FL101, FL102 and FL103."""
+    where = (options["schema"], options["allow-remote-refs"])
+    key = _MEMO_KEYS.get(where)
+    if key is None:
+        key = _MEMO_KEYS[where] = f"schema-errors:{where[0]}:{where[1]}"
+    return record.memo(key, lambda: _validate(compiled(*where), record.data))
 
-    return record.memo(f"schema-errors:{options['schema']}:{options['allow-remote-refs']}", compute)
+
+_MEMO_KEYS: dict[tuple[str, bool], str] = {}  # the memo key of each schema and remote-ref policy, built once
+
+
+def _validate(schema, data: Any) -> list[Any]:
+    if schema.is_valid(data):
+        return []
+    return sorted(schema.explain(data), key=lambda e: [str(p) for p in e.absolute_path])
 
 
 def _json_type(value: Any) -> str:
@@ -82,13 +90,16 @@ def schema_violation(record, options) -> Iterator[Hit]:
     `$defs/record` is applied to each record through it, otherwise its root is.
     Remote `$ref`s are not fetched unless `allow-remote-refs` is set.
     """
-    for err in _errors(record, options):
+    errors = _errors(record, options)
+    if not errors:
+        return
+    for err in errors:
         if err.validator in _BY_RULE:
             continue
         if err.validator == "propertyNames":
             continue  # reported once, on the key itself, below
         yield Hit(_pointer(err.absolute_path), _message(err), evidence=f"{err.validator}:{_short(err.validator_value, 80)}")
-    for err in _errors(record, options):
+    for err in errors:
         if err.validator == "propertyNames":
             for key in (err.instance if isinstance(err.instance, dict) else {}):
                 if err.validator_value.get("pattern"):

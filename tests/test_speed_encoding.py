@@ -200,3 +200,40 @@ def test_non_ascii_runs_equal_the_regex_runs_on_random_texts():
         assert _mojibake.non_ascii_runs(text, _mojibake.utf8_of(text)) == expected, ascii(text)
         runs += len(expected)
     assert runs > 20000
+
+
+# -- the FL2xx fields: a one-member layout against fields_with_role -----------------------
+
+
+def _fields_seen_by_rules(fields: encoding._Fields) -> tuple:
+    """What the rules read: the lists, and for each present field whether it is markup or exempt."""
+    present = [p for p, _ in fields.text]
+    return fields.plain, fields.text, fields.markup, [p in fields.markup_pointers for p in present], [p in fields.exempt for p in present]
+
+
+def test_fields_from_the_layout_equal_the_fields_by_role_on_random_configurations():
+    from feedlint.fields import FieldRoles
+    from feedlint.model import Record
+
+    rng = random.Random(17)
+    patterns = ["/title", "/body", "/html", "/enc", "/a~1b", "/t~0x", "/items/*", "/*", "/nested/body", "/missing"]
+    values = ["AT&amp;T", "Iran&#39;s", "", "x", 3, None, ["a"], {"body": "in&nbsp;side"}]
+    by_layout = 0
+    for i in range(3000):
+        roles = FieldRoles.from_config(
+            {"cms": {role: rng.sample(patterns, rng.randint(0, 3)) + (rng.sample(patterns, 1) if rng.random() < 0.1 else []) for role in ("plain-text", "html", "entity-encoded")}}
+        )
+        keys = ["title", "body", "html", "enc", "a/b", "t~x", "items", "nested"]
+        data = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(0, len(keys)))} if i % 50 else ["not", "a dict"]
+        expected = encoding._collect_fields_by_role(Record(data, "cms", roles=roles))
+        got = encoding._collect_fields(Record(data, "cms", roles=roles))
+        assert _fields_seen_by_rules(got) == _fields_seen_by_rules(expected), (roles.patterns, data)
+        by_layout += encoding._layout(roles, "cms") is not None and isinstance(data, dict)
+    assert 300 < by_layout < 2700  # both paths taken
+
+
+def test_the_default_roles_take_the_layout():
+    from feedlint.fields import FieldRoles
+
+    assert encoding._layout(FieldRoles(), "cms") is not None
+    assert encoding._layout(FieldRoles(), "article") is None  # "/paragraphs/*"
