@@ -664,15 +664,69 @@ _RAWTEXT = RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"plaintext"}
 _QUICK_UNSURE = _TABLE_PARTS | FOREIGN | IGNORED | {"li", "dd", "dt", "option", "optgroup"}
 
 
-@dataclass(frozen=True)
 class QuickScan:
-    """What one pass of the tokenizer tells without the tree tracking of :class:`_Scanner`."""
+    """What one pass of the tokenizer tells without the tree tracking of :class:`_Scanner`.
 
-    text: str  # the visible text, block elements and <br> as spaces (entities not yet decoded)
-    clean: bool  # True: certainly nothing to repair; False: the full scan must decide
+    ``text`` is the visible text with block elements and ``<br>`` as spaces
+    (entities not yet decoded); ``clean`` True means certainly nothing to
+    repair (False: the full scan must decide).  The C-speed pass also keeps
+    ``bare``, the text with *every* tag dropped (no spaces added), and builds
+    ``text`` only when asked: on a usual CMS record ``bare`` is the plain-text
+    body itself, and :meth:`bare_keeps_words` tells when it has the words of
+    ``text``, so neither the spaced text nor the word comparison is needed.
+    """
+
+    __slots__ = ("clean", "bare", "_text", "_parts", "_source", "_breaks", "_keeps")
+
+    def __init__(self, text: str | None, clean: bool, bare: str | None = None, parts: list[str] | None = None, source: str = "", breaks: frozenset[str] = frozenset()) -> None:
+        self.clean = clean
+        self.bare = bare
+        self._text = text
+        self._parts = parts  # text, tag name, text, ...: what ``text`` is joined from
+        self._source = source
+        self._breaks = breaks  # block or <br> names among the tags (without "/")
+        self._keeps: bool | None = None if breaks else True
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            parts = self._parts
+            parts[1::2] = [" " if name in _BREAK_TOKENS else "" for name in parts[1::2]]  # block tags and <br> read as a space
+            self._text = "".join(parts)
+            self._parts = None
+        return self._text
+
+    def bare_keeps_words(self) -> bool:
+        """``bare`` splits into the words of ``text``: no block tag or ``<br>`` stands between two non-space characters.
+
+        ``text`` is ``bare`` with a space where each such tag was; a space next
+        to white space (or at an end) joins or splits no word, so then the two
+        hold the same words, and every ``&``-reference of one is one of the other.
+        """
+        if self._keeps is None:
+            self._keeps = self.bare is not None and _break_inside_word(self._breaks).search(self._source) is None
+        return self._keeps
+
+    def surely_has_text(self) -> bool:
+        """:func:`surely_has_text` of ``text``, through ``bare`` when that has the same words."""
+        return surely_has_text(self.bare if self.bare is not None and self.bare_keeps_words() else self.text)
 
     def key(self, fold: bool = True) -> str:
         return comparison_key(self.text, fold, html=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _break_inside_word(names: frozenset[str]) -> re.Pattern:
+    """A run of adjacent tags holding one of ``names`` between two non-space characters of text.
+
+    Only for markup the C-speed pass accepted (every ``<`` opens a simple tag,
+    no ``<`` or ``>`` inside one).  It starts only where a run of tags starts
+    after text; the atomic group commits to the run's first such tag, so each
+    run is read once: linear.
+    """
+    return re.compile(
+        r"<(?<=[^\s>]<)(?>(?:[^>]*+><)*?/?(?:" + _alternation(names) + r")(?=[\s/>]))[^>]*+>(?:<[^>]*+>)*+(?=[^\s<])"
+    )
 
 
 def _alternation(names) -> str:
@@ -683,7 +737,6 @@ def _alternation(names) -> str:
 # Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
 _SIMPLE_ATTRIBUTES = r"""(?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+"""
 _SIMPLE_TAG_NAME = re.compile(r"<(/?[A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
-_SELF_CLOSED_NAME = re.compile(r"<([A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + "(?<=/)>")
 # Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
 _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
 _BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
@@ -737,22 +790,29 @@ def _clean_fast(source: str) -> QuickScan | None:
     Only regular expressions over the whole field and over its tag skeleton
     (``<p><span></span></p>``): every ``<`` and ``>`` belongs to a simple tag,
     names in lower case, no element that :func:`quick_scan` is unsure of,
-    void elements only self-closed, no element closed implicitly, and matching
-    start/end pairs peel off to nothing (a properly nested sequence).  Anything
-    else is left to :func:`quick_scan`'s loop, which gives the same answer for
-    what this accepts.
+    no element closed implicitly, and matching start/end pairs peel off to
+    nothing (a properly nested sequence).  ``/>`` is read as HTML reads it on
+    these elements: not at all (``<span/>`` opens a span that must still be
+    closed).  Anything else is left to :func:`quick_scan`'s loop, which gives
+    the same text for what this accepts (and, more wary of ``/>``, may only
+    call it unclean, leaving FL403 to the full scan).  The spaced text is
+    joined only when asked for (see :class:`QuickScan`).
     """
     if "<" not in source:
-        return QuickScan(source, True)
+        return QuickScan(source, True, bare=source)
     parts = _SIMPLE_TAG_NAME.split(source)  # text, name, text, name, ..., text: one pass gives both
     names = parts[1::2]
-    if source.count("<") != len(names) or source.count(">") != len(names):
+    bare = "".join(parts[0::2])
+    if "<" in bare or ">" in bare:  # every tag holds one "<" and one ">": any other is in text
         return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
     distinct = set(names)
-    if not _UNSURE_NAMES.isdisjoint(distinct) or any(n != n.lower() for n in distinct):
-        return None  # upper-case names too: the break pattern below knows lower case only
-    if "/>" in source and any(name not in VOID for name in _SELF_CLOSED_NAME.findall(source)):
+    if not _UNSURE_NAMES.isdisjoint(distinct):
         return None
+    joined = "".join(distinct)
+    if joined != joined.lower():
+        return None  # upper-case names: the break pattern below knows lower case only
+    # "/>" needs no look: HTML ignores it on the elements left here (void ones close anyway,
+    # <span/> opens a span that must still be closed, or the skeleton does not balance)
     skeleton = "<" + "><".join(names) + ">"
     if _NOT_FOR_P_ON_TOP.isdisjoint(distinct) and _SKELETON_P_ON_TOP.fullmatch(skeleton):
         skeleton = ""  # properly nested, and <p> tokens alternate: nothing closes implicitly
@@ -768,8 +828,10 @@ def _clean_fast(source: str) -> QuickScan | None:
             break
     if skeleton:
         return None  # not properly nested, or nested deeper than real markup (the loop is linear)
-    parts[1::2] = [" " if name in _BREAK_TOKENS else "" for name in names]  # block tags and <br> read as a space
-    return QuickScan("".join(parts), True)
+    breaks = _BREAK_TOKENS.intersection(distinct)
+    if not breaks:
+        return QuickScan(bare, True, bare=bare)
+    return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks))
 
 
 def quick_scan(source: str) -> QuickScan | None:

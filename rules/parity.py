@@ -12,12 +12,13 @@ full scan (paragraphs, repairs) runs only when the cheap pass cannot decide.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand
 
-from ._htmltext import HtmlScan, QuickScan, body_key, body_paragraphs, has_bare_ampersand, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, HtmlScan, QuickScan, body_key, body_paragraphs, has_bare_ampersand, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -38,6 +39,8 @@ MARKUP_OPTION = Option(
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
+# "&amp;" (decoded once more on the HTML side) or an "&" that starts no complete reference (legacy rules)
+_AMPERSAND_TO_DECODE = re.compile("&(?:amp;|(?!" + _REFERENCE + ";))")
 
 
 # -- shared plumbing ------------------------------------------------------------
@@ -100,10 +103,16 @@ def _same_words_undecoded(record, options, pair) -> bool:
     elements.  Saves decoding and normalising two long fields.
     """
     body_ptr, body, html_ptr, html = pair
-    if "<" in body or _hidden(options) or "&amp;" in body:
+    if "<" in body or _hidden(options):
         return False
     quick = _quick(record, html_ptr, html)
-    if quick is None or "&amp;" in quick.text or has_bare_ampersand(quick.text):
+    if quick is None:
+        return False
+    if body == quick.bare and quick.bare_keeps_words():
+        # the body is the HTML with its tags dropped (a CMS's usual pair): the same
+        # words, and the same "&amp;" and bare "&" as the HTML's text, so one look decides
+        return _AMPERSAND_TO_DECODE.search(body) is None
+    if "&amp;" in body or "&amp;" in quick.text or has_bare_ampersand(quick.text):
         return False
     return same_words(body, quick.text)
 
@@ -370,7 +379,7 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
         return
     if "<" not in pair[1] and surely_has_text(pair[1]) and not _hidden(options):
         quick = _quick(record, pair[2], pair[3])
-        if quick is not None and surely_has_text(quick.text):
+        if quick is not None and quick.surely_has_text():
             return  # both sides have text: the usual record, decided without decoding either
     bk, hk = _keys(record, {**options, "fold-typography": True, "ignore-markup-in-body": True}, pair)
     if bool(bk) == bool(hk):
