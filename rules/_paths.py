@@ -90,39 +90,95 @@ class AttachPath:
 
 
 class AttachGroup:
-    """One attachment with its parsed paths: ``paths`` holds the renditions in key order, then the original."""
+    """One attachment and its string paths: the renditions in key order, then the original.
 
-    __slots__ = ("index", "att", "paths", "renditions", "original", "dimensions")
+    What the rules compare is kept as columns: ``columns[name]`` holds
+    component ``name`` of every rendition (in ``keys`` order) when every path
+    of the attachment follows its template (``regular``, the usual), and
+    ``original_parts`` the original's components.  The per-path
+    :class:`AttachPath` objects (``paths``, ``renditions``, ``original``) are
+    built only when asked for: by a rule that has something to report, or
+    for an attachment with a path off its template.
+    """
 
-    def __init__(self, index: int, att: dict, orig: dict | None) -> None:
+    __slots__ = ("index", "att", "dimensions", "keys", "values", "url", "regular", "columns", "original_parts", "_templates", "_paths")
+
+    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> None:
         self.index = index
         self.att = att
-        self.paths: list[AttachPath] = []
-        self.renditions: list[AttachPath] = []
-        self.original: AttachPath | None = None
         self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
+        self.keys = keys  # size keys of the renditions with a string path
+        self.values = values  # their paths
+        self.url = url  # the original's URL when it is a string
+        self._templates = (rendition, original)
+        self._paths: tuple | None = None
+        om = original.fullmatch(url) if url is not None else None
+        self.original_parts: dict[str, str] = om.groupdict() if om else {}
+        rows = [m.groups() for m in map(rendition.fullmatch, values) if m is not None]
+        self.regular = len(rows) == len(values) and (url is None or om is not None)
+        # every group of a template regex takes part in a match: no None in a column
+        self.columns: dict[str, tuple] = dict(zip(group_names(rendition), zip(*rows))) if self.regular else {}
+
+    def _build(self) -> tuple:
+        rendition, original = self._templates
+        renditions = [AttachPath(self.index, k, v, rendition) for k, v in zip(self.keys, self.values)]
+        orig = AttachPath(self.index, None, self.url, original) if self.url is not None else None
+        self._paths = (renditions + [orig] if orig is not None else renditions, renditions, orig)
+        return self._paths
+
+    @property
+    def paths(self) -> list[AttachPath]:
+        return (self._paths or self._build())[0]
+
+    @property
+    def renditions(self) -> list[AttachPath]:
+        return (self._paths or self._build())[1]
+
+    @property
+    def original(self) -> AttachPath | None:
+        return (self._paths or self._build())[2]
 
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across this attachment's parsed paths."""
-        found = {ap.parts.get(name) for ap in self.paths}
-        found.discard(None)
-        return found  # type: ignore[return-value]
+        if not self.regular:
+            found = {ap.parts.get(name) for ap in self.paths}
+            found.discard(None)
+            return found  # type: ignore[return-value]
+        found = set(self.columns.get(name, ()))
+        value = self.original_parts.get(name)
+        if value is not None:
+            found.add(value)
+        return found
 
 
 class AttachIndex:
     """A record's attachment paths parsed against the templates: one per record, shared by FL307 and FL5xx."""
 
-    __slots__ = ("groups", "paths")
+    __slots__ = ("groups", "_paths")
 
-    def __init__(self, groups: list[AttachGroup], paths: list[AttachPath]) -> None:
+    def __init__(self, groups: list[AttachGroup]) -> None:
         self.groups = groups  # attachments with at least one string path, in order
-        self.paths = paths  # all their paths, group after group
+        self._paths: list[AttachPath] | None = None
+
+    @property
+    def paths(self) -> list[AttachPath]:
+        """All the record's paths, group after group (built when first asked for)."""
+        if self._paths is None:
+            self._paths = [ap for g in self.groups for ap in g.paths]
+        return self._paths
 
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across all the record's parsed paths."""
-        found = {ap.parts.get(name) for ap in self.paths}
-        found.discard(None)
-        return found  # type: ignore[return-value]
+        found: set[str] = set()
+        for g in self.groups:
+            found |= g.distinct(name)
+        return found
+
+
+@lru_cache(maxsize=64)
+def group_names(regex: "re.Pattern[str]") -> tuple[str, ...]:
+    """The names of a template regex's groups in group order (the order of ``Match.groups()``)."""
+    return tuple(sorted(regex.groupindex, key=regex.groupindex.__getitem__))
 
 
 def _escape(token: str) -> str:
@@ -187,20 +243,36 @@ def attach_index(record: Any, options: Any) -> AttachIndex:
     return record.memo(f"fl5:paths\x1f{rt}\x1f{ot}", lambda: _index(record, compile_template(rt), compile_template(ot)))
 
 
+def attachment_paths(record: Any) -> list[tuple[int, dict, dict | None, tuple, tuple, str | None]]:
+    """``(index, attachment, files.original, size keys, their paths, original URL)`` for every attachment with a string path.
+
+    Listed once per record: the parsed index (per template) and FL510 (which
+    needs no template) both start from it.  ``keys``/``paths`` keep the sizes'
+    order and only their string values; the URL is None unless a string.
+    """
+    return record.memo("fl5:attachment-paths", lambda: _attachment_paths(attachments(record)))
+
+
+def _attachment_paths(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[int, dict, dict | None, tuple, tuple, str | None]]:
+    out = []
+    for i, att, orig in atts:
+        sizes = att.get("sizes")
+        keys: tuple = ()
+        values: tuple = ()
+        if isinstance(sizes, dict) and sizes:
+            values = tuple(sizes.values())
+            if all(type(v) is str for v in values):  # the usual: every size a path
+                keys = tuple(sizes)
+            else:
+                pairs = [(k, v) for k, v in sizes.items() if isinstance(v, str)]
+                keys, values = tuple(k for k, _ in pairs), tuple(v for _, v in pairs)
+        url = orig.get("url") if orig is not None else None
+        if not isinstance(url, str):
+            url = None
+        if values or url is not None:
+            out.append((i, att, orig, keys, values, url))
+    return out
+
+
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
-    atts = {i: (att, orig) for i, att, orig in attachments(record)}
-    groups: list[AttachGroup] = []
-    paths: list[AttachPath] = []
-    group = None
-    for i, key, value in path_values(record):  # an attachment's paths are listed together
-        if group is None or group.index != i:
-            group = AttachGroup(i, *atts[i])
-            groups.append(group)
-        ap = AttachPath(i, key, value, original if key is None else rendition)
-        paths.append(ap)
-        group.paths.append(ap)
-        if key is None:
-            group.original = ap
-        else:
-            group.renditions.append(ap)
-    return AttachIndex(groups, paths)
+    return AttachIndex([AttachGroup(*entry, rendition, original) for entry in attachment_paths(record)])

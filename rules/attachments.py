@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, bad, good, rule
 
 from ._media import Resolution, media_root, resolve
-from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachments, path_pointer, path_values
+from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, path_pointer, path_values
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -116,10 +117,13 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
     config keys of the same names.  Paths with `..`, backslashes, encoded
     separators or control characters are reported by FL510 only.
     """
-    for ap in attach_index(record, options).paths:
-        if ap.match is None and _traversal(ap.value) is None:
-            template = options["rendition-template" if ap.role == "rendition" else "original-template"]
-            yield Hit(ap.pointer, f"{_where(ap)} path {ap.value!r} does not follow the template {template}", evidence=ap.value)
+    for group in attach_index(record, options).groups:
+        if group.regular:
+            continue  # every path of the attachment follows its template (the usual)
+        for ap in group.paths:
+            if ap.match is None and _traversal(ap.value) is None:
+                template = options["rendition-template" if ap.role == "rendition" else "original-template"]
+                yield Hit(ap.pointer, f"{_where(ap)} path {ap.value!r} does not follow the template {template}", evidence=ap.value)
 
 
 @rule(
@@ -143,6 +147,8 @@ def attachment_token_mismatch(record, options) -> Iterator[Hit]:
         if token is None:
             continue
         want = str(token)
+        if group.distinct("token") <= {want}:
+            continue  # every parsed path carries the attachment's token (the usual)
         for ap in group.paths:
             got = ap.parts.get("token")
             if got is not None and got != want:
@@ -244,10 +250,13 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
     if portal is None or portal < 1:
         return  # no valid portal id: the schema (FL101) reports it, not every path again
     want = str(portal)
-    for ap in attach_index(record, options).paths:
-        got = ap.parts.get("portal_id")
-        if got is not None and got != want:
-            yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
+    for group in attach_index(record, options).groups:
+        if group.distinct("portal_id") <= {want}:
+            continue  # every parsed path under the record's portal (the usual)
+        for ap in group.paths:
+            got = ap.parts.get("portal_id")
+            if got is not None and got != want:
+                yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
 
 
 def _images(record: Any, options: Any) -> list[AttachGroup]:
@@ -278,6 +287,8 @@ def rendition_width_mismatch(record, options) -> Iterator[Hit]:
     """
     for group in _images(record, options):
         dims = group.dimensions
+        if group.regular and _widths_plain(group.columns.get("width", ()), group.keys, dims):
+            continue
         for ap in group.renditions:
             got = ap.parts.get("width")
             if got == ap.key and (dims is None or int(got) <= dims[0]):
@@ -285,6 +296,25 @@ def rendition_width_mismatch(record, options) -> Iterator[Hit]:
             msg = _width_problem(ap, got, dims)
             if msg is not None:
                 yield Hit(ap.pointer, msg, evidence=f"{ap.key}:{int(got)}", span=ap.span("width"))
+
+
+def _widths_plain(widths: tuple, keys: tuple, dims: tuple[int, int] | None) -> bool:
+    """Every rendition exactly as wide as its key capped at the original's width: FL506's usual case, decided for the whole attachment.
+
+    Equal strings mean equal numbers, so :func:`_width_problem` finds nothing
+    in any of them; any other spelling (a leading zero…) takes the full check.
+    """
+    if dims is None:
+        return widths == keys
+    return widths == keys and (not widths or max(map(int, widths)) <= dims[0]) or widths == _capped(keys, dims[0])
+
+
+@lru_cache(maxsize=256)
+def _capped(keys: tuple, width: int) -> tuple | None:
+    """The widths of renditions ``keys`` of an original ``width`` px wide, as written in their paths (None: a key is not a number)."""
+    if not all(k.isascii() and k.isdigit() for k in keys):
+        return None
+    return tuple(str(min(int(k), width)) for k in keys)
 
 
 def _width_problem(ap: AttachPath, got: str | None, dims: tuple[int, int] | None) -> str | None:
@@ -324,6 +354,8 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
         dims = group.dimensions
         if dims is None:
             continue
+        if group.regular and not any(abs(int(h) - int(w) * dims[1] / dims[0]) > tol for w, h in zip(group.columns.get("width", ()), group.columns.get("height", ()))):
+            continue  # every height within the tolerance (the usual), computed as below
         for ap in group.renditions:
             w, h = ap.parts.get("width"), ap.parts.get("height")
             if w is None or h is None:
@@ -347,12 +379,12 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
 def original_extension_mismatch(record, options) -> Iterator[Hit]:
     """The original's URL extension is not the attachment's `ext` (compared exactly: servers are case-sensitive)."""
     for group in attach_index(record, options).groups:
-        ap = group.original
-        if ap is None:
+        if group.url is None:
             continue
         ext = group.att.get("ext")
-        got = ap.parts.get("ext")
+        got = group.original_parts.get("ext")
         if isinstance(ext, str) and got is not None and got != ext:
+            ap = group.original
             case = " (differs only in case)" if got.lower() == ext.lower() else ""
             yield Hit(ap.pointer, f"original URL ends in .{got}, the attachment's ext is {ext!r}{case}", evidence=f"{got}!={ext}", span=ap.span("ext"))
 
@@ -373,6 +405,8 @@ def rendition_extension_not_allowed(record, options) -> Iterator[Hit]:
     listed = options["allowed-extensions"]
     allowed = None
     for group in attach_index(record, options).groups:
+        if group.regular and all(e in listed for e in set(group.columns.get("ext", ()))):
+            continue  # every extension listed as written (the usual)
         for ap in group.renditions:
             got = ap.parts.get("ext")
             if got is None or got in listed:
@@ -414,10 +448,18 @@ def unsafe_attachment_path(record, options) -> Iterator[Hit]:
     them.  Reported at the offending part of the path.  This check reads no
     files; with a media root, FL514 also resolves symlinks.
     """
-    values = path_values(record)
-    if not values or _plain(" ".join([v for _, _, v in values])):
+    paths = _path_strings(record)
+    if not paths or _plain(" ".join(paths)):
         return  # the usual: no path has a suspect character, found without a regex scan per path
-    yield from _unsafe_hits(values, options)
+    yield from _unsafe_hits(path_values(record), options)
+
+
+def _path_strings(record: Any) -> list[str]:
+    """The strings of :func:`path_values` (another order: all FL510's usual case needs)."""
+    entries = attachment_paths(record)
+    out = [p for e in entries for p in e[4]]
+    out += [e[5] for e in entries if e[5] is not None]
+    return out
 
 
 def _plain(joined: str) -> bool:

@@ -247,3 +247,102 @@ def test_plain_paths_have_no_suspect_character():
         if fl5._SUSPECT.search(f"./a{c}b"):
             assert not fl5._plain(f"./a{c}b"), c
     assert fl5._plain("./cache/3/attach/202605/1_2_3_4.webp ./file/3/attach/202605/1_2.jpg")
+
+
+def test_attachment_columns_are_the_parts_of_each_path():
+    """A group's columns and original parts (what the usual case reads) are exactly the parsed paths' components."""
+    options = CATALOGUE["FL501"].resolve_options(None)
+    irregular = 0
+    for data in RECORDS + [_with_odd_sizes(d, i) for i, d in enumerate(RECORDS[:300])]:
+        groups = attach_index(record(data), options).groups
+        # rebuilt from scratch per path, as the index did before it kept columns
+        want = [(i, k, v) for i, k, v in path_values(record(data))]
+        assert [(g.index, ap.key, ap.value) for g in groups for ap in g.paths] == want
+        for g in groups:
+            renditions = [ap for ap in g.paths if ap.key is not None]
+            assert g.renditions == renditions and g.original is (g.paths[-1] if g.url is not None else None)
+            assert g.regular == all(ap.match is not None for ap in g.paths)
+            irregular += not g.regular
+            assert g.original_parts == (g.original.parts if g.original is not None else {})
+            if g.regular:
+                for name in ("portal_id", "yyyymm", "attach_id", "token", "width", "height", "ext"):
+                    assert g.columns.get(name, ()) == tuple(ap.parts[name] for ap in renditions) or not renditions, (name, g.columns)
+            for name in ("portal_id", "yyyymm", "attach_id", "token", "width", "ext", "nothing"):
+                assert g.distinct(name) == {ap.parts[name] for ap in g.paths if name in ap.parts}
+    assert irregular >= 100
+
+
+def _with_odd_sizes(data: dict, i: int) -> dict:
+    """``data`` with sizes that are not paths (null, a number, an object) among its renditions, and maybe an original URL that is not a string."""
+    data = copy.deepcopy(data)
+    att = data["attaches"][0]
+    att["sizes"].update({"300": None, "400": 7, "500": {"x": 1}})
+    if i % 3:
+        att["files"]["original"]["url"] = [None, 5][i % 3 - 1]
+    return data
+
+
+def _per_path(rule_id: str, rec: Record) -> list[tuple]:
+    """What FL501/502/505/507/508 report, path by path over the parsed paths (the checks as they were before the column shortcuts)."""
+    options = CATALOGUE[rule_id].resolve_options(None)
+    index = attach_index(rec, options)
+    out = []
+    if rule_id == "FL501":
+        for ap in index.paths:
+            if ap.match is None and fl5._traversal(ap.value) is None:
+                out.append(ap.pointer)
+    elif rule_id == "FL502":
+        for g in index.groups:
+            token = fl5.as_int(g.att.get("token"))
+            out += [ap.pointer for ap in g.paths if token is not None and ap.part("token") is not None and ap.part("token") != str(token)]
+    elif rule_id == "FL505":
+        portal = fl5.as_int(rec.get("portal_id"))
+        if portal is not None and portal >= 1:
+            out += [ap.pointer for ap in index.paths if ap.part("portal_id") is not None and ap.part("portal_id") != str(portal)]
+    elif rule_id == "FL507":
+        for g in fl5._images(rec, options):
+            if g.dimensions is None:
+                continue
+            for ap in g.renditions:
+                w, h = ap.part("width"), ap.part("height")
+                if w is not None and h is not None and abs(int(h) - int(w) * g.dimensions[1] / g.dimensions[0]) > options["height-tolerance"]:
+                    out.append(ap.pointer)
+    elif rule_id == "FL508":
+        for g in index.groups:
+            ext, ap = g.att.get("ext"), g.original
+            if ap is not None and isinstance(ext, str) and ap.part("ext") is not None and ap.part("ext") != ext:
+                out.append(ap.pointer)
+    return out
+
+
+@pytest.mark.parametrize("rule_id", ["FL501", "FL502", "FL505", "FL507", "FL508"])
+def test_column_shortcuts_agree_with_path_by_path(rule_id):
+    """Each rule decides the usual attachment from its columns; path by path must give the same pointers."""
+    reported = 0
+    for data in RECORDS:
+        moved = copy.deepcopy(data)  # every path under another portal and token than the record's and attachment's
+        moved["portal_id"] = 2
+        for att in moved["attaches"]:
+            att["token"] += 1
+        for variant in (data, moved):
+            rec = record(variant)
+            got = [h[0] for h in check(rule_id, rec)]
+            assert got == _per_path(rule_id, rec), (rule_id, data)
+            reported += bool(got)
+    assert reported >= 20, (rule_id, reported)
+
+
+def test_plain_widths_have_no_width_problem():
+    """Exhaustive over keys, widths and original widths around the cap: an attachment called plain has no rendition FL506 would report."""
+    regex = compile_template(RENDITION_TEMPLATE)
+    numbers = ["1", "150", "0150", "999", "1000", "1001", "1200"]
+    keys = [*numbers, "x", "", "²"]
+    plain = 0
+    for ks in product(keys, repeat=2):
+        for ws in product(numbers, repeat=2):
+            paths = [AttachPath(0, k, f"./cache/3/attach/202605/1_2_{w}_5.webp", regex) for k, w in zip(ks, ws)]
+            for dims in [None, (1, 1), (150, 84), (1000, 560), (1200, 600)]:
+                if fl5._widths_plain(ws, ks, dims):
+                    plain += 1
+                    assert all(fl5._width_problem(ap, ap.part("width"), dims) is None for ap in paths), (ks, ws, dims)
+    assert plain >= 200
