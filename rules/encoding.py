@@ -177,16 +177,19 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     `allowed-entities` are tolerated.
     """
     fields = _fields(record)
-    allowed = {_normalise_reference(n) for n in options["allowed-entities"]}
+    names = options["allowed-entities"]
+    allowed = {_normalise_reference(n) for n in names} if names else _NONE
+    legacy = options["legacy-without-semicolon"]
     for pointer, value in fields.plain:
-        if pointer in fields.exempt or "&" not in value:
+        if "&" not in value or pointer in fields.exempt:
             continue
-        if not options["legacy-without-semicolon"]:
-            quick = _undecoded_quick(_reference_tally(record, pointer, value), allowed)
-            if quick is not None:
-                counts, decoded = quick
-                if counts:
-                    yield from _undecoded_hits(pointer, counts, DeferredFix(_replace_all, (value, decoded), _DECODE_FIX))
+        if not legacy:
+            tally = _reference_tally(record, pointer, value)
+            decoded = _undecoded_quick(tally, allowed)
+            if decoded is not None:
+                if decoded:
+                    fix = DeferredFix(_replace_all, (value, decoded), _DECODE_FIX)
+                    yield from [Hit(pointer, _undecoded_message(text, tally[text]), text, None, fix) for text in decoded]
                 continue
         counts: dict[str, int] = {}
         spans: list[tuple[int, int]] = []
@@ -209,10 +212,11 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
 
 
 _DECODE_FIX = "decode the character references"
+_NONE: frozenset[str] = frozenset()
 
 
 def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> list[Hit]:
-    return [Hit(pointer, _undecoded_message(text, n), evidence=text, fix=fix) for text, n in counts.items()]
+    return [Hit(pointer, _undecoded_message(text, n), text, None, fix) for text, n in counts.items()]
 
 
 @lru_cache(maxsize=4096)
@@ -225,11 +229,12 @@ def _undecoded_message(text: str, n: int) -> str:
 _INERT = re.compile(r"[^&;#0-9A-Za-z]+")
 
 
-def _undecoded_quick(tally: Counter, allowed: set[str]) -> tuple[dict[str, int], dict[str, str]] | None:
-    """FL201's counts, and what each reference decodes to, without a Python step per reference (None: take the general path).
+def _undecoded_quick(tally: Counter, allowed: set[str]) -> dict[str, str] | None:
+    """What each reference FL201 reports decodes to, without a Python step per occurrence (None: take the general path).
 
     ``tally`` (:func:`_reference_tally`) counts each distinct reference in
-    order of first occurrence, as the general loop does.  A reference contains no
+    order of first occurrence, as the general loop does: the references
+    reported are the keys of the answer, in that order, each ``tally[text]`` times.  A reference contains no
     ``&`` or ``;`` inside, so every occurrence of its text is a match, and
     ``str.replace`` decodes exactly the matched spans as long as no decoded
     text could join its neighbours into a new reference.  ``&amp;`` needs the
@@ -237,9 +242,8 @@ def _undecoded_quick(tally: Counter, allowed: set[str]) -> tuple[dict[str, int],
     """
     if "&amp;" in tally:
         return None
-    counts: dict[str, int] = {}
     decoded: dict[str, str] = {}
-    for text, n in tally.items():
+    for text in tally:
         if text in allowed:
             continue
         value_of = _inert_value(text)
@@ -247,9 +251,8 @@ def _undecoded_quick(tally: Counter, allowed: set[str]) -> tuple[dict[str, int],
             continue  # not a real entity
         if not value_of:
             return None  # decodes to text that could join a neighbour into a reference
-        counts[text] = n
         decoded[text] = value_of
-    return counts, decoded
+    return decoded
 
 
 @lru_cache(maxsize=4096)
@@ -323,9 +326,16 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     numeric reference, then `;`) is.  Script, style and comments are skipped.
     """
     fields = _fields(record)
+    tallies = record.memo("fl2:tallies", dict)
     for pointer, value in fields.text:
+        # "&amp;" in value, answered from a scan of the field that FL201 or FL203 needs anyway: a markup
+        # field's SUSPECT matches (FL203's) include every "&amp;", and so does a plain-text field's
+        # reference tally when FL201 made one (else the field itself is searched)
         is_markup = pointer in fields.markup_pointers
-        if not _has_amp_amp(record, pointer, value, is_markup):
+        if is_markup:
+            if "&amp;" not in _suspects(record, pointer, value):
+                continue
+        elif "&amp;" not in tallies.get(pointer, value):
             continue
         scan = ent.blank_raw_text(value) if is_markup else value
         found: dict[str, list] = {}
@@ -350,21 +360,6 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
                 span=matches[0].span(),
                 fix=fix,
             )
-
-
-def _has_amp_amp(record, pointer: str, value: str, is_markup: bool) -> bool:
-    """``"&amp;" in value``, answered from a scan of the field that FL201 or FL203 needs anyway.
-
-    A markup field's ``ent.SUSPECT`` matches (FL203's) include every ``&amp;``;
-    a plain-text field may have FL201's reference tally.  Either saves a pass
-    over a long field.
-    """
-    if is_markup:
-        return "&amp;" in _suspects(record, pointer, value)
-    tally = record.memo("fl2:tallies", dict).get(pointer)
-    if tally is not None:
-        return "&amp;" in tally
-    return "&amp;" in value
 
 
 # -- FL203 ----------------------------------------------------------------------
