@@ -12,11 +12,12 @@ full scan (paragraphs, repairs) runs only when the cheap pass cannot decide.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
-from feedlint.fields import expand
+from feedlint.fields import expand, single_member
 
 from ._htmltext import _REFERENCE, HtmlScan, QuickScan, body_key, body_paragraphs, has_bare_ampersand, quick_scan, scan_html, surely_has_text
 
@@ -44,25 +45,62 @@ _AMPERSAND_TO_DECODE = re.compile("&(?:amp;|(?!" + _REFERENCE + ";))")
 
 
 # -- shared plumbing ------------------------------------------------------------
-def _value(record, pointer: str) -> Any:
+def _check_pointer(pointer: str) -> None:
     if pointer and (not pointer.startswith("/") or "*" in pointer.split("/")):
         raise SetupError(f"field option {pointer!r} must be a plain JSON Pointer such as /content_body")
+
+
+def _value(record, pointer: str) -> Any:
+    _check_pointer(pointer)
     for _, value in expand(record.data, pointer):
         return value
     return _MISSING
 
 
+class _Fields:
+    """What one options object says about the fields: read once per options object, not once per record."""
+
+    __slots__ = ("options", "body_ptr", "html_ptr", "body_member", "html_member", "hidden", "quick_key")
+
+    def __init__(self, options) -> None:
+        self.options = options  # kept: its id stays its own while cached
+        self.body_ptr, self.html_ptr = options["body-field"], options["html-field"]
+        _check_pointer(self.body_ptr)
+        _check_pointer(self.html_ptr)
+        body, html = single_member(self.body_ptr), single_member(self.html_ptr)
+        self.body_member = body[0] if body else None  # "/content_body": the record's own key, no walk
+        self.html_member = html[0] if html else None
+        self.hidden = _hidden(options)
+        self.quick_key = _quick_key(self.html_ptr)
+
+
+_FIELDS: dict[int, _Fields] = {}
+
+
+def _fields(options) -> _Fields:
+    found = _FIELDS.get(id(options))
+    if found is None or found.options is not options:
+        if len(_FIELDS) >= 64:
+            _FIELDS.clear()
+        found = _FIELDS[id(options)] = _Fields(options)
+    return found
+
+
 def _pair(record, options) -> tuple[str, str, str, str] | None:
     """``(body pointer, body, html pointer, html)``; None when a field is absent or not text (schema's business)."""
-    body_ptr, html_ptr = options["body-field"], options["html-field"]
-    body, html = _value(record, body_ptr), _value(record, html_ptr)
+    fields = _fields(options)
+    data = record.data
+    if fields.body_member is not None and fields.html_member is not None and isinstance(data, dict):
+        body, html = data.get(fields.body_member, _MISSING), data.get(fields.html_member, _MISSING)
+    else:
+        body, html = _value(record, fields.body_ptr), _value(record, fields.html_ptr)
     if body is _MISSING or html is _MISSING:
         return None
     body = "" if body is None else body
     html = "" if html is None else html
     if not isinstance(body, str) or not isinstance(html, str):
         return None
-    return body_ptr, body, html_ptr, html
+    return fields.body_ptr, body, fields.html_ptr, html
 
 
 def _hidden(options) -> frozenset[str]:
@@ -75,8 +113,13 @@ def _scan(record, pointer: str, html: str, hidden: frozenset[str] = frozenset())
     return record.memo(key, lambda: scan_html(html, hidden))
 
 
+@functools.lru_cache(maxsize=256)
+def _quick_key(pointer: str) -> str:
+    return f"parity:quick:{pointer}"
+
+
 def _quick(record, pointer: str, html: str) -> QuickScan | None:
-    return record.memo(f"parity:quick:{pointer}", lambda: quick_scan(html))
+    return record.memo(_quick_key(pointer), lambda: quick_scan(html))
 
 
 def _html_key(record, pointer: str, html: str, fold: bool, hidden: frozenset[str]) -> str:
@@ -84,11 +127,13 @@ def _html_key(record, pointer: str, html: str, fold: bool, hidden: frozenset[str
     return quick.key(fold) if quick is not None else _scan(record, pointer, html, hidden).key(fold)
 
 
-def _keys(record, options, pair) -> tuple[str, str]:
+def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None) -> tuple[str, str]:
+    """Comparison keys of both sides (``fold``/``strip``: instead of the options' own)."""
     body_ptr, body, html_ptr, html = pair
-    fold, strip = options["fold-typography"], options["ignore-markup-in-body"]
+    fold = options["fold-typography"] if fold is None else fold
+    strip = options["ignore-markup-in-body"] if strip is None else strip
     bk = record.memo(f"parity:body-key:{body_ptr}:{fold}:{strip}", lambda: body_key(body, fold, strip))
-    hidden = _hidden(options)
+    hidden = _fields(options).hidden
     hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _html_key(record, html_ptr, html, fold, hidden))
     return bk, hk
 
@@ -103,9 +148,10 @@ def _same_words_undecoded(record, options, pair) -> bool:
     elements.  Saves decoding and normalising two long fields.
     """
     body_ptr, body, html_ptr, html = pair
-    if "<" in body or _hidden(options):
+    fields = _fields(options)
+    if "<" in body or fields.hidden:
         return False
-    quick = _quick(record, html_ptr, html)
+    quick = record.memo(fields.quick_key, lambda: quick_scan(html))
     if quick is None:
         return False
     if body == quick.bare and quick.bare_keeps_words():
@@ -348,7 +394,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False)
         if _same(raw, hk, options):
             return
-    diff = _Diff(pair, _scan(record, pair[2], pair[3], _hidden(options)), options)
+    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options)
     found = diff.hit()
     if found is not None:
         yield found
@@ -377,11 +423,13 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     pair = _pair(record, options)
     if pair is None:
         return
-    if "<" not in pair[1] and surely_has_text(pair[1]) and not _hidden(options):
-        quick = _quick(record, pair[2], pair[3])
+    fields = _fields(options)
+    if "<" not in pair[1] and surely_has_text(pair[1]) and not fields.hidden:
+        html = pair[3]
+        quick = record.memo(fields.quick_key, lambda: quick_scan(html))
         if quick is not None and quick.surely_has_text():
             return  # both sides have text: the usual record, decided without decoding either
-    bk, hk = _keys(record, {**options, "fold-typography": True, "ignore-markup-in-body": True}, pair)
+    bk, hk = _keys(record, options, pair, fold=True, strip=True)
     if bool(bk) == bool(hk):
         return
     words = len((bk or hk).split(" "))
