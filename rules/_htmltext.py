@@ -152,9 +152,16 @@ _BLANK_PREFIX = re.compile("(?:[\\s" + "".join(map(chr, _INVISIBLE)) + "]++|&" +
 
 
 def surely_has_text(text: str) -> bool:
-    """A character that no decoding or normalising can remove: the field is not empty (no key needed)."""
+    """A character that no decoding or normalising can remove: the field is not empty (no key needed).
+
+    The first character after white space and complete references, unless one
+    of those references decodes to ``&``: ``&amp;nbsp;`` is a spacer once
+    decoded twice.
+    """
     end = _BLANK_PREFIX.match(text).end()
-    return end < len(text) and text[end] != "&"
+    if end == len(text) or text[end] == "&":
+        return False
+    return end == 0 or "&" not in text[:end] or "&" not in _html.unescape(text[:end])
 
 
 def has_bare_ampersand(text: str) -> bool:

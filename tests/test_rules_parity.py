@@ -312,6 +312,15 @@ def test_empty_body_with_html_text(tmp_path):
     assert findings[0].message.startswith("the plain-text body is empty but the HTML has text (")
 
 
+@pytest.mark.parametrize("body", ["&amp;nbsp;", "\r\n&amp;nbsp;\r\n&#38;shy;"])
+def test_double_encoded_spacer_body_is_empty(body, tmp_path):
+    """`&amp;nbsp;` decodes to `&nbsp;`, then to a space: no text, though no single decoding shows it."""
+    findings, text = run([base_record(content_body=body), base_record(content_id=2, content_body="&amp;nbsp;Tom &amp; Jerry")], tmp_path, select="FL402")
+    assert [(f.rule_id, f.record_pointer, f.content_id) for f in findings] == [("FL402", "/content_body", BASE_RECORD["content_id"])]
+    assert region(findings[0]) == expect(text, json.dumps(body))
+    assert findings[0].message.startswith("the plain-text body is empty but the HTML has text (")
+
+
 def test_html_without_visible_text(tmp_path):
     html = '<p>&nbsp;</p><p><img src="./file/3/a.jpg" alt="tram"></p>'
     findings, text = run([base_record(content_html=html)], tmp_path)
@@ -754,7 +763,7 @@ def test_comparison_key_equals_the_plain_definition():
 
 def _pair_fuzz(rng) -> tuple[str, str]:
     """A body and an HTML body that mostly say the same, written the ways CMSs write them."""
-    words = ["Tom", "AT&T", "R&amp;D", "Iran&#39;s", "&quot;yes&quot;", "&nbsp;", "&amp;quot;", "caf\u00e9", "don\u2019t", "&rsquo;", "5 < 6", "<b>x</b>", "&shy;", "&", "&amp", "w", "\u00a0"]
+    words = ["Tom", "AT&T", "R&amp;D", "Iran&#39;s", "&quot;yes&quot;", "&nbsp;", "&amp;quot;", "caf\u00e9", "don\u2019t", "&rsquo;", "5 < 6", "<b>x</b>", "&shy;", "&", "&amp", "w", "\u00a0", "&amp;nbsp;", "&#38;shy;"]
     body_words = [rng.choice(words) for _ in range(rng.randint(0, 6))]
     html_words = list(body_words)
     if rng.random() < 0.4 and html_words:
