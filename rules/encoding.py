@@ -402,7 +402,8 @@ def malformed_entity(record, options) -> Iterator[Hit]:
     (`&copy 2024`) are not reported: browsers decode them, and inside URLs they
     are usually query parameters.  Script, style and comments are skipped.
     """
-    allowed = {_normalise_reference(n)[1:-1] for n in options["allowed-entities"]}
+    names = options["allowed-entities"]
+    allowed = {_normalise_reference(n)[1:-1] for n in names} if names else _NONE
     for pointer, value in _fields(record).markup:
         if "&" not in value:
             continue
@@ -545,7 +546,8 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
     (`<jane@example.com>`, `<https://example.com>`), a long-standing plain-text
     convention.  Elements named in `allowed-tags` are tolerated.
     """
-    allowed = frozenset(str(t).lower().strip("<>/ ") for t in options["allowed-tags"])
+    tags = options["allowed-tags"]
+    allowed = frozenset(str(t).lower().strip("<>/ ") for t in tags) if tags else _NONE
     for pointer, value in _fields(record).plain:
         if "<" not in value:
             continue
@@ -595,10 +597,11 @@ def control_character(record, options) -> Iterator[Hit]:
     legitimate and never reported.  Checked in every plain-text, HTML and
     entity-encoded field.
     """
-    allowed = {_parse_code_point(c) for c in options["allowed-code-points"]}
+    code_points = options["allowed-code-points"]
+    allowed = {_parse_code_point(c) for c in code_points} if code_points else _NONE
     for pointer, value in _text_fields(record):
         if value.isascii():
-            if value.isprintable() or _ascii_printable_but_layout(value):
+            if _ascii_printable_but_layout(value):  # faster than isprintable() on any but the shortest text
                 continue
         elif not _may_have_control(_utf8(record, pointer, value)):
             continue

@@ -70,6 +70,20 @@ def test_may_have_control_equals_the_control_scan_for_every_code_point():
     assert reported == 0x09 + 2 + 0x12 + 1 + 0x20 + 0x800 + 0x20 + 2  # C0 (not tab, LF, CR), DEL, C1, surrogates, noncharacters
 
 
+def test_ascii_layout_test_equals_the_control_scan_for_every_ascii_character_and_random_texts():
+    """FL206 decides an ASCII field by deleting the control bytes alone (no isprintable() first)."""
+    assert [ch for ch in map(chr, range(128)) if not encoding._ascii_printable_but_layout(ch)] == [ch for ch in map(chr, range(128)) if _control_slow(ch)]
+    rng = random.Random(19)
+    alphabet = list("ab <>&;\r\n\t") + [chr(c) for c in range(128)]
+    found = 0
+    for _ in range(20000):
+        text = _random_text(rng, alphabet, 8)
+        expected = not _control_slow(text)
+        assert encoding._ascii_printable_but_layout(text) == expected, ascii(text)
+        found += expected
+    assert 2000 < found < 18000
+
+
 def test_may_have_control_equals_the_control_scan_on_random_texts():
     rng = random.Random(11)
     alphabet = list("ab \r\n\t\u00a0\u00c2\u00ef\u00ed é’\u200c\u200f中한\ud55c\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufeff😀") + [
