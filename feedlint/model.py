@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from .fields import FieldRoles, expand, single_member
@@ -49,8 +50,14 @@ class Record:
 
     def _fields(self, role: str, strings_only: bool) -> list[tuple[str, Any]]:
         data = self.data
+        patterns = self.roles.for_kind(self.kind, role)
+        members = _members(patterns) if isinstance(data, dict) else None
+        if members is not None:  # the usual role of plain members ("/content_body"…): lookups only
+            if strings_only:
+                return [(pointer, value) for key, pointer in members if isinstance(value := data.get(key, _ABSENT), str)]
+            return [(pointer, data[key]) for key, pointer in members if key in data]
         found = []
-        for pattern in self.roles.for_kind(self.kind, role):
+        for pattern in patterns:
             member = single_member(pattern)
             if member is not None and isinstance(data, dict):  # "/content_body": a lookup, no generator
                 if member[0] in data:
@@ -60,9 +67,20 @@ class Record:
         return [(p, v) for p, v in found if isinstance(v, str)] if strings_only else found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        found = self._memo.get(key, _ABSENT)  # one lookup: rules ask a dozen times per record
+        if found is _ABSENT:
+            found = self._memo[key] = compute()
+        return found
+
+
+_ABSENT: Any = object()
+
+
+@lru_cache(maxsize=256)
+def _members(patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+    """``(key, pointer)`` for each pattern when every pattern is a plain member, else None (worked out once per role)."""
+    members = tuple(single_member(p) for p in patterns)
+    return None if None in members else members  # type: ignore[return-value]
 
 
 @dataclass

@@ -82,3 +82,30 @@ def test_fields_with_role_expand_members_and_wildcards_in_pattern_order():
     assert everything == [pair for pattern in roles.for_kind("cms", "plain-text") for pair in expand(data, pattern)]
     assert ("/count", 3) in everything and ("/attaches/1/title", 2) in everything
     assert list(Record(["not", "an", "object"], "cms", roles=roles).fields_with_role("plain-text")) == []
+
+
+def test_fields_with_role_of_plain_members_equals_expanding_each_pattern():
+    """A role made only of plain members takes lookups: same pairs, order, escapes and string filter as expanding each pattern."""
+    from feedlint.fields import FieldRoles, expand
+    from feedlint.model import Record
+
+    patterns = ["/b", "/a~1b", "/missing", "/n", "/none", "/a", "/t~0x", "/b"]
+    roles = FieldRoles({"cms": {"dates": patterns}})
+    data = {"a": "A", "b": "B", "a/b": "slash", "n": 3, "none": None, "t~x": "tilde", "z": "not in the role"}
+    for strings_only in (True, False):
+        want = [pair for pattern in patterns for pair in expand(data, pattern)]
+        if strings_only:
+            want = [(p, v) for p, v in want if isinstance(v, str)]
+        assert list(Record(data, "cms", roles=roles).fields_with_role("dates", strings_only)) == want
+    assert [p for p, _ in Record(data, "cms", roles=roles).fields_with_role("dates")] == ["/b", "/a~1b", "/a", "/t~0x", "/b"]
+    assert list(Record(["x"], "cms", roles=roles).fields_with_role("dates", False)) == []
+
+
+def test_record_memo_computes_each_key_once_even_when_the_value_is_none():
+    from feedlint.model import Record
+
+    rec, calls = Record({}), []
+    for _ in range(3):
+        assert rec.memo("k", lambda: calls.append(1)) is None
+        assert rec.memo("j", lambda: 0) == 0
+    assert calls == [1]

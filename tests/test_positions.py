@@ -163,6 +163,27 @@ def test_text_index_positions_equal_advancing_over_the_text():
             assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
 
 
+def test_indexed_region_is_an_ordinary_region():
+    """Region.indexed fills the fields without the dataclass __init__: same fields, equality, hash, repr, pickling and immutability."""
+    import dataclasses
+    import pickle
+
+    from feedlint.reader.positions import Cursor, Region, TextIndex
+
+    text = "ab\nc😀d\r\néf\n"
+    index = TextIndex(text)
+    origin = Cursor(3, 5, 6, 40, 41)
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            got = Region.indexed(origin, index, start, end)
+            a, b = index.cursor(origin, start), index.cursor(origin, end)
+            want = Region(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+            assert dataclasses.astuple(got) == dataclasses.astuple(want) and got == want and hash(got) == hash(want)
+            assert repr(got) == repr(want) and got.as_dict() == want.as_dict() and pickle.loads(pickle.dumps(got)) == want
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.offset = 0  # type: ignore[misc]
+
+
 @pytest.mark.parametrize("ensure_ascii", [False, True])
 def test_string_index_maps_every_decoded_offset_to_its_source_offset(ensure_ascii):
     """Decoding the source up to offset(i) gives exactly the first i characters, for escaped and plain text."""
@@ -224,6 +245,58 @@ def test_locating_by_a_counted_key_literal_equals_walking_the_members():
                 assert locate(text, pointer, on_key=on_key, data=data, unique=None) == walked, (text, pointer)
                 checked += 1
     assert checked > 3000
+
+
+def test_locating_with_a_shared_memo_and_escaped_slashes_equals_walking_the_members():
+    """One memo per text (ancestors reused, key literals searched after the key found) gives every walked position.
+
+    Keys with ``/`` are written ``\\/`` in some places and not in others, and
+    string values hold key literals with escaped quotes: the search must never
+    take another key's literal for the member's.
+    """
+    import json
+    import random
+
+    from feedlint.reader.locate import locate
+
+    rng = random.Random(61)
+    keys = ["a", "a/b", "files", "sizes", "150", "x~y"]
+
+    def value(depth: int):
+        r = rng.random()
+        if depth > 3 or r < 0.3:
+            return rng.choice(['"a": 1', '{"a/b": 2}', "x/y", 5, None, '"files":'])
+        if r < 0.65:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    def pointers(node, base=""):
+        yield base
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from pointers(v, f"{base}/{k.replace('~', '~0').replace('/', '~1')}")
+            yield f"{base}/missing"
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from pointers(v, f"{base}/{i}")
+            yield f"{base}/{len(node)}"
+
+    checked = 0
+    for _ in range(600):
+        data = {k: value(0) for k in rng.sample(keys, rng.randint(1, 5))}
+        text = json.dumps(data, separators=(",", ":") if rng.random() < 0.5 else (", ", ": "))
+        text = "".join(c if c != "/" or rng.random() < 0.5 else "\\/" for c in text)  # "/" escaped here and there, as PHP writes it
+        assert json.loads(text) == data
+        found = list(pointers(data))
+        rng.shuffle(found)
+        memo: dict = {}
+        for pointer in found:
+            for on_key in (False, True):
+                walked = locate(text, pointer, on_key=on_key, data=data, unique=frozenset())
+                assert locate(text, pointer, on_key=on_key, data=data, unique=None, memo=memo) == walked, (text, pointer, on_key)
+                assert locate(text, pointer, on_key=on_key) == walked, (text, pointer, on_key)
+                checked += 1
+    assert checked > 5000
 
 
 def test_skipping_a_string_by_its_quotes_ends_where_the_json_scanner_does():

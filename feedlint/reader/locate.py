@@ -38,11 +38,19 @@ def join_pointer(base: str, *tokens: object) -> str:
 
 
 def split_pointer(pointer: str) -> list[str]:
+    return [step[0] for step in _steps(pointer)]
+
+
+@lru_cache(maxsize=4096)
+def _steps(pointer: str) -> tuple[tuple[str, str, str], ...]:
+    """``(token, pointer up to and including it, the token's key literal)`` for each token (findings reuse a few pointers)."""
     if pointer == "":
-        return []
+        return ()
     if not pointer.startswith("/"):
         raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
-    return [unescape_pointer_token(t) for t in pointer[1:].split("/")]
+    raw = pointer[1:].split("/")
+    tokens = [unescape_pointer_token(t) for t in raw]
+    return tuple((t, "/" + "/".join(raw[: k + 1]), _key_literal(t)) for k, t in enumerate(tokens))
 
 
 def _ws(text: str, pos: int) -> int:
@@ -83,19 +91,20 @@ def unique_keys(data: Any) -> frozenset[str]:
     return frozenset(seen - twice)
 
 
-def _find_key(text: str, token: str, pos: int) -> tuple[int, int, int] | None:
+def _find_key(text: str, token: str, pos: int, literal: str = "") -> tuple[int, int, int] | None:
     """``(key start, key end, value start)`` of the first key literal ``token`` after ``pos``.
 
     Only an unescaped ``"`` delimits a string, and a string followed by ``:`` is a
     key, so the first such match is the first key of that name at any depth.
+    ``literal`` is ``_key_literal(token)`` when the caller has it.
     """
-    literal = _key_literal(token)
+    literal = literal or _key_literal(token)
     i = text.find(literal, pos)
     while i >= 0:
         j = i
         while j > 0 and text[j - 1] == "\\":
             j -= 1
-        if (i - j) % 2 == 0:  # the quote is a delimiter, not an escaped quote inside a string
+        if i == j or (i - j) % 2 == 0:  # the quote is a delimiter, not an escaped quote inside a string
             m = _COLON.match(text, i + len(literal))
             if m:
                 return i, i + len(literal), m.end()
@@ -109,29 +118,38 @@ def _key_literal(token: str) -> str:
     return json.dumps(token, ensure_ascii=False)
 
 
-def _once_after(text: str, token: str, pos: int, memo: dict) -> bool:
-    """The key's literal occurs once after ``pos`` (so the key found there is the member's).
+def _none_after(text: str, literal: str, end: int, memo: dict) -> bool:
+    """The key's literal does not occur after ``end`` (the end of the first key found: so that key is the member's).
 
-    ``memo`` keeps the answers for one text: many findings under ``/attaches``
-    ask the same question, and each asking counts to the end of the record.
+    Searching on from the key found reads the rest of the record once; counting
+    from the object's start read the stretch before the key twice.  ``memo``
+    keeps the answers for one text (findings under ``/attaches`` ask again).
     """
-    key = (token, pos)
-    if key not in memo:
-        memo[key] = text.count(_key_literal(token), pos) == 1
-    return memo[key]
+    key = (literal, end)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = text.find(literal, end) < 0
+    return found
 
 
-def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict) -> tuple[int, int, int] | None:
+def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict, literal: str = "") -> tuple[int, int, int] | None:
     """:func:`_find_key` for the member ``token`` of the object at ``pos``, when the first key found is surely that member; else None.
 
     Sure when the key occurs once in the record (``unique``), or, in a text
     without ``\\u`` escapes, when no ``{`` comes before it (no nested object
-    to hold it: most top-level fields) or its literal occurs once after ``pos``.
+    to hold it: most top-level fields) or its literal does not occur again
+    after it: the member's key, written as that literal and after ``pos``,
+    can then only be the one found.  Without ``\\u`` escapes a key has one
+    spelling, except that ``/`` may be written ``\\/``: such keys are walked to.
     """
-    if unique is not None and token not in unique:
+    if unique is not None:
+        if token not in unique:
+            return None
+    elif "/" in token:
         return None
-    hit = _find_key(text, token, pos + 1)
-    if hit is not None and unique is None and text.find("{", pos + 1, hit[0]) >= 0 and not _once_after(text, token, pos, memo):
+    literal = literal or _key_literal(token)
+    hit = _find_key(text, token, pos + 1, literal)
+    if hit is not None and unique is None and text.find("{", pos + 1, hit[0]) >= 0 and not _none_after(text, literal, hit[1], memo):
         return None
     return hit
 
@@ -148,23 +166,39 @@ def locate(
     Given the decoded ``data`` of ``text`` and its :func:`unique_keys`, a member
     whose key occurs once in the whole record is found with ``str.find`` instead
     of skipping every member before it.  ``unique=None`` says the text has no
-    ``\\u`` escapes, so a key is written as its plain literal: one occurrence of
-    that literal after the object's start is enough, and no walk of ``data``
-    is needed.
+    ``\\u`` escapes, so a key is written as its plain literal: no second
+    occurrence of that literal after the key found is enough, and no walk of
+    ``data`` is needed.
+
+    ``memo`` (one per text) also keeps where each ancestor located so far
+    starts: a record's findings under one attachment share all but the last
+    steps.
     """
     memo = {} if memo is None else memo
-    pos = _ws(text, start)
+    steps = _steps(pointer)
+    pos = -1
+    node: Any = data
+    if len(steps) > 1 and (start, steps[0][1], data is _NO_DATA) in memo:  # an ancestor was located: resume after the longest one
+        for k in range(len(steps) - 2, -1, -1):
+            state = memo.get((start, steps[k][1], data is _NO_DATA))
+            if state is not None:
+                pos, node = state
+                steps = steps[k + 1 :]  # at least one step is left, and every step sets key_span
+                break
+    if pos < 0:
+        pos = _ws(text, start)
+        node = data
     key_span: tuple[int, int] | None = None
-    node = data
-    for token in split_pointer(pointer):
+    for token, prefix, literal in steps:
         ch = text[pos : pos + 1]
         found = None
         if ch == "{" and isinstance(node, dict) and token in node:
-            hit = _member_by_search(text, token, pos, unique, memo)
+            hit = _member_by_search(text, token, pos, unique, memo, literal)
             if hit is not None:
                 key_span = hit[:2]
                 pos = hit[2]
                 node = node[token]
+                memo[(start, prefix, data is _NO_DATA)] = (pos, node)
                 continue
         if node is not _NO_DATA:
             if isinstance(node, dict) and token in node:
@@ -199,6 +233,7 @@ def locate(
         if found is None:
             return pos, _skip_value(text, pos)
         pos = found
+        memo[(start, prefix, data is _NO_DATA)] = (pos, node)
     if on_key and key_span is not None:
         return key_span
     return pos, _skip_value(text, pos)

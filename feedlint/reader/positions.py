@@ -70,6 +70,10 @@ class Cursor:
         return Cursor(self.line, self.column + n, self.column16 + n16, self.offset + n, self.offset16 + n16)
 
 
+_new = object.__new__
+_setattr = object.__setattr__
+
+
 @dataclass(frozen=True)
 class Region:
     """A located range in a file.  ``end_column`` is exclusive."""
@@ -90,7 +94,25 @@ class Region:
         """Region of ``text[start:end]`` where ``text`` (indexed by ``index``) begins at ``origin``."""
         line, column, column16, offset, offset16 = index.place(origin, start)
         end_line, end_column, end_column16, end_offset, end_offset16 = index.place(origin, end)
-        return cls(line, column, end_line, end_column, column16, end_column16, offset, end_offset - offset, offset16, end_offset16 - offset16)
+        # the fields set in one go: a frozen dataclass's __init__ sets them one by one through object.__setattr__ (twice the cost)
+        region = _new(cls)
+        _setattr(
+            region,
+            "__dict__",
+            {
+                "start_line": line,
+                "start_column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "start_column16": column16,
+                "end_column16": end_column16,
+                "offset": offset,
+                "length": end_offset - offset,
+                "offset16": offset16,
+                "length16": end_offset16 - offset16,
+            },
+        )
+        return region
 
     @classmethod
     def file_start(cls) -> "Region":
