@@ -5,9 +5,9 @@ Which fields are plain text, HTML or deliberately entity-encoded is configuratio
 checks start with a cheap test (``"&" in value``, ``value.isascii()``) so clean
 records cost little; ftfy is imported only when a field looks like mojibake.
 A scan of a long field that several rules need is made once per record
-(``record.memo``): the fields by role, FL201's reference tally (FL202's
-``&amp;`` test too), the possibly malformed references (FL202 and FL203), and
-a non-ASCII field's UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is
+(``record.memo``): the fields by role, and with them FL201's reference
+tallies (FL202's ``&amp;`` test too), the possibly malformed references (FL202
+and FL203), and a non-ASCII field's UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is
 held to the code it skips by tests/test_speed_encoding.py.
 """
 
@@ -41,6 +41,10 @@ class _Fields(NamedTuple):
     markup: list[tuple[str, str]]  # HTML and entity-encoded fields (references belong there), by pointer
     markup_pointers: frozenset[str]
     exempt: frozenset[str]  # pointers of entity-encoded fields
+    # scans of a field that several rules need, by pointer (filled as they ask)
+    tallies: dict[str, Counter]  # FL201's reference tally
+    suspects: dict[str, set[str]]  # SUSPECT matches (FL202, FL203)
+    utf8: dict[str, bytes]  # a non-ASCII field's UTF-8 (FL204, FL206)
 
 
 def _fields(record) -> _Fields:
@@ -55,7 +59,7 @@ def _collect_fields(record) -> _Fields:
     # what fields_with_role gives for one-member patterns ("/content_body"): the members present as strings, in order
     plain = [(pointer, value) for key, pointer in layout.plain if isinstance(value := data.get(key), str)]
     markup = [(pointer, value) for key, pointer in layout.markup if isinstance(value := data.get(key), str)]
-    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt)
+    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt, {}, {}, {})
 
 
 def _collect_fields_by_role(record) -> _Fields:
@@ -107,7 +111,7 @@ def _assemble_fields(plain: list[tuple[str, str]], markup: list[tuple[str, str]]
         seen.setdefault(pointer, value)
     markup_pointers = frozenset([p for p, _ in markup])
     exempt = frozenset([p for p, _ in encoded]) if encoded else frozenset()
-    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt)
+    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt, {}, {}, {})
 
 
 def _text_fields(record) -> list[tuple[str, str]]:
@@ -115,21 +119,19 @@ def _text_fields(record) -> list[tuple[str, str]]:
     return _fields(record).text
 
 
-def _utf8(record, pointer: str, value: str) -> bytes:
+def _utf8(fields: _Fields, pointer: str, value: str) -> bytes:
     """A non-ASCII field as UTF-8, encoded once per record: FL204 and FL206 precheck it at C speed."""
-    cache = record.memo("fl2:utf8", dict)
-    data = cache.get(pointer)
+    data = fields.utf8.get(pointer)
     if data is None:
-        data = cache[pointer] = _mojibake.utf8_of(value)
+        data = fields.utf8[pointer] = _mojibake.utf8_of(value)
     return data
 
 
-def _suspects(record, pointer: str, value: str) -> set[str]:
+def _suspects(fields: _Fields, pointer: str, value: str) -> set[str]:
     """Distinct ``ent.SUSPECT`` matches in a field, found once per record for FL202 and FL203."""
-    cache = record.memo("fl2:suspects", dict)
-    found = cache.get(pointer)
+    found = fields.suspects.get(pointer)
     if found is None:
-        found = cache[pointer] = set(ent.SUSPECT.findall(value))
+        found = fields.suspects[pointer] = set(ent.SUSPECT.findall(value))
     return found
 
 
@@ -184,8 +186,8 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
         if "&" not in value or pointer in fields.exempt:
             continue
         if not legacy:
-            tally = _reference_tally(record, pointer, value)
-            decoded = _undecoded_quick(tally, allowed)
+            tally = _reference_tally(fields, pointer, value)
+            decoded = _undecoded_quick(tally, allowed) if allowed else _undecoded_quick_by_texts(tally)
             if decoded is not None:
                 if decoded:
                     fix = DeferredFix(_replace_all, (value, decoded), _DECODE_FIX)
@@ -255,6 +257,26 @@ def _undecoded_quick(tally: Counter, allowed: set[str]) -> dict[str, str] | None
     return decoded
 
 
+_QUICK: dict[tuple[str, ...], dict[str, str] | None] = {}
+
+
+def _undecoded_quick_by_texts(tally: Counter) -> dict[str, str] | None:
+    """:func:`_undecoded_quick` with nothing allowed, worked out once per sequence of distinct references.
+
+    Its answer depends on the tally's keys alone (in order), and records repeat
+    the same few (``&#39;``, ``&nbsp;``, ``&quot;``, ...).  The answer is shared:
+    it is only read (the fix's ``_replace_all`` reads it too).
+    """
+    key = tuple(tally)
+    try:
+        return _QUICK[key]
+    except KeyError:
+        if len(_QUICK) >= 4096:
+            _QUICK.clear()
+        decoded = _QUICK[key] = _undecoded_quick(tally, _NONE)
+        return decoded
+
+
 @lru_cache(maxsize=4096)
 def _inert_value(text: str) -> str | None:
     """What a ``REFERENCE`` match decodes to if that is :data:`_INERT`, ``""`` if not, None when it is no real entity.
@@ -267,17 +289,16 @@ def _inert_value(text: str) -> str | None:
     return decoded if _INERT.fullmatch(decoded) else ""
 
 
-def _reference_tally(record, pointer: str, value: str) -> Counter:
+def _reference_tally(fields: _Fields, pointer: str, value: str) -> Counter:
     """How often each ``ent.REFERENCE`` text occurs in a field (C speed: ``findall``, ``Counter``), once per record.
 
     FL202 reads it too when FL201 made it: every ``&amp;`` in the text is one of
     these matches (a match holds no ``&`` but its first character, so none hides
     another), so ``"&amp;" in tally`` answers ``"&amp;" in value``.
     """
-    cache = record.memo("fl2:tallies", dict)
-    tally = cache.get(pointer)
+    tally = fields.tallies.get(pointer)
     if tally is None:
-        tally = cache[pointer] = Counter(ent.REFERENCE.findall(value))
+        tally = fields.tallies[pointer] = Counter(ent.REFERENCE.findall(value))
     return tally
 
 
@@ -326,14 +347,14 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     numeric reference, then `;`) is.  Script, style and comments are skipped.
     """
     fields = _fields(record)
-    tallies = record.memo("fl2:tallies", dict)
+    tallies = fields.tallies
     for pointer, value in fields.text:
         # "&amp;" in value, answered from a scan of the field that FL201 or FL203 needs anyway: a markup
         # field's SUSPECT matches (FL203's) include every "&amp;", and so does a plain-text field's
         # reference tally when FL201 made one (else the field itself is searched)
         is_markup = pointer in fields.markup_pointers
         if is_markup:
-            if "&amp;" not in _suspects(record, pointer, value):
+            if "&amp;" not in _suspects(fields, pointer, value):
                 continue
         elif "&amp;" not in tallies.get(pointer, value):
             continue
@@ -404,10 +425,11 @@ def malformed_entity(record, options) -> Iterator[Hit]:
     """
     names = options["allowed-entities"]
     allowed = {_normalise_reference(n)[1:-1] for n in names} if names else _NONE
-    for pointer, value in _fields(record).markup:
+    fields = _fields(record)
+    for pointer, value in fields.markup:
         if "&" not in value:
             continue
-        if not _any_problem_in(_suspects(record, pointer, value), allowed, options["report-missing-semicolon"]):
+        if not _any_problem_in(_suspects(fields, pointer, value), allowed, options["report-missing-semicolon"]):
             continue  # not even counting script, style and comments: surely none outside them
         scan = ent.blank_raw_text(value)
         if not _any_reference_problem(scan, allowed, options["report-missing-semicolon"]):
@@ -502,10 +524,11 @@ def mojibake(record, options) -> Iterator[Hit]:
     plain-text, HTML and entity-encoded field.  Mojibake through other code
     pages (e.g. Cyrillic read as Latin-1) is not detected.
     """
-    for pointer, value in _text_fields(record):
+    fields = _fields(record)
+    for pointer, value in fields.text:
         if value.isascii():
             continue
-        found = _mojibake.find(value, options["min-badness"], _utf8(record, pointer, value))
+        found = _mojibake.find(value, options["min-badness"], _utf8(fields, pointer, value))
         if found is None:
             continue
         intended = found.intended.strip() or found.intended
@@ -599,11 +622,12 @@ def control_character(record, options) -> Iterator[Hit]:
     """
     code_points = options["allowed-code-points"]
     allowed = {_parse_code_point(c) for c in code_points} if code_points else _NONE
-    for pointer, value in _text_fields(record):
+    fields = _fields(record)
+    for pointer, value in fields.text:
         if value.isascii():
             if _ascii_printable_but_layout(value):  # faster than isprintable() on any but the shortest text
                 continue
-        elif not _may_have_control(_utf8(record, pointer, value)):
+        elif not _may_have_control(_utf8(fields, pointer, value)):
             continue
         found: dict[str, list] = {}
         for m in _CONTROL.finditer(value):
