@@ -715,8 +715,16 @@ class QuickScan:
         return self._keeps
 
     def surely_has_text(self) -> bool:
-        """:func:`surely_has_text` of ``text``, through ``bare`` when that has the same words."""
-        return surely_has_text(self.bare if self.bare is not None and self.bare_keeps_words() else self.text)
+        """:func:`surely_has_text` of ``text``, usually read off its first pieces without joining it."""
+        parts = self._parts
+        if parts is not None:
+            head = ""
+            for i in range(min(len(parts), 9)):
+                head += parts[i] if not i % 2 else " " if parts[i] in _BREAK_TOKENS else ""
+                end = _BLANK_PREFIX.match(head).end()
+                if end < len(head) and head[end] != "&":  # a character that ends the blank prefix of the whole text too
+                    return surely_has_text(head)
+        return surely_has_text(self.text)
 
     def key(self, fold: bool = True) -> str:
         return comparison_key(self.text, fold, html=True)
