@@ -21,6 +21,7 @@ DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
 _DIRECTIVES = {"Y": ("year", "[0-9]{4}"), "m": ("month", "[0-9]{2}"), "d": ("day", "[0-9]{2}"), "H": ("hour", "[0-9]{2}"), "M": ("minute", "[0-9]{2}"), "S": ("second", "[0-9]{2}")}
 _LIMITS = {"hour": 23, "minute": 59, "second": 59}
 _EPOCH = datetime(1970, 1, 1)  # naive UTC
+_fromisoformat = datetime.fromisoformat
 
 
 @lru_cache(maxsize=16)
@@ -77,7 +78,7 @@ def parse(value: str, fmt: str) -> Parsed:
         return Parsed(value)
     if fmt == DEFAULT_FORMAT:
         try:  # fast path for the common, valid case; the C parser checks the calendar too
-            return Parsed(value, datetime.fromisoformat(value), True)
+            return Parsed(value, _fromisoformat(value), True)
         except ValueError:
             pass
     parts = {k: int(v) for k, v in m.groupdict().items()}
@@ -112,19 +113,13 @@ class DateTable:
 
     def __init__(self, fmt: str, fields: Iterable[tuple[str, str]]) -> None:
         self.fmt = fmt
-        self._by_value: dict[str, Parsed] = {}
-        self.fields: list[tuple[str, Parsed]] = []
-        self.problems: list[tuple[str, Parsed]] = []
-        self.valid: list[tuple[str, Parsed]] = []
-        for pointer, value in fields:
-            p = self.parse(value)
-            self.fields.append((pointer, p))
-            if p.when is not None:
-                self.valid.append((pointer, p))
-            elif p.problem is not None:
-                self.problems.append((pointer, p))
-        self.earliest = min([p.when for _, p in self.valid]) if self.valid else None
-        self.latest = max([p.when for _, p in self.valid]) if self.valid else None
+        self._by_value = by_value = {}
+        self.fields = [(pointer, by_value.get(value) or self.parse(value)) for pointer, value in fields]
+        self.valid = [(pointer, p) for pointer, p in self.fields if p.when is not None]
+        self.problems = [(pointer, p) for pointer, p in self.fields if p.when is None and p.problem is not None]
+        whens = [p.when for _, p in self.valid]
+        self.earliest = min(whens) if whens else None
+        self.latest = max(whens) if whens else None
 
     def parse(self, value: str) -> Parsed:
         p = self._by_value.get(value)

@@ -138,6 +138,13 @@ class AttachGroup:
     def original(self) -> AttachPath | None:
         return (self._paths or self._build())[2]
 
+    def only(self, name: str, value: str) -> bool:
+        """Component ``name`` is ``value`` in every parsed path that has it (``distinct(name) <= {value}``, counted in C for the usual attachment)."""
+        if not self.regular:
+            return self.distinct(name) <= {value}
+        column = self.columns.get(name, ())
+        return column.count(value) == len(column) and self.original_parts.get(name, value) == value
+
     def distinct(self, name: str) -> set[str]:
         """The different values component ``name`` takes across this attachment's parsed paths."""
         if not self.regular:

@@ -147,7 +147,7 @@ def attachment_token_mismatch(record, options) -> Iterator[Hit]:
         if token is None:
             continue
         want = str(token)
-        if group.distinct("token") <= {want}:
+        if group.only("token", want):
             continue  # every parsed path carries the attachment's token (the usual)
         for ap in group.paths:
             got = ap.parts.get("token")
@@ -251,7 +251,7 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
         return  # no valid portal id: the schema (FL101) reports it, not every path again
     want = str(portal)
     for group in attach_index(record, options).groups:
-        if group.distinct("portal_id") <= {want}:
+        if group.only("portal_id", want):
             continue  # every parsed path under the record's portal (the usual)
         for ap in group.paths:
             got = ap.parts.get("portal_id")
@@ -354,8 +354,13 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
         dims = group.dimensions
         if dims is None:
             continue
-        if group.regular and not any(abs(int(h) - int(w) * dims[1] / dims[0]) > tol for w, h in zip(group.columns.get("width", ()), group.columns.get("height", ()))):
-            continue  # every height within the tolerance (the usual), computed as below
+        if group.regular:  # the usual attachment: its columns, with FL507's arithmetic below
+            width, height = dims
+            for w, h in zip(group.columns.get("width", ()), group.columns.get("height", ())):
+                if abs(int(h) - int(w) * height / width) > tol:
+                    break
+            else:
+                continue  # every height within the tolerance
         for ap in group.renditions:
             w, h = ap.parts.get("width"), ap.parts.get("height")
             if w is None or h is None:
@@ -405,8 +410,8 @@ def rendition_extension_not_allowed(record, options) -> Iterator[Hit]:
     listed = options["allowed-extensions"]
     allowed = None
     for group in attach_index(record, options).groups:
-        if group.regular and all(e in listed for e in set(group.columns.get("ext", ()))):
-            continue  # every extension listed as written (the usual)
+        if group.regular and _all_listed(group.columns.get("ext", ()), listed):
+            continue
         for ap in group.renditions:
             got = ap.parts.get("ext")
             if got is None or got in listed:
@@ -415,6 +420,14 @@ def rendition_extension_not_allowed(record, options) -> Iterator[Hit]:
                 allowed = {e.lower() for e in listed}
             if got.lower() not in allowed:
                 yield Hit(ap.pointer, f"rendition {ap.key} has extension .{got}, not one of {', '.join(sorted(allowed))}", evidence=got, span=ap.span("ext"))
+
+
+def _all_listed(extensions: tuple, listed: list) -> bool:
+    """Every extension listed as written (the usual attachment: allowed without lower-casing)."""
+    for ext in extensions:
+        if ext not in listed:
+            return False
+    return True
 
 
 def _all_paths(record: Any) -> Iterator[tuple[str, str]]:
@@ -456,9 +469,11 @@ def unsafe_attachment_path(record, options) -> Iterator[Hit]:
 
 def _path_strings(record: Any) -> list[str]:
     """The strings of :func:`path_values` (another order: all FL510's usual case needs)."""
-    entries = attachment_paths(record)
-    out = [p for e in entries for p in e[4]]
-    out += [e[5] for e in entries if e[5] is not None]
+    out: list[str] = []
+    for e in attachment_paths(record):
+        out += e[4]
+        if e[5] is not None:
+            out.append(e[5])
     return out
 
 

@@ -269,6 +269,8 @@ def test_attachment_columns_are_the_parts_of_each_path():
                     assert g.columns.get(name, ()) == tuple(ap.parts[name] for ap in renditions) or not renditions, (name, g.columns)
             for name in ("portal_id", "yyyymm", "attach_id", "token", "width", "ext", "nothing"):
                 assert g.distinct(name) == {ap.parts[name] for ap in g.paths if name in ap.parts}
+                for value in {"3", "2718281828", *(ap.parts[name] for ap in g.paths[:1] if name in ap.parts), *(ap.parts[name] for ap in g.paths[-1:] if name in ap.parts)}:
+                    assert g.only(name, value) == (g.distinct(name) <= {value}), (name, value)
     assert irregular >= 100
 
 
@@ -346,3 +348,31 @@ def test_plain_widths_have_no_width_problem():
                     plain += 1
                     assert all(fl5._width_problem(ap, ap.part("width"), dims) is None for ap in paths), (ks, ws, dims)
     assert plain >= 200
+
+
+@pytest.mark.parametrize("tol", [0, 0.5, 1, 1.5, 2])
+def test_height_shortcut_agrees_with_path_by_path_around_the_tolerance(tol):
+    """Heights a pixel or two off the exact aspect ratio, for originals whose ratio rounds either way."""
+    regex = compile_template(RENDITION_TEMPLATE)
+    reported = 0
+    for width, height in [(1000, 560), (1200, 675), (1000, 667), (7, 3), (1, 1000)]:
+        for shift in range(6):  # 5: heights of the inverted ratio (a portrait crop of a landscape image)
+            data = base_record()
+            att = data["attaches"][0]
+            att["files"]["original"].update(width=width, height=height)
+            sizes = {}
+            for n, key in enumerate(att["sizes"]):
+                exact = int(key) * height / width
+                h = max(1, round(exact) + [-2, -1, 0, 1, 2][(n + shift) % 5]) if shift < 5 else round(int(key) * width / height)
+                sizes[key] = f"./cache/3/attach/202605/880001_2718281828_{key}_{h}.webp"
+            att["sizes"] = sizes
+            rec = record(data)
+            want = []
+            for key, path in sizes.items():
+                parts = regex.fullmatch(path).groupdict()
+                if abs(int(parts["height"]) - int(parts["width"]) * height / width) > tol:
+                    want.append(f"/attaches/0/sizes/{key}")
+            got = [h[0] for h in check("FL507", rec, {"height-tolerance": tol})]
+            assert got == want, (width, height, shift, tol)
+            reported += len(got)
+    assert reported > 0
