@@ -24,6 +24,7 @@ CANDIDATE_UTF8 = re.compile(
     + b"|".join(re.escape(c.encode()) for c in _CP1252_PUNCT)
     + rb")|[\x82\x83] )"
 )
+_match_candidate = CANDIDATE_UTF8.match
 # Characters a mojibake sequence is made of: Latin-1 supplement and cp1252 punctuation.
 _SEQUENCE = re.compile(f"(?:[\u0080-\u00ff{re.escape(_CP1252_PUNCT)}]|(?<=[ÂÃ]) )+")
 
@@ -78,8 +79,22 @@ def utf8_of(text: str) -> bytes:
 
 
 def has_candidate(utf8: bytes) -> bool:
-    """Whether :data:`CANDIDATE` matches the text whose UTF-8 is ``utf8`` (a lead, then a continuation)."""
-    return b"\xc3" in utf8 and CANDIDATE_UTF8.search(utf8) is not None
+    """Whether :data:`CANDIDATE` matches the text whose UTF-8 is ``utf8`` (a lead, then a continuation).
+
+    Every match starts with the byte C3, which ``find`` (memchr) reaches faster
+    than the regex's own scan; a text with many (French, Vietnamese) is left to
+    one ``search`` after the first few.
+    """
+    at = utf8.find(b"\xc3")
+    tried = 0
+    while at >= 0:
+        if _match_candidate(utf8, at) is not None:
+            return True
+        tried += 1
+        if tried == 8:
+            return CANDIDATE_UTF8.search(utf8, at + 1) is not None
+        at = utf8.find(b"\xc3", at + 1)
+    return False
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
