@@ -720,7 +720,10 @@ class QuickScan:
         if parts is not None:
             head = ""
             for i in range(min(len(parts), 9)):
-                head += parts[i] if not i % 2 else " " if parts[i] in _BREAK_TOKENS else ""
+                piece = parts[i] if not i % 2 else " " if parts[i] in _BREAK_TOKENS else ""
+                if not piece:
+                    continue
+                head += piece
                 end = _BLANK_PREFIX.match(head).end()
                 if end < len(head) and head[end] != "&":  # a character that ends the blank prefix of the whole text too
                     return surely_has_text(head)
