@@ -114,10 +114,10 @@ class AttachGroup:
         self._paths: tuple | None = None
         om = original.fullmatch(url) if url is not None else None
         self.original_parts: dict[str, str] = om.groupdict() if om else {}
-        rows = [m.groups() for m in map(rendition.fullmatch, values) if m is not None]
-        self.regular = len(rows) == len(values) and (url is None or om is not None)
+        rows = _matched_rows(rendition, values)
+        self.regular = rows is not None and (url is None or om is not None)
         # every group of a template regex takes part in a match: no None in a column
-        self.columns: dict[str, tuple] = dict(zip(group_names(rendition), zip(*rows))) if self.regular else {}
+        self.columns: dict[str, tuple] = dict(zip(group_names(rendition), zip(*rows))) if self.regular else {}  # type: ignore[arg-type]
 
     def _build(self) -> tuple:
         rendition, original = self._templates
@@ -180,6 +180,33 @@ class AttachIndex:
         for g in self.groups:
             found |= g.distinct(name)
         return found
+
+
+def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:
+    """Each value's groups when every value fully matches ``regex``, else None.
+
+    One ``findall`` over the values joined by newlines (a line that does not
+    match gives empty groups; every placeholder matches at least one
+    character) instead of a ``fullmatch`` per value; values with a newline,
+    or a template with one, are matched one by one.
+    """
+    lines = _by_line(regex)
+    joined = "\n".join(values)
+    if lines is None or joined.count("\n") != len(values) - 1:
+        matches = [regex.fullmatch(v) for v in values]
+        return None if None in matches else [m.groups() for m in matches]  # type: ignore[union-attr]
+    rows = lines.findall(joined)
+    if regex.groups == 1:
+        rows = [(row,) for row in rows]
+    return rows if len(rows) == len(values) and all(row[0] for row in rows) else None
+
+
+@lru_cache(maxsize=64)
+def _by_line(regex: "re.Pattern[str]") -> "re.Pattern[str] | None":
+    """``regex`` anchored to a line, or else any line (empty groups): for :func:`_matched_rows`."""
+    if "\n" in regex.pattern or regex.flags & ~re.UNICODE:
+        return None
+    return re.compile(f"(?m)^(?:{regex.pattern})$|^.*$")
 
 
 @lru_cache(maxsize=64)

@@ -376,3 +376,25 @@ def test_height_shortcut_agrees_with_path_by_path_around_the_tolerance(tol):
             assert got == want, (width, height, shift, tol)
             reported += len(got)
     assert reported > 0
+
+
+@pytest.mark.parametrize("template", [RENDITION_TEMPLATE, "./file/{portal_id}/attach/{yyyymm}/{attach_id}_{token}.{ext}", "{width}", "{width}x{width}", "a\n{width}", "{ext}.{ext}"])
+def test_rows_matched_by_line_equal_a_fullmatch_per_value(template):
+    """One findall over the joined values gives each value's groups exactly when every value fully matches."""
+    from feedlint.rules._paths import _matched_rows
+
+    regex = compile_template(template)
+    rng = random.Random(template)
+    good = ["./cache/3/attach/202605/1_2_150_84.webp", "./file/3/attach/202605/1_2.jpg", "150", "150x150", "a\n150", "jpg.jpg"]
+    pieces = ["", "\n", "\r", " ", "x", "150", "150x15", "jpg", ".", "a\n", "\u2028", "\x0b", *good]
+    fits = [g for g in good if regex.fullmatch(g)]
+    seen = {True: 0, False: 0}
+    for _ in range(3000):
+        values = tuple(rng.choice(pieces) + (rng.choice(pieces) if rng.random() < 0.3 else "") for _ in range(rng.randint(1, 6)))
+        if rng.random() < 0.6:  # mostly values that fit, with a near miss now and then
+            values = tuple(v if rng.random() < 0.05 else rng.choice(fits) for v in values)
+        matches = [regex.fullmatch(v) for v in values]
+        want = None if None in matches else [m.groups() for m in matches]
+        assert _matched_rows(regex, values) == want, values
+        seen[want is None] += 1
+    assert min(seen.values()) > 100, seen
