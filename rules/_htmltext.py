@@ -716,6 +716,8 @@ class QuickScan:
 
     def surely_has_text(self) -> bool:
         """:func:`surely_has_text` of ``text``, usually read off its first pieces without joining it."""
+        if self._keeps and self.bare is not None:
+            return surely_has_text(self.bare)  # already known to hold the words of ``text``
         parts = self._parts
         if parts is not None:
             head = ""
