@@ -297,9 +297,15 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     if edit is None:
         return
     index = attach_index(record, options)
-    slack = timedelta(hours=options["tolerance-hours"])
     # a record's paths share one or two folders: decide each once, and stop when none is later
-    later = {folder: _folder_after(folder, edit, slack) for folder in index.distinct("yyyymm")}
+    slack = _hours(options["tolerance-hours"])
+    later: dict[str, bool] = {}
+    limit = None
+    for folder in index.distinct("yyyymm"):
+        start = _month_start(folder)
+        if start is not None and limit is None:
+            limit = edit + slack  # added once a folder is a month, as the per-folder check did (it may overflow)
+        later[folder] = start is not None and start > limit
     if not any(later.values()):
         return
     last = record.get(options["last-edit-field"])
@@ -309,11 +315,18 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
             yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
 
 
-def _folder_after(folder: str, edit: datetime, slack: timedelta) -> bool:
+@lru_cache(maxsize=1024)
+def _month_start(folder: str) -> datetime | None:
+    """The first day of a ``YYYYMM`` folder's month, None when it is not a month (records share a few folders)."""
     year, month = int(folder[:4]), int(folder[4:])
     if not (1 <= month <= 12 and year >= 1):
-        return False  # not a month: FL504's business
-    return datetime(year, month, 1) > edit + slack
+        return None
+    return datetime(year, month, 1)
+
+
+@lru_cache(maxsize=16)
+def _hours(hours: float) -> timedelta:
+    return timedelta(hours=hours)
 
 
 RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit]

@@ -403,3 +403,11 @@ def test_rows_matched_by_line_equal_a_fullmatch_per_value(template):
         assert _matched_rows(regex, values) == want, values
         seen[want is None] += 1
     assert min(seen.values()) > 100, seen
+
+
+@pytest.mark.parametrize("edit, hours, later", [("2026-04-30 00:00:00", 24, False), ("2026-04-29 23:59:59", 24, True), ("2026-05-01 00:00:00", 0, False), ("2026-04-30 23:59:59", 0, True)])
+def test_folder_after_edit_at_the_exact_boundary(edit, hours, later):
+    """A folder's month starting exactly at last edit + tolerance is not later (strictly after only)."""
+    rec = record({**base_record(), "content_date_last_edit": edit})  # the base record's paths are all in 202605
+    hits = check("FL307", rec, {"tolerance-hours": hours})
+    assert bool(hits) == later and all(h[3] == ((16, 22) if h[0].endswith("/url") else (17, 23)) for h in hits), hits
