@@ -208,6 +208,35 @@ def test_string_index_maps_every_decoded_offset_to_its_source_offset(ensure_asci
             assert json.loads(raw) == value[:i], (value, i)
 
 
+def _random_record(rng, keys: list, leaves: list, max_depth: int) -> dict:
+    """An object of ``keys`` nesting objects and arrays up to ``max_depth``, ``leaves`` at the bottom."""
+
+    def value(depth: int):
+        r = rng.random()
+        if depth > max_depth or r < 0.3:
+            return rng.choice(leaves)
+        if r < 0.65:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    return {k: value(0) for k in rng.sample(keys, rng.randint(1, 5))}
+
+
+def _every_pointer(node, base: str = "", missing: bool = False):
+    """The pointer of every value in ``node``; with ``missing``, one absent member or index per container too."""
+    yield base
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _every_pointer(v, f"{base}/{k.replace('~', '~0').replace('/', '~1')}", missing)
+        if missing:
+            yield f"{base}/missing"
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _every_pointer(v, f"{base}/{i}", missing)
+        if missing:
+            yield f"{base}/{len(node)}"
+
+
 def test_locating_by_a_counted_key_literal_equals_walking_the_members():
     """The shortcut for escape-free records finds every value where the member-by-member walk does."""
     import json
@@ -216,30 +245,11 @@ def test_locating_by_a_counted_key_literal_equals_walking_the_members():
     from feedlint.reader.locate import locate
 
     rng = random.Random(6)
-    keys = ["a", "b", "content_body", "sizes", "150"]
-
-    def value(depth: int):
-        r = rng.random()
-        if depth > 2 or r < 0.3:
-            return rng.choice(['"a": 1', "x", 5, '{"b":2}', None])
-        if r < 0.65:
-            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
-        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
-
-    def pointers(node, base=""):
-        yield base
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from pointers(v, f"{base}/{k}")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from pointers(v, f"{base}/{i}")
-
     checked = 0
     for _ in range(500):
-        data = {k: value(0) for k in rng.sample(keys, rng.randint(1, 5))}
+        data = _random_record(rng, ["a", "b", "content_body", "sizes", "150"], ['"a": 1', "x", 5, '{"b":2}', None], 2)
         text = json.dumps(data, separators=(",", ":") if rng.random() < 0.5 else (", ", ": "))
-        for pointer in pointers(data):
+        for pointer in _every_pointer(data):
             for on_key in (False, True):
                 walked = locate(text, pointer, on_key=on_key, data=data, unique=frozenset())
                 assert locate(text, pointer, on_key=on_key, data=data, unique=None) == walked, (text, pointer)
@@ -260,34 +270,13 @@ def test_locating_with_a_shared_memo_and_escaped_slashes_equals_walking_the_memb
     from feedlint.reader.locate import locate
 
     rng = random.Random(61)
-    keys = ["a", "a/b", "files", "sizes", "150", "x~y"]
-
-    def value(depth: int):
-        r = rng.random()
-        if depth > 3 or r < 0.3:
-            return rng.choice(['"a": 1', '{"a/b": 2}', "x/y", 5, None, '"files":'])
-        if r < 0.65:
-            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
-        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
-
-    def pointers(node, base=""):
-        yield base
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from pointers(v, f"{base}/{k.replace('~', '~0').replace('/', '~1')}")
-            yield f"{base}/missing"
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from pointers(v, f"{base}/{i}")
-            yield f"{base}/{len(node)}"
-
     checked = 0
     for _ in range(600):
-        data = {k: value(0) for k in rng.sample(keys, rng.randint(1, 5))}
+        data = _random_record(rng, ["a", "a/b", "files", "sizes", "150", "x~y"], ['"a": 1', '{"a/b": 2}', "x/y", 5, None, '"files":'], 3)
         text = json.dumps(data, separators=(",", ":") if rng.random() < 0.5 else (", ", ": "))
         text = "".join(c if c != "/" or rng.random() < 0.5 else "\\/" for c in text)  # "/" escaped here and there, as PHP writes it
         assert json.loads(text) == data
-        found = list(pointers(data))
+        found = list(_every_pointer(data, missing=True))
         rng.shuffle(found)
         memo: dict = {}
         for pointer in found:
