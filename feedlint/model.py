@@ -56,14 +56,7 @@ class Record:
             if strings_only:
                 return [(pointer, value) for key, pointer in members if isinstance(value := data.get(key, _ABSENT), str)]
             return [(pointer, data[key]) for key, pointer in members if key in data]
-        found = []
-        for pattern in patterns:
-            member = single_member(pattern)
-            if member is not None and isinstance(data, dict):  # "/content_body": a lookup, no generator
-                if member[0] in data:
-                    found.append((member[1], data[member[0]]))
-            else:
-                found.extend(expand(data, pattern))
+        found = [pair for pattern in patterns for pair in expand(data, pattern)]  # wildcards, or not an object
         return [(p, v) for p, v in found if isinstance(v, str)] if strings_only else found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
