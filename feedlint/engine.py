@@ -194,7 +194,7 @@ class Engine:
         data = raw.data
         record = Record(data, raw.kind, raw.index, raw.pointer, self.plan.roles)
         is_object = isinstance(data, dict)
-        content_id = data.get("content_id") if is_object else None
+        content_id = record.content_id
         suppressions = self.plan.suppressions
         out: list[Finding] = []
         for active in rules:
