@@ -57,15 +57,20 @@ def _ws(text: str, pos: int) -> int:
     return _WS.match(text, pos).end()
 
 
+def _escaped(text: str, i: int) -> bool:
+    """Whether the character at ``i`` is escaped: an odd run of backslashes stands before it."""
+    j = i
+    while j > 0 and text[j - 1] == "\\":
+        j -= 1
+    return (i - j) % 2 == 1
+
+
 def _skip_value(text: str, pos: int) -> int:
     """End of the JSON value at ``pos`` (in valid JSON)."""
     if text[pos : pos + 1] == '"':  # a string: its first quote not escaped, without decoding a long body
         end = text.find('"', pos + 1)
         while end > 0:
-            back = end
-            while text[back - 1] == "\\":
-                back -= 1
-            if (end - back) % 2 == 0:
+            if not _escaped(text, end):
                 return end + 1
             end = text.find('"', end + 1)
     return _decoder.raw_decode(text, pos)[1]  # the C scanner: containers, scalars and anything unterminated
@@ -101,10 +106,7 @@ def _find_key(text: str, token: str, pos: int, literal: str = "") -> tuple[int, 
     literal = literal or _key_literal(token)
     i = text.find(literal, pos)
     while i >= 0:
-        j = i
-        while j > 0 and text[j - 1] == "\\":
-            j -= 1
-        if i == j or (i - j) % 2 == 0:  # the quote is a delimiter, not an escaped quote inside a string
+        if not _escaped(text, i):  # the quote is a delimiter, not an escaped quote inside a string
             m = _COLON.match(text, i + len(literal))
             if m:
                 return i, i + len(literal), m.end()
