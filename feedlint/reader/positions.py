@@ -151,12 +151,8 @@ class TextIndex:
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
         self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and utf16_len(text) != len(text) else []
 
-    def cursor(self, origin: Cursor, offset: int) -> Cursor:
-        """``origin.advance(text[:offset])``."""
-        return Cursor(*self.place(origin, offset))
-
     def place(self, origin: Cursor, offset: int) -> tuple[int, int, int, int, int]:
-        """The fields of :meth:`cursor`, without building one (a frozen dataclass costs more than the arithmetic)."""
+        """The fields of ``origin.advance(text[:offset])``, without building a Cursor (a frozen dataclass costs more than the arithmetic)."""
         astral = bisect_left(self.astral, offset) if self.astral else 0
         lines = bisect_left(self.newlines, offset) if self.newlines else 0
         if not lines:
