@@ -72,7 +72,7 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions", "_key_counts")
+    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True) -> None:
         self.index = index  # 0-based position among the file's records
@@ -86,7 +86,7 @@ class RawRecord:
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
         self._strings: dict[int, StringIndex] = {}
-        self._key_counts: dict = {}  # see locate's memo
+        self._locate_memo: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
 
@@ -109,18 +109,16 @@ class RawRecord:
         Several findings often point at one field (every entity in a body):
         the field is located once, and its whole-value region made once.
         """
-        if span is None:
-            located = self._located.get((pointer, on_key))
-            if located is not None and located[2] is not None:
-                return located[2]  # the usual repeat: a whole value already placed
+        located = self._located.get((pointer, on_key))
+        if span is None and located is not None and located[2] is not None:
+            return located[2]  # the usual repeat: a whole value already placed
         text = self.text
         if self._positions is None:
             self._positions = TextIndex(text)
-        located = self._located.get((pointer, on_key))
         if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
                 self._unique = unique_keys(self.data) if _U_ESCAPE.search(text) else None
-            start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._key_counts)
+            start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._locate_memo)
             located = self._located[(pointer, on_key)] = [start, end, None]
         start, end, whole = located
         if span is not None and not on_key and text[start : start + 1] == '"':
