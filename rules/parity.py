@@ -60,7 +60,7 @@ def _value(record, pointer: str) -> Any:
 class _Fields:
     """What one options object says about the fields: read once per options object, not once per record."""
 
-    __slots__ = ("options", "body_ptr", "html_ptr", "body_member", "html_member", "hidden", "quick_key")
+    __slots__ = ("options", "body_ptr", "html_ptr", "body_member", "html_member", "hidden")
 
     def __init__(self, options) -> None:
         self.options = options  # kept: its id stays its own while cached
@@ -71,7 +71,6 @@ class _Fields:
         self.body_member = body[0] if body else None  # "/content_body": the record's own key, no walk
         self.html_member = html[0] if html else None
         self.hidden = _hidden(options)
-        self.quick_key = _quick_key(self.html_ptr)
 
 
 _FIELDS: dict[int, _Fields] = {}
@@ -151,7 +150,7 @@ def _same_words_undecoded(record, options, pair) -> bool:
     fields = _fields(options)
     if "<" in body or fields.hidden:
         return False
-    quick = record.memo(fields.quick_key, lambda: quick_scan(html))
+    quick = _quick(record, html_ptr, html)
     if quick is None:
         return False
     if body == quick.bare and quick.bare_keeps_words():
@@ -426,7 +425,7 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     fields = _fields(options)
     if "<" not in pair[1] and surely_has_text(pair[1]) and not fields.hidden:
         html = pair[3]
-        quick = record.memo(fields.quick_key, lambda: quick_scan(html))
+        quick = _quick(record, fields.html_ptr, html)
         if quick is not None and quick.surely_has_text():
             return  # both sides have text: the usual record, decided without decoding either
     bk, hk = _keys(record, options, pair, fold=True, strip=True)
