@@ -79,6 +79,15 @@ def _reference(paths: list[AttachPath], part: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _against_reference(group: AttachGroup, part: str) -> Iterator[tuple[AttachPath, str, str | None]]:
+    """``(path, its part, the attachment's reference)`` for each path where ``part`` was parsed (FL503/FL504 path by path)."""
+    ref = _reference(group.paths, part)
+    for ap in group.paths:
+        got = ap.part(part)
+        if got is not None:
+            yield ap, got, ref
+
+
 def _where(ap: AttachPath) -> str:
     return f"rendition {ap.key}" if ap.role == "rendition" else "original"
 
@@ -179,11 +188,8 @@ def attachment_id_mismatch(record, options) -> Iterator[Hit]:
 
 def _id_hits(group: AttachGroup) -> Iterator[Hit]:
     """FL503 path by path (the exact check behind the one-id exit)."""
-    paths = group.paths
-    ref = _reference(paths, "attach_id")
-    for ap in paths:
-        got = ap.part("attach_id")
-        if ref is not None and got is not None and got != ref:
+    for ap, got, ref in _against_reference(group, "attach_id"):
+        if ref is not None and got != ref:
             yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"))
 
 
@@ -213,12 +219,7 @@ def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
 
 def _folder_hits(group: AttachGroup) -> Iterator[Hit]:
     """FL504 path by path (the exact check behind the one-month exit)."""
-    paths = group.paths
-    ref = _reference(paths, "yyyymm")
-    for ap in paths:
-        got = ap.part("yyyymm")
-        if got is None:
-            continue
+    for ap, got, ref in _against_reference(group, "yyyymm"):
         if not _is_month(got):
             yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"))
         elif ref is not None and got != ref:
