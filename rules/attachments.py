@@ -88,6 +88,16 @@ def _against_reference(group: AttachGroup, part: str) -> Iterator[tuple[AttachPa
             yield ap, got, ref
 
 
+def _differing(group: AttachGroup, part: str, want: str) -> Iterator[tuple[AttachPath, str]]:
+    """``(path, its part)`` for each path whose parsed ``part`` is not ``want`` (FL502/FL505)."""
+    if group.only(part, want):
+        return  # every parsed path has it (the usual): no per-path look
+    for ap in group.paths:
+        got = ap.parts.get(part)
+        if got is not None and got != want:
+            yield ap, got
+
+
 def _where(ap: AttachPath) -> str:
     return f"rendition {ap.key}" if ap.role == "rendition" else "original"
 
@@ -155,13 +165,8 @@ def attachment_token_mismatch(record, options) -> Iterator[Hit]:
         token = as_int(group.att.get("token"))
         if token is None:
             continue
-        want = str(token)
-        if group.only("token", want):
-            continue  # every parsed path carries the attachment's token (the usual)
-        for ap in group.paths:
-            got = ap.parts.get("token")
-            if got is not None and got != want:
-                yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
+        for ap, got in _differing(group, "token", str(token)):
+            yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
 
 
 @rule(
@@ -252,12 +257,8 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
         return  # no valid portal id: the schema (FL101) reports it, not every path again
     want = str(portal)
     for group in attach_index(record, options).groups:
-        if group.only("portal_id", want):
-            continue  # every parsed path under the record's portal (the usual)
-        for ap in group.paths:
-            got = ap.parts.get("portal_id")
-            if got is not None and got != want:
-                yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
+        for ap, got in _differing(group, "portal_id", want):
+            yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
 
 
 def _images(record: Any, options: Any) -> list[AttachGroup]:
