@@ -262,7 +262,7 @@ class Engine:
                     self.stats.skipped_files += 1
                     return
                 record_rules = self.plan.for_file(display, "record", info.kind)
-                yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers())
+                yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers(), source)
         except InputError as exc:
             self.errors.append(exc)
         yield from self._file_rules(info, display)

@@ -1,14 +1,27 @@
 """Check a file's records on every core, with the same findings in the same order.
 
-The main process reads and splits the export (cheap: one decode per record)
-and sends chunks of raw records -- their bytes, pointer and start position --
-to worker processes.  Each worker decodes its records again, runs
-:meth:`Engine.check_record` and collects the dataset facts, and sends back the
-located findings.  Chunks are submitted with a bounded number in flight and
-their results consumed in submission order, so the output is identical to a
-serial run whatever the number of workers, and memory stays flat (the pool's
-own ``imap`` would read the whole file ahead).  Dataset rules still run once,
-at the end, in the main process, over the facts gathered here.
+Two ways to hand records to worker processes:
+
+* **Ranges** (a plain JSON file on disk, compact records): the main process
+  only guesses where chunks of about 512 KB begin (:mod:`.reader.ranges`), and
+  each worker reads, splits and decodes its own range, checks its records and
+  sends back the located findings, counted from the range's start.  The main
+  process checks that each range ended where the next began and shifts the
+  positions, record numbers and pointers into place.  Reading is then spread
+  over the workers too, and the main process is left with the report.
+* **Records** (gzip, a pipe, pretty-printed records, rules from outside
+  feedlint -- which may read ``record.index``, not known in a worker that
+  starts mid-file): the main process splits the file and sends each record's
+  bytes, pointer and start position; the worker decodes it again.
+
+Tasks are submitted with a bounded number in flight and their results consumed
+in submission order, so the output is identical to a serial run whatever the
+number of workers, and memory stays flat (the pool's own ``imap`` would read
+the whole file ahead).  Anything unusual in a range -- malformed JSON, a rule
+that crashed (its message names the record by number) -- makes the main
+process check the rest of the file itself, from the last place known for
+certain, exactly as a serial run would.  Dataset rules still run once, at the
+end, in the main process, over the facts gathered here.
 
 Workers get the run's plan by ``fork`` on Linux (nothing to rebuild: plugins
 already loaded); elsewhere they rebuild it from a picklable description, looking
@@ -29,7 +42,7 @@ from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Sequence
 
 from .reader.errors import InputError
-from .reader.positions import Cursor
+from .reader.positions import Cursor, region_fields
 
 MIN_PARALLEL_RECORDS = int(os.environ.get("FEEDLINT_PARALLEL_MIN_RECORDS", "200"))  # fewer records: checked in the main process
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
@@ -106,12 +119,66 @@ def _check_chunk(task: tuple) -> tuple[list, tuple]:
         raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
         findings = engine.check_record(raw, rules, display)
         out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
+    return out, _take_effects(engine)
+
+
+def _take_effects(engine: Any) -> tuple:
+    """What checking a task changed besides its findings, for the main process to merge; the worker's copy starts afresh."""
+    plan = engine.plan
     effects = (engine.internal_errors[:], {p: ids[:] for p, ids in engine.setup_problems.items()}, [s.used for s in plan.suppressions], engine.stats.suppressed)
     engine.internal_errors.clear()
     for s in plan.suppressions:
         s.used = 0
     engine.stats.suppressed = 0
-    return out, effects
+    return effects
+
+
+_range_file: dict[str, int] = {}  # the file this worker reads ranges of, opened once
+
+
+def _range_fd(path: str) -> int:
+    fd = _range_file.get(path)
+    if fd is None:
+        for old in _range_file.values():
+            os.close(old)
+        _range_file.clear()
+        fd = _range_file[path] = os.open(path, os.O_RDONLY)
+    return fd
+
+
+def _check_range(task: tuple) -> tuple | None:
+    """Worker: read, split and check the records of one byte range (see :mod:`.reader.ranges`).
+
+    Returns per-record (findings, facts), each record's page when the export
+    is paged, where the range really ended (counted from its start, None at
+    the end of the file) and the side effects; None when the main process
+    must check the range itself: the input is malformed there, or a rule
+    crashed (its message would name the record by a number counted from the
+    range's start).
+    """
+    from .reader.jsonstream import RecordStart
+    from .reader.ranges import range_reader
+
+    display, rule_indices, want_facts, keep_fixes, path, bom, layout, head, start, stop = task
+    engine = _worker["engine"]
+    engine.keep_fixes = keep_fixes
+    rules = [engine.plan.rules[i] for i in rule_indices]
+    paged = layout == "pages"
+    out: list = []
+    pages: list = []
+    try:
+        reader = range_reader(_range_fd(path), bom, display, head, start, stop)
+        for raw in reader.resume(RecordStart(start, Cursor()), layout, stop):
+            findings = engine.check_record(raw, rules, display)
+            out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
+            if paged:
+                pages.append(int(raw.pointer[1 : raw.pointer.index("/", 1)]))
+    except (InputError, OSError):
+        out = None  # type: ignore[assignment]
+    effects = _take_effects(engine)
+    if out is None or effects[0]:
+        return None
+    return out, pages, reader.stopped_at, effects
 
 
 def pack_findings(findings: list) -> tuple:
@@ -123,12 +190,15 @@ def pack_findings(findings: list) -> tuple:
     if not findings:
         return ()
     return findings[0].content_id, [
-        (f.rule_id, f.message, f.record_pointer, _region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings
+        (f.rule_id, f.message, f.record_pointer, region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings
     ]
 
 
-def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str) -> list:
-    """The :class:`Finding` objects :func:`pack_findings` packed, equal to the worker's (a shared region built once)."""
+def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str, base: Cursor | None = None) -> list:
+    """The :class:`Finding` objects :func:`pack_findings` packed, equal to the worker's (a shared region built once).
+
+    ``base``: where the worker's positions are counted from (a range's start), if not the file's start.
+    """
     if not packed:
         return []
     from .model import Finding
@@ -140,14 +210,10 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
     for rule_id, message, record_pointer, fields, evidence, fingerprint, fix in rows:
         region = regions.get(fields)
         if region is None:
-            region = regions[fields] = Region(*fields)
+            region = regions[fields] = Region(*(fields if base is None else base.shift(fields)))
         name, severity = rules_by_id[rule_id]
         out.append(Finding(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer, region, evidence, fix, fingerprint))
     return out
-
-
-def _region_fields(r: Any) -> tuple:
-    return (r.start_line, r.start_column, r.end_line, r.end_column, r.start_column16, r.end_column16, r.offset, r.length, r.offset16, r.length16)
 
 
 # -- main side --------------------------------------------------------------------
@@ -244,18 +310,92 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
         yield chunk
 
 
-def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool | None) -> Iterator[Any]:
+def _trusted(active: Any) -> bool:
+    """Whether a rule ships with feedlint: it never reads ``record.index`` or ``record.pointer``, which a range's worker counts from the range's start."""
+    return active.rule.origin.startswith("feedlint.rules.")
+
+
+def _rangeable(source: Any, rules: Sequence[Any]) -> bool:
+    """Whether workers can read ``source`` by ranges: a JSON export in a plain file, checked by feedlint's own rules."""
+    from .reader.jsonstream import JsonRecordReader
+
+    return (
+        source is not None
+        and source.path != "-"
+        and not source.info.gzip
+        and isinstance(getattr(source, "reader", None), JsonRecordReader)
+        and os.path.isfile(source.path)
+        and all(_trusted(a) for a in rules)
+    )
+
+
+class _Ranges:
+    """A file's ranges still to check, and the last record start known for certain (see :mod:`.reader.ranges`)."""
+
+    def __init__(self, source: Any, start: Any) -> None:
+        from .reader.ranges import cuts
+
+        reader = source.reader
+        self.info = source.info
+        self.path = source.path
+        self.display = source.info.display
+        self.bom, self.head, self.layout = reader.bom, reader.head, reader.layout
+        self.fd = os.open(source.path, os.O_RDONLY)
+        self.size = os.fstat(self.fd).st_size
+        self.known = start  # where the next range to drain starts
+        self._cuts = cuts
+        self.recut(start.offset)
+
+    def recut(self, offset: int) -> None:
+        self.spans = self._cuts(self.fd, self.bom, offset, self.head, self.size)
+
+    def stop_cutting(self) -> None:
+        self.spans = iter(())
+
+    def next_span(self) -> tuple[int, int | None] | None:
+        try:
+            return next(self.spans, None)
+        except OSError as exc:
+            raise InputError(self.display, f"cannot read: {exc}") from None
+
+    def task(self, span: tuple[int, int | None]) -> tuple:
+        return (self.path, self.bom, self.layout, self.head, *span)
+
+    def pointer(self, k: int, page: int, first_in_page: int) -> str:
+        """Pointer of a range's ``k``-th record, on its ``page``-th page counted from the range's (whose first record is its ``first_in_page``-th)."""
+        known = self.known
+        if self.layout == "pages":
+            return f"/{known.outer + page}/{known.inner + k if page == 0 else k - first_in_page}"
+        return f"/{known.outer + k}" if self.layout == "array" else ""
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _start_of(source: Any, raw: Any) -> Any:
+    """The :class:`RecordStart` of ``raw``, the record ``source``'s reader has just read."""
+    from .reader.jsonstream import RecordStart
+
+    place = [int(p) for p in raw.pointer.split("/")[1:]]
+    return RecordStart(source.reader.record_start, raw.origin, raw.index, *place)
+
+
+def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool | None, source: Any = None) -> Iterator[Any]:
     """Findings of ``raws`` in record order; facts go to ``engine.table``.
 
-    An :class:`InputError` from the reader is raised after every record read
-    before it has been reported, as in a serial run.
+    ``source`` (the :class:`Source` ``raws`` come from) lets workers read the
+    rest of the file by ranges.  An :class:`InputError` from the reader is
+    raised after every record read before it has been reported, as in a
+    serial run.
     """
     raws = iter(raws)
     head: list = []
     failure: InputError | None = None
+    ranged = pool is not None and _rangeable(source, rules)
+    wanted = max(1, MIN_PARALLEL_RECORDS) + ranged  # ranges start at the record after the head
     if pool is not None:
         try:
-            head.extend(islice(raws, max(1, MIN_PARALLEL_RECORDS)))
+            head.extend(islice(raws, wanted))
         except InputError as exc:  # report the records before it first
             failure = exc
     if pool is None or failure is not None or len(head) < MIN_PARALLEL_RECORDS or not isinstance(head[0].source, bytes):
@@ -272,40 +412,122 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
     engine.stats.records += 1
     yield from engine.check_record(raw, rules, display)
     engine.collect(raw, file_index)
-    want_facts = engine.wants_facts
+    ranges = None
+    if ranged and len(head) == wanted - 1 and source.reader.head is not None and source.reader.layout in ("array", "pages", "json-lines"):
+        ranges = _Ranges(source, _start_of(source, head.pop()))
+        source.info.records -= 1  # that record is read again, in its range
+        raws = iter(())
+    try:
+        yield from _run_tasks(engine, chain(head, raws), ranges, rules, display, file_index, pool)
+    finally:
+        if ranges is not None:
+            ranges.close()
+
+
+def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool) -> Iterator[Any]:
+    """Submit the records' chunks, then the ranges, to the pool; yield their findings in order."""
     rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
     index_of = {id(a): i for i, a in enumerate(engine.plan.rules)}
-    rule_indices = tuple(index_of[id(a)] for a in rules)
+    common = (display, tuple(index_of[id(a)] for a in rules), engine.wants_facts, engine.keep_fixes)
     workers = pool.get()
-    pending: deque = deque()  # (result, chunk) in submission order
+    pending: deque = deque()  # (result, chunk of records or (start, stop) of a range) in submission order
     limit = pool.jobs * IN_FLIGHT_PER_WORKER
+    failure: InputError | None = None
 
     def drain_one() -> Iterator[Any]:
-        result, chunk = pending.popleft()
-        try:
-            out, effects = result.get()
-        except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled: check here instead
-            yield from _check_here(engine, chunk, rules, display, file_index)
+        result, payload = pending.popleft()
+        if isinstance(payload, list):
+            yield from _drain_records(engine, result, payload, rules, rules_by_id, display, file_index)
             return
-        _merge_effects(engine, effects)
-        for (packed, facts), item in zip(out, chunk):
-            engine.stats.records += 1
-            yield from unpack_findings(packed, rules_by_id, display, item[0], item[1])
-            if facts is not None:
-                engine.add_facts((item[0], item[1]), file_index, facts)  # (content_id, facts) from the worker
-
-    source = _chunks(chain(head, raws))
-    while True:
         try:
-            chunk = next(source, None)
-        except InputError as exc:
-            failure, chunk = exc, None
-        if chunk is None:
-            break
-        pending.append((workers.apply_async(_check_chunk, ((display, rule_indices, want_facts, engine.keep_fixes, chunk),)), chunk))
+            got = result.get()
+        except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled
+            got = None
+        if got is None:  # malformed input or a crash in this range: the rest is checked here, as a serial run would
+            pending.clear()
+            ranges.stop_cutting()  # type: ignore[union-attr]
+            yield from _check_rest_here(engine, ranges, rules, display, file_index)
+            return
+        yield from _drain_range(engine, got, payload, ranges, rules_by_id, display, file_index, pending)
+
+    chunks: Iterator[list] | None = _chunks(raws)
+    while True:
+        chunk = None
+        if chunks is not None:
+            try:
+                chunk = next(chunks, None)
+            except InputError as exc:
+                failure = exc
+            if chunk is None:
+                chunks = None
+        if chunk is not None:
+            pending.append((workers.apply_async(_check_chunk, (common + (chunk,),)), chunk))
+        else:
+            span = ranges.next_span() if ranges is not None and failure is None else None
+            if span is None:
+                break
+            pending.append((workers.apply_async(_check_range, (common + ranges.task(span),)), span))  # type: ignore[union-attr]
         while len(pending) >= limit or (pending and pending[0][0].ready()):
             yield from drain_one()
     while pending:
         yield from drain_one()
     if failure is not None:
         raise failure
+
+
+def _drain_records(engine: Any, result: Any, chunk: list, rules: Sequence[Any], rules_by_id: dict, display: str, file_index: int) -> Iterator[Any]:
+    try:
+        out, effects = result.get()
+    except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled: check here instead
+        yield from _check_here(engine, chunk, rules, display, file_index)
+        return
+    _merge_effects(engine, effects)
+    for (packed, facts), item in zip(out, chunk):
+        engine.stats.records += 1
+        yield from unpack_findings(packed, rules_by_id, display, item[0], item[1])
+        if facts is not None:
+            engine.add_facts((item[0], item[1]), file_index, facts)  # (content_id, facts) from the worker
+
+
+def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by_id: dict, display: str, file_index: int, pending: deque) -> Iterator[Any]:
+    """A range's findings and facts, numbered and placed from its start; then check it ended where the next range starts."""
+    out, pages, rel_end, effects = got
+    _merge_effects(engine, effects)
+    known = ranges.known
+    base = known.cursor
+    page, first_in_page = 0, 0
+    for k, (packed, facts) in enumerate(out):
+        if pages and pages[k] != page:
+            page, first_in_page = pages[k], k
+        if packed or facts is not None:
+            index, pointer = known.index + k, ranges.pointer(k, page, first_in_page)
+            if packed:
+                yield from unpack_findings(packed, rules_by_id, display, index, pointer, base)
+            if facts is not None:
+                engine.add_facts((index, pointer), file_index, facts)
+    engine.stats.records += len(out)
+    ranges.info.records += len(out)
+    start, stop = span
+    if rel_end is None:  # the range read to the end of the file
+        ranges.stop_cutting()
+        pending.clear()
+        return
+    ranges.known = known.then(rel_end)
+    if engine.progress is not None:
+        engine.progress(display, ranges.bom + ranges.known.offset, ranges.size, ranges.info.records)
+    if ranges.known.offset != stop:  # the next range's start was a guess inside a record: cut again from here
+        pending.clear()
+        ranges.recut(ranges.known.offset)
+
+
+def _check_rest_here(engine: Any, ranges: Any, rules: Sequence[Any], display: str, file_index: int) -> Iterator[Any]:
+    """Read and check the file from the last record start known for certain, in this process (exact numbers and errors)."""
+    from .reader.ranges import range_reader
+
+    known = ranges.known
+    reader = range_reader(ranges.fd, ranges.bom, display, ranges.head, known.offset, None)
+    for raw in reader.resume(known, ranges.layout, None):
+        engine.stats.records += 1
+        ranges.info.records += 1
+        yield from engine.check_record(raw, rules, display)
+        engine.collect(raw, file_index)

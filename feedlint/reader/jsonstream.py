@@ -31,6 +31,7 @@ import codecs
 import json
 import re
 import sys
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .errors import InputError
@@ -190,6 +191,8 @@ class JsonRecordReader:
         self._bom = 0
         self._cursor_at = 0  # byte offset the cursor stands at
         self._cur = Cursor()
+        self.record_start = 0  # byte offset (after any BOM) of the record read last
+        self.stopped_at: RecordStart | None = None  # see resume
 
     # -- window ------------------------------------------------------------
     def _fill(self) -> bool:
@@ -382,6 +385,7 @@ class JsonRecordReader:
     def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> tuple[RawRecord, int]:
         value, end = self._value(start)
         origin = self._cursor(start)
+        self.record_start = start
         rel = start - self.base
         data, exact = value
         source = self.buf[rel : rel + end - start]
@@ -407,24 +411,36 @@ class JsonRecordReader:
         inner = self._skip_ws(pos + 1)
         paged = self._byte(inner) == _LBRACKET
         self.layout = "pages" if paged else "array"
-        index = 0
-        outer_i = 0
-        pos = inner
+        return self._items(inner, paged, 0, 0, 0, False, None)
+
+    def _items(self, pos: int, paged: bool, index: int, outer_i: int, inner_i: int, in_page: bool, stop: int | None) -> Iterator[RawRecord]:
+        """The array's records from ``pos`` on: a page or the array's next element, or (``in_page``) a record inside a page.
+
+        With ``stop``, ends before the first record starting at or after it and
+        leaves where that is in :attr:`stopped_at`; without, reads to the end of
+        the file and checks that nothing follows the export.
+        """
         while True:
-            b = self._byte(pos)
-            if b == _RBRACKET:
-                break
+            if not in_page:
+                b = self._byte(pos)
+                if b == _RBRACKET:
+                    break
             if paged:
-                if b != _LBRACKET:
-                    if b < 0:
-                        raise self._error(pos, "invalid JSON: unexpected end of file")
-                    self._char(pos)  # invalid UTF-8 is reported as such
-                    raise self._error(pos, f"invalid export: page {outer_i} is not an array (the first element was a page)")
-                pos = self._skip_ws(pos + 1)
-                inner_i = 0
+                if not in_page:
+                    if b != _LBRACKET:
+                        if b < 0:
+                            raise self._error(pos, "invalid JSON: unexpected end of file")
+                        self._char(pos)  # invalid UTF-8 is reported as such
+                        raise self._error(pos, f"invalid export: page {outer_i} is not an array (the first element was a page)")
+                    pos = self._skip_ws(pos + 1)
+                    inner_i = 0
+                in_page = False
                 while self._byte(pos) != _RBRACKET:
                     if self._byte(pos) < 0:
                         raise self._error(pos, "invalid JSON: unexpected end of file inside a page")
+                    if stop is not None and pos >= stop:
+                        self._stop(pos, index, outer_i, inner_i)
+                        return
                     rec, end = self._record(index, f"/{outer_i}/{inner_i}", pos)
                     yield rec
                     index += 1
@@ -435,6 +451,9 @@ class JsonRecordReader:
             else:
                 if b < 0:
                     raise self._error(pos, "invalid JSON: unexpected end of file inside the array")
+                if stop is not None and pos >= stop:
+                    self._stop(pos, index, outer_i, 0)
+                    return
                 rec, end = self._record(index, f"/{outer_i}", pos)
                 yield rec
                 index += 1
@@ -465,11 +484,71 @@ class JsonRecordReader:
         if ch != "":
             raise self._error(pos, f"invalid JSON: extra data after the export ({ch!r})")
 
-    def _sequence(self, pos: int) -> Iterator[RawRecord]:
-        index = 0
+    def _sequence(self, pos: int, index: int = 0, stop: int | None = None) -> Iterator[RawRecord]:
         while self._byte(pos) >= 0:
+            if stop is not None and pos >= stop:
+                self._stop(pos, index, 0, 0)
+                return
             rec, end = self._record(index, "", pos, line_document=True)
             yield rec
             index += 1
             self._release(end)
             pos = self._skip_ws(end)
+
+    # -- reading on from a known record ---------------------------------------
+    def _stop(self, pos: int, index: int, outer_i: int, inner_i: int) -> None:
+        self.stopped_at = RecordStart(pos, self._cursor(pos), index, outer_i, inner_i)
+
+    def resume(self, at: "RecordStart", layout: str, stop: int | None) -> Iterator[RawRecord]:
+        """Records from ``at`` (a record's first byte, found by an earlier pass) up to ``stop``.
+
+        The stream must deliver the file from ``at.offset`` on (after any BOM of
+        ``bom`` bytes, set beforehand).  Records come numbered and placed from
+        ``at``: a worker given a relative start (index 0, line 1, column 1)
+        gets relative numbers, which its caller shifts once the true start is
+        known.  Ends like :meth:`records` at the end of the file (``stop``
+        None), or before the first record starting at or after ``stop``,
+        leaving that record's start in :attr:`stopped_at`.
+        """
+        self.layout = layout
+        self.base = self._cursor_at = at.offset
+        self._cur = at.cursor
+        self.stopped_at = None
+        if layout == "json-lines":
+            return self._sequence(at.offset, at.index, stop)
+        return self._items(at.offset, layout == "pages", at.index, at.outer, at.inner, layout == "pages", stop)
+
+    @property
+    def head(self) -> bytes | None:
+        """How this export's records begin (``{"content_id":``), once a compact record has been read."""
+        return None if self._head == b"\0" else self._head
+
+    @property
+    def bom(self) -> int:
+        return self._bom
+
+
+@dataclass(frozen=True)
+class RecordStart:
+    """Where a record begins and what it is called there: enough to read the file on from it.
+
+    ``offset`` counts bytes after any BOM; ``outer`` is the page (pages) or
+    element (array) number, ``inner`` the place in the page.  Counted from a
+    chunk's start, each field is relative (see :meth:`then`).
+    """
+
+    offset: int
+    cursor: Cursor
+    index: int = 0
+    outer: int = 0
+    inner: int = 0
+
+    def then(self, rel: "RecordStart") -> "RecordStart":
+        """Where ``rel``, counted from this start (its first record being index 0 on line 1, column 1), is in the file."""
+        inner = self.inner + rel.inner if rel.outer == 0 else rel.inner
+        return RecordStart(rel.offset, self.cursor.then(rel.cursor), self.index + rel.index, self.outer + rel.outer, inner)
+
+    def pointer(self, layout: str) -> str:
+        if layout == "pages":
+            return f"/{self.outer}/{self.inner}"
+        return f"/{self.outer}" if layout == "array" else ""

@@ -69,6 +69,29 @@ class Cursor:
             return Cursor(self.line + newlines, t + 1, t16 + 1, self.offset + n, self.offset16 + n16)
         return Cursor(self.line, self.column + n, self.column16 + n16, self.offset + n, self.offset16 + n16)
 
+    def then(self, rel: "Cursor") -> "Cursor":
+        """Where ``rel``, counted from this cursor as if it were line 1, column 1, offset 0, is in the file."""
+        if rel.line == 1:
+            return Cursor(self.line, self.column + rel.column - 1, self.column16 + rel.column16 - 1, self.offset + rel.offset, self.offset16 + rel.offset16)
+        return Cursor(self.line + rel.line - 1, rel.column, rel.column16, self.offset + rel.offset, self.offset16 + rel.offset16)
+
+    def shift(self, fields: tuple) -> tuple:
+        """A :class:`Region`'s fields (in :func:`region_fields` order) counted from this cursor, as the file counts them."""
+        start_line, start_column, end_line, end_column, start_column16, end_column16, offset, length, offset16, length16 = fields
+        if start_line == 1:
+            start_column += self.column - 1
+            start_column16 += self.column16 - 1
+        if end_line == 1:
+            end_column += self.column - 1
+            end_column16 += self.column16 - 1
+        line = self.line - 1
+        return (start_line + line, start_column, end_line + line, end_column, start_column16, end_column16, offset + self.offset, length, offset16 + self.offset16, length16)
+
+
+def region_fields(r: "Region") -> tuple:
+    """A region as a plain tuple (constructor order), for the pipe between processes."""
+    return (r.start_line, r.start_column, r.end_line, r.end_column, r.start_column16, r.end_column16, r.offset, r.length, r.offset16, r.length16)
+
 
 _new = object.__new__
 _setattr = object.__setattr__

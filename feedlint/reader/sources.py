@@ -14,7 +14,7 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from .errors import InputError
 from .jsonstream import JsonRecordReader
@@ -106,6 +106,7 @@ class Source:
         self.path = path
         self.input_format = input_format
         self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
+        self.reader: Any = None  # the record reader, once records() has opened the file
 
     def records(self, progress: Callable[[str, int, int | None, int], None] | None = None) -> Iterator:
         """Raw records in file order.
@@ -129,6 +130,7 @@ class Source:
                 reader = JsonRecordReader(stream)
             else:
                 reader = _article_reader(stream, self.info)
+            self.reader = reader
             self.info.kind = "article" if fmt == "text" else "cms"
             total, position = _size_and_position(raw)
             next_report = PROGRESS_EVERY if progress is not None and position is not None else None
