@@ -27,7 +27,7 @@ from typing import Iterator
 from .errors import InputError
 from .jsonstream import JsonRecordReader, RecordStart
 
-CHUNK_BYTES = 512 * 1024  # a range is about this much of the file
+CHUNK_BYTES = int(os.environ.get("FEEDLINT_RANGE_BYTES", str(512 * 1024)))  # a range is about this much of the file (tests make it small)
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 
 
@@ -58,13 +58,14 @@ def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop:
     return reader
 
 
-def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int = CHUNK_BYTES) -> Iterator[tuple[int, int | None]]:
+def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None = None) -> Iterator[tuple[int, int | None]]:
     """``(start, stop)`` ranges from the record at ``start`` to the end of the file (the last stop is None).
 
     Each stop is the first ``head`` at least ``step`` bytes after its range's
     start: a guess, checked by the reader of the range before it.
     """
     end = size - bom
+    step = step or CHUNK_BYTES
     while True:
         at = start + step
         stop = None
