@@ -48,6 +48,7 @@ MIN_PARALLEL_RECORDS = int(os.environ.get("FEEDLINT_PARALLEL_MIN_RECORDS", "200"
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
+MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
 
 
 def default_jobs() -> int:
@@ -343,6 +344,8 @@ class _Ranges:
         self.fd = os.open(source.path, os.O_RDONLY)
         self.size = os.fstat(self.fd).st_size
         self.known = start  # where the next range to drain starts
+        self.drained = self.misses = 0
+        self.reread = False  # set when the rest of the file is to be read here, from ``known``
         self._cuts = cuts
         self.recut(start.offset)
 
@@ -351,6 +354,33 @@ class _Ranges:
 
     def stop_cutting(self) -> None:
         self.spans = iter(())
+
+    def missed(self, pending: deque) -> None:
+        """A range ended past the next one's start (a guess inside a record): drop what was cut after it and cut again.
+
+        Guesses that miss often (records full of nested objects that begin like
+        records) would waste the workers' time: then :meth:`give_up`.
+        """
+        pending.clear()
+        self.misses += 1
+        if self.misses >= MAX_MISSES and self.misses * 8 >= self.drained:
+            self.give_up(pending)
+        else:
+            self.recut(self.known.offset)
+
+    def give_up(self, pending: deque) -> None:
+        """Read the rest here, from the last record start known for certain, and send records (exact numbers and errors)."""
+        pending.clear()
+        self.stop_cutting()
+        self.reread = True
+
+    def records_from_known(self) -> Iterator[Any]:
+        from .reader.ranges import range_reader
+
+        reader = range_reader(self.fd, self.bom, self.display, self.head, self.known.offset, None)
+        for raw in reader.resume(self.known, self.layout, None):
+            self.info.records += 1
+            yield raw
 
     def next_span(self) -> tuple[int, int | None] | None:
         try:
@@ -425,7 +455,11 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
 
 
 def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool) -> Iterator[Any]:
-    """Submit the records' chunks, then the ranges, to the pool; yield their findings in order."""
+    """Submit the records' chunks, then the ranges, to the pool; yield their findings in order.
+
+    When ranges go wrong (see :meth:`_Ranges.give_up`) the rest of the file is
+    read here from the last record start known for certain and sent as records.
+    """
     rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
     index_of = {id(a): i for i, a in enumerate(engine.plan.rules)}
     common = (display, tuple(index_of[id(a)] for a in rules), engine.wants_facts, engine.keep_fixes)
@@ -443,34 +477,36 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
             got = result.get()
         except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled
             got = None
-        if got is None:  # malformed input or a crash in this range: the rest is checked here, as a serial run would
-            pending.clear()
-            ranges.stop_cutting()  # type: ignore[union-attr]
-            yield from _check_rest_here(engine, ranges, rules, display, file_index)
+        if got is None:  # malformed input or a crash in this range
+            ranges.give_up(pending)  # type: ignore[union-attr]
             return
         yield from _drain_range(engine, got, payload, ranges, rules_by_id, display, file_index, pending)
 
     chunks: Iterator[list] | None = _chunks(raws)
     while True:
-        chunk = None
+        if ranges is not None and ranges.reread:
+            ranges.reread = False
+            chunks = _chunks(ranges.records_from_known())
+        span = None
         if chunks is not None:
             try:
                 chunk = next(chunks, None)
-            except InputError as exc:
-                failure = exc
-            if chunk is None:
+            except InputError as exc:  # raised once the records before it are reported
+                failure, chunk = exc, None
+            if chunk is not None:
+                pending.append((workers.apply_async(_check_chunk, (common + (chunk,),)), chunk))
+            else:
                 chunks = None
-        if chunk is not None:
-            pending.append((workers.apply_async(_check_chunk, (common + (chunk,),)), chunk))
+                continue
+        elif ranges is not None and failure is None and (span := ranges.next_span()) is not None:
+            pending.append((workers.apply_async(_check_range, (common + ranges.task(span),)), span))
+        elif pending:
+            yield from drain_one()
+            continue
         else:
-            span = ranges.next_span() if ranges is not None and failure is None else None
-            if span is None:
-                break
-            pending.append((workers.apply_async(_check_range, (common + ranges.task(span),)), span))  # type: ignore[union-attr]
+            break
         while len(pending) >= limit or (pending and pending[0][0].ready()):
             yield from drain_one()
-    while pending:
-        yield from drain_one()
     if failure is not None:
         raise failure
 
@@ -507,6 +543,7 @@ def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by
                 engine.add_facts((index, pointer), file_index, facts)
     engine.stats.records += len(out)
     ranges.info.records += len(out)
+    ranges.drained += 1
     start, stop = span
     if rel_end is None:  # the range read to the end of the file
         ranges.stop_cutting()
@@ -515,19 +552,5 @@ def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by
     ranges.known = known.then(rel_end)
     if engine.progress is not None:
         engine.progress(display, ranges.bom + ranges.known.offset, ranges.size, ranges.info.records)
-    if ranges.known.offset != stop:  # the next range's start was a guess inside a record: cut again from here
-        pending.clear()
-        ranges.recut(ranges.known.offset)
-
-
-def _check_rest_here(engine: Any, ranges: Any, rules: Sequence[Any], display: str, file_index: int) -> Iterator[Any]:
-    """Read and check the file from the last record start known for certain, in this process (exact numbers and errors)."""
-    from .reader.ranges import range_reader
-
-    known = ranges.known
-    reader = range_reader(ranges.fd, ranges.bom, display, ranges.head, known.offset, None)
-    for raw in reader.resume(known, ranges.layout, None):
-        engine.stats.records += 1
-        ranges.info.records += 1
-        yield from engine.check_record(raw, rules, display)
-        engine.collect(raw, file_index)
+    if ranges.known.offset != stop:  # the next range's start was a guess inside a record
+        ranges.missed(pending)
