@@ -212,7 +212,7 @@ def date_in_future(record, options) -> Iterator[Hit]:
     """
     now = now_from(options["now"])
     table = date_table(record, options["format"])
-    if table.latest is None or table.latest <= now + min(_future_limits(options)):
+    if table.latest is None or table.latest - now <= min(_future_limits(options)):  # a difference: ``now + limit`` can pass the year 9999
         return  # the newest date is within the tightest tolerance: no date can be too far ahead
     yield from _in_future(table, now, options)
 
@@ -224,7 +224,15 @@ def _future_limits(options: Any) -> tuple[timedelta, timedelta, timedelta]:
 
 @lru_cache(maxsize=16)
 def _limits(hours: float, scheduled_days: float, event_days: float) -> tuple[timedelta, timedelta, timedelta]:
-    return timedelta(hours=hours), timedelta(days=scheduled_days), timedelta(days=event_days)
+    return _tolerance(hours=hours), _tolerance(days=scheduled_days), _tolerance(days=event_days)
+
+
+def _tolerance(**amount: float) -> timedelta:
+    """A tolerance option as a timedelta; one beyond what a timedelta holds (about 2.7 million years) tolerates everything."""
+    try:
+        return timedelta(**amount)
+    except OverflowError:
+        return timedelta.max if next(iter(amount.values())) > 0 else timedelta.min
 
 
 def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
@@ -239,7 +247,7 @@ def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
             limit, why = scheduled_limit, "scheduled dates"
         else:
             limit, why = system, "system-written dates"
-        if p.when > now + limit:
+        if p.when - now > limit:
             yield Hit(pointer, f"{name} {p.value} is {_ago(p.when - now)} in the future (tolerance for {why}: {_ago(limit)}; now {now:%Y-%m-%d %H:%M:%S} UTC)", evidence=p.value)
 
 
@@ -266,7 +274,7 @@ def published_long_before_register(record, options) -> Iterator[Hit]:
     """
     fmt = options["format"]
     start, reg = _valid(record, options["start-field"], fmt), _valid(record, options["register-field"], fmt)
-    limit = timedelta(hours=options["tolerance-hours"])
+    limit = _hours(options["tolerance-hours"])
     if start is not None and reg is not None and reg - start > limit:
         s, r = record.get(options["start-field"]), record.get(options["register-field"])
         yield Hit(_ptr(options["start-field"]), f"published {s}, {_ago(reg - start)} before the record was registered {r} (tolerance {_ago(limit)})", evidence=f"{s} < {r}")
@@ -300,12 +308,9 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     # a record's paths share one or two folders: decide each once, and stop when none is later
     slack = _hours(options["tolerance-hours"])
     later: dict[str, bool] = {}
-    limit = None
     for folder in index.distinct("yyyymm"):
         start = _month_start(folder)
-        if start is not None and limit is None:
-            limit = edit + slack  # added once a folder is a month, as the per-folder check did (it may overflow)
-        later[folder] = start is not None and start > limit
+        later[folder] = start is not None and start - edit > slack  # a difference: ``edit + slack`` can pass the year 9999
     if not any(later.values()):
         return
     last = record.get(options["last-edit-field"])
@@ -326,7 +331,7 @@ def _month_start(folder: str) -> datetime | None:
 
 @lru_cache(maxsize=16)
 def _hours(hours: float) -> timedelta:
-    return timedelta(hours=hours)
+    return _tolerance(hours=hours)
 
 
 RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit]

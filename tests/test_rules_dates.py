@@ -269,3 +269,27 @@ def test_folder_month_look_alikes(tmp_path, last_edit):
 def test_seed_has_no_date_findings():
     findings, _ = run(SEED_EXPORT, "FL3")
     assert findings == []
+
+
+# -- tolerances at the edge of the calendar ---------------------------------------------
+
+def test_huge_tolerances_and_dates_near_the_year_9999_never_crash(tmp_path):
+    """Tolerances beyond a timedelta (~2.7 million years) tolerate everything; dates near 9999-12-31 plus a tolerance do not overflow."""
+    rec = base_record(content_date_last_edit="9999-12-31 23:00:00", content_date_register="2026-05-12 09:16:30", content_date_start="0001-01-02 00:00:00")
+    p, _ = write(tmp_path, [rec])
+    huge = {"tolerance-hours": 10**15, "scheduled-tolerance-days": 10**13, "event-tolerance-days": 10**13}
+    findings, engine = run(p, "FL305,FL306,FL307", {"rules": {"FL305": dict(NOW, **huge), "FL306": {"tolerance-hours": 10**15}, "FL307": {"tolerance-hours": 10**15}}})
+    assert engine.internal_errors == [] and engine.setup_errors == []
+    assert findings == []
+    # the same record with the default tolerances: every rule reports, none crashes (the folder is before the edit: no FL307)
+    findings, engine = run(p, "FL305,FL306,FL307", {"rules": {"FL305": NOW}})
+    assert engine.internal_errors == []
+    assert sorted(f.rule_id for f in findings) == ["FL305", "FL306"]
+
+
+def test_attachment_folder_check_near_the_end_of_the_calendar(tmp_path):
+    """An edit on 9999-12-31 plus the 24 h slack is past datetime's range: compared as a difference, not a sum."""
+    rec = base_record(content_date_last_edit="9999-12-31 12:00:00")
+    p, _ = write(tmp_path, [rec])
+    findings, engine = run(p, "FL307")
+    assert engine.internal_errors == [] and findings == []
