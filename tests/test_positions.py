@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pytest
 
@@ -303,3 +304,109 @@ def test_skipping_a_string_by_its_quotes_ends_where_the_json_scanner_does():
         assert _skip_value(text, 5) == _decoder.raw_decode(text, 5)[1], text
     for text in ('"\\\\"', '"a\\\\\\""', '[1, "x"]', "123", "true"):
         assert _skip_value(text, 0) == _decoder.raw_decode(text, 0)[1]
+
+
+def _serialize_with_spans(node, rng, pointer="", spans=None, key_spans=None, out=None):
+    """JSON text of ``node`` (objects as lists of pairs, duplicate keys allowed) with where each pointer's value is.
+
+    Built alongside the text, so it is an oracle independent of ``locate``: a
+    duplicate key's later value overwrites the earlier span, as the decoder
+    keeps the last value.  Keys and strings are written with ``\\u`` escapes
+    at random.
+    """
+    from feedlint.reader.locate import escape_pointer_token
+
+    spans = {} if spans is None else spans
+    key_spans = {} if key_spans is None else key_spans
+    out = [] if out is None else out
+    pos = sum(map(len, out))
+
+    def literal(s: str) -> str:
+        return json.dumps(s, ensure_ascii=rng.random() < 0.3)
+
+    if isinstance(node, tuple):  # an object: a tuple of (key, value) pairs
+        out.append("{")
+        for k, (key, value) in enumerate(node):
+            if k:
+                out.append(rng.choice([",", ", "]))
+            key_at = sum(map(len, out))
+            out.append(literal(key))
+            key_end = sum(map(len, out))
+            out.append(rng.choice([":", ": "]))
+            child = pointer + "/" + escape_pointer_token(key)
+            for stale in [p for p in spans if p.startswith(child + "/")]:  # what an earlier duplicate held is gone
+                del spans[stale]
+                key_spans.pop(stale, None)
+            _serialize_with_spans(value, rng, child, spans, key_spans, out)
+            key_spans[child] = (key_at, key_end)
+        out.append("}")
+    elif isinstance(node, list):
+        out.append("[")
+        for k, value in enumerate(node):
+            if k:
+                out.append(",")
+            _serialize_with_spans(value, rng, f"{pointer}/{k}", spans, key_spans, out)
+        out.append("]")
+    else:
+        out.append(literal(node) if isinstance(node, str) else json.dumps(node))
+    spans[pointer] = (pos, sum(map(len, out)))
+    return "".join(out), spans, key_spans
+
+
+def _random_pairs(rng, depth: int):
+    keys = ["a", "b", "url", "content_body", "é", "x/y"]
+    pairs = []
+    for _ in range(rng.randint(1, 5)):
+        roll = rng.random()
+        if depth and roll < 0.25:
+            value = _random_pairs(rng, depth - 1)
+        elif depth and roll < 0.35:
+            value = [_random_pairs(rng, depth - 1) for _ in range(rng.randint(0, 2))]
+        else:
+            value = rng.choice(["v", '"url":', "&#39;", 5, None, "caf\u00e9"])
+        pairs.append((rng.choice(keys), value))
+    return tuple(pairs)
+
+
+def test_duplicate_keys_are_located_at_the_last_one_the_decoder_keeps():
+    """With duplicate keys (at any depth, with and without ``\\u`` escapes) every value is found where the decoder took it from."""
+    from feedlint.reader.locate import locate, unique_keys
+
+    rng = random.Random(71)
+    checked = duplicated = 0
+    for _ in range(800):
+        text, spans, key_spans = _serialize_with_spans(_random_pairs(rng, 3), rng)
+        data = json.loads(text)
+        unique = unique_keys(data, text) if "\\u" in text else None  # as RawRecord.region chooses
+        memo: dict = {}
+        pointers = list(spans)
+        rng.shuffle(pointers)
+        for pointer in pointers:
+            assert locate(text, pointer, data=data, unique=unique, memo=memo) == spans[pointer], (text, pointer)
+            assert locate(text, pointer) == spans[pointer], (text, pointer)
+            if pointer in key_spans:  # a member (array elements have no key)
+                assert locate(text, pointer, on_key=True, data=data, unique=unique) == key_spans[pointer], (text, pointer)
+            checked += 1
+        duplicated += len(spans) < text.count(":") + 1
+    assert checked > 5000 and duplicated > 300
+
+
+@pytest.mark.parametrize("escaped", [False, True])
+def test_a_finding_in_a_duplicated_field_points_at_the_value_the_decoder_kept(tmp_path, escaped):
+    """A record with ``content_body`` twice: only the last counts (json keeps it), so only its defect is reported, and there."""
+    from conftest import base_record, line_col, run_engine
+
+    rec = json.dumps(base_record(content_body="BODY"), ensure_ascii=escaped)
+    kept = rec.replace('"content_body": "BODY"', '"content_body": "clean first", "content_body": "It&#39;s the kept one"')
+    dropped = rec.replace('"content_body": "BODY"', '"content_body": "It&#39;s dropped", "content_body": "clean"')
+    for name, record, expected in (("kept", kept, 1), ("dropped", dropped, 0)):
+        text = "[[" + record + "]]"
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        findings, _ = run_engine(path, "FL201")
+        assert len(findings) == expected, (name, findings)
+        if expected:
+            [f] = findings
+            at = text.index('"It&#39;s the kept one"')
+            assert at <= f.region.offset < at + len('"It&#39;s the kept one"')  # in the kept value, not the first
+            assert (f.region.start_line, f.region.start_column) == line_col(text, f.region.offset)

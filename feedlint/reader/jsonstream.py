@@ -118,7 +118,7 @@ class RawRecord:
             self._positions = TextIndex(text)
         if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
-                self._unique = unique_keys(self.data) if _U_ESCAPE.search(text) else None
+                self._unique = unique_keys(self.data, text) if _U_ESCAPE.search(text) else None
             start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._locate_memo)
             located = self._located[(pointer, on_key)] = [start, end, None]
         start, end, whole = located

@@ -76,14 +76,22 @@ def _skip_value(text: str, pos: int) -> int:
     return _decoder.raw_decode(text, pos)[1]  # the C scanner: containers, scalars and anything unterminated
 
 
-def unique_keys(data: Any) -> frozenset[str]:
-    """Object keys that occur exactly once in ``data`` (at any depth)."""
+def unique_keys(data: Any, text: str | None = None) -> frozenset[str]:
+    """Object keys that occur exactly once in ``data`` (at any depth).
+
+    Given the source ``text``, none when the source has duplicate keys: the
+    decoder kept one of each, so a key unique in ``data`` may be written twice
+    in the text (or inside a value a duplicate replaced), and only walking the
+    members finds the one the decoder kept.
+    """
     seen: set[str] = set()
     twice: set[str] = set()
+    members = 0
     stack = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
+            members += len(node)
             for k, v in node.items():
                 if k in seen:
                     twice.add(k)
@@ -93,7 +101,21 @@ def unique_keys(data: Any) -> frozenset[str]:
                     stack.append(v)
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
+    if text is not None and source_members(text) != members:
+        return frozenset()
     return frozenset(seen - twice)
+
+
+_STRING_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"([ \t\n\r]*:)?', re.S)
+
+
+def source_members(text: str) -> int:
+    """How many object members the JSON ``text`` spells out, duplicates included.
+
+    Scanning string tokens from the start keeps in step with the JSON (outside
+    strings no quote occurs), so a string followed by ``:`` is a key.
+    """
+    return sum(1 for m in _STRING_TOKEN.finditer(text) if m.group(1) is not None)
 
 
 def _find_key(text: str, token: str, pos: int, literal: str = "") -> tuple[int, int, int] | None:
@@ -137,12 +159,16 @@ def _none_after(text: str, literal: str, end: int, memo: dict) -> bool:
 def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict, literal: str = "") -> tuple[int, int, int] | None:
     """:func:`_find_key` for the member ``token`` of the object at ``pos``, when the first key found is surely that member; else None.
 
-    Sure when the key occurs once in the record (``unique``), or, in a text
-    without ``\\u`` escapes, when no ``{`` comes before it (no nested object
-    to hold it: most top-level fields) or its literal does not occur again
-    after it: the member's key, written as that literal and after ``pos``,
-    can then only be the one found.  Without ``\\u`` escapes a key has one
-    spelling, except that ``/`` may be written ``\\/``: such keys are walked to.
+    Sure when its literal does not occur again after it: the member's key,
+    written as that literal and after ``pos``, can then only be the one found,
+    and no duplicate of it follows (the decoder keeps a duplicate key's last
+    value, so a finding belongs at the last).  With ``\\u`` escapes a key may
+    be spelt otherwise, so it must also occur once in the record's decoded
+    keys (``unique``); without them, the only other spelling is ``\\/`` for
+    ``/``: such keys are walked to.  When the key occurs again but no ``{``
+    comes before the one found (no nested object to hold it: most top-level
+    fields), only a later duplicate could be the member: that is looked for
+    up to the object's end.
     """
     if unique is not None:
         if token not in unique:
@@ -151,8 +177,23 @@ def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | 
         return None
     literal = literal or _key_literal(token)
     hit = _find_key(text, token, pos + 1, literal)
-    if hit is not None and unique is None and text.find("{", pos + 1, hit[0]) >= 0 and not _none_after(text, literal, hit[1], memo):
-        return None
+    if hit is None or _none_after(text, literal, hit[1], memo):
+        return hit
+    if unique is None and text.find("{", pos + 1, hit[0]) < 0:
+        return _last_duplicate(text, literal, hit)
+    return None
+
+
+def _last_duplicate(text: str, literal: str, hit: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The last member named like ``hit`` (a member found at depth one) in ``hit``'s object: the one the decoder keeps."""
+    i = _AFTER.match(text, _skip_value(text, hit[2])).end()
+    while i < len(text) and text[i] != "}":
+        m = _MEMBER.match(text, i)
+        if m is None:
+            break
+        if m.group(1) == literal:
+            hit = (i, m.end(1), m.end())
+        i = _AFTER.match(text, _skip_value(text, m.end())).end()
     return hit
 
 
@@ -216,10 +257,9 @@ def locate(
                 literal = m.group(1)
                 key = literal[1:-1] if "\\" not in literal else scanstring(text, i + 1)[0]
                 value_start = m.end()
-                if key == token:
+                if key == token:  # not the end of the walk: a duplicate key's last value is the decoded one
                     found = value_start
                     key_span = (i, m.end(1))
-                    break
                 i = _AFTER.match(text, _skip_value(text, value_start)).end()
         elif ch == "[" and token.isdigit():
             wanted = int(token)
