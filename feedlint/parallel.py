@@ -322,6 +322,7 @@ def _rangeable(source: Any, rules: Sequence[Any]) -> bool:
 
     return (
         source is not None
+        and hasattr(os, "pread")  # not on Windows: there, the records path
         and source.path != "-"
         and not source.info.gzip
         and isinstance(getattr(source, "reader", None), JsonRecordReader)
