@@ -71,3 +71,13 @@ def test_multi_line_region_has_no_columns_and_input_errors_are_annotations(tmp_p
     assert "col" not in missing[1] and "endColumn" not in missing[1]
     (err,) = [c for c in commands if c[1].get("title") == "feedlint input error"]
     assert err[1]["file"] == "broken.json" and err[1]["line"] == "2"
+
+
+def test_escaping_matches_the_runners_rules_for_every_special_character():
+    """The shortcut for text without special characters gives what the full escaping gives (actions/toolkit command.ts)."""
+    from feedlint.reporters.github import command, escape_data, escape_property
+
+    for text in ["plain", "50% done", "a\r\nb", "key: value, more", "%0A literal", "", "ünïcödé: ok"]:
+        assert escape_data(text) == text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        assert escape_property(text) == escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    assert command("warning", "m: 1%", file="a,b.json", line=3, col=None, title="FL201 x") == "::warning file=a%2Cb.json,line=3,title=FL201 x::m: 1%25"

@@ -13,6 +13,8 @@ findings upload SARIF instead.
 
 from __future__ import annotations
 
+import re
+
 from ..model import Finding
 from .base import Reporter, RunInfo, Summary
 from .locations import annotation_path
@@ -20,16 +22,24 @@ from .locations import annotation_path
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
+_DATA_SPECIAL = re.compile("[%\r\n]")
+_PROPERTY_SPECIAL = re.compile("[%\r\n:,]")
+
+
 def escape_data(text: str) -> str:
+    if _DATA_SPECIAL.search(text) is None:  # the usual message: one search, no copies
+        return text
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    if _PROPERTY_SPECIAL.search(text) is None:
+        return text
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(kind: str, message: str, **props: object) -> str:
-    given = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None)
+    given = ",".join(f"{k}={v if type(v) is int else escape_property(str(v))}" for k, v in props.items() if v is not None)
     return f"::{kind}{' ' + given if given else ''}::{escape_data(message)}"
 
 

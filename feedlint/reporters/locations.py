@@ -27,8 +27,9 @@ def source_root(cwd: str) -> str:
     return str(here)
 
 
+@lru_cache(maxsize=256)
 def repo_relative(display: str, cwd: str) -> str | None:
-    """``display`` relative to the source root as a POSIX path, or None when it lies outside."""
+    """``display`` relative to the source root as a POSIX path, or None when it lies outside (asked once per finding: cached)."""
     if display == STDIN:
         return None
     absolute = Path(os.path.normpath(os.path.join(cwd, display)))
