@@ -44,7 +44,15 @@ from typing import Any, Iterable, Iterator, Sequence
 from .reader.errors import InputError
 from .reader.positions import Cursor, region_fields
 
-MIN_PARALLEL_RECORDS = int(os.environ.get("FEEDLINT_PARALLEL_MIN_RECORDS", "200"))  # fewer records: checked in the main process
+
+def _min_parallel_records(default: int = 200) -> int:
+    try:
+        return max(1, int(os.environ.get("FEEDLINT_PARALLEL_MIN_RECORDS", default)))
+    except ValueError:  # an experiment's knob: a typo leaves the default
+        return default
+
+
+MIN_PARALLEL_RECORDS = _min_parallel_records()  # fewer records: checked in the main process
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
@@ -298,15 +306,21 @@ def _merge_effects(engine: Any, effects: tuple) -> None:
 
 
 def _chunks(raws: Iterator[Any]) -> Iterator[list]:
+    """Records in chunks of about :data:`CHUNK_BYTES`; a reading error comes after the chunk of the records before it."""
     chunk: list = []
     size = 0
-    for raw in raws:
-        o = raw.origin
-        chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind))
-        size += len(raw.source)
-        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_RECORDS:
-            yield chunk
-            chunk, size = [], 0
+    try:
+        for raw in raws:
+            o = raw.origin
+            chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind))
+            size += len(raw.source)
+            if size >= CHUNK_BYTES or len(chunk) >= CHUNK_RECORDS:
+                yield chunk
+                chunk, size = [], 0
+    except InputError:
+        if chunk:
+            yield chunk  # checked and reported before the error, as in a serial run
+        raise
     if chunk:
         yield chunk
 

@@ -27,7 +27,16 @@ from typing import Iterator
 from .errors import InputError
 from .jsonstream import JsonRecordReader, RecordStart
 
-CHUNK_BYTES = int(os.environ.get("FEEDLINT_RANGE_BYTES", str(512 * 1024)))  # a range is about this much of the file (tests make it small)
+
+def _range_bytes(default: int = 512 * 1024) -> int:
+    """``FEEDLINT_RANGE_BYTES`` (tests make ranges small), at least one byte; the default when unset or not a number."""
+    try:
+        return max(1, int(os.environ.get("FEEDLINT_RANGE_BYTES", default)))
+    except ValueError:
+        return default
+
+
+CHUNK_BYTES = _range_bytes()  # a range is about this much of the file
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 
 
@@ -65,7 +74,7 @@ def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None
     start: a guess, checked by the reader of the range before it.
     """
     end = size - bom
-    step = step or CHUNK_BYTES
+    step = max(1, step or CHUNK_BYTES)  # each stop after its start: ranges always move on
     while True:
         at = start + step
         stop = None
