@@ -249,11 +249,29 @@ def test_page_boundaries_at_cuts(tmp_path, monkeypatch):
             if page_firsts & set(stops):
                 steps_hitting_pages.append(step)
     assert steps_hitting_pages, "no cut fell on a page start: the test would not test that"
-    for step in (1, 1500):
+    for step in (300, 1500):
         serial, calls = same_in_process(p, monkeypatch, range_bytes=step)
         assert calls["_drain_range"] >= 3
         late_findings(serial, 35)
     cli_same(p, "--ignore", "FL6", env={"FEEDLINT_RANGE_BYTES": "1", "FEEDLINT_PARALLEL_MIN_RECORDS": "1"}, jobs=("2", "3"))
+
+
+@pytest.mark.parametrize("size", ["0", "-100"])
+def test_range_size_zero_or_negative_does_not_hang(files, size):
+    """FEEDLINT_RANGE_BYTES=0 (or below): a range must still move forward; the run ends with the serial output."""
+    import subprocess
+
+    from conftest import feedlint_cmd
+
+    path = files["array"]
+    args = [*feedlint_cmd(), "check", "--format", "json", "--ignore", "FL6", path.name]
+    env = dict(os.environ, NO_COLOR="1", FEEDLINT_RANGE_BYTES=size, FEEDLINT_PARALLEL_MIN_RECORDS="3")
+    serial = subprocess.run([*args, "--jobs", "1"], cwd=path.parent, env=env, capture_output=True, text=True, timeout=60)
+    try:
+        par = subprocess.run([*args, "--jobs", "2"], cwd=path.parent, env=env, capture_output=True, text=True, timeout=8)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"--jobs 2 with FEEDLINT_RANGE_BYTES={size} still running after 8 s (the serial run takes well under 1 s)")
+    assert (par.returncode, par.stdout, par.stderr) == (serial.returncode, serial.stdout, serial.stderr)
 
 
 def test_few_records_after_the_head(tmp_path, monkeypatch):
@@ -492,6 +510,19 @@ def test_suppressions_and_their_use_counts_identical(files, tmp_path):
     assert not any(f["pointer"].endswith("/content_date_last_edit") for f in found)
     assert "never used" in out.stderr or "content-id 1" in out.stderr
     late_findings(out.stdout, 50)
+
+
+def test_several_files_in_one_run_share_the_pool(files):
+    """Ranges of several files through one pool (each worker keeps one file open), dataset rules across files."""
+    d = files["pages"].parent
+    env = dict(TINY)
+    args = ("check", "--format", "json", files["pages"].name, files["jsonl-bom"].name, files["multiline-records"].name, files["pretty"].name)
+    serial = run_cli(*args, "--jobs", "1", cwd=d, env=env)
+    par = run_cli(*args, "--jobs", "2", cwd=d, env=env)
+    assert serial.returncode == par.returncode == 1
+    assert (par.stdout, par.stderr) == (serial.stdout, serial.stderr)
+    found = json.loads(serial.stdout)
+    assert {f["file"] for f in found if (f["record"] or 0) > 50} >= {files["pages"].name, files["jsonl-bom"].name, files["multiline-records"].name}
 
 
 def test_spawned_workers_read_ranges_too(files):
