@@ -363,6 +363,39 @@ def test_nested_look_alike_is_the_last_thing_in_the_file(tmp_path, monkeypatch):
         assert any(d["record"] == 12 for d, _ in serial["findings"])
 
 
+def test_records_that_are_not_objects_and_look_alikes_inside_them(tmp_path, monkeypatch):
+    """Later elements that are null, text, numbers or arrays (one holding a record look-alike): read, numbered and placed like serially."""
+    records: list = [make_record(i) for i in range(30)]
+    for at, odd in ((12, None), (15, "text"), (18, 5), (21, []), (24, [make_record(99)]), (27, {"no_id": True})):
+        records.insert(at, odd)
+    for layout in ("array", "pages", "jsonl"):
+        p = write(tmp_path / f"odd-{layout}.json", layout_text(records, layout))
+        serial, calls = same_in_process(p, monkeypatch, range_bytes=600)
+        assert calls["_drain_range"] >= 3, calls
+        late_findings(serial, 30)
+        assert {d["record"] for d, _ in serial["findings"]} >= {12, 15, 18, 21, 24}  # the schema says what each is not
+    cli_same(p, "--ignore", "FL6", env={"FEEDLINT_RANGE_BYTES": "600", "FEEDLINT_PARALLEL_MIN_RECORDS": "3"})
+
+
+def test_a_record_larger_than_the_workers_window(tmp_path, monkeypatch):
+    """One late record of ~300 KB (more than a range's window of its size + 64 KB), look-alikes inside it: located exactly."""
+    records = [make_record(i) for i in range(20)]
+    big = make_record(13)  # 13 % 4 == 1: a mojibake title, after the big body in the file
+    big["content_body"] = ("Long paragraph \u00e9 " + EMOJI + "\r\n") * 12000
+    big["related"] = [{"content_id": j, "t": "y" * 200} for j in range(300)]
+    big = {k: big[k] for k in ["content_id", "content_body", "related", *[k for k in big if k not in ("content_id", "content_body", "related")]]}
+    records[13] = big
+    for layout in ("pages", "jsonl-crlf"):
+        p = write(tmp_path / f"big-{layout}.json", layout_text(records, layout))
+        text = p.read_bytes().decode("utf-8")  # not read_text: CRLF must stay two characters
+        serial, calls = same_in_process(p, monkeypatch, range_bytes=2000)
+        assert calls["_drain_range"] >= 2, calls
+        ((d, fields),) = [(d, f) for d, f in serial["findings"] if d["rule"] == "FL204" and d["record"] == 13]
+        line, column, column16, offset, offset16 = expected_mojibake(text, 13)
+        assert (fields[0], fields[1], fields[4], fields[6], fields[8]) == (line, column, column16, offset, offset16)
+        late_findings(serial, 17)
+
+
 # -- 4. malformed input in a later range ---------------------------------------------------------------
 
 
@@ -471,6 +504,18 @@ def test_dataset_rules_identical_with_facts_from_ranges(dataset_file, monkeypatc
     assert sorted({f["record"] for f in dup} - {3}) == [7, 41, 58], dup
     serial, calls = same_in_process(dataset_file, monkeypatch, ignore=())
     assert calls["_drain_range"] >= 5
+    only = cli_same(dataset_file, "--select", "FL601")  # no record rule at all: the workers only gather facts
+    assert {f["record"] for f in json.loads(only.stdout)} >= {3, 7, 41, 58}
+
+
+def test_stdin_spooled_for_dataset_rules_identical(dataset_file):
+    """With dataset rules stdin is copied to a temporary file first (a plain file: ranges may read it)."""
+    text = dataset_file.read_text(encoding="utf-8")
+    outs = [run_cli("check", "--format", "json", "--jobs", j, "-", cwd=dataset_file.parent, input=text, env=dict(TINY)) for j in ("1", "2")]
+    assert outs[0].returncode == outs[1].returncode == 1
+    assert (outs[1].stdout, outs[1].stderr) == (outs[0].stdout, outs[0].stderr)
+    found = json.loads(outs[0].stdout)
+    assert any(f["rule"].startswith("FL6") and f["record"] == 58 for f in found) and max(f["record"] or 0 for f in found) == N_RECORDS - 1
 
 
 def test_sarif_identical(dataset_file):
