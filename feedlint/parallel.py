@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections import deque
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Sequence
@@ -56,6 +57,7 @@ MIN_PARALLEL_RECORDS = _min_parallel_records()  # fewer records: checked in the 
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
+SHUTDOWN_GRACE = 10.0  # seconds the workers get to finish their tasks when the pool closes (see WorkerPool.close)
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
 
 
@@ -285,13 +287,29 @@ class WorkerPool:
         return self._pool
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-            import gc
+        """Stop the workers once they have finished what they were given.
 
-            gc.unfreeze()
+        Killing a worker while it sends a result (say, of a range dropped
+        after a wrong guess) leaves the results queue locked, and the pool's
+        shutdown then waits forever (CPython gh-96995).  So the pool is closed
+        and its tasks in flight (a few chunks) are waited for; only tasks still
+        running after :data:`SHUTDOWN_GRACE` seconds (a rule stuck on a record,
+        an interrupted run) get the workers terminated.
+        """
+        pool = self._pool
+        if pool is None:
+            return
+        self._pool = None
+        pool.close()
+        deadline = time.monotonic() + SHUTDOWN_GRACE
+        for result in list(getattr(pool, "_cache", {}).values()):
+            result.wait(max(0.0, deadline - time.monotonic()))
+        if getattr(pool, "_cache", None):
+            pool.terminate()
+        pool.join()
+        import gc
+
+        gc.unfreeze()
 
 
 def _merge_effects(engine: Any, effects: tuple) -> None:

@@ -453,6 +453,72 @@ def test_pool_watcher_does_not_wait_on_the_results_pipe(tmp_path, monkeypatch):
     assert wakeups and set(wakeups) == {2 + 1}  # two workers' sentinels and the change notifier, no results pipe
 
 
+@rule("XS003", "slow-on-one-record")
+def slow_on_one_record(record, options):
+    """Takes seconds on content id 30 (a task still running when the pool is closed)."""
+    if record.content_id == 30:
+        import time
+
+        time.sleep(5)
+    yield Hit("/content_id", "seen")
+
+
+def test_pool_closes_without_killing_workers_that_finish_their_tasks(tmp_path, monkeypatch):
+    """Ranges dropped after wrong guesses are still running when a file ends: the pool waits for them, never terminates.
+
+    Terminating a worker that is sending a result leaves the results queue
+    locked and the shutdown hangs (CPython gh-96995); it hung about once in
+    fifty runs of this kind before the pool waited for its tasks.
+    """
+    import feedlint.parallel as parallel
+    from multiprocessing.pool import Pool
+
+    terminated = []
+    real = Pool.terminate
+    monkeypatch.setattr(Pool, "terminate", lambda self: terminated.append(1) or real(self))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 4)
+    monkeypatch.setenv("FEEDLINT_RANGE_BYTES", "1")  # every record its own range
+    from feedlint.reader import ranges
+
+    monkeypatch.setattr(ranges, "CHUNK_BYTES", 1)
+    related = [{"content_id": k, "title": "look-alike"} for k in range(20)]
+    records = [base_record(content_id=i, content_title=f"It&#39;s {i}", related=related if i % 7 == 3 else []) for i in range(30)]
+    p = tmp_path / "e.json"
+    p.write_text(export_text(records)[:-2] + ",]]")  # malformed at the end: the last ranges are dropped too
+    from feedlint.config import Config
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+
+    plan = build_plan(load_catalogue(), Config(values={}), Choices(select=["FL201"]))
+    runs = []
+    for jobs in (1, 2, 2, 2, 2, 2):
+        engine = Engine(plan, jobs)
+        runs.append(([f.as_dict() for f in engine.run([str(p)])], [str(e) for e in engine.errors]))
+    serial = runs[0]
+    assert len(serial[0]) == 30 and len(serial[1]) == 1 and "trailing comma" in serial[1][0]
+    assert all(run == serial for run in runs[1:])
+    assert not terminated
+
+
+def test_pool_terminates_workers_still_busy_after_the_grace_period(tmp_path, monkeypatch):
+    """A run abandoned while a task is stuck (here: a rule sleeping on one record) does not wait for it beyond the grace period."""
+    import time
+
+    import feedlint.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(parallel, "SHUTDOWN_GRACE", 0.3)
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(content_id=i) for i in range(1, 41)]))
+    engine = Engine(Plan([ActiveRule(slow_on_one_record, "warning", {})]), 2)
+    findings = engine.run([str(p)])
+    first = next(findings)
+    started = time.monotonic()
+    findings.close()  # the consumer stops early: the pool closes with record 30's task asleep
+    assert first.content_id == 1 and time.monotonic() - started < 3
+
+
 def test_guessed_record_ends_equal_counted_ones(monkeypatch):
     """Finding the next record's start (the fast split) cuts exactly where counting braces does."""
     import random
