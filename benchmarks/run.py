@@ -10,9 +10,11 @@ Exports are generated into ``benchmarks/data/`` (git-ignored) by
 ``benchmarks/generate.py`` when missing.  Every command runs as a fresh process,
 side by side in one run, so they share the machine's state; the wall time of
 each is the best of ``--repeat`` runs (a shared machine only ever makes a run
-slower).  Memory is the peak, over the run, of the proportional set size (PSS)
-summed over the process and its workers, sampled every 20 ms from /proc (so
-pages shared after a fork count once); elsewhere the largest process's peak RSS.
+slower).  Memory is the peak, over one more run of each command, of the
+proportional set size (PSS) summed over the process and its workers, sampled
+every 20 ms from /proc (so pages shared after a fork count once); elsewhere the
+largest process's peak RSS.  Sampling walks the processes' page tables and
+slows them, so that run is not timed.
 
 Rows:
 
@@ -114,8 +116,13 @@ class Run:
     stderr: bytes = b""
 
 
-def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
-    """Wall time, exit code and peak memory of one command (all its processes)."""
+def run_once(cmd: list[str], cwd: Path, env: dict | None = None, sample_memory: bool = False) -> Run:
+    """Wall time, exit code and (``sample_memory``) peak memory of one command (all its processes).
+
+    Sampling reads ``/proc/PID/smaps_rollup`` of every process every 20 ms,
+    which walks their page tables and slows them (a 2-worker run by 15%), so
+    timed runs do not sample and memory comes from a run of its own.
+    """
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -123,7 +130,7 @@ def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     peak = [0]
     done = threading.Event()
-    can_sample = Path(f"/proc/{proc.pid}/smaps_rollup").exists()
+    can_sample = sample_memory and Path(f"/proc/{proc.pid}/smaps_rollup").exists()
 
     def sample() -> None:
         while not done.wait(0.02):
@@ -140,7 +147,7 @@ def run_once(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
         sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    peak_kb = peak[0] or after.ru_maxrss  # no /proc: the largest process's peak RSS
+    peak_kb = peak[0] or (after.ru_maxrss if sample_memory else 0)  # no /proc: the largest process's peak RSS
     return Run(wall, proc.returncode, peak_kb / 1024, cpu, out, err)
 
 
@@ -155,20 +162,28 @@ class Row:
     def best(self) -> Run:
         return min(self.runs, key=lambda r: r.wall)
 
+    memory: Run | None = None  # the run that sampled memory (not timed)
+
     @property
     def peak_mb(self) -> float:
-        return max(r.peak_mb for r in self.runs)
+        return self.memory.peak_mb if self.memory is not None else 0.0
 
 
-def bench(name: str, cmd: list[str], file: Path, records: int, repeat: int, ok_codes: tuple[int, ...] = (0, 1)) -> Row:
+def bench(name: str, cmd: list[str], file: Path, records: int, repeat: int, ok_codes: tuple[int, ...] = (0, 1), memory_run: bool = True) -> Row:
+    """``repeat`` timed runs of ``cmd``, then (``memory_run``) one more that samples memory."""
     row = Row(name, file, records)
-    for i in range(repeat):
-        r = run_once(cmd, ROOT, env=dict(os.environ, NO_COLOR="1", FEEDLINT_NO_PROGRESS="1"))
+    for i in range(repeat + memory_run):
+        memory = i == repeat  # the last run samples memory and is not timed
+        r = run_once(cmd, ROOT, env=dict(os.environ, NO_COLOR="1", FEEDLINT_NO_PROGRESS="1"), sample_memory=memory)
         if r.exit_code not in ok_codes or b"Traceback" in r.stderr:
             sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
             raise SystemExit(f"{name}: exit code {r.exit_code} from {' '.join(cmd)}")
-        row.runs.append(r)
-        print(f"  {name:<40} run {i + 1}/{repeat}: {r.wall:7.2f} s wall {r.cpu:7.2f} s CPU {r.peak_mb:7.0f} MB  exit {r.exit_code}", file=sys.stderr, flush=True)
+        if memory:
+            row.memory = r
+        else:
+            row.runs.append(r)
+        what = f"{r.peak_mb:7.0f} MB (memory run)" if memory else f"{r.wall:7.2f} s wall {r.cpu:7.2f} s CPU"
+        print(f"  {name:<40} run {i + 1}/{repeat + memory_run}: {what}  exit {r.exit_code}", file=sys.stderr, flush=True)
     return row
 
 
@@ -235,9 +250,11 @@ def startup(repeat: int) -> tuple[list[Row], str]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", *(str(ROOT / d) for d in ("feedlint", "rules", "schemas"))], stdout=subprocess.DEVNULL)
     # Alternated run by run, so both see the same machine; the best of each counts.
     rows = [Row("check-jsonschema", one, 1), Row("feedlint check (all rules)", one, 1)]
-    for _ in range(repeat):
+    for k in range(repeat):
         for row, cmd in zip(rows, (check_jsonschema(one), feedlint(str(one)))):
-            row.runs.extend(bench(row.name, cmd, one, 1, 1).runs)
+            done = bench(row.name, cmd, one, 1, 1, memory_run=k == repeat - 1)
+            row.runs.extend(done.runs)
+            row.memory = done.memory or row.memory
     r = subprocess.run([sys.executable, "-X", "importtime", "-m", "feedlint", "check", "--quiet", str(one)], cwd=ROOT, capture_output=True, text=True)
     imports = []
     for line in r.stderr.splitlines():
@@ -289,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     when = time.strftime("%Y-%m-%d")
     block = (
         f"Measured {when} by `python benchmarks/run.py{' --big' if a.big else ''}` on {info}. "
-        f"Wall time is the best of {a.repeat} runs (1 for the 1 GB file); memory is the peak summed over all processes.\n\n"
+        f"Wall time is the best of {a.repeat} runs (1 for the 1 GB file); memory is the peak summed over all processes, from one more run of each command (sampling memory slows a run, so it is not timed).\n\n"
         f"{table}\n\n"
         + (f"Speed-up of the record rules on every core (the `--jobs` default) over `--jobs 1`: {'; '.join(speedups)}.\n\n" if speedups else "")
         + f"Start-up, one-record export (best of {max(a.repeat, 15)}, with bytecode, the two alternated):\n\n{start_table}\n\n"
