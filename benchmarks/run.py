@@ -29,7 +29,6 @@ Rows:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re

@@ -147,7 +147,7 @@ def _check_expectations(plan) -> None:
 
 def _jobs(given: Optional[int], cfg) -> int:
     """Worker processes: --jobs, else config ``jobs``; 0 (the default) means every core."""
-    from .parallel import resolve_jobs
+    from .workers import resolve_jobs
 
     value = given if given is not None else cfg.get("jobs", 0)
     if value < 0:

@@ -11,7 +11,7 @@ import fnmatch
 import os
 from itertools import chain
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from .api import DatasetHit, Hit, Rule, SetupError
 from .facts import FactTable, RowRef
@@ -314,7 +314,7 @@ class Engine:
         if self.jobs <= 1:
             return None
         if self._pool is None:
-            from .parallel import WorkerPool
+            from .workers import WorkerPool
 
             self._pool = WorkerPool(self.plan, self.jobs)
         return self._pool

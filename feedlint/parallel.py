@@ -18,14 +18,12 @@ Tasks are submitted with a bounded number in flight and their results consumed
 in submission order, so the output is identical to a serial run whatever the
 number of workers, and memory stays flat (the pool's own ``imap`` would read
 the whole file ahead).  Anything unusual in a range -- malformed JSON, a rule
-that crashed (its message names the record by number) -- makes the main
-process check the rest of the file itself, from the last place known for
-certain, exactly as a serial run would.  Dataset rules still run once, at the
-end, in the main process, over the facts gathered here.
-
-Workers get the run's plan by ``fork`` on Linux (nothing to rebuild: plugins
-already loaded); elsewhere they rebuild it from a picklable description, looking
-rules up by id in their own catalogue (built-ins and entry-point plugins).
+that crashed (its message names the record by number), guesses that keep
+missing -- makes the main process read the rest of the file itself, from the
+last record start known for certain, and send records: errors and numbers come
+out exactly as in a serial run.  Dataset rules still run once, at the end, in
+the main process, over the facts gathered here.  The workers' side and the pool
+are in :mod:`feedlint.workers`.
 
 Small files are checked in the main process: a pool costs tens of
 milliseconds to start, more than checking :data:`MIN_PARALLEL_RECORDS`
@@ -36,14 +34,13 @@ records, so a file switches to the pool only when it has more records than that
 from __future__ import annotations
 
 import os
-import sys
-import time
 from collections import deque
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Sequence
 
 from .reader.errors import InputError
-from .reader.positions import Cursor, region_fields
+from .reader.positions import Cursor
+from .workers import WorkerPool, check_chunk, check_range
 
 
 def _min_parallel_records(default: int = 200) -> int:
@@ -57,152 +54,7 @@ MIN_PARALLEL_RECORDS = _min_parallel_records()  # fewer records: checked in the 
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
-SHUTDOWN_GRACE = 10.0  # seconds the workers get to finish their tasks when the pool closes (see WorkerPool.close)
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
-
-
-def default_jobs() -> int:
-    """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def resolve_jobs(value: int | None) -> int:
-    """``None`` or 0: all cores; a negative number is refused by the caller."""
-    return default_jobs() if not value else value
-
-
-# -- worker side ----------------------------------------------------------------
-
-_worker: dict[str, Any] = {}
-_inherited_plan: Any = None  # set just before a fork-based pool starts
-
-
-def _start_method() -> str:
-    forced = os.environ.get("FEEDLINT_START_METHOD")
-    if forced:
-        return forced
-    return "fork" if sys.platform.startswith("linux") else "spawn"
-
-
-def _plan_spec(plan: Any) -> dict[str, Any]:
-    """What a spawned worker needs to rebuild ``plan`` (rules by id, everything else as data)."""
-    return {
-        "rules": [(a.rule.id, a.severity, dict(a.options)) for a in plan.rules],
-        "roles": plan.roles,
-        "per_file_ignores": dict(plan.per_file_ignores),
-        "suppressions": [(s.reason, s.content_id, s.pointer, s.rules, s.path) for s in plan.suppressions],
-        "input_format": plan.input_format,
-    }
-
-
-def _plan_from_spec(spec: dict[str, Any]) -> Any:
-    from .engine import ActiveRule, Plan, Suppression
-    from .registry import load_catalogue
-
-    by_id = load_catalogue().by_id()
-    rules = [ActiveRule(by_id[rid], severity, options) for rid, severity, options in spec["rules"]]
-    sups = [Suppression(reason, cid, ptr, tuple(rs), path) for reason, cid, ptr, rs, path in spec["suppressions"]]
-    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"])
-
-
-def _init_worker(spec: dict[str, Any] | None) -> None:
-    from .engine import Engine
-
-    plan = _inherited_plan if spec is None else _plan_from_spec(spec)
-    _worker["engine"] = Engine(plan)
-
-
-def _check_chunk(task: tuple) -> tuple[list, tuple]:
-    """Worker: check a chunk of raw records; returns per-record (findings, facts) and side effects."""
-    from .reader.jsondecode import loads_exact
-    from .reader.jsonstream import RawRecord
-
-    display, rule_indices, want_facts, keep_fixes, items = task
-    engine = _worker["engine"]
-    engine.keep_fixes = keep_fixes
-    plan = engine.plan
-    rules = [plan.rules[i] for i in rule_indices]
-    out = []
-    for index, pointer, source, origin, line_document, kind in items:
-        raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
-        findings = engine.check_record(raw, rules, display)
-        out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
-    return out, _take_effects(engine)
-
-
-def _take_effects(engine: Any) -> tuple:
-    """What checking a task changed besides its findings, for the main process to merge; the worker's copy starts afresh."""
-    plan = engine.plan
-    effects = (engine.internal_errors[:], {p: ids[:] for p, ids in engine.setup_problems.items()}, [s.used for s in plan.suppressions], engine.stats.suppressed)
-    engine.internal_errors.clear()
-    for s in plan.suppressions:
-        s.used = 0
-    engine.stats.suppressed = 0
-    return effects
-
-
-_range_file: dict[str, int] = {}  # the file this worker reads ranges of, opened once
-
-
-def _range_fd(path: str) -> int:
-    fd = _range_file.get(path)
-    if fd is None:
-        for old in _range_file.values():
-            os.close(old)
-        _range_file.clear()
-        fd = _range_file[path] = os.open(path, os.O_RDONLY)
-    return fd
-
-
-def _check_range(task: tuple) -> tuple | None:
-    """Worker: read, split and check the records of one byte range (see :mod:`.reader.ranges`).
-
-    Returns per-record (findings, facts), each record's page when the export
-    is paged, where the range really ended (counted from its start, None at
-    the end of the file) and the side effects; None when the main process
-    must check the range itself: the input is malformed there, or a rule
-    crashed (its message would name the record by a number counted from the
-    range's start).
-    """
-    from .reader.jsonstream import RecordStart
-    from .reader.ranges import range_reader
-
-    display, rule_indices, want_facts, keep_fixes, path, bom, layout, head, start, stop = task
-    engine = _worker["engine"]
-    engine.keep_fixes = keep_fixes
-    rules = [engine.plan.rules[i] for i in rule_indices]
-    paged = layout == "pages"
-    out: list = []
-    pages: list = []
-    try:
-        reader = range_reader(_range_fd(path), bom, display, head, start, stop)
-        for raw in reader.resume(RecordStart(start, Cursor()), layout, stop):
-            findings = engine.check_record(raw, rules, display)
-            out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
-            if paged:
-                pages.append(int(raw.pointer[1 : raw.pointer.index("/", 1)]))
-    except (InputError, OSError):
-        out = None  # type: ignore[assignment]
-    effects = _take_effects(engine)
-    if out is None or effects[0]:
-        return None
-    return out, pages, reader.stopped_at, effects
-
-
-def pack_findings(findings: list) -> tuple:
-    """A record's findings as plain tuples: a third of the pickling cost of the objects, both ways.
-
-    What every finding of the record shares (file, record, pointer prefix,
-    rule name and severity) is not sent; :func:`unpack_findings` puts it back.
-    """
-    if not findings:
-        return ()
-    return findings[0].content_id, [
-        (f.rule_id, f.message, f.record_pointer, region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings
-    ]
 
 
 def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str, base: Cursor | None = None) -> list:
@@ -240,76 +92,6 @@ def _check_here(engine: Any, chunk: list, rules: Sequence[Any], display: str, fi
         engine.stats.records += 1
         yield from engine.check_record(raw, rules, display)
         engine.collect(raw, file_index)
-
-
-def _quiet_pool_class() -> type:
-    """``multiprocessing.Pool`` whose worker-watching thread sleeps while results wait to be read.
-
-    The standard pool's thread also waits on the results pipe, so it wakes and
-    loops (selector set-up, pool upkeep) for as long as a result sits unread:
-    a fifth of the main process's CPU in a 10,000-record run.  It only has to
-    wake when a worker exits or the pool changes state (the change notifier),
-    which is what the standard ``ThreadPool`` waits on.
-    """
-    from multiprocessing.pool import Pool
-
-    class QuietPool(Pool):
-        def _get_sentinels(self) -> list:
-            return [self._change_notifier._reader]
-
-    return QuietPool
-
-
-class WorkerPool:
-    """A lazily started process pool shared by the files of one run."""
-
-    def __init__(self, plan: Any, jobs: int) -> None:
-        self.plan = plan
-        self.jobs = jobs
-        self._pool = None
-
-    def get(self):
-        if self._pool is None:
-            global _inherited_plan
-            import multiprocessing
-
-            method = _start_method()
-            ctx = multiprocessing.get_context(method)
-            spec = None
-            if method == "fork":
-                _inherited_plan = self.plan
-                import gc
-
-                gc.freeze()  # what the workers inherit is never scanned again: no copy-on-write by the collector
-            else:
-                spec = _plan_spec(self.plan)
-            self._pool = _quiet_pool_class()(self.jobs, _init_worker, (spec,), context=ctx)
-        return self._pool
-
-    def close(self) -> None:
-        """Stop the workers once they have finished what they were given.
-
-        Killing a worker while it sends a result (say, of a range dropped
-        after a wrong guess) leaves the results queue locked, and the pool's
-        shutdown then waits forever (CPython gh-96995).  So the pool is closed
-        and its tasks in flight (a few chunks) are waited for; only tasks still
-        running after :data:`SHUTDOWN_GRACE` seconds (a rule stuck on a record,
-        an interrupted run) get the workers terminated.
-        """
-        pool = self._pool
-        if pool is None:
-            return
-        self._pool = None
-        pool.close()
-        deadline = time.monotonic() + SHUTDOWN_GRACE
-        for result in list(getattr(pool, "_cache", {}).values()):
-            result.wait(max(0.0, deadline - time.monotonic()))
-        if getattr(pool, "_cache", None):
-            pool.terminate()
-        pool.join()
-        import gc
-
-        gc.unfreeze()
 
 
 def _merge_effects(engine: Any, effects: tuple) -> None:
@@ -527,12 +309,12 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
             except InputError as exc:  # raised once the records before it are reported
                 failure, chunk = exc, None
             if chunk is not None:
-                pending.append((workers.apply_async(_check_chunk, (common + (chunk,),)), chunk))
+                pending.append((workers.apply_async(check_chunk, (common + (chunk,),)), chunk))
             else:
                 chunks = None
                 continue
         elif ranges is not None and failure is None and (span := ranges.next_span()) is not None:
-            pending.append((workers.apply_async(_check_range, (common + ranges.task(span),)), span))
+            pending.append((workers.apply_async(check_range, (common + ranges.task(span),)), span))
         elif pending:
             yield from drain_one()
             continue

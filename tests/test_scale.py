@@ -219,7 +219,8 @@ def test_findings_packed_for_the_pipe_come_back_equal(defective_export):
     from dataclasses import replace
 
     from feedlint.config import load_config
-    from feedlint.parallel import pack_findings, unpack_findings
+    from feedlint.parallel import unpack_findings
+    from feedlint.workers import pack_findings
     from feedlint.planning import Choices, build_plan
     from feedlint.reader.sources import Source
     from feedlint.registry import load_catalogue
@@ -505,10 +506,11 @@ def test_pool_terminates_workers_still_busy_after_the_grace_period(tmp_path, mon
     import time
 
     import feedlint.parallel as parallel
+    import feedlint.workers as workers
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
     monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
-    monkeypatch.setattr(parallel, "SHUTDOWN_GRACE", 0.3)
+    monkeypatch.setattr(workers, "SHUTDOWN_GRACE", 0.3)
     p = tmp_path / "e.json"
     p.write_text(export_text([base_record(content_id=i) for i in range(1, 41)]))
     engine = Engine(Plan([ActiveRule(slow_on_one_record, "warning", {})]), 2)

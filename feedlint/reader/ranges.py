@@ -25,7 +25,7 @@ import os
 from typing import Iterator
 
 from .errors import InputError
-from .jsonstream import JsonRecordReader, RecordStart
+from .jsonstream import JsonRecordReader
 
 
 def _range_bytes(default: int = 512 * 1024) -> int:

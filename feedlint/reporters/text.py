@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..model import Finding
 from .base import Reporter, RunInfo, Summary
 
