@@ -188,6 +188,7 @@ class Rule:
     precision: str = "high"
     security_severity: float | None = None
     origin: str = "builtin"
+    prepare: Callable[[Mapping[str, Any], int], None] | None = None  # dataset rules: see rule()
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -232,10 +233,16 @@ def rule(
     tags: Iterable[str] = (),
     precision: str = "high",
     security_severity: float | None = None,
+    prepare: Callable[[Mapping[str, Any], int], None] | None = None,
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
 
     The first docstring line is the summary shown by ``feedlint rules``.
+    ``prepare(options, expected_rows)`` (dataset rules) does slow set-up the
+    check will need -- a heavy import -- ahead of time: a parallel run calls it
+    in a background thread of the main process, which mostly waits while the
+    workers check records, with the number of records the run is expected to
+    have.  It must not report anything (the check does) and may do nothing.
     """
 
     def wrap(check: Callable[..., Iterator[Any]]) -> Rule:
@@ -259,6 +266,7 @@ def rule(
             precision=precision,
             security_severity=security_severity,
             origin=getattr(check, "__module__", "builtin") or "builtin",
+            prepare=prepare,
         )
 
     return wrap

@@ -123,6 +123,7 @@ class Engine:
         self.table = FactTable()
         self._dataset = plan.by_scope("dataset")
         self._pool: Any = None
+        self._preparing: Any = None  # the thread running the dataset rules' prepare (see prepare_in_background)
 
     # -- stamping -------------------------------------------------------------
     def _finding(self, active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any) -> Finding:
@@ -275,8 +276,37 @@ class Engine:
                     yield finding
 
     # -- dataset --------------------------------------------------------------
+    def prepare_in_background(self, expected_rows: int) -> None:
+        """Run the dataset rules' ``prepare`` (a heavy import) in a thread while workers check the records.
+
+        The main process mostly waits on the workers then; what ``prepare``
+        does would otherwise run after them, alone.  A failure is ignored:
+        the rule's check meets it again and reports it.
+        """
+        if self._preparing is not None and self._preparing.is_alive():
+            return
+        calls: dict[Any, Mapping[str, Any]] = {}
+        for active in self._dataset:
+            if active.rule.prepare is not None:
+                calls.setdefault(active.rule.prepare, active.options)
+        if not calls:
+            return
+        import threading
+
+        def run() -> None:
+            for prepare, options in calls.items():
+                try:
+                    prepare(options, expected_rows)
+                except Exception:  # noqa: BLE001, S110 - reported by the check itself
+                    pass
+
+        self._preparing = threading.Thread(target=run, name="feedlint-prepare", daemon=True)
+        self._preparing.start()
+
     def dataset_findings(self, paths: Sequence[str]) -> Iterator[Finding]:
         """Run dataset rules over the fact table, then locate their hits by re-reading records."""
+        if self._preparing is not None:
+            self._preparing.join()  # a half-imported module must not be used
         if not self._dataset or not len(self.table):
             return
         if os.environ.get("PRE_COMMIT") == "1":  # pre-commit may split the file list into several invocations

@@ -217,6 +217,17 @@ class _Ranges:
         os.close(self.fd)
 
 
+def _expected_records(source: Any, head: list) -> int:
+    """About how many records the file has: its size over the size of the records read so far (a pipe or gzip: those)."""
+    read = sum(len(raw.source) for raw in head)
+    try:
+        if source is None or source.info.gzip or not read or not os.path.isfile(source.path):
+            return len(head)
+        return max(len(head), round(os.path.getsize(source.path) * len(head) / read))
+    except OSError:
+        return len(head)
+
+
 def _start_of(source: Any, raw: Any) -> Any:
     """The :class:`RecordStart` of ``raw``, the record ``source``'s reader has just read."""
     from .reader.jsonstream import RecordStart
@@ -262,6 +273,9 @@ def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], displa
         ranges = _Ranges(source, _start_of(source, head.pop()))
         source.info.records -= 1  # that record is read again, in its range
         raws = iter(())
+    if engine.wants_facts:
+        pool.get()  # started before the thread: no fork while it imports
+        engine.prepare_in_background(len(engine.table) + _expected_records(source, head))
     try:
         yield from _run_tasks(engine, chain(head, raws), ranges, rules, display, file_index, pool)
     finally:

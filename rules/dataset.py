@@ -214,6 +214,14 @@ def _two(a: dict, b: dict) -> list[dict]:
     return [a, b]
 
 
+def import_gx_ahead(options, expected_rows: int) -> None:
+    """Import Great Expectations (about 2 s) while workers check records, when the table will be large enough to use it."""
+    from . import _expect, _gx
+
+    if expected_rows >= _expect.GX_MIN_ROWS and _gx.available():
+        _gx.import_gx()
+
+
 # --------------------------------------------------------------------------- rules
 @rule(
     "FL601",
@@ -221,6 +229,7 @@ def _two(a: dict, b: dict) -> list[dict]:
     "error",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[
@@ -250,6 +259,7 @@ def duplicate_content_id(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[
@@ -274,6 +284,7 @@ def duplicate_article(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=(*COMMON_OPTIONS, LANGUAGES),
     tags=("dataset",),
     examples=[
@@ -297,6 +308,7 @@ def unexpected_language(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[
@@ -322,6 +334,7 @@ def sparse_field(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=(*COMMON_OPTIONS, EARLIEST, LATEST),
     tags=("dataset",),
     examples=[
@@ -347,6 +360,7 @@ def date_out_of_range(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[
@@ -371,6 +385,7 @@ def reused_attachment_token(table, options) -> Iterator[DatasetHit]:
     "warning",
     scope="dataset",
     collect=collect_facts,
+    prepare=import_gx_ahead,
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[

@@ -560,3 +560,71 @@ def test_guessed_record_ends_equal_counted_ones(monkeypatch):
         assert got == cuts(chunk), chunk
     assert guesses == []
     assert [d for *_, d in guessed[97]] == [r for page in pages for r in page]
+
+
+# -- dataset rules' prepare: slow set-up while the workers check records ----------------
+
+_prepared: list = []
+
+
+def _slow_prepare(options, expected_rows):
+    import threading
+    import time
+
+    time.sleep(0.3)  # the check must still wait for this to finish
+    _prepared.append((threading.current_thread().name, expected_rows, time.monotonic()))
+
+
+def _failing_prepare(options, expected_rows):
+    raise RuntimeError("prepare failed")
+
+
+def _ids(record, options):
+    return {"cid": record.content_id}
+
+
+def _dataset_rule(rule_id, prepare):
+    @rule(rule_id, f"prepared-{rule_id.lower()}", scope="dataset", collect=_ids, prepare=prepare)
+    def check(table, options):
+        """Reports the first row, noting whether prepare had finished when the check ran."""
+        import time
+
+        from feedlint.api import DatasetHit
+
+        done = bool(_prepared) and _prepared[-1][2] <= time.monotonic()
+        yield DatasetHit(0, "/content_id", f"prepared before the check: {done}")
+
+    return check
+
+
+def test_dataset_rules_prepare_in_a_thread_while_workers_check_and_before_their_check(tmp_path, monkeypatch):
+    import feedlint.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
+    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(content_id=i) for i in range(1, 61)]))
+    slow, failing = _dataset_rule("XS010", _slow_prepare), _dataset_rule("XS011", _failing_prepare)
+    plan = Plan([ActiveRule(slow, "warning", {}), ActiveRule(failing, "warning", {})])
+    _prepared.clear()
+    serial = [f.message for f in Engine(plan, 1).run([str(p)])]
+    assert serial == ["prepared before the check: False"] * 2 and _prepared == []  # one process: nothing to overlap
+    engine = Engine(plan, 2)
+    parallel_ = [f.message for f in engine.run([str(p)])]
+    [(thread, expected, _)] = _prepared
+    assert thread == "feedlint-prepare" and 40 <= expected <= 90  # estimated from the file's size: 60 records
+    assert parallel_ == ["prepared before the check: True"] * 2  # joined before the dataset rules ran
+    assert not engine.internal_errors and not engine.setup_errors  # a failing prepare is left to the check
+
+
+def test_great_expectations_is_imported_ahead_only_for_a_table_large_enough_to_use_it():
+    code = (
+        "import sys\n"
+        "from feedlint.rules.dataset import import_gx_ahead\n"
+        "from feedlint.rules._expect import GX_MIN_ROWS\n"
+        "import_gx_ahead({}, GX_MIN_ROWS - 1); print('great_expectations' in sys.modules)\n"
+        "import_gx_ahead({}, GX_MIN_ROWS); print('great_expectations' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"] and r.stderr == ""
