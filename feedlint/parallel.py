@@ -40,7 +40,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .reader.errors import InputError
 from .reader.positions import Cursor
-from .workers import WorkerPool, check_chunk, check_range
+from .workers import WorkerPool, check_chunk, check_range, chunk_records
 
 
 def _min_parallel_records(default: int = 200) -> int:
@@ -84,11 +84,7 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
 
 def _check_here(engine: Any, chunk: list, rules: Sequence[Any], display: str, file_index: int) -> Iterator[Any]:
     """Check a chunk in this process (when a worker could not return its results)."""
-    from .reader.jsondecode import loads_exact
-    from .reader.jsonstream import RawRecord
-
-    for index, pointer, source, origin, line_document, kind in chunk:
-        raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
+    for raw in chunk_records(chunk):
         engine.stats.records += 1
         yield from engine.check_record(raw, rules, display)
         engine.collect(raw, file_index)
@@ -208,10 +204,12 @@ class _Ranges:
 
     def pointer(self, k: int, page: int, first_in_page: int) -> str:
         """Pointer of a range's ``k``-th record, on its ``page``-th page counted from the range's (whose first record is its ``first_in_page``-th)."""
+        from .reader.jsonstream import record_pointer
+
         known = self.known
         if self.layout == "pages":
-            return f"/{known.outer + page}/{known.inner + k if page == 0 else k - first_in_page}"
-        return f"/{known.outer + k}" if self.layout == "array" else ""
+            return record_pointer("pages", known.outer + page, known.inner + k if page == 0 else k - first_in_page)
+        return record_pointer(self.layout, known.outer + k, 0)
 
     def close(self) -> None:
         os.close(self.fd)
@@ -373,7 +371,7 @@ def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by
     engine.stats.records += len(out)
     ranges.info.records += len(out)
     ranges.drained += 1
-    start, stop = span
+    stop = span[1]
     if rel_end is None:  # the range read to the end of the file
         ranges.stop_cutting()
         pending.clear()

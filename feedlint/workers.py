@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from .reader.errors import InputError
 from .reader.positions import Cursor, region_fields
@@ -76,19 +76,24 @@ def _init_worker(spec: dict[str, Any] | None) -> None:
     _worker["engine"] = Engine(plan)
 
 
-def check_chunk(task: tuple) -> tuple[list, tuple]:
-    """Worker: check a chunk of raw records; returns per-record (findings, facts) and side effects."""
+def chunk_records(chunk: list) -> Iterator[Any]:
+    """The :class:`RawRecord` objects of a chunk the main process sent (bytes decoded again)."""
     from .reader.jsondecode import loads_exact
     from .reader.jsonstream import RawRecord
 
+    for index, pointer, source, origin, line_document, kind in chunk:
+        yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
+
+
+def check_chunk(task: tuple) -> tuple[list, tuple]:
+    """Worker: check a chunk of raw records; returns per-record (findings, facts) and side effects."""
     display, rule_indices, want_facts, keep_fixes, items = task
     engine = _worker["engine"]
     engine.keep_fixes = keep_fixes
     plan = engine.plan
     rules = [plan.rules[i] for i in rule_indices]
     out = []
-    for index, pointer, source, origin, line_document, kind in items:
-        raw = RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
+    for raw in chunk_records(items):
         findings = engine.check_record(raw, rules, display)
         out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
     return out, _take_effects(engine)

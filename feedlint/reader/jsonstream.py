@@ -175,20 +175,21 @@ class JsonRecordReader:
 
     guess_ends = True  # find a record's end from where the next begins (see _guess_end); False: count braces only
 
-    def __init__(self, stream: TextStream) -> None:
+    def __init__(self, stream: TextStream, head: bytes | None = None, bom: int = 0) -> None:
+        """``head`` and ``bom``: how records begin and the BOM's size, when an earlier pass of the file learnt them (see :meth:`resume`)."""
         self.s = stream
         self.display = stream.display
         self.layout = "unknown"
         self._chunk = getattr(stream, "chunk", CHUNK)
         self._loads = loads_unverified  # (value, exact): the integer check waits until a value is used
-        self._head = b"\0"  # how the last record began (``{"content_id":``), see _guess_end
+        self._head = head or b"\0"  # how the last record began (``{"content_id":``), see _guess_end
         self._guess_misses = 0
         self._guess_pause = 0  # records to split by counting braces before guessing again
         self._guess_span = 1 << 20  # how far ahead the next record may start
         self.buf = b""
         self.base = 0  # file offset (bytes, after any BOM) of buf[0]
         self.eof = False
-        self._bom = 0
+        self._bom = bom
         self._cursor_at = 0  # byte offset the cursor stands at
         self._cur = Cursor()
         self.record_start = 0  # byte offset (after any BOM) of the record read last
@@ -502,8 +503,8 @@ class JsonRecordReader:
     def resume(self, at: "RecordStart", layout: str, stop: int | None) -> Iterator[RawRecord]:
         """Records from ``at`` (a record's first byte, found by an earlier pass) up to ``stop``.
 
-        The stream must deliver the file from ``at.offset`` on (after any BOM of
-        ``bom`` bytes, set beforehand).  Records come numbered and placed from
+        The stream must deliver the file from ``at.offset`` on (after any BOM,
+        whose size the reader was given).  Records come numbered and placed from
         ``at``: a worker given a relative start (index 0, line 1, column 1)
         gets relative numbers, which its caller shifts once the true start is
         known.  Ends like :meth:`records` at the end of the file (``stop``
@@ -549,6 +550,11 @@ class RecordStart:
         return RecordStart(rel.offset, self.cursor.then(rel.cursor), self.index + rel.index, self.outer + rel.outer, inner)
 
     def pointer(self, layout: str) -> str:
-        if layout == "pages":
-            return f"/{self.outer}/{self.inner}"
-        return f"/{self.outer}" if layout == "array" else ""
+        return record_pointer(layout, self.outer, self.inner)
+
+
+def record_pointer(layout: str, outer: int, inner: int) -> str:
+    """The JSON Pointer of the record ``inner`` of page ``outer`` (pages), element ``outer`` (array) or a JSON Lines document."""
+    if layout == "pages":
+        return f"/{outer}/{inner}"
+    return f"/{outer}" if layout == "array" else ""

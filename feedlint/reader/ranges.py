@@ -61,10 +61,7 @@ class FileRange:
 def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop: int | None) -> JsonRecordReader:
     """A reader positioned at file offset ``start`` (after ``bom`` bytes), ready for :meth:`JsonRecordReader.resume`."""
     window = (stop - start if stop is not None else CHUNK_BYTES) + _LOOK
-    reader = JsonRecordReader(FileRange(fd, bom + start, display, window))  # type: ignore[arg-type]
-    reader._bom = bom
-    reader._head = head
-    return reader
+    return JsonRecordReader(FileRange(fd, bom + start, display, window), head, bom)  # type: ignore[arg-type]
 
 
 def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None = None) -> Iterator[tuple[int, int | None]]:
