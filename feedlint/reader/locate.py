@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 from json.decoder import scanstring
-from typing import Any
+from typing import Any, Iterator
 
 _decoder = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -186,15 +186,20 @@ def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | 
 
 def _last_duplicate(text: str, literal: str, hit: tuple[int, int, int]) -> tuple[int, int, int]:
     """The last member named like ``hit`` (a member found at depth one) in ``hit``'s object: the one the decoder keeps."""
-    i = _AFTER.match(text, _skip_value(text, hit[2])).end()
+    for m in _members_from(text, _AFTER.match(text, _skip_value(text, hit[2])).end()):
+        if m.group(1) == literal:
+            hit = (m.start(), m.end(1), m.end())
+    return hit
+
+
+def _members_from(text: str, i: int) -> Iterator[re.Match]:
+    """Each member of an object from ``i`` (a member's key or the closing brace) on: its key literal is group 1, its value starts at the end."""
     while i < len(text) and text[i] != "}":
         m = _MEMBER.match(text, i)
-        if m is None:
-            break
-        if m.group(1) == literal:
-            hit = (i, m.end(1), m.end())
+        if m is None:  # not valid JSON here: no more members to tell
+            return
+        yield m
         i = _AFTER.match(text, _skip_value(text, m.end())).end()
-    return hit
 
 
 def locate(
@@ -251,16 +256,12 @@ def locate(
             else:
                 node = _NO_DATA
         if ch == "{":
-            i = _ws(text, pos + 1)
-            while i < len(text) and text[i] != "}":
-                m = _MEMBER.match(text, i)
+            for m in _members_from(text, _ws(text, pos + 1)):
                 literal = m.group(1)
-                key = literal[1:-1] if "\\" not in literal else scanstring(text, i + 1)[0]
-                value_start = m.end()
+                key = literal[1:-1] if "\\" not in literal else scanstring(text, m.start() + 1)[0]
                 if key == token:  # not the end of the walk: a duplicate key's last value is the decoded one
-                    found = value_start
-                    key_span = (i, m.end(1))
-                i = _AFTER.match(text, _skip_value(text, value_start)).end()
+                    found = m.end()
+                    key_span = (m.start(), m.end(1))
         elif ch == "[" and token.isdigit():
             wanted = int(token)
             i = _ws(text, pos + 1)

@@ -69,23 +69,25 @@ class Cursor:
             return Cursor(self.line + newlines, t + 1, t16 + 1, self.offset + n, self.offset16 + n16)
         return Cursor(self.line, self.column + n, self.column16 + n16, self.offset + n, self.offset16 + n16)
 
+    def _place(self, line: int, column: int, column16: int) -> tuple[int, int, int]:
+        """``(line, column, UTF-16 column)`` in the file of a place counted from this cursor as line 1, column 1.
+
+        Columns on the first line continue this cursor's; later lines start afresh.
+        """
+        if line == 1:
+            return self.line, self.column + column - 1, self.column16 + column16 - 1
+        return self.line + line - 1, column, column16
+
     def then(self, rel: "Cursor") -> "Cursor":
         """Where ``rel``, counted from this cursor as if it were line 1, column 1, offset 0, is in the file."""
-        if rel.line == 1:
-            return Cursor(self.line, self.column + rel.column - 1, self.column16 + rel.column16 - 1, self.offset + rel.offset, self.offset16 + rel.offset16)
-        return Cursor(self.line + rel.line - 1, rel.column, rel.column16, self.offset + rel.offset, self.offset16 + rel.offset16)
+        return Cursor(*self._place(rel.line, rel.column, rel.column16), self.offset + rel.offset, self.offset16 + rel.offset16)
 
     def shift(self, fields: tuple) -> tuple:
         """A :class:`Region`'s fields (in :func:`region_fields` order) counted from this cursor, as the file counts them."""
         start_line, start_column, end_line, end_column, start_column16, end_column16, offset, length, offset16, length16 = fields
-        if start_line == 1:
-            start_column += self.column - 1
-            start_column16 += self.column16 - 1
-        if end_line == 1:
-            end_column += self.column - 1
-            end_column16 += self.column16 - 1
-        line = self.line - 1
-        return (start_line + line, start_column, end_line + line, end_column, start_column16, end_column16, offset + self.offset, length, offset16 + self.offset16, length16)
+        start_line, start_column, start_column16 = self._place(start_line, start_column, start_column16)
+        end_line, end_column, end_column16 = self._place(end_line, end_column, end_column16)
+        return (start_line, start_column, end_line, end_column, start_column16, end_column16, offset + self.offset, length, offset16 + self.offset16, length16)
 
 
 def region_fields(r: "Region") -> tuple:
