@@ -195,6 +195,13 @@ def release_memory() -> None:
 GX_MIN_ROWS = int(os.environ.get("FEEDLINT_GX_MIN_ROWS", "1000"))
 
 
+def gx_pays(rows: int) -> bool:
+    """Whether a table of ``rows`` rows goes to GX when the plain evaluator could answer too (GX installed, table large)."""
+    from . import _gx
+
+    return rows >= GX_MIN_ROWS and _gx.available()
+
+
 def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:
     """Outcomes of ``entries`` on ``table``; ``engine`` forces "gx" or "python" (tests)."""
     if not entries or not object_rows(table):
@@ -204,7 +211,7 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any],
         from . import _gx
 
         simple = _pyeval.supports(entries) and not docs_dir
-        if simple and (len(object_rows(table)) < GX_MIN_ROWS or not _gx.available()):
+        if simple and not gx_pays(len(object_rows(table))):
             engine = "python"
         elif not _gx.available():
             need = "--data-docs" if docs_dir else next(e.where for e in entries if not _pyeval.supports([e]))

@@ -218,7 +218,7 @@ def import_gx_ahead(options, expected_rows: int) -> None:
     """Import Great Expectations (about 2 s) while workers check records, when the table will be large enough to use it."""
     from . import _expect, _gx
 
-    if expected_rows >= _expect.GX_MIN_ROWS and _gx.available():
+    if _expect.gx_pays(expected_rows):
         _gx.import_gx()
 
 
