@@ -23,6 +23,7 @@ from typing import Sequence
 
 from .api import Rule
 from .explain import render_explanation
+from .output import atomic_text_writer
 from .registry import load_catalogue
 
 FAMILIES = {
@@ -97,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+        with atomic_text_writer(args.output) as stream:
+            stream.write(text)
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()

@@ -1,36 +1,62 @@
-"""Atomic output: a report is written to a temporary file and renamed into place.
+"""Safe output: every file feedlint writes (a report, a baseline, docs) goes through here.
 
 A CI gate must never upload half a SARIF file, and an interrupted run must not
-clobber the previous report.
+clobber the previous report, so a regular file (or a new path) is written to a
+temporary file beside it and renamed into place.  Renaming is only right for
+regular files: a FIFO, a device node (``-o /dev/null``) or a socket is opened
+and written through, never replaced by a regular file.  A symlink is followed:
+its final target is what gets written or replaced, the link itself stays.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from typing import Iterator, TextIO
 
 
+def _existing_mode(path: str) -> int | None:
+    """``st_mode`` of what ``path`` names now (symlinks followed), or None when nothing is there."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+
+
 @contextlib.contextmanager
 def atomic_text_writer(path: str | None) -> Iterator[TextIO]:
-    """Yield a text stream; with ``path`` it lands there only if the block succeeds."""
+    """Yield a text stream to ``path`` (stdout for None or ``-``).
+
+    A regular file or a new path gets the text only if the block succeeds
+    (temp file + rename, keeping an existing file's permission bits); anything
+    else that exists (FIFO, character or block device, socket) is written through.
+    """
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = os.path.abspath(path)
-    directory = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(prefix=".feedlint-", suffix=".tmp", dir=directory)
+    target = os.path.realpath(path)  # a symlink's target is replaced, not the link
+    mode = _existing_mode(target)
+    if mode is not None and not stat.S_ISREG(mode):
+        # not a regular file: write through (a directory fails here with EISDIR)
+        with open(target, "w", encoding="utf-8", newline="\n") as f:
+            yield f
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".feedlint-", suffix=".tmp", dir=os.path.dirname(target))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        else:
+            os.chmod(tmp, stat.S_IMODE(mode))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
