@@ -328,8 +328,10 @@ def add_defect(rec: dict[str, Any], kind: str) -> None:
 
 
 class RecordMaker:
-    def __init__(self, seed: int, non_ascii: float, defects: float = 0.0) -> None:
+    def __init__(self, seed: int, non_ascii: float, defects: float = 0.0, shared_image: bool = False) -> None:
         self.rng = random.Random(seed)
+        self.shared_image: dict[str, Any] | None = None  # set on the first record when every record reuses one image
+        self.share = shared_image
         self.defect_rng = random.Random(seed + 1_000_003)  # separate stream: --defects 0 output is unchanged
         self.defects = defects
         self.text = TextMaker(self.rng, non_ascii)
@@ -363,6 +365,10 @@ class RecordMaker:
         for _ in range(n_att):
             attaches.append(make_attach(rng, self.attach_id, folder, portal_id))
             self.attach_id -= rng.randint(1, 4)
+        if self.share:  # a placeholder image reused by every article (common in real CMSs): one attachment, the first one made
+            if self.shared_image is None:
+                self.shared_image = attaches[0] if attaches else make_attach(rng, self.attach_id, folder, portal_id)
+            attaches = [json.loads(json.dumps(self.shared_image))]
 
         rec = {
             "content_id": self.content_id,
@@ -386,7 +392,7 @@ class RecordMaker:
             "content_date_last_edit": _fmt(last_edit),
             "content_date_register": _fmt(register),
             "content_columns": 0,
-            "content_show_img": 1 if n_att else 0,
+            "content_show_img": 1 if attaches else 0,
             "content_show_details": 0,
             "content_show_related_img": 0,
             "content_show_slider": 1 if rng.random() < 0.7 else 0,
@@ -509,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--non-ascii", type=float, default=0.01, metavar="P",
                    help="probability that a paragraph/title/summary carries a raw curly quote or accented name (default 0.01; 0 = ASCII only like the seed)")
+    p.add_argument("--shared-image", action="store_true",
+                   help="every record carries the same single attachment (one placeholder image, one token), as real CMSs often do")
     p.add_argument("--defects", type=float, default=0.0, metavar="P",
                    help="probability that a record gets one defect (schema, encoding, dates, parity, attachments; default 0)")
     a = p.parse_args(argv)
@@ -532,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.gzip:
         sink = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)  # type: ignore[assignment]
     try:
-        n, size = write_export(sink, iter(RecordMaker(a.seed, a.non_ascii, a.defects)), a.records, target,
+        n, size = write_export(sink, iter(RecordMaker(a.seed, a.non_ascii, a.defects, a.shared_image)), a.records, target,
                                a.layout, a.page_size, a.pretty)
         if a.gzip:
             sink.close()

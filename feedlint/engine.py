@@ -13,6 +13,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
+from . import tuning
 from .api import DatasetHit, Hit, Rule, SetupError
 from .facts import FactTable, RowRef
 from .fields import FieldRoles
@@ -124,6 +125,7 @@ class Engine:
         self._dataset = plan.by_scope("dataset")
         self._pool: Any = None
         self._preparing: Any = None  # the thread running the dataset rules' prepare (see prepare_in_background)
+        tuning.warn_bad_values()  # said when the run starts, whether or not it reaches the code that reads them
 
     # -- stamping -------------------------------------------------------------
     def _finding(self, active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any) -> Finding:

@@ -40,17 +40,11 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .reader.errors import InputError
 from .reader.positions import Cursor
+from . import tuning
 from .workers import WorkerPool, check_chunk, check_range, chunk_records
 
 
-def _min_parallel_records(default: int = 200) -> int:
-    try:
-        return max(1, int(os.environ.get("FEEDLINT_PARALLEL_MIN_RECORDS", default)))
-    except ValueError:  # an experiment's knob: a typo leaves the default
-        return default
-
-
-MIN_PARALLEL_RECORDS = _min_parallel_records()  # fewer records: checked in the main process
+MIN_PARALLEL_RECORDS: int = tuning.value("FEEDLINT_PARALLEL_MIN_RECORDS")  # fewer records: checked in the main process
 CHUNK_BYTES = 512 * 1024  # records per task: about this much source
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)

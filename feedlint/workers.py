@@ -42,10 +42,9 @@ def resolve_jobs(value: int | None) -> int:
 
 
 def _start_method() -> str:
-    forced = os.environ.get("FEEDLINT_START_METHOD")
-    if forced:
-        return forced
-    return "fork" if sys.platform.startswith("linux") else "spawn"
+    from . import tuning
+
+    return tuning.value("FEEDLINT_START_METHOD") or ("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _plan_spec(plan: Any) -> dict[str, Any]:

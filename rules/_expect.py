@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import string
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
 from feedlint.api import DatasetHit, SetupError
 from feedlint.facts import FactTable
+from feedlint import tuning
 
 from . import _pyeval
 from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, is_null, object_rows, row_sets
@@ -126,7 +126,7 @@ def _evaluate_python(table: FactTable, entries: Sequence[Entry], params: dict[st
     for entry, kwargs, file_index in _expand(entries, _file_indexes(sets["records"]), None):
         rows = sets[entry.table]
         kw = {k: _resolve(v, params) for k, v in kwargs.items()}
-        domain = [p for p in range(len(rows)) if file_index is None or rows.file_index(p) == file_index]
+        domain = list(rows.positions(file_index))
         success, bad, result = _pyeval.evaluate(entry, kw, rows, domain)
         outcomes.append(Outcome(entry, kw, file_index, success, bad, result, None, "python"))
     return outcomes
@@ -189,17 +189,23 @@ def release_memory() -> None:
         pass
 
 
-# Fewer rows than this, and nothing only GX can do (Data Docs, a kind the plain evaluator
-# does not know): the plain evaluator answers, which tests hold to GX's answers.  Importing
-# GX costs 1.5-2 s, which pre-commit would pay on every commit of a small export.
-GX_MIN_ROWS = int(os.environ.get("FEEDLINT_GX_MIN_ROWS", "1000"))
+# Who evaluates: the plain evaluator whenever it can (every kind of the default suite, at any
+# size: linear, and 2-4x faster than GX at 10,000 rows; docs/dataset.md "When GX runs"), GX
+# for what only GX can do (--data-docs, other expectation kinds, row conditions).
+# FEEDLINT_GX_MIN_ROWS=N sends tables of N rows or more to GX as well (comparisons, tests).
+GX_MIN_ROWS: int | None = tuning.value("FEEDLINT_GX_MIN_ROWS")
 
 
 def gx_pays(rows: int) -> bool:
-    """Whether a table of ``rows`` rows goes to GX when the plain evaluator could answer too (GX installed, table large)."""
+    """Whether a table of ``rows`` rows goes to GX although the plain evaluator could answer (only when asked to)."""
     from . import _gx
 
-    return rows >= GX_MIN_ROWS and _gx.available()
+    return GX_MIN_ROWS is not None and rows >= GX_MIN_ROWS and _gx.available()
+
+
+def needs_gx(entries: Sequence[Entry], docs_dir: str = "") -> bool:
+    """Whether only GX can answer: Data Docs, or an entry of a kind the plain evaluator does not know."""
+    return bool(docs_dir) or not _pyeval.supports(entries)
 
 
 def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:
@@ -210,7 +216,7 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any],
     if engine == "auto":
         from . import _gx
 
-        simple = _pyeval.supports(entries) and not docs_dir
+        simple = not needs_gx(entries, docs_dir)
         if simple and not gx_pays(len(object_rows(table))):
             engine = "python"
         elif not _gx.available():
@@ -225,7 +231,15 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any],
 
 # --------------------------------------------------------------------------- outcomes -> hits
 class _Fields(dict):
+    """Template fields of one row: the named ones set, any fact-table column looked up only when a template uses it."""
+
+    def __init__(self, rows: Rows, p: int) -> None:
+        super().__init__()
+        self._rows, self._p = rows, p
+
     def __missing__(self, key: str) -> str:
+        if key in self._rows.columns:
+            return _show(self._rows.get(self._p, key))
         return "{" + key + "}"
 
 
@@ -271,7 +285,7 @@ def _location(table: FactTable, row: int) -> str:
 
 
 def _domain(table: FactTable, outcome: Outcome, rows: Rows) -> list[int]:
-    positions = [p for p in range(len(rows)) if outcome.file_index is None or rows.file_index(p) == outcome.file_index]
+    positions = list(rows.positions(outcome.file_index))
     cond = outcome.entry.kwargs.get("row_condition")
     if cond and isinstance(cond, str) and outcome.engine == "gx":
         try:
@@ -374,6 +388,21 @@ def outcome_hits(table: FactTable, outcomes: Sequence[Outcome]) -> Iterator[Data
             yield hit
 
 
+def _others(table: FactTable, rows: Rows, members: list[int], p: int) -> str:
+    """The other members of ``p``'s group as the message names them: the first MAX_OTHERS, then "and N more".
+
+    Only those few are located, so a group of k records costs O(k) in all, not O(k²).
+    """
+    shown = []
+    for q in members:
+        if q != p:
+            shown.append(_location(table, rows.table_row(q)))
+            if len(shown) == MAX_OTHERS:
+                break
+    more = len(members) - 1 - MAX_OTHERS  # p is always one of its group's members
+    return (", ".join(shown) + (f" and {more} more" if more > 0 else "")) or "-"
+
+
 def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[int], cols: list[str]) -> Iterator[DatasetHit]:
     entry, kw, result = outcome.entry, outcome.kwargs, outcome.result
     column = cols[0] if cols else ""
@@ -391,14 +420,14 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     for p in positions:
         row = rows.table_row(p)
         value = rows.get(p, value_cols[0]) if value_cols else None
-        fields = _Fields({name: _show(values[p]) for name, values in rows.columns.items()})
+        fields = _Fields(rows, p)
         fields.update(
             column=column,
             field=_field_name(pointer_t, column),
             value=_show(value),
             relation=_relation(entry, column, value, kw),
             expectation=entry.type,
-            file=table.files[table.refs[row].file_index],
+            file=table.files[table.refs.file_indexes()[row]],
             observed=_show(result.get("observed_value")),
             element_count=str(element_count),
             unexpected_count=str(unexpected_count),
@@ -413,9 +442,7 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
                 fields[name] = str(rows.get(p, name))
         if groups:
             members = groups.get(tuple(_show(rows.get(p, c)) for c in cols), [p])
-            others = [_location(table, rows.table_row(q)) for q in members if q != p]
-            shown = ", ".join(others[:MAX_OTHERS]) + (f" and {len(others) - MAX_OTHERS} more" if len(others) > MAX_OTHERS else "")
-            fields.update(count=str(len(members)), others=shown or "-")
+            fields.update(count=str(len(members)), others=_others(table, rows, members, p))
         try:
             message = string.Formatter().vformat(template, (), fields)
             pointer = string.Formatter().vformat(pointer_t, (), fields)

@@ -29,6 +29,17 @@ class Rows:
     def __init__(self, columns: dict[str, Sequence[Any]]) -> None:
         self.columns = columns
         self.size = len(columns["_row"])
+        self._by_file: dict[int, list[int]] | None = None
+
+    def positions(self, file_index: int | None = None) -> Sequence[int]:
+        """Every position, or those of one export: grouped once, so per-export entries cost O(rows) in all, not per export."""
+        if file_index is None:
+            return range(self.size)
+        if self._by_file is None:
+            self._by_file = {}
+            for p, k in enumerate(self.columns["_file_index"]):
+                self._by_file.setdefault(k, []).append(p)
+        return self._by_file.get(file_index, [])
 
     def __len__(self) -> int:
         return self.size

@@ -154,6 +154,11 @@ def _user_entries(stamped: tuple[tuple[str, int], ...]) -> tuple[Entry, ...]:
     return tuple(out)
 
 
+def user_entries(user_files: list[str] | tuple[str, ...]) -> tuple[Entry, ...]:
+    """Every entry of the user's suite files (cached until a file changes)."""
+    return _user_entries(file_stamps(user_files))
+
+
 def entries_for(rule_id: str, user_files: list[str] | tuple[str, ...] = ()) -> list[Entry]:
     """The expectations rule ``rule_id`` runs: defaults (minus replaced keys) plus the user's."""
     user = _user_entries(file_stamps(user_files))

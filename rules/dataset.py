@@ -215,10 +215,20 @@ def _two(a: dict, b: dict) -> list[dict]:
 
 
 def import_gx_ahead(options, expected_rows: int) -> None:
-    """Import Great Expectations (about 2 s) while workers check records, when the table will be large enough to use it."""
-    from . import _expect, _gx
+    """Import Great Expectations (about 2 s) while workers check records, when the run will use it.
 
-    if _expect.gx_pays(expected_rows):
+    It will when only GX can answer (``--data-docs``, a user expectation of a
+    kind the plain evaluator does not know), or when ``FEEDLINT_GX_MIN_ROWS``
+    sends a table this large to GX.
+    """
+    from . import _expect, _gx
+    from ._suite import SuiteFileError, user_entries
+
+    try:
+        special = _expect.needs_gx(user_entries([str(p) for p in options.get("expectations", [])]), options.get("data-docs", ""))
+    except SuiteFileError:
+        return  # reported by the check
+    if (special and _gx.available()) or _expect.gx_pays(expected_rows):
         _gx.import_gx()
 
 

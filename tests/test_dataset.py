@@ -176,6 +176,30 @@ def test_attachment_tokens_reused_across_records(tmp_path):
     ]
 
 
+def test_a_large_group_names_its_size_and_three_others_and_keeps_its_fingerprints(tmp_path):
+    """k records sharing one token: each finding says k and names 3 others, "and k-4 more" (never all k-1);
+    a finding's fingerprint does not change when the group grows elsewhere in the run."""
+    recs = [article(510001 + i, f"Title {i}", f"Body {i}.", 777) for i in range(6)]
+    a = write(tmp_path / "a.json", recs)
+    found = [f for f in run([a]) if f.rule_id == "FL606"]
+    assert [f.record_index for f in found] == list(range(6))
+    loc = [f"{a} record {i} (content_id {510001 + i})" for i in range(6)]
+    assert found[0].message.endswith(f"is used by 6 records in this run; also at {loc[1]}, {loc[2]}, {loc[3]} and 2 more")
+    assert found[4].message.endswith(f"is used by 6 records in this run; also at {loc[0]}, {loc[1]}, {loc[2]} and 2 more")
+    for f in found:
+        assert f.message.count(" record ") == 3 and f.evidence == 'unique-attachment-token:"777"'
+    b = write(tmp_path / "b.json", [article(520001 + i, f"Other {i}", f"Other body {i}.", 777) for i in range(4)])
+    grown = [f for f in run([a, b]) if f.rule_id == "FL606" and f.path.endswith("a.json")]
+    assert "used by 10 records" in grown[0].message
+    assert [f.fingerprint for f in grown] == [f.fingerprint for f in found]
+
+
+def test_a_group_of_two_names_the_other_without_more(tmp_path):
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 5), article(510002, "Two", "Body two.", 5)])
+    found = [f for f in run([a]) if f.rule_id == "FL606"]
+    assert [f.message.rsplit("also at ", 1)[1] for f in found] == [f"{a} record 1 (content_id 510002)", f"{a} record 0 (content_id 510001)"]
+
+
 def test_clean_example_export_has_no_dataset_findings():
     from conftest import ROOT
 
@@ -261,6 +285,31 @@ def test_python_evaluator_gives_the_same_hits_as_gx(name):
         hits += len(gx)
     expected = {"clean": 0, "lang": 1, "summary": 1, "old": 1, "future": 1, "nulls": 1, "bad-date": 0, "many": 10}  # many: FL601 2, FL602 2, FL603 1, FL604 1 (body; summary 50% == mostly), FL605 2, FL606 2
     assert hits == expected[name]
+
+
+def test_plain_evaluation_gives_the_same_output_as_great_expectations_end_to_end(tmp_path):
+    """The default suite now runs in plain Python at every size (GX ran it from 1,000 records):
+    the whole JSON report is byte-identical to GX's on the examples and on groups of every kind."""
+    from conftest import ROOT
+
+    groups = [article(510001 + i % 4, f"Title {i % 3}", f"Body {i % 3}.", 700 + i % 5, lang_id="en" if i % 7 else "xx",
+                      content_summary="" if i % 3 else "Summary.", content_date_register="1999-01-01 00:00:00" if i == 5 else "2026-05-12 09:16:30")
+              for i in range(23)]
+    write(tmp_path / "g1.json", groups[:15])
+    write(tmp_path / "g2.json", groups[15:] + ["not a record"], pretty=False)
+    for name, records in TABLES.items():
+        for k, recs in enumerate(records):
+            write(tmp_path / f"t-{name}-{k}.json", recs)
+    shutil.copy(ROOT / "examples" / "newsroom-export.json", tmp_path)
+    shutil.copy(ROOT / "examples" / "clean-export.json", tmp_path)
+    runs = [["g1.json", "g2.json"], sorted(p.name for p in tmp_path.glob("t-*.json")), ["newsroom-export.json", "clean-export.json"]]
+    for files in runs:
+        args = ("check", *files, "--select", "FL6", "--format", "json")
+        plain = run_cli(*args, cwd=tmp_path)
+        gx = run_cli(*args, cwd=tmp_path, env={"FEEDLINT_GX_MIN_ROWS": "1"})
+        assert plain.returncode == gx.returncode == 1 and plain.stderr == gx.stderr, (plain.stderr, gx.stderr)
+        assert plain.stdout == gx.stdout
+        assert len(json.loads(plain.stdout)) >= 2
 
 
 # ----------------------------------------------------------------------------- real CLI

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -617,14 +618,24 @@ def test_dataset_rules_prepare_in_a_thread_while_workers_check_and_before_their_
     assert not engine.internal_errors and not engine.setup_errors  # a failing prepare is left to the check
 
 
-def test_great_expectations_is_imported_ahead_only_for_a_table_large_enough_to_use_it():
-    code = (
+def test_great_expectations_is_imported_ahead_only_when_the_run_will_use_it(tmp_path):
+    """The default suite runs in plain Python at any size: GX is imported ahead only for Data Docs,
+    a user expectation only GX knows, or a table FEEDLINT_GX_MIN_ROWS sends to GX."""
+    (tmp_path / "kinds.json").write_text(json.dumps([{"type": "expect_column_values_to_be_between", "kwargs": {"column": "uid", "min_value": 0}}]), encoding="utf-8")
+    (tmp_path / "plain.json").write_text(json.dumps([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "uid"}}]), encoding="utf-8")
+    probe = (
         "import sys\n"
         "from feedlint.rules.dataset import import_gx_ahead\n"
-        "from feedlint.rules._expect import GX_MIN_ROWS\n"
-        "import_gx_ahead({}, GX_MIN_ROWS - 1); print('great_expectations' in sys.modules)\n"
-        "import_gx_ahead({}, GX_MIN_ROWS); print('great_expectations' in sys.modules)\n"
+        "import_gx_ahead(eval(sys.argv[1]), int(sys.argv[2])); print('great_expectations' in sys.modules)\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["False", "True"] and r.stderr == ""
+
+    def imported(options: str, rows: int, **env: str) -> bool:
+        r = subprocess.run([sys.executable, "-c", probe, options, str(rows)], capture_output=True, text=True, timeout=120, cwd=tmp_path, env={**os.environ, **env})
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        return r.stdout.split() == ["True"]
+
+    assert not imported("{}", 10**6)  # the default suite, however large: plain Python
+    assert not imported("{'expectations': ['plain.json']}", 10**6)  # a user kind the plain evaluator knows
+    assert imported("{'expectations': ['kinds.json']}", 10)
+    assert imported("{'data-docs': 'site'}", 10)
+    assert not imported("{}", 99, FEEDLINT_GX_MIN_ROWS="100") and imported("{}", 100, FEEDLINT_GX_MIN_ROWS="100")

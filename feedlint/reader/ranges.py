@@ -24,19 +24,12 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from .. import tuning
 from .errors import InputError
 from .jsonstream import JsonRecordReader
 
 
-def _range_bytes(default: int = 512 * 1024) -> int:
-    """``FEEDLINT_RANGE_BYTES`` (tests make ranges small), at least one byte; the default when unset or not a number."""
-    try:
-        return max(1, int(os.environ.get("FEEDLINT_RANGE_BYTES", default)))
-    except ValueError:
-        return default
-
-
-CHUNK_BYTES = _range_bytes()  # a range is about this much of the file
+CHUNK_BYTES: int = tuning.value("FEEDLINT_RANGE_BYTES")  # a range is about this much of the file (tests make it small)
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 
 
