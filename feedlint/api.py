@@ -74,12 +74,22 @@ class Option:
         return value
 
 
+APPLICABILITIES = ("safe", "unsafe")
+
+
 @dataclass(frozen=True)
 class Fix:
-    """A proposed replacement of the value at the hit's pointer (for a later ``feedlint fix``)."""
+    """A proposed replacement of the value at the hit's pointer (applied by ``feedlint check --fix``).
+
+    ``description`` says in words what the fix does ("decoded 3 HTML
+    entities (&#39; → ')").  ``applicability`` is ``"safe"`` when the repair is
+    certain (applied by ``--fix``) or ``"unsafe"`` when it is a guess at the
+    intent (applied only with ``--unsafe-fixes``), as in ruff.
+    """
 
     replacement: Any
     description: str = ""
+    applicability: str = "safe"
 
 
 class DeferredFix:
@@ -89,14 +99,18 @@ class DeferredFix:
     finding the defect, and most runs never look at fixes.  ``make(*args)``
     gives the replacement; ``make`` must be a module-level function and the
     arguments plain data, so the fix crosses process boundaries (``--jobs``).
+    ``explain(*args)``, when given, words the description the same lazy way
+    (counting occurrences costs too much for a run that never shows it).
     """
 
-    __slots__ = ("make", "args", "description", "_replacement")
+    __slots__ = ("make", "args", "_description", "applicability", "explain", "_replacement")
 
-    def __init__(self, make: Callable[..., Any], args: tuple = (), description: str = "") -> None:
+    def __init__(self, make: Callable[..., Any], args: tuple = (), description: str = "", applicability: str = "safe", explain: Callable[..., str] | None = None) -> None:
         self.make = make
         self.args = args
-        self.description = description
+        self._description = description
+        self.applicability = applicability
+        self.explain = explain
         self._replacement: Any = _UNSET
 
     @property
@@ -105,11 +119,17 @@ class DeferredFix:
             self._replacement = self.make(*self.args)
         return self._replacement
 
+    @property
+    def description(self) -> str:
+        if self.explain is not None:
+            self._description, self.explain = self.explain(*self.args), None
+        return self._description
+
     def __reduce__(self) -> tuple:
-        return (DeferredFix, (self.make, self.args, self.description))
+        return (DeferredFix, (self.make, self.args, self._description, self.applicability, self.explain))
 
     def __repr__(self) -> str:
-        return f"DeferredFix({self.make.__name__}, {self.description!r})"
+        return f"DeferredFix({self.make.__name__}, {self._description!r})"
 
 
 _UNSET: Any = object()

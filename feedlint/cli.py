@@ -7,6 +7,7 @@ rules that need them, so ``feedlint check`` on one record starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import Counter
@@ -207,8 +208,12 @@ def check(
     expectations: Optional[List[str]] = typer.Option(None, "--expectations", help="Extra Great Expectations suite file (JSON) for the dataset checks (FL6xx); repeatable."),
     data_docs: Optional[str] = typer.Option(None, "--data-docs", help="Write Great Expectations HTML Data Docs of the dataset checks to DIR."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for the record checks [default: config `jobs`, else all cores]; 1 = none."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes to the files in place (atomically), then report what is left; stdin: the repaired document goes to stdout."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply the fixes marked unsafe (a guess at the intent)."),
+    diff: bool = typer.Option(False, "--diff", help="Show what --fix would change and write nothing (unified diff; --format json-patch: one JSON Patch per record); exit 1 when there is something to fix."),
+    show_fixes: bool = typer.Option(False, "--show-fixes", help="List each fix applied (on stderr)."),
 ) -> None:
-    """Check exports and report findings."""
+    """Check exports and report findings (and fix them: --fix, --diff)."""
     from .engine import Engine
     from .output import atomic_text_writer
     from .reader.sources import display_path
@@ -229,13 +234,29 @@ def check(
         raise _die(str(exc))
     fmt = format or cfg.get("format", "text")
     try:
-        reporter_cls = reporter_class(fmt)
+        reporter_cls = reporter_class("text" if diff and fmt == "json-patch" else fmt)
     except UnknownFormat as exc:
         raise _die(str(exc))
+    if fmt == "json-patch" and not diff:
+        raise _die("--format json-patch needs --diff (the JSON Patches of what --fix would change)")
     fail = (fail_on.value if fail_on else None) or cfg.get("fail-on", "warning")
 
     files = _input_files(paths)
     displays = [display_path(p) for p in files]
+    temps: List[str] = []
+    report_to_stderr = False
+    if fix or diff or unsafe_fixes:
+        from .fixing.command import fix_stage
+        from .selection import SelectorError
+
+        try:
+            done, files, temps = fix_stage(cfg, catalogue, plan, _plan(cfg, catalogue, ["FL1"], None, schema, input_format), files, displays,
+                                           fix=fix or unsafe_fixes, diff=diff, fmt=fmt, show=show_fixes, unsafe=unsafe_fixes, quiet=quiet)
+        except SelectorError as exc:
+            raise _die(str(exc))
+        if done is not None:
+            raise typer.Exit(done)
+        report_to_stderr = bool(temps) and output is None  # stdout carries the repaired document
     engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -244,7 +265,7 @@ def check(
     by_sev: Counter = Counter()
     failing = False
     try:
-        with atomic_text_writer(output) as stream:
+        with (contextlib.nullcontext(sys.stderr) if report_to_stderr else atomic_text_writer(output)) as stream:
             reporter = reporter_cls(stream)
             reporter.start(info)
             findings = engine.run(files, displays)
@@ -282,6 +303,8 @@ def check(
     finally:
         if engine.progress is not None:
             engine.progress.close()
+        for name in temps:
+            os.unlink(name)
     _report_problems(engine, quiet, notices)
     raise typer.Exit(code)
 

@@ -41,6 +41,8 @@ KEYS: dict[str, tuple[Any, str]] = {
     "rules": (dict, "per-rule settings: [rules.FL201] severity = 'error', plus the rule's options"),
     "per-file-ignores": (dict, "glob -> list of selectors ignored in matching files"),
     "suppress": (list, "[[suppress]] content-id / pointer / rules / path / reason: silence findings on one record"),
+    "fixable": (list, "rule selectors whose fixes `check --fix` may apply (default ALL)"),
+    "unfixable": (list, "rule selectors whose fixes are never applied"),
     "baseline": (str, "baseline file: report only findings not recorded in it"),
     "jobs": (int, "worker processes (0 = all cores)"),
     "expectations": (list, "extra Great Expectations suite files (JSON) for the dataset checks (FL6xx)"),

@@ -134,6 +134,9 @@ class Engine:
         except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
             region = raw.region("")
         rule = active.rule
+        fix = hit.fix
+        if fix is not None:
+            fix = _locate_fix(fix, raw, hit.pointer) if self.keep_fixes else None
         return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix): one per hit
             rule.id,
             rule.name,
@@ -146,7 +149,7 @@ class Engine:
             hit.pointer,
             region,
             hit.evidence,
-            hit.fix if self.keep_fixes else None,
+            fix,
         )
 
     def _suppressed(self, finding: Finding, rule: Rule) -> bool:
@@ -381,6 +384,13 @@ class Engine:
 
     def unused_suppressions(self) -> list[Suppression]:
         return [s for s in self.plan.suppressions if s.used == 0]
+
+
+def _locate_fix(fix: Any, raw: Any, pointer: str) -> Any:
+    """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
+    from .fixing.located import locate_fix
+
+    return locate_fix(fix, raw, pointer)
 
 
 def looks_like_export(data: Any) -> bool:

@@ -62,3 +62,29 @@ def atomic_text_writer(path: str | None) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` atomically, keeping its permissions.
+
+    A temporary file in the same directory is written, flushed to disk and
+    renamed over the target, so an interrupted run leaves the old file or the
+    new one, never a mix.  A symlink is followed: its target is replaced and
+    the link stays.
+    """
+    target = os.path.realpath(path)
+    st = os.stat(target)
+    fd, tmp = tempfile.mkstemp(prefix=".feedlint-", suffix=".tmp", dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, st.st_mode & 0o7777)
+        with contextlib.suppress(OSError):  # only root may give a file away; the owner stays ours otherwise
+            os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

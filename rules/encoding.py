@@ -24,7 +24,7 @@ from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, r
 from feedlint.fields import single_member
 
 from . import _entities as ent
-from . import _markup, _mojibake
+from . import _fixtext, _markup, _mojibake
 
 KINDS = ("cms", "article")
 TAGS = ("encoding",)
@@ -191,7 +191,7 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
             decoded = _undecoded_quick(tally, allowed) if allowed else _undecoded_quick_by_texts(tally)
             if decoded is not None:
                 if decoded:
-                    fix = DeferredFix(_replace_all, (value, decoded), _DECODE_FIX)
+                    fix = DeferredFix(_replace_all, (value, decoded), _DECODE_FIX, explain=_fixtext.decoded_references)
                     yield from [Hit(pointer, _undecoded_message(text, tally[text]), text, None, fix) for text in decoded]
                 continue
         counts: dict[str, int] = {}
@@ -211,7 +211,7 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
                     spans.append(m.span())
         if not counts:
             continue
-        yield from _undecoded_hits(pointer, counts, DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX))
+        yield from _undecoded_hits(pointer, counts, DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX, explain=_fixtext.decoded_spans))
 
 
 _DECODE_FIX = "decode the character references"
@@ -371,7 +371,7 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
             fixed = ent.DOUBLE.sub(lambda m: "&" + m.group(2) if ent.is_reference("&" + m.group(2)) else m.group(), value)
         else:
             fixed = ent.DOUBLE.sub(lambda m: ent.decode("&" + m.group(2)) if ent.is_reference("&" + m.group(2)) else m.group(), value)
-        fix = Fix(fixed, "remove the extra level of escaping")
+        fix = Fix(fixed, _fixtext.unescaped_once({text: len(matches) for text, matches in found.items()}, is_markup))
         for text, matches in found.items():
             inner = "&" + matches[0].group(2)
             meaning = ent.describe(ent.decode(inner))
@@ -539,7 +539,7 @@ def mojibake(record, options) -> Iterator[Hit]:
             f'mojibake "{found.sequence.strip()}" (UTF-8 decoded as Windows-1252), probably {intended}: "{_mojibake.excerpt(found.fixed, found.start)}"',
             evidence=found.sequence,
             span=(found.start, found.end),
-            fix=Fix(found.fixed, "repair with ftfy.fix_encoding"),
+            fix=DeferredFix(_fixtext.given, (found.fixed, found.sequence, found.intended), "repair with ftfy.fix_encoding", explain=_fixtext.mojibake),
         )
 
 

@@ -102,8 +102,10 @@ def looks_like_json(head: str) -> bool:
 class Source:
     """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
 
-    def __init__(self, path: str, input_format: str = "auto", display: str | None = None) -> None:
+    def __init__(self, path: str, input_format: str = "auto", display: str | None = None, data: bytes | None = None) -> None:
+        """``data``: the file's bytes when already read (``--fix`` reads each file once and edits those bytes)."""
         self.path = path
+        self.data = data
         self.input_format = input_format
         self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
         self.reader: Any = None  # the record reader, once records() has opened the file
@@ -115,7 +117,7 @@ class Source:
         megabyte or so; bytes are the file's (compressed ones for gzip) and the
         total is None when unknown (a pipe).
         """
-        raw = _open_binary(self.path)
+        raw = _open_binary(self.path) if self.data is None else io.BytesIO(self.data)
         try:
             stream = TextStream(_maybe_gunzip(raw, self.info), self.info.display)
             try:

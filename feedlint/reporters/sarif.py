@@ -105,11 +105,28 @@ def _logical_name(pointer: str) -> str:
     return last.replace("~1", "/").replace("~0", "~")
 
 
+def _fix(f: Finding, root: str) -> dict | None:
+    """The finding's proposed fix as a SARIF ``fix``: one replacement of the changed part of the value."""
+    replacement = getattr(f.fix, "file_replacement", None)  # a located fix (feedlint.fixing.located)
+    if replacement is None:
+        return None
+    try:
+        region, text = replacement()
+    except Exception:  # noqa: BLE001 - a fix that cannot be worded leaves the result without one
+        return None
+    return {
+        "description": {"text": f.fix.description},
+        "artifactChanges": [{"artifactLocation": artifact_location(f.path, root), "replacements": [{"deletedRegion": region, "insertedContent": {"text": text}}]}],
+        "properties": {"applicability": f.fix.applicability},
+    }
+
+
 class SarifReporter(Reporter):
     """Buffers at most :data:`MAX_RESULTS` findings (the most severe), writes the log at ``finish``."""
 
     name = "sarif"
     max_results = MAX_RESULTS
+    uses_fixes = True  # results carry the proposed fixes, for viewers that offer them
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
@@ -154,6 +171,9 @@ class SarifReporter(Reporter):
             out["properties"]["evidence"] = f.evidence
         if baseline:
             out["baselineState"] = "new"
+        fix = _fix(f, run.root)
+        if fix is not None:
+            out["fixes"] = [fix]
         return out
 
     # -- notifications --------------------------------------------------------------

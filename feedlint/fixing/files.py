@@ -1,0 +1,95 @@
+"""Repair one export: every record through the fix loop, the repaired records spliced into the file's bytes.
+
+The file is read once into memory (gzip decompressed); only the byte ranges of
+the records that changed are replaced, so layout, key order, numbers, line
+ends and a byte-order mark outside them stay as they were.  Nothing is
+written here: the caller decides (file, stdout, diff, patch).
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..reader.errors import InputError
+from ..reader.sources import Source
+from .loop import FixPolicy, RecordRepair, fix_record
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class FileRepair:
+    display: str
+    original: bytes  # the file's content (decompressed)
+    fixed: bytes
+    gzip: bool = False
+    records: list[RecordRepair] = field(default_factory=list)  # the records that changed, in file order
+    unconverged: list[RecordRepair] = field(default_factory=list)
+    refused: int = 0
+    held_back: int = 0
+    note: str | None = None  # why the file was left alone
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+    def stored(self) -> bytes:
+        """What to write back: the fixed content, compressed again when the file was gzip."""
+        return gzip.compress(self.fixed, mtime=0) if self.gzip else self.fixed
+
+
+def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPolicy, guard_rules: list) -> FileRepair:
+    """The repairs of one file's ``data``; raises :class:`InputError` when it cannot be read (nothing is fixed then)."""
+    plain = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    repair = FileRepair(display, plain, plain, gzip=plain is not data)
+    source = Source(path, engine.plan.input_format, display, data=plain)
+    records = source.records()
+    first = next(records, None)
+    info = source.info
+    if first is None:
+        return repair
+    if info.kind != "cms":
+        repair.note = "not fixed: a plain-text article (fixes apply to JSON exports)"
+        return repair
+    from ..engine import looks_like_export
+
+    if not looks_like_export(first.data):
+        repair.note = "not fixed: not a CMS export"
+        return repair
+    rules = engine.plan.for_file(display, "record", info.kind)
+    check: Callable[[Any], list] = lambda raw: engine.check_record(raw, rules, display)  # noqa: E731
+    guard = (lambda raw: engine.check_record(raw, guard_rules, display)) if guard_rules else None  # noqa: E731
+    bom = len(_BOM) if plain.startswith(_BOM) else 0
+    pieces: list[bytes] = []
+    last = 0
+
+    def one(raw: Any) -> None:
+        nonlocal last
+        start = bom + source.reader.record_start
+        findings = check(raw)
+        if not any(f.fix is not None for f in findings):
+            return
+        fixed = fix_record(check, raw, policy, guard, findings)
+        repair.refused += len(fixed.refused)
+        repair.held_back += fixed.held_back
+        if not fixed.converged:
+            repair.unconverged.append(fixed)
+        if not fixed.changed:
+            return
+        end = start + len(raw.source)
+        if plain[start:end] != raw.source:  # the reader's offsets must name the record's bytes: never splice blindly
+            raise InputError(display, f"record {raw.index}: its bytes were not found where the reader placed them; file not fixed")
+        pieces.append(plain[last:start])
+        pieces.append(fixed.text.encode("utf-8"))
+        last = end
+        repair.records.append(fixed)
+
+    one(first)
+    for raw in records:
+        one(raw)
+    if pieces:
+        pieces.append(plain[last:])
+        repair.fixed = b"".join(pieces)
+    return repair
