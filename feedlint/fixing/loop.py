@@ -109,8 +109,10 @@ def fix_record(check: Callable[[Any], list], raw: Any, policy: FixPolicy, guard:
         if guard is not None and not blame:
             if guard_before is None:
                 guard_before = {_key(f) for f in guard(raw)}
-            if any(_key(f) not in guard_before for f in guard(new_raw)):
-                blame = {p: "the repaired record fails the schema" for p in chosen}
+            for f in guard(new_raw):
+                if _key(f) not in guard_before:
+                    for p in _blamed(f.record_pointer, chosen):
+                        blame.setdefault(p, f"the repaired record would fail the schema ({f.rule_id}: {f.message})")
         if blame:
             for pointer, why in blame.items():
                 f = chosen[pointer]
@@ -152,7 +154,11 @@ def _new_problems(findings: list, known: set, policy: FixPolicy, chosen: dict[st
     for f in findings:
         if _key(f) in known or (isinstance(f.fix, LocatedFix) and policy.allows(f.rule_id, f.fix)):
             continue
-        hit = [p for p in chosen if _under(f.record_pointer, p) or _under(p, f.record_pointer)] or list(chosen)
-        for p in hit:
+        for p in _blamed(f.record_pointer, chosen):
             blame.setdefault(p, f"the repair would add {f.rule_id} ({f.message})")
     return blame
+
+
+def _blamed(pointer: str, chosen: dict[str, Any]) -> list[str]:
+    """The chosen values a new finding at ``pointer`` can come from (all of them when none is related)."""
+    return [p for p in chosen if _under(pointer, p) or _under(p, pointer)] or list(chosen)

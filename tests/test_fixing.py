@@ -1,0 +1,272 @@
+"""``feedlint check --fix`` / ``--diff``: minimal edits, the re-check loop, never losing data.
+
+End to end through the installed CLI on an invented export holding every
+fixable FL2xx defect, in both layouts (one-line pages, JSON Lines), plus the
+escaping styles a CMS writes (``ensure_ascii``, PHP's ``\\/``, CRLF, a BOM).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import base_record, export_text, run_cli
+from feedlint.fixing.edits import Style, detect, encode, rewrite_literal
+from feedlint.reader.sources import Source
+
+CLEAN_IDS = {510001, 510004, 510008}
+
+
+def defective_records() -> list[dict]:
+    """Every fixable FL2xx defect kind, alone and together, between clean records."""
+    body = base_record()["content_body"]
+    html = base_record()["content_html"]
+    return [
+        base_record(content_id=510001),
+        base_record(content_id=510002, content_title="Talks &quot;impossible&quot;, minister says", content_body=body.replace("transport department’s", "transport department&#39;s").replace("four stops", "four&nbsp;stops")),
+        base_record(content_id=510003, content_summary="Council &amp;quot;approves&amp;quot; the tram", content_html=html.replace("&nbsp;", "&amp;nbsp;")),
+        base_record(content_id=510004, content_body=body + " AT&T, R&D and Q&A: fish & chips, ?a=1&b=2."),  # look-alikes: nothing to fix
+        base_record(content_id=510005, content_body=body.replace("department’s", "departmentâ€™s").replace("“This", "â€œThis"), content_title="Café culture in Zürich".encode().decode("cp1252")),
+        base_record(content_id=510006, content_body=body.replace("department’s", "department&#39;s") + " ministerâ€™s plan"),  # two fixes on one value: two passes
+        base_record(content_id=510007, content_summary="Tram &amp;#39;extension&amp;#39; costs &#8364;84m &mdash; the council"),
+        base_record(content_id=510008, content_title="The minister’s “plan” — café in Zürich, 😀, 中文, سلام می\u200cخواهم"),
+    ]
+
+
+def _findings(path, *extra) -> list[dict]:
+    r = run_cli("check", "--format", "json", "--select", "FL2", "--fail-on", "never", *extra, str(path))
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def _records(path) -> dict:
+    """content_id -> the record's exact source bytes."""
+    return {raw.data["content_id"]: raw.source for raw in Source(str(path)).records()}
+
+
+@pytest.mark.parametrize("layout", ["pages", "jsonl"])
+def test_fix_removes_fl2xx_findings_and_touches_nothing_else(tmp_path, layout):
+    path = tmp_path / ("export.json" if layout == "pages" else "export.jsonl")
+    path.write_text(export_text(defective_records(), layout), encoding="utf-8", newline="")
+    before_bytes = path.read_bytes()
+    before = _findings(path)
+    assert {f["rule"] for f in before} >= {"FL201", "FL202", "FL204"}
+
+    r = run_cli("check", "--fix", "--select", "FL2", "--show-fixes", str(path))
+    assert r.returncode == 0, r.stdout + r.stderr  # every FL2xx finding of this export has a safe fix
+    assert "FL204 [content_id 510005]" in r.stderr and "repaired mojibake: â€™ → ’ (ftfy: encoding utf-8 misread as windows-1252)" in r.stderr
+    assert "decoded 2 HTML entities (&quot; → \")" in r.stderr
+
+    after = _findings(path)
+    assert len(after) <= len(before) * 0.1  # >= 90% removed
+    assert {f["fingerprint"] for f in after} <= {f["fingerprint"] for f in before}  # none added
+    fixed = path.read_bytes()
+    assert fixed.count(b"\n") == before_bytes.count(b"\n")
+    old_records = {raw.data["content_id"]: raw.source for raw in Source(str(path), data=before_bytes).records()}
+    new_records = _records(path)
+    assert [old_records[i] for i in sorted(CLEAN_IDS)] == [new_records[i] for i in sorted(CLEAN_IDS)]  # byte-identical
+    assert all(old_records[i] != new_records[i] for i in old_records if i not in CLEAN_IDS)
+    data = {raw.data["content_id"]: raw.data for raw in Source(str(path)).records()}
+    assert data[510002]["content_title"] == 'Talks "impossible", minister says'
+    assert data[510005]["content_title"] == "Café culture in Zürich"
+    assert "department's" in data[510006]["content_body"] and "minister’s plan" in data[510006]["content_body"]
+    assert data[510003]["content_html"] == base_record()["content_html"]  # one level of escaping removed, HTML stays HTML
+    assert data[510007]["content_summary"] == "Tram 'extension' costs €84m — the council"
+
+    again = run_cli("check", "--fix", "--select", "FL2", str(path))
+    assert again.returncode == 0 and path.read_bytes() == fixed  # fixing twice changes nothing
+    assert "applied 0 fixes" in again.stderr
+
+
+def test_only_changed_bytes_of_a_value_are_rewritten(tmp_path):
+    """PHP style (``\\/``) and a one-line export: the diff of old and new is the decoded reference alone."""
+    path = tmp_path / "export.json"
+    path.write_text(export_text([base_record(content_title="Talks &#39;resume&#39;")]), encoding="utf-8", newline="")
+    before = path.read_bytes()
+    assert b"\\/" in before
+    r = run_cli("check", "--fix", "--select", "FL201", str(path))
+    assert r.returncode == 0, r.stderr
+    assert path.read_bytes() == before.replace(b"&#39;", b"'")
+
+
+def test_ensure_ascii_crlf_bom_pretty_file_keeps_its_style(tmp_path):
+    rec = base_record(content_title="Caf\u00c3\u00a9 &quot;culture&quot; \u2014 Z\u00fcrich")
+    text = json.dumps([[rec]], ensure_ascii=True, indent=4).replace("\n", "\r\n")
+    path = tmp_path / "export.json"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    r = run_cli("check", "--fix", "--select", "FL2", str(path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    fixed = path.read_bytes()
+    expected = json.dumps([[dict(rec, content_title='Caf\u00e9 "culture" \u2014 Z\u00fcrich')]], ensure_ascii=True, indent=4).replace("\n", "\r\n")
+    assert fixed == b"\xef\xbb\xbf" + expected.encode()  # \u00e9 written escaped, CRLF and BOM kept
+    assert fixed.isascii() or fixed[3:].isascii()
+
+
+def test_diff_writes_nothing_and_exits_1(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(export_text(defective_records()[:3], "jsonl"), encoding="utf-8", newline="")
+    before = path.read_bytes()
+    r = run_cli("check", "--diff", str(path))
+    assert r.returncode == 1
+    assert path.read_bytes() == before
+    assert r.stdout.startswith(f"--- a/{path}\n+++ b/{path}\n")
+    minus = [ln for ln in r.stdout.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    assert len(minus) == 2  # the two defective lines, the clean one untouched
+    (tmp_path / "clean.json").write_text(export_text([base_record()]), encoding="utf-8")
+    clean = run_cli("check", "--diff", str(tmp_path / "clean.json"))
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_json_patch_applies_to_the_original_records(tmp_path):
+    jsonpatch = pytest.importorskip("jsonpatch")
+    records = defective_records()
+    path = tmp_path / "export.json"
+    path.write_text(export_text(records), encoding="utf-8", newline="")
+    r = run_cli("check", "--diff", "--format", "json-patch", str(path))
+    assert r.returncode == 1, r.stderr
+    patches = json.loads(r.stdout)["patches"]
+    assert {p["content_id"] for p in patches} == {rec["content_id"] for rec in records} - CLEAN_IDS
+    by_id = {rec["content_id"]: rec for rec in records}
+    run_cli("check", "--fix", str(path))
+    fixed = {raw.data["content_id"]: raw.data for raw in Source(str(path)).records()}
+    for p in patches:
+        assert p["file"] == str(path) and p["pointer"] == f"/0/{p['record']}"
+        assert jsonpatch.JsonPatch(p["patch"]).apply(by_id[p["content_id"]]) == fixed[p["content_id"]]
+    with pytest.raises(jsonpatch.JsonPatchTestFailed):  # the source changed since the export: the patch refuses
+        p = patches[0]
+        jsonpatch.JsonPatch(p["patch"]).apply(dict(by_id[p["content_id"]], **{p["patch"][0]["path"][1:]: "edited meanwhile"}))
+
+
+def test_input_error_leaves_the_file_untouched(tmp_path):
+    good = tmp_path / "a.json"
+    good.write_text(export_text([base_record(content_title="A &quot;b&quot;")]), encoding="utf-8")
+    bad = tmp_path / "b.json"
+    bad_text = export_text([base_record(content_title="A &quot;b&quot;")])[:-5]
+    bad.write_text(bad_text, encoding="utf-8")
+    r = run_cli("check", "--fix", str(good), str(bad))
+    assert r.returncode == 2
+    assert bad.read_text(encoding="utf-8") == bad_text
+    assert f"{bad}:1:" in r.stderr and "Traceback" not in r.stderr
+    assert '"A \\"b\\""' in good.read_text(encoding="utf-8")  # the readable file is still fixed
+
+
+def test_permissions_symlink_and_gzip(tmp_path):
+    target = tmp_path / "real.json"
+    target.write_text(export_text([base_record(content_title="A &quot;b&quot;")]), encoding="utf-8")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    gz = tmp_path / "export.json.gz"
+    gz.write_bytes(gzip.compress(export_text([base_record(content_body="Iran&#39;s plan")], "jsonl").encode()))
+    r = run_cli("check", "--fix", "--select", "FL2", str(link), str(gz))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert link.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert '"A \\"b\\""' in target.read_text(encoding="utf-8")
+    assert json.loads(gzip.decompress(gz.read_bytes()))["content_body"] == "Iran's plan"
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".feedlint-")]  # no temporary file left behind
+
+
+def test_stdin_fix_writes_the_document_to_stdout(tmp_path):
+    text = export_text([base_record(content_title="A &quot;b&quot;")])
+    r = run_cli("check", "--fix", "--select", "FL2", "-", input=text)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == text.replace("&quot;", '\\"')
+    assert "applied 1 fix" in r.stderr
+
+
+def test_a_fix_that_breaks_the_schema_is_not_applied(tmp_path):
+    from conftest import ROOT
+
+    schema = json.loads((ROOT / "schemas" / "cms-export.schema.json").read_text(encoding="utf-8"))
+    record_schema = schema["$defs"]["record"] if "$defs" in schema and "record" in schema["$defs"] else schema
+    record_schema["properties"]["content_title"] = {"type": "string", "pattern": '^[^"]*$'}  # no straight quotes allowed
+    (tmp_path / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    path = tmp_path / "export.json"
+    path.write_text(export_text([base_record(content_title="A &quot;b&quot;", content_body="Iran&#39;s plan")]), encoding="utf-8")
+    r = run_cli("check", "--fix", "--select", "FL2", "--schema", str(tmp_path / "schema.json"), str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))[0][0]
+    assert data["content_title"] == "A &quot;b&quot;"  # refused: the repaired record would fail the schema
+    assert data["content_body"] == "Iran's plan"
+    assert r.returncode == 1 and "FL201" in r.stdout
+
+
+def test_unsafe_fixes_and_fixable_config(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(export_text([base_record(content_title="A &quot;b&quot;", content_summary="Tram&amp;#39;s cost")]), encoding="utf-8")
+    (tmp_path / "feedlint.toml").write_text('unfixable = ["FL202"]\n', encoding="utf-8")
+    r = run_cli("check", "--fix", "--select", "FL2", "--fail-on", "never", str(path), cwd=tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))[0][0]
+    assert data["content_title"] == 'A "b"' and data["content_summary"] == "Tram&amp;#39;s cost"
+    assert "1 more with --unsafe-fixes (or not fixable by configuration)" in r.stderr
+    (tmp_path / "feedlint.toml").write_text('fixable = ["nonsense"]\n', encoding="utf-8")
+    r = run_cli("check", "--fix", str(path), cwd=tmp_path)
+    assert r.returncode == 2 and "nonsense" in r.stderr
+
+
+# -- the edit primitives -----------------------------------------------------------
+
+
+def test_style_detection():
+    assert detect('{"a": "caf\\u00e9"}') == Style(ascii_only=True)
+    assert detect('{"a": "café \\u00e9"}').ascii_only is False
+    assert detect('{"a": "x\\/y"}').escaped == frozenset("/")
+    assert detect('{"a": "\\u00E9"}').upper_hex
+    assert detect('{"a": "\\\\u00e9"}') == Style()  # an escaped backslash, then "u00e9": no escape at all
+    assert detect('{"a": 1}', default=Style(ascii_only=True, escaped=frozenset("/"))) == Style(ascii_only=True, escaped=frozenset("/"))
+
+
+@pytest.mark.parametrize("value", ["plain", "q\"uote\\back/slash", "tab\tnl\ncr\r", "é’😀中", "\ud83d lone", "\x00\x1f\x7f", "\u2028"])
+@pytest.mark.parametrize("style", [Style(), Style(ascii_only=True), Style(True, True, frozenset("/'"))])
+def test_encode_round_trips(value, style):
+    body = encode(value, style)
+    assert json.loads('"' + body + '"') == value
+    if style.ascii_only:
+        assert body.isascii()
+    if "/" in style.escaped:
+        assert "/" not in body.replace("\\/", "")
+
+
+def test_rewrite_literal_keeps_unchanged_bytes():
+    literal = '"caf\\u00e9 Iran&#39;s \\/path\\r\\n\\ud83d\\ude00 end"'
+    old = json.loads(literal)
+    new = old.replace("&#39;", "'")
+    a, b, text = rewrite_literal(literal, old, new, detect(literal))
+    assert literal[:a] == '"caf\\u00e9 Iran' and text == "'" and literal[b:] == 's \\/path\\r\\n\\ud83d\\ude00 end"'
+    astral = '"\\ud83d\\ude00 &amp; x"'
+    a, b, text = rewrite_literal(astral, json.loads(astral), "😀 & x", Style(ascii_only=True))
+    assert astral[:a] + text + astral[b:] == '"\\ud83d\\ude00 & x"'
+
+
+def test_sarif_results_carry_the_fix_on_the_exact_region(tmp_path):
+    from test_sarif import SCHEMA_PATH, assert_valid
+
+    if not SCHEMA_PATH.exists():
+        pytest.skip("../shared/sarif schema not present")
+    path = tmp_path / "export.json"
+    path.write_text(export_text(defective_records()), encoding="utf-8", newline="")
+    r = run_cli("check", "--format", "sarif", "--select", "FL2", "export.json", cwd=tmp_path)
+    log = json.loads(r.stdout)
+    assert_valid(log)
+    text = path.read_text(encoding="utf-8")
+    results = [res for res in log["runs"][0]["results"] if res["ruleId"] in ("FL201", "FL202", "FL204")]
+    assert results and all("fixes" in res for res in results)
+    by_rule = {}
+    for res in results:
+        change = res["fixes"][0]["artifactChanges"][0]
+        assert change["artifactLocation"]["uri"] == "export.json"
+        (rep,) = change["replacements"]
+        region = rep["deletedRegion"]
+        a, n = region["charOffset"], region["charLength"]
+        assert region["startLine"] == 1 and region["startColumn"] == a + 1 and region["endColumn"] == a + n + 1  # one line, BMP text
+        by_rule.setdefault(res["ruleId"], []).append((text[a : a + n], rep["insertedContent"]["text"], res["fixes"][0]["description"]["text"]))
+        repaired = json.loads(text[:a] + rep["insertedContent"]["text"] + text[a + n :])  # the replacement alone gives valid JSON ...
+        record = repaired[0][res["properties"]["recordIndex"]]
+        value = record[res["properties"]["recordPointer"][1:]]
+        assert res["properties"]["evidence"] not in value  # ... without the defect
+    assert ("&quot;impossible&quot;", '\\"impossible\\"', 'decoded 2 HTML entities (&quot; → ")') in by_rule["FL201"]
+    assert ("â€™", "’", "repaired mojibake: â€™ → ’ (ftfy: encoding utf-8 misread as windows-1252)") in by_rule["FL204"]
+    assert ("Ã© culture in ZÃ¼", "é culture in Zü", "repaired mojibake: Ã© → é (ftfy: encoding utf-8 misread as latin-1)") in by_rule["FL204"]
