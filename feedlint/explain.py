@@ -13,6 +13,42 @@ def _example_text(record: object) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2)
 
 
+def fixed_example(rule: Rule, record: object) -> tuple[object, list[str]] | None:
+    """A bad example's record after the rule's own fixes (applied until none is left), and what each did; None without a fix.
+
+    The example is checked as it stands (the partial record shown), with the
+    rule's default options; this is what ``check --fix`` does to those values.
+    """
+    if rule.scope != "record" or not isinstance(record, dict):
+        return None
+    import copy
+
+    from .model import Record
+    from .reader.locate import split_pointer
+
+    fixed, said = copy.deepcopy(record), []
+    for _ in range(10):
+        done: set[str] = set()
+        try:
+            hits = list(rule.check(Record(fixed), rule.defaults))
+        except Exception:  # noqa: BLE001 - an example the rule cannot take alone: shown without its fix
+            return None
+        for hit in hits:
+            if hit.fix is None or hit.pointer in done or not hit.pointer:
+                continue
+            *parents, last = split_pointer(hit.pointer)
+            target = fixed
+            for token in parents:
+                target = target[int(token)] if isinstance(target, list) else target[token]
+            target[int(last) if isinstance(target, list) else last] = hit.fix.replacement
+            done.add(hit.pointer)
+            applicability = getattr(hit.fix, "applicability", "safe")
+            said.append(hit.fix.description + (" (unsafe: applied with --unsafe-fixes)" if applicability == "unsafe" else ""))
+        if not done:
+            break
+    return (fixed, said) if said else None
+
+
 def render_explanation(rule: Rule, markdown: bool = False) -> str:
     h = "## " if markdown else ""
     lines = [f"{h}{rule.id} {rule.name}", "", f"Default severity: {rule.severity}. Applies to: {', '.join(rule.kinds)} records ({rule.scope} scope).", "", rule.doc, ""]
@@ -31,4 +67,10 @@ def render_explanation(rule: Rule, markdown: bool = False) -> str:
         lines.append("```" if markdown else "")
         lines.extend(("    " if not markdown else "") + ln for ln in body.splitlines())
         lines.append("```" if markdown else "")
+        fixed = fixed_example(rule, ex.record) if kind == "bad" else None
+        if fixed is not None:
+            lines.append("Fixed by `feedlint check --fix`: " + "; ".join(dict.fromkeys(fixed[1])))
+            lines.append("```" if markdown else "")
+            lines.extend(("    " if not markdown else "") + ln for ln in _example_text(fixed[0]).splitlines())
+            lines.append("```" if markdown else "")
     return "\n".join(lines).rstrip() + "\n"

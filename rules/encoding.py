@@ -166,8 +166,8 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     Plain-text fields are shown as they are: a reader sees `Iran&#39;s`, not
     `Iran's`.  One finding per field and distinct reference, located at the
     field's value, naming what the reference stands for (invisible characters as
-    `U+00A0 NO-BREAK SPACE`) and how often it occurs.  The proposed fix is the
-    field with its references decoded.
+    `U+00A0 NO-BREAK SPACE`) and how often it occurs.  `check --fix` decodes
+    the references (a safe fix).
 
     Only complete references are reported: `&name;` where `name` is a real HTML5
     entity, and numeric `&#NNN;` / `&#xHH;`.  A bare ampersand is prose —
@@ -346,6 +346,8 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     (`<a href="?a=1&amp;b=2">`, `Q&amp;A`) and is not reported; only `&amp;`
     directly followed by another complete reference (a real entity name or a
     numeric reference, then `;`) is.  Script, style and comments are skipped.
+    `check --fix` removes the extra level (a safe fix): HTML keeps one
+    (`&#39;`), plain text gets the character itself.
     """
     fields = _fields(record)
     tallies = fields.tallies
@@ -521,7 +523,7 @@ def mojibake(record, options) -> Iterator[Hit]:
     it, so genuine accented Latin (café, Zürich), curly quotes, dashes, emoji,
     CJK and Persian/Arabic text stay silent.  One finding per field, at the
     first garbled sequence, with what it most likely was and a short excerpt of
-    the repaired text; the fix is the repaired field.  Checked in every
+    the repaired text.  `check --fix` writes ftfy's repair (a safe fix).  Checked in every
     plain-text, HTML and entity-encoded field.  Mojibake through other code
     pages (e.g. Cyrillic read as Latin-1) is not detected.
     """
