@@ -136,7 +136,7 @@ class Engine:
         rule = active.rule
         fix = hit.fix
         if fix is not None:
-            fix = _locate_fix(fix, raw, hit.pointer) if self.keep_fixes else None
+            fix = _locate_fix(fix, raw, hit.pointer, region) if self.keep_fixes else None
         return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix): one per hit
             rule.id,
             rule.name,
@@ -386,11 +386,11 @@ class Engine:
         return [s for s in self.plan.suppressions if s.used == 0]
 
 
-def _locate_fix(fix: Any, raw: Any, pointer: str) -> Any:
+def _locate_fix(fix: Any, raw: Any, pointer: str, region: Region) -> Any:
     """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
     from .fixing.located import locate_fix
 
-    return locate_fix(fix, raw, pointer)
+    return locate_fix(fix, raw, pointer, region)
 
 
 def looks_like_export(data: Any) -> bool:

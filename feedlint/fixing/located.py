@@ -1,7 +1,7 @@
 """A rule's fix tied to the exact place of the value it replaces.
 
 The engine wraps each proposed fix (when a reporter or ``--fix`` wants them)
-with the whole value's region and JSON text and the record's escaping style,
+with where its value lies, the value's JSON text and the record's escaping style,
 so a SARIF log can offer the replacement and the fix loop can edit the
 record without locating the value again.  Everything here is plain data: it
 crosses process boundaries with the finding (``--jobs``).
@@ -19,14 +19,17 @@ from .edits import Style, detect, encode, rewrite_literal
 
 @dataclass
 class LocatedFix:
-    """``fix`` (a :class:`feedlint.api.Fix` or ``DeferredFix``) for the value at ``region``.
+    """``fix`` (a :class:`feedlint.api.Fix` or ``DeferredFix``) for the value whose JSON text is ``literal``.
 
-    ``start`` is where the value's JSON text (``literal``) begins in its
-    record's source text.
+    ``start`` is where ``literal`` begins in its record's source text;
+    ``before16`` how many UTF-16 code units it begins before the finding's own
+    region (which may be a part of the value).  Only relative places are kept:
+    a parallel run moves the finding's region to where its byte range lies in
+    the file, and the fix follows it.
     """
 
     fix: Any
-    region: Region
+    before16: int
     start: int
     literal: str
     style: Style
@@ -54,17 +57,20 @@ class LocatedFix:
             literal = '"' + encode(new, self.style) + '"'
         return self.start, self.start + len(self.literal), literal
 
-    def file_replacement(self) -> tuple[dict, str]:
-        """The SARIF ``deletedRegion`` (UTF-16 columns and offsets, like every feedlint region) and the inserted text."""
+    def file_replacement(self, anchor: Region) -> tuple[dict, str]:
+        """The SARIF ``deletedRegion`` (UTF-16 columns and offsets, like every feedlint region) and the inserted text.
+
+        ``anchor`` is the finding's region; a string literal holds no line
+        break, so the value starts on the anchor's line.
+        """
         a, b, text = self.edit()
-        r = self.region
-        if not self.literal.startswith('"'):  # not a string: the whole value, which may span lines
+        if not self.literal.startswith('"'):  # not a string: the finding is on the whole value, which may span lines
+            r = anchor
             return {"startLine": r.start_line, "startColumn": r.start_column16, "endLine": r.end_line, "endColumn": r.end_column16, "charOffset": r.offset16, "charLength": r.length16}, text
-        # a string literal holds no line break: the replaced part is on the value's first line
-        before = utf16_len(self.literal[: a - self.start])
+        before = utf16_len(self.literal[: a - self.start]) - self.before16
         length = utf16_len(self.literal[a - self.start : b - self.start])
-        column = r.start_column16 + before
-        return {"startLine": r.start_line, "startColumn": column, "endLine": r.start_line, "endColumn": column + length, "charOffset": r.offset16 + before, "charLength": length}, text
+        column = anchor.start_column16 + before
+        return {"startLine": anchor.start_line, "startColumn": column, "endLine": anchor.start_line, "endColumn": column + length, "charOffset": anchor.offset16 + before, "charLength": length}, text
 
 
 class _StyleCache:
@@ -85,8 +91,8 @@ class _StyleCache:
 _styles = _StyleCache()
 
 
-def locate_fix(fix: Any, raw: Any, pointer: str) -> Any:
-    """``fix`` as a :class:`LocatedFix` for the value at ``pointer`` in ``raw``; ``fix`` itself when it cannot be placed."""
+def locate_fix(fix: Any, raw: Any, pointer: str, anchor: Region) -> Any:
+    """``fix`` as a :class:`LocatedFix` for the value at ``pointer`` in ``raw`` (``anchor``: the finding's region); ``fix`` itself when it cannot be placed."""
     if getattr(raw, "kind", "cms") != "cms":
         return fix  # an article's text is no JSON: fixes are applied to exports only
     try:
@@ -96,4 +102,4 @@ def locate_fix(fix: Any, raw: Any, pointer: str) -> Any:
         literal = text[start : start + region.length]
     except Exception:  # noqa: BLE001 - an article, or a pointer a plugin got wrong: the fix stays unlocated
         return fix
-    return LocatedFix(fix, region, start, literal, _styles.of(raw))
+    return LocatedFix(fix, anchor.offset16 - region.offset16, start, literal, _styles.of(raw))

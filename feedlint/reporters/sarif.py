@@ -111,7 +111,7 @@ def _fix(f: Finding, root: str) -> dict | None:
     if replacement is None:
         return None
     try:
-        region, text = replacement()
+        region, text = replacement(f.region)
     except Exception:  # noqa: BLE001 - a fix that cannot be worded leaves the result without one
         return None
     return {
