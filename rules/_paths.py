@@ -30,6 +30,10 @@ PLACEHOLDERS = {
 }
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 
+# Size keys whose renditions are hard crops to a box [width, height] (WordPress: thumbnail = [150, 150]):
+# a rendition no larger than its box whose aspect differs from the original's is a crop, not a distortion.
+CROPPED_SIZES = Option("cropped-sizes", {}, "size key -> [width, height] of a hard crop: such a rendition within the box may have another aspect than the original", type=dict)
+
 TEMPLATE_OPTIONS = (
     Option("rendition-template", RENDITION_TEMPLATE, "path template of a rendition (attaches[*].sizes values); placeholders " + ", ".join("{%s}" % p for p in PLACEHOLDERS), type=str),
     Option("original-template", ORIGINAL_TEMPLATE, "path template of the original upload (attaches[*].files.original.url)", type=str),

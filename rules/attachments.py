@@ -14,10 +14,10 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Iterator
 
-from feedlint.api import Hit, Option, bad, good, rule
+from feedlint.api import Hit, Option, SetupError, bad, good, rule
 
 from ._media import Resolution, media_root, resolve
-from ._paths import TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, path_pointer, path_values
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, path_pointer, path_values
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -337,11 +337,12 @@ def _width_problem(ap: AttachPath, got: str | None, dims: tuple[int, int] | None
     "FL507",
     "rendition-height-mismatch",
     "warning",
-    options=[*TEMPLATE_OPTIONS, IMAGE_KINDS, Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width", type=float)],
+    options=[*TEMPLATE_OPTIONS, IMAGE_KINDS, CROPPED_SIZES, Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width", type=float)],
     tags=("attachments",),
     examples=[
         bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001_2718281828_600_600.webp"})]}, "a square crop of a 1000×560 image", pointers=["/attaches/0/sizes/600"]),
         good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_85.webp"})]}, "84 rounded up to 85: within one pixel"),
+        good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_150.webp"})]}, "a square thumbnail the site crops on purpose", options={"cropped-sizes": {"150": [150, 150]}}),
     ],
 )
 def rendition_height_mismatch(record, options) -> Iterator[Hit]:
@@ -349,7 +350,12 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
 
     Expected height = width in the path × original height / original width,
     within `height-tolerance` pixels (1: resizers round either way).  Reported
-    at the height inside the path.
+    at the height inside the path.  Sites that hard-crop some sizes (WordPress
+    thumbnails are 150×150 whatever the original's shape) list them in
+    `cropped-sizes`, a table from size key to crop box
+    (`{ thumbnail = [150, 150] }`): the rendition under that key may take
+    another aspect when both its sides are at most the box's and the
+    original's (a crop never enlarges).
     """
     tol = options["height-tolerance"]
     for group in _images(record, options):
@@ -368,8 +374,24 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
             if w is None or h is None:
                 continue
             exact = int(w) * dims[1] / dims[0]
-            if abs(int(h) - exact) > tol:
+            if abs(int(h) - exact) > tol and not _is_crop(ap.key, int(w), int(h), dims, _crop_boxes(options["cropped-sizes"])):
                 yield Hit(ap.pointer, f"rendition {ap.key} is {w}×{h}, expected height {exact:g} for the {dims[0]}×{dims[1]} original", evidence=f"{w}x{h}", span=ap.span("height"))
+
+
+def _crop_boxes(table: dict) -> dict[str, tuple[int, int]]:
+    """FL507's `cropped-sizes` (size key -> [width, height]) as boxes; asked for only when a height is off."""
+    boxes = {}
+    for key, box in table.items():
+        if not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in box)):
+            raise SetupError(f"FL507: cropped-sizes.{key} must be [width, height] in pixels, got {box!r}")
+        boxes[key] = (box[0], box[1])
+    return boxes
+
+
+def _is_crop(key: str | None, w: int, h: int, dims: tuple[int, int], boxes: dict[str, tuple[int, int]]) -> bool:
+    """A ``w``×``h`` rendition under a hard-cropped size ``key``: inside its crop box and inside the original."""
+    box = boxes.get(key) if key is not None else None
+    return box is not None and w <= min(box[0], dims[0]) and h <= min(box[1], dims[1])
 
 
 @rule(

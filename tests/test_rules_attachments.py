@@ -172,6 +172,48 @@ def test_height_tolerance_option(tmp_path):
     assert run(p, "FL507", {"rules": {"FL507": {"height-tolerance": 2}}})[0] == []
 
 
+CROPS = {"rules": {"FL507": {"cropped-sizes": {"150": [150, 150], "square": [300, 300]}}}}
+
+
+def test_hard_cropped_thumbnail_is_fine_when_configured(tmp_path):
+    """A 150×150 crop of the 1000×560 original: reported by default, silent when the site declares the size a crop."""
+    sizes = {"150": P + "150_150.webp", "square": P + "300_300.webp"}
+    p, text = write(tmp_path, [record(sizes)])
+    assert [(f.rule_id, f.record_pointer) for f in run(p, "FL507")[0]] == [("FL507", "/attaches/0/sizes/150"), ("FL507", "/attaches/0/sizes/square")]
+    assert run(p, "FL507", CROPS)[0] == []
+
+
+def test_crop_box_does_not_hide_a_wrong_height_outside_it(tmp_path):
+    """The 600 rendition is no crop (not a listed size): its square height is still found, at its digits; so is a listed size larger than its box."""
+    bad = P + "600_600.webp"
+    p, text = write(tmp_path, [record({"150": P + "150_150.webp", "600": bad, "square": P + "400_400.webp"})])
+    found = run(p, "FL507", CROPS)[0]
+    assert [g.record_pointer for g in found] == ["/attaches/0/sizes/600", "/attaches/0/sizes/square"]
+    f = found[0]
+    assert f.record_pointer == "/attaches/0/sizes/600" and "expected height 336" in f.message
+    raw = escaped(bad)
+    start = text.index(raw) + raw.index("_600.webp") + 1
+    assert (f.region.offset, located(text, f)) == (start, "600")
+    assert (f.region.start_line, f.region.start_column) == line_col(text, start)
+
+
+def test_a_crop_larger_than_the_original_is_still_reported(tmp_path):
+    p, _ = write(tmp_path, [record({"square": P + "300_300.webp"}, width=280, height=157)])
+    assert [f.record_pointer for f in run(p, "FL507", CROPS)[0]] == ["/attaches/0/sizes/square"]
+
+
+def test_cropped_sizes_entries_must_be_strings(tmp_path):
+    p, _ = write(tmp_path, [record({"150": P + "150_150.webp"})])
+    r = run_cli("check", "--select", "FL507", "--config", str(_toml(tmp_path, "[rules.FL507]\ncropped-sizes = { thumbnail = 150 }\n")), str(p))
+    assert r.returncode == 2 and "cropped-sizes" in r.stderr and "Traceback" not in r.stderr
+
+
+def _toml(tmp_path: Path, text: str) -> Path:
+    cfg = tmp_path / "feedlint.toml"
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
 def test_portrait_original_and_small_original(tmp_path):
     sizes = {"150": P + "150_268.webp", "300": P + "300_536.webp", "400": P + "400_714.webp", "600": P + "560_1000.webp", "900": P + "560_1000.webp", "1200": P + "560_1000.jpg"}
     p, _ = write(tmp_path, [record(sizes, width=560, height=1000)])
