@@ -61,12 +61,34 @@ _START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEX
 
 MAX_REPAIRS = 1000  # after this many, a field is beyond counting: stop tracking structure
 
+# The WHATWG tokenizer's tag states as one regex.  HTML white space is tab, LF, FF, CR, space
+# (not Python's ``\s``).  Between attributes, "/" is a separator.  A name may begin with
+# any character but white space, "/" and ">" (``"`` and ``=`` included: ``<div "="">`` has an
+# attribute named ``"``) and runs to white space, "/", ">" or "=".  Only after "=" can a quote
+# open a value, which runs to its closing quote ("> inside it does not end the tag); an
+# unquoted value runs to white space or ">".  Possessive throughout: every character is read
+# once.  ``_ATTRIBUTE`` is one attribute with its value.
+_WS = "\t\n\f\r "
+_ATTRIBUTE = rf"""[^{_WS}/>][^{_WS}/>=]*+(?:[{_WS}]*+=[{_WS}]*+(?:"[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z)|[^{_WS}>]*+)|(?![{_WS}]*+=))"""
+_ATTRIBUTES = rf"(?:[{_WS}/]++|{_ATTRIBUTE})*+"
 _MARKUP = re.compile(
-    r"<!--.*?(?:--!?>|\Z)"  # comment
-    r"|<[!?][^>]*(?:>|\Z)"  # doctype, CDATA, processing instruction: bogus comments
-    r"|<(/?)([a-zA-Z][^\s/>]*)([^>\"']*(?:(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z))[^>\"']*)*)(>|\Z)",  # tag; cut by the end: dropped
+    r"<!--(?:-?>|.*?(?:--!?>|\Z))"  # comment (``<!-->`` and ``<!--->`` are empty ones)
+    r"|<(?:[!?]|/(?=[^a-zA-Z>]))[^>]*(?:>|\Z)"  # doctype, CDATA, processing instruction, ``</ x>``: bogus comments
+    r"|</>"  # an end tag without a name: dropped
+    rf"|<(/?)([a-zA-Z][^{_WS}/>]*)({_ATTRIBUTES})(>|\Z)",  # tag; cut by the end: dropped
     re.S,
 )
+_ATTRIBUTE_OR_SEPARATOR = re.compile(rf"[{_WS}/]++|{_ATTRIBUTE}", re.S)
+
+
+def self_closing_slash(attributes: str) -> bool:
+    """The tag's attributes end in a "/" of its own (``<x a="1"/>``), not in an unquoted value (``<x a=b/>``)."""
+    if not attributes.endswith("/"):
+        return False
+    last = None
+    for last in _ATTRIBUTE_OR_SEPARATOR.finditer(attributes):
+        pass
+    return last is not None and last.group(0)[-1:] == "/" and last.group(0)[0] in _WS + "/"
 _REFERENCE = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31})"  # between "&" and ";" of a reference
 _ENTITY = re.compile("&" + _REFERENCE + ";")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space, word joiner, BOM
@@ -638,7 +660,7 @@ class _Scanner:
             if is_end:
                 self.end_tag(name, m.start(), pos)
                 continue
-            self_closing = attrs.endswith("/") and name not in VOID
+            self_closing = name not in VOID and self_closing_slash(attrs)
             self.start_tag(name, m.start(), pos, self_closing)
             if name in RAWTEXT_HIDDEN or name in RAWTEXT_SHOWN:  # "/>" does not end them either
                 close = re.compile(r"</" + re.escape(name) + r"(?=[\s/>])[^>]*>", re.I).search(src, pos)
@@ -753,10 +775,12 @@ def _alternation(names) -> str:
     return "|".join(sorted(map(re.escape, names), key=lambda n: (-len(n), n)))
 
 
-# A tag with nothing surprising inside: no ``<`` or ``>`` in its attributes, quotes closed.
+# A tag with nothing surprising inside: no ``<`` or ``>`` in its attributes, quotes closed.  The
+# attributes are read as ``_ATTRIBUTES`` reads them (a quote opens a value only after "="), so
+# where this finds a tag's end the full tokenizer does too.
 # Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
-_SIMPLE_ATTRIBUTES = r"""(?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+"""
-_SIMPLE_TAG_NAME = re.compile(r"<(/?[A-Za-z][^\s/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
+_SIMPLE_ATTRIBUTES = rf"""(?:[{_WS}/]++|[^{_WS}/<>][^{_WS}/<>=]*+(?:[{_WS}]*+=[{_WS}]*+(?:"[^"<>]*+"|'[^'<>]*+'|(?!["'])[^{_WS}<>]*+)|(?![{_WS}]*+=)))*+"""
+_SIMPLE_TAG_NAME = re.compile(rf"<(/?[A-Za-z][^{_WS}/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
 # Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
 _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
 _BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
