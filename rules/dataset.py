@@ -31,7 +31,7 @@ COMMON_OPTIONS = (
     Option("expectations", [], "extra expectation suite files (JSON) run with the default suite", type=list),
     Option("data-docs", "", "directory to write Great Expectations HTML Data Docs of the run to (empty: none)", type=str),
 )
-LANGUAGES = Option("languages", ["en", "fa", "ar"], "the site's lang_id values ($PARAMETER languages in the suite)")
+LANGUAGES = Option("languages", [], "the site's languages as BCP 47 tags, compared by prefix (en takes en-US); empty: any tag naming a language ($PARAMETER languages: the run's tags that pass)", type=list)
 EARLIEST = Option("earliest", "2000-01-01 00:00:00", "no export date may be earlier ($PARAMETER earliest)", type=str)
 LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: the end of tomorrow", type=str)
 
@@ -185,14 +185,25 @@ def collect_facts(record, options) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- running
-def _params(options) -> dict[str, Any]:
+def _params(options, table=None) -> dict[str, Any]:
     # default: the end of tomorrow (a day of slack for time zones), stable through the day so messages do not churn
     latest = options.get("latest") or (dt.date.today() + dt.timedelta(days=1)).strftime("%Y-%m-%d 23:59:59")
     return {
-        "languages": list(options.get("languages", LANGUAGES.default)),
+        "languages": _languages(options, table),
         "earliest": options.get("earliest", EARLIEST.default),
         "latest": latest,
     }
+
+
+def _languages(options, table) -> list[str]:
+    """``$PARAMETER languages``: the run's lang_id values that match the option (BCP 47 prefixes), or name a language when it is empty."""
+    from ._facts_rows import row_sets
+    from ._languages import accepted
+
+    configured = list(options.get("languages", LANGUAGES.default))
+    if table is None:
+        return configured
+    return accepted(row_sets(table)["records"].columns.get("lang_id", ()), configured)
 
 
 def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[DatasetHit]:
@@ -206,7 +217,7 @@ def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[
         return
     from ._expect import evaluate, outcome_hits
 
-    outcomes = evaluate(table, entries, _params(options), options.get("data-docs", ""), suite_name)
+    outcomes = evaluate(table, entries, _params(options, table), options.get("data-docs", ""), suite_name)
     yield from outcome_hits(table, outcomes)
 
 
@@ -298,16 +309,23 @@ def duplicate_article(table, options) -> Iterator[DatasetHit]:
     options=(*COMMON_OPTIONS, LANGUAGES),
     tags=("dataset",),
     examples=[
-        bad({"lang_id": "xx"}, "a language the site does not publish", pointers=["/lang_id"]),
-        good({"lang_id": "fa"}, "one of the configured languages"),
+        bad({"lang_id": "xx"}, "no language is called xx", pointers=["/lang_id"]),
+        good({"lang_id": "pt-BR"}, "any language, with or without a region, when the site's are not configured"),
+        good({"lang_id": "en-us"}, "a regional tag of a configured language", options={"languages": ["en", "fa"]}),
         bad({"lang_id": "fa"}, "the configured set decides", pointers=["/lang_id"], options={"languages": ["en"]}),
     ],
 )
 def unexpected_language(table, options) -> Iterator[DatasetHit]:
-    """A record's lang_id is not one of the site's languages (option `languages`).
+    """A record's lang_id is not one of the site's languages (option `languages`), or names no language.
 
-    The set reaches the suite entry `lang-id-in-set` as `{"$PARAMETER":
-    "languages"}`; null lang_ids are left to the schema rules.
+    Tags are compared as BCP 47 language ranges (RFC 4647 basic filtering,
+    case-insensitive): `languages = ["en"]` takes `en`, `en-US` and `en-gb`;
+    `["en-GB"]` takes `en-GB` but not `en-US`.  By default no list is set and
+    any tag whose primary subtag is a language (ISO 639-1, or three letters)
+    passes, so no site is flagged for the languages it publishes in; `xx` is
+    still reported.  The run's tags that pass reach the suite entry
+    `lang-id-in-set` as `{"$PARAMETER": "languages"}`; null lang_ids are left
+    to the schema rules.
     """
     yield from run_expectations("FL603", "FL603-unexpected-language", table, options)
 
@@ -322,15 +340,16 @@ def unexpected_language(table, options) -> Iterator[DatasetHit]:
     options=COMMON_OPTIONS,
     tags=("dataset",),
     examples=[
-        bad({"content_summary": "  "}, "a blank summary in a one-record export (share 0%)", pointers=["/content_summary"]),
-        good({"content_summary": "A filled summary."}, "every field filled"),
+        bad({"content_body": "  "}, "a blank body in a one-record export (share 0%)", pointers=["/content_body"]),
+        good({"content_summary": ""}, "no summary: a site's style choice, not checked by default"),
     ],
 )
 def sparse_field(table, options) -> Iterator[DatasetHit]:
     """A field is empty in more records of the run than its `mostly` threshold allows.
 
     Each `expect_column_values_to_not_be_null` entry of the suite (title 99%,
-    body and html 90%, summary 50% by default) checks one `has_<field>`
+    body and html 90% by default; summaries are a style choice and have no
+    default entry) checks one `has_<field>`
     column: null when the field is missing, null or blank.  When the share of
     filled records falls below `mostly`, every record with the field empty is
     reported at that field; above it nothing is.
