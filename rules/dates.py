@@ -320,6 +320,46 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
             yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
 
 
+@rule(
+    "FL308",
+    "attachment-folder-before-publication",
+    "note",
+    options=[FORMAT, START, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month an attachment's folder may be (uploads ahead of a story, a month boundary)")],
+    tags=("dates", "attachments"),
+    precision="medium",
+    examples=[
+        bad({"content_date_start": "2026-10-01 08:00:00", "content_date_event": "2026-10-01 08:00:00", "content_date_register": "2026-10-01 08:00:00", "content_date_last_edit": "2026-10-01 08:10:00"}, "a story of October with images filed in May", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({"content_date_start": "2026-06-01 00:10:00"}, "uploaded in May, published just after the month turned"),
+        good({"content_date_start": "2026-08-20 08:00:00"}, "uploaded three months ahead of publication"),
+    ],
+)
+def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
+    """An attachment is filed in a month folder long before the record was published.
+
+    The folder (`…/attach/202605/…`, the `{yyyymm}` of the path templates) is
+    the upload month.  Images are uploaded a little ahead of a story, often
+    across a month boundary, so a folder up to `months-before` (3) calendar
+    months before the publication month (`start-field`) is normal; further
+    back, the image was filed under the wrong month, or an old upload was
+    reused from the library (legitimate for a logo or a portrait, hence a
+    note).  A folder later than the last edit is FL307's.  Reported at each
+    path, pointing at the folder.
+    """
+    start = _valid(record, options["start-field"], options["format"])
+    if start is None:
+        return
+    index = attach_index(record, options)
+    limit = start.year * 12 + start.month - 1 - options["months-before"]
+    early = {folder for folder in index.distinct("yyyymm") if _month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
+    if not early:
+        return
+    published = record.get(options["start-field"])
+    for ap in index.paths:
+        folder = ap.parts.get("yyyymm")
+        if folder in early:
+            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before the publication {published}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
+
+
 @lru_cache(maxsize=1024)
 def _month_start(folder: str) -> datetime | None:
     """The first day of a ``YYYYMM`` folder's month, None when it is not a month (records share a few folders)."""
@@ -334,4 +374,4 @@ def _hours(hours: float) -> timedelta:
     return _tolerance(hours=hours)
 
 
-RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit]
+RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit, attachment_folder_before_publication]

@@ -263,6 +263,39 @@ def test_folder_month_look_alikes(tmp_path, last_edit):
     assert run(p, "FL307")[0] == []
 
 
+# -- FL308 attachment folder long before publication ----------------------------------------
+
+def _published(day: str) -> dict:
+    return base_record(content_date_start=day, content_date_event=day, content_date_register=day, content_date_last_edit=day)
+
+
+def test_featured_image_filed_months_before_the_story_points_at_the_folder(tmp_path):
+    """A story of October whose image sits in the May folder (a WordPress look-alike): each path, at its folder digits."""
+    p, text = write(tmp_path, [_published("2026-10-01 08:00:00")])
+    findings = run(p, "FL3")[0]
+    assert [f.rule_id for f in findings] == ["FL308"] * 7 and findings[0].severity == "note"
+    f = findings[0]
+    assert f.record_pointer == "/attaches/0/sizes/150"
+    escaped = ".\\/cache\\/3\\/attach\\/202605\\/880001_2718281828_150_84.webp"
+    start = text.index(escaped) + escaped.index("202605")
+    assert (f.region.offset, f.region.length) == (start, 6)
+    assert (f.region.start_line, f.region.start_column) == line_col(text, start)
+    assert "202605" in f.message and "2026-10-01 08:00:00" in f.message
+
+
+@pytest.mark.parametrize("day", ["2026-05-12 09:14:05", "2026-06-01 00:05:00", "2026-08-31 23:59:59"])
+def test_images_uploaded_ahead_of_the_story_are_fine(tmp_path, day):
+    """The same month, across a month boundary, three months ahead: normal."""
+    p, _ = write(tmp_path, [_published(day)])
+    assert run(p, "FL308")[0] == []
+
+
+def test_months_before_option(tmp_path):
+    p, _ = write(tmp_path, [_published("2026-09-01 08:00:00")])
+    assert len(run(p, "FL308")[0]) == 7
+    assert run(p, "FL308", {"rules": {"FL308": {"months-before": 4}}})[0] == []
+
+
 # -- the seed ----------------------------------------------------------------------------
 
 @needs_seeds()
