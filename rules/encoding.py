@@ -18,7 +18,7 @@ import difflib
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import single_member
@@ -559,6 +559,7 @@ def mojibake(record, options) -> Iterator[Hit]:
         bad({"content_body": "First paragraph.<br>Second <b>bold</b> one."}, "tags left in a plain-text body", pointers=["/content_body"]),
         bad({"content_summary": '<p><span style="font-size:16px;">Summary</span></p>'}, "a whole HTML paragraph in the summary", pointers=["/content_summary"]),
         good({"content_body": "5 < 6 and x<y, I <3 it, if a <b then; write to <jane@example.com> or <https://example.com>."}, "angle brackets in prose"),
+        good({"content_body": "Add the <img> tag, or `<br>`.\r\n\r\n<b>bold</b>", "content_html": "<p>Add the &lt;img&gt; tag, or <code>&lt;br&gt;</code>.</p><pre>&lt;b&gt;bold&lt;/b&gt;</pre>"}, "HTML shown as text: named in prose, or a code sample the HTML escapes"),
     ],
 )
 def markup_in_plain_text(record, options) -> Iterator[Hit]:
@@ -570,7 +571,10 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
     comments count too.  Prose stays silent: `5 < 6`, `x<y`, `<3`, `a <b`
     without a closing bracket, and addresses in angle brackets
     (`<jane@example.com>`, `<https://example.com>`), a long-standing plain-text
-    convention.  Elements named in `allowed-tags` are tolerated.
+    convention.  Elements named in `allowed-tags` are tolerated.  HTML the
+    record shows as text is not markup: a tag the record's HTML writes
+    escaped (`&lt;img&gt;`, a code sample), a tag in backticks, and a tag
+    named in prose (`the <img> tag`, `a <p> element`).
     """
     tags = options["allowed-tags"]
     allowed = frozenset(str(t).lower().strip("<>/ ") for t in tags) if tags else _NONE
@@ -578,6 +582,8 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
         if "<" not in value:
             continue
         found = list(_markup.tags(value, allowed))
+        if found:
+            found = [(m, name) for m, name in found if not _shown_as_text(record, value, m)]
         if not found:
             continue
         names = list(dict.fromkeys(name for _, name in found))
@@ -588,6 +594,33 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
             evidence=",".join(sorted(names)),
             span=found[0][0].span(),
         )
+
+
+# "the <img> tag", "a <p> element", "`<br>`": a tag named in prose, not markup
+_MENTION_AFTER = re.compile(r"\s?(?:tags?|elements?|attributes?)\b", re.I)
+
+
+def _shown_as_text(record: Any, value: str, m: "re.Match") -> bool:
+    """The tag is text the record means to show: the record's HTML shows it as text (a code sample, escaped), or prose names it.
+
+    A plain-text body whose HTML twin writes ``&lt;img&gt;`` quotes the tag on
+    purpose; so does ``the <img> tag`` or a tag in backticks.
+    """
+    start, end = m.span()
+    if value[start - 1 : start] == "`" and value[end : end + 1] == "`" or _MENTION_AFTER.match(value, end):
+        return True
+    tag = " ".join(m.group(0).split())
+    return any(tag in shown for shown in _html_shown_text(record))
+
+
+def _html_shown_text(record: Any) -> list[str]:
+    """The visible text of the record's HTML fields, white space collapsed (once per record, only when a plain field has tags)."""
+    def compute() -> list[str]:
+        from ._htmltext import scan_html
+
+        return [scan_html(html).key(fold=False) for _, html in record.fields_with_role("html") if isinstance(html, str) and "&lt;" in html]
+
+    return record.memo("fl205:html-shown-text", compute)
 
 
 # -- FL206 ----------------------------------------------------------------------

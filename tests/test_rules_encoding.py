@@ -315,6 +315,26 @@ def test_markup_in_html_field_is_not_reported(tmp_path):
     assert run([base_record(content_html=LEGIT_HTML)], tmp_path, "FL205")[0] == []
 
 
+CODE_BODY = "To embed the clip, paste:\r\n\r\n<video src=\"clip.mp4\" controls></video>\r\n\r\nThe <img> tag takes an alt text; so does `<area>`."
+CODE_HTML = "<p>To embed the clip, paste:</p><pre><code>&lt;video src=&quot;clip.mp4&quot; controls&gt;&lt;/video&gt;</code></pre><p>The &lt;img&gt; tag takes an alt text; so does <code>&lt;area&gt;</code>.</p>"
+
+
+def test_html_shown_as_text_is_silent(tmp_path):
+    """A code sample the HTML escapes, a tag named in prose, a tag in backticks: text the record means to show."""
+    assert run([base_record(content_body=CODE_BODY, content_html=CODE_HTML)], tmp_path, "FL205")[0] == []
+    assert run([base_record(content_summary="Why the <img> element needs an alt text")], tmp_path, "FL205")[0] == []
+
+
+def test_a_leaked_tag_beside_a_code_sample_is_still_found(tmp_path):
+    """The same record with a real leftover <b> the HTML does not show as text: found at it, and only it."""
+    body = CODE_BODY + "\r\n\r\nPrices rise <b>today</b>."
+    findings, text = run([base_record(content_body=body, content_html=CODE_HTML + "<p>Prices rise <b>today</b>.</p>")], tmp_path, "FL205")
+    [f] = findings
+    at = text.index("<b>today")
+    assert (f.record_pointer, where(f)) == ("/content_body", line_col(text, at))
+    assert f.message == "HTML markup in plain-text field: <b> (2 tags)"
+
+
 def test_allowed_tags_option(tmp_path):
     rec = base_record(content_body="Line one<br>Line two<br/>")
     assert run([rec], tmp_path, "FL205", config={"rules": {"FL205": {"allowed-tags": ["br"]}}})[0] == []
