@@ -258,13 +258,114 @@ def _markup_edits(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), "" if name == "!--" else "\n" if name == "br" else "\n\n" if name in BLOCK else "") for m, name in tags(text)]
 
 
-def decode_with_map(text: str, strip_markup: bool = False) -> tuple[str, list[int]]:
+# -- plain-text conventions of a CMS (Ghost's plaintext, html-to-text) --------------------
+@dataclass(frozen=True)
+class PlainConventions:
+    """How a CMS writes its plain text beside the HTML, undone before comparing.
+
+    ``links``: the HTML's link targets, each with whether the HTML has text
+    glued right after the link (``</a>)``), when the plain text writes a link
+    as ``text [url]``; ``markers``: what the plain text puts at the start of a
+    line that the HTML shows as structure (``*``, ``-``, ``+``, ``1.``, ``1)``
+    list items, ``>`` quotes, ``---`` a horizontal rule line).
+    """
+
+    links: tuple[tuple[str, bool], ...] = ()
+    markers: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.markers)
+
+
+# A list marker needs text after it on its line: a wrapped line that starts with "3." and ends there is prose.
+LINE_MARKERS = {"*": r"\*(?=[ \t]+\S)", "-": r"-(?=[ \t]+\S)", "+": r"\+(?=[ \t]+\S)", "1.": r"[0-9]{1,3}\.(?=[ \t]+\S)", "1)": r"[0-9]{1,3}\)(?=[ \t]+\S)", ">": r">(?:[ \t]*>)*", "---": None}
+_RULE_LINE = r"(?:-{3,}|\*{3,}|_{3,})[ \t]*(?=\r?$)"
+
+
+@functools.lru_cache(maxsize=32)
+def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[str]":
+    items = [LINE_MARKERS[m] + r"(?:[ \t]+|(?=\r?$))" for m in markers if LINE_MARKERS[m] is not None]
+    if "---" in markers:
+        items.insert(0, _RULE_LINE)
+    return re.compile(r"(?m)^[ \t]*(?:" + "|".join(items) + ")")
+
+
+_BRACKETED = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?\[([^\[\]\s]+)\]")
+_WRAP_AFTER = re.compile(r"[ \t]*\r?\n[ \t]*(?![\r\n])")
+
+
+def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
+    """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers."""
+    edits: list[tuple[int, int, str]] = []
+    if conventions.markers:
+        edits += [(m.start(), m.end(), "") for m in _marker_pattern(conventions.markers).finditer(text)]
+    if conventions.links and "[" in text:
+        links = dict(conventions.links)
+        for m in _BRACKETED.finditer(text):
+            glued = links.get(m.group(1))
+            if glued is None:
+                if not _URL_LIKE.match(m.group(1)):
+                    continue  # not a link target: text in brackets
+                # a URL the HTML no longer links (a stale target): still the convention; a wrap before punctuation is not a space
+                glued = _PUNCTUATION_NEXT.match(text, m.end()) is not None
+            end = m.end()
+            if glued:  # "text [url]\n)": the line break is the plain text's wrapping, the HTML has ")" right after the link
+                w = _WRAP_AFTER.match(text, end)
+                end = w.end() if w else end
+            edits.append((m.start(), end, ""))
+    return sorted(edits)
+
+
+_PUNCTUATION_NEXT = re.compile(r"[ \t]*\r?\n[ \t]*[.,;:!?)\]}]")
+_URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|/|#|__GHOST_URL__")
+_A_END = re.compile(r"</a[\t\n\f\r /]*>", re.I)
+_TAGS_RUN = re.compile(r"(?:<[^<>]*>)*")
+_TAG_NAME = re.compile(r"</?([A-Za-z][^\t\n\f\r />]*)")
+_ATTRIBUTE_PARTS = re.compile(rf"""([^{_WS}/>][^{_WS}/>=]*+)(?:[{_WS}]*+=[{_WS}]*+(?:"([^"]*+)"?|'([^']*+)'?|([^{_WS}>]*+)))?""", re.S)
+
+
+def _href(attributes: str) -> str | None:
+    """The first ``href`` of a tag's attributes, decoded (later duplicates are ignored, as a browser does)."""
+    for tok in _ATTRIBUTE_OR_SEPARATOR.finditer(attributes):
+        m = _ATTRIBUTE_PARTS.fullmatch(tok.group(0))
+        if m is not None and m.group(1).lower() == "href":
+            value = next((v for v in m.groups()[1:] if v is not None), "")
+            return unescape_text(value) if "&" in value else value
+    return None
+
+
+def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
+    """``(href, glued)`` for each distinct link target of ``html``: glued when every such link is followed by text without a space."""
+    found: dict[str, bool] = {}
+    if "<a" not in html and "<A" not in html:
+        return ()
+    for m in _MARKUP.finditer(html):
+        is_end, name, attrs, closed = m.groups()
+        if name is None or is_end or not closed or name.lower() != "a":
+            continue
+        href = _href(attrs)
+        if href is None:
+            continue
+        end = _A_END.search(html, m.end())
+        glued = False
+        if end is not None:
+            after = _TAGS_RUN.match(html, end.end()).end()
+            breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
+            glued = not breaks and after < len(html) and not html[after].isspace()
+        found[href] = found.get(href, True) and glued
+    return tuple(found.items())
+
+
+def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> tuple[str, list[int]]:
     """``decode_entities`` (one round) plus, for each decoded character, its offset in ``text``.
 
-    With ``strip_markup``, tags in the text are replaced as by :func:`_markup_edits`.
+    With ``strip_markup``, tags in the text are replaced as by :func:`_markup_edits`;
+    with ``conventions``, the CMS's plain-text conventions are undone.
     The map has one extra entry (``len(text)``) so a decoded end offset maps too.
     """
     edits = _markup_edits(text) if strip_markup and "<" in text else []
+    if conventions:
+        edits = sorted(edits + _convention_edits(text, conventions))
     if "&" in text:
         taken = iter(edits)
         tag = next(taken, None)
@@ -307,20 +408,26 @@ class Paragraph:
         return " ".join(self.words)
 
 
-def body_key(text: str, fold: bool = True, strip_markup: bool = True) -> str:
+def body_key(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> str:
     """The plain-text body as one comparable string (the fast path)."""
-    if strip_markup and "<" in text:
-        text = decode_with_map(text, strip_markup)[0]
+    if (strip_markup and "<" in text) or conventions:
+        text = decode_with_map(text, strip_markup, conventions)[0]
     return comparison_key(text, fold)
 
 
-def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True) -> list[Paragraph]:
+def _end(text: str, where: list[int], b: int) -> int:
+    """Where a word ending at decoded offset ``b`` ends in ``text``: not past a deletion that follows it (a dropped ``[url]``)."""
+    end, last = where[b], where[b - 1]
+    return last + 1 if end - last > 1 and text[last] != "&" else end
+
+
+def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> list[Paragraph]:
     """Paragraphs of a plain-text body (separated by blank lines), with each word's exact span.
 
     A line holding only ``&nbsp;`` or other white space counts as blank, so the
     CMS's spacer lines separate paragraphs like an empty line does.
     """
-    decoded, where = decode_with_map(text, strip_markup)
+    decoded, where = decode_with_map(text, strip_markup, conventions)
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
@@ -332,11 +439,11 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True) -> 
             a, b = m.span()
             if word.isascii() and "&" not in word:  # nothing to normalise: the common case
                 words.append(word)
-                spans.append((where[a], where[b]))
+                spans.append((where[a], _end(text, where, b)))
                 continue
             for part in normalise(decode_entities(word), fold).split():  # a decoded entity may hold a space
                 words.append(part)
-                spans.append((where[a], where[b]))
+                spans.append((where[a], _end(text, where, b)))
         if words:
             paragraphs.append(Paragraph(words, spans))
         start = sep_end
@@ -361,14 +468,19 @@ class HtmlScan:
     repairs: list[Repair] = field(default_factory=list)
     complete: bool = True  # False: more than MAX_REPAIRS, the rest were not counted
 
-    def key(self, fold: bool = True) -> str:
-        """All visible text as one comparable string (the fast path)."""
-        return " ".join(t for t in (comparison_key(raw, fold) for raw, _, _ in self.paragraphs) if t)
+    def key(self, fold: bool = True, markers: tuple[str, ...] = ()) -> str:
+        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one."""
+        keys = (comparison_key(raw, fold) for raw, _, _ in self.paragraphs)
+        if markers:
+            keys = (_marker_pattern(markers).sub("", k, count=1) for k in keys)
+        return " ".join(t for t in keys if t)
 
-    def text_paragraphs(self, fold: bool = True) -> list[Paragraph]:
+    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[Paragraph]:
         out = []
         for raw, start, end in self.paragraphs:
             text = normalise(decode_entities(raw), fold)
+            if markers:
+                text = _marker_pattern(markers).sub("", text, count=1).strip()
             if text:
                 words = text.split(" ")
                 out.append(Paragraph(words, [(start, end)] * len(words)))

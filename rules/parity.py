@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
 
-from ._htmltext import _REFERENCE, HtmlScan, QuickScan, body_key, body_paragraphs, has_bare_ampersand, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -37,6 +37,11 @@ MARKUP_OPTION = Option(
     True,
     "drop HTML tags typed into the plain-text body before comparing (reporting them is FL205's job): `<br>` as a line break, block tags as paragraph breaks",
     type=bool,
+)
+LINK_STYLES = ("text", "text [url]")
+CONVENTION_OPTIONS = (
+    Option("link-style", "text", "how the plain text writes a link: \"text\" (its text only) or \"text [url]\" (Ghost's plaintext: the target in brackets after it)", type=str, choices=LINK_STYLES),
+    Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
@@ -126,13 +131,30 @@ def _html_key(record, pointer: str, html: str, fold: bool, hidden: frozenset[str
     return quick.key(fold) if quick is not None else _scan(record, pointer, html, hidden).key(fold)
 
 
-def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None) -> tuple[str, str]:
+def _conventions(record, options, pair) -> PlainConventions:
+    """The plain-text conventions FL401 undoes in this record's body (none by default)."""
+    markers = tuple(options.get("line-markers", ()))
+    unknown = [m for m in markers if m not in LINE_MARKERS]
+    if unknown:
+        raise SetupError(f"option 'line-markers' has unknown markers {unknown}; known: {list(LINE_MARKERS)}")
+    links = ()
+    if options.get("link-style", "text") == "text [url]":
+        links = record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
+    return PlainConventions(links, markers)
+
+
+def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None, conventions: PlainConventions | None = None) -> tuple[str, str]:
     """Comparison keys of both sides (``fold``/``strip``: instead of the options' own)."""
     body_ptr, body, html_ptr, html = pair
     fold = options["fold-typography"] if fold is None else fold
     strip = options["ignore-markup-in-body"] if strip is None else strip
-    bk = record.memo(f"parity:body-key:{body_ptr}:{fold}:{strip}", lambda: body_key(body, fold, strip))
+    memo = f"parity:body-key:{body_ptr}:{fold}:{strip}" + (f":{hash(conventions)}" if conventions else "")
+    bk = record.memo(memo, lambda: body_key(body, fold, strip, conventions or None))
     hidden = _fields(options).hidden
+    if conventions and conventions.markers:  # a paragraph may start with "2." or ">" in the HTML too: dropped on both sides
+        markers = conventions.markers
+        hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}:{markers}", lambda: _scan(record, html_ptr, html, hidden).key(fold, markers))
+        return bk, hk
     hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _html_key(record, html_ptr, html, fold, hidden))
     return bk, hk
 
@@ -221,14 +243,15 @@ def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
-    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict) -> None:
+    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None) -> None:
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
         self.key = str.casefold if options["ignore-case"] else (lambda s: s)
         self.max_words = max(1, options["max-diff-words"])
         self.context = max(0, options["context-words"])
-        self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"])
-        self.hp = scan.text_paragraphs(fold)
+        self.limit = max(1, options.get("max-differences", 1))
+        self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
+        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else ())
 
     def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
         bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
@@ -256,26 +279,30 @@ class _Diff:
             return Hit(self.html_ptr, msg, evidence="html-cut-short", span=last.spans[-1])
         return None
 
-    def hit(self) -> Hit | None:
+    def hits(self) -> list[Hit]:
+        """The first ``max-differences`` differences, one per changed paragraph; the last names how many more there are."""
         cut = self.cut_short()
         if cut is not None:
-            return cut
-        found: Hit | None = None
+            return [cut]
+        found: list[Hit] = []
         count = 0
         for tag, i1, i2, j1, j2 in _opcodes([self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp]):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
-                if ops and found is None:
-                    found = self._changed(bw, hw, ops[0])
+                seen: set[int] = set()
+                for op in ops:
+                    para = bw[op[1]][2] if op[1] < len(bw) else bw[-1][2] if bw else -1
+                    if len(found) < self.limit and para not in seen:
+                        found.append(self._changed(bw, hw, op))
+                    seen.add(para)
             else:
                 count += 1
-                if found is None:
-                    found = self._extra_body(i1, i2) if tag == "delete" else self._extra_html(j1, j2)
-        if found is None:
-            return None
-        if count > 1:
-            found = Hit(found.pointer, f"{found.message} ({_plural(count - 1, 'more difference')} further on)", found.evidence, found.span)
+                if len(found) < self.limit:
+                    found.append(self._extra_body(i1, i2) if tag == "delete" else self._extra_html(j1, j2))
+        if found and count > len(found):
+            last = found[-1]
+            found[-1] = Hit(last.pointer, f"{last.message} ({_plural(count - len(found), 'more difference')} further on)", last.evidence, last.span)
         return found
 
     def _extra_body(self, i1: int, i2: int) -> Hit:
@@ -327,6 +354,8 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
         MARKUP_OPTION,
         Option("max-diff-words", 8, "at most this many changed words shown per side of the diff", type=int),
         Option("context-words", 3, "unchanged words shown before and after the change", type=int),
+        Option("max-differences", 1, "findings per record: the first this many changed paragraphs (the last one counts the rest)", type=int),
+        *CONVENTION_OPTIONS,
     ),
     tags=("parity", "html"),
     examples=[
@@ -376,27 +405,41 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     diff of the first changed paragraph, located at the changed words of the
     body: `…the [-words only in the body-] {+words only in the HTML+} budget…`.
     Paragraph numbers count paragraphs with text (spacers are not counted).
-    The number of further differences is added to the message.  The fields are
-    the `body-field` and `html-field` options; a record with one side empty is
-    FL402's, not this rule's.
+    The number of further differences is added to the message;
+    `max-differences` (default 1, one finding per record) reports the first
+    that many changed paragraphs, each at its place, so a real defect is not
+    hidden behind an earlier one.  The fields are the `body-field` and
+    `html-field` options; a record with one side empty is FL402's, not this
+    rule's.
+
+    A CMS that writes its plain text with conventions of its own says so
+    (the `ghost` profile does): `link-style = "text [url]"` drops the
+    `[url]` the plain text writes after a link's text (a URL the HTML links
+    to, or any bracketed URL; the line break after it when the HTML has text
+    right after the link), and `line-markers` (`"*"`, `"-"`, `"+"`, `"1."`,
+    `"1)"` list items, `">"` quotes, `"---"` rule lines) drops those
+    markers at the start of a line, and at the start of an HTML paragraph
+    too (a heading "2. Next steps").  Captions the plain text leaves out go
+    in `ignore-html-elements`.
     """
     pair = _pair(record, options)
-    if pair is None or _same_words_undecoded(record, options, pair):
+    if pair is None:
         return
-    bk, hk = _keys(record, options, pair)
+    conventions = _conventions(record, options, pair) if options["link-style"] != "text" or options["line-markers"] else None
+    if not conventions and _same_words_undecoded(record, options, pair):
+        return
+    bk, hk = _keys(record, options, pair, conventions=conventions)
     if not bk or not hk:
         return
     if _same(bk, hk, options):
         return
     if options["ignore-markup-in-body"] and "<" in pair[1]:
         # "<b>" in the body may be literal text the HTML shows escaped: equal either way is equal
-        raw = body_key(pair[1], options["fold-typography"], strip_markup=False)
+        raw = body_key(pair[1], options["fold-typography"], strip_markup=False, conventions=conventions or None)
         if _same(raw, hk, options):
             return
-    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options)
-    found = diff.hit()
-    if found is not None:
-        yield found
+    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions)
+    yield from diff.hits()
 
 
 @rule(
