@@ -150,14 +150,6 @@ def badness_near_non_ascii(text: str, utf8: bytes | None = None) -> int:
     return badness("\x00".join(text[a:b] for a, b in pieces))
 
 
-def excerpt(fixed: str, start: int, width: int = 30) -> str:
-    """A short piece of the repaired text around ``start``, on one line."""
-    a = max(0, start - width)
-    b = min(len(fixed), start + width)
-    piece = " ".join(fixed[a:b].split())
-    return ("…" if a > 0 else "") + piece + ("…" if b < len(fixed) else "")
-
-
 def _common_prefix(a: str, b: str) -> int:
     n = min(len(a), len(b))
     lo, hi = 0, n

@@ -25,6 +25,7 @@ from feedlint.fields import single_member
 
 from . import _entities as ent
 from . import _fixtext, _markup, _mojibake
+from ._excerpt import excerpt
 
 KINDS = ("cms", "article")
 TAGS = ("encoding",)
@@ -164,9 +165,10 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     """A plain-text field contains HTML character references (`&#39;`, `&quot;`, `&nbsp;`).
 
     Plain-text fields are shown as they are: a reader sees `Iran&#39;s`, not
-    `Iran's`.  One finding per field and distinct reference, located at the
-    field's value, naming what the reference stands for (invisible characters as
-    `U+00A0 NO-BREAK SPACE`) and how often it occurs.  `check --fix` decodes
+    `Iran's`.  One finding per field and distinct reference, located at its
+    first occurrence, naming what the reference stands for (invisible
+    characters as `U+00A0 NO-BREAK SPACE`), how often it occurs and the words
+    around the first one.  `check --fix` decodes
     the references (a safe fix).
 
     Only complete references are reported: `&name;` where `name` is a real HTML5
@@ -192,9 +194,9 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
             if decoded is not None:
                 if decoded:
                     fix = DeferredFix(_replace_all, (value, decoded), _DECODE_FIX, explain=_fixtext.decoded_references)
-                    yield from [Hit(pointer, _undecoded_message(text, tally[text]), text, None, fix) for text in decoded]
+                    yield from [_undecoded_hit(pointer, value, text, tally[text], value.find(text), fix) for text in decoded]
                 continue
-        counts: dict[str, int] = {}
+        counts: dict[str, list] = {}  # text: [occurrences, first offset]
         spans: list[tuple[int, int]] = []
         for m in ent.references(value):
             text = m.group()
@@ -202,24 +204,27 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
                 continue  # double encoding: FL202 reports it
             if text in allowed:
                 continue
-            counts[text] = counts.get(text, 0) + 1
+            counts.setdefault(text, [0, m.start()])[0] += 1
             spans.append(m.span())
         if options["legacy-without-semicolon"]:
             for m in ent.legacy_references(value):
                 if _normalise_reference(m.group(1)) not in allowed:
-                    counts[m.group()] = counts.get(m.group(), 0) + 1
+                    counts.setdefault(m.group(), [0, m.start()])[0] += 1
                     spans.append(m.span())
         if not counts:
             continue
-        yield from _undecoded_hits(pointer, counts, DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX, explain=_fixtext.decoded_spans))
+        fix = DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX, explain=_fixtext.decoded_spans)
+        yield from [_undecoded_hit(pointer, value, text, n, at, fix) for text, (n, at) in counts.items()]
 
 
 _DECODE_FIX = "decode the character references"
 _NONE: frozenset[str] = frozenset()
 
 
-def _undecoded_hits(pointer: str, counts: dict[str, int], fix: DeferredFix) -> list[Hit]:
-    return [Hit(pointer, _undecoded_message(text, n), text, None, fix) for text, n in counts.items()]
+def _undecoded_hit(pointer: str, value: str, text: str, n: int, at: int, fix: DeferredFix) -> Hit:
+    """An FL201 hit at the first occurrence of ``text`` (offset ``at``), with the words around it."""
+    end = at + len(text)
+    return Hit(pointer, f'{_undecoded_message(text, n)}: "{excerpt(value, at, end)}"', text, (at, end), fix)
 
 
 @lru_cache(maxsize=4096)
@@ -342,7 +347,7 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     The text went through an HTML encoder one time too many, so readers see
     `&#39;` or `&quot;` in the page.  Checked in every plain-text, HTML and
     entity-encoded field; one finding per field and distinct sequence, at its
-    first occurrence, with the count.  In HTML a single `&amp;` is correct
+    first occurrence, with the count and the words around it.  In HTML a single `&amp;` is correct
     (`<a href="?a=1&amp;b=2">`, `Q&amp;A`) and is not reported; only `&amp;`
     directly followed by another complete reference (a real entity name or a
     numeric reference, then `;`) is.  Script, style and comments are skipped.
@@ -379,7 +384,7 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
             meaning = ent.describe(ent.decode(inner))
             yield Hit(
                 pointer,
-                f'double-encoded entity "{text}": readers see "{ent.decode(text)}" instead of ({meaning}); {_plural(len(matches), "occurrence")}',
+                f'double-encoded entity "{text}": readers see "{ent.decode(text)}" instead of ({meaning}); {_plural(len(matches), "occurrence")}: "{excerpt(value, *matches[0].span())}"',
                 evidence=text,
                 span=matches[0].span(),
                 fix=fix,
@@ -410,7 +415,7 @@ def malformed_entity(record, options) -> Iterator[Hit]:
     """An HTML field has a character reference a browser cannot decode as intended.
 
     Reported in HTML and entity-encoded fields, one finding per field and
-    distinct reference, at its first occurrence:
+    distinct reference, at its first occurrence, with the words around it:
 
     * an unknown name (`&nbps;` — with the closest real name as a hint);
     * a malformed numeric reference (`&#xZZ;`, `&#;`) or one beyond U+10FFFF (`&#99999999;`);
@@ -444,7 +449,7 @@ def malformed_entity(record, options) -> Iterator[Hit]:
                 found.setdefault(m.group(), [problem, 0, m.span()])[1] += 1
         for text, (problem, n, span) in found.items():
             suffix = f" ({_plural(n, 'occurrence')})" if n > 1 else ""
-            yield Hit(pointer, problem + suffix, evidence=text, span=span)
+            yield Hit(pointer, f'{problem}{suffix}: "{excerpt(value, *span)}"', evidence=text, span=span)
 
 
 def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool) -> bool:
@@ -538,7 +543,7 @@ def mojibake(record, options) -> Iterator[Hit]:
         intended = f'"{intended}"' if intended.isprintable() and not intended.isspace() else ent.describe(intended)
         yield Hit(
             pointer,
-            f'mojibake "{found.sequence.strip()}" (UTF-8 decoded as Windows-1252), probably {intended}: "{_mojibake.excerpt(found.fixed, found.start)}"',
+            f'mojibake "{found.sequence.strip()}" (UTF-8 decoded as Windows-1252), probably {intended}: "{excerpt(found.fixed, found.start)}"',
             evidence=found.sequence,
             span=(found.start, found.end),
             fix=DeferredFix(_fixtext.given, (found.fixed, found.sequence, found.intended), "repair with ftfy.fix_encoding", explain=_fixtext.mojibake),
@@ -565,8 +570,8 @@ def mojibake(record, options) -> Iterator[Hit]:
 def markup_in_plain_text(record, options) -> Iterator[Hit]:
     """A plain-text field contains HTML tags (`<p>`, `</p>`, `<br>`, `<b>`, `<span style=...>`).
 
-    One finding per field, at the first tag, listing the distinct elements and
-    the number of tags.  A tag counts only when its name is a real HTML element,
+    One finding per field, at the first tag, listing the distinct elements,
+    the number of tags and the words around the first one.  A tag counts only when its name is a real HTML element,
     it is closed by `>`, and any attributes are `name=value` pairs; HTML
     comments count too.  Prose stays silent: `5 < 6`, `x<y`, `<3`, `a <b`
     without a closing bracket, and addresses in angle brackets
@@ -590,7 +595,7 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
         shown = ", ".join("<!-- -->" if n == "!--" else f"<{n}>" for n in names[:6]) + (", …" if len(names) > 6 else "")
         yield Hit(
             pointer,
-            f"HTML markup in plain-text field: {shown} ({_plural(len(found), 'tag')})",
+            f"HTML markup in plain-text field: {shown} ({_plural(len(found), 'tag')}): \"{excerpt(value, *found[0][0].span())}\"",
             evidence=",".join(sorted(names)),
             span=found[0][0].span(),
         )
@@ -650,7 +655,8 @@ def control_character(record, options) -> Iterator[Hit]:
     message says which character it probably was), lone UTF-16 surrogates (a
     broken `\\uD83D` escape) and the BMP noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF).  They are
     invisible, break XML feeds and often terminate strings downstream.  One
-    finding per field and distinct code point, at its first occurrence.
+    finding per field and distinct code point, at its first occurrence, with
+    the words around it (the character written as an escape such as `\\x08`).
     `\\r\\n` line ends, tabs and the joiners and direction marks of
     Persian/Arabic text (ZWNJ U+200C, ZWJ U+200D, LRM U+200E, RLM U+200F) are
     legitimate and never reported.  Checked in every plain-text, HTML and
@@ -672,7 +678,7 @@ def control_character(record, options) -> Iterator[Hit]:
                 continue
             found.setdefault(ch, [0, m.start()])[0] += 1
         for ch, (n, at) in found.items():
-            yield Hit(pointer, f"{_control_kind(ch)} in text ({_plural(n, 'occurrence')})", evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
+            yield Hit(pointer, f'{_control_kind(ch)} in text ({_plural(n, "occurrence")}): "{excerpt(value, at, at + 1)}"', evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
 
 
 def _ascii_printable_but_layout(value: str) -> bool:
@@ -753,7 +759,8 @@ def replacement_character(record, options) -> Iterator[Hit]:
 
     A decoder met bytes it could not read and substituted U+FFFD; the original
     character cannot be recovered from the export, only from its source.  One
-    finding per field, at the first occurrence, with the count.  Checked in every
+    finding per field, at the first occurrence, with the count and the words
+    around it.  Checked in every
     plain-text, HTML and entity-encoded field.
     """
     for pointer, value in _text_fields(record):
@@ -763,7 +770,7 @@ def replacement_character(record, options) -> Iterator[Hit]:
         if at < 0:
             continue
         n = value.count("\ufffd")
-        yield Hit(pointer, f"replacement character U+FFFD in text ({_plural(n, 'occurrence')}): characters were lost in an earlier decoding", evidence="U+FFFD", span=(at, at + 1))
+        yield Hit(pointer, f'replacement character U+FFFD in text, characters were lost in an earlier decoding ({_plural(n, "occurrence")}): "{excerpt(value, at, at + 1)}"', evidence="U+FFFD", span=(at, at + 1))
 
 
 # -- FL208 ----------------------------------------------------------------------

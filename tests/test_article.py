@@ -492,7 +492,7 @@ def test_defective_example_article_findings_and_positions():
     assert r.returncode == 1, r.stderr
     got = [(f["rule"], f["pointer"], f["line"], f["column"]) for f in json.loads(r.stdout)]
     assert got == [
-        ("FL201", "/title", 3, 1),
+        ("FL201", "/title", *pos(text, "&#39;")),
         ("FL204", "/paragraphs/0", *pos(text, "\u00e2\u20ac\u2122")),
         ("FL705", "/paragraphs/1", *pos(text, "the\nnorthern")),
         ("FL704", "/paragraphs/3", *pos(text, "The budget sets", occurrence=1)),

@@ -82,14 +82,20 @@ def test_seed_reports_exactly_the_four_content_body_entities():
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)
     text = SEED_EXPORT.read_text(encoding="utf-8")
-    assert value_offset(text, "content_body") == 510  # 0-based: column 511
-    assert [(f["rule"], f["pointer"], f["line"], f["column"], f["evidence"]) for f in findings] == [
-        ("FL201", "/0/0/content_body", 1, 511, e) for e in ("&#39;", "&nbsp;", "&quot;", "&rsquo;")
+    body = value_offset(text, "content_body")
+    assert body == 510  # 0-based: the value starts at column 511; each entity is placed at its first occurrence in it
+    first = {e: text.index(e, body) for e in ("&#39;", "&nbsp;", "&quot;", "&rsquo;")}  # one line, entities stand raw in JSON
+    assert [(f["rule"], f["pointer"], f["line"], f["column"], f["end_column"], f["evidence"]) for f in findings] == [
+        ("FL201", "/0/0/content_body", 1, at + 1, at + 1 + len(e), e) for e, at in first.items()
     ]
+    assert [f["column"] for f in findings] == [602, 753, 1014, 5924]  # as measured on the seed
     messages = [f["message"] for f in findings]
-    assert messages[0].startswith('undecoded entity "&#39;" (\') in plain-text field (')
+    assert messages[0].startswith('undecoded entity "&#39;" (\') in plain-text field (12 occurrences): "…')
     assert 'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE)' in messages[1]
-    assert all("occurrence" in m for m in messages)
+    words = " ".join(json.loads(text)[0][0]["content_body"].split())
+    for e, m in zip(first, messages):  # the words around the first occurrence (line breaks shown as spaces)
+        snippet = m.split(': "', 1)[1].rstrip('"').strip("…")
+        assert e in snippet and 20 < len(snippet) < 80 and words.index(snippet) <= words.index(e) < words.index(snippet) + len(snippet)
 
 
 # -- FL201 undecoded-entity -----------------------------------------------------
@@ -100,11 +106,11 @@ def test_undecoded_entities_located_at_the_value_with_emoji_and_persian_before_i
     findings, text = run([rec], tmp_path, "FL201")
     off = value_offset(text, "content_body")
     assert [(f.record_pointer, where(f), f.evidence) for f in findings] == [
-        ("/content_body", (1, off + 1), e) for e in ("&#39;", "&nbsp;", "&rsquo;", "&#x2019;")
+        ("/content_body", (1, text.index(e, off) + 1), e) for e in ("&#39;", "&nbsp;", "&rsquo;", "&#x2019;")
     ]
-    assert findings[0].region.start_column16 == off + 1 + 1  # the tram emoji is two UTF-16 units
-    assert findings[0].message == 'undecoded entity "&#39;" (\') in plain-text field (3 occurrences)'
-    assert findings[1].message == 'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence)'
+    assert findings[0].region.start_column16 == text.index("&#39;", off) + 1 + 1  # the tram emoji is two UTF-16 units
+    assert findings[0].message == 'undecoded entity "&#39;" (\') in plain-text field (3 occurrences): "Iran&#39;s plan&nbsp;&rsquo;&#x2019;…"'
+    assert findings[1].message.startswith('undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence): "')
     assert findings[3].message.startswith('undecoded entity "&#x2019;" (’)')
     assert findings[0].fix.replacement == "Iran's plan\u00a0’’ 'again'"
     import pickle  # the fix is built only when asked for, and survives the trip from a --jobs worker
@@ -116,15 +122,44 @@ def test_undecoded_entity_in_a_pretty_printed_export(tmp_path):
     recs = [base_record(content_id=1), base_record(content_id=2, content_summary="Talks &quot;impossible&quot;, minister says")]
     findings, text = run(recs, tmp_path, "FL201", pretty=True)
     off = value_offset(text, "content_summary", nth=1)
-    assert [(f.content_id, f.pointer, where(f)) for f in findings] == [(2, "/0/1/content_summary", line_col(text, off))]
+    assert [(f.content_id, f.pointer, where(f)) for f in findings] == [(2, "/0/1/content_summary", line_col(text, text.index("&quot;", off)))]
     assert where(findings[0])[0] > 1
+
+
+def test_undecoded_entity_placed_at_its_first_occurrence_in_a_one_line_export(tmp_path):
+    body = "Zürich 😀 council: the mayor&#39;s plan — “a tram&nbsp;line” — and the mayor&#39;s budget."
+    findings, text = run([base_record(content_body=body)], tmp_path, "FL201")
+    assert "\n" not in text.strip()
+    off = value_offset(text, "content_body")
+    first = text.index("&#39;", off)
+    assert [(where(f), f.region.end_column, f.evidence) for f in findings] == [
+        ((1, first + 1), first + 1 + 5, "&#39;"),
+        ((1, text.index("&nbsp;", off) + 1), text.index("&nbsp;", off) + 1 + 6, "&nbsp;"),
+    ]
+    assert findings[0].region.start_column16 == first + 1 + 1  # the emoji before it is two UTF-16 units
+    assert findings[0].message == 'undecoded entity "&#39;" (\') in plain-text field (2 occurrences): "Zürich 😀 council: the mayor&#39;s plan — “a tram&nbsp;line” —…"'
+    assert findings[0].evidence == "&#39;"  # evidence (and so the fingerprint) is the bare reference, as before
+
+
+def test_undecoded_entity_placed_after_unicode_escapes_in_a_pretty_export(tmp_path):
+    body = r"Caf\u00e9 \ud83d\ude00 \u201cquote\u201d\r\nline two: Tehran&#39;s reply &amp; more"  # JSON escapes, as written in the file
+    rec = json.dumps(base_record(content_body="BODY"), indent=2, ensure_ascii=True).replace('"BODY"', '"' + body + '"')
+    text = "[\n  [\n" + rec + "\n  ]\n]\n"
+    findings, _ = run([], tmp_path, "FL201", text=text)
+    assert [(f.evidence, where(f)) for f in findings] == [
+        ("&#39;", line_col(text, text.index("&#39;"))),  # columns count the escapes' characters as they stand in the file
+        ("&amp;", line_col(text, text.index("&amp;"))),
+    ]
+    assert findings[0].region.end_column == line_col(text, text.index("&#39;"))[1] + 5
+    assert where(findings[0])[0] > 1
+    assert findings[0].message.endswith(': "…😀 “quote” line two: Tehran&#39;s reply &amp; more"')  # the words decoded, line breaks as spaces
 
 
 def test_undecoded_entity_in_json_lines(tmp_path):
     recs = [base_record(content_id=1), base_record(content_id=2, attach_title="Q&amp;A with the mayor")]
     findings, text = run(recs, tmp_path, "FL201", layout="jsonl")
     off = value_offset(text, "attach_title", nth=1)
-    assert [(f.pointer, where(f)) for f in findings] == [("/attach_title", line_col(text, off))]
+    assert [(f.pointer, where(f)) for f in findings] == [("/attach_title", line_col(text, text.index("&amp;", off)))]
     assert line_col(text, off)[0] == 2
 
 
@@ -184,7 +219,7 @@ def test_double_encoded_in_html_located_at_the_sequence(tmp_path):
         raw = text.index(evidence)  # the compact export escapes only "/" here, so the raw text is verbatim
         assert where(f) == (1, raw + 1)
         assert f.region.end_column == raw + 1 + len(evidence)
-    assert got["&amp;quot;"].message == 'double-encoded entity "&amp;quot;": readers see "&quot;" instead of ("); 2 occurrences'
+    assert got["&amp;quot;"].message == 'double-encoded entity "&amp;quot;": readers see "&quot;" instead of ("); 2 occurrences: "<p>Café 😀 Iran&amp;#39;s &amp;quot;no&amp;quot; &amp;amp;…"'
     assert got["&amp;#39;"].fix.replacement == "<p>Café 😀 Iran&#39;s &quot;no&quot; &amp; &nbsp;</p>"
 
 
@@ -223,7 +258,7 @@ def test_double_encoded_needs_a_real_reference_after_amp(tmp_path):
 def test_malformed_references_in_html(reference, expected, tmp_path):
     html = f"<p>Zürich 😀 before {reference} after</p>"
     findings, text = run([base_record(content_html=html)], tmp_path, "FL203")
-    assert [f.message for f in findings] == [expected]
+    assert [f.message for f in findings] == [f'{expected}: "{html}"']  # the words around it: here the whole short field
     raw = text.index(reference)
     assert (findings[0].record_pointer, where(findings[0]), findings[0].evidence) == ("/content_html", (1, raw + 1), reference)
 
@@ -231,7 +266,7 @@ def test_malformed_references_in_html(reference, expected, tmp_path):
 def test_malformed_reference_counted_and_located_in_pretty_export(tmp_path):
     html = "<p>one&nbps;two</p>\r\n<p>three&nbps;</p>"
     findings, text = run([base_record(content_html=html)], tmp_path, "FL203", pretty=True)
-    assert len(findings) == 1 and findings[0].message.endswith("(2 occurrences)")
+    assert len(findings) == 1 and findings[0].message.endswith('(2 occurrences): "<p>one&nbps;two</p> <p>three&nbps;</p>"')
     assert where(findings[0]) == line_col(text, text.index("&nbps;"))
 
 
@@ -296,7 +331,7 @@ def test_markup_in_plain_text_located_at_the_first_tag(tmp_path):
     f = findings[0]
     raw = text.index("<p>")
     assert (f.record_pointer, where(f), f.region.end_column) == ("/content_body", (1, raw + 1), raw + 4)
-    assert f.message == "HTML markup in plain-text field: <p>, <span>, <br> (6 tags)"
+    assert f.message == 'HTML markup in plain-text field: <p>, <span>, <br> (6 tags): "Intro 😀 x<y and 5 < 6. <p><span…"'
     assert f.evidence == "br,p,span"
 
 
@@ -352,8 +387,8 @@ def test_control_characters_located_in_escaped_json(tmp_path):
         raw = text.index(escape)  # json.dumps writes \b, \u0000; C1 stays raw
         assert where(got[evidence]) == (1, raw + 1), evidence
         assert got[evidence].region.end_column == raw + 1 + len(escape)
-    assert got["U+0008"].message == "control character U+0008 <control> in text (2 occurrences)"
-    assert got["U+0096"].message == "C1 control character U+0096 (probably –, a Windows-1252 byte decoded as Latin-1) in text (1 occurrence)"
+    assert got["U+0008"].message == 'control character U+0008 <control> in text (2 occurrences): "Zürich 😀 budget\\x08 approved\\x00 2010\\x962020 and…"'
+    assert got["U+0096"].message.startswith("C1 control character U+0096 (probably –, a Windows-1252 byte decoded as Latin-1) in text (1 occurrence): ")
 
 
 def test_lone_surrogate_and_noncharacter(tmp_path):
@@ -397,7 +432,7 @@ def test_bom_reported_once_at_file_start_without_shifting_other_columns(tmp_path
     with_bom, text = run([rec], tmp_path, "FL2", bom=True)
     assert [(f.rule_id, f.severity, where(f), f.record_index) for f in with_bom if f.rule_id == "FL208"] == [("FL208", "note", (1, 1), None)]
     fl201 = [f for f in with_bom if f.rule_id == "FL201"]
-    assert [where(f) for f in fl201] == [(1, value_offset(text, "content_body") + 1)]
+    assert [where(f) for f in fl201] == [(1, text.index("&#39;") + 1)]  # the BOM is not counted
 
 
 def test_no_bom_no_finding(tmp_path):
@@ -420,7 +455,7 @@ def test_boolean_attributes_need_a_name_value_pair_beside_them(tmp_path):
     rec = base_record(content_body='Watch: <iframe width="560" src="https://example.com/v" allowfullscreen></iframe>', content_summary="if a <b and c> d, <i love you> too")
     findings, text = run([rec], tmp_path, "FL205")
     assert [(f.record_pointer, where(f)) for f in findings] == [("/content_body", (1, text.index("<iframe") + 1))]
-    assert findings[0].message == "HTML markup in plain-text field: <iframe> (2 tags)"
+    assert findings[0].message.startswith('HTML markup in plain-text field: <iframe> (2 tags): "Watch: <iframe width=')
 
 
 def test_script_style_and_comments_are_skipped_in_linear_time(tmp_path):

@@ -308,10 +308,10 @@ def test_real_seed_export(tmp_path):
     log, r = sarif("--select", "FL201", "export.json", cwd=tmp_path)
     results = log["runs"][0]["results"]
     assert r.returncode == 1 and len(results) == 4  # &#39; &nbsp; &quot; &rsquo; in the plain-text body
-    start = text.index('"content_body":') + len('"content_body":')
-    start16 = len(text[:start].encode("utf-16-le")) // 2
-    for res in results:
+    body = text.index('"content_body":') + len('"content_body":')
+    for res, entity in zip(results, ("&#39;", "&nbsp;", "&quot;", "&rsquo;")):
         region = res["locations"][0]["physicalLocation"]["region"]
-        assert region["startLine"] == 1 and region["startColumn"] == start16 + 1
+        start16 = len(text[: text.index(entity, body)].encode("utf-16-le")) // 2  # each at its first occurrence
+        assert region["startLine"] == 1 and region["startColumn"] == start16 + 1 and region["charLength"] == len(entity)
         assert "content_id 418667" in res["message"]["text"] and "/0/0/content_body" in res["message"]["text"]
-    assert len({res["partialFingerprints"]["feedlint/v1"] for res in results}) == 4  # same place, four findings
+    assert len({res["partialFingerprints"]["feedlint/v1"] for res in results}) == 4

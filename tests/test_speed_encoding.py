@@ -143,12 +143,13 @@ def test_undecoded_quick_equals_the_general_loop_on_random_texts():
 
 
 def test_undecoded_messages_are_worked_out_per_reference():
-    counts = {"&#39;": 2, "&nbsp;": 1}
-    hits = list(encoding._undecoded_hits("/content_body", counts, None))
-    assert [h.message for h in hits] == [
-        "undecoded entity \"&#39;\" (') in plain-text field (2 occurrences)",
-        'undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence)',
+    value = "A&nbsp;b: Iran&#39;s and it&#39;s"
+    hits = [encoding._undecoded_hit("/content_body", value, text, n, value.find(text), None) for text, n in (("&#39;", 2), ("&nbsp;", 1))]
+    assert [(h.message, h.evidence, h.span) for h in hits] == [
+        ("undecoded entity \"&#39;\" (') in plain-text field (2 occurrences): \"A&nbsp;b: Iran&#39;s and it&#39;s\"", "&#39;", (14, 19)),
+        ('undecoded entity "&nbsp;" (U+00A0 NO-BREAK SPACE) in plain-text field (1 occurrence): "A&nbsp;b: Iran&#39;s and it&#39;s"', "&nbsp;", (1, 7)),
     ]
+    assert encoding._undecoded_message.cache_info().currsize >= 2  # the part without the excerpt is cached per reference and count
 
 
 # -- FL202 / FL203: one scan of the SUSPECT matches serves both -----------------------

@@ -1,0 +1,41 @@
+"""A short one-line piece of a long field around a position, for messages an editor can search for.
+
+A finding in a 5,000-character body is easier to act on with the words around
+it than with a column number alone; rules put :func:`excerpt` in the message
+(never in the evidence, which feeds the fingerprint).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPACE = re.compile(r"\s")
+_INVISIBLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
+
+
+def excerpt(text: str, start: int, end: int | None = None, width: int = 30) -> str:
+    """``…words before MATCH words after…``: about ``width`` characters each side, cut at word ends.
+
+    Runs of whitespace become one space and other invisible characters are
+    written as ``\\xNN``/``\\uNNNN`` escapes, so the excerpt stays on one line
+    and shows what is there.  ``…`` marks where the field goes on.
+    """
+    end = start if end is None else max(start, end)
+    a = max(0, start - width)
+    b = min(len(text), end + width)
+    if a > 0 and not text[a - 1].isspace():  # drop the partial word at the left edge
+        m = _SPACE.search(text, a, start)
+        a = m.end() if m else a
+    if b < len(text) and not text[b].isspace():  # and at the right edge
+        last = None
+        for last in _SPACE.finditer(text, end, b):
+            pass
+        b = last.start() if last else b
+    piece = " ".join(text[a:b].split())
+    piece = _INVISIBLE.sub(_escape, piece)
+    return ("…" if a > 0 else "") + piece + ("…" if b < len(text) else "")
+
+
+def _escape(m: re.Match) -> str:
+    cp = ord(m.group())
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
