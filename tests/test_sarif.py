@@ -44,7 +44,9 @@ def assert_github_constraints(log: dict) -> None:
     assert len({r["id"] for r in rules}) == len(rules)
     for r in rules:
         assert r["shortDescription"]["text"] and len(r["fullDescription"]["text"]) <= 1024
-        assert r["help"]["text"] and r["help"]["markdown"] and r["helpUri"].startswith("http")
+        assert r["help"]["text"] and r["help"]["markdown"] and f"feedlint explain {r['id']}" in r["help"]["text"]
+        assert len(r["fullDescription"]["text"]) <= 400 and len(json.dumps(r)) < 2500  # small: the rest is in `feedlint explain`
+        assert "helpUri" not in r or r["helpUri"].startswith("https://")  # only where it resolves
         assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
         assert len(r["properties"]["tags"]) <= 10
         assert r["properties"]["precision"] in ("very-high", "high", "medium", "low")
@@ -86,10 +88,12 @@ def test_clean_export_has_empty_results_and_only_the_selected_rules(tmp_path):
     driver = run["tool"]["driver"]
     assert driver["name"] == "feedlint" and driver["semanticVersion"] and driver["informationUri"].startswith("http")
     assert run["invocations"][0]["executionSuccessful"] is True and run["invocations"][0]["exitCode"] == 0
-    # help comes from the rule's own doc, as `feedlint explain` renders it
+    # short help from the rule's own doc: its first paragraph, and where the rest is
     fl101 = driver["rules"][0]
-    assert fl101["help"]["text"].rstrip() == run_cli("explain", "FL101").stdout.rstrip()
-    assert "```" in fl101["help"]["markdown"]
+    explained = run_cli("explain", "FL101").stdout
+    assert fl101["fullDescription"]["text"][:60] in " ".join(explained.split())
+    assert fl101["help"]["markdown"].endswith("Options and examples: `feedlint explain FL101`")
+    assert "helpUri" not in fl101  # the installed package names no published rules page: no uri that may not resolve
 
 
 def test_all_selected_rules_are_listed_not_only_those_that_fired(tmp_path):
@@ -315,3 +319,18 @@ def test_real_seed_export(tmp_path):
         assert region["startLine"] == 1 and region["startColumn"] == start16 + 1 and region["charLength"] == len(entity)
         assert "content_id 418667" in res["message"]["text"] and "/0/0/content_body" in res["message"]["text"]
     assert len({res["partialFingerprints"]["feedlint/v1"] for res in results}) == 4
+    full, _ = sarif("export.json", cwd=tmp_path)  # every rule listed, each small: was 179 KB with every rule's whole help
+    assert len(json.dumps(full, ensure_ascii=False, separators=(",", ":")).encode()) < 80_000
+
+
+def test_help_uri_only_for_a_published_rules_page():
+    from feedlint.engine import ActiveRule
+    from feedlint.registry import load_catalogue
+    from feedlint.reporters.sarif import rule_descriptor, rules_uri
+
+    fl201 = next(r for r in load_catalogue(plugins=False).rules if r.id == "FL201")
+    assert rules_uri() is None  # this package declares no "Rules" Project-URL
+    assert "helpUri" not in rule_descriptor(ActiveRule(fl201, "warning", {}))
+    d = rule_descriptor(ActiveRule(fl201, "warning", {}), "https://example.org/docs/rules.md")
+    assert d["helpUri"] == "https://example.org/docs/rules.md#fl201-undecoded-entity"  # the heading's anchor in docs/rules.md
+    assert "## FL201 undecoded-entity" in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")

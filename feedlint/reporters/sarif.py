@@ -22,9 +22,9 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
-from ..explain import render_explanation
+from ..docs import anchor
 from ..model import Finding
-from .base import Reporter, RunInfo, Summary
+from .base import Reporter, RunInfo, Summary, article_part, record_label
 from .locations import SRCROOT, artifact_location, root_uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -32,7 +32,9 @@ FALLBACK_INFORMATION_URI = "https://pypi.org/project/feedlint/"
 FINGERPRINT_KEY = "feedlint/v1"
 MAX_RESULTS = 5000
 MAX_TAGS = 10
-MAX_DESCRIPTION = 1024
+MAX_DESCRIPTION = 1024  # GitHub's limit for shortDescription and fullDescription
+MAX_FULL_DESCRIPTION = 400  # what a rule's fullDescription and help keep of its doc: the first paragraph, clipped
+RULES_URL_LABELS = ("rules", "rules catalogue")  # a Project-URL naming the published docs/rules.md
 LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 PRECISIONS = ("very-high", "high", "medium", "low")
 
@@ -50,42 +52,66 @@ def information_uri() -> str:
     return meta.get("Home-page") or FALLBACK_INFORMATION_URI
 
 
+def rules_uri() -> str | None:
+    """Where the installed package says its rules catalogue is published (a ``Rules`` Project-URL), else None.
+
+    A ``helpUri`` must resolve: without such a URL none is written, and the help
+    points at ``feedlint explain`` instead.
+    """
+    try:
+        meta = metadata.metadata("feedlint")
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in meta.get_all("Project-URL") or ():
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in RULES_URL_LABELS and url.strip().startswith("https://"):
+            return url.strip()
+    return None
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def _full_description(doc: str, summary: str) -> str:
+    """The doc's first paragraph after the summary line, on one line and clipped: the rest is in ``feedlint explain``."""
     body = "\n".join(doc.splitlines()[1:]).strip()
-    return _clip(" ".join(body.split()) if body else summary, MAX_DESCRIPTION)
+    first = body.split("\n\n", 1)[0] if body else summary
+    return _clip(" ".join(first.split()), MAX_FULL_DESCRIPTION)
 
 
-def rule_descriptor(active: Any, info_uri: str) -> dict:
-    """A ``reportingDescriptor`` for one selected rule."""
+def rule_descriptor(active: Any, catalogue_uri: str | None = None) -> dict:
+    """A small ``reportingDescriptor`` for one selected rule: summary, first paragraph, where to read more."""
     rule = active.rule
     tags = list(dict.fromkeys([*rule.tags, "data-quality", f"feedlint/{rule.id[:-2]}xx"]))[:MAX_TAGS]
     props: dict[str, Any] = {"tags": tags, "precision": rule.precision if rule.precision in PRECISIONS else "high"}
     if rule.security_severity is not None:
         props["security-severity"] = f"{float(rule.security_severity):.1f}"
-    return {
+    full = _full_description(rule.doc, rule.summary)
+    more = f"feedlint explain {rule.id}"
+    descriptor = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": _clip(rule.summary, MAX_DESCRIPTION)},
-        "fullDescription": {"text": _full_description(rule.doc, rule.summary)},
-        "help": {"text": render_explanation(rule), "markdown": render_explanation(rule, markdown=True)},
-        "helpUri": f"{info_uri}#{rule.id.lower()}-{rule.name}",
+        "fullDescription": {"text": full},
+        "help": {"text": f"{full}\n\nOptions and examples: {more}", "markdown": f"{full}\n\nOptions and examples: `{more}`"},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": props,
     }
+    if catalogue_uri:
+        descriptor["helpUri"] = f"{catalogue_uri}#{anchor(rule)}"
+    return descriptor
 
 
 def _where(finding: Finding) -> str:
-    if finding.content_id is not None:
-        who = f"content_id {finding.content_id}"
-    elif finding.record_index is not None:
-        who = f"record {finding.record_index}"
-    else:
-        return ""
-    return f" [{who} at {finding.pointer or '/'}]"
+    if finding.kind == "article":
+        part = article_part(finding.pointer)
+        return f" [{part}]" if part else ""
+    who = record_label(finding)
+    return f" [{who} at {finding.pointer or '/'}]" if who else ""
 
 
 def _region(finding: Finding) -> dict:
@@ -131,7 +157,8 @@ class SarifReporter(Reporter):
     def start(self, run: RunInfo) -> None:
         super().start(run)
         self.info_uri = information_uri()
-        self.rules = [rule_descriptor(a, self.info_uri) for a in run.rules]
+        catalogue = rules_uri()
+        self.rules = [rule_descriptor(a, catalogue) for a in run.rules]
         self.rule_index = {a.rule.id: i for i, a in enumerate(run.rules)}
         self._heap: list[tuple[int, int, Finding]] = []
         self._seq = 0
