@@ -15,6 +15,8 @@ BUILTIN = {
     "json": "feedlint.reporters.jsonfmt:JsonReporter",
     "sarif": "feedlint.reporters.sarif:SarifReporter",
     "github": "feedlint.reporters.github:GithubReporter",
+    "junit": "feedlint.reporters.junit:JunitReporter",
+    "gitlab": "feedlint.reporters.gitlab:GitlabReporter",
 }
 ENTRY_POINT_GROUP = "feedlint.reporters"
 

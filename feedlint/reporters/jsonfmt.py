@@ -24,8 +24,12 @@ class JsonReporter(Reporter):
         self._batch: list[str] = []
         self.stream.write("[")
 
+    def entry(self, finding: Finding) -> dict:
+        """What one finding becomes in the array (every field; formats built on this one override it)."""
+        return finding.as_dict()
+
     def handle(self, finding: Finding) -> None:
-        self._batch.append(dumps(finding.as_dict()))
+        self._batch.append(dumps(self.entry(finding)))
         if len(self._batch) >= BATCH:
             self._flush()
 
