@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import json
 
-from .api import Rule
+from .api import Example, Rule
 
 
 def _example_text(record: object) -> str:
     if isinstance(record, str):
         return record
     return json.dumps(record, ensure_ascii=False, indent=2)
+
+
+def describe_example(ex: Example) -> tuple[str, str | None]:
+    """What an example is, in words, and the data to show under them (None when the words say it all).
+
+    A cms example is a partial record merged over a complete, valid one (minus
+    ``remove``), so ``{}`` alone would say nothing: the words name what changes.
+    """
+    if isinstance(ex.record, str):  # an article's text, shown as it is
+        return "", ex.record
+    options = ", ".join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in ex.options.items())
+    lead = f"With the option{'s' if len(ex.options) > 1 else ''} {options}: " if options else ""
+    many = isinstance(ex.record, list)
+    changed = any(ex.record) if many else bool(ex.record)
+    what = f"{len(ex.record)} complete records" if many else "a complete record"
+    if ex.remove:
+        what += " without " + ", ".join(f'"{k}"' for k in ex.remove)
+    if not changed:
+        return f"{lead}{what}{'' if ex.remove else ', every field present and valid'}.", None
+    return f"{lead}{what}{',' if ex.remove else ''} with {'these fields (one object per record)' if many else 'these fields'}:", _example_text(ex.record)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def fixed_example(rule: Rule, record: object) -> tuple[object, list[str]] | None:
@@ -63,14 +87,23 @@ def render_explanation(rule: Rule, markdown: bool = False) -> str:
             continue
         label = "Bad (reported)" if kind == "bad" else "Good (not reported)"
         lines.append(f"{label}{': ' + ex.title if ex.title else ''}")
-        body = _example_text(ex.record)
-        lines.append("```" if markdown else "")
-        lines.extend(("    " if not markdown else "") + ln for ln in body.splitlines())
-        lines.append("```" if markdown else "")
+        words, body = describe_example(ex)
+        if markdown:
+            if words:
+                lines += ["", _capitalised(words)]
+            if body is not None:
+                lines += ["", "```", *body.splitlines(), "```"]
+        else:
+            if words:
+                lines.append("    " + _capitalised(words))
+            if body is not None:
+                lines += ["", *("    " + ln for ln in body.splitlines())]
         fixed = fixed_example(rule, ex.record) if kind == "bad" else None
         if fixed is not None:
             lines.append("Fixed by `feedlint check --fix`: " + "; ".join(dict.fromkeys(fixed[1])))
             lines.append("```" if markdown else "")
             lines.extend(("    " if not markdown else "") + ln for ln in _example_text(fixed[0]).splitlines())
             lines.append("```" if markdown else "")
+        if lines[-1]:
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
