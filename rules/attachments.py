@@ -9,6 +9,7 @@ at the wrong component inside the path (the token digits, the width…).
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 
+from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
 from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, path_pointer, path_values
 
@@ -44,7 +46,7 @@ def _traversal(value: str) -> tuple[str, tuple[int, int]] | None:
         return "a backslash (a Windows separator that some servers treat as '/')", (i, i + 1)
     m = _ENCODED.search(value)
     if m:
-        return f"a percent-encoded {m.group(0)!r} (an encoded '.', '/', '\\' or NUL hides traversal)", m.span()
+        return f"a percent-encoded {quoted(m.group(0))} (an encoded '.', '/', '\\' or NUL hides traversal)", m.span()
     m = _CONTROL.search(value)
     if m:
         return f"a control character U+{ord(m.group(0)):04X}", m.span()
@@ -61,7 +63,7 @@ def _unsafe(value: str, options: Any) -> tuple[str, tuple[int, int]] | None:
         if len(scheme) == 1:
             return "a drive letter (an absolute Windows path)", m.span()
         if scheme.lower() not in [s.lower() for s in options["allow-schemes"]]:
-            return f"a URL scheme {scheme + ':'!r}", m.span()
+            return f"a URL scheme {quoted(scheme + ':')}", m.span()
         return None
     if value.startswith("/") and not options["allow-absolute"]:
         if value.startswith("//"):
@@ -142,7 +144,7 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
         for ap in group.paths:
             if ap.match is None and _traversal(ap.value) is None:
                 template = options["rendition-template" if ap.role == "rendition" else "original-template"]
-                yield Hit(ap.pointer, f"{_where(ap)} path {ap.value!r} does not follow the template {template}", evidence=ap.value)
+                yield Hit(ap.pointer, f"{_where(ap)} path {quoted(ap.value)} does not follow the template {template}", evidence=ap.value)
 
 
 @rule(
@@ -415,7 +417,7 @@ def original_extension_mismatch(record, options) -> Iterator[Hit]:
         if isinstance(ext, str) and got is not None and got != ext:
             ap = group.original
             case = " (differs only in case)" if got.lower() == ext.lower() else ""
-            yield Hit(ap.pointer, f"original URL ends in .{got}, the attachment's ext is {ext!r}{case}", evidence=f"{got}!={ext}", span=ap.span("ext"))
+            yield Hit(ap.pointer, f"original URL ends in .{got}, the attachment's ext is {quoted(ext)}{case}", evidence=f"{got}!={ext}", span=ap.span("ext"))
 
 
 @rule(
@@ -519,7 +521,7 @@ def _unsafe_hits(values: list[tuple[int, str | None, str]], options: Any) -> Ite
         found = _unsafe(value, options)
         if found:
             what, span = found
-            yield Hit(path_pointer(i, key), f"path {value!r} contains {what}", evidence=value, span=span)
+            yield Hit(path_pointer(i, key), f"path {quoted(value)} contains {what}", evidence=value, span=span)
 
 
 @rule(
@@ -552,21 +554,39 @@ def original_dimensions_invalid(record, options) -> Iterator[Hit]:
     "FL512",
     "original-size-unknown",
     "note",
-    tags=("attachments",),
+    options=[MEDIA_ROOT],
+    tags=("attachments", "filesystem"),
     examples=[
-        bad({"attaches": [_att(size=0)]}, "size 0: unknown", pointers=["/attaches/0/files/original/size"]),
+        bad({"attaches": [_att(url="./etc/passwd", size=0)]}, "size 0 in the export, the file under the media root has bytes", options={"media-root": "/"}, pointers=["/attaches/0/files/original/size"]),
+        good({"attaches": [_att(size=0)]}, "no media root given: size 0 is not reported"),
         good({"attaches": [_att(size=48213)]}, "a size in bytes"),
     ],
 )
 def original_size_unknown(record, options) -> Iterator[Hit]:
-    """The original's file size is 0, i.e. unknown.
+    """The original's file size is 0 in the export although the file under the media root has one.
 
-    Common in real exports (the CMS does not always fill it), so only a note:
-    ignore it with `ignore = ["FL512"]` when the size is never filled.
+    Only runs with a media root (`--media-root`, config `media-root`, or this
+    rule's option), like FL513: real exports often leave `size` at 0 (the CMS
+    does not always fill it), and without the file nobody can say what it
+    should be, so such a note could not be acted on.  With the file at hand
+    the message gives its size in bytes, the value to write.  A missing file
+    is FL513's, a path outside the root FL514's.
     """
+    if not options["media-root"]:
+        return
+    on_disk = {pointer: res for pointer, _, res in _resolved(record, options["media-root"])}
     for i, att, orig in attachments(record):
-        if orig is not None and as_int(orig.get("size")) == 0:
-            yield Hit(f"/attaches/{i}/files/original/size", "original file size is 0 (unknown)", evidence="size=0")
+        if orig is None or as_int(orig.get("size")) != 0:
+            continue
+        res = on_disk.get(f"/attaches/{i}/files/original/url")
+        if res is None or res.status != "ok":
+            continue
+        try:
+            size = os.path.getsize(res.real)
+        except OSError:
+            continue
+        if size:
+            yield Hit(f"/attaches/{i}/files/original/size", f"original file size is 0 in the export; the file under the media root has {size:,} bytes", evidence="size=0")
 
 
 def _resolved(record: Any, option: str) -> list[tuple[str, str, Resolution]]:
@@ -601,9 +621,9 @@ def attachment_file_missing(record, options) -> Iterator[Hit]:
         return
     for pointer, value, res in _resolved(record, options["media-root"]):
         if res.status == "missing":
-            yield Hit(pointer, f"file {value!r} not found under the media root", evidence=value)
+            yield Hit(pointer, f"file {quoted(value)} not found under the media root", evidence=value)
         elif res.status == "not-a-file":
-            yield Hit(pointer, f"{value!r} is not a regular file under the media root", evidence=value)
+            yield Hit(pointer, f"{quoted(value)} is not a regular file under the media root", evidence=value)
 
 
 @rule(
@@ -630,9 +650,9 @@ def attachment_outside_media_root(record, options) -> Iterator[Hit]:
         return
     for pointer, value, res in _resolved(record, options["media-root"]):
         if res.status == "escapes":
-            yield Hit(pointer, f"path {value!r} resolves outside the media root", evidence=value)
+            yield Hit(pointer, f"path {quoted(value)} resolves outside the media root", evidence=value)
         elif res.status == "symlink-escape":
-            yield Hit(pointer, f"path {value!r} leads outside the media root through a symbolic link", evidence=value)
+            yield Hit(pointer, f"path {quoted(value)} leads outside the media root through a symbolic link", evidence=value)
 
 
 RULES = [
