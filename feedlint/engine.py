@@ -137,7 +137,7 @@ class Engine:
         fix = hit.fix
         if fix is not None:
             fix = _locate_fix(fix, raw, hit.pointer, region) if self.keep_fixes else None
-        return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix): one per hit
+        return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix, fingerprint: made from the rest, kind): one per hit
             rule.id,
             rule.name,
             active.severity,
@@ -150,6 +150,8 @@ class Engine:
             region,
             hit.evidence,
             fix,
+            "",
+            raw.kind,
         )
 
     def _suppressed(self, finding: Finding, rule: Rule) -> bool:
@@ -276,7 +278,7 @@ class Engine:
     def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
         for active in self.plan.for_file(display, "file", info.kind):
             for hit in self._run_rule(active, info, display):
-                finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence)
+                finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence, kind=info.kind)
                 if not self._suppressed(finding, active.rule):
                     yield finding
 

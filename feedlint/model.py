@@ -93,6 +93,7 @@ class Finding:
     evidence: str | None = None
     fix: Any = None
     fingerprint: str = field(default="")
+    kind: str = "cms"  # the record's kind: reporters word an article's place differently (not part of as_dict)
 
     def __post_init__(self) -> None:
         if not self.fingerprint:

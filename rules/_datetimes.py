@@ -17,6 +17,8 @@ from typing import Any, Iterable
 
 from feedlint.api import SetupError
 
+from ._excerpt import quoted
+
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
 _DIRECTIVES = {"Y": ("year", "[0-9]{4}"), "m": ("month", "[0-9]{2}"), "d": ("day", "[0-9]{2}"), "H": ("hour", "[0-9]{2}"), "M": ("minute", "[0-9]{2}"), "S": ("second", "[0-9]{2}")}
 _LIMITS = {"hour": 23, "minute": 59, "second": 59}
@@ -83,7 +85,7 @@ def parse(value: str, fmt: str) -> Parsed:
             pass
     parts = {k: int(v) for k, v in m.groupdict().items()}
     if all(v == 0 for k, v in parts.items() if k in ("year", "month", "day")):
-        return Parsed(value, None, True, f"{value!r} is a zero date (a placeholder for 'no date'); export null instead", None)
+        return Parsed(value, None, True, f"{quoted(value)} is a zero date (a placeholder for 'no date'); export null instead", None)
     y, mo, d = parts["year"], parts["month"], parts["day"]
     if y < 1:
         return Parsed(value, None, True, f"year {m.group('year')} does not exist", m.span("year"))

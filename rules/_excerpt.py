@@ -1,4 +1,7 @@
-"""A short one-line piece of a long field around a position, for messages an editor can search for.
+"""Pieces of messages: a quoted value, and a short one-line excerpt of a long field around a position.
+
+One quoting style for every rule's message: straight double quotes, as JSON
+writes a string (``"AT&T"``), invisible characters escaped.
 
 A finding in a 5,000-character body is easier to act on with the words around
 it than with a column number alone; rules put :func:`excerpt` in the message
@@ -7,6 +10,7 @@ it than with a column number alone; rules put :func:`excerpt` in the message
 
 from __future__ import annotations
 
+import json
 import re
 
 _SPACE = re.compile(r"\s")
@@ -39,3 +43,8 @@ def excerpt(text: str, start: int, end: int | None = None, width: int = 30) -> s
 def _escape(m: re.Match) -> str:
     cp = ord(m.group())
     return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
+
+
+def quoted(value: object) -> str:
+    """``value`` in straight double quotes, as a JSON string (``\\"`` inside, control characters escaped)."""
+    return json.dumps(str(value), ensure_ascii=False)

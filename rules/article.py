@@ -67,7 +67,7 @@ def dangling_link_text(record, options) -> Iterator[Hit]:
         core = line.strip(_DECORATION)
         if core and core.casefold() in wanted:
             a = offset + len(line) - len(line.lstrip(_DECORATION))
-            yield Hit(pointer, f"link text \u201c{core}\u201d has no link target (the URL was lost in the export)", evidence=core, span=(a, a + len(core)))
+            yield Hit(pointer, f"link text \"{core}\" has no link target (the URL was lost in the export)", evidence=core, span=(a, a + len(core)))
 
 
 # ---------------------------------------------------------------- FL702
@@ -108,7 +108,7 @@ def missing_title(record, options) -> Iterator[Hit]:
         yield Hit("/title", "title is empty (no letters or digits)", evidence=repr(core))
     elif core.casefold() in {p.casefold() for p in options["placeholders"]}:
         a, b = stripped_span(title, 0)
-        yield Hit("/title", f"title is a placeholder: \u201c{core}\u201d", evidence=core, span=(a, b))
+        yield Hit("/title", f"title is a placeholder: \"{core}\"", evidence=core, span=(a, b))
 
 
 # ---------------------------------------------------------------- FL703
@@ -159,7 +159,7 @@ def boilerplate_line(record, options) -> Iterator[Hit]:
         matches = [(m.start(), -m.end(), pat.pattern) for pat in patterns for m in [pat.search(line)] if m and m.end() > m.start()]
         if matches:
             start, neg_end, pattern = min(matches)  # the earliest (then longest) match
-            yield Hit(pointer, f"boilerplate line: \u201c{short(line)}\u201d", evidence=pattern, span=(offset + start, offset - neg_end))
+            yield Hit(pointer, f"boilerplate line: \"{short(line)}\"", evidence=pattern, span=(offset + start, offset - neg_end))
 
 
 # ---------------------------------------------------------------- FL704
@@ -201,7 +201,7 @@ def repeated_paragraph(record, options) -> Iterator[Hit]:
         where = line_number(record, first)
         at = f"line {where}" if where else first
         a, b = stripped_span(value, 0)
-        yield Hit(pointer, f"paragraph repeats the paragraph at {at} verbatim: \u201c{short(value, 50)}\u201d", evidence=key[:200], span=(a, b))
+        yield Hit(pointer, f"paragraph repeats the paragraph at {at} verbatim: \"{short(value, 50)}\"", evidence=key[:200], span=(a, b))
 
 
 # ---------------------------------------------------------------- FL705
@@ -267,7 +267,7 @@ def hard_wrapped_paragraph(record, options) -> Iterator[Hit]:
             span = (offset + word.start(), offset + word.end())
             nxt_word = head.split()[0]
             more = f" ({len(breaks)} breaks in this paragraph)" if len(breaks) > 1 else ""
-            yield Hit(pointer, f"paragraph is hard-wrapped mid-sentence: \u201c{word.group()}\u201d / \u201c{nxt_word}\u201d are split across lines{more}", evidence=f"{word.group()} {nxt_word}", span=span)
+            yield Hit(pointer, f"paragraph is hard-wrapped mid-sentence: \"{word.group()}\" / \"{nxt_word}\" are split across lines{more}", evidence=f"{word.group()} {nxt_word}", span=span)
 
 
 # ---------------------------------------------------------------- FL706

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from feedlint.api import Hit, Option, bad, good, rule
 
+from ._excerpt import quoted
 from ._schema_loader import compiled
 
 SCHEMA_OPTIONS = (
@@ -126,7 +127,7 @@ def missing_field(record, options) -> Iterator[Hit]:
         if err.validator == "required":
             missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
             for key in missing:
-                yield Hit(_pointer(err.absolute_path), f"missing required field {key!r}", evidence=key)
+                yield Hit(_pointer(err.absolute_path), f"missing required field {quoted(key)}", evidence=key)
 
 
 @rule(
@@ -151,7 +152,7 @@ def unknown_field(record, options) -> Iterator[Hit]:
             known = set(err.schema.get("properties", {}))
             for key in err.instance:
                 if key not in known:
-                    yield Hit(_pointer([*err.absolute_path, key]), f"unknown field {key!r}", evidence=key, on_key=True)
+                    yield Hit(_pointer([*err.absolute_path, key]), f"unknown field {quoted(key)}", evidence=key, on_key=True)
 
 
 RULES = [schema_violation, missing_field, unknown_field]

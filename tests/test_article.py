@@ -505,7 +505,10 @@ def test_text_output_line_for_an_article(tmp_path):
     (tmp_path / "story.txt").write_text(ARTICLE, encoding="utf-8")
     r = run_cli("check", "story.txt", cwd=tmp_path)
     assert r.returncode == 1
-    assert r.stdout.splitlines()[0].startswith("story.txt:13:1: FL701 [record 0] /trailer/0: link text \u201cSource link\u201d")
+    # an article is one file with lines: its element is named, no record index or JSON Pointer (issue 16)
+    assert r.stdout.splitlines()[0] == 'story.txt:13:1: FL701 trailer line 1: link text "Source link" has no link target (the URL was lost in the export)'
+    js = json.loads(run_cli("check", "--format", "json", "story.txt", cwd=tmp_path).stdout)[0]  # JSON keeps every field
+    assert (js["record"], js["pointer"], js["record_pointer"], js["line"]) == (0, "/trailer/0", "/trailer/0", 13)
 
 
 def test_article_starting_with_a_bracket_is_recognised_from_content(tmp_path):

@@ -42,7 +42,7 @@ def test_annotations_with_exact_utf16_positions_levels_and_title(tmp_path):
     assert msg.startswith("[content_id 510009] /0/0/content_score: expected number, got string \"high\"")
     kind, props, msg = kinds["FL103 unknown-field"]
     assert kind == "notice" and "/0/0/surprise" in msg
-    assert lines[-1].startswith("feedlint: 2 findings in 1 file(s), 1 record(s)")
+    assert lines[-1] == "feedlint: Found 2 findings (1 error, 1 note) in 1 file, 1 record. By rule: FL101 ×1, FL103 ×1."  # the text format's wording
 
 
 def test_properties_and_message_are_escaped_as_the_runner_expects(tmp_path):

@@ -40,6 +40,59 @@ class Summary:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_ARTICLE_PARTS = {"paragraphs": "paragraph", "trailer": "trailer line"}
+
+
+def article_part(pointer: str) -> str:
+    """An article element in words: ``/paragraphs/2`` is "paragraph 3", ``/trailer/0`` "trailer line 1", ``/title`` "title"."""
+    name, _, index = pointer.strip("/").partition("/")
+    if name in _ARTICLE_PARTS and index.isdigit():
+        return f"{_ARTICLE_PARTS[name]} {int(index) + 1}"
+    return name
+
+
+def record_label(f: Finding) -> str:
+    """Which record a finding is in, for people: ``content_id 418667``, else ``record 3``; "" for an article or a whole file."""
+    if f.kind == "article":
+        return ""
+    if f.content_id is not None:
+        return f"content_id {f.content_id}"
+    return f"record {f.record_index}" if f.record_index is not None else ""
+
+
+def place(f: Finding) -> str:
+    """``[content_id 418667] /0/0/content_body: `` before a CMS finding's message; ``trailer line 1: `` for an article's.
+
+    A plain-text article is one file with line numbers, so record indexes and
+    JSON Pointers would be noise there: its element is named instead.
+    """
+    if f.kind == "article":
+        part = article_part(f.pointer)
+        return f"{part}: " if part else ""
+    label = record_label(f)
+    return (f"[{label}] " if label else "") + (f"{f.pointer}: " if f.pointer else "")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def counts_sentence(summary: Summary, by_rule: bool = True) -> str:
+    """The one summary wording of every human-readable format.
+
+    "Found 5 findings (4 warnings, 1 note) in 1 file, 1 record. By rule: FL201 ×4, FL512 ×1."
+    or "All checks passed (1 file, 3 records)." ("" for an incomplete run without findings).
+    """
+    files = f"{_count(summary.files, 'file')}, {_count(summary.records, 'record')}"
+    total = sum(summary.by_rule.values())
+    if total:
+        sev = summary.by_severity
+        parts = ", ".join(_count(sev[s], s) for s in ("error", "warning", "note") if sev[s])
+        rules = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
+        return f"Found {_count(total, 'finding')} ({parts}) in {files}.{' By rule: ' + rules + '.' if by_rule else ''}"
+    return f"All checks passed ({files})." if summary.exit_code == 0 else ""  # an incomplete run (exit 2) has not passed
+
+
 class Reporter:
     """Base class; subclasses override what they need.  ``stream`` is where output goes."""
 

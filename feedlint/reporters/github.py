@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..model import Finding
-from .base import Reporter, RunInfo, Summary
+from .base import Reporter, RunInfo, Summary, counts_sentence, place
 from .locations import annotation_path
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -46,11 +46,9 @@ def command(kind: str, message: str, **props: object) -> str:
 def annotation(f: Finding, cwd: str) -> str:
     r = f.region
     one_line = r.start_line == r.end_line
-    who = f"[content_id {f.content_id}] " if f.content_id is not None else (f"[record {f.record_index}] " if f.record_index is not None else "")
-    where = f"{f.pointer}: " if f.pointer else ""
     return command(
         COMMANDS[f.severity],
-        f"{who}{where}{f.message}",
+        place(f) + f.message,
         file=annotation_path(f.path, cwd),
         line=r.start_line,
         col=r.start_column16 if one_line else None,
@@ -83,8 +81,7 @@ class GithubReporter(Reporter):
             self.stream.write(command("notice", msg, title="feedlint unused suppression") + "\n")
         for msg in summary.extra.get("stale_notes", ()):
             self.stream.write(command("notice", msg, title="feedlint stale baseline entry") + "\n")
-        total = sum(summary.by_rule.values())
-        by = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
         base = summary.extra.get("baseline")
-        known = f"; {base['matched']} known finding(s) in the baseline not reported" if base else ""
-        self.stream.write(f"feedlint: {total} finding{'s' if total != 1 else ''} in {summary.files} file(s), {summary.records} record(s){': ' + by if by else ''}{known}\n")
+        known = f" {base['matched']} known finding{'s' if base['matched'] != 1 else ''} in the baseline not reported." if base else ""
+        sentence = counts_sentence(summary) or f"Incomplete run ({summary.files} file{'s' if summary.files != 1 else ''} checked)."
+        self.stream.write(f"feedlint: {sentence}{known}\n")
