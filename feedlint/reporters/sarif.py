@@ -39,17 +39,25 @@ LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 PRECISIONS = ("very-high", "high", "medium", "low")
 
 
-def information_uri() -> str:
-    """The project's home page from the installed metadata, else its PyPI page."""
+def _project_urls() -> list[tuple[str, str]]:
+    """``(label in lower case, url)`` of each Project-URL in the installed metadata (none when not installed)."""
     try:
         meta = metadata.metadata("feedlint")
     except metadata.PackageNotFoundError:
+        return []
+    pairs = [entry.partition(",")[::2] for entry in meta.get_all("Project-URL") or ()]
+    return [(label.strip().lower(), url.strip()) for label, url in pairs if url.strip()]
+
+
+def information_uri() -> str:
+    """The project's home page from the installed metadata, else its PyPI page."""
+    for label, url in _project_urls():
+        if label in ("homepage", "home", "documentation", "source", "repository"):
+            return url
+    try:
+        return metadata.metadata("feedlint").get("Home-page") or FALLBACK_INFORMATION_URI
+    except metadata.PackageNotFoundError:
         return FALLBACK_INFORMATION_URI
-    for entry in meta.get_all("Project-URL") or ():
-        label, _, url = entry.partition(",")
-        if label.strip().lower() in ("homepage", "home", "documentation", "source", "repository") and url.strip():
-            return url.strip()
-    return meta.get("Home-page") or FALLBACK_INFORMATION_URI
 
 
 def rules_uri() -> str | None:
@@ -58,15 +66,7 @@ def rules_uri() -> str | None:
     A ``helpUri`` must resolve: without such a URL none is written, and the help
     points at ``feedlint explain`` instead.
     """
-    try:
-        meta = metadata.metadata("feedlint")
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in meta.get_all("Project-URL") or ():
-        label, _, url = entry.partition(",")
-        if label.strip().lower() in RULES_URL_LABELS and url.strip().startswith("https://"):
-            return url.strip()
-    return None
+    return next((url for label, url in _project_urls() if label in RULES_URL_LABELS and url.startswith("https://")), None)
 
 
 def _clip(text: str, limit: int) -> str:
