@@ -367,7 +367,7 @@ def test_a_leaked_tag_beside_a_code_sample_is_still_found(tmp_path):
     [f] = findings
     at = text.index("<b>today")
     assert (f.record_pointer, where(f)) == ("/content_body", line_col(text, at))
-    assert f.message == "HTML markup in plain-text field: <b> (2 tags)"
+    assert f.message == 'HTML markup in plain-text field: <b> (2 tags): "…does `<area>`. Prices rise <b>today</b>."'
 
 
 def test_allowed_tags_option(tmp_path):
