@@ -5,6 +5,8 @@
     python benchmarks/run.py --big           # also a 1 GB export (one run each)
     python benchmarks/run.py --write         # and rewrite the tables in README.md and docs/performance.md
     make bench                               # the same as the first line
+    python benchmarks/run.py --adversarial   # the adversarial cases at n and 2n (growth factors), and
+                                             # all rules against check-jsonschema on the shared-image export
 
 Exports are generated into ``benchmarks/data/`` (git-ignored) by
 ``benchmarks/generate.py`` when missing.  Every command runs as a fresh process,
@@ -46,6 +48,8 @@ SCHEMA = ROOT / "schemas" / "cms-export.schema.json"
 BIN = Path(sys.executable).parent
 MARK_START = "<!-- bench:start -->"
 MARK_END = "<!-- bench:end -->"
+ADV_START = "<!-- adversarial:start -->"
+ADV_END = "<!-- adversarial:end -->"
 
 
 def tool(name: str) -> str:
@@ -231,13 +235,13 @@ def machine() -> str:
     )
 
 
-def write_between_markers(path: Path, content: str) -> None:
+def write_between_markers(path: Path, content: str, start: str = MARK_START, end: str = MARK_END) -> None:
     text = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), re.S)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        print(f"{path.relative_to(ROOT)}: no {MARK_START} ... {MARK_END} markers; not updated", file=sys.stderr)
+        print(f"{path.relative_to(ROOT)}: no {start} ... {end} markers; not updated", file=sys.stderr)
         return
-    path.write_text(pattern.sub(lambda _: f"{MARK_START}\n{content}\n{MARK_END}", text), encoding="utf-8")
+    path.write_text(pattern.sub(lambda _: f"{start}\n{content}\n{end}", text), encoding="utf-8")
     print(f"updated {path.relative_to(ROOT)}", file=sys.stderr)
 
 
@@ -248,12 +252,7 @@ def startup(repeat: int) -> tuple[list[Row], str]:
     # editable checkout under PYTHONDONTWRITEBYTECODE=1 would compile ~50 modules per run.
     subprocess.run([sys.executable, "-m", "compileall", "-q", *(str(ROOT / d) for d in ("feedlint", "rules", "schemas"))], stdout=subprocess.DEVNULL)
     # Alternated run by run, so both see the same machine; the best of each counts.
-    rows = [Row("check-jsonschema", one, 1), Row("feedlint check (all rules)", one, 1)]
-    for k in range(repeat):
-        for row, cmd in zip(rows, (check_jsonschema(one), feedlint(str(one)))):
-            done = bench(row.name, cmd, one, 1, 1, memory_run=k == repeat - 1)
-            row.runs.extend(done.runs)
-            row.memory = done.memory or row.memory
+    rows = alternated([("check-jsonschema", check_jsonschema(one)), ("feedlint check (all rules)", feedlint(str(one)))], one, 1, repeat)
     r = subprocess.run([sys.executable, "-X", "importtime", "-m", "feedlint", "check", "--quiet", str(one)], cwd=ROOT, capture_output=True, text=True)
     imports = []
     for line in r.stderr.splitlines():
@@ -264,6 +263,76 @@ def startup(repeat: int) -> tuple[list[Row], str]:
     return rows, top
 
 
+def ensure_adversarial(name: str, n: int) -> Path:
+    path = DATA / "adversarial" / f"{name}-{n}.json"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        print(f"generating {path.relative_to(ROOT)} ...", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "adversarial.py"), name, str(n), "--out", str(tmp)], check=True)
+        tmp.rename(path)
+    return path
+
+
+def alternated(named: list[tuple[str, list[str]]], file: Path, records: int, repeat: int) -> list[Row]:
+    """The commands run in turn, ``repeat`` times, then one memory run each: contention hits them alike."""
+    rows = [Row(name, file, records) for name, _ in named]
+    for k in range(repeat):
+        for row, (_, cmd) in zip(rows, named):
+            done = bench(row.name, cmd, file, records, 1, memory_run=k == repeat - 1)
+            row.runs.extend(done.runs)
+            row.memory = done.memory or row.memory
+    return rows
+
+
+def adversarial(repeat: int, only: list[str]) -> str:
+    """Each adversarial case at n and 2n (all rules, every core), and the shared-image export against check-jsonschema."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from adversarial import CASES
+
+    load = os.getloadavg()[0]
+    shared = ensure_export("10k-shared.json", "--records", "10000", "--shared-image", "--defects", "0.03")
+    head = alternated([("check-jsonschema (schema only)", check_jsonschema(shared)), ("feedlint, all rules (FL6xx included)", feedlint(str(shared)))], shared, 10_000, repeat)
+    lines = [
+        "| case | n | wall at n | wall at 2n | growth (2n / n) | peak memory at n / 2n | findings at 2n |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    worst = 0.0
+    for name, (_, n, unit) in CASES.items():
+        if only and name not in only:
+            continue
+        rows = []
+        for size in (n, 2 * n):
+            path = ensure_adversarial(name, size)
+            rows.append(bench(f"{name} n={size:,}", feedlint(str(path)), path, 0, repeat))
+        growth = rows[1].best.wall / rows[0].best.wall
+        worst = max(worst, growth)
+        found = _count_findings(rows[1].file)
+        lines.append(
+            f"| {name} | {n:,} {unit} | {rows[0].best.wall:.2f} s | {rows[1].best.wall:.2f} s | {growth:.2f}× | "
+            f"{rows[0].peak_mb:,.0f} / {rows[1].peak_mb:,.0f} MB | {found:,} |"
+        )
+    ref, ours = head
+    size_mb = shared.stat().st_size / 1e6
+    return (
+        f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run.py --adversarial` (best of {repeat}) on {machine()}; "
+        f"load average {load:.1f} before the adversarial cases.\n\n"
+        f"Shared-image export (`generate.py --records 10000 --shared-image --defects 0.03`: {size_mb:,.0f} MB, every record carries one "
+        f"placeholder image, about 3% have a defect), the two commands alternated: check-jsonschema {ref.best.wall:.2f} s "
+        f"({ref.peak_mb:,.0f} MB), feedlint with every rule {ours.best.wall:.2f} s ({ours.peak_mb:,.0f} MB) = "
+        f"**{ours.best.wall / ref.best.wall:.2f}×** check-jsonschema's wall time.\n\n"
+        "Adversarial cases (`benchmarks/adversarial.py`; feedlint, every rule, every core, JSON report; wall time best of "
+        f"{repeat}, memory the peak PSS of all processes from one more run):\n\n" + "\n".join(lines) + f"\n\nLargest growth factor: {worst:.2f}× (linear: 2×)."
+    )
+
+
+def _count_findings(path: Path) -> int:
+    import json
+
+    r = subprocess.run([tool("feedlint"), "check", "--quiet", "--format", "json", str(path)], cwd=ROOT, capture_output=True, env=dict(os.environ, NO_COLOR="1"))
+    return len(json.loads(r.stdout or b"[]"))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--records", type=int, default=10_000, help="records in the main export (default 10000, ~140 MB)")
@@ -272,7 +341,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--big-repeat", type=int, default=1, help="runs per command on the 1 GB export (default 1)")
     p.add_argument("--write", action="store_true", help="rewrite the tables between the bench markers in README.md and docs/performance.md")
     p.add_argument("--skip-serial", action="store_true", help="leave out the --jobs 1 rows")
+    p.add_argument("--adversarial", nargs="*", metavar="CASE", help="the adversarial cases (all, or the ones named) instead of the main tables")
     a = p.parse_args(argv)
+
+    if a.adversarial is not None:
+        block = adversarial(a.repeat, a.adversarial)
+        print(block)
+        if a.write:
+            for target in (ROOT / "README.md", ROOT / "docs" / "performance.md"):
+                if target.exists():
+                    write_between_markers(target, block, ADV_START, ADV_END)
+        return 0
 
     info = machine()
     print(info, file=sys.stderr)

@@ -59,7 +59,7 @@ def normalise_text(text: str) -> str:
             text = html.unescape(html.unescape(text))
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.casefold().split())  # str.split() also splits on U+00A0 and other Unicode spaces
+    return _collapse(text.casefold())  # U+00A0 and other Unicode spaces collapse too
 
 
 def _normalise_ascii_with_quotes(text: str) -> str | None:
@@ -81,10 +81,36 @@ def _normalise_ascii_with_quotes(text: str) -> str | None:
     quotes = [(entity, char) for entity, char in _QUOTE_BYTES if entity in data] if amps else []
     if amps and sum(data.count(entity) for entity, _ in quotes) != amps:
         return None  # other references: the general path decodes them
-    data = b" ".join(data.translate(_ASCII_FOLD).split())
+    data = _collapse(data.translate(_ASCII_FOLD))
     for entity, char in quotes:
         data = data.replace(entity, char)
     return data.decode("utf-8")
+
+
+# Whitespace runs as one space, ends stripped: " ".join(text.split()).  split() builds a list of every
+# word first (about 180 MB for a 20 MB body; re.sub would build one of every piece), so a huge text is
+# collapsed a megabyte at a time, a space put between two pieces where whitespace separated them.
+_HUGE = 1 << 20
+
+
+def _collapse(text: Any) -> Any:
+    """``" ".join(text.split())`` for a str or bytes, in bounded memory beyond its result."""
+    space = " " if isinstance(text, str) else b" "
+    if len(text) < _HUGE:
+        return space.join(text.split())
+    out: list[Any] = []
+    gap = False  # whitespace since the last piece
+    for i in range(0, len(text), _HUGE):
+        chunk = text[i : i + _HUGE]
+        piece = space.join(chunk.split())
+        if piece:
+            if out and (gap or chunk[:1].isspace()):
+                out.append(space)
+            out.append(piece)
+            gap = chunk[-1:].isspace()
+        else:
+            gap = True
+    return space[:0].join(out)
 
 
 _ASCII_BYTES = tuple((e.encode(), c.encode()) for e, c in _ASCII_ENTITIES)

@@ -548,3 +548,22 @@ def test_lang_ids_are_compared_as_bcp47_tags(tmp_path):
     assert [f.record_index for f in found] == [2, 3]
     found = [f for f in run([p], rules={"FL603": {"languages": ["en-GB", "pt"]}}) if f.rule_id == "FL603"]
     assert [f.record_index for f in found] == [0, 1, 3]
+
+
+def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypatch):
+    """Whitespace of a huge body is collapsed a megabyte at a time (a word list of a 20 MB body is ~180 MB):
+    any piece size gives exactly " ".join(text.split()), for str and for bytes, across every kind of space."""
+    import random
+
+    from feedlint.rules import dataset
+
+    rng = random.Random(5)
+    bits = [" ", "  ", "\t", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "a", "Bc", "&amp;", "&#39;", "&rsquo;", "\u00e9"]
+    for _ in range(3000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
+        monkeypatch.setattr(dataset, "_HUGE", 1 << 20)
+        whole = dataset.normalise_text(text)
+        raw = text.encode("utf-8")
+        monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 6))
+        assert dataset.normalise_text(text) == whole, text
+        assert dataset._collapse(raw) == b" ".join(raw.split()), raw

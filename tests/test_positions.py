@@ -410,3 +410,39 @@ def test_a_finding_in_a_duplicated_field_points_at_the_value_the_decoder_kept(tm
             at = text.index('"It&#39;s the kept one"')
             assert at <= f.region.offset < at + len('"It&#39;s the kept one"')  # in the kept value, not the first
             assert (f.region.start_line, f.region.start_column) == line_col(text, f.region.offset)
+
+
+def test_an_indexed_container_locates_every_value_where_the_walk_does(monkeypatch):
+    """A container asked about often is indexed once (a record with 50,000 findings in one object stays linear):
+    with every container indexed at once, duplicate keys, ``\\u`` and ``\\/`` escapes, missing members and
+    array elements are located exactly where walking the members finds them."""
+    from feedlint.reader import locate as loc
+
+    monkeypatch.setattr(loc, "_INDEX_AFTER", 1)
+    rng = random.Random(73)
+    checked = 0
+    for _ in range(600):
+        text, spans, key_spans = _serialize_with_spans(_random_pairs(rng, 3), rng)
+        data = json.loads(text)
+        unique = loc.unique_keys(data, text) if "\\u" in text else None
+        memo: dict = {}
+        pointers = list(spans)
+        rng.shuffle(pointers)
+        for pointer in pointers:
+            assert loc.locate(text, pointer, data=data, unique=unique, memo=memo) == spans[pointer], (text, pointer)
+            if pointer in key_spans:
+                assert loc.locate(text, pointer, on_key=True, data=data, unique=unique, memo=memo) == key_spans[pointer], (text, pointer)
+            checked += 1
+    for _ in range(300):
+        data = _random_record(rng, ["a", "a/b", "files", "sizes", "150", "x~y"], ['"a": 1', '{"a/b": 2}', "x/y", 5, None, '"files":'], 3)
+        text = json.dumps(data, separators=(",", ":") if rng.random() < 0.5 else (", ", ": "))
+        text = "".join(c if c != "/" or rng.random() < 0.5 else "\\/" for c in text)
+        memo = {}
+        for pointer in _every_pointer(data, missing=True):
+            for on_key in (False, True):
+                monkeypatch.setattr(loc, "_INDEX_AFTER", 10**9)
+                walked = loc.locate(text, pointer, on_key=on_key, data=data, unique=frozenset())
+                monkeypatch.setattr(loc, "_INDEX_AFTER", 1)
+                assert loc.locate(text, pointer, on_key=on_key, data=data, unique=None, memo=memo) == walked, (text, pointer, on_key)
+                checked += 1
+    assert checked > 5000

@@ -391,6 +391,7 @@ class JsonRecordReader:
         data, exact = value
         source = self.buf[rel : rel + end - start]
         self._cur, self._cursor_at = origin.advance_bytes(source), end  # over the slice made anyway, not a second copy
+        self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
         return RawRecord(index, pointer, data, source, origin, line_document, exact=exact), end
 
     # -- layouts -----------------------------------------------------------

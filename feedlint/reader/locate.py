@@ -202,6 +202,45 @@ def _members_from(text: str, i: int) -> Iterator[re.Match]:
         i = _AFTER.match(text, _skip_value(text, m.end())).end()
 
 
+_INDEX_AFTER = 8  # lookups in one container before it is indexed (most records ask a few times)
+
+
+def _container_index(text: str, pos: int, ch: str, memo: dict) -> dict[str, tuple[int, int, int]] | list[int] | None:
+    """An index of the object or array at ``pos`` once it has been asked about :data:`_INDEX_AFTER` times, else None.
+
+    Searching for a key, or walking to an element, costs up to the container's
+    size per lookup: a record with thousands of findings in one object (50,000
+    unknown fields) or array would be quadratic.  The index is one walk: an
+    object's members by decoded key (a duplicate key's last member wins, as in
+    the decoder) as ``(key start, key end, value start)``, or an array's
+    element starts.
+    """
+    if ch not in ("{", "["):
+        return None
+    index = memo.get(("index", pos))
+    if index is not None:
+        return index
+    asked = memo[("asked", pos)] = memo.get(("asked", pos), 0) + 1
+    if asked < _INDEX_AFTER:
+        return None
+    if ch == "{":
+        members: dict[str, tuple[int, int, int]] = {}
+        for m in _members_from(text, _ws(text, pos + 1)):
+            literal = m.group(1)
+            key = literal[1:-1] if "\\" not in literal else scanstring(text, m.start() + 1)[0]
+            members[key] = (m.start(), m.end(1), m.end())
+        index = members
+    else:
+        starts: list[int] = []
+        i = _ws(text, pos + 1)
+        while i < len(text) and text[i] != "]":
+            starts.append(i)
+            i = _AFTER.match(text, _skip_value(text, i)).end()
+        index = starts
+    memo[("index", pos)] = index
+    return index
+
+
 def locate(
     text: str, pointer: str, start: int = 0, on_key: bool = False, data: Any = _NO_DATA, unique: frozenset[str] | None = frozenset(), memo: dict | None = None
 ) -> tuple[int, int]:
@@ -240,6 +279,23 @@ def locate(
     for token, prefix, literal in steps:
         ch = text[pos : pos + 1]
         found = None
+        index = _container_index(text, pos, ch, memo)
+        if index is not None:  # a container asked about often: one walk made an index of it
+            if isinstance(index, dict):
+                hit = index.get(token)
+                if hit is not None:
+                    key_span, found = hit[:2], hit[2]
+                node = node[token] if isinstance(node, dict) and token in node else _NO_DATA
+            else:
+                k = int(token) if token.isdigit() else len(index)
+                if k < len(index):
+                    key_span, found = None, index[k]
+                node = node[k] if isinstance(node, list) and k < len(node) else _NO_DATA
+            if found is None:
+                return pos, _skip_value(text, pos)
+            pos = found
+            memo[(start, prefix, data is _NO_DATA)] = (pos, node)
+            continue
         if ch == "{" and isinstance(node, dict) and token in node:
             hit = _member_by_search(text, token, pos, unique, memo, literal)
             if hit is not None:
