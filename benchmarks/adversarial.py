@@ -18,7 +18,7 @@ Cases (what ``n`` counts):
 * ``findings-in-one-record``: one record with n unknown fields: n findings in one record (FL103);
 * ``big-record``: one record whose body and HTML together hold n MB;
 * ``entities-in-one-field``: one record whose body holds n HTML entities (FL201/FL4xx);
-* ``tiny-records``: n records of a few small fields each;
+* ``tiny-records``: n records with the export's fields and the smallest values (~700 bytes each);
 * ``deep-nesting``: one record with an extra field nested n levels deep (legal JSON; the
   reader's limit is far above; n ≤ 400 stays inside every JSON parser's default).
 """
@@ -112,9 +112,14 @@ def entities_in_one_field(n: int) -> tuple[Iterator[dict[str, Any]], int]:
 
 
 def tiny_records(n: int) -> tuple[Iterator[dict[str, Any]], int]:
+    """n records of the export's fields with the smallest values they take (about 700 bytes each)."""
+    shape = _base()
+
     def records() -> Iterator[dict[str, Any]]:
         for i in range(n):
-            yield {"content_id": 900000 + i, "portal_id": 2, "lang_id": "en", "content_title": f"Item {i}", "content_body": f"Short item {i}."}
+            rec = dict(shape, content_id=900000 + i, content_title=f"Item {i}", attach_title=f"Item {i}", content_summary="", content_body=f"Item {i}.",
+                       content_html=f"<p>Item {i}.</p>", attaches=[], content_show_img=0)
+            yield rec
 
     return records(), n
 

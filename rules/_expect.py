@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import string
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
@@ -303,8 +302,9 @@ def _between_rows(table: FactTable, outcome: Outcome, rows: Rows, column: str) -
     observed = comparable(column, _plain(outcome.result.get("observed_value")))
     domain = _domain(table, outcome, rows)
     outside, extreme = [], []
+    cells = rows.data(column)
     for p in domain:
-        v = comparable(column, data_value(column, rows.get(p, column)))
+        v = comparable(column, cells[p])
         if v is None:
             continue
         if (lo is not None and v < lo) or (hi is not None and v > hi):
@@ -417,26 +417,26 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     element_count = int(result.get("element_count") or 0)
     unexpected_count = int(result.get("unexpected_count") or 0)
     filled = f"{(element_count - unexpected_count) / element_count:.0%}" if element_count else "n/a"
+    same = {  # the fields every hit of this outcome shares, made once
+        "column": column,
+        "field": _field_name(pointer_t, column),
+        "expectation": entry.type,
+        "observed": _show(result.get("observed_value")),
+        "element_count": str(element_count),
+        "unexpected_count": str(unexpected_count),
+        "filled": filled,
+        "mostly": f"{float(kw.get('mostly', 1.0)):.0%}",
+        "min_value": _show_bound(column, kw.get("min_value")),
+        "max_value": _show_bound(column, kw.get("max_value")),
+        "value_set": _show(list(kw.get("value_set") or [])),
+    }
+    file_indexes = table.refs.file_indexes()
     for p in positions:
         row = rows.table_row(p)
         value = rows.get(p, value_cols[0]) if value_cols else None
         fields = _Fields(rows, p)
-        fields.update(
-            column=column,
-            field=_field_name(pointer_t, column),
-            value=_show(value),
-            relation=_relation(entry, column, value, kw),
-            expectation=entry.type,
-            file=table.files[table.refs.file_indexes()[row]],
-            observed=_show(result.get("observed_value")),
-            element_count=str(element_count),
-            unexpected_count=str(unexpected_count),
-            filled=filled,
-            mostly=f"{float(kw.get('mostly', 1.0)):.0%}",
-            min_value=_show_bound(column, kw.get("min_value")),
-            max_value=_show_bound(column, kw.get("max_value")),
-            value_set=_show(list(kw.get("value_set") or [])),
-        )
+        fields.update(same)
+        fields.update(value=_show(value), relation=_relation(entry, column, value, kw), file=table.files[file_indexes[row]])
         for name in ("attach_index", "token"):  # raw, for pointer templates like /attaches/{attach_index}/token
             if name in rows.columns:
                 fields[name] = str(rows.get(p, name))
@@ -444,8 +444,8 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
             members = groups.get(tuple(_show(rows.get(p, c)) for c in cols), [p])
             fields.update(count=str(len(members)), others=_others(table, rows, members, p))
         try:
-            message = string.Formatter().vformat(template, (), fields)
-            pointer = string.Formatter().vformat(pointer_t, (), fields)
+            message = template.format_map(fields)
+            pointer = pointer_t.format_map(fields)
         except (ValueError, IndexError, AttributeError, KeyError):
             message, pointer = template, pointer_t
         evidence = f"range-{column}:{_show(value)}" if entry.type in BETWEEN_TYPES else f"{entry.key or entry.type}:{_show(value)}"

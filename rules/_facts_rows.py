@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from array import array
 from typing import Any, Sequence
 
@@ -20,6 +21,7 @@ from feedlint.facts import FactTable, TextColumn
 
 DATE_COLUMNS = ("date_start", "date_register", "date_last_edit")
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z")  # DATE_FORMAT, zero-padded
 ATTACHMENT_COLUMNS = ("_row", "_file_index", "portal_id", "content_id", "attach_index", "token")
 
 
@@ -30,6 +32,15 @@ class Rows:
         self.columns = columns
         self.size = len(columns["_row"])
         self._by_file: dict[int, list[int]] | None = None
+        self._data: dict[str, list[Any]] = {}
+
+    def data(self, column: str) -> list[Any]:
+        """Every cell of ``column`` as :func:`data_value` gives it, made once (each date entry reads a date column twice)."""
+        values = self._data.get(column)
+        if values is None:
+            cells = self.columns.get(column)
+            values = self._data[column] = [data_value(column, v) for v in cells] if cells is not None else [None] * self.size
+        return values
 
     def positions(self, file_index: int | None = None) -> Sequence[int]:
         """Every position, or those of one export: grouped once, so per-export entries cost O(rows) in all, not per export."""
@@ -116,6 +127,11 @@ def parse_date(value: Any, lenient: bool = False) -> dt.datetime | None:
         return value
     if not isinstance(value, str):
         return None
+    if _CANONICAL.match(value):  # the export's own format: fromisoformat is C, strptime Python (same answer here)
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:  # a day or hour that does not exist: strptime refuses it too
+            return None
     for fmt in (DATE_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d") if lenient else (DATE_FORMAT,):
         try:
             return dt.datetime.strptime(value.strip() if lenient else value, fmt)

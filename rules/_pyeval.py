@@ -65,7 +65,8 @@ def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]
             considered = len(present)
     else:
         column = kwargs["column"]
-        values = [comparable(column, data_value(column, rows.get(p, column))) if column in DATE_COLUMNS else comparable(column, rows.get(p, column)) for p in domain]
+        cells = rows.data(column) if column in DATE_COLUMNS else rows.columns.get(column)
+        values = [comparable(column, cells[p]) for p in domain] if cells is not None else []
         values = [v for v in values if v is not None]
         if not values:
             return False, None, {"observed_value": None}

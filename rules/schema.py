@@ -123,11 +123,20 @@ def schema_violation(record, options) -> Iterator[Hit]:
 )
 def missing_field(record, options) -> Iterator[Hit]:
     """A field the schema requires is absent; reported at the object that should hold it."""
+    # The validator gives one error per missing field, each naming the whole list: each list is read once
+    # per object (was once per error: every missing field reported once per missing field).
+    lists: set[tuple[str, int]] = set()
+    reported: set[tuple[str, str]] = set()
     for err in _errors(record, options):
-        if err.validator == "required":
-            missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
-            for key in missing:
-                yield Hit(_pointer(err.absolute_path), f"missing required field {quoted(key)}", evidence=key)
+        if err.validator == "required" and isinstance(err.instance, dict):
+            pointer = _pointer(err.absolute_path)
+            if (pointer, id(err.validator_value)) in lists:
+                continue
+            lists.add((pointer, id(err.validator_value)))
+            for key in err.validator_value:
+                if key not in err.instance and (pointer, key) not in reported:
+                    reported.add((pointer, key))
+                    yield Hit(pointer, f"missing required field {quoted(key)}", evidence=key)
 
 
 @rule(
