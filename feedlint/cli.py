@@ -257,7 +257,7 @@ def check(
         if done is not None:
             raise typer.Exit(done)
         report_to_stderr = bool(temps) and output is None  # stdout carries the repaired document
-    engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes)
+    engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)

@@ -8,6 +8,7 @@ are computed only for hits, never for clean values.
 from __future__ import annotations
 
 import fnmatch
+import heapq
 import os
 from itertools import chain
 from dataclasses import dataclass, field
@@ -110,8 +111,9 @@ def _file_order(finding: Finding) -> tuple[int, str]:
 class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
 
-    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True) -> None:
+    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False) -> None:
         self.plan = plan
+        self.in_position_order = in_position_order  # dataset findings among the others by position (see run)
         self.jobs = jobs  # worker processes for record checks (1: all in this process)
         self.keep_fixes = keep_fixes  # False: findings drop the rules' proposed fixes (no reporter shows them)
         self.progress: Any = None  # called as progress(display, reader) while a file is read
@@ -312,6 +314,11 @@ class Engine:
 
     def dataset_findings(self, paths: Sequence[str]) -> Iterator[Finding]:
         """Run dataset rules over the fact table, then locate their hits by re-reading records."""
+        for _, finding in self._dataset_findings(paths):
+            yield finding
+
+    def _dataset_findings(self, paths: Sequence[str]) -> Iterator[tuple[int, Finding]]:
+        """``(file index, finding)`` of each dataset finding, file by file, each file's in record order."""
         if self._preparing is not None:
             self._preparing.join()  # a half-imported module must not be used
         if not self._dataset or not len(self.table):
@@ -343,7 +350,7 @@ class Engine:
                         as_hit = Hit(hit.pointer, hit.message, hit.evidence)
                         finding = self._finding(active, as_hit, raw, info.display, ref.content_id)
                         if not self._suppressed(finding, active.rule):
-                            yield finding
+                            yield file_index, finding
             except InputError:
                 continue  # already reported on the first pass
 
@@ -357,18 +364,38 @@ class Engine:
         return self._pool
 
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
+        """Every finding, file by file in record order; the dataset rules' findings come after them all.
+
+        With ``in_position_order`` (text output) and dataset rules selected, the
+        dataset findings take their places among the others instead (file,
+        record, position): the others wait in a temporary file until the
+        dataset stage is done (see :class:`_Spool`), so memory does not grow
+        with them.
+        """
         displays = list(displays or paths)
         paths, spooled = self._spool_stdin(list(paths))
+        held = _Spool() if self.in_position_order and self._dataset else None
         try:
             try:
                 for path, display in zip(paths, displays):
-                    yield from self.check_file(path, display)
+                    file_index = len(self.files)
+                    for finding in self.check_file(path, display):
+                        if held is None:
+                            yield finding
+                        else:
+                            held.add(file_index, finding)
             finally:
                 if self._pool is not None:
                     self._pool.close()
                     self._pool = None
-            yield from self.dataset_findings(paths)
+            if held is None:
+                yield from self.dataset_findings(paths)
+            else:
+                dataset = sorted(self._dataset_findings(paths), key=_position)  # the file order is kept: sorted() is stable
+                yield from (f for _, f in heapq.merge(held.replay(), dataset, key=_position))
         finally:
+            if held is not None:
+                held.close()
             for name in spooled:
                 os.unlink(name)
 
@@ -393,6 +420,51 @@ def _locate_fix(fix: Any, raw: Any, pointer: str, region: Region) -> Any:
     from .fixing.located import locate_fix
 
     return locate_fix(fix, raw, pointer, region)
+
+
+def _position(item: tuple[int, Finding]) -> tuple[int, float, int, str]:
+    """Where a finding sits: file, record (a whole-file finding after the records), offset, rule."""
+    file_index, f = item
+    return file_index, f.record_index if f.record_index is not None else float("inf"), f.region.offset, f.rule_id
+
+
+class _Spool:
+    """Findings held back in order, pickled into a temporary file (memory stays flat), replayed once."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile(prefix="feedlint-findings-")
+        self._kept: list[tuple[int, Finding]] = []  # findings that do not pickle (a plugin's fix): kept in memory, in order
+
+    def add(self, file_index: int, finding: Finding) -> None:
+        import pickle
+
+        if self._kept:
+            self._kept.append((file_index, finding))
+            return
+        try:
+            data = pickle.dumps((file_index, finding), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - unpicklable: from here on held in memory, order kept
+            self._kept.append((file_index, finding))
+            return
+        self._file.write(data)
+
+    def replay(self) -> Iterator[tuple[int, Finding]]:
+        import pickle
+
+        self._file.flush()
+        self._file.seek(0)
+        unpickler = pickle.Unpickler(self._file)
+        while True:
+            try:
+                yield unpickler.load()
+            except EOFError:
+                break
+        yield from self._kept
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def looks_like_export(data: Any) -> bool:

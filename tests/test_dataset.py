@@ -567,3 +567,20 @@ def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypa
         monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 6))
         assert dataset.normalise_text(text) == whole, text
         assert dataset._collapse(raw) == b" ".join(raw.split()), raw
+
+
+def test_text_output_places_dataset_findings_among_the_others_by_position(tmp_path):
+    """Text: dataset findings in file position order with the record findings (held in a temporary file
+    until the dataset stage is done); JSON keeps its order: record findings as found, then the dataset's."""
+    a = write(tmp_path / "a.json", [article(510001, "One", "Body one&#39;s.", 11), article(510002, "Two", "Body two&#39;s.", 12, lang_id="xx"), article(510003, "Three", "Three&#39;s.", 13)])
+    b = write(tmp_path / "b.json", [article(510001, "Four", "Body four&#39;s.", 14), article(510005, "Five", "Five&#39;s.", 15)])
+    res = run_cli("check", "a.json", "b.json", "--select", "FL201,FL601,FL603", "-q", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr
+    got = [(line.split(":")[0], int(line.split(":")[1]), int(line.split(":")[2]), line.split()[1]) for line in res.stdout.splitlines()]
+    files = {"a.json": 0, "b.json": 1}
+    assert got == sorted(got, key=lambda g: (files[g[0]], g[1], g[2]))
+    assert [g[3] for g in got] == ["FL601", "FL201", "FL603", "FL201", "FL201", "FL601", "FL201", "FL201"]
+    assert (got[0][1], got[0][2]) == value_pos(a.read_text(), "content_id", "510001")
+    data = json.loads(run_cli("check", "a.json", "b.json", "--select", "FL201,FL601,FL603", "--format", "json", cwd=tmp_path).stdout)
+    assert [f["rule"] for f in data] == ["FL201"] * 5 + ["FL601", "FL603", "FL601"]
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("feedlint-findings-*"))
