@@ -32,8 +32,19 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import HTML_CLOSE, HTML_OPEN, HTML_SEP, PARA_SEP, RecordMaker, TextMaker, write_export  # noqa: E402
+def _sibling(name: str) -> Any:
+    """A module of this folder, loaded by path: the folder is never put on sys.path (its rules.py would hide the rules package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"feedlint_benchmarks_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_gen = _sibling("generate")
+HTML_CLOSE, HTML_OPEN, HTML_SEP, PARA_SEP = _gen.HTML_CLOSE, _gen.HTML_OPEN, _gen.HTML_SEP, _gen.PARA_SEP
+RecordMaker, TextMaker, write_export = _gen.RecordMaker, _gen.TextMaker, _gen.write_export
 
 
 def _seed_records(shared_image: bool = False, defects: float = 0.0) -> Iterator[dict[str, Any]]:

@@ -7,7 +7,6 @@ input doubles, peak memory); these tests keep the findings right where the fixes
 from __future__ import annotations
 
 import json
-import sys
 
 from conftest import ROOT, base_record, run_engine
 
@@ -25,8 +24,12 @@ def test_each_missing_field_is_reported_once(tmp_path):
 
 def test_every_case_generates_valid_json_of_the_announced_size(tmp_path):
     """The corpus is generated, never committed: each case writes parseable JSON whose size follows n."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from adversarial import CASES, write_case
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("adversarial_cases", ROOT / "benchmarks" / "adversarial.py")  # not via sys.path: benchmarks/rules.py
+    adversarial = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(adversarial)
+    CASES, write_case = adversarial.CASES, adversarial.write_case
 
     small = {"shared-image": 3, "one-content-id": 3, "one-article": 3, "findings-in-one-record": 50, "big-record": 1, "entities-in-one-field": 40, "tiny-records": 30, "deep-nesting": 30}
     assert set(small) == set(CASES)
