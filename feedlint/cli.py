@@ -212,6 +212,7 @@ def check(
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply the fixes marked unsafe (a guess at the intent)."),
     diff: bool = typer.Option(False, "--diff", help="Show what --fix would change and write nothing (unified diff; --format json-patch: one JSON Patch per record); exit 1 when there is something to fix."),
     show_fixes: bool = typer.Option(False, "--show-fixes", help="List each fix applied (on stderr)."),
+    allow_no_records: bool = typer.Option(False, "--allow-no-records", help="Pass a run that checked no record at all (every input skipped or empty); otherwise it exits 2."),
 ) -> None:
     """Check exports and report findings (and fix them: --fix, --diff)."""
     from .engine import Engine
@@ -275,7 +276,8 @@ def check(
                 failing = failing or finding.rank >= FAIL_RANK[fail]
                 reporter.handle(finding)
             errors = engine.errors
-            code = EXIT_ERROR if engine.incomplete else (EXIT_FINDINGS if failing else EXIT_OK)
+            no_records = None if allow_no_records or cfg.get("allow-no-records", False) else _no_records_reason(engine)
+            code = EXIT_ERROR if engine.incomplete or no_records else (EXIT_FINDINGS if failing else EXIT_OK)
             unused = [f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()]
             stale = base.stale(displays, [a.rule.id for a in plan.rules]) if base else []
             stale_notes = [f"stale baseline entry (no longer found): {describe(e)}" for e in stale]
@@ -294,6 +296,9 @@ def check(
                 engine.internal_errors,
                 code,
                 extra,
+                skipped=list(engine.skipped),
+                unreadable=engine.stats.unreadable_files,
+                no_records=no_records,
             )
             reporter.finish(summary)
     except BrokenPipeError:
@@ -306,7 +311,31 @@ def check(
         for name in temps:
             os.unlink(name)
     _report_problems(engine, quiet, notices)
+    _report_skips(engine, said=fmt == "text" and output is None and not quiet)
+    if no_records:
+        sys.stderr.write(f"feedlint: error: {no_records}\n")
     raise typer.Exit(code)
+
+
+def _no_records_reason(engine) -> str | None:
+    """Why a run that checked no record at all is not a pass (None: it checked some, or already failed)."""
+    if engine.stats.records or engine.incomplete:
+        return None  # an unreadable input or a broken rule already makes it exit 2, with its own message
+    skipped, empty = len(engine.skipped), engine.stats.files
+    why = ", ".join(
+        part for part in (
+            f"{skipped} input{'s' if skipped != 1 else ''} skipped" if skipped else "",
+            f"{empty} file{'s' if empty != 1 else ''} without records" if empty else "",
+        ) if part
+    )
+    return f"no record was checked ({why}); pass --allow-no-records (config allow-no-records = true) if that is expected"
+
+
+def _report_skips(engine, said: bool) -> None:
+    """Skipped inputs on stderr, unless the text report on the terminal already listed them."""
+    if not said:
+        for skipped in engine.skipped:
+            sys.stderr.write(f"feedlint: warning: {skipped}\n")
 
 
 @app.command("baseline", cls=_Command)

@@ -98,10 +98,24 @@ class Plan:
 
 @dataclass
 class RunStats:
+    """What the run got through: ``files`` counts inputs read and checked, not those skipped or unreadable."""
+
     files: int = 0
     records: int = 0
     skipped_files: int = 0
+    unreadable_files: int = 0
     suppressed: int = 0
+
+
+@dataclass(frozen=True)
+class SkippedInput:
+    """An input the run did not check, and why: every reporter and the exit code use these."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: skipped: {self.reason}"
 
 
 def _file_order(finding: Finding) -> tuple[int, str]:
@@ -120,6 +134,7 @@ class Engine:
         self.errors: list[InputError] = []
         self.notices: list[str] = []
         self.internal_errors: list[str] = []
+        self.skipped: list[SkippedInput] = []  # inputs not checked and why (see skip())
         self.setup_problems: dict[str, list[str]] = {}  # problem text -> ids of the rules it stops
         self.stats = RunStats()
         self.files: list[FileInfo] = []
@@ -169,6 +184,11 @@ class Engine:
         ids = self.setup_problems.setdefault(problem, [])
         if rule_id not in ids:
             ids.append(rule_id)
+
+    def skip(self, info: FileInfo, reason: str) -> None:
+        """Record that the input ``info`` is not checked, and why (the one place a skip is decided to be said)."""
+        info.notes.append(f"skipped: {reason}")
+        self.skipped.append(SkippedInput(info.display, reason))
 
     @property
     def incomplete(self) -> bool:
@@ -259,22 +279,23 @@ class Engine:
         file_index = len(self.files)
         self.files.append(info)
         self.table.files.append(display)
-        self.stats.files += 1
         from .parallel import check_records  # records on every core (in order), or in this process
 
         try:
             records = source.records(self.progress)
             first = next(records, None)
             if first is not None:
-                if info.kind == "cms" and not looks_like_export(first.data):
-                    info.notes.append("skipped: not a CMS export (no known export field in the first record)")
-                    self.notices.append(f"{display}: skipped: not a CMS export (no content_id or other export field in the first record)")
+                if info.kind == "cms" and not looks_like_export(first.data) and not non_object_in_pages(info, first.data):
+                    self.skip(info, "not a CMS export (no content_id or other export field in the first record)")
                     self.stats.skipped_files += 1
                     return
                 record_rules = self.plan.for_file(display, "record", info.kind)
                 yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers(), source)
         except InputError as exc:
             self.errors.append(exc)
+            self.stats.unreadable_files += 1
+        else:
+            self.stats.files += 1
         yield from self._file_rules(info, display)
 
     def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
@@ -469,3 +490,12 @@ class _Spool:
 
 def looks_like_export(data: Any) -> bool:
     return isinstance(data, dict) and not EXPORT_MARKERS.isdisjoint(data)
+
+
+def non_object_in_pages(info: FileInfo, data: Any) -> bool:
+    """A record that is not an object inside the export's page layout (``[[1, "x"]]``): checked, never a skip.
+
+    The pages of records say the file is meant as an export; the schema rule
+    (FL101 "expected object") then reports each such record at its position.
+    """
+    return info.layout == "pages" and not isinstance(data, dict)

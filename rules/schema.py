@@ -55,7 +55,8 @@ def _message(err: Any) -> str:
     v, inst = err.validator, err.instance
     if v == "type":
         want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
-        return f"expected {want}, got {_json_type(inst)} {_short(inst)}"
+        got = _json_type(inst)
+        return f"expected {want}, got {got}" if got == "null" else f"expected {want}, got {got} {_short(inst)}"
     if v == "pattern":
         return f"{_short(inst)} does not match the expected format {err.validator_value}"
     if v == "enum":
@@ -89,7 +90,9 @@ def schema_violation(record, options) -> Iterator[Hit]:
     line and column).  The schema is `schemas/cms-export.schema.json` unless
     `--schema FILE` or the `schema` option names another; a schema with
     `$defs/record` is applied to each record through it, otherwise its root is.
-    Remote `$ref`s are not fetched unless `allow-remote-refs` is set.
+    Remote `$ref`s are not fetched unless `allow-remote-refs` is set.  A record
+    that is not an object inside the export's pages (`[[1, "x", null]]`) is one
+    violation at that record ("expected object"), never a skipped file.
     """
     errors = _errors(record, options)
     if not errors:

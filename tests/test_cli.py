@@ -100,8 +100,8 @@ def test_directory_recursion_and_non_export_json_skipped(tmp_path):
     r = run_cli("check", ".", cwd=tmp_path)
     assert r.returncode == 1
     assert "sub/a.json:1:" in r.stdout
-    assert "package.json: skipped: not a CMS export" in r.stderr
-    assert "3 files, 2 records" in r.stdout
+    assert "package.json: skipped: not a CMS export" in r.stdout  # in the text summary
+    assert "2 files, 2 records, 1 file skipped" in r.stdout
 
 
 def test_stdin(tmp_path):

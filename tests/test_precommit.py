@@ -32,7 +32,8 @@ def test_hooks_manifest_is_valid_and_serial():
 
     hooks = {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
     assert set(hooks) == {"feedlint", "feedlint-jsonl"}
-    assert hooks["feedlint"]["entry"] == "feedlint check" and hooks["feedlint"]["language"] == "python"
+    assert all(h["entry"] == "feedlint check --allow-no-records" for h in hooks.values())  # a commit of package.json alone passes
+    assert hooks["feedlint"]["language"] == "python"
     assert hooks["feedlint"]["types"] == ["json"]
     assert all(h["require_serial"] for h in hooks.values())  # cross-file dataset checks need every file at once
     assert all(h["additional_dependencies"] == [] for h in hooks.values())  # FL6xx default suite needs no GX
@@ -89,3 +90,9 @@ def test_try_repo_fails_on_defects_passes_on_a_clean_export_alone_and_skips_pack
     assert passing.returncode == 0, out
     assert "Passed" in out and "FL101" not in out
     assert "package.json: skipped: not a CMS export" in out
+
+    # a commit touching only package.json: no record checked, but the hooks opt in (--allow-no-records)
+    only_package = _try_repo(target, home, "--files", "package.json")
+    out = only_package.stdout + only_package.stderr
+    assert only_package.returncode == 0, out
+    assert "Passed" in out and "package.json: skipped: not a CMS export" in out

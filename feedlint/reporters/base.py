@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
 
-from ..engine import ActiveRule
+from ..engine import ActiveRule, SkippedInput
 from ..model import Finding
 from ..reader.errors import InputError
 
@@ -27,7 +27,12 @@ class RunInfo:
 
 @dataclass
 class Summary:
-    """What is known after the run: counts, input errors, notices."""
+    """What is known after the run: counts, input errors, notices, inputs not checked.
+
+    ``files`` counts the inputs read and checked; ``skipped`` (with reasons) and
+    ``unreadable`` (their errors are in ``errors``) are the others.
+    ``no_records`` is the one-line reason a run that checked no record fails.
+    """
 
     files: int
     records: int
@@ -38,6 +43,21 @@ class Summary:
     internal_errors: Sequence[str] = ()
     exit_code: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    skipped: Sequence[SkippedInput] = ()
+    unreadable: int = 0
+    no_records: str | None = None
+
+
+def not_checked(summary: Summary) -> str:
+    """``, 1 file skipped, 1 file could not be read`` (empty when every input was checked)."""
+    out = ""
+    if summary.skipped:
+        n = len(summary.skipped)
+        out += f", {n} file{'s' if n != 1 else ''} skipped"
+    if summary.unreadable:
+        n = summary.unreadable
+        out += f", {n} file{'s' if n != 1 else ''} could not be read"
+    return out
 
 
 _ARTICLE_PARTS = {"paragraphs": "paragraph", "trailer": "trailer line"}
@@ -83,14 +103,16 @@ def counts_sentence(summary: Summary, by_rule: bool = True) -> str:
     "Found 5 findings (4 warnings, 1 note) in 1 file, 1 record. By rule: FL201 ×4, FL512 ×1."
     or "All checks passed (1 file, 3 records)." ("" for an incomplete run without findings).
     """
-    files = f"{_count(summary.files, 'file')}, {_count(summary.records, 'record')}"
+    files = f"{_count(summary.files, 'file')}, {_count(summary.records, 'record')}{not_checked(summary)}"
     total = sum(summary.by_rule.values())
     if total:
         sev = summary.by_severity
         parts = ", ".join(_count(sev[s], s) for s in ("error", "warning", "note") if sev[s])
         rules = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
         return f"Found {_count(total, 'finding')} ({parts}) in {files}.{' By rule: ' + rules + '.' if by_rule else ''}"
-    return f"All checks passed ({files})." if summary.exit_code == 0 else ""  # an incomplete run (exit 2) has not passed
+    if summary.exit_code == 0:
+        return f"All checks passed ({files})."
+    return f"No record checked ({files})." if summary.no_records else ""  # an incomplete run (exit 2) has not passed
 
 
 class Reporter:

@@ -77,6 +77,10 @@ class GithubReporter(Reporter):
             self.stream.write(command("error", msg, title="feedlint") + "\n")
         for msg in summary.internal_errors:
             self.stream.write(command("error", msg, title="feedlint internal error") + "\n")
+        for skipped in summary.skipped:
+            self.stream.write(command("warning", f"skipped: {skipped.reason}", file=annotation_path(skipped.path, run.root), title="feedlint skipped input") + "\n")
+        if summary.no_records:
+            self.stream.write(command("error", summary.no_records, title="feedlint") + "\n")
         for msg in summary.extra.get("unused_suppressions", ()):
             self.stream.write(command("notice", msg, title="feedlint unused suppression") + "\n")
         for msg in summary.extra.get("stale_notes", ()):

@@ -217,6 +217,12 @@ class SarifReporter(Reporter):
             out.append({"level": "error", "message": {"text": msg}, "descriptor": {"id": "rule-setup-error"}})
         for msg in summary.internal_errors:
             out.append({"level": "error", "message": {"text": msg}, "descriptor": {"id": "rule-crashed"}})
+        for skipped in summary.skipped:
+            out.append({"level": "warning", "message": {"text": str(skipped)}, "descriptor": {"id": "input-skipped"},
+                        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(skipped.path, run.root)}}],
+                        "properties": {"reason": skipped.reason}})
+        if summary.no_records:
+            out.append({"level": "error", "message": {"text": summary.no_records}, "descriptor": {"id": "no-records-checked"}})
         if self.dropped:
             total = sum(self.dropped.values())
             parts = ", ".join(f"{self.dropped[s]} {s}" for s in ("error", "warning", "note") if self.dropped.get(s))
@@ -279,6 +285,10 @@ class SarifReporter(Reporter):
         if overrides:
             invocation["ruleConfigurationOverrides"] = overrides
         properties: dict[str, Any] = {"files": summary.files, "records": summary.records, "findings": self._seq}
+        if summary.skipped:
+            properties["skipped"] = len(summary.skipped)
+        if summary.unreadable:
+            properties["unreadable"] = summary.unreadable
         if summary.extra.get("suppressed"):
             properties["suppressed"] = summary.extra["suppressed"]
         if baseline:

@@ -45,6 +45,8 @@ class TextReporter(Reporter):
         sentence = counts_sentence(summary, by_rule=not run.statistics)
         if sentence:
             self.stream.write(sentence + "\n")
+        for skipped in summary.skipped:
+            self.stream.write(f"{skipped}\n")
         base = summary.extra.get("baseline")
         if base:
             stale = f"{base['stale']} stale entr{'y' if base['stale'] == 1 else 'ies'} (listed on stderr; regenerate with `feedlint baseline`)" if base["stale"] else "no stale entries"

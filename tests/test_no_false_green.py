@@ -1,0 +1,120 @@
+"""No false green (issue 13): every format says which inputs were skipped and why; a run that
+checked no record exits 2 unless the caller opted in; non-object records in an export's pages
+are FL101 findings at their position, never a skip.  End to end through the installed CLI.
+"""
+
+from __future__ import annotations
+
+import json
+
+from conftest import base_record, export_text, line_col, run_cli
+from test_sarif import SCHEMA_PATH, assert_valid
+
+PACKAGE = '{"name": "site", "version": "1.0.0"}'
+
+
+def _skip_lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if "package.json: skipped: not a CMS export" in ln]
+
+
+def test_only_a_non_export_is_exit_2_with_one_line_reason(tmp_path):
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "package.json", cwd=tmp_path)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "All checks passed" not in r.stdout
+    assert "No record checked (0 files, 0 records, 1 file skipped)." in r.stdout
+    assert len(_skip_lines(r.stdout)) == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("feedlint: error:")]
+    assert errors == ["feedlint: error: no record was checked (1 input skipped); pass --allow-no-records (config allow-no-records = true) if that is expected"]
+    # -q prints no summary, but the skip and the reason still reach stderr: never a silent pass
+    r = run_cli("check", "-q", "package.json", cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(_skip_lines(r.stderr)) == 1 and "no record was checked" in r.stderr
+
+
+def test_allow_no_records_flag_and_config_key(tmp_path):
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--allow-no-records", "package.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "All checks passed (0 files, 0 records, 1 file skipped)." in r.stdout and _skip_lines(r.stdout)
+    (tmp_path / "feedlint.toml").write_text("allow-no-records = true\n")
+    r = run_cli("check", "--format", "json", "package.json", cwd=tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    assert len(_skip_lines(r.stderr)) == 1  # still said
+    (tmp_path / "feedlint.toml").write_text('allow-no-records = "yes"\n')
+    r = run_cli("check", "package.json", cwd=tmp_path)
+    assert r.returncode == 2 and "config key 'allow-no-records' must be a bool" in r.stderr
+
+
+def test_empty_export_checked_no_record(tmp_path):
+    (tmp_path / "empty.json").write_text("[]")
+    r = run_cli("check", "empty.json", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "no record was checked (1 file without records)" in r.stderr
+    assert run_cli("check", "--allow-no-records", "empty.json", cwd=tmp_path).returncode == 0
+
+
+def test_skipped_input_beside_checked_ones_is_stated_not_fatal(write_export, tmp_path):
+    write_export([base_record()])
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "export.json", "package.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All checks passed (1 file, 1 record, 1 file skipped)." in r.stdout
+    assert _skip_lines(r.stdout) and not _skip_lines(r.stderr)  # said once, in the report
+
+
+def test_json_sarif_github_state_the_skip(write_export, tmp_path):
+    write_export([base_record(portal_id=0)])
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "json", "export.json", "package.json", cwd=tmp_path)
+    assert r.returncode == 1 and [f["rule"] for f in json.loads(r.stdout)] == ["FL101"]
+    assert _skip_lines(r.stderr) == ["feedlint: warning: package.json: skipped: not a CMS export (no content_id or other export field in the first record)"]
+
+    r = run_cli("check", "--format", "sarif", "export.json", "package.json", cwd=tmp_path)
+    log = json.loads(r.stdout)
+    if SCHEMA_PATH.exists():
+        assert_valid(log)
+    run = log["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    skip = [n for n in notes if n["descriptor"]["id"] == "input-skipped"]
+    assert len(skip) == 1 and skip[0]["level"] == "warning"
+    assert skip[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "package.json"
+    assert skip[0]["properties"]["reason"].startswith("not a CMS export")
+    assert run["properties"]["files"] == 1 and run["properties"]["skipped"] == 1
+    assert _skip_lines(r.stderr)  # and on stderr, as for every format but text on the terminal
+
+    r = run_cli("check", "--format", "github", "export.json", "package.json", cwd=tmp_path)
+    assert "::warning file=package.json,title=feedlint skipped input::skipped: not a CMS export" in r.stdout
+    assert "in 1 file, 1 record, 1 file skipped" in r.stdout
+
+
+def test_sarif_and_github_state_a_run_that_checked_nothing(tmp_path):
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "sarif", "package.json", cwd=tmp_path)
+    assert r.returncode == 2
+    log = json.loads(r.stdout)
+    if SCHEMA_PATH.exists():
+        assert_valid(log)
+    invocation = log["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False and invocation["exitCode"] == 2
+    ids = {n["descriptor"]["id"]: n for n in invocation["toolExecutionNotifications"]}
+    assert ids["no-records-checked"]["level"] == "error" and "no record was checked" in ids["no-records-checked"]["message"]["text"]
+    r = run_cli("check", "--format", "github", "package.json", cwd=tmp_path)
+    assert r.returncode == 2 and "::error title=feedlint::no record was checked" in r.stdout
+
+
+def test_non_object_records_in_pages_are_fl101_at_their_position(tmp_path):
+    text = '[[1, "x", null]]'
+    (tmp_path / "odd.json").write_text(text)
+    r = run_cli("check", "--format", "json", "odd.json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "skipped" not in r.stderr
+    found = json.loads(r.stdout)
+    assert [(f["rule"], f["pointer"], f["record"]) for f in found] == [("FL101", "/0/0", 0), ("FL101", "/0/1", 1), ("FL101", "/0/2", 2)]
+    for f, token in zip(found, ("1", '"x"', "null")):
+        assert (f["line"], f["column"]) == line_col(text, text.index(token))
+        assert f["length"] == len(token)
+    assert [f["message"] for f in found] == ["expected object, got integer 1", 'expected object, got string "x"', "expected object, got null"]
+    # the look-alike: records that are objects in the same layout are checked as usual and pass
+    (tmp_path / "fine.json").write_text(export_text([base_record()]))
+    assert run_cli("check", "fine.json", cwd=tmp_path).returncode == 0
