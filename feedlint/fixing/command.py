@@ -14,7 +14,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
 
-from ..model import Record
 from ..output import replace_file
 from ..reader.errors import InputError
 from .files import FileRepair, repair_file
@@ -106,10 +105,9 @@ def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> Non
     if show:
         for repair in run.repairs:
             for rec in repair.records:
-                cid = Record(rec.raw.data).content_id
-                who = f"content_id {cid}" if cid is not None else f"record {rec.raw.index}"
+                who = f"content_id {rec.content_id}" if rec.content_id is not None else f"record {rec.index}"
                 for a in rec.applied:
-                    stream.write(f"{repair.display}: {a.rule_id} [{who}] {rec.raw.pointer}{a.pointer}: {a.description}" + (" (unsafe fix)" if a.applicability == "unsafe" else "") + "\n")
+                    stream.write(f"{repair.display}: {a.rule_id} [{who}] {rec.pointer}{a.pointer}: {a.description}" + (" (unsafe fix)" if a.applicability == "unsafe" else "") + "\n")
     files = len(run.changed)
     records = sum(len(f.records) for f in run.repairs)
     line = f"feedlint: applied {run.applied} fix{'es' if run.applied != 1 else ''} to {records} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}"
@@ -120,8 +118,8 @@ def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> Non
     for repair in run.repairs:
         if repair.note:
             stream.write(f"feedlint: note: {repair.display}: {repair.note}\n")
-        for rec in repair.unconverged:
-            stream.write(f"feedlint: warning: {repair.display}: record {rec.raw.index}: fixes did not converge after 10 passes; what was applied is kept, the rest is reported\n")
+        for index in repair.unconverged:
+            stream.write(f"feedlint: warning: {repair.display}: record {index}: fixes did not converge after 10 passes; what was applied is kept, the rest is reported\n")
 
 
 

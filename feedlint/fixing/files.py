@@ -12,11 +12,24 @@ import gzip
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..model import Record
 from ..reader.errors import InputError
 from ..reader.sources import Source
-from .loop import FixPolicy, RecordRepair, fix_record
+from .loop import Applied, FixPolicy, fix_record
+from .patch import record_patch
 
 _BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RepairedRecord:
+    """What is kept of a repaired record: who it is, what was done, its JSON Patch (not the record: memory stays small)."""
+
+    index: int
+    pointer: str  # of the record in its document
+    content_id: Any
+    applied: list[Applied]
+    patch: list[dict[str, Any]]
 
 
 @dataclass
@@ -25,8 +38,8 @@ class FileRepair:
     original: bytes  # the file's content (decompressed)
     fixed: bytes
     gzip: bool = False
-    records: list[RecordRepair] = field(default_factory=list)  # the records that changed, in file order
-    unconverged: list[RecordRepair] = field(default_factory=list)
+    records: list[RepairedRecord] = field(default_factory=list)  # the records that changed, in file order
+    unconverged: list[int] = field(default_factory=list)  # indexes of records whose fixes did not settle
     refused: int = 0
     held_back: int = 0
     note: str | None = None  # why the file was left alone
@@ -60,6 +73,7 @@ def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPo
         return repair
     rules = engine.plan.for_file(display, "record", info.kind)
     check: Callable[[Any], list] = lambda raw: engine.check_record(raw, rules, display)  # noqa: E731
+    guard_rules = [a for a in guard_rules if a.rule.id not in {r.rule.id for r in rules}]  # the check runs the others already
     guard = (lambda raw: engine.check_record(raw, guard_rules, display)) if guard_rules else None  # noqa: E731
     bom = len(_BOM) if plain.startswith(_BOM) else 0
     pieces: list[bytes] = []
@@ -75,7 +89,7 @@ def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPo
         repair.refused += len(fixed.refused)
         repair.held_back += fixed.held_back
         if not fixed.converged:
-            repair.unconverged.append(fixed)
+            repair.unconverged.append(raw.index)
         if not fixed.changed:
             return
         end = start + len(raw.source)
@@ -84,7 +98,7 @@ def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPo
         pieces.append(plain[last:start])
         pieces.append(fixed.text.encode("utf-8"))
         last = end
-        repair.records.append(fixed)
+        repair.records.append(RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied, record_patch(fixed)))
 
     one(first)
     for raw in records:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Record
-from .files import FileRepair
 from .loop import RecordRepair, value_at
 
 
@@ -26,20 +24,17 @@ def record_patch(repair: RecordRepair) -> list[dict[str, Any]]:
     return ops
 
 
-def file_patches(repair: FileRepair) -> list[dict[str, Any]]:
-    """One entry per repaired record: where it is, who it is, its patch and what each fix did."""
-    out = []
-    for rec in repair.records:
-        raw = rec.raw
-        ops = record_patch(rec)
-        if not ops:
-            continue
-        out.append({
+def file_patches(repair: Any) -> list[dict[str, Any]]:
+    """One entry per repaired record of a :class:`~feedlint.fixing.files.FileRepair`: where, who, its patch and what each fix did."""
+    return [
+        {
             "file": repair.display,
-            "record": raw.index,
-            "pointer": raw.pointer,
-            "content_id": Record(raw.data, raw.kind, raw.index, raw.pointer).content_id,
-            "patch": ops,
+            "record": rec.index,
+            "pointer": rec.pointer,
+            "content_id": rec.content_id,
+            "patch": rec.patch,
             "fixes": [{"rule": a.rule_id, "pointer": a.pointer, "description": a.description, "applicability": a.applicability} for a in rec.applied],
-        })
-    return out
+        }
+        for rec in repair.records
+        if rec.patch
+    ]
