@@ -100,7 +100,7 @@ def _load(config_path: Optional[str]):
     return config, catalogue
 
 
-def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None, expectations=None, data_docs=None):
+def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None, expectations=None, data_docs=None, profile=None):
     """The run's plan from config and command line; shared by ``check`` and ``baseline``."""
     from .config import ConfigError
     from .planning import Choices, build_plan
@@ -120,6 +120,7 @@ def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None,
                         "expectations": [os.path.abspath(p) for p in expectations] if expectations else None,
                         "data-docs": os.path.abspath(data_docs) if data_docs else None},
                 input_format=input_format.value if input_format else None,
+                profile=profile,
             ),
         )
     except ConfigError as exc:
@@ -213,6 +214,7 @@ def check(
     diff: bool = typer.Option(False, "--diff", help="Show what --fix would change and write nothing (unified diff; --format json-patch: one JSON Patch per record); exit 1 when there is something to fix."),
     show_fixes: bool = typer.Option(False, "--show-fixes", help="List each fix applied (on stderr)."),
     allow_no_records: bool = typer.Option(False, "--allow-no-records", help="Pass a run that checked no record at all (every input skipped or empty); otherwise it exits 2."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Read every file with this profile (cms, wordpress, ghost, jsonfeed or one of the config's) instead of detecting it."),
 ) -> None:
     """Check exports and report findings (and fix them: --fix, --diff)."""
     from .engine import Engine
@@ -222,7 +224,7 @@ def check(
     from .reporters.base import RunInfo, Summary
 
     cfg, catalogue = _load(config)
-    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs)
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs, profile)
     _check_expectations(plan)
     baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
     try:
@@ -347,6 +349,7 @@ def make_baseline(
     config: Optional[str] = typer.Option(None, "--config", help="Config file."),
     schema: Optional[str] = typer.Option(None, "--schema", help="JSON Schema file replacing the bundled CMS export schema."),
     input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Force the input layout instead of sniffing it."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Read every file with this profile instead of detecting it, as for `check`."),
 ) -> None:
     """Record the current findings so `check --baseline FILE` fails only on new ones."""
     from .baseline import entries_from, write_baseline
@@ -354,7 +357,7 @@ def make_baseline(
     from .reader.sources import display_path
 
     cfg, catalogue = _load(config)
-    plan = _plan(cfg, catalogue, select, ignore, schema, input_format)
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, profile=profile)
     target = output or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else ".feedlint-baseline.json")
     files = _input_files(paths)
     engine = Engine(plan, _jobs(None, cfg), keep_fixes=False)  # a baseline records no fixes
@@ -402,6 +405,42 @@ def explain(rule: str = typer.Argument(..., help="Rule id or name, e.g. FL201.")
     if found is None:
         raise _die(f"unknown rule {rule!r}; `feedlint rules --all` lists them")
     typer.echo(render_explanation(found))
+
+
+def _profile_set(config: Optional[str]):
+    """The profiles of a run with this config (its own first, then the built-in ones)."""
+    from .config import ConfigError
+    from .planning import Choices, build_plan
+
+    cfg, catalogue = _load(config)
+    try:
+        return build_plan(catalogue, cfg, Choices()).profiles
+    except ConfigError as exc:
+        raise _die(str(exc))
+
+
+@app.command("profiles", cls=_Command)
+def list_profiles(config: Optional[str] = typer.Option(None, "--config", help="Config file (its `profiles` are listed first).")) -> None:
+    """List the profiles, in the order files are matched against them."""
+    profiles = _profile_set(config).profiles
+    rows = [(p.name, ", ".join([*p.layouts, *p.pointers]), p.description) for p in profiles]
+    w_name, w_where = (max(len(r[i]) for r in rows) for i in (0, 1))
+    typer.echo(f"{'NAME':<{w_name}}  {'RECORDS':<{w_where}}  DESCRIPTION")
+    for name, where, description in rows:
+        typer.echo(f"{name:<{w_name}}  {where:<{w_where}}  {description}")
+
+
+@app.command("explain-profile", cls=_Command)
+def explain_profile(
+    name: str = typer.Argument(..., help="Profile name, e.g. wordpress."),
+    config: Optional[str] = typer.Option(None, "--config", help="Config file (for your own profiles)."),
+) -> None:
+    """Show how a profile finds, identifies and reads records: detection, roles, schema, options."""
+    profiles = _profile_set(config)
+    found = profiles.get(name)
+    if found is None:
+        raise _die(f"unknown profile {name!r}; known: {', '.join(profiles.names)}")
+    typer.echo(found.describe())
 
 
 def _silence_stdout() -> None:

@@ -51,6 +51,8 @@ KEYS: dict[str, tuple[Any, str]] = {
     "media-root": (str, "directory the attachment paths are resolved against"),
     "rendition-template": (str, "attachment rendition path template for every FL5xx rule and FL307"),
     "original-template": (str, "attachment original path template for every FL5xx rule and FL307"),
+    "profiles": (list, "your own profile files (TOML or JSON, see docs/profiles.md), tried before the built-in ones"),
+    "profile": (str, "read every file with this profile instead of detecting it (cms, wordpress, ghost, jsonfeed or one of yours)"),
 }
 SUPPRESS_KEYS = {"content-id", "pointer", "rules", "path", "reason"}
 
@@ -128,6 +130,8 @@ def validate(data: Mapping[str, Any], where: str) -> None:
                 raise ConfigError(f"{where}: fields.{kind}.{role}: unknown role (known: {', '.join(ROLES)})")
             if not isinstance(pats, list) or not all(isinstance(p, str) and (p == "" or p.startswith("/")) for p in pats):
                 raise ConfigError(f"{where}: fields.{kind}.{role} must be a list of JSON Pointers like '/content_body'")
+    if not all(isinstance(p, str) and p for p in data.get("profiles", [])):
+        raise ConfigError(f"{where}: profiles must be a list of profile file paths (strings)")
     if not all(isinstance(p, str) and p for p in data.get("expectations", [])):
         raise ConfigError(f"{where}: expectations must be a list of suite file paths (strings)")
     for glob, sels in data.get("per-file-ignores", {}).items():

@@ -24,9 +24,6 @@ from .reader.positions import Region
 from .reader.sources import FileInfo, Source
 from .selection import matches_any
 
-EXPORT_MARKERS = frozenset({"content_id", "content_title", "content_body", "content_html", "portal_id", "lang_id"})
-
-
 @dataclass(frozen=True)
 class ActiveRule:
     """A selected rule with its resolved severity and options (never mutated)."""
@@ -84,16 +81,43 @@ class Plan:
     per_file_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     input_format: str = "auto"
+    profiles: Any = None  # the run's ProfileSet (see feedlint.profile); None: the built-in ones, loaded when first needed
+    profile_rules: dict[str, list[ActiveRule]] = field(default_factory=dict)  # per profile: ``rules`` with its options (same order)
+    profile_roles: dict[str, FieldRoles] = field(default_factory=dict)  # per profile: the roles its records are read with
 
     def by_scope(self, scope: str) -> list[ActiveRule]:
         return [a for a in self.rules if a.rule.scope == scope]
 
-    def for_file(self, display: str, scope: str, kind: str) -> list[ActiveRule]:
+    def profile_set(self) -> Any:
+        if self.profiles is None:
+            from .profile import ProfileSet
+
+            self.profiles = ProfileSet.load()
+        return self.profiles
+
+    def rules_for(self, profile: str | None) -> list[ActiveRule]:
+        """The active rules with the options of ``profile`` (same order as :attr:`rules`)."""
+        return self.profile_rules.get(profile, self.rules) if profile else self.rules
+
+    def roles_for(self, profile: str | None) -> FieldRoles:
+        """The field roles (and record identity) of ``profile``'s records."""
+        if not profile or profile == "cms":
+            return self.profile_roles.get("cms", self.roles)
+        roles = self.profile_roles.get(profile)
+        if roles is None:
+            found = self.profile_set().get(profile)
+            roles = self.profile_roles[profile] = found.field_roles() if found is not None else self.roles
+        return roles
+
+    def for_file(self, display: str, scope: str, kind: str, profile: str | None = None) -> list[ActiveRule]:
         ignored: list[str] = []
         for pattern, selectors in self.per_file_ignores.items():
             if path_matches(display, pattern):
                 ignored.extend(selectors)
-        return [a for a in self.by_scope(scope) if kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
+        if profile:
+            found = self.profile_set().get(profile)
+            ignored.extend(found.ignore if found is not None else ())
+        return [a for a in self.rules_for(profile) if a.rule.scope == scope and kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
 
 
 @dataclass
@@ -222,7 +246,7 @@ class Engine:
         built only on a crash): it runs some forty times per record.
         """
         data = raw.data
-        record = Record(data, raw.kind, raw.index, raw.pointer, self.plan.roles)
+        record = Record(data, raw.kind, raw.index, raw.pointer, self.plan.roles_for(getattr(raw, "profile", None)))
         is_object = isinstance(data, dict)
         content_id = record.content_id
         suppressions = self.plan.suppressions
@@ -251,7 +275,7 @@ class Engine:
         """``(content_id, facts)`` of one record for the dataset rules; None when none looks at it."""
         if not any(raw.kind in a.rule.kinds for a in self._dataset):
             return None  # no dataset rule looks at this kind of record (a text article): no row for it
-        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles)
+        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles_for(getattr(raw, "profile", None)))
         facts: dict[str, Any] = {}
         for active in self._dataset:
             if active.rule.collect is not None and raw.kind in active.rule.kinds:
@@ -274,7 +298,7 @@ class Engine:
 
     # -- per file -------------------------------------------------------------
     def check_file(self, path: str, display: str) -> Iterator[Finding]:
-        source = Source(path, self.plan.input_format, display)
+        source = Source(path, self.plan.input_format, display, profiles=self.plan.profile_set())
         info = source.info
         file_index = len(self.files)
         self.files.append(info)
@@ -285,11 +309,11 @@ class Engine:
             records = source.records(self.progress)
             first = next(records, None)
             if first is not None:
-                if info.kind == "cms" and not looks_like_export(first.data) and not non_object_in_pages(info, first.data):
-                    self.skip(info, "not a CMS export (no content_id or other export field in the first record)")
+                if info.kind == "cms" and not non_object_in_pages(info, first.data) and source.detect(first) is None:
+                    self.skip(info, source.skip_reason())
                     self.stats.skipped_files += 1
                     return
-                record_rules = self.plan.for_file(display, "record", info.kind)
+                record_rules = self.plan.for_file(display, "record", info.kind, info.profile or None)
                 yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers(), source)
         except InputError as exc:
             self.errors.append(exc)
@@ -299,7 +323,7 @@ class Engine:
         yield from self._file_rules(info, display)
 
     def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
-        for active in self.plan.for_file(display, "file", info.kind):
+        for active in self.plan.for_file(display, "file", info.kind, info.profile or None):
             for hit in self._run_rule(active, info, display):
                 finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence, kind=info.kind)
                 if not self._suppressed(finding, active.rule):
@@ -360,8 +384,8 @@ class Engine:
             for active, hit in by_file[file_index]:
                 wanted.setdefault(self.table.refs[hit.row].record_index, []).append((active, hit))
             info = self.files[file_index]
-            allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind)}  # per-file-ignores
-            source = Source(paths[file_index], self.plan.input_format, info.display)
+            allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
+            source = Source(paths[file_index], self.plan.input_format, info.display, profiles=self.plan.profile_set())
             try:
                 for raw in source.records():
                     for active, hit in wanted.get(raw.index, ()):
@@ -488,8 +512,6 @@ class _Spool:
         self._file.close()
 
 
-def looks_like_export(data: Any) -> bool:
-    return isinstance(data, dict) and not EXPORT_MARKERS.isdisjoint(data)
 
 
 def non_object_in_pages(info: FileInfo, data: Any) -> bool:

@@ -46,20 +46,40 @@ DEFAULT_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class FieldRoles:
-    """Resolved role patterns for each record kind (defaults overlaid with config)."""
+    """Resolved role patterns for each record kind (defaults overlaid with config), and the record identity.
+
+    ``id`` is the pointer of the field shown as ``content_id`` (fingerprints,
+    suppressions, baselines); ``profile`` names the profile these roles
+    come from (see :mod:`feedlint.profile`).
+    """
 
     patterns: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_ROLES)
+    id: str = "/content_id"
+    profile: str = "cms"
 
     def for_kind(self, kind: str, role: str) -> tuple[str, ...]:
         return tuple(self.patterns.get(kind, {}).get(role, ()))
 
     @classmethod
     def from_config(cls, overrides: Mapping[str, Mapping[str, list[str]]] | None) -> "FieldRoles":
-        merged = {kind: dict(roles) for kind, roles in DEFAULT_ROLES.items()}
+        return cls().overlaid(overrides)
+
+    def overlaid(self, overrides: Mapping[str, Mapping[str, list[str]]] | None) -> "FieldRoles":
+        """These roles with config ``[fields.KIND]`` lists replacing the ones they name."""
+        merged = {kind: dict(roles) for kind, roles in self.patterns.items()}
         for kind, roles in (overrides or {}).items():
             for role, pats in roles.items():
                 merged.setdefault(kind, {})[role] = tuple(pats)
-        return cls(merged)
+        return FieldRoles(merged, self.id, self.profile)
+
+    def identity(self, data: Any) -> Any:
+        """The record's identity: the value at ``id`` (``content_id`` by default), or None."""
+        if not isinstance(data, dict):
+            return None
+        member = single_member(self.id)
+        if member is not None:
+            return data.get(member[0])
+        return next((v for _, v in expand(data, self.id)), None)
 
 
 def _escape(token: str) -> str:

@@ -32,7 +32,13 @@ class Record:
 
     @property
     def content_id(self) -> Any:
-        return self.data.get("content_id") if isinstance(self.data, dict) else None
+        """The record's identity: its profile's id field (``content_id`` in the CMS export)."""
+        return self.roles.identity(self.data)
+
+    @property
+    def profile(self) -> str:
+        """The name of the profile the record was read with (``cms``, ``wordpress``…)."""
+        return self.roles.profile
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, dict) else default

@@ -102,7 +102,7 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
     try:
         for raw in raws:
             o = raw.origin
-            chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind))
+            chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
             size += len(raw.source)
             if size >= CHUNK_BYTES or len(chunk) >= CHUNK_RECORDS:
                 yield chunk
@@ -282,8 +282,14 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
     read here from the last record start known for certain and sent as records.
     """
     rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
-    index_of = {id(a): i for i, a in enumerate(engine.plan.rules)}
-    common = (display, tuple(index_of[id(a)] for a in rules), engine.wants_facts, engine.keep_fixes)
+    profile = ranges.info.profile if ranges is not None else None
+    if profile is None:
+        raws = iter(raws)
+        first = next(raws, None)
+        profile = getattr(first, "profile", None)
+        raws = chain([first], raws) if first is not None else iter(())
+    index_of = {id(a): i for i, a in enumerate(engine.plan.rules_for(profile))}  # the rules with this file's profile options
+    common = (display, tuple(index_of[id(a)] for a in rules), engine.wants_facts, engine.keep_fixes, profile)
     workers = pool.get()
     pending: deque = deque()  # (result, chunk of records or (start, stop) of a range) in submission order
     limit = pool.jobs * IN_FLIGHT_PER_WORKER

@@ -24,6 +24,7 @@ class Choices:
     ignore: Sequence[str] | None = None
     shared: Mapping[str, Any] | None = None
     input_format: str | None = None
+    profile: str | None = None
 
 
 def _rule_settings(config: Config, catalogue: Catalogue) -> dict[str, dict[str, Any]]:
@@ -88,13 +89,76 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
         )
         for e in config.get("suppress", [])
     ]
+    profiles = _profiles(config, choices, catalogue)
+    roles = FieldRoles.from_config(config.get("fields"))
     return Plan(
         rules=active,
-        roles=FieldRoles.from_config(config.get("fields")),
+        roles=roles,
         per_file_ignores=config.get("per-file-ignores", {}),
         suppressions=suppressions,
         input_format=choices.input_format or config.get("input-format", "auto"),
+        profiles=profiles,
+        profile_rules={p.name: _with_profile(active, p, settings, shared, catalogue) for p in profiles.profiles},
+        profile_roles={p.name: (p.field_roles(config.get("fields")) if p.name == "cms" else p.field_roles()) for p in profiles.profiles},
     )
+
+
+def _profiles(config: Config, choices: Choices, catalogue: Catalogue) -> Any:
+    """The run's profiles (the config's own first), each checked against the catalogue."""
+    from .profile import ProfileError, ProfileSet
+
+    try:
+        profiles = ProfileSet.load([config.resolve_path(p) for p in config.get("profiles", [])], choices.profile or config.get("profile"))
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+    declared = {o.name for r in catalogue.rules for o in r.options}
+    for p in profiles.profiles:
+        unknown = sorted(set(p.options) - declared)
+        if unknown:
+            raise ConfigError(f"{p.origin}: options.{unknown[0]}: no rule has this option")
+        for key in p.rule_options:
+            if catalogue.find(key) is None:
+                raise ConfigError(f"{p.origin}: rules.{key}: no rule has this id or name")
+        try:
+            check_selectors(list(p.ignore), catalogue.rules, p.origin)
+        except SelectorError as exc:
+            raise ConfigError(str(exc)) from None
+    return profiles
+
+
+def _with_profile(active: list[ActiveRule], profile: Any, settings: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any], catalogue: Catalogue) -> list[ActiveRule]:
+    """``active`` with the profile's options under the config's and the command line's (same order; unchanged rules shared).
+
+    Precedence, lowest first: the rule's default, the profile's ``[options]``
+    (and ``schema``), its ``[rules.X]``, the config and the command line.
+    """
+    by_rule: dict[str, dict[str, Any]] = {}
+    for key, opts in profile.rule_options.items():
+        by_rule.setdefault(catalogue.find(key).id, {}).update(opts)  # type: ignore[union-attr]
+    general = dict(profile.options)
+    if profile.schema:
+        general.setdefault("schema", profile.schema)
+    if not by_rule and not general:
+        return active
+    out = []
+    for a in active:
+        rule = a.rule
+        declared = {o.name for o in rule.options}
+        given = {k: v for k, v in settings.get(rule.id, {}).items() if k != "severity"}
+        for key, value in shared.items():
+            if key in declared:
+                given.setdefault(key, value)
+        for key, value in by_rule.get(rule.id, {}).items():
+            given.setdefault(key, value)
+        for key, value in general.items():
+            if key in declared:
+                given.setdefault(key, value)
+        try:
+            options = rule.resolve_options(given)
+        except OptionError as exc:
+            raise ConfigError(f"{profile.origin}: {exc}") from None
+        out.append(a if options == a.options else ActiveRule(rule, a.severity, options))
+    return out
 
 
 def rule_options_table(rule: Rule) -> list[tuple[str, str, str]]:

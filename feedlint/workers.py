@@ -55,6 +55,9 @@ def _plan_spec(plan: Any) -> dict[str, Any]:
         "per_file_ignores": dict(plan.per_file_ignores),
         "suppressions": [(s.reason, s.content_id, s.pointer, s.rules, s.path) for s in plan.suppressions],
         "input_format": plan.input_format,
+        "profiles": plan.profiles,
+        "profile_rules": {name: [(a.rule.id, a.severity, dict(a.options)) for a in rules] for name, rules in plan.profile_rules.items()},
+        "profile_roles": plan.profile_roles,
     }
 
 
@@ -65,7 +68,8 @@ def _plan_from_spec(spec: dict[str, Any]) -> Any:
     by_id = load_catalogue().by_id()
     rules = [ActiveRule(by_id[rid], severity, options) for rid, severity, options in spec["rules"]]
     sups = [Suppression(reason, cid, ptr, tuple(rs), path) for reason, cid, ptr, rs, path in spec["suppressions"]]
-    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"])
+    profile_rules = {name: [ActiveRule(by_id[rid], severity, options) for rid, severity, options in rows] for name, rows in spec["profile_rules"].items()}
+    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"], spec["profiles"], profile_rules, spec["profile_roles"])
 
 
 def _init_worker(spec: dict[str, Any] | None) -> None:
@@ -80,17 +84,17 @@ def chunk_records(chunk: list) -> Iterator[Any]:
     from .reader.jsondecode import loads_exact
     from .reader.jsonstream import RawRecord
 
-    for index, pointer, source, origin, line_document, kind in chunk:
-        yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind)
+    for index, pointer, source, origin, line_document, kind, profile in chunk:
+        yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind, profile=profile)
 
 
 def check_chunk(task: tuple) -> tuple[list, tuple]:
     """Worker: check a chunk of raw records; returns per-record (findings, facts) and side effects."""
-    display, rule_indices, want_facts, keep_fixes, items = task
+    display, rule_indices, want_facts, keep_fixes, profile, items = task
     engine = _worker["engine"]
     engine.keep_fixes = keep_fixes
-    plan = engine.plan
-    rules = [plan.rules[i] for i in rule_indices]
+    active = engine.plan.rules_for(profile)
+    rules = [active[i] for i in rule_indices]
     out = []
     for raw in chunk_records(items):
         findings = engine.check_record(raw, rules, display)
@@ -132,15 +136,17 @@ def check_range(task: tuple) -> tuple | None:
     from .reader.jsonstream import RecordStart
     from .reader.ranges import range_reader
 
-    display, rule_indices, want_facts, keep_fixes, path, bom, layout, head, start, stop = task
+    display, rule_indices, want_facts, keep_fixes, profile, path, bom, layout, head, start, stop = task
     engine = _worker["engine"]
     engine.keep_fixes = keep_fixes
-    rules = [engine.plan.rules[i] for i in rule_indices]
+    active = engine.plan.rules_for(profile)
+    rules = [active[i] for i in rule_indices]
     paged = layout == "pages"
     out: list = []
     pages: list = []
     try:
         reader = range_reader(_range_fd(path), bom, display, head, start, stop)
+        reader.profile = profile or "cms"
         for raw in reader.resume(RecordStart(start, Cursor()), layout, stop):
             findings = engine.check_record(raw, rules, display)
             out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))

@@ -20,7 +20,19 @@ from feedlint.api import SetupError
 from ._excerpt import quoted
 
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M:%S"
-_DIRECTIVES = {"Y": ("year", "[0-9]{4}"), "m": ("month", "[0-9]{2}"), "d": ("day", "[0-9]{2}"), "H": ("hour", "[0-9]{2}"), "M": ("minute", "[0-9]{2}"), "S": ("second", "[0-9]{2}")}
+_DIRECTIVES = {
+    "Y": ("year", "[0-9]{4}"),
+    "m": ("month", "[0-9]{2}"),
+    "d": ("day", "[0-9]{2}"),
+    "H": ("hour", "[0-9]{2}"),
+    "M": ("minute", "[0-9]{2}"),
+    "S": ("second", "[0-9]{2}"),
+    "f": ("fraction", "[0-9]{1,9}"),  # fractions of a second: matched, not compared
+    "z": ("tz", "Z|[+-][0-9]{2}:?[0-9]{2}"),  # a UTC offset: the value is compared in UTC
+}
+# RFC 3339 (JSON Feed, Atom, most APIs): optional fraction, a UTC offset or Z, T or a space.
+RFC3339 = "rfc3339"
+_RFC3339_SHAPE = r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?:\.[0-9]+)?(?P<tz>[Zz]|[+-][0-9]{2}:[0-9]{2})"
 _LIMITS = {"hour": 23, "minute": 59, "second": 59}
 _EPOCH = datetime(1970, 1, 1)  # naive UTC
 _fromisoformat = datetime.fromisoformat
@@ -28,7 +40,9 @@ _fromisoformat = datetime.fromisoformat
 
 @lru_cache(maxsize=16)
 def shape(fmt: str) -> "re.Pattern[str]":
-    """The format as a full-match regex with one named group per component."""
+    """The format as a full-match regex with one named group per component (``rfc3339``: RFC 3339 date-times)."""
+    if fmt == RFC3339:
+        return re.compile(_RFC3339_SHAPE)
     out: list[str] = []
     seen: set[str] = set()
     i = 0
@@ -43,7 +57,7 @@ def shape(fmt: str) -> "re.Pattern[str]":
                 out.append(f"(?P<{name}>{rx})")
                 seen.add(name)
             else:
-                raise SetupError(f"date format {fmt!r}: directive %{d} is not supported (use %Y %m %d %H %M %S, each once)")
+                raise SetupError(f"date format {fmt!r}: directive %{d} is not supported (use %Y %m %d %H %M %S %f %z, each once, or 'rfc3339')")
             i += 2
             continue
         out.append(re.escape(ch))
@@ -83,7 +97,10 @@ def parse(value: str, fmt: str) -> Parsed:
             return Parsed(value, _fromisoformat(value), True)
         except ValueError:
             pass
-    parts = {k: int(v) for k, v in m.groupdict().items()}
+    groups = m.groupdict()
+    tz = groups.pop("tz", None)
+    groups.pop("fraction", None)
+    parts = {k: int(v) for k, v in groups.items()}
     if all(v == 0 for k, v in parts.items() if k in ("year", "month", "day")):
         return Parsed(value, None, True, f"{quoted(value)} is a zero date (a placeholder for 'no date'); export null instead", None)
     y, mo, d = parts["year"], parts["month"], parts["day"]
@@ -98,6 +115,10 @@ def parse(value: str, fmt: str) -> Parsed:
         if name in parts and parts[name] > limit:
             return Parsed(value, None, True, f"{name} {m.group(name)} is out of range 00-{limit}", m.span(name))
     when = datetime(y, mo, d, parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
+    if tz and tz not in "Zz":
+        sign = -1 if tz[0] == "-" else 1
+        digits = tz[1:].replace(":", "")
+        when -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return Parsed(value, when, True)
 
 

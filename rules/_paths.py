@@ -27,6 +27,10 @@ PLACEHOLDERS = {
     "width": "[0-9]+",
     "height": "[0-9]+",
     "ext": "[A-Za-z0-9]+",
+    "yyyy": "[0-9]{4}",  # {yyyy}/{mm}: a month folder written in two parts (WordPress, Ghost); read as {yyyymm}
+    "mm": "[0-9]{2}",
+    "name": "[^/]+?",  # a file name stem; WordPress's dedupe digits (name-1) are part of it
+    "base": ".*?",  # any prefix: scheme, host, a site path, Ghost's __GHOST_URL__
 }
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 
@@ -75,7 +79,7 @@ class AttachPath:
         self.key = key  # the size key of a rendition; None for the original
         self.value = value
         self.match = m = regex.fullmatch(value)
-        self.parts: dict[str, str] = m.groupdict() if m else {}  # empty when the template does not match
+        self.parts: dict[str, str] = with_month(m.groupdict()) if m else {}  # empty when the template does not match
 
     @property
     def role(self) -> str:
@@ -90,7 +94,12 @@ class AttachPath:
         return self.parts.get(name)
 
     def span(self, name: str) -> tuple[int, int] | None:
-        return self.match.span(name) if name in self.parts else None  # type: ignore[union-attr]
+        if name not in self.parts:
+            return None
+        m = self.match
+        if name == "yyyymm" and "yyyymm" not in m.re.groupindex:  # type: ignore[union-attr]
+            return m.start("yyyy"), m.end("mm")  # type: ignore[union-attr]
+        return m.span(name)  # type: ignore[union-attr]
 
 
 class AttachGroup:
@@ -117,11 +126,11 @@ class AttachGroup:
         self._templates = (rendition, original)
         self._paths: tuple | None = None
         om = original.fullmatch(url) if url is not None else None
-        self.original_parts: dict[str, str] = om.groupdict() if om else {}
+        self.original_parts: dict[str, str] = with_month(om.groupdict()) if om else {}
         rows = _matched_rows(rendition, values)
         self.regular = rows is not None and (url is None or om is not None)
         # every group of a template regex takes part in a match: no None in a column
-        self.columns: dict[str, tuple] = dict(zip(group_names(rendition), zip(*rows))) if self.regular else {}  # type: ignore[arg-type]
+        self.columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if self.regular else {}  # type: ignore[arg-type]
 
     def _build(self) -> tuple:
         rendition, original = self._templates
@@ -160,6 +169,20 @@ class AttachGroup:
         if value is not None:
             found.add(value)
         return found
+
+
+def with_month(parts: dict[str, str]) -> dict[str, str]:
+    """``parts`` with ``yyyymm`` made of ``yyyy`` and ``mm`` when the template writes the month folder in two parts."""
+    if "yyyy" in parts and "mm" in parts and "yyyymm" not in parts:
+        parts["yyyymm"] = parts["yyyy"] + parts["mm"]
+    return parts
+
+
+def with_month_column(columns: dict[str, tuple]) -> dict[str, tuple]:
+    """:func:`with_month` for a group's columns."""
+    if "yyyy" in columns and "mm" in columns and "yyyymm" not in columns:
+        columns["yyyymm"] = tuple(y + m for y, m in zip(columns["yyyy"], columns["mm"]))
+    return columns
 
 
 class AttachIndex:

@@ -201,7 +201,7 @@ def _extra_for(options) -> frozenset[str]:
 
 def collect_facts(record, options) -> dict[str, Any]:
     """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
-    facts = record.memo("fl6:facts", lambda: _facts(record.data))
+    facts = record.memo("fl6:facts", lambda: {**_facts(record.data), "content_id": _scalar(record.content_id)})  # the profile's identity
     extra = _extra_for(options)
     if not extra:
         return facts

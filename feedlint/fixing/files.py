@@ -57,7 +57,7 @@ def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPo
     """The repairs of one file's ``data``; raises :class:`InputError` when it cannot be read (nothing is fixed then)."""
     plain = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
     repair = FileRepair(display, plain, plain, gzip=plain is not data)
-    source = Source(path, engine.plan.input_format, display, data=plain)
+    source = Source(path, engine.plan.input_format, display, data=plain, profiles=engine.plan.profile_set())
     records = source.records()
     first = next(records, None)
     info = source.info
@@ -66,12 +66,10 @@ def repair_file(engine: Any, path: str, display: str, data: bytes, policy: FixPo
     if info.kind != "cms":
         repair.note = "not fixed: a plain-text article (fixes apply to JSON exports)"
         return repair
-    from ..engine import looks_like_export
-
-    if not looks_like_export(first.data):
+    if source.detect(first) is None:
         repair.note = "not fixed: not a CMS export"
         return repair
-    rules = engine.plan.for_file(display, "record", info.kind)
+    rules = engine.plan.for_file(display, "record", info.kind, info.profile or None)
     check: Callable[[Any], list] = lambda raw: engine.check_record(raw, rules, display)  # noqa: E731
     guard_rules = [a for a in guard_rules if a.rule.id not in {r.rule.id for r in rules}]  # the check runs the others already
     guard = (lambda raw: engine.check_record(raw, guard_rules, display)) if guard_rules else None  # noqa: E731

@@ -73,9 +73,9 @@ class RawRecord:
     ``text`` decodes it on first use, which only records with findings need.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
+    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
 
-    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True) -> None:
+    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms") -> None:
         self.index = index  # 0-based position among the file's records
         self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
         self._data = data
@@ -84,6 +84,7 @@ class RawRecord:
         self.origin = origin  # where the source starts in the file
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
         self.kind = kind
+        self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
         self._strings: dict[int, StringIndex] = {}
@@ -175,9 +176,17 @@ class JsonRecordReader:
 
     guess_ends = True  # find a record's end from where the next begins (see _guess_end); False: count braces only
 
-    def __init__(self, stream: TextStream, head: bytes | None = None, bom: int = 0) -> None:
-        """``head`` and ``bom``: how records begin and the BOM's size, when an earlier pass of the file learnt them (see :meth:`resume`)."""
+    def __init__(self, stream: TextStream, head: bytes | None = None, bom: int = 0, pointers: tuple[str, ...] = ()) -> None:
+        """``head`` and ``bom``: how records begin and the BOM's size, when an earlier pass of the file learnt them (see :meth:`resume`).
+
+        ``pointers``: record patterns (``/db/*/data/posts/*``) to follow into a
+        top-level object (see :meth:`_document`).
+        """
         self.s = stream
+        self.pointers = pointers
+        self.matched: str | None = None  # the pattern the records were found under (layout "document")
+        self.seen: dict[str, Any] = {}  # short scalars passed on the way to the records, by pointer (profile detection)
+        self.profile = "cms"  # stamped on every record: the profile the file is read with
         self.display = stream.display
         self.layout = "unknown"
         self._chunk = getattr(stream, "chunk", CHUNK)
@@ -392,7 +401,7 @@ class JsonRecordReader:
         source = self.buf[rel : rel + end - start]
         self._cur, self._cursor_at = origin.advance_bytes(source), end  # over the slice made anyway, not a second copy
         self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
-        return RawRecord(index, pointer, data, source, origin, line_document, exact=exact), end
+        return RawRecord(index, pointer, data, source, origin, line_document, exact=exact, profile=self.profile), end
 
     # -- layouts -----------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
@@ -403,6 +412,8 @@ class JsonRecordReader:
             raise InputError(self.display, "empty file: no JSON value", 1, 1)
         if first == "[":
             yield from self._array(pos)
+        elif first == "{" and self.pointers:
+            yield from self._document(pos)
         elif first == "{":
             self.layout = "json-lines"
             yield from self._sequence(pos)
@@ -464,6 +475,96 @@ class JsonRecordReader:
             outer_i += 1
             pos = self._after_item(pos, "]")
         self._expect_end(pos + 1)
+
+    def _document(self, pos: int) -> Iterator[RawRecord]:
+        """A top-level object: the records under the first of :attr:`pointers` found in it, read as they stream past.
+
+        Members off every pattern are decoded (the file must be valid JSON)
+        and skipped; short scalars among them are kept in :attr:`seen`.  An
+        object no pattern leads into is the first record of a JSON Lines
+        sequence: it is still in the window (nothing was released), and is
+        read again as such.
+        """
+        self._next_index = 0
+        patterns = [(p, _pattern_tokens(p)) for p in self.pointers]
+        end = yield from self._walk(pos, patterns, "")
+        if self.matched is None:
+            self.layout = "json-lines"
+            yield from self._sequence(pos)
+            return
+        self._expect_end(end)
+
+    def _walk(self, pos: int, patterns: list, pointer: str) -> Iterator[RawRecord]:
+        """The records of the object or array at ``pos`` along ``patterns`` (``(name, tokens left)``); returns its end."""
+        opener = self._byte(pos)
+        close = _RBRACE if opener == _LBRACE else _RBRACKET
+        p = self._skip_ws(pos + 1)
+        if self._byte(p) == close:
+            return p + 1
+        i = 0
+        while True:
+            if opener == _LBRACE:
+                token, p = self._key(p)
+            else:
+                token = str(i)
+            child = f"{pointer}/{token.replace('~', '~0').replace('/', '~1')}"
+            sub = [(name, toks[1:]) for name, toks in patterns if toks[0] in ("*", token) and self.matched in (None, name)]
+            p = yield from self._enter(p, sub, child)
+            i += 1
+            p = self._skip_ws(p)
+            b = self._byte(p)
+            if b == _COMMA:
+                p = self._skip_ws(p + 1)
+                if self._byte(p) == close:
+                    raise self._error(p, "invalid JSON: trailing comma")
+                continue
+            if b == close:
+                return p + 1
+            if b < 0:
+                raise self._error(p, "invalid JSON: unexpected end of file")
+            raise self._error(p, f"invalid JSON: expected ',' or {chr(close)!r}, found {self._char(p)!r}")
+
+    def _enter(self, pos: int, patterns: list, pointer: str) -> Iterator[RawRecord]:
+        """The value at ``pos``: a record (a pattern ends here), a container to walk on, or a value to skip; returns its end."""
+        b = self._byte(pos)
+        if any(not toks for _, toks in patterns):
+            rec, end = self._record(self._next_index, pointer, pos)
+            self._next_index += 1
+            yield rec
+            self._release(end)
+            return end
+        if patterns and b in (_LBRACE, _LBRACKET):
+            if self.matched is None:
+                ending = [name for name, toks in patterns if len(toks) == 1]
+                if ending:  # the records' container: the file is read with this pattern from here on
+                    self.matched, self.layout = ending[0], "document"
+            return (yield from self._walk(pos, patterns, pointer))
+        if b < 0:
+            raise self._error(pos, "invalid JSON: unexpected end of file")
+        (value, _), end = self._value(pos)
+        if isinstance(value, (str, int, float, bool)) and (not isinstance(value, str) or len(value) <= 200):
+            self.seen[pointer] = value
+        return end
+
+    def _key(self, pos: int) -> tuple[str, int]:
+        """The member name at ``pos`` and where its value starts."""
+        if self._byte(pos) != _QUOTE:
+            raise self._error(pos, f"invalid JSON: expected a member name in double quotes, found {self._char(pos)!r}")
+        while True:
+            m = _STRING.match(self.buf, pos - self.base)
+            if m is not None:
+                break
+            if not self._fill():
+                raise self._error(pos, "invalid JSON: unterminated string")
+        raw = m.group()
+        try:
+            key = json.loads(raw)
+        except ValueError:
+            raise self._decode_error(pos, raw) from None
+        colon = self._skip_ws(self.base + m.end())
+        if self._byte(colon) != 0x3A:
+            raise self._error(colon, f"invalid JSON: expected ':' after a member name, found {self._char(colon)!r}")
+        return key, self._skip_ws(colon + 1)
 
     def _after_item(self, pos: int, close: str) -> int:
         """Skip a ``,`` (not before the closing bracket) and whitespace."""
@@ -552,6 +653,11 @@ class RecordStart:
 
     def pointer(self, layout: str) -> str:
         return record_pointer(layout, self.outer, self.inner)
+
+
+def _pattern_tokens(pattern: str) -> tuple[str, ...]:
+    """``/db/*/data/posts/*`` as its unescaped tokens."""
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:])
 
 
 def record_pointer(layout: str, outer: int, inner: int) -> str:

@@ -32,6 +32,7 @@ class FileInfo:
     display: str
     layout: str = "unknown"
     kind: str = "cms"
+    profile: str = ""  # the profile the file was read with ("" until detected, or when skipped)
     bom: bool = False
     gzip: bool = False
     records: int = 0
@@ -102,11 +103,12 @@ def looks_like_json(head: str) -> bool:
 class Source:
     """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
 
-    def __init__(self, path: str, input_format: str = "auto", display: str | None = None, data: bytes | None = None) -> None:
+    def __init__(self, path: str, input_format: str = "auto", display: str | None = None, data: bytes | None = None, profiles: Any = None) -> None:
         """``data``: the file's bytes when already read (``--fix`` reads each file once and edits those bytes)."""
         self.path = path
         self.data = data
         self.input_format = input_format
+        self.profiles = profiles  # the run's ProfileSet: where records may be, and how to tell which CMS wrote the file
         self.info = FileInfo(display or ("<stdin>" if path == "-" else path))
         self.reader: Any = None  # the record reader, once records() has opened the file
 
@@ -129,7 +131,7 @@ class Source:
             if fmt == "auto":
                 fmt = "json" if looks_like_json(head) else "text"
             if fmt == "json":
-                reader = JsonRecordReader(stream)
+                reader = JsonRecordReader(stream, pointers=self.profiles.pointers if self.profiles is not None else ())
             else:
                 reader = _article_reader(stream, self.info)
             self.reader = reader
@@ -152,6 +154,26 @@ class Source:
         finally:
             if raw is not sys.stdin.buffer:
                 raw.close()
+
+
+    def detect(self, first: Any) -> Any:
+        """The profile of this JSON file from how its records were found and its first record (None: no profile fits).
+
+        The reader then stamps the profile's name on every record.
+        """
+        reader = self.reader
+        found = self.profiles.detect(reader.layout, reader.matched, reader.seen, first.data)
+        if found is not None:
+            self.info.profile = reader.profile = first.profile = found.name
+        return found
+
+    def skip_reason(self) -> str:
+        """Why :meth:`detect` found no profile, for the note on stderr."""
+        reader, profiles = self.reader, self.profiles
+        where = f"records under {reader.matched}" if reader.matched else f"a top-level {reader.layout}"
+        if profiles.forced:
+            return f"not a {profiles.forced} export (profile {profiles.forced} does not fit this file's {where} and first record)"
+        return f"not a CMS export (no profile fits its {where} and first record; tried {', '.join(profiles.names)})"
 
 
 def _size_and_position(raw: BinaryIO) -> tuple[int | None, Callable[[], int] | None]:

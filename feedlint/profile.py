@@ -1,0 +1,253 @@
+"""Profiles: how one CMS lays out its export, declared as data (``feedlint/profiles/*.toml``).
+
+A profile says how a file is recognised, where its records are (top-level
+layouts or JSON Pointer patterns inside a document), which field is the
+record's identity, the field roles, a JSON Schema, attachment locations and
+rule options.  Rules never see a profile: they see the roles and options it
+resolves to (see ``docs/profiles.md``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .fields import DEFAULT_ROLES, ROLES, FieldRoles, expand
+
+BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
+LAYOUTS = ("pages", "array", "json-lines")
+ATTACHMENT_KEYS = ("items", "renditions", "rendition-url", "rendition-width", "rendition-height", "original-url", "original-width", "original-height", "original-size")
+_TOP_KEYS = {"name", "description", "schema", "ignore", "records", "detect", "fields", "options", "rules", "attachments"}
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One CMS's export layout, resolved from its file (read-only)."""
+
+    name: str
+    description: str = ""
+    origin: str = "built-in"  # the file it was read from, for explain-profile
+    layouts: tuple[str, ...] = ()
+    pointers: tuple[str, ...] = ()
+    id: str = "/content_id"
+    detect_all: tuple[str, ...] = ()
+    detect_any: tuple[str, ...] = ()
+    detect_document: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    schema: str = ""  # absolute path, or "" for the rules' default
+    ignore: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    attachments: Mapping[str, str] = field(default_factory=dict)
+
+    def fits_record(self, data: Any) -> bool:
+        """Whether a first record has every ``detect.all`` pointer and one of ``detect.any``."""
+        if not isinstance(data, dict):
+            return False
+        has = lambda p: next(expand(data, p), None) is not None  # noqa: E731
+        return all(has(p) for p in self.detect_all) and (not self.detect_any or any(has(p) for p in self.detect_any))
+
+    def fits_document(self, seen: Mapping[str, Any]) -> bool:
+        """Whether the document values seen before the records match ``detect.document`` (globs)."""
+        return all(isinstance(seen.get(p), str) and fnmatch.fnmatchcase(seen[p], glob) for p, glob in self.detect_document.items())
+
+    def field_roles(self, overrides: Mapping[str, Mapping[str, list[str]]] | None = None) -> FieldRoles:
+        """The roles rules see for this profile's records (config ``[fields.cms]`` applies to ``cms`` only)."""
+        patterns = {kind: dict(roles) for kind, roles in DEFAULT_ROLES.items()}
+        if self.roles:  # without [fields], the CMS export's roles (the cms profile declares none)
+            patterns["cms"] = {role: tuple(self.roles.get(role, ())) for role in ROLES}
+        roles = FieldRoles(patterns, id=self.id, profile=self.name)
+        return roles.overlaid(overrides) if overrides else roles
+
+    def describe(self) -> str:
+        """A human-readable account of the profile (``feedlint explain-profile``)."""
+        lines = [f"{self.name}: {self.description}", f"  from: {self.origin}"]
+        if self.layouts:
+            lines.append(f"  records: top-level {', '.join(self.layouts)}")
+        for p in self.pointers:
+            lines.append(f"  records: under {p}")
+        lines.append(f"  identity (content_id): {self.id}")
+        detect = [f"has all of {', '.join(self.detect_all)}"] if self.detect_all else []
+        detect += [f"has one of {', '.join(self.detect_any)}"] if self.detect_any else []
+        detect += [f"{p} matches {g!r}" for p, g in self.detect_document.items()]
+        lines.append("  detected when: " + ("; ".join(detect) or "always (no condition)"))
+        roles = self.field_roles()
+        for role in ROLES:
+            if roles.for_kind("cms", role):
+                lines.append(f"  {role}: {', '.join(roles.for_kind('cms', role))}")
+        lines.append(f"  schema: {self.schema or 'the bundled CMS export schema'}")
+        if self.ignore:
+            lines.append(f"  rules not run: {', '.join(self.ignore)}")
+        for key, value in self.options.items():
+            lines.append(f"  option {key} = {json.dumps(value)}")
+        for rule, opts in self.rule_options.items():
+            for key, value in opts.items():
+                lines.append(f"  {rule} {key} = {json.dumps(value)}")
+        for key, value in self.attachments.items():
+            lines.append(f"  attachments {key}: {value or ('(the record itself)' if key == 'items' else '(the value itself)')}")
+        return "\n".join(lines)
+
+
+def _strings(value: Any, where: str, pointers: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{where} must be a list of strings")
+    if pointers and not all(v == "" or v.startswith("/") for v in value):
+        raise ProfileError(f"{where} must be JSON Pointers like '/title'")
+    return tuple(value)
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProfileError(f"{where}: {key} must be a table")
+    return value
+
+
+def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = None) -> Profile:
+    """A :class:`Profile` from a parsed TOML/JSON table; ``base`` resolves a relative schema path."""
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ProfileError(f"{origin}: unknown profile key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise ProfileError(f"{origin}: a profile needs a name")
+    records, detect, fields = _table(data, "records", origin), _table(data, "detect", origin), _table(data, "fields", origin)
+    layouts = _strings(records.get("layouts", []), f"{origin}: records.layouts")
+    if any(layout not in LAYOUTS for layout in layouts):
+        raise ProfileError(f"{origin}: records.layouts must be within {', '.join(LAYOUTS)}")
+    pointers = _strings(records.get("pointers", []), f"{origin}: records.pointers", pointers=True)
+    if not layouts and not pointers:
+        raise ProfileError(f"{origin}: records needs layouts or pointers (where the records are)")
+    record_id = records.get("id", "/content_id")
+    if not isinstance(record_id, str) or not record_id.startswith("/"):
+        raise ProfileError(f"{origin}: records.id must be a JSON Pointer like '/id'")
+    roles = {}
+    for role, pats in fields.items():
+        if role not in ROLES:
+            raise ProfileError(f"{origin}: fields.{role}: unknown role (known: {', '.join(ROLES)})")
+        roles[role] = _strings(pats, f"{origin}: fields.{role}", pointers=True)
+    document = _table(detect, "document", origin)
+    if not all(isinstance(v, str) for v in document.values()):
+        raise ProfileError(f"{origin}: detect.document values must be strings (globs)")
+    schema = data.get("schema", "")
+    if not isinstance(schema, str):
+        raise ProfileError(f"{origin}: schema must be a file name")
+    if schema:
+        schema = str(Path(schema) if Path(schema).is_absolute() else (base or Path.cwd()) / schema)
+    rule_options = _table(data, "rules", origin)
+    if not all(isinstance(v, dict) for v in rule_options.values()):
+        raise ProfileError(f"{origin}: rules.<id> must be tables of options")
+    attachments = _table(data, "attachments", origin)
+    bad = [k for k, v in attachments.items() if k not in ATTACHMENT_KEYS or not isinstance(v, str) or (v and not v.startswith("/"))]
+    if bad:
+        raise ProfileError(f"{origin}: attachments.{bad[0]}: unknown key or not a JSON Pointer (known: {', '.join(ATTACHMENT_KEYS)})")
+    return Profile(
+        name=name,
+        description=str(data.get("description", "")),
+        origin=origin,
+        layouts=layouts,
+        pointers=pointers,
+        id=record_id,
+        detect_all=_strings(detect.get("all", []), f"{origin}: detect.all", pointers=True),
+        detect_any=_strings(detect.get("any", []), f"{origin}: detect.any", pointers=True),
+        detect_document=dict(document),
+        roles=roles,
+        schema=schema,
+        ignore=_strings(data.get("ignore", []), f"{origin}: ignore"),
+        options=_table(data, "options", origin),
+        rule_options=rule_options,
+        attachments=dict(attachments),
+    )
+
+
+def read_profile(path: str | Path, origin: str | None = None) -> Profile:
+    """Read a profile file (``.toml`` or ``.json``)."""
+    p = Path(path)
+    where = origin or str(p)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"{where}: cannot read profile: {exc.strerror or exc}") from None
+    try:
+        if p.suffix == ".json":
+            data = json.loads(raw)
+        else:
+            from .config import tomllib
+
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{where}: invalid profile file: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where}: a profile must be a table/object")
+    base = p.parent if origin is None else _schemas_dir()
+    return profile_from_data(data, where, base)
+
+
+def _schemas_dir() -> Path:
+    from .schemas import bundled
+
+    return Path(bundled()).parent
+
+
+def builtin_profiles() -> list[Profile]:
+    """The profiles shipped with feedlint, in detection order."""
+    here = Path(__file__).parent / "profiles"
+    return [read_profile(here / f"{name}.toml", origin=f"built-in ({name}.toml)") for name in BUILTIN_ORDER]
+
+
+@dataclass(frozen=True)
+class ProfileSet:
+    """The profiles of a run in detection order (the config's first), and the one forced, if any."""
+
+    profiles: tuple[Profile, ...]
+    forced: str | None = None
+
+    @classmethod
+    def load(cls, user_files: Iterable[str] = (), forced: str | None = None) -> "ProfileSet":
+        users = [read_profile(f) for f in user_files]
+        names = [p.name for p in users]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ProfileError(f"two profiles are named {sorted(dupes)[0]!r}")
+        builtin = [p for p in builtin_profiles() if p.name not in names]  # a user's profile may replace a built-in
+        found = cls(tuple(users + builtin), forced)
+        if forced is not None and found.get(forced) is None:
+            raise ProfileError(f"unknown profile {forced!r} (known: {', '.join(found.names)})")
+        return found
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.profiles]
+
+    def get(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles if p.name == name), None)
+
+    @property
+    def candidates(self) -> tuple[Profile, ...]:
+        """The profiles a file may be read with: the forced one, or all."""
+        return (self.get(self.forced),) if self.forced else self.profiles  # type: ignore[return-value]
+
+    @property
+    def pointers(self) -> tuple[str, ...]:
+        """Every record pattern the reader should follow into a top-level object."""
+        return tuple(dict.fromkeys(p for prof in self.candidates for p in prof.pointers))
+
+    def detect(self, layout: str, matched: str | None, seen: Mapping[str, Any], first: Any) -> Profile | None:
+        """The profile of a file from how its records were found and its first record; None when none fits.
+
+        A forced profile is trusted when its records are where it says.
+        """
+        for prof in self.candidates:
+            placed = matched in prof.pointers if matched is not None else layout in prof.layouts
+            if not placed:
+                continue
+            if self.forced or (prof.fits_document(seen) and prof.fits_record(first)):
+                return prof
+        return None

@@ -1,0 +1,327 @@
+"""Profiles: WordPress, Ghost and JSON Feed exports read as they are, detected from the content,
+forced with --profile, a user's own profile from the config, and the profile commands.
+
+Fixtures in tests/fixtures/profiles/ are invented, in the real exports' shapes.  Every finding
+is checked at its absolute pointer and at the line and column where the value starts in the
+file (found here by searching the file's text, independently of the reader).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from feedlint.profile import ProfileError, ProfileSet, read_profile
+from feedlint.reader.jsonstream import JsonRecordReader
+from feedlint.reader.ranges import FileRange
+
+FIX = ROOT / "tests" / "fixtures" / "profiles"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "feedlint", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120)
+
+
+def check_json(path: Path, *extra: str, cwd: Path | None = None) -> tuple[int, list[dict], str]:
+    proc = run("check", "--format", "json", "-j", "1", str(path), *extra, cwd=cwd)
+    return proc.returncode, json.loads(proc.stdout or "[]"), proc.stderr
+
+
+def line_col(path: Path, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based line and code-point column where ``needle`` starts (its ``nth`` occurrence)."""
+    text = path.read_text(encoding="utf-8")
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    before = text[:at]
+    return before.count("\n") + 1, at - (before.rfind("\n") + 1) + 1
+
+
+def by_rule(findings: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for f in findings:
+        out.setdefault(f["rule"], []).append(f)
+    return out
+
+
+# -- WordPress ------------------------------------------------------------------------
+
+
+def test_wordpress_posts_edit_before_publication_at_the_exact_value():
+    path = FIX / "wp-posts.json"
+    code, findings, err = check_json(path)
+    assert code == 1, err
+    assert [f["rule"] for f in findings] == ["FL302"]  # the clean post (101) and the HTML fields raise nothing
+    f = findings[0]
+    assert (f["content_id"], f["pointer"], f["record_pointer"]) == (102, "/1/modified_gmt", "/modified_gmt")
+    assert (f["line"], f["column"]) == line_col(path, '"2021-04-09T15:45:00"')
+
+
+def test_wordpress_html_fields_keep_their_entities_and_plain_alt_text_does_not():
+    path = FIX / "wp-media.json"
+    code, findings, _ = check_json(path, "--select", "FL2")
+    assert code == 1
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in findings] == [("FL201", 202, "/1/alt_text")]
+    assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"The old pier at low tide &amp; dusk"')
+
+
+def test_wordpress_media_follow_the_schema_with_numeric_string_sizes(tmp_path):
+    media = json.loads((FIX / "wp-media.json").read_text())
+    media[0]["media_details"]["sizes"]["medium"]["width"] = "300"  # what WordPress keeps for imported media
+    del media[0]["media_details"]["sizes"]["medium"]["source_url"]  # WordPress leaves it out for some sizes
+    media[1]["id"] = "202"
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, _ = check_json(path, "--select", "FL1")
+    assert [(f["rule"], f["pointer"]) for f in findings] == [("FL101", "/1/id")]
+    assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"202"')
+
+
+# -- Ghost ----------------------------------------------------------------------------
+
+
+def test_ghost_export_records_under_db_data_posts_with_absolute_pointers():
+    path = FIX / "ghost-export.json"
+    code, findings, err = check_json(path)
+    assert code == 1, err
+    found = by_rule(findings)
+    assert sorted(found) == ["FL201", "FL306"]
+    entity = found["FL201"][0]
+    assert (entity["content_id"], entity["pointer"], entity["record_pointer"]) == ("5f0000000000000000000003", "/db/0/data/posts/2/title", "/title")
+    assert (entity["line"], entity["column"]) == line_col(path, '"Lighthouse keepers&#39; diaries"')
+    early = found["FL306"][0]  # published four months before it was created
+    assert (early["content_id"], early["pointer"]) == ("5f0000000000000000000002", "/db/0/data/posts/1/published_at")
+    assert (early["line"], early["column"]) == line_col(path, '"2020-02-01T08:00:00.000Z"')
+
+
+def test_ghost_0x_export_records_under_data_posts():
+    path = FIX / "ghost-0x.json"
+    code, findings, _ = check_json(path)
+    assert code == 1
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in findings] == [("FL302", 7, "/data/posts/0/updated_at")]
+    assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"2014-02-01T10:00:00.000Z"')
+
+
+def test_a_ghost_fingerprint_is_the_same_when_the_export_is_reformatted(tmp_path):
+    compact = FIX / "ghost-export.json"
+    pretty = tmp_path / "ghost-export.json"
+    pretty.write_text(json.dumps(json.loads(compact.read_text()), indent=4))
+    _, a, _ = check_json(compact)
+    _, b, _ = check_json(pretty)
+    assert [f["fingerprint"] for f in a] == [f["fingerprint"] for f in b]
+    assert [f["line"] for f in a] != [f["line"] for f in b]  # the positions moved, the identity did not
+
+
+def test_suppression_and_baseline_use_the_profiles_identity(tmp_path):
+    config = tmp_path / "feedlint.toml"
+    config.write_text('[[suppress]]\ncontent-id = "5f0000000000000000000003"\nrules = ["FL201"]\nreason = "title imported from the old blog"\n')
+    _, findings, err = check_json(FIX / "ghost-export.json", "--config", str(config))
+    assert [f["rule"] for f in findings] == ["FL306"]
+    assert "unused suppression" not in err
+    base = tmp_path / "base.json"
+    assert run("baseline", str(FIX / "ghost-export.json"), "-o", str(base)).returncode == 0
+    code, findings, _ = check_json(FIX / "ghost-export.json", "--baseline", str(base))
+    assert (code, findings) == (0, [])
+
+
+# -- JSON Feed ------------------------------------------------------------------------
+
+
+def test_json_feed_items_with_rfc3339_dates():
+    path = FIX / "feed.json"
+    code, findings, _ = check_json(path)
+    assert code == 1
+    found = by_rule(findings)
+    assert sorted(found) == ["FL204", "FL301"]  # item 1's dates with a +01:00 offset are fine
+    assert (found["FL301"][0]["pointer"], found["FL301"][0]["content_id"]) == ("/items/1/date_published", "https://example.org/notes/2")
+    assert (found["FL301"][0]["line"], found["FL301"][0]["column"]) == line_col(path, '31T10:00:00Z"')  # at the impossible day
+    assert found["FL204"][0]["pointer"] == "/items/1/title"
+    assert (found["FL204"][0]["line"], found["FL204"][0]["column"]) == line_col(path, "\u00c3\u00a9")  # at the mojibake itself
+
+
+# -- detection, forcing, skipping ------------------------------------------------------
+
+
+def test_the_cms_export_is_still_read_as_before():
+    code, findings, _ = check_json(ROOT / "examples" / "newsroom-export.json", "--select", "FL2")
+    assert code == 1 and findings
+    assert all(isinstance(f["content_id"], int) and f["pointer"].count("/") >= 3 for f in findings)
+
+
+def test_forcing_a_profile_that_does_not_fit_skips_the_file_with_a_reason():
+    code, findings, err = check_json(FIX / "wp-posts.json", "--profile", "ghost")
+    assert findings == []
+    assert "wp-posts.json: skipped: not a ghost export" in err
+    assert code != 1
+
+
+def test_forcing_the_cms_profile_on_a_wordpress_file_reads_it_as_a_cms_export():
+    _, findings, _ = check_json(FIX / "wp-posts.json", "--profile", "cms", "--select", "FL102")
+    assert {f["pointer"] for f in findings} == {"/0", "/1"}
+    assert any("content_id" in f["message"] for f in findings)
+    assert all(f["content_id"] is None for f in findings)  # the cms identity: there is no content_id
+
+
+def test_an_unknown_profile_is_a_usage_error():
+    proc = run("check", "--profile", "drupal", str(FIX / "feed.json"))
+    assert proc.returncode == 2
+    assert "unknown profile 'drupal'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_json_document_no_profile_fits_is_skipped(tmp_path):
+    other = tmp_path / "settings.json"
+    other.write_text('{"data": {"posts": "not a list"}, "theme": "dark"}')
+    proc = run("check", str(other))
+    assert "settings.json: skipped: not a CMS export" in proc.stderr
+    assert "tried cms, wordpress, ghost, jsonfeed" in proc.stderr
+
+
+def test_malformed_json_beside_the_records_is_an_input_error_at_its_place(tmp_path):
+    bad = tmp_path / "ghost.json"
+    bad.write_text('{"db":[{"meta":{"version":"5.0"},"data":{"tags":[1,2,],"posts":[]}}]}')
+    proc = run("check", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"{bad}:1:") and "invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_reader_streams_records_under_a_pointer_in_a_tiny_window(tmp_path):
+    """Window of 16 bytes: keys, skipped members and records cross window ends; records and pointers stay exact."""
+    source = FIX / "ghost-export.json"
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        reader = JsonRecordReader(FileRange(fd, 0, "g", 16), pointers=("/db/*/data/posts/*", "/data/posts/*"))  # type: ignore[arg-type]
+        records = list(reader.records())
+    finally:
+        os.close(fd)
+    doc = json.loads(source.read_text())
+    assert [r.data for r in records] == doc["db"][0]["data"]["posts"]
+    assert [r.pointer for r in records] == [f"/db/0/data/posts/{i}" for i in range(3)]
+    assert (reader.layout, reader.matched) == ("document", "/db/*/data/posts/*")
+    text = source.read_text()
+    assert [r.origin.offset for r in records] == [text.index('{"id":"5f00000000000000000000%02d"' % i) for i in (1, 2, 3)]
+
+
+def test_json_lines_objects_are_still_records_when_profiles_follow_pointers(tmp_path):
+    lines = tmp_path / "export.jsonl"
+    lines.write_text('{"content_id": 1, "content_title": "A &amp; B"}\n{"content_id": 2, "content_title": "C"}\n')
+    _, findings, _ = check_json(lines, "--select", "FL201")
+    assert [(f["content_id"], f["pointer"], f["line"], f["column"]) for f in findings] == [(1, "/content_title", *line_col(lines, '"A &amp; B"'))]
+
+
+# -- a user's own profile ---------------------------------------------------------------
+
+
+USER_PROFILE = """
+name = "harbourcms"
+description = "the harbour office's CMS"
+ignore = ["FL1", "FL602", "FL603", "FL604", "FL605", "FL606"]
+
+[records]
+pointers = ["/export/*/stories/*"]
+id = "/uuid"
+
+[detect]
+all = ["/uuid", "/headline"]
+document = { "/format" = "harbour-*" }
+
+[fields]
+plain-text = ["/headline"]
+html = ["/body"]
+dates = ["/written"]
+
+[options]
+format = "%d.%m.%Y"
+"""
+
+
+def test_a_users_profile_from_the_config_reads_their_export(tmp_path):
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "harbour.toml").write_text(USER_PROFILE)
+    (tmp_path / "feedlint.toml").write_text('profiles = ["profiles/harbour.toml"]\n')
+    export = tmp_path / "stories.json"
+    export.write_text(json.dumps({"format": "harbour-2", "export": [{"stories": [
+        {"uuid": "a-1", "headline": "Quay &amp; pier repaired", "body": "<p>Done &amp; dusted</p>", "written": "31.04.2023"},
+        {"uuid": "a-2", "headline": "New buoys", "body": "<p>Six buoys.</p>", "written": "30.04.2023"}]}]}, indent=2))
+    code, findings, err = check_json(export, cwd=tmp_path)
+    assert code == 1, err
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in findings] == [
+        ("FL201", "a-1", "/export/0/stories/0/headline"),
+        ("FL301", "a-1", "/export/0/stories/0/written"),
+    ]
+    assert (findings[1]["line"], findings[1]["column"]) == line_col(export, '31.04.2023"')  # at the impossible day
+    listed = run("profiles", cwd=tmp_path).stdout.splitlines()
+    assert [row.split()[0] for row in listed] == ["NAME", "harbourcms", "cms", "wordpress", "ghost", "jsonfeed"]
+    shown = run("explain-profile", "harbourcms", cwd=tmp_path).stdout
+    assert "identity (content_id): /uuid" in shown and "/format matches 'harbour-*'" in shown and "rules not run: FL1, FL602" in shown
+
+
+def test_a_users_profile_is_not_chosen_when_the_document_says_otherwise(tmp_path):
+    (tmp_path / "harbour.toml").write_text(USER_PROFILE)
+    (tmp_path / "feedlint.toml").write_text('profiles = ["harbour.toml"]\n')
+    export = tmp_path / "stories.json"
+    export.write_text(json.dumps({"format": "other", "export": [{"stories": [{"uuid": "a-1", "headline": "x"}]}]}))
+    proc = run("check", str(export), cwd=tmp_path)
+    assert "skipped: not a CMS export" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\n', "records needs layouts or pointers"),
+        ('name = "x"\n[records]\nlayouts = ["tree"]\n', "records.layouts must be within"),
+        ('name = "x"\nshape = 1\n[records]\nlayouts = ["array"]\n', "unknown profile key 'shape'"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[fields]\nbody = ["/b"]\n', "fields.body: unknown role"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[options]\ncolour = "red"\n', "options.colour: no rule has this option"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[rules.FL302]\nregister-field = 3\n', "register-field"),
+    ],
+)
+def test_a_broken_profile_is_a_config_error_naming_the_file(tmp_path, text, message):
+    (tmp_path / "p.toml").write_text(text)
+    (tmp_path / "feedlint.toml").write_text('profiles = ["p.toml"]\n')
+    proc = run("profiles", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "p.toml" in proc.stderr and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_builtin_profiles_list_and_explain():
+    listed = run("profiles").stdout
+    for name in ("cms", "wordpress", "ghost", "jsonfeed"):
+        assert f"\n{name} " in listed
+    shown = run("explain-profile", "ghost").stdout
+    assert "records: under /db/*/data/posts/*" in shown and "records: under /data/posts/*" in shown
+    assert "FL306 start-field = \"published_at\"" in shown
+    proc = run("explain-profile", "nope")
+    assert proc.returncode == 2 and "known: cms, wordpress, ghost, jsonfeed" in proc.stderr
+
+
+def test_profile_files_read_as_json_too(tmp_path):
+    (tmp_path / "p.json").write_text(json.dumps({"name": "j", "records": {"layouts": ["array"], "id": "/key"}, "detect": {"all": ["/key"]}}))
+    profile = read_profile(tmp_path / "p.json")
+    assert (profile.id, profile.fits_record({"key": 1}), profile.fits_record({"id": 1})) == ("/key", True, False)
+    with pytest.raises(ProfileError, match="two profiles are named 'j'"):
+        ProfileSet.load([str(tmp_path / "p.json"), str(tmp_path / "p.json")])
+
+
+# -- the real exports (opt-in) ------------------------------------------------------------
+
+REALDATA = os.environ.get("FEEDLINT_REALDATA")
+
+
+@pytest.mark.skipif(not REALDATA, reason="set FEEDLINT_REALDATA to the folder of the real exports")
+@pytest.mark.parametrize(("name", "profile"), [("wordpress/posts.json", "wordpress"), ("wordpress/media.json", "wordpress"), ("ghost/ghost-export.json", "ghost")])
+def test_real_exports_are_read_as_they_are(name, profile):
+    path = Path(REALDATA) / name  # type: ignore[arg-type]
+    proc = run("check", "--format", "sarif", "-j", "1", str(path))
+    assert proc.returncode != 2, proc.stderr
+    assert "skipped" not in proc.stderr
+    sarif = json.loads(proc.stdout)
+    run_ = sarif["runs"][0]
+    assert run_["results"] is not None
+    forced = run("check", "--profile", profile, "--statistics", "-j", "1", str(path))
+    assert forced.returncode != 2 and " records" in forced.stdout and " 0 records" not in forced.stdout
