@@ -50,12 +50,14 @@ class FieldRoles:
 
     ``id`` is the pointer of the field shown as ``content_id`` (fingerprints,
     suppressions, baselines); ``profile`` names the profile these roles
-    come from (see :mod:`feedlint.profile`).
+    come from (see :mod:`feedlint.profile`); ``attachments`` is where its
+    attachments are (read by ``rules/_paths.py``).
     """
 
     patterns: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_ROLES)
     id: str = "/content_id"
     profile: str = "cms"
+    attachments: Mapping[str, str] = field(default_factory=dict)  # a profile's [attachments] layout; empty: the CMS export's ``attaches``
 
     def for_kind(self, kind: str, role: str) -> tuple[str, ...]:
         return tuple(self.patterns.get(kind, {}).get(role, ()))
@@ -70,7 +72,7 @@ class FieldRoles:
         for kind, roles in (overrides or {}).items():
             for role, pats in roles.items():
                 merged.setdefault(kind, {})[role] = tuple(pats)
-        return FieldRoles(merged, self.id, self.profile)
+        return FieldRoles(merged, self.id, self.profile, self.attachments)
 
     def identity(self, data: Any) -> Any:
         """The record's identity: the value at ``id`` (``content_id`` by default), or None."""

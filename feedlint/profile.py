@@ -20,6 +20,7 @@ from .fields import DEFAULT_ROLES, ROLES, FieldRoles, expand
 BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
 LAYOUTS = ("pages", "array", "json-lines")
 ATTACHMENT_KEYS = ("items", "renditions", "rendition-url", "rendition-width", "rendition-height", "original-url", "original-width", "original-height", "original-size")
+ATTACHMENT_NAMES = ("original-rendition",)  # a size key, not a pointer: the rendition that is the original itself (WordPress "full")
 _TOP_KEYS = {"name", "description", "schema", "ignore", "records", "detect", "fields", "options", "rules", "attachments"}
 
 
@@ -63,7 +64,7 @@ class Profile:
         patterns = {kind: dict(roles) for kind, roles in DEFAULT_ROLES.items()}
         if self.roles:  # without [fields], the CMS export's roles (the cms profile declares none)
             patterns["cms"] = {role: tuple(self.roles.get(role, ())) for role in ROLES}
-        roles = FieldRoles(patterns, id=self.id, profile=self.name)
+        roles = FieldRoles(patterns, id=self.id, profile=self.name, attachments=self.attachments)
         return roles.overlaid(overrides) if overrides else roles
 
     def describe(self) -> str:
@@ -145,9 +146,9 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     if not all(isinstance(v, dict) for v in rule_options.values()):
         raise ProfileError(f"{origin}: rules.<id> must be tables of options")
     attachments = _table(data, "attachments", origin)
-    bad = [k for k, v in attachments.items() if k not in ATTACHMENT_KEYS or not isinstance(v, str) or (v and not v.startswith("/"))]
+    bad = [k for k, v in attachments.items() if not isinstance(v, str) or k not in ATTACHMENT_NAMES and (k not in ATTACHMENT_KEYS or (v and not v.startswith("/")))]
     if bad:
-        raise ProfileError(f"{origin}: attachments.{bad[0]}: unknown key or not a JSON Pointer (known: {', '.join(ATTACHMENT_KEYS)})")
+        raise ProfileError(f"{origin}: attachments.{bad[0]}: unknown key or not a JSON Pointer (known: {', '.join(ATTACHMENT_KEYS + ATTACHMENT_NAMES)})")
     return Profile(
         name=name,
         description=str(data.get("description", "")),

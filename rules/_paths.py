@@ -72,10 +72,11 @@ class AttachPath:
     finding, so building pointers (or frozen dataclasses) up front is waste.
     """
 
-    __slots__ = ("attach_index", "key", "value", "match", "parts")
+    __slots__ = ("attach_index", "key", "value", "match", "parts", "places")
 
-    def __init__(self, attach_index: int, key: str | None, value: str, regex: "re.Pattern[str]") -> None:
+    def __init__(self, attach_index: int, key: str | None, value: str, regex: "re.Pattern[str]", places: dict | None = None) -> None:
         self.attach_index = attach_index
+        self.places = places  # pointers of a profile's attachment layout (see place_pointers); None: the CMS export's
         self.key = key  # the size key of a rendition; None for the original
         self.value = value
         self.match = m = regex.fullmatch(value)
@@ -87,7 +88,9 @@ class AttachPath:
 
     @property
     def pointer(self) -> str:
-        """e.g. ``/attaches/0/sizes/600`` or ``/attaches/0/files/original/url``."""
+        """e.g. ``/attaches/0/sizes/600`` or ``/attaches/0/files/original/url`` (``/media_details/sizes/medium/source_url`` in WordPress media)."""
+        if self.places is not None:
+            return self.places[self.key]
         return path_pointer(self.attach_index, self.key)
 
     def part(self, name: str) -> str | None:
@@ -134,8 +137,9 @@ class AttachGroup:
 
     def _build(self) -> tuple:
         rendition, original = self._templates
-        renditions = [AttachPath(self.index, k, v, rendition) for k, v in zip(self.keys, self.values)]
-        orig = AttachPath(self.index, None, self.url, original) if self.url is not None else None
+        places = self.att.get(PLACES)
+        renditions = [AttachPath(self.index, k, v, rendition, places) for k, v in zip(self.keys, self.values)]
+        orig = AttachPath(self.index, None, self.url, original, places) if self.url is not None else None
         self._paths = (renditions + [orig] if orig is not None else renditions, renditions, orig)
         return self._paths
 
@@ -266,8 +270,78 @@ def _dimensions(orig: dict | None) -> tuple[int, int] | None:
 
 
 def attachments(record: Any) -> list[tuple[int, dict, dict | None]]:
-    """``(index, attachment, its files.original or None)`` for every attachment object (listed once per record)."""
+    """``(index, attachment, its files.original or None)`` for every attachment object (listed once per record).
+
+    A profile with an ``[attachments]`` layout (WordPress media, a Ghost
+    feature image) has its attachments seen in the CMS export's shape
+    (``sizes`` key -> path, ``files.original``), each carrying the pointers of
+    its values in the record under :data:`PLACES`.
+    """
+    layout = getattr(record.roles, "attachments", None)
+    if layout:
+        return record.memo("fl5:attachments", lambda: _laid_out(record.data, layout))
     return record.memo("fl5:attachments", lambda: _attachments(record.get("attaches")))
+
+
+PLACES = "\0places"  # key of a laid-out attachment's pointers: size key (None: the original's URL) or "#width"… -> pointer
+
+_ORIGINAL_FIELDS = {"url": "original-url", "width": "original-width", "height": "original-height", "size": "original-size"}
+
+
+def _at(node: Any, pointer: str) -> Any:
+    """The value at ``pointer`` (no wildcards) under ``node``, or None."""
+    if not pointer:
+        return node
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def _laid_out(data: Any, layout: Any) -> list[tuple[int, dict, dict | None]]:
+    """The attachments a profile's ``[attachments]`` layout finds, in the CMS export's shape (see :func:`attachments`)."""
+    from feedlint.fields import expand
+
+    items = layout.get("items", "")
+    found = [("", data)] if not items else list(expand(data, items))
+    skip = layout.get("original-rendition")
+    out = []
+    for i, (base, item) in enumerate(found):
+        if not isinstance(item, dict):
+            continue
+        places: dict[Any, str] = {}
+        sizes: dict[str, Any] = {}
+        where = layout.get("renditions")
+        renditions = _at(item, where) if where else None
+        if isinstance(renditions, dict):
+            url_at = layout.get("rendition-url", "")
+            for key, value in renditions.items():
+                if key == skip:
+                    continue
+                sizes[key] = _at(value, url_at)
+                places[key] = f"{base}{where}/{_escape(key)}{url_at}"
+        original: dict[str, Any] = {}
+        for name, key in _ORIGINAL_FIELDS.items():
+            pointer = layout.get(key)
+            if pointer:
+                original[name] = _at(item, pointer)
+                places[None if name == "url" else "#" + name] = base + pointer
+        att = {"sizes": sizes, "files": {"original": original}, "file_media": 1 if as_int(original.get("width")) is not None else None, PLACES: places}  # an image: it has a pixel width
+        out.append((i, att, original))
+    return out
+
+
+def original_pointer(record: Any, index: int, name: str) -> str:
+    """The pointer of the original's ``name`` (url, width, height, size) of attachment ``index``."""
+    for i, att, _ in attachments(record):
+        if i == index and PLACES in att:
+            return att[PLACES]["#" + name if name != "url" else None]
+    return f"/attaches/{index}/files/original/{name}"
 
 
 def _attachments(items: Any) -> list[tuple[int, dict, dict | None]]:
@@ -282,19 +356,20 @@ def original_of(att: dict) -> dict | None:
     return orig if isinstance(orig, dict) else None
 
 
-def path_values(record: Any) -> list[tuple[int, str | None, str]]:
-    """``(attach index, size key or None for the original, path)`` for every string path (listed once per record)."""
+def path_values(record: Any) -> list[tuple[str, str]]:
+    """``(pointer, path)`` for every string path (listed once per record)."""
     return record.memo("fl5:path-values", lambda: _path_values(attachments(record)))
 
 
-def _path_values(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[int, str | None, str]]:
-    out: list[tuple[int, str | None, str]] = []
+def _path_values(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     for i, att, orig in atts:
+        places = att.get(PLACES)
         sizes = att.get("sizes")
         if isinstance(sizes, dict):
-            out += [(i, key, value) for key, value in sizes.items() if isinstance(value, str)]
+            out += [(places[key] if places else path_pointer(i, key), value) for key, value in sizes.items() if isinstance(value, str)]
         if orig is not None and isinstance(orig.get("url"), str):
-            out.append((i, None, orig["url"]))
+            out.append((places[None] if places else path_pointer(i, None), orig["url"]))
     return out
 
 

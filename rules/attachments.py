@@ -19,7 +19,7 @@ from feedlint.api import Hit, Option, SetupError, bad, good, rule
 
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, path_pointer, path_values
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, original_pointer, path_values
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -457,8 +457,7 @@ def _all_listed(extensions: tuple, listed: list) -> bool:
 
 
 def _all_paths(record: Any) -> Iterator[tuple[str, str]]:
-    for i, key, value in path_values(record):
-        yield path_pointer(i, key), value
+    yield from path_values(record)
 
 
 @rule(
@@ -513,15 +512,15 @@ def _plain(joined: str) -> bool:
     return joined.isascii() and not joined.encode("ascii").translate(None, _PLAIN) and ".." not in joined and " /" not in joined and not joined.startswith("/")
 
 
-def _unsafe_hits(values: list[tuple[int, str | None, str]], options: Any) -> Iterator[Hit]:
+def _unsafe_hits(values: list[tuple[str, str]], options: Any) -> Iterator[Hit]:
     """FL510 path by path (the exact check behind the whole-record search)."""
-    for i, key, value in values:
+    for pointer, value in values:
         if not _SUSPECT.search(value):
             continue
         found = _unsafe(value, options)
         if found:
             what, span = found
-            yield Hit(path_pointer(i, key), f"path {quoted(value)} contains {what}", evidence=value, span=span)
+            yield Hit(pointer, f"path {quoted(value)} contains {what}", evidence=value, span=span)
 
 
 @rule(
@@ -547,7 +546,7 @@ def original_dimensions_invalid(record, options) -> Iterator[Hit]:
         for dim in ("width", "height"):
             v = as_int(orig.get(dim))
             if v is not None and v <= 0:
-                yield Hit(f"/attaches/{i}/files/original/{dim}", f"original {dim} is {v}", evidence=f"{dim}={v}")
+                yield Hit(original_pointer(record, i, dim), f"original {dim} is {v}", evidence=f"{dim}={v}")
 
 
 @rule(
@@ -578,7 +577,7 @@ def original_size_unknown(record, options) -> Iterator[Hit]:
     for i, att, orig in attachments(record):
         if orig is None or as_int(orig.get("size")) != 0:
             continue
-        res = on_disk.get(f"/attaches/{i}/files/original/url")
+        res = on_disk.get(original_pointer(record, i, "url"))
         if res is None or res.status != "ok":
             continue
         try:
@@ -586,7 +585,7 @@ def original_size_unknown(record, options) -> Iterator[Hit]:
         except OSError:
             continue
         if size:
-            yield Hit(f"/attaches/{i}/files/original/size", f"original file size is 0 in the export; the file under the media root has {size:,} bytes", evidence="size=0")
+            yield Hit(original_pointer(record, i, "size"), f"original file size is 0 in the export; the file under the media root has {size:,} bytes", evidence="size=0")
 
 
 def _resolved(record: Any, option: str) -> list[tuple[str, str, Resolution]]:

@@ -325,3 +325,59 @@ def test_real_exports_are_read_as_they_are(name, profile):
     assert run_["results"] is not None
     forced = run("check", "--profile", profile, "--statistics", "-j", "1", str(path))
     assert forced.returncode != 2 and " records" in forced.stdout and " 0 records" not in forced.stdout
+
+
+# -- attachments laid out by a profile ---------------------------------------------------
+
+
+def test_wordpress_media_renditions_are_checked_against_the_yyyy_mm_templates():
+    path = FIX / "wp-media.json"
+    _, findings, _ = check_json(path, "--select", "FL501,FL504,FL307,FL510")
+    got = sorted((f["rule"], f["content_id"], f["pointer"], f["line"], f["column"]) for f in findings)
+    line, column = line_col(path, "2016/05/market-1-1024x768.jpg")  # at the month folder inside the URL
+    assert got == [
+        ("FL307", 201, "/0/media_details/sizes/large/source_url", line, column),
+        ("FL504", 201, "/0/media_details/sizes/large/source_url", line, column),
+    ]  # http(s) URLs, "full" and the -300x225 renditions of the right month are fine
+
+
+def test_wordpress_media_path_off_the_template_and_a_zero_width_original(tmp_path):
+    media = json.loads((FIX / "wp-media.json").read_text())
+    media[1]["media_details"]["sizes"]["medium"]["source_url"] = "https://example.org/wp-content/uploads/2016/05/pier_300_225.png"
+    media[1]["media_details"]["width"] = 0
+    media[1]["media_details"]["sizes"]["full"] = {"file": "pier.png", "width": 800, "height": 600, "source_url": media[1]["source_url"]}
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, _ = check_json(path, "--select", "FL501,FL511")
+    got = sorted((f["rule"], f["pointer"], f["line"], f["column"]) for f in findings)
+    width_line, width_column = line_col(path, '"width": 0,')
+    assert got == [
+        ("FL501", "/1/media_details/sizes/medium/source_url", *line_col(path, '"https://example.org/wp-content/uploads/2016/05/pier_300_225.png"')),
+        ("FL511", "/1/media_details/width", width_line, width_column + len('"width": ')),
+    ]  # sizes.full (the original itself) is not read as a rendition
+
+
+def test_the_dedupe_digits_of_wordpress_stay_in_the_file_name():
+    from feedlint.rules._paths import AttachPath, compile_template
+
+    rendition = compile_template("{base}/wp-content/uploads/{yyyy}/{mm}/{name}-{width}x{height}.{ext}")
+    ap = AttachPath(0, "medium", "https://example.org/wp-content/uploads/2016/04/market-1-300x225.jpg", rendition)
+    assert (ap.parts["name"], ap.parts["width"], ap.parts["height"], ap.parts["yyyymm"]) == ("market-1", "300", "225", "201604")
+    assert ap.span("yyyymm") == (len("https://example.org/wp-content/uploads/"), len("https://example.org/wp-content/uploads/2016/04"))
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_worker_processes_read_with_the_files_profile(tmp_path, method):
+    """Records sent to workers keep their profile: its roles, identity and rule options (FL302's fields)."""
+    posts = [json.loads(json.dumps(p)) for p in json.loads((FIX / "wp-posts.json").read_text()) * 3]
+    for i, post in enumerate(posts):
+        post["id"] = 300 + i
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps(posts, indent=1))
+    serial = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "1", str(path)], capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "FEEDLINT_PARALLEL_MIN_RECORDS": "2", "FEEDLINT_START_METHOD": method}
+    parallel = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "2", str(path)], capture_output=True, text=True, timeout=120, env=env)
+    assert parallel.returncode == serial.returncode == 1, parallel.stderr
+    found = json.loads(parallel.stdout)
+    assert found == json.loads(serial.stdout)
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in found] == [("FL302", 301, "/1/modified_gmt"), ("FL302", 303, "/3/modified_gmt"), ("FL302", 305, "/5/modified_gmt")]

@@ -261,8 +261,8 @@ def test_attachment_columns_are_the_parts_of_each_path():
     for data in RECORDS + [_with_odd_sizes(d, i) for i, d in enumerate(RECORDS[:300])]:
         groups = attach_index(record(data), options).groups
         # rebuilt from scratch per path, as the index did before it kept columns
-        want = [(i, k, v) for i, k, v in path_values(record(data))]
-        assert [(g.index, ap.key, ap.value) for g in groups for ap in g.paths] == want
+        want = path_values(record(data))
+        assert [(ap.pointer, ap.value) for g in groups for ap in g.paths] == want
         for g in groups:
             renditions = [ap for ap in g.paths if ap.key is not None]
             assert g.renditions == renditions and g.original is (g.paths[-1] if g.url is not None else None)
