@@ -138,7 +138,8 @@ def test_json_feed_items_with_rfc3339_dates():
     code, findings, _ = check_json(path)
     assert code == 1
     found = by_rule(findings)
-    assert sorted(found) == ["FL204", "FL301"]  # item 1's dates with a +01:00 offset are fine
+    assert sorted(found) == ["FL204", "FL301", "FL510"]  # item 0's dates with a +01:00 offset and its https image are fine
+    assert (found["FL510"][0]["pointer"], found["FL510"][0]["line"], found["FL510"][0]["column"]) == ("/items/1/image", *line_col(path, 'file:'))
     assert (found["FL301"][0]["pointer"], found["FL301"][0]["content_id"]) == ("/items/1/date_published", "https://example.org/notes/2")
     assert (found["FL301"][0]["line"], found["FL301"][0]["column"]) == line_col(path, '31T10:00:00Z"')  # at the impossible day
     assert found["FL204"][0]["pointer"] == "/items/1/title"
