@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .api import Example, Rule
+
+# Bundled files (the example expectation suite) are shown relative to where the packages
+# are installed, so the generated catalogue does not depend on the checkout's location.
+_INSTALL_ROOT = str(Path(__file__).resolve().parents[1]) + "/"
+
+
+def _portable(value: object) -> object:
+    """An option value with absolute paths into the installed packages made relative."""
+    if isinstance(value, str) and value.startswith(_INSTALL_ROOT):
+        return value[len(_INSTALL_ROOT):]
+    if isinstance(value, list):
+        return [_portable(v) for v in value]
+    return value
 
 
 def _example_text(record: object) -> str:
@@ -21,7 +35,7 @@ def describe_example(ex: Example) -> tuple[str, str | None]:
     """
     if isinstance(ex.record, str):  # an article's text, shown as it is
         return "", ex.record
-    options = ", ".join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in ex.options.items())
+    options = ", ".join(f"{name} = {json.dumps(_portable(value), ensure_ascii=False)}" for name, value in ex.options.items())
     lead = f"With the option{'s' if len(ex.options) > 1 else ''} {options}: " if options else ""
     many = isinstance(ex.record, list)
     changed = any(ex.record) if many else bool(ex.record)

@@ -68,7 +68,7 @@ def test_json_sarif_github_state_the_skip(write_export, tmp_path):
     (tmp_path / "package.json").write_text(PACKAGE)
     r = run_cli("check", "--format", "json", "export.json", "package.json", cwd=tmp_path)
     assert r.returncode == 1 and [f["rule"] for f in json.loads(r.stdout)] == ["FL101"]
-    assert _skip_lines(r.stderr) == ["feedlint: warning: package.json: skipped: not a CMS export (no content_id or other export field in the first record)"]
+    assert _skip_lines(r.stderr) == ["feedlint: warning: package.json: skipped: not a CMS export (none of the profiles cms, wordpress, ghost, jsonfeed fits its top-level json-lines records)"]
 
     r = run_cli("check", "--format", "sarif", "export.json", "package.json", cwd=tmp_path)
     log = json.loads(r.stdout)

@@ -38,3 +38,15 @@ def test_wheel_in_fresh_venv_runs(wheel, tmp_path):
     assert "FL101" in rules.stdout and "warning" not in rules.stderr
     origin = subprocess.run([str(py), "-c", "import feedlint.rules, feedlint.schemas; print(feedlint.rules.__file__); print(feedlint.schemas.bundled())"], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})
     assert str(env_dir) in origin.stdout and str(ROOT) not in origin.stdout
+
+
+def test_wheel_ships_fixing_and_profiles(wheel, tmp_path):
+    """Every subpackage and data file is in the wheel: `--diff` (feedlint.fixing) and the built-in profiles run from it."""
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], check=True, timeout=600)
+    exe = str(env_dir / "bin" / "feedlint")
+    diff = subprocess.run([exe, "check", "--diff", str(ROOT / "examples" / "newsroom-export.json")], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert diff.returncode == 1 and diff.stdout.startswith("---") and "Traceback" not in diff.stderr, diff.stdout[:500] + diff.stderr
+    profiles = subprocess.run([exe, "profiles"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert profiles.returncode == 0 and all(name in profiles.stdout for name in ("cms", "wordpress", "ghost", "jsonfeed")), profiles.stdout + profiles.stderr

@@ -181,7 +181,7 @@ def test_a_json_document_no_profile_fits_is_skipped(tmp_path):
     proc = run("check", "--allow-no-records", str(other))
     said = proc.stdout + proc.stderr
     assert "settings.json" in said and "not a CMS export" in said
-    assert "tried cms, wordpress, ghost, jsonfeed" in said
+    assert "none of the profiles cms, wordpress, ghost, jsonfeed fits" in said
 
 
 def test_malformed_json_beside_the_records_is_an_input_error_at_its_place(tmp_path):

@@ -170,10 +170,10 @@ class Source:
     def skip_reason(self) -> str:
         """Why :meth:`detect` found no profile, for the note on stderr."""
         reader, profiles = self.reader, self.profiles
-        where = f"records under {reader.matched}" if reader.matched else f"a top-level {reader.layout}"
+        where = f"the records under {reader.matched}" if reader.matched else f"its top-level {reader.layout} records"
         if profiles.forced:
-            return f"not a {profiles.forced} export (profile {profiles.forced} does not fit this file's {where} and first record)"
-        return f"not a CMS export (no profile fits its {where} and first record; tried {', '.join(profiles.names)})"
+            return f"not a {profiles.forced} export (profile {profiles.forced} does not fit {where})"
+        return f"not a CMS export (none of the profiles {', '.join(profiles.names)} fits {where})"
 
 
 def _size_and_position(raw: BinaryIO) -> tuple[int | None, Callable[[], int] | None]:
