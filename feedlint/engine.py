@@ -1,155 +1,42 @@
-"""The engine: reads inputs, runs the selected rules, stamps and locates their hits.
+"""The engine: reads inputs, hands their records to an executor, runs file and dataset rules.
 
-Rules yield bare hits; only here do they become :class:`Finding` values with an
-id, a severity, a file, the record's identity and an exact region.  Positions
-are computed only for hits, never for clean values.
+The data flow, and where an execution engine plugs in: ``docs/architecture.md``.
+Checking a record is :func:`feedlint.checker.check_record` (pure); where it
+runs is an :class:`feedlint.executor.Executor`; what it returns
+(:class:`Effects`) is merged here, once per value, into the run's totals.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import heapq
 import os
+from dataclasses import replace
 from itertools import chain
-from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Sequence
 
 from . import tuning
-from .api import DatasetHit, Hit, Rule, SetupError
+from .api import DatasetHit, Hit
+from .checker import RecordCheck, check_record as _check_record, run_rule, stamp, suppressed
+from .effects import Effects, RunStats, SkippedInput
+from .executor import Executor, FileJob, SerialExecutor
 from .facts import FactTable, RowRef
-from .fields import FieldRoles
-from .model import Finding, Record
+from .model import Finding
+from .plan import ActiveRule, Plan, Suppression, path_matches
 from .reader.errors import InputError
 from .reader.positions import Region
 from .reader.sources import FileInfo, Source
-from .selection import matches_any
 
-@dataclass(frozen=True)
-class ActiveRule:
-    """A selected rule with its resolved severity and options (never mutated)."""
-
-    rule: Rule
-    severity: str
-    options: Mapping[str, Any]
-
-
-@dataclass
-class Suppression:
-    """One ``[[suppress]]`` config entry, counting how often it was used."""
-
-    reason: str
-    content_id: Any = None
-    pointer: str | None = None
-    rules: tuple[str, ...] = ()
-    path: str | None = None
-    used: int = 0
-
-    def matches(self, finding: Finding, rule: Rule) -> bool:
-        if self.content_id is not None and str(finding.content_id) != str(self.content_id):
-            return False
-        if self.path is not None and not path_matches(finding.path, self.path):
-            return False
-        if self.pointer is not None:
-            rp = finding.record_pointer
-            if not (rp == self.pointer or rp.startswith(self.pointer.rstrip("/") + "/")):
-                return False
-        return not self.rules or matches_any(rule, self.rules)
-
-    def describe(self) -> str:
-        parts = []
-        if self.content_id is not None:
-            parts.append(f"content-id {self.content_id}")
-        if self.path:
-            parts.append(f"path {self.path}")
-        if self.pointer:
-            parts.append(f"pointer {self.pointer}")
-        if self.rules:
-            parts.append("rules " + ",".join(self.rules))
-        return " ".join(parts)
-
-
-def path_matches(path: str, pattern: str) -> bool:
-    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))
-
-
-@dataclass
-class Plan:
-    """Everything a run needs to know, resolved once from catalogue, config and CLI."""
-
-    rules: list[ActiveRule]
-    roles: FieldRoles = field(default_factory=FieldRoles)
-    per_file_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    suppressions: list[Suppression] = field(default_factory=list)
-    input_format: str = "auto"
-    profiles: Any = None  # the run's ProfileSet (see feedlint.profile); None: the built-in ones, loaded when first needed
-    profile_rules: dict[str, list[ActiveRule]] = field(default_factory=dict)  # per profile: ``rules`` with its options (same order)
-    profile_roles: dict[str, FieldRoles] = field(default_factory=dict)  # per profile: the roles its records are read with
-
-    def by_scope(self, scope: str) -> list[ActiveRule]:
-        return [a for a in self.rules if a.rule.scope == scope]
-
-    def profile_set(self) -> Any:
-        if self.profiles is None:
-            from .profile import ProfileSet
-
-            self.profiles = ProfileSet.load()
-        return self.profiles
-
-    def rules_for(self, profile: str | None) -> list[ActiveRule]:
-        """The active rules with the options of ``profile`` (same order as :attr:`rules`)."""
-        return self.profile_rules.get(profile, self.rules) if profile else self.rules
-
-    def roles_for(self, profile: str | None) -> FieldRoles:
-        """The field roles (and record identity) of ``profile``'s records."""
-        if not profile or profile == "cms":
-            return self.profile_roles.get("cms", self.roles)
-        roles = self.profile_roles.get(profile)
-        if roles is None:
-            found = self.profile_set().get(profile)
-            roles = self.profile_roles[profile] = found.field_roles() if found is not None else self.roles
-        return roles
-
-    def for_file(self, display: str, scope: str, kind: str, profile: str | None = None) -> list[ActiveRule]:
-        ignored: list[str] = []
-        for pattern, selectors in self.per_file_ignores.items():
-            if path_matches(display, pattern):
-                ignored.extend(selectors)
-        if profile:
-            found = self.profile_set().get(profile)
-            ignored.extend(found.ignore if found is not None else ())
-        return [a for a in self.rules_for(profile) if a.rule.scope == scope and kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
-
-
-@dataclass
-class RunStats:
-    """What the run got through: ``files`` counts inputs read and checked, not those skipped or unreadable."""
-
-    files: int = 0
-    records: int = 0
-    skipped_files: int = 0
-    unreadable_files: int = 0
-    suppressed: int = 0
-
-
-@dataclass(frozen=True)
-class SkippedInput:
-    """An input the run did not check, and why: every reporter and the exit code use these."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: skipped: {self.reason}"
-
-
-def _file_order(finding: Finding) -> tuple[int, str]:
-    return finding.region.offset, finding.rule_id
+__all__ = ["ActiveRule", "Engine", "Plan", "RunStats", "SkippedInput", "Suppression", "non_object_in_pages", "path_matches"]  # Plan and its parts live in feedlint.plan; named here too for callers of old
 
 
 class Engine:
-    """Runs a :class:`Plan` over inputs, yielding findings in file and record order."""
+    """Runs a :class:`Plan` over inputs, yielding findings in file and record order.
 
-    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False) -> None:
+    ``executor``: where records are checked (default: this process, or
+    ``jobs`` worker processes when ``jobs`` > 1).
+    """
+
+    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False, executor: Executor | None = None) -> None:
         self.plan = plan
         self.in_position_order = in_position_order  # dataset findings among the others by position (see run)
         self.jobs = jobs  # worker processes for record checks (1: all in this process)
@@ -157,57 +44,53 @@ class Engine:
         self.progress: Any = None  # called as progress(display, reader) while a file is read
         self.errors: list[InputError] = []
         self.notices: list[str] = []
-        self.internal_errors: list[str] = []
         self.skipped: list[SkippedInput] = []  # inputs not checked and why (see skip())
-        self.setup_problems: dict[str, list[str]] = {}  # problem text -> ids of the rules it stops
-        self.stats = RunStats()
+        self.totals = Effects()  # what every check counted (findings and facts are not kept here)
+        self._counts = RunStats()  # files read, skipped, unreadable (records and suppressions: in totals)
         self.files: list[FileInfo] = []
         self.table = FactTable()
         self._dataset = plan.by_scope("dataset")
-        self._pool: Any = None
+        self._executor = executor
         self._preparing: Any = None  # the thread running the dataset rules' prepare (see prepare_in_background)
         tuning.warn_bad_values()  # said when the run starts, whether or not it reaches the code that reads them
 
-    # -- stamping -------------------------------------------------------------
-    def _finding(self, active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any) -> Finding:
-        try:
-            region = raw.region(hit.pointer, hit.span, hit.on_key)
-        except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
-            region = raw.region("")
-        rule = active.rule
-        fix = hit.fix
-        if fix is not None:
-            fix = _locate_fix(fix, raw, hit.pointer, region) if self.keep_fixes else None
-        return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix, fingerprint: made from the rest, kind): one per hit
-            rule.id,
-            rule.name,
-            active.severity,
-            hit.message,
-            display,
-            raw.index,
-            content_id,
-            raw.pointer + hit.pointer,
-            hit.pointer,
-            region,
-            hit.evidence,
-            fix,
-            "",
-            raw.kind,
-        )
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            if self.jobs > 1:
+                from .parallel import ProcessExecutor
 
-    def _suppressed(self, finding: Finding, rule: Rule) -> bool:
-        for s in self.plan.suppressions:
-            if s.matches(finding, rule):
-                s.used += 1
-                self.stats.suppressed += 1
-                return True
-        return False
+                self._executor = ProcessExecutor(self.plan, self.jobs)
+            else:
+                self._executor = SerialExecutor()
+        return self._executor
+
+    # -- the run's totals -------------------------------------------------------
+    @property
+    def stats(self) -> RunStats:
+        return replace(self._counts, records=self.totals.records, suppressed=self.totals.suppressed)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        return self.totals.internal_errors
+
+    @property
+    def setup_problems(self) -> dict[str, list[str]]:
+        """Problem text -> ids of the rules it stops."""
+        return self.totals.setup_problems
+
+    def _absorb(self, effects: Effects, file_index: int) -> list[Finding]:
+        """Merge one value from an executor into the run: fact rows to the table, counters to the totals; its findings."""
+        if effects.facts:
+            table = self.table
+            for index, pointer, content_id, facts in effects.facts:
+                table.add(RowRef(file_index, index, pointer, content_id), facts)
+        self.totals.merge(effects, payload=False)
+        return effects.findings
 
     def add_setup_error(self, rule_id: str, problem: str) -> None:
         """Record that ``problem`` stops ``rule_id``; rules sharing one cause (a bad schema) share one line."""
-        ids = self.setup_problems.setdefault(problem, [])
-        if rule_id not in ids:
-            ids.append(rule_id)
+        self.totals.add_setup_problem(rule_id, problem)
 
     def skip(self, info: FileInfo, reason: str) -> None:
         """Record that the input ``info`` is not checked, and why (the one place a skip is decided to be said)."""
@@ -223,78 +106,16 @@ class Engine:
     def setup_errors(self) -> list[str]:
         return [f"rule{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {problem}" for problem, ids in self.setup_problems.items()]
 
-    def _run_rule(self, active: ActiveRule, target: Any, where: str) -> list[Any]:
-        """The rule's hits; a crash or a setup problem is recorded, not raised."""
-        try:
-            return list(active.rule.check(target, active.options))
-        except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
-            return self._rule_failed(active, exc, where)
-
-    def _rule_failed(self, active: ActiveRule, exc: Exception, where: str) -> list[Any]:
-        """Record why a rule gave no hits: a setup problem (said once per cause) or a crash (per input)."""
-        if isinstance(exc, SetupError):
-            self.add_setup_error(active.rule.id, str(exc))
-        else:
-            self.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")
-        return []
-
     # -- per record -----------------------------------------------------------
     def check_record(self, raw: Any, rules: Sequence[ActiveRule], display: str) -> list[Finding]:
-        """The record's findings in file order.
-
-        The loop over rules is written out (no helper call, the crash message
-        built only on a crash): it runs some forty times per record.
-        """
-        data = raw.data
-        record = Record(data, raw.kind, raw.index, raw.pointer, self.plan.roles_for(getattr(raw, "profile", None)))
-        is_object = isinstance(data, dict)
-        content_id = record.content_id
-        suppressions = self.plan.suppressions
-        out: list[Finding] = []
-        for active in rules:
-            rule = active.rule
-            if not is_object and "schema" not in rule.tags:
-                continue
-            try:
-                hits = list(rule.check(record, active.options))
-            except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
-                hits = self._rule_failed(active, exc, f"{display} record {raw.index}")
-            for hit in hits:
-                finding = self._finding(active, hit, raw, display, content_id)
-                if not suppressions or not self._suppressed(finding, rule):
-                    out.append(finding)
-        if len(out) > 1:
-            out.sort(key=_file_order)
-        return out
+        """One record's findings in file order (for callers checking records one by one: ``--fix``); not counted as a record checked."""
+        effects = _check_record(RecordCheck(self.plan, rules, display, self.keep_fixes), raw)
+        effects.records = 0
+        return self._absorb(effects, -1)
 
     @property
     def wants_facts(self) -> bool:
         return bool(self._dataset)
-
-    def record_facts(self, raw: Any) -> tuple[Any, dict[str, Any]] | None:
-        """``(content_id, facts)`` of one record for the dataset rules; None when none looks at it."""
-        if not any(raw.kind in a.rule.kinds for a in self._dataset):
-            return None  # no dataset rule looks at this kind of record (a text article): no row for it
-        record = Record(raw.data, raw.kind, raw.index, raw.pointer, self.plan.roles_for(getattr(raw, "profile", None)))
-        facts: dict[str, Any] = {}
-        for active in self._dataset:
-            if active.rule.collect is not None and raw.kind in active.rule.kinds:
-                try:
-                    facts.update(active.rule.collect(record, active.options))
-                except Exception as exc:  # noqa: BLE001
-                    self.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
-        return record.content_id, facts
-
-    def add_facts(self, ref: tuple[int, str], file_index: int, row: tuple[Any, dict[str, Any]]) -> None:
-        """Add a record's facts (from :meth:`record_facts`, maybe computed in a worker) to the table."""
-        content_id, facts = row
-        self.table.add(RowRef(file_index, ref[0], ref[1], content_id), facts)
-
-    def collect(self, raw: Any, file_index: int) -> None:
-        if self._dataset:
-            row = self.record_facts(raw)
-            if row is not None:
-                self.add_facts((raw.index, raw.pointer), file_index, row)
 
     # -- per file -------------------------------------------------------------
     def check_file(self, path: str, display: str) -> Iterator[Finding]:
@@ -303,31 +124,38 @@ class Engine:
         file_index = len(self.files)
         self.files.append(info)
         self.table.files.append(display)
-        from .parallel import check_records  # records on every core (in order), or in this process
-
         try:
             records = source.records(self.progress)
             first = next(records, None)
             if first is not None:
                 if info.kind == "cms" and not non_object_in_pages(info, first.data) and source.detect(first) is None:
                     self.skip(info, source.skip_reason())
-                    self.stats.skipped_files += 1
+                    self._counts.skipped_files += 1
                     return
                 record_rules = self.plan.for_file(display, "record", info.kind, info.profile or None)
-                yield from check_records(self, chain([first], records), record_rules, display, file_index, self._workers(), source)
+                check = RecordCheck(self.plan, record_rules, display, self.keep_fixes, self._dataset)
+                job = FileJob(check, chain([first], records), source, self.progress, self._prepare_for)
+                for effects in self.executor.run(job):
+                    yield from self._absorb(effects, file_index)
         except InputError as exc:
             self.errors.append(exc)
-            self.stats.unreadable_files += 1
+            self._counts.unreadable_files += 1
         else:
-            self.stats.files += 1
+            self._counts.files += 1
         yield from self._file_rules(info, display)
 
     def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
+        effects = Effects()
         for active in self.plan.for_file(display, "file", info.kind, info.profile or None):
-            for hit in self._run_rule(active, info, display):
+            for hit in run_rule(active, info, display, effects):
                 finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence, kind=info.kind)
-                if not self._suppressed(finding, active.rule):
-                    yield finding
+                if not suppressed(self.plan, finding, active.rule, effects):
+                    effects.findings.append(finding)
+        yield from self._absorb(effects, -1)
+
+    # -- dataset --------------------------------------------------------------
+    def _prepare_for(self, expected_records: int) -> None:
+        self.prepare_in_background(len(self.table) + expected_records)
 
     # -- dataset --------------------------------------------------------------
     def prepare_in_background(self, expected_rows: int) -> None:
@@ -374,8 +202,10 @@ class Engine:
                 "duplicates against files outside it are not seen (run `feedlint check` on the whole export set in CI)"
             )
         pending: list[tuple[ActiveRule, DatasetHit]] = []
+        ran = Effects()
         for active in self._dataset:
-            pending.extend((active, h) for h in self._run_rule(active, self.table, "dataset"))
+            pending.extend((active, h) for h in run_rule(active, self.table, "dataset", ran))
+        self._absorb(ran, -1)
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
         for active, hit in pending:
             by_file.setdefault(self.table.refs[hit.row].file_index, []).append((active, hit))
@@ -393,20 +223,14 @@ class Engine:
                             continue
                         ref = self.table.refs[hit.row]
                         as_hit = Hit(hit.pointer, hit.message, hit.evidence)
-                        finding = self._finding(active, as_hit, raw, info.display, ref.content_id)
-                        if not self._suppressed(finding, active.rule):
+                        finding = stamp(active, as_hit, raw, info.display, ref.content_id, self.keep_fixes)
+                        used = Effects()
+                        if not suppressed(self.plan, finding, active.rule, used):
                             yield file_index, finding
+                        else:
+                            self._absorb(used, file_index)
             except InputError:
                 continue  # already reported on the first pass
-
-    def _workers(self) -> Any:
-        if self.jobs <= 1:
-            return None
-        if self._pool is None:
-            from .workers import WorkerPool
-
-            self._pool = WorkerPool(self.plan, self.jobs)
-        return self._pool
 
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
         """Every finding, file by file in record order; the dataset rules' findings come after them all.
@@ -430,9 +254,8 @@ class Engine:
                         else:
                             held.add(file_index, finding)
             finally:
-                if self._pool is not None:
-                    self._pool.close()
-                    self._pool = None
+                if self._executor is not None:
+                    self._executor.close()
             if held is None:
                 yield from self.dataset_findings(paths)
             else:
@@ -456,15 +279,13 @@ class Engine:
             shutil.copyfileobj(sys.stdin.buffer, tmp)
         return [tmp.name if p == "-" else p for p in paths], [tmp.name]
 
+    def suppression_uses(self) -> list[int]:
+        """How many findings each ``[[suppress]]`` entry suppressed, in the plan's order."""
+        uses = self.totals.uses
+        return [uses.get(i, 0) for i in range(len(self.plan.suppressions))]
+
     def unused_suppressions(self) -> list[Suppression]:
-        return [s for s in self.plan.suppressions if s.used == 0]
-
-
-def _locate_fix(fix: Any, raw: Any, pointer: str, region: Region) -> Any:
-    """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
-    from .fixing.located import locate_fix
-
-    return locate_fix(fix, raw, pointer, region)
+        return [s for s, n in zip(self.plan.suppressions, self.suppression_uses()) if n == 0]
 
 
 def _position(item: tuple[int, Finding]) -> tuple[int, float, int, str]:

@@ -38,9 +38,12 @@ from collections import deque
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Sequence
 
+from . import tuning
+from .checker import RecordCheck, check_records as _check_serially
+from .effects import Effects
+from .executor import FileJob
 from .reader.errors import InputError
 from .reader.positions import Cursor
-from . import tuning
 from .workers import WorkerPool, check_chunk, check_range, chunk_records
 
 
@@ -76,23 +79,9 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
 # -- main side --------------------------------------------------------------------
 
 
-def _check_here(engine: Any, chunk: list, rules: Sequence[Any], display: str, file_index: int) -> Iterator[Any]:
+def _check_here(check: RecordCheck, chunk: list) -> Iterator[Effects]:
     """Check a chunk in this process (when a worker could not return its results)."""
-    for raw in chunk_records(chunk):
-        engine.stats.records += 1
-        yield from engine.check_record(raw, rules, display)
-        engine.collect(raw, file_index)
-
-
-def _merge_effects(engine: Any, effects: tuple) -> None:
-    internal, setup, used, suppressed = effects
-    engine.internal_errors.extend(internal)
-    for problem, ids in setup.items():
-        for rule_id in ids:
-            engine.add_setup_error(rule_id, problem)
-    for s, n in zip(engine.plan.suppressions, used):
-        s.used += n
-    engine.stats.suppressed += suppressed
+    return _check_serially(check, chunk_records(chunk))
 
 
 def _chunks(raws: Iterator[Any]) -> Iterator[list]:
@@ -228,59 +217,67 @@ def _start_of(source: Any, raw: Any) -> Any:
     return RecordStart(source.reader.record_start, raw.origin, raw.index, *place)
 
 
-def check_records(engine: Any, raws: Iterable[Any], rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool | None, source: Any = None) -> Iterator[Any]:
-    """Findings of ``raws`` in record order; facts go to ``engine.table``.
+class ProcessExecutor:
+    """The records of a file checked by worker processes of this machine (see the module's doc); an :class:`Executor`."""
 
-    ``source`` (the :class:`Source` ``raws`` come from) lets workers read the
-    rest of the file by ranges.  An :class:`InputError` from the reader is
-    raised after every record read before it has been reported, as in a
-    serial run.
+    def __init__(self, plan: Any, jobs: int) -> None:
+        self.plan = plan
+        self.pool = WorkerPool(plan, jobs)
+
+    def run(self, job: FileJob) -> Iterator[Effects]:
+        return check_records(job, self.pool)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def check_records(job: FileJob, pool: WorkerPool) -> Iterator[Effects]:
+    """Effects of ``job``'s records in record order (in this process for a small file).
+
+    ``job.source`` lets workers read the rest of the file by ranges.  An
+    :class:`InputError` from the reader is raised after every record read
+    before it has been reported, as in a serial run.
     """
-    raws = iter(raws)
+    check, raws, source = job.check, iter(job.records), job.source
     head: list = []
     failure: InputError | None = None
-    ranged = pool is not None and _rangeable(source, rules)
+    ranged = _rangeable(source, check.rules)
     wanted = max(1, MIN_PARALLEL_RECORDS) + ranged  # ranges start at the record after the head
-    if pool is not None:
-        try:
-            head.extend(islice(raws, wanted))
-        except InputError as exc:  # report the records before it first
-            failure = exc
-    if pool is None or failure is not None or len(head) < MIN_PARALLEL_RECORDS or not isinstance(head[0].source, bytes):
-        for raw in chain(head, () if failure is not None else raws):
-            engine.stats.records += 1
-            yield from engine.check_record(raw, rules, display)
-            engine.collect(raw, file_index)
+    try:
+        head.extend(islice(raws, wanted))
+    except InputError as exc:  # report the records before it first
+        failure = exc
+    if failure is not None or len(head) < MIN_PARALLEL_RECORDS or not isinstance(head[0].source, bytes):
+        yield from _check_serially(check, chain(head, () if failure is not None else raws))
         if failure is not None:
             raise failure
         return
     # The first record is checked here, before the fork: the libraries rules import
     # lazily and the validators they build once are then inherited by every worker.
-    raw = head.pop(0)
-    engine.stats.records += 1
-    yield from engine.check_record(raw, rules, display)
-    engine.collect(raw, file_index)
+    yield from _check_serially(check, [head.pop(0)])
     ranges = None
     if ranged and len(head) == wanted - 1 and source.reader.head is not None and source.reader.layout in ("array", "pages", "json-lines"):
         ranges = _Ranges(source, _start_of(source, head.pop()))
         source.info.records -= 1  # that record is read again, in its range
         raws = iter(())
-    if engine.wants_facts:
+    if check.facts and job.prepare is not None:
         pool.get()  # started before the thread: no fork while it imports
-        engine.prepare_in_background(len(engine.table) + _expected_records(source, head))
+        job.prepare(_expected_records(source, head))
     try:
-        yield from _run_tasks(engine, chain(head, raws), ranges, rules, display, file_index, pool)
+        yield from _run_tasks(job, chain(head, raws), ranges, pool)
     finally:
         if ranges is not None:
             ranges.close()
 
 
-def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: Sequence[Any], display: str, file_index: int, pool: WorkerPool) -> Iterator[Any]:
-    """Submit the records' chunks, then the ranges, to the pool; yield their findings in order.
+def _run_tasks(job: FileJob, raws: Iterator[Any], ranges: _Ranges | None, pool: WorkerPool) -> Iterator[Effects]:
+    """Submit the records' chunks, then the ranges, to the pool; yield their effects in order.
 
     When ranges go wrong (see :meth:`_Ranges.give_up`) the rest of the file is
     read here from the last record start known for certain and sent as records.
     """
+    check = job.check
+    rules, display = check.rules, check.display
     rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
     profile = ranges.info.profile if ranges is not None else None
     if profile is None:
@@ -288,17 +285,17 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
         first = next(raws, None)
         profile = getattr(first, "profile", None)
         raws = chain([first], raws) if first is not None else iter(())
-    index_of = {id(a): i for i, a in enumerate(engine.plan.rules_for(profile))}  # the rules with this file's profile options
-    common = (display, tuple(index_of[id(a)] for a in rules), engine.wants_facts, engine.keep_fixes, profile)
+    index_of = {id(a): i for i, a in enumerate(check.plan.rules_for(profile))}  # the rules with this file's profile options
+    common = (display, tuple(index_of[id(a)] for a in rules), bool(check.facts), check.keep_fixes, profile)
     workers = pool.get()
     pending: deque = deque()  # (result, chunk of records or (start, stop) of a range) in submission order
     limit = pool.jobs * IN_FLIGHT_PER_WORKER
     failure: InputError | None = None
 
-    def drain_one() -> Iterator[Any]:
+    def drain_one() -> Iterator[Effects]:
         result, payload = pending.popleft()
         if isinstance(payload, list):
-            yield from _drain_records(engine, result, payload, rules, rules_by_id, display, file_index)
+            yield from _drain_records(check, result, payload, rules_by_id)
             return
         try:
             got = result.get()
@@ -307,7 +304,7 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
         if got is None:  # malformed input or a crash in this range
             ranges.give_up(pending)  # type: ignore[union-attr]
             return
-        yield from _drain_range(engine, got, payload, ranges, rules_by_id, display, file_index, pending)
+        yield _drain_range(got, payload, ranges, rules_by_id, display, pending, job.progress)  # type: ignore[arg-type]
 
     chunks: Iterator[list] | None = _chunks(raws)
     while True:
@@ -338,24 +335,25 @@ def _run_tasks(engine: Any, raws: Iterator[Any], ranges: _Ranges | None, rules: 
         raise failure
 
 
-def _drain_records(engine: Any, result: Any, chunk: list, rules: Sequence[Any], rules_by_id: dict, display: str, file_index: int) -> Iterator[Any]:
+def _drain_records(check: RecordCheck, result: Any, chunk: list, rules_by_id: dict) -> Iterator[Effects]:
     try:
-        out, effects = result.get()
+        out, totals = result.get()
     except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled: check here instead
-        yield from _check_here(engine, chunk, rules, display, file_index)
+        yield from _check_here(check, chunk)
         return
-    _merge_effects(engine, effects)
+    display = check.display
     for (packed, facts), item in zip(out, chunk):
-        engine.stats.records += 1
-        yield from unpack_findings(packed, rules_by_id, display, item[0], item[1])
+        index, pointer = item[0], item[1]
+        if packed:
+            totals.findings.extend(unpack_findings(packed, rules_by_id, display, index, pointer))
         if facts is not None:
-            engine.add_facts((item[0], item[1]), file_index, facts)  # (content_id, facts) from the worker
+            totals.facts.append((index, pointer, *facts))  # (content_id, facts) from the worker
+    yield totals
 
 
-def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by_id: dict, display: str, file_index: int, pending: deque) -> Iterator[Any]:
-    """A range's findings and facts, numbered and placed from its start; then check it ended where the next range starts."""
-    out, pages, rel_end, effects = got
-    _merge_effects(engine, effects)
+def _drain_range(got: tuple, span: tuple, ranges: _Ranges, rules_by_id: dict, display: str, pending: deque, progress: Any) -> Effects:
+    """A range's effects, numbered and placed from its start; then check it ended where the next range starts."""
+    out, pages, rel_end, totals = got
     known = ranges.known
     base = known.cursor
     page, first_in_page = 0, 0
@@ -365,19 +363,19 @@ def _drain_range(engine: Any, got: tuple, span: tuple, ranges: _Ranges, rules_by
         if packed or facts is not None:
             index, pointer = known.index + k, ranges.pointer(k, page, first_in_page)
             if packed:
-                yield from unpack_findings(packed, rules_by_id, display, index, pointer, base)
+                totals.findings.extend(unpack_findings(packed, rules_by_id, display, index, pointer, base))
             if facts is not None:
-                engine.add_facts((index, pointer), file_index, facts)
-    engine.stats.records += len(out)
+                totals.facts.append((index, pointer, *facts))
     ranges.info.records += len(out)
     ranges.drained += 1
     stop = span[1]
     if rel_end is None:  # the range read to the end of the file
         ranges.stop_cutting()
         pending.clear()
-        return
+        return totals
     ranges.known = known.then(rel_end)
-    if engine.progress is not None:
-        engine.progress(display, ranges.bom + ranges.known.offset, ranges.size, ranges.info.records)
+    if progress is not None:
+        progress(display, ranges.bom + ranges.known.offset, ranges.size, ranges.info.records)
     if ranges.known.offset != stop:  # the next range's start was a guess inside a record
         ranges.missed(pending)
+    return totals

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from .api import OptionError, Rule
 from .config import Config, ConfigError
-from .engine import ActiveRule, Plan, Suppression
+from .plan import ActiveRule, Plan, Suppression
 from .fields import FieldRoles
 from .registry import Catalogue
 from .selection import SelectorError, check_selectors, select_rules

@@ -6,9 +6,10 @@ looking rules up by id in their own catalogue (built-ins and entry-point
 plugins).  A task is a chunk of records (:func:`check_chunk`) or a byte range
 of the file (:func:`check_range`); either way the worker sends back each
 record's findings packed as plain tuples (:func:`pack_findings`), its dataset
-facts, and what checking changed besides (internal errors, suppressions
-used).  :mod:`feedlint.parallel` schedules the tasks and puts the results
-back in order.
+facts, and the task's other :class:`Effects` (records counted, internal
+errors, suppressions used).  :mod:`feedlint.parallel` schedules the tasks and
+puts the results back in order.  Records are checked with
+:func:`feedlint.checker.check_records`, as everywhere.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _plan_spec(plan: Any) -> dict[str, Any]:
 
 
 def _plan_from_spec(spec: dict[str, Any]) -> Any:
-    from .engine import ActiveRule, Plan, Suppression
+    from .plan import ActiveRule, Plan, Suppression
     from .registry import load_catalogue
 
     by_id = load_catalogue().by_id()
@@ -73,10 +74,9 @@ def _plan_from_spec(spec: dict[str, Any]) -> Any:
 
 
 def _init_worker(spec: dict[str, Any] | None) -> None:
-    from .engine import Engine
-
     plan = _inherited_plan if spec is None else _plan_from_spec(spec)
-    _worker["engine"] = Engine(plan)
+    _worker["plan"] = plan
+    _worker["dataset"] = plan.by_scope("dataset")
 
 
 def chunk_records(chunk: list) -> Iterator[Any]:
@@ -88,29 +88,34 @@ def chunk_records(chunk: list) -> Iterator[Any]:
         yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind, profile=profile)
 
 
-def check_chunk(task: tuple) -> tuple[list, tuple]:
-    """Worker: check a chunk of raw records; returns per-record (findings, facts) and side effects."""
-    display, rule_indices, want_facts, keep_fixes, profile, items = task
-    engine = _worker["engine"]
-    engine.keep_fixes = keep_fixes
-    active = engine.plan.rules_for(profile)
-    rules = [active[i] for i in rule_indices]
-    out = []
-    for raw in chunk_records(items):
-        findings = engine.check_record(raw, rules, display)
-        out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
-    return out, _take_effects(engine)
+def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool, profile: str | None) -> Any:
+    """The :class:`RecordCheck` a task asks for, from this worker's plan."""
+    from .checker import RecordCheck
+
+    plan = _worker["plan"]
+    active = plan.rules_for(profile)
+    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, _worker["dataset"] if want_facts else ())
 
 
-def _take_effects(engine: Any) -> tuple:
-    """What checking a task changed besides its findings, for the main process to merge; the worker's copy starts afresh."""
-    plan = engine.plan
-    effects = (engine.internal_errors[:], {p: ids[:] for p, ids in engine.setup_problems.items()}, [s.used for s in plan.suppressions], engine.stats.suppressed)
-    engine.internal_errors.clear()
-    for s in plan.suppressions:
-        s.used = 0
-    engine.stats.suppressed = 0
-    return effects
+def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:
+    """Check ``raws``: per record (packed findings, (content_id, facts) or None) to ``out``, the rest merged into ``totals``."""
+    from .checker import check_records
+
+    for effects in check_records(check, raws):
+        row = effects.facts[0][2:] if effects.facts else None
+        out.append((pack_findings(effects.findings), row))
+        totals.merge(effects, payload=False)
+
+
+def check_chunk(task: tuple) -> tuple[list, Any]:
+    """Worker: check a chunk of raw records; returns per-record (findings, facts) and the chunk's other effects."""
+    from .effects import Effects
+
+    *common, items = task
+    out: list = []
+    totals = Effects()
+    _packed(_check(*common), chunk_records(items), out, totals)
+    return out, totals
 
 
 def _range_fd(path: str) -> int:
@@ -133,31 +138,35 @@ def check_range(task: tuple) -> tuple | None:
     crashed (its message would name the record by a number counted from the
     range's start).
     """
+    from .effects import Effects
     from .reader.jsonstream import RecordStart
     from .reader.ranges import range_reader
 
     display, rule_indices, want_facts, keep_fixes, profile, path, bom, layout, head, start, stop = task
-    engine = _worker["engine"]
-    engine.keep_fixes = keep_fixes
-    active = engine.plan.rules_for(profile)
-    rules = [active[i] for i in rule_indices]
+    check = _check(display, rule_indices, want_facts, keep_fixes, profile)
     paged = layout == "pages"
     out: list = []
     pages: list = []
+    totals = Effects()
     try:
         reader = range_reader(_range_fd(path), bom, display, head, start, stop)
         reader.profile = profile or "cms"
-        for raw in reader.resume(RecordStart(start, Cursor()), layout, stop):
-            findings = engine.check_record(raw, rules, display)
-            out.append((pack_findings(findings), engine.record_facts(raw) if want_facts else None))
-            if paged:
-                pages.append(int(raw.pointer[1 : raw.pointer.index("/", 1)]))
+        raws = reader.resume(RecordStart(start, Cursor()), layout, stop)
+        if paged:
+            raws = _noting_pages(raws, pages)
+        _packed(check, raws, out, totals)
     except (InputError, OSError):
-        out = None  # type: ignore[assignment]
-    effects = _take_effects(engine)
-    if out is None or effects[0]:
         return None
-    return out, pages, reader.stopped_at, effects
+    if totals.internal_errors:
+        return None
+    return out, pages, reader.stopped_at, totals
+
+
+def _noting_pages(raws: Iterator[Any], pages: list) -> Iterator[Any]:
+    """``raws``, noting each record's page (the first step of its pointer) in ``pages``."""
+    for raw in raws:
+        pages.append(int(raw.pointer[1 : raw.pointer.index("/", 1)]))
+        yield raw
 
 
 def pack_findings(findings: list) -> tuple:

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
 
-from ..engine import ActiveRule, SkippedInput
+from ..effects import SkippedInput
+from ..plan import ActiveRule
 from ..model import Finding
 from ..reader.errors import InputError
 

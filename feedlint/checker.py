@@ -1,0 +1,152 @@
+"""Checking one record: a pure function of the plan and the record, returning :class:`Effects`.
+
+Rules yield bare hits; here they become :class:`Finding` values with an id, a
+severity, a file, the record's identity and an exact region (positions are
+computed only for hits, never for clean values), suppressions are applied and
+the dataset rules' facts are collected.  Every executor -- this process, the
+worker processes, a cluster -- checks records with :func:`check_records`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+from .api import Hit, SetupError
+from .effects import Effects
+from .model import Finding, Record
+from .plan import ActiveRule, Plan
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """What checking one file's records needs besides the records themselves (picklable)."""
+
+    plan: Plan
+    rules: Sequence[ActiveRule]  # the file's record rules (per-file ignores and profile options applied)
+    display: str  # the file as findings name it
+    keep_fixes: bool = True  # False: findings drop the rules' proposed fixes (no reporter shows them)
+    facts: Sequence[ActiveRule] = ()  # the dataset rules whose facts to collect (none: no fact rows)
+
+
+def check_records(check: RecordCheck, raws: Iterable[Any]) -> Iterator[Effects]:
+    """Each record's effects, in order: the one loop over records every executor uses."""
+    for raw in raws:
+        yield check_record(check, raw)
+
+
+def check_record(check: RecordCheck, raw: Any) -> Effects:
+    """One record's findings (in file order), its fact row and what checking it counted.
+
+    The loop over rules is written out (no helper call, the crash message
+    built only on a crash): it runs some forty times per record.
+    """
+    plan = check.plan
+    data = raw.data
+    roles = plan.roles_for(getattr(raw, "profile", None))
+    record = Record(data, raw.kind, raw.index, raw.pointer, roles)
+    is_object = isinstance(data, dict)
+    content_id = record.content_id
+    suppressions = plan.suppressions
+    display, keep_fixes = check.display, check.keep_fixes
+    effects = Effects(1)
+    out = effects.findings
+    for active in check.rules:
+        rule = active.rule
+        if not is_object and "schema" not in rule.tags:
+            continue
+        try:
+            hits = list(rule.check(record, active.options))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+            hits = rule_failed(active, exc, f"{display} record {raw.index}", effects)
+        for hit in hits:
+            finding = stamp(active, hit, raw, display, content_id, keep_fixes)
+            if not suppressions or not suppressed(plan, finding, rule, effects):
+                out.append(finding)
+    if len(out) > 1:
+        out.sort(key=_file_order)
+    if check.facts:
+        _collect(check.facts, raw, roles, effects)
+    return effects
+
+
+def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects) -> None:
+    """The record's fact row for the dataset rules (none when no dataset rule looks at its kind)."""
+    kind = raw.kind
+    if not any(kind in a.rule.kinds for a in dataset):
+        return  # a text article, say: no row for it
+    record = Record(raw.data, kind, raw.index, raw.pointer, roles)
+    facts: dict[str, Any] = {}
+    for active in dataset:
+        if active.rule.collect is not None and kind in active.rule.kinds:
+            try:
+                facts.update(active.rule.collect(record, active.options))
+            except Exception as exc:  # noqa: BLE001
+                effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
+    effects.facts.append((raw.index, raw.pointer, record.content_id, facts))
+
+
+def stamp(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any, keep_fixes: bool = True) -> Finding:
+    """The :class:`Finding` of a rule's hit in the record ``raw``, located exactly."""
+    try:
+        region = raw.region(hit.pointer, hit.span, hit.on_key)
+    except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
+        region = raw.region("")
+    rule = active.rule
+    fix = hit.fix
+    if fix is not None:
+        fix = _locate_fix(fix, raw, hit.pointer, region) if keep_fixes else None
+    return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix, fingerprint: made from the rest, kind): one per hit
+        rule.id,
+        rule.name,
+        active.severity,
+        hit.message,
+        display,
+        raw.index,
+        content_id,
+        raw.pointer + hit.pointer,
+        hit.pointer,
+        region,
+        hit.evidence,
+        fix,
+        "",
+        raw.kind,
+    )
+
+
+def suppressed(plan: Plan, finding: Finding, rule: Any, effects: Effects) -> bool:
+    """Whether a ``[[suppress]]`` entry covers ``finding`` (of ``rule``); its use is counted in ``effects``."""
+    for i, s in enumerate(plan.suppressions):
+        if s.matches(finding, rule):
+            effects.uses[i] = effects.uses.get(i, 0) + 1
+            effects.suppressed += 1
+            return True
+    return False
+
+
+def run_rule(active: ActiveRule, target: Any, where: str, effects: Effects) -> list[Any]:
+    """The rule's hits on a file or the fact table; a crash or a setup problem goes to ``effects``."""
+    try:
+        return list(active.rule.check(target, active.options))
+    except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+        return rule_failed(active, exc, where, effects)
+
+
+def rule_failed(active: ActiveRule, exc: Exception, where: str, effects: Effects) -> list[Any]:
+    """Record why a rule gave no hits: a setup problem (said once per cause) or a crash (per input)."""
+    if isinstance(exc, SetupError):
+        effects.add_setup_problem(active.rule.id, str(exc))
+    else:
+        effects.internal_errors.append(f"{where}: rule {active.rule.id} ({active.rule.origin}) crashed: {type(exc).__name__}: {exc}")
+    return []
+
+
+def _file_order(finding: Finding) -> tuple[int, str]:
+    return finding.region.offset, finding.rule_id
+
+
+def _locate_fix(fix: Any, raw: Any, pointer: str, region: Any) -> Any:
+    """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
+    from .fixing.located import locate_fix
+
+    return locate_fix(fix, raw, pointer, region)

@@ -1,0 +1,58 @@
+"""Where records are checked: the small interface an execution engine implements.
+
+The engine (:mod:`feedlint.engine`) reads each input, decides whether it is
+checked, and hands its records to an :class:`Executor` as a :class:`FileJob`.
+The executor returns the records' :class:`Effects` in file order -- one value
+per record or per batch of consecutive records -- and the engine merges them
+(findings to the reporters, fact rows to the dataset stage, counters to the
+run's totals).  Implementations:
+
+* :class:`SerialExecutor` -- every record in this process;
+* :class:`feedlint.parallel.ProcessExecutor` -- worker processes on this machine;
+* a cluster engine (Spark) is a third: see ``docs/architecture.md``.
+
+An executor must give the effects :func:`feedlint.checker.check_record` gives
+for each record, in order.  A reading error (:class:`InputError`) is raised
+after the effects of every record read before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Protocol
+
+from .checker import RecordCheck, check_records
+from .effects import Effects
+
+
+@dataclass
+class FileJob:
+    """One input's records to check, and what an executor may use besides them."""
+
+    check: RecordCheck  # plan, the file's rules, its display name, whether facts are wanted
+    records: Iterator[Any]  # the file's RawRecords in order (the reader's own; may raise InputError)
+    source: Any = None  # the :class:`feedlint.reader.sources.Source` they come from (an executor may read the file itself)
+    progress: Callable[..., None] | None = None  # progress(display, offset, size, records) when the executor reads the file itself
+    prepare: Callable[[int], None] | None = None  # prepare(expected_records): call once records go elsewhere (dataset set-up in a thread)
+
+
+class Executor(Protocol):
+    """Checks a file's records somewhere; :meth:`run` per file, :meth:`close` once the run ends."""
+
+    def run(self, job: FileJob) -> Iterator[Effects]:
+        """The effects of ``job``'s records in file order."""
+        ...
+
+    def close(self) -> None:
+        """Release what the run used (worker processes, a session); the executor may be run again after."""
+        ...
+
+
+class SerialExecutor:
+    """Every record in this process, one after the other."""
+
+    def run(self, job: FileJob) -> Iterator[Effects]:
+        return check_records(job.check, job.records)
+
+    def close(self) -> None:
+        pass

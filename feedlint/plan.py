@@ -1,0 +1,117 @@
+"""What a run is asked to do, resolved once: :class:`Plan` and its parts.
+
+Built by :mod:`feedlint.planning` from catalogue, config and command line;
+read by every executor (in this process, in worker processes, on a cluster)
+and by the reporters.  Nothing here changes while records are checked: what a
+check finds or uses is returned as :class:`feedlint.effects.Effects`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from .api import Rule
+from .fields import FieldRoles
+from .model import Finding
+from .selection import matches_any
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    """A selected rule with its resolved severity and options (never mutated)."""
+
+    rule: Rule
+    severity: str
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One ``[[suppress]]`` config entry (how often it was used is counted in the run's effects)."""
+
+    reason: str
+    content_id: Any = None
+    pointer: str | None = None
+    rules: tuple[str, ...] = ()
+    path: str | None = None
+
+    def matches(self, finding: Finding, rule: Rule) -> bool:
+        if self.content_id is not None and str(finding.content_id) != str(self.content_id):
+            return False
+        if self.path is not None and not path_matches(finding.path, self.path):
+            return False
+        if self.pointer is not None:
+            rp = finding.record_pointer
+            if not (rp == self.pointer or rp.startswith(self.pointer.rstrip("/") + "/")):
+                return False
+        return not self.rules or matches_any(rule, self.rules)
+
+    def describe(self) -> str:
+        parts = []
+        if self.content_id is not None:
+            parts.append(f"content-id {self.content_id}")
+        if self.path:
+            parts.append(f"path {self.path}")
+        if self.pointer:
+            parts.append(f"pointer {self.pointer}")
+        if self.rules:
+            parts.append("rules " + ",".join(self.rules))
+        return " ".join(parts)
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))
+
+
+@dataclass
+class Plan:
+    """Everything a run needs to know, resolved once from catalogue, config and CLI.
+
+    Only two lazily filled caches change after it is built (the profile set
+    and a profile's field roles, both derived from what is already here).
+    """
+
+    rules: list[ActiveRule]
+    roles: FieldRoles = field(default_factory=FieldRoles)
+    per_file_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    input_format: str = "auto"
+    profiles: Any = None  # the run's ProfileSet (see feedlint.profile); None: the built-in ones, loaded when first needed
+    profile_rules: dict[str, list[ActiveRule]] = field(default_factory=dict)  # per profile: ``rules`` with its options (same order)
+    profile_roles: dict[str, FieldRoles] = field(default_factory=dict)  # per profile: the roles its records are read with
+
+    def by_scope(self, scope: str) -> list[ActiveRule]:
+        return [a for a in self.rules if a.rule.scope == scope]
+
+    def profile_set(self) -> Any:
+        if self.profiles is None:
+            from .profile import ProfileSet
+
+            self.profiles = ProfileSet.load()
+        return self.profiles
+
+    def rules_for(self, profile: str | None) -> list[ActiveRule]:
+        """The active rules with the options of ``profile`` (same order as :attr:`rules`)."""
+        return self.profile_rules.get(profile, self.rules) if profile else self.rules
+
+    def roles_for(self, profile: str | None) -> FieldRoles:
+        """The field roles (and record identity) of ``profile``'s records."""
+        if not profile or profile == "cms":
+            return self.profile_roles.get("cms", self.roles)
+        roles = self.profile_roles.get(profile)
+        if roles is None:
+            found = self.profile_set().get(profile)
+            roles = self.profile_roles[profile] = found.field_roles() if found is not None else self.roles
+        return roles
+
+    def for_file(self, display: str, scope: str, kind: str, profile: str | None = None) -> list[ActiveRule]:
+        ignored: list[str] = []
+        for pattern, selectors in self.per_file_ignores.items():
+            if path_matches(display, pattern):
+                ignored.extend(selectors)
+        if profile:
+            found = self.profile_set().get(profile)
+            ignored.extend(found.ignore if found is not None else ())
+        return [a for a in self.rules_for(profile) if a.rule.scope == scope and kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
