@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-SEVERITIES = ("error", "warning", "note")
+from .severity import ORDER as SEVERITIES
 KINDS = ("cms", "article")
 _ID_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")

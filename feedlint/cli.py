@@ -19,6 +19,7 @@ import typer
 
 from . import __version__
 from .cli_params import install as install_plain_conversion
+from .severity import RANK as SEVERITY_RANK
 
 
 class _PlainParams:
@@ -46,7 +47,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_RANK = {"error": 3, "warning": 2, "note": 1, "never": 99}
+FAIL_RANK = {**SEVERITY_RANK, "never": 99}
 
 
 class FailOn(str, Enum):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
+from . import pointer
+
 ROLES = ("plain-text", "html", "entity-encoded", "dates")
 
 DEFAULT_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -84,13 +86,8 @@ class FieldRoles:
         return next((v for _, v in expand(data, self.id)), None)
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-@lru_cache(maxsize=1024)
-def _tokens(pattern: str) -> tuple[str, ...]:
-    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:]) if pattern else ()
+_tokens = pointer.tokens
+_escape = pointer.escape
 
 
 @lru_cache(maxsize=1024)

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 from .fields import FieldRoles, expand, single_member
 from .reader.positions import Region
 
-SEVERITY_RANK = {"error": 3, "warning": 2, "note": 1}
+from .severity import RANK as SEVERITY_RANK  # named here for callers of old
 
 
 class Record:

@@ -48,7 +48,7 @@ from .workers import WorkerPool, check_chunk, check_range, chunk_records
 
 
 MIN_PARALLEL_RECORDS: int = tuning.value("FEEDLINT_PARALLEL_MIN_RECORDS")  # fewer records: checked in the main process
-CHUNK_BYTES = 512 * 1024  # records per task: about this much source
+TASK_BYTES = 512 * 1024  # records sent per task: about this much source (not reader.ranges.RANGE_BYTES)
 CHUNK_RECORDS = 256  # ... and at most this many
 IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
@@ -85,7 +85,7 @@ def _check_here(check: RecordCheck, chunk: list) -> Iterator[Effects]:
 
 
 def _chunks(raws: Iterator[Any]) -> Iterator[list]:
-    """Records in chunks of about :data:`CHUNK_BYTES`; a reading error comes after the chunk of the records before it."""
+    """Records in chunks of about :data:`TASK_BYTES`; a reading error comes after the chunk of the records before it."""
     chunk: list = []
     size = 0
     try:
@@ -93,7 +93,7 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
             o = raw.origin
             chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
             size += len(raw.source)
-            if size >= CHUNK_BYTES or len(chunk) >= CHUNK_RECORDS:
+            if size >= TASK_BYTES or len(chunk) >= CHUNK_RECORDS:
                 yield chunk
                 chunk, size = [], 0
     except InputError:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterable
 
+from feedlint import pointer as _jp
 from feedlint.api import SetupError
 
 from ._excerpt import quoted
@@ -153,7 +154,7 @@ class DateTable:
 
 def pointer_name(pointer: str) -> str:
     """The field name a pointer ends in (``/content_date_start`` -> ``content_date_start``)."""
-    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    return _jp.last(pointer)
 
 
 def date_table(record: Any, fmt: str) -> DateTable:

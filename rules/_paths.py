@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from feedlint import pointer as _jp
 from feedlint.api import Option, SetupError
 
 RENDITION_TEMPLATE = "./cache/{portal_id}/attach/{yyyymm}/{attach_id}_{token}_{width}_{height}.{ext}"
@@ -246,8 +247,7 @@ def group_names(regex: "re.Pattern[str]") -> tuple[str, ...]:
     return tuple(sorted(regex.groupindex, key=regex.groupindex.__getitem__))
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+_escape = _jp.escape
 
 
 def path_pointer(attach_index: int, key: str | None) -> str:
@@ -293,7 +293,7 @@ def _at(node: Any, pointer: str) -> Any:
     if not pointer:
         return node
     for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = _jp.unescape(token)
         if isinstance(node, dict):
             node = node.get(token)
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

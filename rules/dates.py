@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterator
 
+from feedlint import pointer as _jp
 from feedlint.api import Hit, Option, bad, good, rule
 
 from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, pointer_name
@@ -31,7 +32,7 @@ EVENT_FIELDS = ["content_date_event", "content_date_event_start", "content_date_
 
 
 def _ptr(name: str) -> str:
-    return "/" + name.replace("~", "~0").replace("/", "~1")
+    return "/" + _jp.escape(name)
 
 
 def _ago(delta: timedelta) -> str:

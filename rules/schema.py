@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+from feedlint import pointer as _jp
 from feedlint.api import Hit, Option, bad, good, rule
 
 from ._excerpt import quoted
@@ -21,7 +22,7 @@ _BY_RULE = {"required": "FL102", "additionalProperties": "FL103"}
 
 
 def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return _jp.join("", *path)
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -314,7 +314,7 @@ def _serialize_with_spans(node, rng, pointer="", spans=None, key_spans=None, out
     keeps the last value.  Keys and strings are written with ``\\u`` escapes
     at random.
     """
-    from feedlint.reader.locate import escape_pointer_token
+    from feedlint.pointer import escape as escape_pointer_token
 
     spans = {} if spans is None else spans
     key_spans = {} if key_spans is None else key_spans

@@ -156,7 +156,7 @@ def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_r
     from feedlint.registry import load_catalogue
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", min_records)
-    monkeypatch.setattr(ranges_mod, "CHUNK_BYTES", range_bytes)
+    monkeypatch.setattr(ranges_mod, "RANGE_BYTES", range_bytes)
     monkeypatch.setenv("FEEDLINT_START_METHOD", "fork")
     calls: Counter = Counter()
     for name, owner in SPIED:

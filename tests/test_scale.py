@@ -483,7 +483,7 @@ def test_pool_closes_without_killing_workers_that_finish_their_tasks(tmp_path, m
     monkeypatch.setenv("FEEDLINT_RANGE_BYTES", "1")  # every record its own range
     from feedlint.reader import ranges
 
-    monkeypatch.setattr(ranges, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(ranges, "RANGE_BYTES", 1)
     related = [{"content_id": k, "title": "look-alike"} for k in range(20)]
     records = [base_record(content_id=i, content_title=f"It&#39;s {i}", related=related if i % 7 == 3 else []) for i in range(30)]
     p = tmp_path / "e.json"

@@ -36,6 +36,7 @@ from typing import Any, Iterator
 
 from .errors import InputError
 from .jsondecode import loads_unverified, verified
+from ..pointer import escape as escape_token, tokens as pointer_tokens
 from .locate import StringIndex, locate, unique_keys
 from .positions import Cursor, Region, TextIndex
 from .textstream import CHUNK, TextStream
@@ -507,7 +508,7 @@ class JsonRecordReader:
                 token, p = self._key(p)
             else:
                 token = str(i)
-            child = f"{pointer}/{token.replace('~', '~0').replace('/', '~1')}"
+            child = f"{pointer}/{escape_token(token)}"
             sub = [(name, toks[1:]) for name, toks in patterns if toks[0] in ("*", token) and self.matched in (None, name)]
             p = yield from self._enter(p, sub, child)
             i += 1
@@ -657,7 +658,7 @@ class RecordStart:
 
 def _pattern_tokens(pattern: str) -> tuple[str, ...]:
     """``/db/*/data/posts/*`` as its unescaped tokens."""
-    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pattern.split("/")[1:])
+    return pointer_tokens(pattern)
 
 
 def record_pointer(layout: str, outer: int, inner: int) -> str:

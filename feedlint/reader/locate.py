@@ -13,6 +13,8 @@ from functools import lru_cache
 from json.decoder import scanstring
 from typing import Any, Iterator
 
+from ..pointer import unescape
+
 _decoder = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
@@ -23,18 +25,6 @@ _NO_DATA = object()
 _LITERAL = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)  # a complete string literal
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
 _AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")  # whitespace and one separating comma
-
-
-def unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def join_pointer(base: str, *tokens: object) -> str:
-    return base + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
 
 
 def split_pointer(pointer: str) -> list[str]:
@@ -49,7 +39,7 @@ def _steps(pointer: str) -> tuple[tuple[str, str, str], ...]:
     if not pointer.startswith("/"):
         raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
     raw = pointer[1:].split("/")
-    tokens = [unescape_pointer_token(t) for t in raw]
+    tokens = [unescape(t) for t in raw]
     return tuple((t, "/" + "/".join(raw[: k + 1]), _key_literal(t)) for k, t in enumerate(tokens))
 
 

@@ -4,7 +4,7 @@ The parallel run's main process would otherwise read every record, decode it
 once to find where it ends, and pipe its bytes to a worker that decodes it
 again: a fixed share of the work that capped the speed-up.  Instead the main
 process only *guesses* where chunks begin -- the first place after every
-:data:`CHUNK_BYTES` where a record seems to start (``{"content_id":``, the way
+:data:`RANGE_BYTES` where a record seems to start (``{"content_id":``, the way
 this export's records begin) -- and each worker reads its own range with the
 ordinary reader, from one record start to the first record starting at or after
 the next guess.
@@ -29,7 +29,7 @@ from .errors import InputError
 from .jsonstream import JsonRecordReader
 
 
-CHUNK_BYTES: int = tuning.value("FEEDLINT_RANGE_BYTES")  # a range is about this much of the file (tests make it small)
+RANGE_BYTES: int = tuning.value("FEEDLINT_RANGE_BYTES")  # a range is about this much of the file (tests make it small)
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 
 
@@ -53,7 +53,7 @@ class FileRange:
 
 def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop: int | None) -> JsonRecordReader:
     """A reader positioned at file offset ``start`` (after ``bom`` bytes), ready for :meth:`JsonRecordReader.resume`."""
-    window = (stop - start if stop is not None else CHUNK_BYTES) + _LOOK
+    window = (stop - start if stop is not None else RANGE_BYTES) + _LOOK
     return JsonRecordReader(FileRange(fd, bom + start, display, window), head, bom)  # type: ignore[arg-type]
 
 
@@ -64,7 +64,7 @@ def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None
     start: a guess, checked by the reader of the range before it.
     """
     end = size - bom
-    step = max(1, step or CHUNK_BYTES)  # each stop after its start: ranges always move on
+    step = max(1, step or RANGE_BYTES)  # each stop after its start: ranges always move on
     while True:
         at = start + step
         stop = None

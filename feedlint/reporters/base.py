@@ -8,6 +8,7 @@ from typing import Any, Sequence, TextIO
 
 from ..effects import SkippedInput
 from ..plan import ActiveRule
+from ..severity import ORDER as SEVERITY_ORDER
 from ..model import Finding
 from ..reader.errors import InputError
 
@@ -108,7 +109,7 @@ def counts_sentence(summary: Summary, by_rule: bool = True) -> str:
     total = sum(summary.by_rule.values())
     if total:
         sev = summary.by_severity
-        parts = ", ".join(_count(sev[s], s) for s in ("error", "warning", "note") if sev[s])
+        parts = ", ".join(_count(sev[s], s) for s in SEVERITY_ORDER if sev[s])
         rules = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
         return f"Found {_count(total, 'finding')} ({parts}) in {files}.{' By rule: ' + rules + '.' if by_rule else ''}"
     if summary.exit_code == 0:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from ..docs import anchor
 from ..model import Finding
+from ..severity import ORDER as SEVERITY_ORDER
 from .base import Reporter, RunInfo, Summary, article_part, record_label
 from .locations import SRCROOT, artifact_location, root_uri
 
@@ -127,8 +128,9 @@ def _region(finding: Finding) -> dict:
 
 
 def _logical_name(pointer: str) -> str:
-    last = pointer.rsplit("/", 1)[-1]
-    return last.replace("~1", "/").replace("~0", "~")
+    from ..pointer import last
+
+    return last(pointer)
 
 
 def _fix(f: Finding, root: str) -> dict | None:
@@ -225,7 +227,7 @@ class SarifReporter(Reporter):
             out.append({"level": "error", "message": {"text": summary.no_records}, "descriptor": {"id": "no-records-checked"}})
         if self.dropped:
             total = sum(self.dropped.values())
-            parts = ", ".join(f"{self.dropped[s]} {s}" for s in ("error", "warning", "note") if self.dropped.get(s))
+            parts = ", ".join(f"{self.dropped[s]} {s}" for s in SEVERITY_ORDER if self.dropped.get(s))
             out.append({
                 "level": "warning",
                 "message": {"text": f"{total} of {self._seq} results dropped ({parts}): code scanning accepts at most {self.max_results} per run; the most severe are kept. Use --format json for all of them."},
