@@ -446,3 +446,33 @@ def test_an_indexed_container_locates_every_value_where_the_walk_does(monkeypatc
                 assert loc.locate(text, pointer, on_key=on_key, data=data, unique=None, memo=memo) == walked, (text, pointer, on_key)
                 checked += 1
     assert checked > 5000
+
+
+def test_string_index_fast_path_equals_the_stepwise_path():
+    """The find-based index (no high-surrogate escape) gives exactly the stepwise index, on random literals."""
+    import json
+    import random
+
+    from feedlint.reader.locate import StringIndex
+
+    rng = random.Random(13)
+    alphabet = ["a", " ", "\n", '"', "\\", "/", "é", "😀", "\u0001", "\\u0041", "\\\\u", "\\ud83d", "&#39;"]
+    fast_taken = 0
+    for _ in range(2000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        literal = json.dumps(value, ensure_ascii=rng.random() < 0.5)
+        if rng.random() < 0.5:
+            literal = literal.replace("/", "\\/")
+        text = '{"k": ' + literal + ', "n": "x\\"y"}'
+        start = text.index(literal)
+        fast = StringIndex.__new__(StringIndex)
+        fast.start = start + 1
+        slow = StringIndex.__new__(StringIndex)
+        slow.start = start + 1
+        slow._index_stepwise(text)
+        if fast._index_escapes(text):
+            fast_taken += 1
+            assert (fast.decoded, fast.raw_after, fast.length, fast.end) == (slow.decoded, slow.raw_after, slow.length, slow.end), literal
+        else:
+            assert "\\ud8" in literal.lower() or "\\ud9" in literal.lower() or "\\uda" in literal.lower() or "\\udb" in literal.lower()
+    assert fast_taken > 1000
