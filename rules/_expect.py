@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Iterator, Sequence
 
 from feedlint.api import DatasetHit, SetupError
@@ -388,17 +389,21 @@ def outcome_hits(table: FactTable, outcomes: Sequence[Outcome]) -> Iterator[Data
             yield hit
 
 
-def _others(table: FactTable, rows: Rows, members: list[int], p: int) -> str:
+def _others(table: FactTable, rows: Rows, members: list[int], p: int, heads: dict[int, list[tuple[int, str]]] | None = None) -> str:
     """The other members of ``p``'s group as the message names them: the first MAX_OTHERS, then "and N more".
 
-    Only those few are located, so a group of k records costs O(k) in all, not O(k²).
+    Only the group's first MAX_OTHERS + 1 members are ever named (p may be one
+    of them), so they are located once per group (``heads``, keyed by the
+    members list's id): a group of k records costs O(k) in all, not O(k²).
     """
-    shown = []
-    for q in members:
-        if q != p:
-            shown.append(_location(table, rows.table_row(q)))
-            if len(shown) == MAX_OTHERS:
-                break
+    head = heads.get(id(members)) if heads is not None else None
+    if head is None:
+        head = [(q, _location(table, rows.table_row(q))) for q in members[: MAX_OTHERS + 1]]
+        if heads is not None:
+            heads[id(members)] = head
+    shown = [where for q, where in head if q != p][:MAX_OTHERS]
+    if len(shown) < MAX_OTHERS and len(members) > len(head):  # p listed twice: name the next ones too
+        shown = [_location(table, rows.table_row(q)) for q in islice((q for q in members if q != p), MAX_OTHERS)]
     more = len(members) - 1 - MAX_OTHERS  # p is always one of its group's members
     return (", ".join(shown) + (f" and {more} more" if more > 0 else "")) or "-"
 
@@ -411,9 +416,12 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     template = fl.get("message") or _default_message(entry, "this export's" if outcome.file_index is not None else "the run's", outcome.rows is not None)
     pointer_t = fl.get("pointer") or _default_pointer(value_cols[0] if value_cols else "")
     groups: dict[tuple[Any, ...], list[int]] = {}
+    group_of: dict[int, list[int]] = {}  # position -> its group's members (the key made once per position)
+    heads: dict[int, list[tuple[int, str]]] = {}  # see _others
     if entry.type in UNIQUE_TYPES:
         for p in positions:
-            groups.setdefault(tuple(_show(rows.get(p, c)) for c in cols), []).append(p)
+            group_of[p] = groups.setdefault(tuple(_show(rows.get(p, c)) for c in cols), [])
+            group_of[p].append(p)
     element_count = int(result.get("element_count") or 0)
     unexpected_count = int(result.get("unexpected_count") or 0)
     filled = f"{(element_count - unexpected_count) / element_count:.0%}" if element_count else "n/a"
@@ -441,8 +449,8 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
             if name in rows.columns:
                 fields[name] = str(rows.get(p, name))
         if groups:
-            members = groups.get(tuple(_show(rows.get(p, c)) for c in cols), [p])
-            fields.update(count=str(len(members)), others=_others(table, rows, members, p))
+            members = group_of.get(p) or [p]
+            fields.update(count=str(len(members)), others=_others(table, rows, members, p, heads))
         try:
             message = template.format_map(fields)
             pointer = pointer_t.format_map(fields)
