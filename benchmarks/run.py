@@ -290,7 +290,7 @@ def adversarial(repeat: int, only: list[str]) -> str:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from adversarial import CASES
 
-    load = os.getloadavg()[0]
+    info = machine()  # its load figure is the start's, like the others'
     shared = ensure_export("10k-shared.json", "--records", "10000", "--shared-image", "--defects", "0.03")
     head = alternated([("check-jsonschema (schema only)", check_jsonschema(shared)), ("feedlint, all rules (FL6xx included)", feedlint(str(shared)))], shared, 10_000, repeat)
     lines = [
@@ -315,8 +315,8 @@ def adversarial(repeat: int, only: list[str]) -> str:
     ref, ours = head
     size_mb = shared.stat().st_size / 1e6
     return (
-        f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run.py --adversarial` (best of {repeat}) on {machine()}; "
-        f"load average {load:.1f} before the adversarial cases.\n\n"
+        f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run.py --adversarial` (best of {repeat}) on {info}, "
+        f"{os.getloadavg()[0]:.1f} when it ended (load average: runnable processes on these 2 cores; other sessions share the machine).\n\n"
         f"Shared-image export (`generate.py --records 10000 --shared-image --defects 0.03`: {size_mb:,.0f} MB, every record carries one "
         f"placeholder image, about 3% have a defect), the two commands alternated: check-jsonschema {ref.best.wall:.2f} s "
         f"({ref.peak_mb:,.0f} MB), feedlint with every rule {ours.best.wall:.2f} s ({ours.peak_mb:,.0f} MB) = "

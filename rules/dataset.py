@@ -126,8 +126,10 @@ def article_key(title: Any, body: Any) -> str | None:
     body_text = normalise_text(body)
     if not body_text:
         return None
-    text = normalise_text(title if isinstance(title, str) else "") + "\x1f" + body_text
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+    digest = hashlib.blake2b(normalise_text(title if isinstance(title, str) else "").encode("utf-8", "surrogatepass"), digest_size=10)
+    digest.update(b"\x1f")  # the hash of title + "\x1f" + body, without joining a huge body into one more copy
+    digest.update(body_text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _tokens(attaches: Any) -> str | None:
