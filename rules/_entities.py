@@ -19,8 +19,13 @@ NAMES = frozenset(k[:-1] for k in html5 if k.endswith(";"))
 # Names a browser also decodes *without* a semicolon (legacy HTML 4 set: "amp", "copy", ...).
 LEGACY_NAMES = frozenset(k for k in html5 if not k.endswith(";"))
 
+# What stands between "&" and ";" of a reference -- the one grammar of the FL2xx and FL4xx rules
+# (rules/_htmltext.py uses it too).  Numeric: every digit is read, as the HTML tokenizer does
+# ("&#00000065;" is "A"; one past U+10FFFF decodes to U+FFFD, still a reference); named: a
+# letter, then letters and digits (real names are 2 to 31 characters; callers check NAMES).
+REFERENCE_BODY = r"(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31})"
 # A complete reference: named (checked against NAMES by the caller), decimal or hex.
-REFERENCE = re.compile(r"&(?:#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
+REFERENCE = re.compile("&" + REFERENCE_BODY + ";")
 # Anything that starts like a reference in HTML: used to find malformed ones.
 REFERENCE_LIKE = re.compile(r"&(#[xX]?)?([A-Za-z0-9]*)(;?)")
 REFERENCE_LIKE_TEXT = re.compile(r"&(?:#[xX]?)?[A-Za-z0-9]*;?")  # the same matches, without groups (findall gives strings)
@@ -38,7 +43,7 @@ COMMON_VALID = (
 # field yields nothing, without a Python step per reference.
 SUSPECT = re.compile(r"&(?!(?:" + "|".join(COMMON_VALID) + r");)(?=#|[A-Za-z0-9]+;)(?:#[xX]?)?[A-Za-z0-9]*;?")
 # ``&amp;`` (one or more times) wrapped around another complete reference.
-DOUBLE = re.compile(r"&amp;((?:amp;)*)(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)")
+DOUBLE = re.compile(r"&amp;((?:amp;)*)(" + REFERENCE_BODY + ";)")
 # Legacy references without a semicolon, not followed by a character that would
 # make them part of a word (``&copy2020`` and ``&ampT`` are not references).
 LEGACY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,7})(?![A-Za-z0-9;=])")

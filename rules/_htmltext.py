@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ._entities import REFERENCE_BODY
+
 # -- HTML vocabulary (WHATWG HTML, "parsing HTML documents") -------------------
 VOID = frozenset("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split())
 # Elements the parser may close implicitly ("generate all implied end tags thoroughly").
@@ -89,7 +91,7 @@ def self_closing_slash(attributes: str) -> bool:
     for last in _ATTRIBUTE_OR_SEPARATOR.finditer(attributes):
         pass
     return last is not None and last.group(0)[-1:] == "/" and last.group(0)[0] in _WS + "/"
-_REFERENCE = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31})"  # between "&" and ";" of a reference
+_REFERENCE = REFERENCE_BODY  # between "&" and ";" of a reference: the FL2xx rules' grammar (rules/_entities.py)
 _ENTITY = re.compile("&" + _REFERENCE + ";")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space, word joiner, BOM
 _TYPOGRAPHY = {
