@@ -287,7 +287,7 @@ def _run_tasks(job: FileJob, raws: Iterator[Any], ranges: _Ranges | None, pool: 
         raws = chain([first], raws) if first is not None else iter(())
     index_of = {id(a): i for i, a in enumerate(check.plan.rules_for(profile))}  # the rules with this file's profile options
     common = (display, tuple(index_of[id(a)] for a in rules), bool(check.facts), check.keep_fixes, profile)
-    workers = pool.get()
+    pool.get()
     pending: deque = deque()  # (result, chunk of records or (start, stop) of a range) in submission order
     limit = pool.jobs * IN_FLIGHT_PER_WORKER
     failure: InputError | None = None
@@ -318,12 +318,12 @@ def _run_tasks(job: FileJob, raws: Iterator[Any], ranges: _Ranges | None, pool: 
             except InputError as exc:  # raised once the records before it are reported
                 failure, chunk = exc, None
             if chunk is not None:
-                pending.append((workers.apply_async(check_chunk, (common + (chunk,),)), chunk))
+                pending.append((pool.submit(check_chunk, common + (chunk,)), chunk))
             else:
                 chunks = None
                 continue
         elif ranges is not None and failure is None and (span := ranges.next_span()) is not None:
-            pending.append((workers.apply_async(check_range, (common + ranges.task(span),)), span))
+            pending.append((pool.submit(check_range, common + ranges.task(span)), span))
         elif pending:
             yield from drain_one()
             continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from typing import Any, Iterator
 
 from .reader.errors import InputError
@@ -194,6 +195,7 @@ def _quiet_pool_class() -> type:
     from multiprocessing.pool import Pool
 
     class QuietPool(Pool):
+        # Private API: Pool has no public way to choose what its worker-handler thread waits on; without this, a quarter of the main process's CPU (docs/performance.md, "Cores").
         def _get_sentinels(self) -> list:
             return [self._change_notifier._reader]
 
@@ -207,6 +209,16 @@ class WorkerPool:
         self.plan = plan
         self.jobs = jobs
         self._pool = None
+        self._submitted: deque = deque()  # AsyncResults not known to be ready, oldest first (see close)
+
+    def submit(self, task: Any, arg: Any) -> Any:
+        """``task(arg)`` in a worker; its ``AsyncResult``."""
+        submitted = self._submitted
+        while submitted and submitted[0].ready():
+            submitted.popleft()
+        result = self.get().apply_async(task, (arg,))
+        submitted.append(result)
+        return result
 
     def get(self):
         if self._pool is None:
@@ -242,9 +254,10 @@ class WorkerPool:
         self._pool = None
         pool.close()
         deadline = time.monotonic() + SHUTDOWN_GRACE
-        for result in list(getattr(pool, "_cache", {}).values()):
+        submitted, self._submitted = self._submitted, deque()
+        for result in submitted:
             result.wait(max(0.0, deadline - time.monotonic()))
-        if getattr(pool, "_cache", None):
+        if not all(result.ready() for result in submitted):
             pool.terminate()
         pool.join()
         import gc
