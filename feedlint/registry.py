@@ -58,6 +58,12 @@ def rules_in(obj: Any) -> list[Rule]:
     raise TypeError(f"expected a Rule, a list of rules or a module, got {type(obj).__name__}")
 
 
+def undeclared(mod: types.ModuleType, found: list[Rule]) -> list[Rule]:
+    """Rules defined in ``mod`` (``@rule`` on its own functions) that its ``RULES`` leaves out."""
+    listed = {id(r) for r in found}
+    return [v for v in vars(mod).values() if isinstance(v, Rule) and v.origin == mod.__name__ and id(v) not in listed]
+
+
 def _add(cat: Catalogue, found: Iterable[Rule], origin: str) -> None:
     seen = cat.by_id()
     names = {r.name for r in cat.rules}
@@ -78,15 +84,15 @@ def load_catalogue(builtin_modules: Iterable[str] = BUILTIN_MODULES, plugins: bo
     for mod_name in builtin_modules:
         try:
             mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod_name:
-                continue  # a rule pack not shipped in this build
+        except ModuleNotFoundError as exc:  # a misspelt name too: said, never dropped silently
             cat.warnings.append(f"built-in rules {mod_name} failed to load: {exc}")
             continue
         except Exception as exc:  # noqa: BLE001 - isolation is the point
             cat.warnings.append(f"built-in rules {mod_name} failed to load: {type(exc).__name__}: {exc}")
             continue
-        _add(cat, rules_in(mod), mod_name)
+        found = rules_in(mod)
+        cat.warnings.extend(f"built-in rules {mod_name}: rule {r.id} is defined but not in RULES" for r in undeclared(mod, found))
+        _add(cat, found, mod_name)
     if plugins:
         for ep in entry_points(ENTRY_POINT_GROUP):
             origin = f"{ep.name} ({ep.value})"
