@@ -235,7 +235,9 @@ class Rule:
         resolved = self.defaults
         for key, value in (given or {}).items():
             if key not in known:
-                raise OptionError(f"{self.id} ({self.name}) has no option {key!r}; known: {sorted(known) or 'none'}")
+                from .suggest import unknown
+
+                raise OptionError(f"{self.id} ({self.name}): {unknown('option', key, known)}")
             resolved[key] = known[key].validate(self.id, value)
         return resolved
 

@@ -23,18 +23,48 @@ from .severity import RANK as SEVERITY_RANK
 
 
 class _PlainParams:
-    """Typer's group or command, converting plain parameter values without pydantic (see cli_params)."""
+    """Typer's group or command, converting plain parameter values without pydantic (see cli_params)
+    and writing plain help pages (see cli_help)."""
 
     def get_params(self, ctx):
         return install_plain_conversion(super().get_params(ctx))
 
+    def format_options(self, ctx, formatter) -> None:
+        from .cli_help import format_params
+
+        format_params(self, ctx, formatter)
+        if hasattr(self, "format_commands"):
+            self.format_commands(ctx, formatter)
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:  # click's NoSuchOption: worded as every other unknown name (feedlint.suggest)
+            if hasattr(exc, "possibilities") and getattr(exc, "option_name", None) and hasattr(exc, "message"):
+                from .cli_help import unknown_option
+
+                exc.message = unknown_option(exc.option_name, self, ctx)
+                exc.possibilities = None  # named in the message already
+            raise
+
 
 class _Group(_PlainParams, typer.core.TyperGroup):
-    pass
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:  # click's "No such command": the same wording as an unknown option
+            if args and args[0] not in self.commands and not args[0].startswith("-") and hasattr(exc, "message"):
+                from .suggest import unknown
+
+                exc.message = unknown("command", args[0], self.commands, sort=False)
+            raise
 
 
 class _Command(_PlainParams, typer.core.TyperCommand):
-    pass
+    def collect_usage_pieces(self, ctx) -> list:
+        from .cli_help import usage_pieces
+
+        return usage_pieces(self, ctx)
 
 
 app = typer.Typer(
@@ -44,6 +74,7 @@ app = typer.Typer(
     help="feedlint: a data-quality linter for news-CMS feed exports.",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -180,7 +211,7 @@ def _input_files(paths: List[str]) -> List[str]:
 def _report_problems(engine, quiet: bool, notices=()) -> bool:
     """Input errors, rule setup errors and crashes on stderr; True when there were any (exit 2)."""
     for err in engine.errors:
-        sys.stderr.write(f"{err}\n")
+        sys.stderr.write(f"{err.stderr_line()}\n")
     for msg in engine.setup_errors:
         sys.stderr.write(f"feedlint: error: {msg}\n")
     for msg in engine.internal_errors:
@@ -191,31 +222,37 @@ def _report_problems(engine, quiet: bool, notices=()) -> bool:
     return engine.incomplete
 
 
-@app.command(cls=_Command)
+CONFIG_DEFAULT = "nearest feedlint.toml, .feedlint.toml or pyproject.toml with [tool.feedlint]"
+
+
+@app.command(cls=_Command, short_help="Check exports and report findings (and fix them: --fix, --diff).")
 def check(
-    paths: List[str] = typer.Argument(..., help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin."),
-    format: Optional[str] = typer.Option(None, "--format", "-f", help="Output format: text, json, sarif, github (or a plugin's)."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to FILE (atomically) instead of stdout."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to run: ids, prefixes (FL2), names; comma-separated or repeated."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run (added to the config's ignore)."),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1 [default: warning]."),
-    config: Optional[str] = typer.Option(None, "--config", help="Config file (default: nearest feedlint.toml, .feedlint.toml or pyproject.toml)."),
-    schema: Optional[str] = typer.Option(None, "--schema", help="JSON Schema file replacing the bundled CMS export schema."),
-    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Force the input layout instead of sniffing it."),
-    statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule."),
+    ctx: typer.Context,
+    paths: Optional[List[str]] = typer.Argument(None, metavar="PATH", help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin. Name other files, such as .txt articles, explicitly. Required, except with --show-settings."),
+    format: Optional[str] = typer.Option(None, "--format", "--output-format", "-f", metavar="FORMAT", show_default="config `format`, else text", help="Output format: text, json, sarif, github, junit, gitlab (or a plugin's)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", show_default="stdout", help="Write the report to FILE (atomically) instead of stdout."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="SEL", show_default="config `select`, else ALL", help="Rules to run: ids (FL201), prefixes (FL2), names or ALL, in any case; comma-separated or repeated."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="SEL", help="Rules not to run (added to the config's ignore); selectors as for --select."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", metavar="[error|warning|note|never]", show_default="config `fail-on`, else warning", help="Lowest severity that makes the exit code 1."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (still 2 on input, config or usage errors)."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file."),
+    schema: Optional[str] = typer.Option(None, "--schema", metavar="FILE", show_default="the bundled CMS export schema", help="JSON Schema file replacing the bundled one."),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", metavar="[auto|json|text]", show_default="auto", help="Force the input layout instead of sniffing it."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule (on stderr for the machine formats)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only findings and errors; no summary or notices."),
-    no_color: bool = typer.Option(False, "--no-color", help="Never colour text output."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file (see `feedlint baseline`)."),
-    media_root: Optional[str] = typer.Option(None, "--media-root", help="Directory the attachment paths are resolved against: referenced files must exist under it (FL513, FL514)."),
-    expectations: Optional[List[str]] = typer.Option(None, "--expectations", help="Extra Great Expectations suite file (JSON) for the dataset checks (FL6xx); repeatable."),
-    data_docs: Optional[str] = typer.Option(None, "--data-docs", help="Write Great Expectations HTML Data Docs of the dataset checks to DIR."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for the record checks [default: config `jobs`, else all cores]; 1 = none."),
+    no_color: bool = typer.Option(False, "--no-color", help="Never colour text output (as does a non-empty NO_COLOR; a non-empty FORCE_COLOR colours it even when not a terminal)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE", show_default="config `baseline`", help="Report only findings not recorded in this baseline file (see `feedlint baseline`)."),
+    media_root: Optional[str] = typer.Option(None, "--media-root", metavar="DIR", help="Directory the attachment paths are resolved against: referenced files must exist under it (FL512, FL513, FL514)."),
+    expectations: Optional[List[str]] = typer.Option(None, "--expectations", metavar="FILE", help="Extra Great Expectations suite file (JSON) for the dataset checks (FL6xx)."),
+    data_docs: Optional[str] = typer.Option(None, "--data-docs", metavar="DIR", help="Write Great Expectations HTML Data Docs of the dataset checks to DIR."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", show_default="config `jobs`, else all cores", help="Worker processes for the record checks; 1 = none."),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes to the files in place (atomically), then report what is left; stdin: the repaired document goes to stdout."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply the fixes marked unsafe (a guess at the intent)."),
     diff: bool = typer.Option(False, "--diff", help="Show what --fix would change and write nothing (unified diff; --format json-patch: one JSON Patch per record); exit 1 when there is something to fix."),
     show_fixes: bool = typer.Option(False, "--show-fixes", help="List each fix applied (on stderr)."),
     allow_no_records: bool = typer.Option(False, "--allow-no-records", help="Pass a run that checked no record at all (every input skipped or empty); otherwise it exits 2."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Read every file with this profile (cms, wordpress, ghost, jsonfeed or one of the config's) instead of detecting it."),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME", show_default="detected per file", help="Read every file with this profile (cms, wordpress, ghost, jsonfeed or one of the config's) instead of detecting it."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings (config file, rules and their options, profile, tuning) and exit 0 without checking."),
 ) -> None:
     """Check exports and report findings (and fix them: --fix, --diff)."""
     from .engine import Engine
@@ -228,14 +265,6 @@ def check(
     plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs, profile)
     _check_expectations(plan)
     baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
-    try:
-        base = None
-        if baseline_path:
-            from .baseline import BaselineError, describe, load_baseline  # not imported by runs without one
-
-            base = load_baseline(baseline_path)
-    except BaselineError as exc:
-        raise _die(str(exc))
     fmt = format or cfg.get("format", "text")
     try:
         reporter_cls = reporter_class("text" if diff and fmt == "json-patch" else fmt)
@@ -244,6 +273,26 @@ def check(
     if fmt == "json-patch" and not diff:
         raise _die("--format json-patch needs --diff (the JSON Patches of what --fix would change)")
     fail = (fail_on.value if fail_on else None) or cfg.get("fail-on", "warning")
+    if show_settings:
+        from .settings_view import render_settings
+
+        run = {"format": fmt, "fail-on": fail, "exit-zero": exit_zero, "jobs": _jobs(jobs, cfg), "baseline": baseline_path,
+               "allow-no-records": allow_no_records or cfg.get("allow-no-records", False),
+               "select": _split(select) or cfg.get("select"), "ignore": list(cfg.get("ignore", [])) + (_split(ignore) or [])}
+        typer.echo(render_settings(cfg, plan, run, catalogue))
+        raise typer.Exit(EXIT_OK)
+    if not paths:
+        ctx.fail("Missing argument 'PATH...' (files or directories to check).")
+    try:
+        base = None
+        if baseline_path:
+            from .baseline import BaselineError, describe, load_baseline  # not imported by runs without one
+
+            base = load_baseline(baseline_path)
+    except BaselineError as exc:
+        raise _die(str(exc))
+    if not plan.rules:
+        sys.stderr.write("feedlint: warning: no rule selected (the --select/--ignore options and the config leave none): nothing will be checked\n")
 
     files = _input_files(paths)
     displays = [display_path(p) for p in files]
@@ -259,11 +308,11 @@ def check(
         except SelectorError as exc:
             raise _die(str(exc))
         if done is not None:
-            raise typer.Exit(done)
+            raise typer.Exit(EXIT_OK if exit_zero and done == EXIT_FINDINGS else done)
         report_to_stderr = bool(temps) and output is None  # stdout carries the repaired document
     engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
-    color = fmt == "text" and output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "text" and output is None and not no_color and use_color(sys.stdout, os.environ)
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
     by_rule: Counter = Counter()
     by_sev: Counter = Counter()
@@ -280,7 +329,7 @@ def check(
                 reporter.handle(finding)
             errors = engine.errors
             no_records = None if allow_no_records or cfg.get("allow-no-records", False) else _no_records_reason(engine)
-            code = EXIT_ERROR if engine.incomplete or no_records else (EXIT_FINDINGS if failing else EXIT_OK)
+            code = EXIT_ERROR if engine.incomplete or no_records else (EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
             unused = [f"unused suppression ({s.describe()}): {s.reason}" for s in engine.unused_suppressions()]
             stale = base.stale(displays, [a.rule.id for a in plan.rules]) if base else []
             stale_notes = [f"stale baseline entry (no longer found): {describe(e)}" for e in stale]
@@ -302,6 +351,7 @@ def check(
                 skipped=list(engine.skipped),
                 unreadable=engine.stats.unreadable_files,
                 no_records=no_records,
+                no_rules=not plan.rules,
             )
             reporter.finish(summary)
     except BrokenPipeError:
@@ -315,6 +365,8 @@ def check(
             os.unlink(name)
     _report_problems(engine, quiet, notices)
     _report_skips(engine, said=fmt == "text" and output is None and not quiet)
+    if statistics and not quiet and not getattr(reporter_cls, "shows_statistics", False):
+        _statistics_to_stderr(summary, fmt)
     if no_records:
         sys.stderr.write(f"feedlint: error: {no_records}\n")
     raise typer.Exit(code)
@@ -334,6 +386,33 @@ def _no_records_reason(engine) -> str | None:
     return f"no record was checked ({why}); pass --allow-no-records (config allow-no-records = true) if that is expected"
 
 
+def use_color(stream, environ) -> bool:
+    """Colour for a text report on ``stream``, as no-color.org and force-color.org say.
+
+    A non-empty ``NO_COLOR`` turns it off; else a non-empty ``FORCE_COLOR``
+    turns it on even when the stream is not a terminal (CI logs, ``| less -R``);
+    else colour only on a terminal.  An empty variable counts as unset.
+    """
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _statistics_to_stderr(summary, fmt: str) -> None:
+    """--statistics with a format that has no place for them: say so, and give the counts on stderr."""
+    from .reporters.base import statistics_lines
+
+    sys.stderr.write(f"feedlint: note: --statistics with --format {fmt}: the counts per rule are written to stderr (stdout holds only the {fmt} report)\n")
+    lines = statistics_lines(summary)
+    for line in lines or ["no findings"]:
+        sys.stderr.write(line + "\n")
+
+
 def _report_skips(engine, said: bool) -> None:
     """Skipped inputs on stderr, unless the text report on the terminal already listed them."""
     if not said:
@@ -341,16 +420,16 @@ def _report_skips(engine, said: bool) -> None:
             sys.stderr.write(f"feedlint: warning: {skipped}\n")
 
 
-@app.command("baseline", cls=_Command)
+@app.command("baseline", cls=_Command, short_help="Record the current findings so `check --baseline FILE` fails only on new ones.")
 def make_baseline(
-    paths: List[str] = typer.Argument(..., help="Export files or directories, as for `check`."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Baseline file to write [default: config `baseline`, else .feedlint-baseline.json]."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to run, as for `check`."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules not to run, as for `check`."),
-    config: Optional[str] = typer.Option(None, "--config", help="Config file."),
-    schema: Optional[str] = typer.Option(None, "--schema", help="JSON Schema file replacing the bundled CMS export schema."),
-    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="Force the input layout instead of sniffing it."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Read every file with this profile instead of detecting it, as for `check`."),
+    paths: List[str] = typer.Argument(..., metavar="PATH", help="Export files or directories, as for `check`."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", show_default="config `baseline`, else .feedlint-baseline.json", help="Baseline file to write."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="SEL", show_default="config `select`, else ALL", help="Rules to run, as for `check`."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="SEL", help="Rules not to run, as for `check`."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file."),
+    schema: Optional[str] = typer.Option(None, "--schema", metavar="FILE", show_default="the bundled CMS export schema", help="JSON Schema file replacing the bundled one."),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", metavar="[auto|json|text]", show_default="auto", help="Force the input layout instead of sniffing it."),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME", show_default="detected per file", help="Read every file with this profile instead of detecting it, as for `check`."),
 ) -> None:
     """Record the current findings so `check --baseline FILE` fails only on new ones."""
     from .baseline import entries_from, write_baseline
@@ -373,10 +452,10 @@ def make_baseline(
     sys.stderr.write(f"feedlint: wrote {len(entries)} baseline entr{'y' if len(entries) == 1 else 'ies'} ({total} finding{'s' if total != 1 else ''}) to {target}\n")
 
 
-@app.command("rules", cls=_Command)
+@app.command("rules", cls=_Command, short_help="List the rules: id, name, default severity, summary.")
 def list_rules(
     all_: bool = typer.Option(False, "--all", help="Include rules deselected by the config."),
-    config: Optional[str] = typer.Option(None, "--config", help="Config file."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file."),
 ) -> None:
     """List the rules: id, name, default severity, summary."""
     from .planning import build_plan
@@ -395,16 +474,19 @@ def list_rules(
         typer.echo(f"{rid:<{w_id}}  {name:<{w_name}}  {sev:<8}  {summary}")
 
 
-@app.command(cls=_Command)
-def explain(rule: str = typer.Argument(..., help="Rule id or name, e.g. FL201.")) -> None:
+@app.command(cls=_Command, short_help="Show a rule's documentation, options and a bad and a good example.")
+def explain(rule: str = typer.Argument(..., metavar="RULE", help="Rule id or name, e.g. FL201 (any case).")) -> None:
     """Show a rule's documentation, options and a bad and a good example."""
     from .explain import render_explanation
     from .registry import load_catalogue
 
     catalogue = load_catalogue()
-    found = catalogue.find(rule) or catalogue.find(rule.upper())
+    found = catalogue.find(rule)
     if found is None:
-        raise _die(f"unknown rule {rule!r}; `feedlint rules --all` lists them")
+        from .suggest import closest
+
+        near = closest(rule, [n for r in catalogue.rules for n in (r.id, r.name)])
+        raise _die(f"unknown rule {rule!r}{f' — did you mean {near!r}?' if near else ''} (`feedlint rules --all` lists them)")
     typer.echo(render_explanation(found))
 
 
@@ -420,8 +502,8 @@ def _profile_set(config: Optional[str]):
         raise _die(str(exc))
 
 
-@app.command("profiles", cls=_Command)
-def list_profiles(config: Optional[str] = typer.Option(None, "--config", help="Config file (its `profiles` are listed first).")) -> None:
+@app.command("profiles", cls=_Command, short_help="List the profiles, in the order files are matched against them.")
+def list_profiles(config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file (its `profiles` are listed first).")) -> None:
     """List the profiles, in the order files are matched against them."""
     profiles = _profile_set(config).profiles
     rows = [(p.name, ", ".join([*p.layouts, *p.pointers]), p.description) for p in profiles]
@@ -431,16 +513,18 @@ def list_profiles(config: Optional[str] = typer.Option(None, "--config", help="C
         typer.echo(f"{name:<{w_name}}  {where:<{w_where}}  {description}")
 
 
-@app.command("explain-profile", cls=_Command)
+@app.command("explain-profile", cls=_Command, short_help="Show how a profile finds, identifies and reads records.")
 def explain_profile(
-    name: str = typer.Argument(..., help="Profile name, e.g. wordpress."),
-    config: Optional[str] = typer.Option(None, "--config", help="Config file (for your own profiles)."),
+    name: str = typer.Argument(..., metavar="NAME", help="Profile name, e.g. wordpress."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file (for your own profiles)."),
 ) -> None:
     """Show how a profile finds, identifies and reads records: detection, roles, schema, options."""
     profiles = _profile_set(config)
     found = profiles.get(name)
     if found is None:
-        raise _die(f"unknown profile {name!r}; known: {', '.join(profiles.names)}")
+        from .suggest import unknown
+
+        raise _die(unknown("profile", name, profiles.names, sort=False))
     typer.echo(found.describe())
 
 

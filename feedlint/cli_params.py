@@ -9,8 +9,13 @@ anything else (``--jobs abc``, ``--fail-on ERROR``) goes to typer's own
 converter, so the result and every error message stay typer's.
 tests/test_startup.py holds both to the same answers for every parameter.
 
-If a typer release changes these internals, :func:`install` leaves the
-parameters alone and typer converts everything as before, only slower.
+Only public names are used: a parameter's ``type_descriptor`` and its
+``get_runtime_param()`` method, which :func:`install` shadows on the instance;
+typer's own conversion (the fallback) is the original method's answer.  Typer
+has no public hook for this (no converter argument that bypasses its pydantic
+``RuntimeParam``; ``parser=`` still builds a ``TypeAdapter``).  If a typer
+release renames these, :func:`install` leaves the parameters alone and typer
+converts everything as before, only slower.
 """
 
 from __future__ import annotations
@@ -40,9 +45,10 @@ def _kind(annotation: Any) -> str | None:
 class PlainConversion:
     """Stands in for typer's ``RuntimeParam`` of one parameter (only ``coerce`` is used)."""
 
-    def __init__(self, descriptor: Any, kind: str) -> None:
+    def __init__(self, descriptor: Any, kind: str, typers: Any = None) -> None:
         self.descriptor = descriptor
         self.kind = kind
+        self.typers = typers  # the parameter's own get_runtime_param: typer's conversion, built on first use
         self._typer: Any = None
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
@@ -81,16 +87,14 @@ class PlainConversion:
 
     def _typer_conversion(self) -> Any:
         if self._typer is None:
-            from typer._coercion import build_runtime_param
-
-            self._typer = build_runtime_param(self.descriptor)
+            self._typer = self.typers()
         return self._typer
 
 
 def plain_conversion(param: Any) -> PlainConversion | None:
     """The plain conversion for a typer parameter, or None when typer's own must be used."""
     descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is None or getattr(param, "_runtime_param", _UNHANDLED) is not None:
+    if descriptor is None or not callable(getattr(param, "get_runtime_param", None)):
         return None
     info = getattr(descriptor, "parameter_info", None)
     if info is None or getattr(descriptor, "file_annotation", None) is not None:
@@ -100,14 +104,20 @@ def plain_conversion(param: Any) -> PlainConversion | None:
     if not getattr(info, "case_sensitive", True):
         return None
     kind = _kind(descriptor.annotation)
-    return PlainConversion(descriptor, kind) if kind else None
+    return PlainConversion(descriptor, kind, param.get_runtime_param) if kind else None
+
+
+def installed(param: Any) -> PlainConversion | None:
+    """The plain conversion :func:`install` gave ``param``, or None."""
+    own = vars(param).get("get_runtime_param")
+    return own() if own is not None else None
 
 
 def install(params: list) -> list:
     """Give each plain typer parameter in ``params`` the plain conversion (once); returns ``params``."""
     for param in params:
-        if callable(getattr(param, "get_runtime_param", None)):
+        if "get_runtime_param" not in vars(param):
             conversion = plain_conversion(param)
             if conversion is not None:
-                param._runtime_param = conversion
+                param.get_runtime_param = lambda conversion=conversion: conversion
     return params

@@ -19,6 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .fields import ROLES
+from .suggest import unknown
 
 FAIL_ON = ("error", "warning", "note", "never")
 CONFIG_NAMES = ("feedlint.toml", ".feedlint.toml", "pyproject.toml")
@@ -116,7 +117,7 @@ def validate(data: Mapping[str, Any], where: str) -> None:
     """Structural checks; rule ids and option names are checked against the catalogue later."""
     for key, value in data.items():
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown config key {key!r} (known: {', '.join(sorted(KEYS))})")
+            raise ConfigError(f"{where}: {unknown('config key', key, KEYS)}")
         expected, _ = KEYS[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{where}: config key {key!r} must be a {expected.__name__}, got {type(value).__name__}")
@@ -127,7 +128,7 @@ def validate(data: Mapping[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: fields.{kind}: unknown record kind (cms or article)")
         for role, pats in roles.items():
             if role not in ROLES:
-                raise ConfigError(f"{where}: fields.{kind}.{role}: unknown role (known: {', '.join(ROLES)})")
+                raise ConfigError(f"{where}: fields.{kind}: {unknown('role', role, ROLES, sort=False)}")
             if not isinstance(pats, list) or not all(isinstance(p, str) and (p == "" or p.startswith("/")) for p in pats):
                 raise ConfigError(f"{where}: fields.{kind}.{role} must be a list of JSON Pointers like '/content_body'")
     if not all(isinstance(p, str) and p for p in data.get("profiles", [])):
@@ -140,9 +141,9 @@ def validate(data: Mapping[str, Any], where: str) -> None:
     for i, entry in enumerate(data.get("suppress", [])):
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: suppress[{i}] must be a table")
-        unknown = set(entry) - SUPPRESS_KEYS
-        if unknown:
-            raise ConfigError(f"{where}: suppress[{i}]: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(SUPPRESS_KEYS))})")
+        extra = set(entry) - SUPPRESS_KEYS
+        if extra:
+            raise ConfigError(f"{where}: suppress[{i}]: {unknown('key', sorted(extra)[0], SUPPRESS_KEYS)}")
         if "content-id" not in entry and "path" not in entry:
             raise ConfigError(f"{where}: suppress[{i}] needs a content-id or a path")
         if not isinstance(entry.get("reason", ""), str) or not entry.get("reason"):

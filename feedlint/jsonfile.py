@@ -37,4 +37,7 @@ def read_json_file(
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{path}:{exc.lineno}:{exc.colno}: {invalid or f'{what} is not valid JSON'}: {exc.msg}") from None
+        from .reader.jsonerrors import describe_json_error
+
+        detail = describe_json_error(exc.msg, text, exc.pos).removeprefix("invalid JSON: ")
+        raise error(f"{path}:{exc.lineno}:{exc.colno}: {invalid or f'{what} is not valid JSON'}: {detail}") from None

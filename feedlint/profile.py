@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .fields import DEFAULT_ROLES, ROLES, FieldRoles, expand
+from .suggest import unknown as unknown_name
 
 BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
 LAYOUTS = ("pages", "array", "json-lines")
@@ -115,7 +116,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     """A :class:`Profile` from a parsed TOML/JSON table; ``base`` resolves a relative schema path."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise ProfileError(f"{origin}: unknown profile key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+        raise ProfileError(f"{origin}: {unknown_name('profile key', sorted(unknown)[0], _TOP_KEYS)}")
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise ProfileError(f"{origin}: a profile needs a name")
@@ -132,7 +133,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     roles = {}
     for role, pats in fields.items():
         if role not in ROLES:
-            raise ProfileError(f"{origin}: fields.{role}: unknown role (known: {', '.join(ROLES)})")
+            raise ProfileError(f"{origin}: fields: {unknown_name('role', role, ROLES, sort=False)}")
         roles[role] = _strings(pats, f"{origin}: fields.{role}", pointers=True)
     document = _table(detect, "document", origin)
     if not all(isinstance(v, str) for v in document.values()):
@@ -220,7 +221,7 @@ class ProfileSet:
         builtin = [p for p in builtin_profiles() if p.name not in names]  # a user's profile may replace a built-in
         found = cls(tuple(users + builtin), forced)
         if forced is not None and found.get(forced) is None:
-            raise ProfileError(f"unknown profile {forced!r} (known: {', '.join(found.names)})")
+            raise ProfileError(unknown_name("profile", forced, found.names, sort=False))
         return found
 
     @property

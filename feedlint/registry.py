@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from .api import Rule
 from .entry_points import entry_points
+from .selection import normalize_selector
 
 BUILTIN_MODULES = (
     "feedlint.rules.schema",
@@ -36,8 +37,10 @@ class Catalogue:
         return {r.id: r for r in self.rules}
 
     def find(self, key: str) -> Rule | None:
+        """The rule with this id or name, in any case."""
+        wanted = normalize_selector(key)
         for r in self.rules:
-            if key in (r.id, r.name):
+            if wanted in (normalize_selector(r.id), normalize_selector(r.name)):
                 return r
         return None
 

@@ -3,7 +3,10 @@
 A selector is a rule id (``FL201``), an id prefix (``FL2``, ``FL``), a rule
 name (``undecoded-entity``) or ``ALL``.  As in ruff, the most specific
 selector wins: ``select=["FL2"], ignore=["FL201"]`` runs FL2xx but FL201, and
-``select=["FL201"], ignore=["FL2"]`` still runs FL201.
+``select=["FL201"], ignore=["FL2"]`` still runs FL201.  Case does not matter
+anywhere a selector is read (command line, config, per-file ignores,
+suppressions, profiles, ``explain``): :func:`normalize_selector` is the one
+place that says so.
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ class SelectorError(ValueError):
     pass
 
 
+def normalize_selector(selector: str) -> str:
+    """The comparable form of a selector, rule id or rule name: ``fl201``, `` FL201`` and ``FL201`` are one."""
+    return selector.strip().upper()
+
+
 def specificity(selector: str, rule: Rule) -> int | None:
     """How precisely ``selector`` names ``rule`` (higher is more specific), or None."""
-    if selector == "ALL":
+    sel = normalize_selector(selector)
+    if sel == "ALL":
         return 0
-    if selector == rule.name or selector == rule.id:
+    rule_id = normalize_selector(rule.id)
+    if sel == rule_id or sel == normalize_selector(rule.name):
         return 100
-    if rule.id.startswith(selector):
-        return len(selector)
+    if sel and rule_id.startswith(sel):
+        return len(sel)
     return None
 
 

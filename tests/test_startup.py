@@ -17,7 +17,7 @@ import pytest
 import typer.main
 
 from feedlint import cli
-from feedlint.cli_params import PlainConversion, install
+from feedlint.cli_params import PlainConversion, install, installed
 
 from conftest import base_record, export_text
 
@@ -57,7 +57,7 @@ def _all_params(command, ctx):
     params = command.get_params(ctx)
     yield command, ctx, params
     for name, sub in getattr(command, "commands", {}).items():
-        yield from _all_params(sub, typer._click.Context(sub, parent=ctx, info_name=name))
+        yield from _all_params(sub, typer.Context(sub, parent=ctx, info_name=name))
 
 
 SAMPLES = [None, (), [], ("a.json",), ("a.json", "b b.json"), "x", "", "3", "007", "-1", "+2", "1e3", " 4", "abc", "٣", "9" * 30,
@@ -73,16 +73,14 @@ def _outcome(conversion, value, param, ctx):
 
 
 def test_plain_conversion_answers_what_typer_answers():
-    from typer._coercion import build_runtime_param
-
     group = typer.main.get_command(cli.app)
-    root_ctx = typer._click.Context(group, info_name="feedlint", help_option_names=["-h", "--help"])
+    root_ctx = typer.Context(group, info_name="feedlint", help_option_names=["-h", "--help"])
     checked = set()
     for command, ctx, params in _all_params(group, root_ctx):
         for param in params:
-            conversion = param._runtime_param
+            conversion = installed(param)
             assert isinstance(conversion, PlainConversion), f"{command.name} {param.name}: converted by pydantic"
-            typers = build_runtime_param(param.type_descriptor)
+            typers = type(param).get_runtime_param(param)  # typer's own conversion (the class's method, not the installed one)
             for value in SAMPLES:
                 assert _outcome(conversion, value, param, ctx) == _outcome(typers, value, param, ctx), (command.name, param.name, value)
             checked.add(conversion.kind)
@@ -108,7 +106,7 @@ def test_install_leaves_unknown_types_to_typer():
     app.command()(f)
     command = typer.main.get_command(app)
     install(command.params)
-    assert {p.name: p._runtime_param for p in command.params if p.name in ('where', 'ratio')} == {'where': None, 'ratio': None}
+    assert {p.name: installed(p) for p in command.params if p.name in ('where', 'ratio')} == {'where': None, 'ratio': None}
 
 
 def test_cli_errors_unchanged():

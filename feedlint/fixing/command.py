@@ -140,7 +140,7 @@ def fix_stage(cfg: Any, catalogue: Any, plan: Any, guard_plan: Any, files: list[
     engine = Engine(plan, 1, keep_fixes=True)
     run = repair_all(engine, files, displays, policy, [a for a in guard_plan.rules if a.rule.scope == "record"])
     for err in run.errors:
-        sys.stderr.write(f"{err}\n")
+        sys.stderr.write(f"{err.stderr_line()}\n")
     if diff:
         if fmt == "json-patch":
             write_patches(run, sys.stdout)

@@ -19,3 +19,8 @@ class InputError(Exception):
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         return f"{where}: {self.message}"
+
+    def stderr_line(self) -> str:
+        """The line on stderr: ``file:line:col: message`` first when there is a position (editors jump
+        there), else ``feedlint: error: file: message`` like every other error of the tool."""
+        return str(self) if self.line is not None else f"feedlint: error: {self}"

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .errors import InputError
+from .jsonerrors import describe_json_error
 from .jsondecode import loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
 from .locate import StringIndex, locate, unique_keys
@@ -388,7 +389,8 @@ class JsonRecordReader:
             _text_decoder.raw_decode(text)
         except json.JSONDecodeError as exc:
             at = origin.advance(text[: exc.pos])
-            return InputError(self.display, f"invalid JSON: {exc.msg}", at.line, at.column)
+            reaches_eof = self.eof and start - self.base + len(span) >= len(self.buf)
+            return InputError(self.display, describe_json_error(exc.msg, text, exc.pos, reaches_eof), at.line, at.column)
         except RecursionError:
             return InputError(self.display, "invalid JSON: nesting too deep", origin.line, origin.column)
         return InputError(self.display, "invalid JSON: value cannot be decoded", origin.line, origin.column)  # pragma: no cover

@@ -45,4 +45,8 @@ def reporter_class(name: str):
     for ep in entry_points(ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()
-    raise UnknownFormat(f"unknown output format {name!r} (available: {', '.join(available())})")
+    from ..suggest import closest
+
+    names = available()
+    near = closest(name, names)
+    raise UnknownFormat(f"unknown output format {name!r}{f' — did you mean {near!r}?' if near else ''} (available: {', '.join(names)})")

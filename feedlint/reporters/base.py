@@ -48,6 +48,7 @@ class Summary:
     skipped: Sequence[SkippedInput] = ()
     unreadable: int = 0
     no_records: str | None = None
+    no_rules: bool = False  # the selection left no rule: nothing was checked, whatever the counts say
 
 
 def not_checked(summary: Summary) -> str:
@@ -112,15 +113,27 @@ def counts_sentence(summary: Summary, by_rule: bool = True) -> str:
         parts = ", ".join(_count(sev[s], s) for s in SEVERITY_ORDER if sev[s])
         rules = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.by_rule.items()))
         return f"Found {_count(total, 'finding')} ({parts}) in {files}.{' By rule: ' + rules + '.' if by_rule else ''}"
+    if summary.no_rules and not summary.errors:
+        return f"No rule selected: nothing was checked ({files} read)."
     if summary.exit_code == 0:
         return f"All checks passed ({files})."
     return f"No record checked ({files})." if summary.no_records else ""  # an incomplete run (exit 2) has not passed
+
+
+def statistics_lines(summary: Summary) -> list[str]:
+    """``--statistics``: a count per rule, most frequent first: ``  3  FL201  undecoded-entity``."""
+    if not summary.by_rule:
+        return []
+    names = summary.extra.get("names", {})
+    width = max(len(str(n)) for n in summary.by_rule.values())
+    return [f"{n:>{width}}  {rule_id:<6} {names.get(rule_id, '')}".rstrip() for rule_id, n in sorted(summary.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 class Reporter:
     """Base class; subclasses override what they need.  ``stream`` is where output goes."""
 
     name = "base"
+    shows_statistics = False  # True: finish() prints the --statistics counts itself; else the CLI puts them on stderr
     uses_fixes = False  # True: findings keep their proposed Fix; costly to carry from worker processes, so off unless used
 
     def __init__(self, stream: TextIO) -> None:

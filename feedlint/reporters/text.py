@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Finding
-from .base import Reporter, RunInfo, Summary, counts_sentence, place, record_label
+from .base import Reporter, RunInfo, Summary, counts_sentence, place, record_label, statistics_lines
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -25,6 +25,7 @@ def format_finding(f: Finding, color: bool = False) -> str:
 
 class TextReporter(Reporter):
     name = "text"
+    shows_statistics = True
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
@@ -37,11 +38,9 @@ class TextReporter(Reporter):
         run = self.run
         if run is None or run.quiet:
             return
-        total = sum(summary.by_rule.values())
-        if run.statistics and total:
-            width = max(len(str(n)) for n in summary.by_rule.values())
-            for rule_id, n in sorted(summary.by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-                self.stream.write(f"{n:>{width}}  {rule_id:<6} {summary.extra.get('names', {}).get(rule_id, '')}\n")
+        if run.statistics:
+            for line in statistics_lines(summary):
+                self.stream.write(line + "\n")
         sentence = counts_sentence(summary, by_rule=not run.statistics)
         if sentence:
             self.stream.write(sentence + "\n")
