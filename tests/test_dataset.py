@@ -467,7 +467,7 @@ def test_bad_expectations_file_is_one_located_error(tmp_path):
     res = run_cli("check", "one.json", "--expectations", "mine.json", cwd=tmp_path)
     assert res.returncode == 2
     column = text.index(",,") + 1 - text.index("\n")  # the second comma, 1-based on line 2
-    assert res.stderr.strip().splitlines() == [f"feedlint: error: {tmp_path / 'mine.json'}:2:{column}: invalid JSON: Expecting property name enclosed in double quotes"]
+    assert res.stderr.strip().splitlines() == [f"feedlint: error: {tmp_path / 'mine.json'}:2:{column}: invalid JSON: expected a member name in double quotes, found ','"]
     (tmp_path / "mine.json").write_text('[{"type": "expect_column_values_to_be_uniq", "kwargs": {"column": "uid"}}]', encoding="utf-8")
     res = run_cli("check", "one.json", "--expectations", "mine.json", cwd=tmp_path)
     assert res.returncode == 2 and "Traceback" not in res.stderr

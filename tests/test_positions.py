@@ -111,7 +111,7 @@ def test_crlf_file_line_numbers():
 @pytest.mark.parametrize(
     "text,line,col,fragment",
     [
-        ('[{"a": 1}, {"a": }]', 1, 18, "Expecting value"),
+        ('[{"a": 1}, {"a": }]', 1, 18, "expected a value (string, number, object, array, true, false or null), found '}'"),
         ('[{"a": 1},\n {"a": 1}', 2, 10, "end of file"),
         ('[{"a": 1},]', 1, 10, "trailing comma"),
         ('[{"a": 1}] x', 1, 12, "extra data"),

@@ -278,7 +278,7 @@ def test_a_users_profile_is_not_chosen_when_the_document_says_otherwise(tmp_path
         ('name = "x"\n', "records needs layouts or pointers"),
         ('name = "x"\n[records]\nlayouts = ["tree"]\n', "records.layouts must be within"),
         ('name = "x"\nshape = 1\n[records]\nlayouts = ["array"]\n', "unknown profile key 'shape'"),
-        ('name = "x"\n[records]\nlayouts = ["array"]\n[fields]\nbody = ["/b"]\n', "fields.body: unknown role"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[fields]\nbody = ["/b"]\n', "fields: unknown role 'body' (known: plain-text"),
         ('name = "x"\n[records]\nlayouts = ["array"]\n[options]\ncolour = "red"\n', "options.colour: no rule has this option"),
         ('name = "x"\n[records]\nlayouts = ["array"]\n[rules.FL302]\nregister-field = 3\n', "register-field"),
     ],

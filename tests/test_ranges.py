@@ -477,7 +477,7 @@ def test_malformed_json_lines_and_bom_located_exactly(tmp_path, monkeypatch):
     lines[36] = '{"content_id": 1, "x": }'
     p = write(tmp_path / "bad.jsonl", "\r\n".join(lines) + "\r\n", bom=True)
     out = cli_same(p, "--ignore", "FL6", code=2)
-    assert f"bad.jsonl:37:{lines[36].index('}') + 1}: invalid JSON: Expecting value" in out.stderr  # the BOM is not a column
+    assert f"bad.jsonl:37:{lines[36].index('}') + 1}: invalid JSON: expected a value (string, number, object, array, true, false or null), found '}}'" in out.stderr  # the BOM is not a column
     late_findings(out.stdout, 30)
     serial, calls = same_in_process(p, monkeypatch)
     assert calls["give_up"] >= 1 or calls["_drain_range"] >= 3
