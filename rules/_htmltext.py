@@ -269,19 +269,34 @@ class PlainConventions:
     glued right after the link (``</a>)``), when the plain text writes a link
     as ``text [url]``; ``markers``: what the plain text puts at the start of a
     line that the HTML shows as structure (``*``, ``-``, ``+``, ``1.``, ``1)``
-    list items, ``>`` quotes, ``---`` a horizontal rule line).
+    list items, ``>`` quotes, ``---`` a horizontal rule line); ``wraps``: the
+    plain text is hard-wrapped by a tool that may break a line where the HTML
+    has no space (html-to-text between a text and a link: ``"\nWhy`` for
+    ``"<a>Why``).
     """
 
     links: tuple[tuple[str, bool], ...] = ()
     markers: tuple[str, ...] = ()
+    wraps: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.links or self.markers)
+        return bool(self.links or self.markers or self.wraps)
 
 
 # A list marker needs text after it on its line: a wrapped line that starts with "3." and ends there is prose.
 LINE_MARKERS = {"*": r"\*(?=[ \t]+\S)", "-": r"-(?=[ \t]+\S)", "+": r"\+(?=[ \t]+\S)", "1.": r"[0-9]{1,3}\.(?=[ \t]+\S)", "1)": r"[0-9]{1,3}\)(?=[ \t]+\S)", ">": r">(?:[ \t]*>)*", "---": None}
 _RULE_LINE = r"(?:-{3,}|\*{3,}|_{3,})[ \t]*(?=\r?$)"
+
+
+# A marker as a word of its own (``*``, ``2.``, ``>``): html-to-text starts a nested list on its parent's line
+_MARKER_WORDS = {"*": r"\*", "-": r"-", "+": r"\+", "1.": r"[0-9]{1,3}\.", "1)": r"[0-9]{1,3}\)", ">": r">+", "---": None}
+
+
+@functools.lru_cache(maxsize=32)
+def marker_word(markers: tuple[str, ...]) -> "re.Pattern[str] | None":
+    """Matches a whole word that is one of ``markers`` (None when no marker can stand alone)."""
+    items = [_MARKER_WORDS[m] for m in markers if _MARKER_WORDS.get(m)]
+    return re.compile("(?:" + "|".join(items) + ")") if items else None
 
 
 @functools.lru_cache(maxsize=32)
@@ -305,11 +320,11 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
         links = dict(conventions.links)
         for m in _BRACKETED.finditer(text):
             glued = links.get(m.group(1))
-            if glued is None:
-                if not _URL_LIKE.match(m.group(1)):
-                    continue  # not a link target: text in brackets
-                # a URL the HTML no longer links (a stale target): still the convention; a wrap before punctuation is not a space
-                glued = _PUNCTUATION_NEXT.match(text, m.end()) is not None
+            if glued is None and not _URL_LIKE.match(m.group(1)):
+                continue  # not a link target: text in brackets
+            # a wrap before punctuation is not a space: decided at each link, since one target may be
+            # linked twice, once before ":" and once before a space (or no longer linked: a stale target)
+            glued = glued or _PUNCTUATION_NEXT.match(text, m.end()) is not None
             end = m.end()
             if glued:  # "text [url]\n)": the line break is the plain text's wrapping, the HTML has ")" right after the link
                 w = _WRAP_AFTER.match(text, end)

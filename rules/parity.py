@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from feedlint.api import Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
 
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_word, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -42,6 +42,7 @@ LINK_STYLES = ("text", "text [url]")
 CONVENTION_OPTIONS = (
     Option("link-style", "text", "how the plain text writes a link: \"text\" (its text only) or \"text [url]\" (Ghost's plaintext: the target in brackets after it)", type=str, choices=LINK_STYLES),
     Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
+    Option("wrap-splits-words", False, "a line break inside a plain-text paragraph may stand where the HTML has no space (html-to-text wraps between a text and a link: \"\\nWhy for \"<a>Why)", type=bool),
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
@@ -140,7 +141,7 @@ def _conventions(record, options, pair) -> PlainConventions:
     links = ()
     if options.get("link-style", "text") == "text [url]":
         links = record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
-    return PlainConventions(links, markers)
+    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)))
 
 
 def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None, conventions: PlainConventions | None = None) -> tuple[str, str]:
@@ -205,6 +206,11 @@ def _lines(text: str) -> list[str]:
     return [line for line in map(str.strip, text.split("\n")) if line]
 
 
+def _one_line_break(gap: str) -> bool:
+    """The text between two words is white space holding one line break (a wrap, not a paragraph break)."""
+    return gap.count("\n") == 1 and not gap.strip()
+
+
 def _same(a: str, b: str, options) -> bool:
     return a == b or (options["ignore-case"] and a.casefold() == b.casefold())
 
@@ -252,6 +258,35 @@ class _Diff:
         self.limit = max(1, options.get("max-differences", 1))
         self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
         self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else ())
+        self.marker = marker_word(conventions.markers) if conventions else None
+        self.wraps = bool(conventions and conventions.wraps)
+
+    def _convention(self, bw: list, hw: list[str], op: tuple) -> bool:
+        """The change is the plain text's convention, not a difference in words.
+
+        A marker standing alone inside a line (html-to-text starts a nested list
+        on its parent's line: ``Plot.ly * Hover``; a numbered quote ``> 1.``),
+        or, with ``wraps``, words split only at line breaks where the HTML has
+        none (``"\nWhy`` for ``"Why``).
+        """
+        tag, a1, a2, b1, b2 = op
+        if tag == "delete" and self.marker is not None:
+            return all(self.marker.fullmatch(w) for w, _, _ in bw[a1:a2])
+        if tag != "replace" or not self.wraps:
+            return False
+        joined = " ".join(self.key(w) for w in hw[b1:b2])
+        pos = 0
+        for k in range(a1, a2):
+            word = self.key(bw[k][0])
+            if not joined.startswith(word, pos):
+                return False
+            pos += len(word)
+            if k + 1 < a2:
+                if joined.startswith(" ", pos):
+                    pos += 1
+                elif not _one_line_break(self.body[bw[k][1][1] : bw[k + 1][1][0]]):
+                    return False
+        return pos == len(joined)
 
     def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
         bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
@@ -289,6 +324,8 @@ class _Diff:
         for tag, i1, i2, j1, j2 in _opcodes([self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp]):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
+                if self.marker is not None or self.wraps:
+                    ops = [op for op in ops if not self._convention(bw, hw, op)]
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
                 seen: set[int] = set()
                 for op in ops:
@@ -419,13 +456,19 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     right after the link), and `line-markers` (`"*"`, `"-"`, `"+"`, `"1."`,
     `"1)"` list items, `">"` quotes, `"---"` rule lines) drops those
     markers at the start of a line, and at the start of an HTML paragraph
-    too (a heading "2. Next steps").  Captions the plain text leaves out go
-    in `ignore-html-elements`.
+    too (a heading "2. Next steps"), and a marker standing alone inside a
+    line (html-to-text starts a nested list on its parent's line, numbers a
+    quote `> 1.`).  `wrap-splits-words` says the plain text is wrapped by a
+    tool that may break a line where the HTML has no space (`"` newline
+    `Why` for `"<a>Why`): a single line break may then stand for nothing.
+    The reverse, words glued where the HTML has a space or a block boundary
+    ("improvesurvival"), is still reported.  Captions the plain text leaves
+    out go in `ignore-html-elements`.
     """
     pair = _pair(record, options)
     if pair is None:
         return
-    conventions = _conventions(record, options, pair) if options["link-style"] != "text" or options["line-markers"] else None
+    conventions = _conventions(record, options, pair) if options["link-style"] != "text" or options["line-markers"] or options["wrap-splits-words"] else None
     if not conventions and _same_words_undecoded(record, options, pair):
         return
     bk, hk = _keys(record, options, pair, conventions=conventions)

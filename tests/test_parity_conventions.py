@@ -15,7 +15,7 @@ from feedlint.planning import Choices, build_plan
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
-GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"]}
+GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True}  # the ghost profile's FL401 options
 
 HTML = (
     '<p>See the <a href="https://example.org/report?a=1&amp;b=2">harbour report</a>) and the '
@@ -86,3 +86,51 @@ def test_unknown_line_marker_is_a_setup_error(tmp_path):
     engine = Engine(build_plan(CATALOGUE, Config(values={"rules": {"FL401": {"line-markers": ["#"]}}}), Choices(select=["FL401"])))
     list(engine.run([str(path)]))
     assert engine.setup_errors and "line-markers" in str(engine.setup_errors[0])
+
+
+# -- shapes seen in a real Ghost 4 export (invented text) ------------------------------------
+NESTED_HTML = (
+    '<p>Contents:</p><ul><li><a href="/tides-part-one/">Part one: how tides turn</a><ul><li>Why the moon matters</li></ul></li>'
+    "<li><strong>Charts drawn with Plotter</strong><ul><li>Hover over a chart for its data</li></ul></li></ul>"
+    "<blockquote><strong>1. Tides are slow</strong></blockquote><ul><li>Harbours wait</li></ul>"
+)
+NESTED_BODY = (
+    "Contents:\n\n * Part one: how tides turn\n   [/tides-part-one/] * Why the moon matters\n   \n   \n"
+    " * Charts drawn with Plotter * Hover over a chart for its data\n   \n   \n\n> 1. Tides are slow\n * Harbours wait"
+)
+
+
+def test_nested_list_markers_on_the_parents_line_are_not_differences(tmp_path):
+    """html-to-text starts a nested list on its parent item's line (after the link's [url] or the text) and numbers a quote "> 1."."""
+    rec = base_record(content_body=NESTED_BODY, content_html=NESTED_HTML)
+    assert run(rec, tmp_path, GHOST)[0] == []
+    # a word that is not a marker in the same place is still a difference
+    [f] = run(base_record(content_body=NESTED_BODY.replace("Plotter * Hover", "Plotter x Hover"), content_html=NESTED_HTML), tmp_path, GHOST)[0]
+    assert "[-x-]" in f.message
+
+
+def test_a_target_linked_twice_is_undone_at_each_link(tmp_path):
+    """The same URL before ":" (the wrap before ":" is no space) and before a space elsewhere."""
+    html = '<p>An example from <a href="https://example.org/filing.htm">the ferry filing</a>:</p><p>Source: <a href="https://example.org/filing.htm">the ferry filing</a> and the <a href="https://example.org/filing.htm">same filing</a>, twice.</p>'
+    body = "An example from the ferry filing\n[https://example.org/filing.htm]\n:\n\nSource: the ferry filing [https://example.org/filing.htm] and the same filing\n[https://example.org/filing.htm]\n, twice."
+    assert run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0] == []
+
+
+def test_a_wrap_between_a_text_and_a_link_is_no_space_but_a_glued_word_is_found(tmp_path):
+    """`"\nWhy` for `"<a>Why` and `memo...\nhttps://…` for a link whose text is its URL; a space where the HTML has none is not a wrap."""
+    html = (
+        '<p>As argued in &quot;<a href="https://example.org/ferries">Why ferries run late</a>&quot; last spring.</p>'
+        '<p>An old harbour memo...<a href="https://t.example/k3X9">https://t.example/k3X9</a></p>'
+        '<p>Plain <a href="https://example.org/same">https://example.org/same</a> link.</p>'
+    )
+    body = (
+        'As argued in "\nWhy ferries run late [https://example.org/ferries]" last spring.\n\n'
+        "An old harbour memo...\nhttps://t.example/k3X9\n\nPlain https://example.org/same link."
+    )
+    rec = base_record(content_body=body, content_html=html)
+    assert run(rec, tmp_path, GHOST)[0] == []
+    assert [f.rule_id for f in run(rec, tmp_path, dict(GHOST, **{"wrap-splits-words": False}))[0]] == ["FL401"]
+    [f] = run(base_record(content_body=body.replace("memo...\nhttps", "memo... https"), content_html=html), tmp_path, GHOST)[0]
+    assert "memo..." in f.message  # a space is not a wrap
+    [f] = run(base_record(content_body=body.replace("last spring", "lastspring"), content_html=html), tmp_path, GHOST)[0]
+    assert "[-lastspring.-]" in f.message  # the other way round (a separator lost) is a glued word

@@ -130,6 +130,30 @@ def test_suppression_and_baseline_use_the_profiles_identity(tmp_path):
     assert (code, findings) == (0, [])
 
 
+def test_the_ghost_profile_knows_its_plaintext_conventions(tmp_path):
+    """Ghost's plaintext (html-to-text): `text [url]`, ` * ` items (nested on the parent's line), `> 1.`, a wrap
+    before a link where the HTML has no space: silent with the profile alone; a glued word is still FL401."""
+    doc = json.loads((FIX / "ghost-export.json").read_text())
+    post = doc["db"][0]["data"]["posts"][0]
+    post["html"] = (
+        '<p>Read &quot;<a href="https://example.org/tides">Why tides turn</a>&quot; first, then the '
+        '<a href="https://example.org/tides">same essay</a>:</p><ul><li><strong>Spring tides</strong><ul><li>Twice a month</li></ul></li></ul>'
+        "<blockquote><strong>1. The moon pulls</strong></blockquote><hr><p>Keepers log each tide.</p>"
+    )
+    post["plaintext"] = (
+        'Read "\nWhy tides turn [https://example.org/tides]" first, then the same essay\n[https://example.org/tides]\n:\n\n'
+        " * Spring tides * Twice a month\n\n> 1. The moon pulls\n\n" + "-" * 80 + "\n\nKeepers log each tide."
+    )
+    path = tmp_path / "ghost-export.json"
+    path.write_text(json.dumps(doc))
+    _, findings, err = check_json(path, "--select", "FL401")
+    assert findings == [], err
+    post["plaintext"] = post["plaintext"].replace("log each", "logeach")
+    path.write_text(json.dumps(doc))
+    _, findings, _ = check_json(path, "--select", "FL401")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/0/plaintext", *line_col(path, "logeach"))]
+
+
 # -- JSON Feed ------------------------------------------------------------------------
 
 
