@@ -339,12 +339,19 @@ def _width_problem(ap: AttachPath, got: str | None, dims: tuple[int, int] | None
     "FL507",
     "rendition-height-mismatch",
     "warning",
-    options=[*TEMPLATE_OPTIONS, IMAGE_KINDS, CROPPED_SIZES, Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width", type=float)],
+    options=[
+        *TEMPLATE_OPTIONS,
+        IMAGE_KINDS,
+        CROPPED_SIZES,
+        Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width (or the width from a fitted height)", type=float),
+        Option("aspect-sizes", [], "size keys that always keep the original's aspect; when given, a rendition under another key may be a hard crop (reported only when a side exceeds the original's)", type=list),
+    ],
     tags=("attachments",),
     examples=[
         bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001_2718281828_600_600.webp"})]}, "a square crop of a 1000×560 image", pointers=["/attaches/0/sizes/600"]),
         good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_85.webp"})]}, "84 rounded up to 85: within one pixel"),
         good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_150.webp"})]}, "a square thumbnail the site crops on purpose", options={"cropped-sizes": {"150": [150, 150]}}),
+        good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_150.webp"})]}, "a size the site does not list among those keeping the aspect", options={"aspect-sizes": ["300", "600"]}),
     ],
 )
 def rendition_height_mismatch(record, options) -> Iterator[Hit]:
@@ -357,7 +364,14 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
     `cropped-sizes`, a table from size key to crop box
     (`{ thumbnail = [150, 150] }`): the rendition under that key may take
     another aspect when both its sides are at most the box's and the
-    original's (a crop never enlarges).
+    original's (a crop never enlarges).  A rendition fitted into a box by its
+    height (a portrait image in a 300×300 box) has its width derived from the
+    height: it is fine when the width is within the tolerance of height ×
+    original width / original height.  When the CMS's plugins add sizes of
+    their own, crops or not (WordPress themes do), `aspect-sizes` lists the
+    keys known to keep the aspect; a rendition under any other key is then
+    taken as a possible crop and reported only when a side exceeds the
+    original's.
     """
     tol = options["height-tolerance"]
     for group in _images(record, options):
@@ -376,7 +390,7 @@ def rendition_height_mismatch(record, options) -> Iterator[Hit]:
             if w is None or h is None:
                 continue
             exact = int(w) * dims[1] / dims[0]
-            if abs(int(h) - exact) > tol and not _is_crop(ap.key, int(w), int(h), dims, _crop_boxes(options["cropped-sizes"])):
+            if abs(int(h) - exact) > tol and abs(int(w) - int(h) * dims[0] / dims[1]) > tol and not _is_crop(ap.key, int(w), int(h), dims, _crop_boxes(options["cropped-sizes"]), options["aspect-sizes"]):
                 yield Hit(ap.pointer, f"rendition {ap.key} is {w}×{h}, expected height {exact:g} for the {dims[0]}×{dims[1]} original", evidence=f"{w}x{h}", span=ap.span("height"))
 
 
@@ -390,9 +404,14 @@ def _crop_boxes(table: dict) -> dict[str, tuple[int, int]]:
     return boxes
 
 
-def _is_crop(key: str | None, w: int, h: int, dims: tuple[int, int], boxes: dict[str, tuple[int, int]]) -> bool:
-    """A ``w``×``h`` rendition under a hard-cropped size ``key``: inside its crop box and inside the original."""
+def _is_crop(key: str | None, w: int, h: int, dims: tuple[int, int], boxes: dict[str, tuple[int, int]], aspect_sizes: list) -> bool:
+    """A ``w``×``h`` rendition under a hard-cropped size ``key``: inside its crop box and inside the original.
+
+    With ``aspect_sizes``, a key not listed there (nor in the boxes) is a possible crop of any box.
+    """
     box = boxes.get(key) if key is not None else None
+    if box is None and aspect_sizes and key is not None and key not in aspect_sizes:
+        box = dims
     return box is not None and w <= min(box[0], dims[0]) and h <= min(box[1], dims[1])
 
 

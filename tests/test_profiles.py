@@ -367,6 +367,39 @@ def test_wordpress_media_renditions_are_checked_against_the_yyyy_mm_templates():
     ]  # http(s) URLs, "full" and the -300x225 renditions of the right month are fine
 
 
+def _portrait_media() -> list:
+    """An invented portrait upload (530×730) with core sizes and a theme's own hard crops, as WordPress writes them."""
+    media = json.loads((FIX / "wp-media.json").read_text())
+    base = "https://example.org/wp-content/uploads/2016/04/"
+    sizes = {  # medium: fitted into 300×300 by its height, the width floored (217.8 -> 217, so 217 × 730/530 = 298.9)
+        "medium": (217, 300), "thumbnail": (150, 150), "small-thumbnail": (100, 100), "theme-square": (92, 92), "large": (530, 730)
+    }
+    media[0]["media_details"].update(width=530, height=730, file="2016/04/heron.jpg")
+    media[0]["media_details"]["sizes"] = {
+        key: {"file": f"heron-{w}x{h}.jpg", "width": w, "height": h, "mime_type": "image/jpeg", "source_url": f"{base}heron-{w}x{h}.jpg"} for key, (w, h) in sizes.items()
+    }
+    media[0]["source_url"] = media[0]["guid"]["rendered"] = base + "heron.jpg"
+    return media
+
+
+def test_wordpress_height_fitted_renditions_and_theme_crops_are_not_fl507(tmp_path):
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(_portrait_media(), indent=2))
+    _, findings, err = check_json(path, "--select", "FL507")
+    assert findings == [], err
+    # a core size that keeps the aspect, distorted, is still found; so is a theme size larger than the original
+    media = _portrait_media()
+    sizes = media[0]["media_details"]["sizes"]
+    sizes["medium"].update(width=217, height=260, source_url=sizes["medium"]["source_url"].replace("217x300", "217x260"))
+    sizes["theme-square"].update(width=800, height=800, source_url=sizes["theme-square"]["source_url"].replace("92x92", "800x800"))
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, _ = check_json(path, "--select", "FL507")
+    assert sorted((f["pointer"], f["line"], f["column"]) for f in findings) == sorted([
+        ("/0/media_details/sizes/medium/source_url", *line_col(path, "260.jpg")),
+        ("/0/media_details/sizes/theme-square/source_url", *line_col(path, "800.jpg")),
+    ])
+
+
 def test_wordpress_media_path_off_the_template_and_a_zero_width_original(tmp_path):
     media = json.loads((FIX / "wp-media.json").read_text())
     media[1]["media_details"]["sizes"]["medium"]["source_url"] = "https://example.org/wp-content/uploads/2016/05/pier_300_225.png"
