@@ -253,9 +253,10 @@ def check(
     allow_no_records: bool = typer.Option(False, "--allow-no-records", help="Pass a run that checked no record at all (every input skipped or empty); otherwise it exits 2."),
     profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME", show_default="detected per file", help="Read every file with this profile (cms, wordpress, ghost, jsonfeed or one of the config's) instead of detecting it."),
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings (config file, rules and their options, profile, tuning) and exit 0 without checking."),
+    engine_name: Optional[str] = typer.Option(None, "--engine", metavar="NAME", show_default="config `engine`, else local", help="Where the record checks run: local (this machine's cores) or spark (Spark executors; pip install 'feedlint[spark]')."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", metavar="URL", show_default="config `spark-master`, else spark-submit's, else local[*]", help="Spark master URL for --engine spark."),
 ) -> None:
     """Check exports and report findings (and fix them: --fix, --diff)."""
-    from .engine import Engine
     from .output import atomic_text_writer
     from .reader.sources import display_path
     from .reporters import UnknownFormat, reporter_class
@@ -310,7 +311,7 @@ def check(
         if done is not None:
             raise typer.Exit(EXIT_OK if exit_zero and done == EXIT_FINDINGS else done)
         report_to_stderr = bool(temps) and output is None  # stdout carries the repaired document
-    engine = Engine(plan, _jobs(jobs, cfg), keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
+    engine = _engine(engine_name, spark_master, cfg, plan, jobs, keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and use_color(sys.stdout, os.environ)
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
@@ -370,6 +371,31 @@ def check(
     if no_records:
         sys.stderr.write(f"feedlint: error: {no_records}\n")
     raise typer.Exit(code)
+
+
+ENGINES = ("local", "spark")
+
+
+def _engine(name: Optional[str], master: Optional[str], cfg, plan, jobs: Optional[int], keep_fixes: bool, in_position_order: bool):
+    """The local engine, or the Spark engine with its session started (a Spark that cannot start is exit 2 before any output)."""
+    name = name or cfg.get("engine", "local")
+    if name not in ENGINES:
+        raise _die(f"unknown engine {name!r} (known: {', '.join(ENGINES)})")
+    if name != "spark":
+        if master:
+            raise _die("--spark-master needs --engine spark")
+        from .engine import Engine
+
+        return Engine(plan, _jobs(jobs, cfg), keep_fixes=keep_fixes, in_position_order=in_position_order)
+    from .spark.engine import SparkEngine
+    from .spark.session import SparkUnavailable
+
+    engine = SparkEngine(plan, master or cfg.get("spark-master"), keep_fixes=keep_fixes, in_position_order=in_position_order)
+    try:
+        engine.open()
+    except SparkUnavailable as exc:
+        raise _die(str(exc))
+    return engine
 
 
 def _no_records_reason(engine) -> str | None:

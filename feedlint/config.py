@@ -46,6 +46,8 @@ KEYS: dict[str, tuple[Any, str]] = {
     "unfixable": (list, "rule selectors whose fixes are never applied"),
     "baseline": (str, "baseline file: report only findings not recorded in it"),
     "jobs": (int, "worker processes (0 = all cores)"),
+    "engine": (str, "where the record checks run: local (default) or spark (see docs/spark.md)"),
+    "spark-master": (str, "Spark master URL for engine = 'spark' (default: spark-submit's, else local[*])"),
     "allow-no-records": (bool, "pass a run that checked no record at all (every input skipped or empty); default false: exit 2"),
     "expectations": (list, "extra Great Expectations suite files (JSON) for the dataset checks (FL6xx)"),
     "data-docs": (str, "directory to write Great Expectations HTML Data Docs of each run to"),
