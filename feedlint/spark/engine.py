@@ -282,7 +282,9 @@ def _stream(engine: SparkEngine, context: Any, tasks: list[SplitTask], wave: int
 
     from ..workers import _plan_spec
 
-    broadcast = context.broadcast(_plan_spec(engine.plan))
+    import uuid
+
+    broadcast = context.broadcast((uuid.uuid4().hex, _plan_spec(engine.plan)))
     rdd = context.parallelize(tasks, len(tasks))
     body = functools.partial(run_partition, broadcast)
     waves = [list(range(i, min(i + wave, len(tasks)))) for i in range(0, len(tasks), wave)]

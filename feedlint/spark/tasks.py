@@ -67,11 +67,11 @@ class SplitResult:
     error: InputError | None = None  # WHOLE: the input error that stopped reading the file
 
 
-_engines: dict[Any, Any] = {}  # broadcast id -> Engine, one per plan in each executor process
+_engines: dict[Any, Any] = {}  # run token -> Engine: one per run in each executor process (Python workers are reused)
 
 
-def executor_engine(key: Any, spec: Any) -> Any:
-    """The engine of this executor for the plan described by ``spec`` (rebuilt once per process)."""
+def executor_engine(key: str, spec: Any) -> Any:
+    """The engine of this executor for the run ``key`` whose plan ``spec`` describes (rebuilt once per process and run)."""
     engine = _engines.get(key)
     if engine is None:
         from ..engine import Engine
@@ -83,8 +83,13 @@ def executor_engine(key: Any, spec: Any) -> Any:
 
 
 def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[SplitResult]:
-    """``mapPartitions`` body: each task of the partition checked (one task per partition, usually)."""
-    engine = executor_engine(broadcast.id if hasattr(broadcast, "id") else id(broadcast), broadcast.value)
+    """``mapPartitions`` body: each task of the partition checked (one task per partition, usually).
+
+    ``broadcast.value`` is ``(run token, plan spec)``: an executor-side broadcast
+    has no id of its own to tell runs apart.
+    """
+    token, spec = broadcast.value
+    engine = executor_engine(token, spec)
     for task in tasks:
         yield run_task(engine, task)
 

@@ -1,0 +1,221 @@
+"""The Spark engine (`check --engine spark`) against the local engine: the same output, byte for byte.
+
+One SparkSession (`local[2]`) is shared by every test here; the CLI runs in this process and
+joins it.  Splits are made small (a few KB) so that every file is cut into many ranges, some
+starting at a guess inside a record.  Locally a test skips when pyspark or Java is missing;
+CI sets FEEDLINT_REQUIRE_SPARK=1 (.ci/run), which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT, base_record
+
+SPLIT = 3000  # bytes per range: many ranges per test file
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(f"spark_test_{name}", ROOT / "benchmarks" / f"{name}.py")  # not via sys.path: benchmarks/rules.py
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def spark():
+    missing = None
+    if importlib.util.find_spec("pyspark") is None:
+        missing = "pyspark is not installed (pip install -e '.[spark]')"
+    elif shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        missing = "no Java runtime (Debian: openjdk-17-jre-headless)"
+    if missing:
+        if os.environ.get("FEEDLINT_REQUIRE_SPARK") == "1":
+            pytest.fail(f"FEEDLINT_REQUIRE_SPARK=1 but {missing}")
+        pytest.skip(missing)
+    from feedlint.spark.session import open_session
+
+    session = open_session("local[2]", {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def small_splits(monkeypatch):
+    from feedlint.spark import splits
+
+    monkeypatch.setattr(splits, "default_split_bytes", lambda total, parallelism: SPLIT)
+
+
+def _cli(*args: str, cwd=None):
+    """``feedlint ARGS`` in this process: (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from feedlint.cli import app
+
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        res = CliRunner().invoke(app, list(args), catch_exceptions=False, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(here)
+    return res.exit_code, res.stdout, res.stderr
+
+
+def _both(*args: str, cwd=None):
+    """The same check by the local engine (one process) and by Spark: both results."""
+    local = _cli("check", "--jobs", "1", *args, cwd=cwd)
+    spark = _cli("check", "--engine", "spark", *args, cwd=cwd)
+    return local, spark
+
+
+def _same(*args: str, cwd=None, code: int | None = None) -> tuple:
+    local, spark = _both(*args, cwd=cwd)
+    assert spark == local
+    if code is not None:
+        assert local[0] == code, local[2]
+    return local
+
+
+def _write(path, records, layout="pages", page_size=3, bom=False, gz=False, pretty=False):
+    gen = _bench("generate")
+    raw = open(path, "wb")
+    out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if gz else raw
+    if bom:
+        out.write(b"\xef\xbb\xbf")
+    gen.write_export(out, iter(records), len(records), None, layout, page_size, pretty)
+    out.close()
+    if gz:
+        raw.close()
+    return path
+
+
+def _records(n: int, seed: int = 7, defects: float = 0.4):
+    gen = _bench("generate")
+    return [r for r, _ in zip(gen.RecordMaker(seed, 0.3, defects), range(n))]
+
+
+def test_examples_identical_in_every_format(spark, small_splits):
+    for fmt in ("json", "text", "sarif"):
+        code, out, err = _same("--format", fmt, "examples", cwd=ROOT, code=1)
+        assert out.strip() and not err.strip() or fmt == "text"
+    assert json.loads(_cli("check", "--engine", "spark", "--format", "json", "examples", cwd=ROOT)[1])  # findings, not an empty list
+
+
+@pytest.mark.parametrize("layout,options", [
+    ("pages", {}), ("array", {}), ("jsonl", {}), ("pages", {"gz": True}), ("jsonl", {"bom": True}), ("array", {"pretty": True}),
+])
+def test_every_layout_identical(spark, small_splits, tmp_path, layout, options):
+    name = "export" + (".jsonl" if layout == "jsonl" else ".json") + (".gz" if options.get("gz") else "")
+    _write(tmp_path / name, _records(24), layout, **options)
+    code, out, _ = _same("--format", "json", name, cwd=tmp_path, code=1)
+    found = json.loads(out)
+    assert len({f["record"] for f in found}) > 5  # findings all over the file, not only in its first range
+
+
+def test_ranges_that_start_inside_a_record_are_read_again(spark, small_splits, tmp_path, monkeypatch):
+    """Records holding objects that begin like a record (``{"content_id":``): cuts land inside records,
+    the chain check rejects those ranges and the driver reads them itself; findings stay exact."""
+    from feedlint.spark.engine import SparkEngine
+
+    read_here, accept = [], []
+    original_read, original_accept = SparkEngine._read_here, SparkEngine._accept
+    monkeypatch.setattr(SparkEngine, "_read_here", lambda self, *a: read_here.append(a[1]) or original_read(self, *a))
+    monkeypatch.setattr(SparkEngine, "_accept", lambda self, *a: accept.append(a[1]) or original_accept(self, *a))
+    records = _records(20)
+    for i, rec in enumerate(records):
+        rec["related"] = [{"content_id": 900 + k, "content_title": "Caf\u00e9 &#39;x&#39;" * 40} for k in range(3)]
+    _write(tmp_path / "nested.json", records, "pages", page_size=4)
+    _write(tmp_path / "nested.jsonl", records, "jsonl")
+    _same("--format", "json", "nested.json", "nested.jsonl", cwd=tmp_path, code=1)
+    assert read_here and len(accept) > 4  # some ranges were read again on the driver, most were taken from the executors
+
+
+def test_adversarial_shapes_identical(spark, small_splits, tmp_path):
+    adversarial = _bench("adversarial")
+    sizes = {"shared-image": 12, "one-content-id": 8, "one-article": 8, "findings-in-one-record": 300, "entities-in-one-field": 300, "tiny-records": 40, "deep-nesting": 40}
+    for name, n in sizes.items():
+        with open(tmp_path / f"{name}.json", "wb") as f:
+            adversarial.write_case(name, n, f)
+    local, spark_run = _both("--format", "json", ".", cwd=tmp_path)
+    assert spark_run == local
+    rules = {f["rule"] for f in json.loads(local[1])}
+    assert {"FL601", "FL602", "FL606", "FL103"} <= rules
+
+
+def test_multi_file_run_with_cross_file_duplicates(spark, small_splits, tmp_path):
+    """Dataset rules over facts from every file's executors: a record repeated in another file is found there."""
+    records = _records(15, seed=3, defects=0.2)
+    _write(tmp_path / "a.json", records[:10], "pages")
+    _write(tmp_path / "b.jsonl", records[8:] + [records[0]], "jsonl")  # records 8, 9 and 0 are in both files
+    _write(tmp_path / "c.json.gz", records[4:6], "array", gz=True)
+    for fmt in ("json", "text"):
+        code, out, _ = _same("--format", fmt, ".", cwd=tmp_path, code=1)
+    dup = [f for f in json.loads(_cli("check", "--engine", "spark", "--format", "json", ".", cwd=tmp_path)[1]) if f["rule"] == "FL601"]
+    assert {f["file"] for f in dup} >= {"b.jsonl", "c.json.gz"}
+
+
+def test_suppressions_and_baseline_behave_as_locally(spark, small_splits, tmp_path):
+    records = _records(12)
+    _write(tmp_path / "a.json", records, "pages")
+    first = json.loads(_cli("check", "--jobs", "1", "--format", "json", "a.json", cwd=tmp_path)[1])[0]
+    (tmp_path / "feedlint.toml").write_text(
+        f'[[suppress]]\ncontent-id = {json.dumps(first["content_id"])}\nreason = "known"\n'
+        '[[suppress]]\ncontent-id = 1\nreason = "never used"\n', encoding="utf-8")
+    assert _cli("baseline", "a.json", "-o", "base.json", cwd=tmp_path)[0] == 0
+    _write(tmp_path / "a.json", _records(14), "pages")  # two new records
+    code, out, err = _same("--format", "json", "--baseline", "base.json", "a.json", cwd=tmp_path)
+    assert "unused suppression (content-id 1)" in err
+
+
+def test_bad_input_in_one_split_is_an_input_error_at_its_position(spark, small_splits, tmp_path):
+    lines = [json.dumps(r, ensure_ascii=False) for r in _records(16)]
+    lines[11] = lines[11].replace('"content_title":', '"content_title"::', 1)  # malformed, far past the first split
+    (tmp_path / "broken.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = _same("--format", "json", "broken.jsonl", cwd=tmp_path, code=2)
+    column = lines[11].index("::") + 2
+    assert err.startswith(f"broken.jsonl:12:{column}: invalid JSON")
+    assert {f["record"] for f in json.loads(out)} <= set(range(11)) and json.loads(out)  # records before it are reported
+
+
+def test_lost_executor_is_an_input_error_not_a_hang(spark, small_splits, tmp_path):
+    """A split whose Python worker dies (twice: a failed job is retried task by task) stops its file
+    with one located input error; the ranges before it and the other files are reported."""
+    from feedlint.config import load_config
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+    from feedlint.spark.engine import SparkEngine
+    from feedlint.spark.splits import plan_file
+
+    records = _records(16)
+    path = _write(tmp_path / "a.jsonl", records, "jsonl")
+    other = _write(tmp_path / "b.json", records[:3], "array")
+    plan = build_plan(load_catalogue(), load_config(None, start=tmp_path), Choices())
+    job = plan_file(plan, 0, str(path), "a.jsonl", SPLIT, False)
+    assert len(job.tasks) > 3
+    engine = SparkEngine(plan, faults={(0, 2): "exit"})
+    found = list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+    [error] = engine.errors
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n", 0, job.tasks[2].start) + 1
+    assert str(error) == f"a.jsonl:{line}:1: Spark task failed: the executor's Python worker exited unexpectedly (crashed)"
+    assert {f.path for f in found} == {"a.jsonl", "b.json"}
+    assert max(f.record_index for f in found if f.path == "a.jsonl" and f.record_index is not None) < line - 1
+    engine = SparkEngine(plan, faults={(1, 0): "raise"})  # b.json's one range starts at its first record, column 2
+    list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+    assert [str(e) for e in engine.errors] == ["b.json:1:2: Spark task failed: RuntimeError: injected failure in split 0 of b.json"]
+
+
+def test_engine_choice_is_checked_before_spark_starts(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([[base_record()]]), encoding="utf-8")
+    code, _, err = _cli("check", "--engine", "dask", "a.json", cwd=tmp_path)
+    assert code == 2 and "unknown engine 'dask' (known: local, spark)" in err
+    code, _, err = _cli("check", "--spark-master", "local[2]", "a.json", cwd=tmp_path)
+    assert code == 2 and "--spark-master needs --engine spark" in err
