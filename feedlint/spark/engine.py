@@ -55,6 +55,8 @@ class SparkEngine(Engine):
         self.faults = faults or {}  # tests: (file index, split) -> "exit" or "raise"
         self.session: Any = None
         self.spark_failed = False
+        self.task_seconds = 0.0  # executor time of the tasks whose results were used (docs/spark.md: estimating a cluster)
+        self.task_bytes = 0  # ... and the bytes they read (ranges; a whole file counts its size on disk)
         self._paths: list[str] = []
         self._displays: list[str] = []
         self._jobs: list[FileJob] | None = None
@@ -171,6 +173,7 @@ class SparkEngine(Engine):
             raise self._lost(job, result)
         info = job.info
         self._merge(result.effects)
+        self._timed(result, os.path.getsize(job.path) if os.path.isfile(job.path) else 0)
         rules = self.plan.for_file(job.display, "record", info.kind, info.profile or None)
         rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in rules}
         for index, pointer, packed, facts in result.rows:
@@ -197,6 +200,7 @@ class SparkEngine(Engine):
                     raise self._lost(job, result, known.cursor)
                 if known.offset == task.start and result.ok:
                     self._merge(result.effects)
+                    self._timed(result, (task.stop if task.stop is not None else os.path.getsize(job.path) - task.bom) - task.start)
                     yield from self._accept(job, known, result, rules_by_id)
                     counted[0] += result.count
                     known = known.then(result.end) if result.end is not None else None
@@ -244,6 +248,10 @@ class SparkEngine(Engine):
             return reader.stopped_at
         finally:
             os.close(fd)
+
+    def _timed(self, result: SplitResult, size: int) -> None:
+        self.task_seconds += result.seconds
+        self.task_bytes += size
 
     def _merge(self, effects: tuple) -> None:
         internal, setup, used, suppressed = effects

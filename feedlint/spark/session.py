@@ -59,8 +59,12 @@ def open_session(master: str | None, conf: dict[str, str] | None = None) -> Sess
     paths); Spark's own files (``spark-warehouse``) do not land in the user's
     directory either.
     """
+    import warnings
+
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():  # pyspark's "pandas >= 3 not fully supported" on import: nothing feedlint uses
+            warnings.simplefilter("ignore", FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("the Spark engine needs pyspark: pip install 'feedlint[spark]'") from None
     active = SparkSession.getActiveSession()

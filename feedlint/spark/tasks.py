@@ -65,6 +65,7 @@ class SplitResult:
     info: Any = None  # WHOLE: the FileInfo the executor filled
     skipped: str | None = None  # WHOLE: why the file is not checked
     error: InputError | None = None  # WHOLE: the input error that stopped reading the file
+    seconds: float = 0.0  # how long the executor took (the benchmark's per-core rate)
 
 
 _engines: dict[Any, Any] = {}  # run token -> Engine: one per run in each executor process (Python workers are reused)
@@ -99,9 +100,13 @@ def run_task(engine: Any, task: SplitTask) -> SplitResult:
         os._exit(17)  # an executor's Python worker lost mid-task (tests)
     if task.fault == "raise":
         raise RuntimeError(f"injected failure in split {task.split} of {task.display}")
+    import time
+
+    started = time.perf_counter()
     engine.keep_fixes = task.keep_fixes
     result = check_range(engine, task) if task.mode == RANGE else check_whole(engine, task)
     result.effects = take_effects(engine)
+    result.seconds = time.perf_counter() - started
     if task.mode == RANGE and result.effects[0]:
         result.ok = False  # a crash message names a record by a number counted from the range's start
     return result
