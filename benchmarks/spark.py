@@ -89,7 +89,10 @@ def instrumented(path: Path, cores: int) -> dict:
         for finding in engine.run([str(path)], [path.name]):
             sink.write(json.dumps(finding.as_dict()))  # about what the JSON reporter does
     cpu1, wall1 = time.process_time(), time.perf_counter()
+    import resource
+
     return {
+        "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "start": start_seconds,
         "wall": wall1 - wall0,
         "task_seconds": engine.task_seconds,
@@ -130,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  executors: {m['task_seconds']:.1f} task-seconds for {m['task_bytes'] / 1e6:.0f} MB = {rate:.1f} MB/s per core (on a shared machine: a lower bound)")
     print(f"  driver, record stage: {m['driver_records_cpu']:.1f} CPU s ({driver_rate:.0f} MB/s: the most the driver can take in)")
     print(f"  dataset stage (driver, serial): {m['dataset_wall']:.1f} s")
+    print(f"  driver's Python process: peak {m['driver_peak_mb']:.0f} MB (fact table, results of two waves, the dataset stage)")
     clusters = args.executors or [[4, 4], [10, 8], [50, 8]]
     print("\n| cluster | executors' share s/GB | driver's record share s/GB | dataset s/GB | estimated GB/min |\n|---|---|---|---|---|")
     gb = size / 1e9
