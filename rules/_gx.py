@@ -59,17 +59,42 @@ class _LazyFinder:
         return spec
 
 
+class _NoSpark:
+    """While GX is imported, ``pyspark`` is not there (unless a Spark run already loaded it).
+
+    GX imports pyspark when it is installed (``feedlint[spark]``) to offer its
+    Spark data source, which feedlint's dataset stage does not use (it runs GX
+    on pandas): that cost 0.1 s and a pandas-version warning on stderr, and
+    under ``python -c`` pyspark's Spark Connect module ends the process when
+    pyarrow is missing.  GX takes the ImportError as "pyspark not installed".
+    """
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name.partition(".")[0] == "pyspark":
+            raise ModuleNotFoundError(f"No module named {name!r} (not loaded for Great Expectations)", name=name)
+        return None
+
+
 def import_gx() -> Any:
     """``great_expectations``, imported quietly and without loading what feedlint does not use."""
     _quiet()
     if "great_expectations" in sys.modules:
         return sys.modules["great_expectations"]
+    import warnings
+
     finder = _LazyFinder()
     sys.meta_path.insert(0, finder)
+    no_spark = None if "pyspark" in sys.modules else _NoSpark()
+    if no_spark is not None:
+        sys.meta_path.insert(0, no_spark)
     try:
-        import great_expectations
+        with warnings.catch_warnings():  # GX imports pyspark when installed (feedlint[spark]): its pandas-version FutureWarning is not ours to show
+            warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
+            import great_expectations
     finally:
         sys.meta_path.remove(finder)
+        if no_spark is not None:
+            sys.meta_path.remove(no_spark)
     return great_expectations
 
 
