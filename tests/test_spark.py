@@ -219,3 +219,11 @@ def test_engine_choice_is_checked_before_spark_starts(tmp_path):
     assert code == 2 and "unknown engine 'dask' (known: local, spark)" in err
     code, _, err = _cli("check", "--spark-master", "local[2]", "a.json", cwd=tmp_path)
     assert code == 2 and "--spark-master needs --engine spark" in err
+
+
+def test_profiles_and_articles_identical(spark, small_splits):
+    """WordPress arrays (ranges read with the profile the driver detected), Ghost and JSON Feed documents and
+    plain-text articles (whole files read in an executor, detection there)."""
+    code, out, _ = _same("--format", "json", "tests/fixtures/profiles", "examples/articles/defective-article.txt", "examples/articles/clean-article.txt", cwd=ROOT, code=1)
+    files = {f["file"] for f in json.loads(out)}
+    assert "examples/articles/defective-article.txt" in files and any("ghost" in f for f in files) and any("wp-" in f for f in files)
