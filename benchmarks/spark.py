@@ -65,14 +65,16 @@ def timed(args: list[str]) -> tuple[float, int]:
 def instrumented(path: Path, cores: int) -> dict:
     """One Spark run in this process: executor seconds and bytes, driver CPU per stage."""
     from feedlint.config import load_config
+    from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
-    from feedlint.spark.engine import SparkEngine
+    from feedlint.spark.executor import SparkExecutor
 
     plan = build_plan(load_catalogue(), load_config(None), Choices())
-    engine = SparkEngine(plan, f"local[{cores}]", keep_fixes=False)
+    executor = SparkExecutor(plan, f"local[{cores}]")
+    engine = Engine(plan, keep_fixes=False, executor=executor)
     started = time.perf_counter()
-    engine.open()
+    executor.open()
     start_seconds = time.perf_counter() - started
     marks: dict[str, float] = {}
     dataset = engine._dataset_findings
@@ -82,9 +84,10 @@ def instrumented(path: Path, cores: int) -> dict:
         yield from dataset(paths)
 
     engine._dataset_findings = timed_dataset  # type: ignore[method-assign]
-    cpu0, wall0 = time.process_time(), time.perf_counter()
     import json
 
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    executor.expect([str(path)], [path.name], False)
     with open(os.devnull, "w") as sink:
         for finding in engine.run([str(path)], [path.name]):
             sink.write(json.dumps(finding.as_dict()))  # about what the JSON reporter does
@@ -95,8 +98,8 @@ def instrumented(path: Path, cores: int) -> dict:
         "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "start": start_seconds,
         "wall": wall1 - wall0,
-        "task_seconds": engine.task_seconds,
-        "task_bytes": engine.task_bytes,
+        "task_seconds": executor.task_seconds,
+        "task_bytes": executor.task_bytes,
         "driver_records_cpu": marks.get("records_cpu", cpu1) - cpu0,
         "dataset_wall": wall1 - marks.get("records_wall", wall1),
         "records": engine.stats.records,

@@ -322,6 +322,8 @@ def check(
         with (contextlib.nullcontext(sys.stderr) if report_to_stderr else atomic_text_writer(output)) as stream:
             reporter = reporter_cls(stream)
             reporter.start(info)
+            if hasattr(engine.executor, "expect"):  # the Spark executor plans and starts every input's tasks first
+                engine.executor.expect(files, displays, reporter_cls.uses_fixes)
             findings = engine.run(files, displays)
             for finding in base.filter(findings) if base else findings:
                 by_rule[finding.rule_id] += 1
@@ -387,14 +389,17 @@ def _engine(name: Optional[str], master: Optional[str], cfg, plan, jobs: Optiona
         from .engine import Engine
 
         return Engine(plan, _jobs(jobs, cfg), keep_fixes=keep_fixes, in_position_order=in_position_order)
-    from .spark.engine import SparkEngine
+    from .engine import Engine
+    from .spark.executor import SparkExecutor
     from .spark.session import SparkUnavailable
 
-    engine = SparkEngine(plan, master or cfg.get("spark-master"), keep_fixes=keep_fixes, in_position_order=in_position_order)
+    executor = SparkExecutor(plan, master or cfg.get("spark-master"))
     try:
-        engine.open()
+        executor.open()
     except SparkUnavailable as exc:
         raise _die(str(exc))
+    engine = Engine(plan, keep_fixes=keep_fixes, in_position_order=in_position_order, executor=executor)
+    executor.notices = engine.notices
     return engine
 
 

@@ -123,12 +123,12 @@ def test_every_layout_identical(spark, small_splits, tmp_path, layout, options):
 def test_ranges_that_start_inside_a_record_are_read_again(spark, small_splits, tmp_path, monkeypatch):
     """Records holding objects that begin like a record (``{"content_id":``): cuts land inside records,
     the chain check rejects those ranges and the driver reads them itself; findings stay exact."""
-    from feedlint.spark.engine import SparkEngine
+    from feedlint.spark import executor
 
     read_here, accept = [], []
-    original_read, original_accept = SparkEngine._read_here, SparkEngine._accept
-    monkeypatch.setattr(SparkEngine, "_read_here", lambda self, *a: read_here.append(a[1]) or original_read(self, *a))
-    monkeypatch.setattr(SparkEngine, "_accept", lambda self, *a: accept.append(a[1]) or original_accept(self, *a))
+    original_here, original_shifted = executor._Here.__init__, executor.shifted
+    monkeypatch.setattr(executor._Here, "__init__", lambda self, *a: read_here.append(a[2]) or original_here(self, *a))
+    monkeypatch.setattr(executor, "shifted", lambda *a: accept.append(a[1]) or original_shifted(*a))
     records = _records(20)
     for i, rec in enumerate(records):
         rec["related"] = [{"content_id": 900 + k, "content_title": "Caf\u00e9 &#39;x&#39;" * 40} for k in range(3)]
@@ -189,9 +189,10 @@ def test_lost_executor_is_an_input_error_not_a_hang(spark, small_splits, tmp_pat
     """A split whose Python worker dies (twice: a failed job is retried task by task) stops its file
     with one located input error; the ranges before it and the other files are reported."""
     from feedlint.config import load_config
+    from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
-    from feedlint.spark.engine import SparkEngine
+    from feedlint.spark.executor import SparkExecutor
     from feedlint.spark.splits import plan_file
 
     records = _records(16)
@@ -200,16 +201,21 @@ def test_lost_executor_is_an_input_error_not_a_hang(spark, small_splits, tmp_pat
     plan = build_plan(load_catalogue(), load_config(None, start=tmp_path), Choices())
     job = plan_file(plan, 0, str(path), "a.jsonl", SPLIT, False)
     assert len(job.tasks) > 3
-    engine = SparkEngine(plan, faults={(0, 2): "exit"})
-    found = list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+
+    def run(faults):
+        executor = SparkExecutor(plan, faults=faults)
+        engine = Engine(plan, executor=executor)
+        executor.expect([str(path), str(other)], ["a.jsonl", "b.json"], False)
+        return engine, list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+
+    engine, found = run({(0, 2): "exit"})
     [error] = engine.errors
     text = path.read_text(encoding="utf-8")
     line = text.count("\n", 0, job.tasks[2].start) + 1
     assert str(error) == f"a.jsonl:{line}:1: Spark task failed: the executor's Python worker exited unexpectedly (crashed)"
     assert {f.path for f in found} == {"a.jsonl", "b.json"}
     assert max(f.record_index for f in found if f.path == "a.jsonl" and f.record_index is not None) < line - 1
-    engine = SparkEngine(plan, faults={(1, 0): "raise"})  # b.json's one range starts at its first record, column 2
-    list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+    engine, _ = run({(1, 0): "raise"})  # b.json's one range starts at its first record, column 2
     assert [str(e) for e in engine.errors] == ["b.json:1:2: Spark task failed: RuntimeError: injected failure in split 0 of b.json"]
 
 

@@ -12,7 +12,7 @@ without Spark.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
@@ -46,41 +46,37 @@ class SplitTask:
 class SplitResult:
     """What a task found, as plain values.
 
-    ``rows``: ``(index, pointer, packed findings, facts)`` of each record that
-    has findings or facts -- counted from the range's start in ``RANGE`` mode
-    (``pointer`` relative, see :func:`relative_place`), as in the file in
-    ``WHOLE`` mode.  ``ok`` False: the range could not be checked from where it
-    started (malformed input there, a guess inside a record, a rule that
-    crashed): the driver reads it itself from the last record start known for
-    certain.
+    ``effects``: the records' :class:`feedlint.effects.Effects`, merged --
+    numbered, pointed and placed from the range's start in ``RANGE`` mode (the
+    driver shifts them), as in the file in ``WHOLE`` mode.  ``ok`` False: the
+    range could not be checked from where it started (malformed input there, a
+    guess inside a record, a rule that crashed): the driver reads it itself
+    from the last record start known for certain.
     """
 
     file_index: int
     split: int
     ok: bool = True
-    rows: list = field(default_factory=list)
-    count: int = 0
+    effects: Any = None
     end: Any = None  # RANGE: the RecordStart (relative) where the range stopped; None at the end of the file
-    effects: tuple = ((), {}, (), 0)  # internal errors, setup problems, suppressions used, findings suppressed
     info: Any = None  # WHOLE: the FileInfo the executor filled
     skipped: str | None = None  # WHOLE: why the file is not checked
     error: InputError | None = None  # WHOLE: the input error that stopped reading the file
     seconds: float = 0.0  # how long the executor took (the benchmark's per-core rate)
 
 
-_engines: dict[Any, Any] = {}  # run token -> Engine: one per run in each executor process (Python workers are reused)
+_plans: dict[str, Any] = {}  # run token -> Plan: one per run in each executor process (Python workers are reused)
 
 
-def executor_engine(key: str, spec: Any) -> Any:
-    """The engine of this executor for the run ``key`` whose plan ``spec`` describes (rebuilt once per process and run)."""
-    engine = _engines.get(key)
-    if engine is None:
-        from ..engine import Engine
+def executor_plan(key: str, spec: Any) -> Any:
+    """The plan of the run ``key``, rebuilt from ``spec`` once per executor process (rules looked up by id)."""
+    plan = _plans.get(key)
+    if plan is None:
         from ..workers import _plan_from_spec
 
-        _engines.clear()
-        engine = _engines[key] = Engine(_plan_from_spec(spec))
-    return engine
+        _plans.clear()
+        plan = _plans[key] = _plan_from_spec(spec)
+    return plan
 
 
 def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[SplitResult]:
@@ -90,12 +86,12 @@ def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[SplitR
     has no id of its own to tell runs apart.
     """
     token, spec = broadcast.value
-    engine = executor_engine(token, spec)
+    plan = executor_plan(token, spec)
     for task in tasks:
-        yield run_task(engine, task)
+        yield run_task(plan, task)
 
 
-def run_task(engine: Any, task: SplitTask) -> SplitResult:
+def run_task(plan: Any, task: SplitTask) -> SplitResult:
     if task.fault == "exit":
         os._exit(17)  # an executor's Python worker lost mid-task (tests)
     if task.fault == "raise":
@@ -103,24 +99,31 @@ def run_task(engine: Any, task: SplitTask) -> SplitResult:
     import time
 
     started = time.perf_counter()
-    engine.keep_fixes = task.keep_fixes
-    result = check_range(engine, task) if task.mode == RANGE else check_whole(engine, task)
-    result.effects = take_effects(engine)
+    result = check_range(plan, task) if task.mode == RANGE else check_whole(plan, task)
     result.seconds = time.perf_counter() - started
-    if task.mode == RANGE and result.effects[0]:
+    if task.mode == RANGE and result.effects.internal_errors:
         result.ok = False  # a crash message names a record by a number counted from the range's start
     return result
 
 
-def check_range(engine: Any, task: SplitTask) -> SplitResult:
+def _checked(check: Any, raws: Iterable[Any], effects: Any) -> None:
+    """Every record's effects merged into ``effects`` (one value per task: the driver gets them in one piece)."""
+    from ..checker import check_records
+
+    for one in check_records(check, raws):
+        effects.merge(one)
+
+
+def check_range(plan: Any, task: SplitTask) -> SplitResult:
     """The records of one byte range, numbered and placed from its start (see :mod:`feedlint.reader.ranges`)."""
+    from ..checker import RecordCheck
+    from ..effects import Effects
     from ..reader.jsonstream import RecordStart
     from ..reader.ranges import range_reader
-    from ..workers import pack_findings
 
-    rules = [engine.plan.rules_for(task.profile)[i] for i in task.rule_indices]
-    want_facts = engine.wants_facts
-    result = SplitResult(task.file_index, task.split)
+    rules = [plan.rules_for(task.profile)[i] for i in task.rule_indices]
+    check = RecordCheck(plan, rules, task.display, task.keep_fixes, plan.by_scope("dataset"))
+    result = SplitResult(task.file_index, task.split, effects=Effects())
     try:
         fd = os.open(task.path, os.O_RDONLY)
     except OSError:
@@ -129,12 +132,7 @@ def check_range(engine: Any, task: SplitTask) -> SplitResult:
     try:
         reader = range_reader(fd, task.bom, task.display, task.head, task.start, task.stop)
         reader.profile = task.profile or "cms"
-        for raw in reader.resume(RecordStart(task.start, Cursor()), task.layout, task.stop):
-            findings = engine.check_record(raw, rules, task.display)
-            facts = engine.record_facts(raw) if want_facts else None
-            if findings or facts is not None:
-                result.rows.append((raw.index, relative_place(raw.pointer), pack_findings(findings), facts))
-            result.count += 1
+        _checked(check, reader.resume(RecordStart(task.start, Cursor()), task.layout, task.stop), result.effects)
         result.end = reader.stopped_at
     except (InputError, OSError):
         result.ok = False
@@ -143,17 +141,16 @@ def check_range(engine: Any, task: SplitTask) -> SplitResult:
     return result
 
 
-def check_whole(engine: Any, task: SplitTask) -> SplitResult:
-    """A whole file, read and checked as :meth:`Engine.check_file` does (detection and skipping included)."""
+def check_whole(plan: Any, task: SplitTask) -> SplitResult:
+    """A whole file, read and checked as :meth:`feedlint.engine.Engine.check_file` does (profile detection included)."""
+    from ..checker import RecordCheck
+    from ..effects import Effects
     from ..engine import non_object_in_pages
     from ..reader.sources import Source
-    from ..workers import pack_findings
 
-    plan = engine.plan
     source = Source(task.path, plan.input_format, task.display, profiles=plan.profile_set())
     info = source.info
-    result = SplitResult(task.file_index, task.split, info=info)
-    want_facts = engine.wants_facts
+    result = SplitResult(task.file_index, task.split, effects=Effects(), info=info)
     try:
         records = source.records()
         first = next(records, None)
@@ -163,25 +160,7 @@ def check_whole(engine: Any, task: SplitTask) -> SplitResult:
             result.skipped = source.skip_reason()
             return result
         rules = plan.for_file(task.display, "record", info.kind, info.profile or None)
-        for raw in chain([first], records):
-            findings = engine.check_record(raw, rules, task.display)
-            facts = engine.record_facts(raw) if want_facts else None
-            if findings or facts is not None:
-                result.rows.append((raw.index, raw.pointer, pack_findings(findings), facts))
-            result.count += 1
+        _checked(RecordCheck(plan, rules, task.display, task.keep_fixes, plan.by_scope("dataset")), chain([first], records), result.effects)
     except InputError as exc:
         result.error = exc
     return result
-
-
-def relative_place(pointer: str) -> tuple[int, int]:
-    """``(element or page, place in the page)`` of a record pointer counted from a range's start (``/3`` or ``/1/7``)."""
-    parts = pointer.split("/")
-    return (int(parts[1]) if len(parts) > 1 else 0), (int(parts[2]) if len(parts) > 2 else 0)
-
-
-def take_effects(engine: Any) -> tuple:
-    """What checking changed besides the findings (for the driver to merge); the executor's engine starts afresh."""
-    from ..workers import _take_effects
-
-    return _take_effects(engine)
