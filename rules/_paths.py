@@ -65,6 +65,28 @@ def compile_template(template: str) -> "re.Pattern[str]":
     return re.compile("".join(parts))
 
 
+def rebuilt_path(ap: "AttachPath", options: Any, name: str, value: str) -> str | None:
+    """``ap``'s path written anew from its template with ``name`` set to ``value`` (FL502-FL505's fixes).
+
+    Every other placeholder keeps what the path has (so the template
+    reproduces the path exactly before the change; None if it does not, or the
+    path does not follow its template).  ``yyyymm`` fills ``{yyyy}`` and
+    ``{mm}`` when the template writes the month folder in two parts.
+    """
+    if ap.match is None:
+        return None
+    template = options["rendition-template" if ap.role == "rendition" else "original-template"]
+    parts = {k: v for k, v in ap.match.groupdict().items() if v is not None}
+    if _FIELD.sub(lambda t: parts.get(t.group(1), "\0"), template) != ap.value:
+        return None
+    if name == "yyyymm" and "yyyymm" not in parts:
+        parts["yyyy"], parts["mm"] = value[:4], value[4:]
+    else:
+        parts[name] = value
+    rebuilt = _FIELD.sub(lambda t: parts[t.group(1)], template)
+    return rebuilt if rebuilt != ap.value and ap.match.re.fullmatch(rebuilt) else None
+
+
 class AttachPath:
     """One path of an attachment: where it is in the record and what it parsed to.
 

@@ -15,11 +15,11 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Iterator
 
-from feedlint.api import Hit, Option, SetupError, bad, good, rule
+from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
 
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, original_pointer, path_values
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, original_pointer, path_values, rebuilt_path
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -104,6 +104,19 @@ def _where(ap: AttachPath) -> str:
     return f"rendition {ap.key}" if ap.role == "rendition" else "original"
 
 
+def _path_fix(ap: AttachPath, options: Any, part: str, want: str, got: str, whose: str) -> Fix | None:
+    """FL502-FL505's unsafe fix: the path rebuilt from its template with the attachment's ``part``.
+
+    Unsafe: the export may name the file where it really is and the field
+    be the wrong side; the file should be checked at the new path.
+    """
+    rebuilt = rebuilt_path(ap, options, part, want)
+    if rebuilt is None:
+        return None
+    label = {"attach_id": "attach id", "yyyymm": "folder", "portal_id": "portal", "token": "token"}[part]
+    return Fix(rebuilt, f"rebuilt the {_where(ap)} path from its template with {whose} {label} {want} (was {got}); check that the file is there", "unsafe")
+
+
 _P = "./cache/3/attach/202605/880001_2718281828_"
 SIZES = {"150": _P + "150_84.webp", "300": _P + "300_168.webp", "600": _P + "600_336.webp", "1200": _P + "1000_560.jpg"}
 
@@ -161,14 +174,16 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
 def attachment_token_mismatch(record, options) -> Iterator[Hit]:
     """The token in a path is not the attachment's `token` (the file will not be found).
 
-    Reported at the token digits inside the path.
+    Reported at the token digits inside the path.  `check --fix
+    --unsafe-fixes` rebuilds the path from its template with the
+    attachment's token (unsafe: the file may be stored under the path's token).
     """
     for group in attach_index(record, options).groups:
         token = as_int(group.att.get("token"))
         if token is None:
             continue
         for ap, got in _differing(group, "token", str(token)):
-            yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"))
+            yield Hit(ap.pointer, f"{_where(ap)} path has token {got}, the attachment's token is {token}", evidence=f"{got}!={token}", span=ap.span("token"), fix=_path_fix(ap, options, "token", str(token), got, "the attachment's"))
 
 
 @rule(
@@ -187,17 +202,19 @@ def attachment_id_mismatch(record, options) -> Iterator[Hit]:
 
     The original's id is the reference (the majority's when the original's
     path cannot be parsed); each deviating path is reported at its id.
+    `check --fix --unsafe-fixes` rebuilds the path from its template with
+    the reference id (unsafe: the file may be stored under the path's id).
     """
     for group in attach_index(record, options).groups:
         if len(group.distinct("attach_id")) > 1:  # one id on every path (the usual): nothing can differ
-            yield from _id_hits(group)
+            yield from _id_hits(group, options)
 
 
-def _id_hits(group: AttachGroup) -> Iterator[Hit]:
+def _id_hits(group: AttachGroup, options: Any) -> Iterator[Hit]:
     """FL503 path by path (the exact check behind the one-id exit)."""
     for ap, got, ref in _against_reference(group, "attach_id"):
         if ref is not None and got != ref:
-            yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"))
+            yield Hit(ap.pointer, f"{_where(ap)} path has attach id {got}, the attachment's other paths have {ref}", evidence=f"{got}!={ref}", span=ap.span("attach_id"), fix=_path_fix(ap, options, "attach_id", ref, got, "the other paths'"))
 
 
 @rule(
@@ -217,20 +234,24 @@ def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
 
     All renditions are stored in the original's upload folder
     (`…/attach/202605/…`).  Reported at the folder inside the path.
+    `check --fix --unsafe-fixes` rebuilds the path from its template with
+    the other paths' folder when that is a real month (unsafe: the file may
+    be stored in the path's folder).
     """
     for group in attach_index(record, options).groups:
         folders = group.distinct("yyyymm")
         if len(folders) > 1 or (folders and not _is_month(next(iter(folders)))):  # one real month everywhere (the usual): nothing to report
-            yield from _folder_hits(group)
+            yield from _folder_hits(group, options)
 
 
-def _folder_hits(group: AttachGroup) -> Iterator[Hit]:
+def _folder_hits(group: AttachGroup, options: Any) -> Iterator[Hit]:
     """FL504 path by path (the exact check behind the one-month exit)."""
     for ap, got, ref in _against_reference(group, "yyyymm"):
+        fix = _path_fix(ap, options, "yyyymm", ref, got, "the other paths'") if ref is not None and ref != got and _is_month(ref) else None
         if not _is_month(got):
-            yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"))
+            yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"), fix=fix)
         elif ref is not None and got != ref:
-            yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"))
+            yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"), fix=fix)
 
 
 def _is_month(yyyymm: str) -> bool:
@@ -253,6 +274,9 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
 
     Reported at the portal id inside each path.  A missing or invalid
     `portal_id` (not a positive integer) is left to the schema rules.
+    `check --fix --unsafe-fixes` rebuilds the path from its template under
+    the record's portal (unsafe: a record moved to another portal may have
+    left its files under the old one).
     """
     portal = as_int(record.get("portal_id"))
     if portal is None or portal < 1:
@@ -260,7 +284,7 @@ def attachment_portal_mismatch(record, options) -> Iterator[Hit]:
     want = str(portal)
     for group in attach_index(record, options).groups:
         for ap, got in _differing(group, "portal_id", want):
-            yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"))
+            yield Hit(ap.pointer, f"{_where(ap)} path is under portal {got}, the record's portal_id is {portal}", evidence=f"{got}!={portal}", span=ap.span("portal_id"), fix=_path_fix(ap, options, "portal_id", want, got, "the record's"))
 
 
 def _images(record: Any, options: Any) -> list[AttachGroup]:

@@ -430,6 +430,13 @@ def malformed_entity(record, options) -> Iterator[Hit]:
     ampersands (`AT&T`, `?a=1&b=2`) are fine.  Legacy names without a semicolon
     (`&copy 2024`) are not reported: browsers decode them, and inside URLs they
     are usually query parameters.  Script, style and comments are skipped.
+
+    `check --fix` writes a C1 reference as the character browsers show for it
+    (`&#150;` → `&#8211;`) and closes a numeric reference with its `;` (safe:
+    browsers read them so already); with `--unsafe-fixes` an unknown name
+    becomes the closest real one (`&nbps;` → `&nbsp;`, a guess).  Out-of-range,
+    surrogate, noncharacter and control references keep their finding: what was
+    meant is not in the export.
     """
     names = options["allowed-entities"]
     allowed = {_normalise_reference(n)[1:-1] for n in names} if names else _NONE
@@ -443,13 +450,73 @@ def malformed_entity(record, options) -> Iterator[Hit]:
         if not _any_reference_problem(scan, allowed, options["report-missing-semicolon"]):
             continue
         found: dict[str, list] = {}
+        spans: list[tuple[int, int, str]] = []  # (start, end, text) of every reported occurrence
         for m in ent.REFERENCE_LIKE.finditer(scan):
             problem = _reference_problem(m, allowed, options["report-missing-semicolon"])
             if problem:
                 found.setdefault(m.group(), [problem, 0, m.span()])[1] += 1
+                spans.append((*m.span(), m.group()))
+        fixes = _reference_fixes(value, found, spans)
         for text, (problem, n, span) in found.items():
             suffix = f" ({_plural(n, 'occurrence')})" if n > 1 else ""
-            yield Hit(pointer, f'{problem}{suffix}: "{excerpt(value, *span)}"', evidence=text, span=span)
+            yield Hit(pointer, f'{problem}{suffix}: "{excerpt(value, *span)}"', evidence=text, span=span, fix=fixes.get(text))
+
+
+def _reference_fixes(value: str, found: dict[str, list], spans: list[tuple[int, int, str]]) -> dict[str, DeferredFix]:
+    """FL203's fixes of one field, by reported reference: a safe one and, when a name must be guessed, an unsafe one.
+
+    Safe (what every browser shows, written so no guess is needed): a numeric
+    reference to a C1 control becomes the Windows-1252 character the HTML
+    standard maps it to (``&#150;`` → ``&#8211;``), a numeric reference
+    without its semicolon gets one.  Unsafe (a guess): an unknown name
+    becomes the closest real one (``&nbps;`` → ``&nbsp;``).  Out-of-range,
+    surrogate, noncharacter and control references have no fix: what was
+    meant is not in the export.
+    """
+    safe = {text: r for text in found if (r := _repaired_reference(text)) is not None}
+    guessed = {text: r for text in found if text not in safe and (r := _guessed_reference(text)) is not None}
+    fixes: dict[str, DeferredFix] = {}
+    if safe:
+        fix = DeferredFix(_fixtext.replaced_references, (value, tuple((a, b, safe[t]) for a, b, t in spans if t in safe)), "repair the character references", explain=_fixtext.references_repaired)
+        fixes.update(dict.fromkeys(safe, fix))
+    if guessed:
+        every = {**safe, **guessed}
+        fix = DeferredFix(_fixtext.replaced_references, (value, tuple((a, b, every[t]) for a, b, t in spans if t in every)), "replace unknown entity names by the closest real ones", "unsafe", explain=_fixtext.references_repaired)
+        fixes.update(dict.fromkeys(guessed, fix))
+    return fixes
+
+
+@lru_cache(maxsize=1024)
+def _repaired_reference(text: str) -> str | None:
+    """A numeric reference written as the character a browser shows for it, or None when no certain repair exists."""
+    m = ent.REFERENCE_LIKE.fullmatch(text)
+    if m is None or m.group(1) is None:
+        return None
+    hexadecimal = m.group(1) in ("#x", "#X")
+    body = m.group(2)
+    if not body or not re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body) or len(body) > 8:
+        return None
+    cp = int(body, 16 if hexadecimal else 10)
+    complete = f"&{m.group(1)}{body};"
+    if 0x80 <= cp <= 0x9F:
+        shown = ent.decode(complete)
+        if shown == chr(cp):
+            return None  # no Windows-1252 character: nothing certain to write
+        cp = ord(shown)
+        complete = f"&{m.group(1)}{cp:x};" if hexadecimal else f"&#{cp};"
+    elif ent.numeric_problem(complete):
+        return None
+    return complete if complete != text else None
+
+
+@lru_cache(maxsize=1024)
+def _guessed_reference(text: str) -> str | None:
+    """An unknown ``&name;`` as the closest real entity name (a guess), or None."""
+    m = ent.REFERENCE_LIKE.fullmatch(text)
+    if m is None or m.group(1) is not None or not m.group(2) or not m.group(3):
+        return None
+    hint = _closest_name(m.group(2))
+    return f"&{hint};" if hint else None
 
 
 def _any_reference_problem(scan: str, allowed: set[str], missing_semicolon: bool) -> bool:
@@ -598,6 +665,7 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
             f"HTML markup in plain-text field: {shown} ({_plural(len(found), 'tag')}): \"{excerpt(value, *found[0][0].span())}\"",
             evidence=",".join(sorted(names)),
             span=found[0][0].span(),
+            fix=DeferredFix(_fixtext.tags_stripped, (value, tuple((m.start(), m.end(), name) for m, name in found)), "strip the HTML tags", "unsafe", explain=_fixtext.stripped_description),
         )
 
 
@@ -661,6 +729,11 @@ def control_character(record, options) -> Iterator[Hit]:
     Persian/Arabic text (ZWNJ U+200C, ZWJ U+200D, LRM U+200E, RLM U+200F) are
     legitimate and never reported.  Checked in every plain-text, HTML and
     entity-encoded field.
+
+    `check --fix` replaces a C1 control by the Windows-1252 character it
+    stands for (`\x96` → `–`; safe, as ftfy's default `fix_c1_controls`);
+    with `--unsafe-fixes` a vertical tab or form feed (Word's manual breaks)
+    becomes a line break and any other such character is removed.
     """
     code_points = options["allowed-code-points"]
     allowed = {_parse_code_point(c) for c in code_points} if code_points else _NONE
@@ -677,8 +750,44 @@ def control_character(record, options) -> Iterator[Hit]:
             if ord(ch) in allowed:
                 continue
             found.setdefault(ch, [0, m.start()])[0] += 1
+        fixes = _control_fixes(value, found)
         for ch, (n, at) in found.items():
-            yield Hit(pointer, f'{_control_kind(ch)} in text ({_plural(n, "occurrence")}): "{excerpt(value, at, at + 1)}"', evidence=f"U+{ord(ch):04X}", span=(at, at + 1))
+            yield Hit(pointer, f'{_control_kind(ch)} in text ({_plural(n, "occurrence")}): "{excerpt(value, at, at + 1)}"', evidence=f"U+{ord(ch):04X}", span=(at, at + 1), fix=fixes.get(ch))
+
+
+def _control_fixes(value: str, found: dict[str, list]) -> dict[str, DeferredFix]:
+    """FL206's fixes of one field, by reported character.
+
+    Safe: a C1 control that is a Windows-1252 byte decoded as Latin-1 becomes
+    that character (``\x96`` → ``–``), as ftfy's ``fix_c1_controls`` does by
+    default: no text means a C1 control.  Unsafe (the intent is a guess): a
+    vertical tab or form feed (Word's manual line and page break) becomes a
+    line break, every other control character, lone surrogate and
+    noncharacter is removed.
+    """
+    safe = {ord(ch): meant for ch in found if (meant := _cp1252_of(ch))}
+    rest = [ch for ch in found if ord(ch) not in safe]
+    fixes: dict[str, DeferredFix] = {}
+    if safe:
+        fix = DeferredFix(_fixtext.replaced_characters, (value, safe), "replace C1 controls by the Windows-1252 characters they stand for", explain=_fixtext.characters_replaced)
+        fixes.update(dict.fromkeys((chr(cp) for cp in safe), fix))
+    if rest:
+        newline = "\r\n" if "\r\n" in value else "\n"
+        table = {**safe, **{ord(ch): newline if ch in "\x0b\x0c" else "" for ch in rest}}
+        fix = DeferredFix(_fixtext.replaced_characters, (value, table), "remove control characters", "unsafe", explain=_fixtext.characters_replaced)
+        fixes.update(dict.fromkeys(rest, fix))
+    return fixes
+
+
+def _cp1252_of(ch: str) -> str | None:
+    """The Windows-1252 character a C1 control stands for (None: not a C1 control, or a byte cp1252 leaves undefined)."""
+    cp = ord(ch)
+    if not 0x80 <= cp <= 0x9F:
+        return None
+    try:
+        return bytes([cp]).decode("cp1252")
+    except UnicodeDecodeError:
+        return None
 
 
 def _ascii_printable_but_layout(value: str) -> bool:

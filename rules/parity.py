@@ -11,12 +11,13 @@ full scan (paragraphs, repairs) runs only when the cheap pass cannot decide.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
 from typing import Any, Iterator
 
-from feedlint.api import Hit, Option, SetupError, bad, good, rule
+from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
 
 from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_word, quick_scan, scan_html, surely_has_text
@@ -260,6 +261,7 @@ class _Diff:
         self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else ())
         self.marker = marker_word(conventions.markers) if conventions else None
         self.wraps = bool(conventions and conventions.wraps)
+        self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
     def _convention(self, bw: list, hw: list[str], op: tuple) -> bool:
         """The change is the plain text's convention, not a difference in words.
@@ -308,6 +310,7 @@ class _Diff:
             return Hit(self.body_ptr, msg, evidence="body-cut-short", span=last.spans[-1])
         hw_all = hw
         if hw_all and len(hw_all) < len(bw) and bw[: len(hw_all)] == hw_all:
+            self.body_has_more = True
             rest = [w for p in self.bp for w in p.words][len(hw_all) :]
             last = self.hp[-1]
             msg = f"the HTML stops short at the end of HTML paragraph {len(self.hp)}; the body goes on for {_plural(len(rest), 'more word')}: {_quote(rest, self.max_words)}"
@@ -335,6 +338,7 @@ class _Diff:
                     seen.add(para)
             else:
                 count += 1
+                self.body_has_more = self.body_has_more or tag == "delete"
                 if len(found) < self.limit:
                     found.append(self._extra_body(i1, i2) if tag == "delete" else self._extra_html(j1, j2))
         if found and count > len(found):
@@ -449,6 +453,13 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     `html-field` options; a record with one side empty is FL402's, not this
     rule's.
 
+    `check --fix --unsafe-fixes` rebuilds the plain-text body from the HTML's
+    visible text (unsafe: it takes the HTML as the right side), in the
+    body's own paragraph separator and line ends.  Offered only when the
+    body has no text the HTML lacks (no paragraph only the body has, the
+    HTML not cut short) and the profile declares no plain-text conventions
+    (`link-style`, `line-markers`) that a rebuild could not write.
+
     A CMS that writes its plain text with conventions of its own says so
     (the `ghost` profile does): `link-style = "text [url]"` drops the
     `[url]` the plain text writes after a link's text (a URL the HTML links
@@ -482,7 +493,48 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         if _same(raw, hk, options):
             return
     diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions)
-    yield from diff.hits()
+    hits = diff.hits()
+    if conventions or diff.body_has_more:
+        yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost
+        return
+    fix = _rebuild_fix(pair, options)
+    yield from [dataclasses.replace(h, fix=fix) if h.pointer == pair[0] else h for h in hits]
+
+
+def _rebuild_fix(pair: tuple[str, str, str, str], options) -> DeferredFix:
+    """FL401/FL402's unsafe fix: the plain-text body written anew from the HTML's visible text."""
+    return DeferredFix(rebuilt_body, (pair[1], pair[3], tuple(sorted(_fields(options).hidden))), "rebuild the plain-text body from the HTML", "unsafe", explain=_rebuilt_description)
+
+
+_SEPARATOR = re.compile(r"(?:\r\n?|\n)(?:[ \t\u00a0]*(?:&nbsp;|&#160;)?[ \t\u00a0]*(?:\r\n?|\n))+")
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+
+
+def rebuilt_body(body: str, html: str, hidden: tuple[str, ...] = ()) -> str:
+    """The HTML's visible text as plain text, in the body's own conventions.
+
+    Paragraphs (block elements, a double ``<br>``) are joined with the
+    separator the body already uses between its paragraphs (a blank line,
+    or the CMS's ``\\r\\n\\r\\n&nbsp;\\r\\n\\r\\n``), a single ``<br>`` is a line
+    break in the body's line ends; entities are decoded, spacer paragraphs and
+    runs of white space inside a line dropped (non-breaking spaces kept).
+    """
+    newline = "\r\n" if "\r\n" in body or ("\n" not in body and "\r\n" in html) else "\n"
+    m = _SEPARATOR.search(body)
+    separator = m.group() if m else newline * 2
+    paragraphs = []
+    for raw, _, _ in scan_html(html, frozenset(hidden)).paragraphs:
+        lines = [_SPACES.sub(" ", line).strip(" ") for line in raw.split("\n")]
+        text = newline.join(line for line in lines if line.strip())
+        if text.strip():
+            paragraphs.append(text)
+    return separator.join(paragraphs)
+
+
+def _rebuilt_description(body: str, html: str, hidden: tuple[str, ...] = ()) -> str:
+    paragraphs = len(scan_html(html, frozenset(hidden)).paragraphs)
+    was = f"{_plural(len(body.split()), 'word')}" if body.strip() else "empty"
+    return f"rebuilt the plain-text body from the HTML's visible text ({_plural(paragraphs, 'paragraph')}; the body was {was}, the HTML is taken as right)"
 
 
 @rule(
@@ -503,7 +555,8 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     "No text" means no visible words once entities are decoded and white space,
     `&nbsp;` and spacer paragraphs are dropped (an HTML body holding only an
     image counts as empty).  Reported at the empty field.  Both empty, or a field
-    that is absent, is not this rule's business (see FL102).
+    that is absent, is not this rule's business (see FL102).  An empty body is
+    rebuilt from the HTML by `check --fix --unsafe-fixes`, as for FL401.
     """
     pair = _pair(record, options)
     if pair is None:
@@ -519,7 +572,9 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
         return
     words = len((bk or hk).split(" "))
     if not bk:
-        yield Hit(pair[0], f"the plain-text body is empty but the HTML has text ({_plural(words, 'word')})", evidence="empty-body")
+        conventions = options.get("link-style", "text") != "text" or options.get("line-markers")
+        fix = None if conventions else _rebuild_fix(pair, options)
+        yield Hit(pair[0], f"the plain-text body is empty but the HTML has text ({_plural(words, 'word')})", evidence="empty-body", fix=fix)
     else:
         yield Hit(pair[2], f"the HTML has no visible text but the plain-text body has {_plural(words, 'word')}", evidence="empty-html")
 

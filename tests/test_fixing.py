@@ -34,6 +34,7 @@ def defective_records() -> list[dict]:
         base_record(content_id=510006, content_body=body.replace("department’s", "department&#39;s") + " ministerâ€™s plan"),  # two fixes on one value: two passes
         base_record(content_id=510007, content_summary="Tram &amp;#39;extension&amp;#39; costs &#8364;84m &mdash; the council"),
         base_record(content_id=510008, content_title="The minister’s “plan” — café in Zürich, 😀, 中文, سلام می\u200cخواهم"),
+        base_record(content_id=510009, content_html=html.replace("</p>", " 2010&#150;2020 &#39</p>", 1), content_title="Budget 2010\x962020"),  # FL203 C1 and unclosed references, FL206 a C1 control
     ]
 
 
@@ -54,7 +55,7 @@ def test_fix_removes_fl2xx_findings_and_touches_nothing_else(tmp_path, layout):
     path.write_text(export_text(defective_records(), layout), encoding="utf-8", newline="")
     before_bytes = path.read_bytes()
     before = _findings(path)
-    assert {f["rule"] for f in before} >= {"FL201", "FL202", "FL204"}
+    assert {f["rule"] for f in before} >= {"FL201", "FL202", "FL203", "FL204", "FL206"}
 
     r = run_cli("check", "--fix", "--select", "FL2", "--show-fixes", str(path))
     assert r.returncode == 0, r.stdout + r.stderr  # every FL2xx finding of this export has a safe fix
@@ -76,6 +77,8 @@ def test_fix_removes_fl2xx_findings_and_touches_nothing_else(tmp_path, layout):
     assert "department's" in data[510006]["content_body"] and "minister’s plan" in data[510006]["content_body"]
     assert data[510003]["content_html"] == base_record()["content_html"]  # one level of escaping removed, HTML stays HTML
     assert data[510007]["content_summary"] == "Tram 'extension' costs €84m — the council"
+    assert data[510009]["content_title"] == "Budget 2010–2020"
+    assert " 2010&#8211;2020 &#39;</p>" in data[510009]["content_html"]  # HTML stays HTML: the reference is rewritten, not decoded
 
     again = run_cli("check", "--fix", "--select", "FL2", str(path))
     assert again.returncode == 0 and path.read_bytes() == fixed  # fixing twice changes nothing
@@ -270,3 +273,110 @@ def test_sarif_results_carry_the_fix_on_the_exact_region(tmp_path):
     assert ("&quot;impossible&quot;", '\\"impossible\\"', 'decoded 2 HTML entities (&quot; → ")') in by_rule["FL201"]
     assert ("â€™", "’", "repaired mojibake: â€™ → ’ (ftfy: encoding utf-8 misread as windows-1252)") in by_rule["FL204"]
     assert ("Ã© culture in ZÃ¼", "é culture in Zü", "repaired mojibake: Ã© → é (ftfy: encoding utf-8 misread as latin-1)") in by_rule["FL204"]
+
+
+# -- unsafe fixes ------------------------------------------------------------------
+
+_P = "./cache/3/attach/202605/880001_2718281828_"
+
+
+def unsafe_records() -> list[dict]:
+    """Defects whose repair is a guess: applied only with --unsafe-fixes."""
+    body, html = base_record()["content_body"], base_record()["content_html"]
+    sizes = dict(base_record()["attaches"][0]["sizes"])
+    broken = dict(sizes, **{"150": sizes["150"].replace("2718281828", "2718281829"), "300": sizes["300"].replace("/202605/", "/202604/")})
+    return [
+        base_record(content_id=520001, content_summary="<p><span style=\"font-size:16px;\">Council approves</span> the tram</p>", content_title="First<br>Second"),
+        base_record(content_id=520002, content_summary="Budget\x00 approved\x0bnext line", content_html=html.replace("<p>", '<p title="Talks&nbps;resumed">', 1)),
+        base_record(content_id=520003, content_body=body.replace("four stops", "five stops")),
+        base_record(content_id=520004, content_body=""),
+        base_record(content_id=520005, attaches=[dict(base_record()["attaches"][0], sizes=broken)]),
+        base_record(content_id=520006),
+    ]
+
+
+@pytest.mark.parametrize("layout", ["pages", "jsonl"])
+def test_unsafe_fixes_only_with_the_flag(tmp_path, layout):
+    if base_record()["attaches"][0]["sizes"]["150"][:len(_P) - 11] != _P[:-11]:
+        pytest.skip("base record's attachment differs")
+    path = tmp_path / ("export.json" if layout == "pages" else "export.jsonl")
+    records = unsafe_records()
+    path.write_text(export_text(records, layout), encoding="utf-8", newline="")
+    original = path.read_bytes()
+    selected = ("--select", "FL2,FL4,FL5")
+    safe = run_cli("check", "--fix", *selected, "--fail-on", "never", str(path))
+    assert path.read_bytes() == original, safe.stderr  # nothing certain to repair here
+    assert "more with --unsafe-fixes" in safe.stderr
+
+    r = run_cli("check", "--fix", "--unsafe-fixes", "--show-fixes", *selected, "--format", "json", "--fail-on", "never", str(path))
+    assert r.returncode == 0, r.stderr
+    left = {(f["content_id"], f["rule"]) for f in json.loads(r.stdout)}
+    assert left == set(), left
+    out = r.stderr
+    assert f"FL205 [content_id 520001] {'/0/0' if layout == 'pages' else ''}/content_summary: stripped 4 HTML tags (<p>, <span>) from plain text (unsafe fix)" in out
+    assert "(unsafe fix)" in out and "rebuilt the plain-text body from the HTML" in out
+    data = {raw.data["content_id"]: raw.data for raw in Source(str(path)).records()}
+    assert data[520001]["content_summary"] == "Council approves the tram"
+    assert data[520001]["content_title"] == "First\nSecond"
+    assert data[520002]["content_summary"] == "Budget approved\nnext line"
+    assert data[520002]["content_html"] == base_record()["content_html"].replace("<p>", '<p title="Talks&nbsp;resumed">', 1)
+    assert data[520002]["content_body"] == base_record()["content_body"]  # the HTML's text did not change: no rebuild
+    assert data[520003]["content_body"] == base_record()["content_body"]  # rebuilt from the HTML: the figure the HTML has
+    assert data[520004]["content_body"] == base_record()["content_body"]
+    assert data[520005]["attaches"][0]["sizes"] == sizes_of(base_record())
+    assert data[520006] == base_record(content_id=520006)
+    fixed = path.read_bytes()
+    assert fixed.count(b"\n") == original.count(b"\n")
+    again = run_cli("check", "--fix", "--unsafe-fixes", *selected, str(path))
+    assert path.read_bytes() == fixed and "applied 0 fixes" in again.stderr
+
+
+def sizes_of(rec: dict) -> dict:
+    return rec["attaches"][0]["sizes"]
+
+
+def test_rebuild_keeps_the_body_when_it_has_text_the_html_lacks(tmp_path):
+    """The HTML lost a paragraph: rebuilding the body from it would lose text, so no fix is offered."""
+    html = base_record()["content_html"]
+    rec = base_record(content_html=html.split("<p>&nbsp;</p>", 1)[1])
+    path = tmp_path / "export.json"
+    path.write_text(export_text([rec]), encoding="utf-8", newline="")
+    before = path.read_bytes()
+    r = run_cli("check", "--fix", "--unsafe-fixes", "--select", "FL4", "--fail-on", "never", str(path))
+    assert path.read_bytes() == before and "applied 0 fixes" in r.stderr
+
+
+def test_rebuilt_body_follows_the_body_conventions():
+    from feedlint.rules.parity import rebuilt_body
+
+    html = "<p>One &amp; <b>two</b></p>\r\n<p>&nbsp;</p>\r\n<p>Three<br>four\u00a0five</p>"
+    assert rebuilt_body("x\r\n\r\n&nbsp;\r\n\r\ny", html) == "One & two\r\n\r\n&nbsp;\r\n\r\nThree\r\nfour\u00a0five"
+    assert rebuilt_body("x\n\ny", html) == "One & two\n\nThree\nfour\u00a0five"
+    assert rebuilt_body("", "<div>a</div><div>b</div>") == "a\n\nb"
+
+
+@pytest.mark.parametrize(
+    ("value", "stripped"),
+    [
+        ("First paragraph.<br>Second <b>bold</b> one.", "First paragraph.\nSecond bold one."),
+        ('<p><span style="font-size:16px;">Summary</span></p>', "Summary"),
+        ("<p>One</p>\r\n<p>Two <i>x</i></p>", "One\r\n\r\nTwo x"),
+        ("a<!-- note -->b", "ab"),
+        ("line<br>\nnext", "line\nnext"),
+    ],
+)
+def test_markup_stripped_from_plain_text(value, stripped):
+    from feedlint.rules._fixtext import tags_stripped
+    from feedlint.rules._markup import tags
+
+    assert tags_stripped(value, tuple((m.start(), m.end(), n) for m, n in tags(value))) == stripped
+
+
+def test_reference_repairs_are_safe_only_when_certain():
+    from feedlint.rules.encoding import _guessed_reference, _repaired_reference
+
+    assert _repaired_reference("&#150;") == "&#8211;" and _repaired_reference("&#x96;") == "&#x2013;"
+    assert _repaired_reference("&#39") == "&#39;" and _repaired_reference("&#150") == "&#8211;"
+    for none in ("&#129;", "&#99999999;", "&#xD800;", "&#1;", "&#xZZ;", "&#;", "&#39;"):
+        assert _repaired_reference(none) is None, none
+    assert _guessed_reference("&nbps;") == "&nbsp;" and _guessed_reference("&zzzzqq;") is None
