@@ -19,6 +19,7 @@ from typing import Iterable
 # backslash is one token, so "\\u0041" is not mistaken for an escape of "A".
 _ESCAPE = re.compile(r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|(.))", re.S)
 _TOKEN = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)|[^\\]+", re.S)
+_TOKEN_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S)
 _LOWER_U = re.compile(r"\\u([0-9a-f]{4})")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -48,11 +49,11 @@ def detect(text: str, default: Style | None = None) -> Style:
     upper = False
     escaped: set[str] = set()
     if "\\" in text:
-        for m in _ESCAPE.finditer(text):
-            hex4, other = m.group(3), m.group(4)
-            if m.group(1):
+        # each distinct escape once (findall at C speed: a record repeats "\/" and "\r\n" hundreds of times)
+        for high, low, hex4, other in set(_ESCAPE.findall(text)):
+            if high:
                 ascii_only = True if ascii_only is None else ascii_only
-                upper = upper or any(c in "ABCDEF" for c in m.group(1) + m.group(2))
+                upper = upper or any(c in "ABCDEF" for c in high + low)
             elif hex4:
                 upper = upper or any(c in "ABCDEF" for c in hex4)
                 cp = int(hex4, 16)
@@ -83,24 +84,35 @@ def encode(value: str, style: Style) -> str:
 
 
 def _literal_offsets(body: str, positions: Iterable[int]) -> list[int]:
-    """Where in the literal ``body`` each decoded-character position (ascending) starts."""
+    """Where in the literal ``body`` each decoded-character position (ascending) starts.
+
+    Only the escapes are visited (text between them maps one to one), and
+    the walk stops at the last position asked for.
+    """
     wanted = list(positions)
     out: list[int] = []
-    decoded = 0
     i = 0
-    for m in _TOKEN.finditer(body):
-        length = len(m.group()) if m.group()[0] != "\\" else 1
-        while i < len(wanted) and wanted[i] < decoded + length:
-            if m.group()[0] != "\\":
-                out.append(m.start() + wanted[i] - decoded)
-            elif wanted[i] == decoded:
-                out.append(m.start())
-            else:  # inside one escape: cannot happen for a position between characters
+    decoded = 0  # decoded characters before literal offset ``lit``
+    lit = 0
+    if "\\" in body:
+        for m in _TOKEN_ESCAPE.finditer(body):
+            run = m.start() - lit
+            while i < len(wanted) and wanted[i] < decoded + run:
+                out.append(lit + wanted[i] - decoded)
+                i += 1
+            decoded += run
+            if i < len(wanted) and wanted[i] == decoded:
+                while i < len(wanted) and wanted[i] == decoded:
+                    out.append(m.start())
+                    i += 1
+            if i == len(wanted):
+                return out
+            decoded += 1  # an escape is one character (a surrogate pair too)
+            lit = m.end()
+            if i < len(wanted) and wanted[i] < decoded:
                 raise ValueError("position inside an escape")
-            i += 1
-        decoded += length
     while i < len(wanted):
-        out.append(len(body))
+        out.append(min(lit + wanted[i] - decoded, len(body)))
         i += 1
     return out
 
