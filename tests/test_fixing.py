@@ -10,7 +10,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import stat
+import subprocess
 
 import pytest
 
@@ -110,18 +112,61 @@ def test_ensure_ascii_crlf_bom_pretty_file_keeps_its_style(tmp_path):
 
 
 def test_diff_writes_nothing_and_exits_1(tmp_path):
-    path = tmp_path / "export.json"
-    path.write_text(export_text(defective_records()[:3], "jsonl"), encoding="utf-8", newline="")
+    """Short lines: a zero-context unified diff that ``patch`` applies."""
+    path = tmp_path / "export.jsonl"
+    lines = [{"content_id": 1, "content_title": "Talks &quot;resume&quot;"}, {"content_id": 2, "content_title": "Clean"}, {"content_id": 3, "content_summary": "Tram&amp;#39;s cost"}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8", newline="")
     before = path.read_bytes()
-    r = run_cli("check", "--diff", str(path))
-    assert r.returncode == 1
+    r = run_cli("check", "--diff", "--select", "FL2", str(path))
+    assert r.returncode == 1, r.stderr
     assert path.read_bytes() == before
-    assert r.stdout.startswith(f"--- a/{path}\n+++ b/{path}\n")
-    minus = [ln for ln in r.stdout.splitlines() if ln.startswith("-") and not ln.startswith("---")]
-    assert len(minus) == 2  # the two defective lines, the clean one untouched
+    assert r.stdout == (
+        f"--- a/{path}\n+++ b/{path}\n"
+        '@@ -1 +1 @@\n-{"content_id": 1, "content_title": "Talks &quot;resume&quot;"}\n+{"content_id": 1, "content_title": "Talks \\"resume\\""}\n'
+        '@@ -3 +3 @@\n-{"content_id": 3, "content_summary": "Tram&amp;#39;s cost"}\n+{"content_id": 3, "content_summary": "Tram\'s cost"}\n'
+    )
+    if shutil.which("patch"):
+        copy = tmp_path / "copy.jsonl"
+        copy.write_bytes(before)
+        subprocess.run(["patch", "-s", str(copy)], input=r.stdout, text=True, check=True)
+        run_cli("check", "--fix", "--select", "FL2", str(path))
+        assert copy.read_bytes() == path.read_bytes()
     (tmp_path / "clean.json").write_text(export_text([base_record()]), encoding="utf-8")
     clean = run_cli("check", "--diff", str(tmp_path / "clean.json"))
     assert clean.returncode == 0 and clean.stdout == ""
+
+
+@pytest.mark.parametrize("layout", ["pages", "jsonl"])
+def test_diff_of_long_lines_shows_each_changed_value(tmp_path, layout):
+    """A one-line export (or a long JSON Lines record) is not printed whole: file:line:col, pointer and the change in context."""
+    path = tmp_path / "export.json"
+    records = [base_record(content_id=510001 + i, content_title=f"Talks {i} &quot;resume&quot;") for i in range(50)]
+    path.write_text(export_text(records, layout), encoding="utf-8", newline="")
+    size = path.stat().st_size
+    r = run_cli("check", "--diff", "--select", "FL201", str(path))
+    assert r.returncode == 1, r.stderr
+    assert len(r.stdout) < size / 10  # not the file twice
+    assert "---" not in r.stdout and "patch does not apply this part" in r.stdout
+    text = path.read_text(encoding="utf-8")
+    lines = r.stdout.splitlines()[1:]
+    assert len(lines) == 3 * 50
+    head, old, new = lines[3:6]  # the second record
+    where, rest = head.split(": ", 1)
+    line, column = (int(x) for x in where.rsplit(":", 2)[1:])
+    assert rest == f"{'/0/1' if layout == 'pages' else ''}/content_title [content_id 510002] FL201"
+    assert text.splitlines()[line - 1][column - 1 :].startswith("&quot;resume&quot;")
+    assert old == '-"Talks 1 &quot;resume&quot;"' and new == '+"Talks 1 \\"resume\\""'
+    assert "patch applies only the unified hunks" in r.stderr
+
+
+def test_diff_cuts_a_long_value_around_the_change(tmp_path):
+    body = "word " * 500 + "Iran&#39;s plan " + "word " * 500
+    path = tmp_path / "export.json"
+    path.write_text(export_text([base_record(content_body=body)]), encoding="utf-8", newline="")
+    r = run_cli("check", "--diff", "--select", "FL201", str(path))
+    old, new = r.stdout.splitlines()[2:4]
+    assert old == "-…" + " word" * 7 + " Iran&#39;s plan" + " word" * 6 + " wor…"  # 40 characters either side of the change
+    assert new == "+…" + " word" * 7 + " Iran's plan" + " word" * 6 + " wor…"
 
 
 def test_json_patch_applies_to_the_original_records(tmp_path):

@@ -1,31 +1,31 @@
 """``feedlint check --fix`` / ``--diff``: read, repair, then write files, a diff or JSON Patches.
 
-Each file is read once, repaired in memory and written back atomically
-(same permissions, a symlink's target); a file that cannot be read is left
-untouched.  Standard input's repaired document goes to standard output.
+Each file is read once and repaired record by record; each repaired record
+goes straight to the output (:mod:`.outputs`): a temporary file renamed over
+the target at the end (same permissions, a symlink's target), a diff, or
+JSON Patches.  A file that cannot be read is left untouched.  Standard
+input's repaired document goes to standard output.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 import sys
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
-from ..output import replace_file
 from ..reader.errors import InputError
 from .files import FileRepair, repair_file
 from .loop import FixPolicy
-from .patch import file_patches
+from .outputs import DiffSink, FileSink, PatchSink
 
 
 @dataclass
 class FixRun:
     repairs: list[FileRepair] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
-    stdin_fixed: bytes | None = None  # the repaired standard input (for the check that follows)
+    stdin_temp: str | None = None  # the repaired standard input, in a temporary file (for stdout and the check that follows)
+    long_values: int = 0  # --diff: changes shown as values on long lines
 
     @property
     def applied(self) -> int:
@@ -46,58 +46,26 @@ def _read(path: str) -> bytes:
         raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
 
 
-def repair_all(engine: Any, paths: Sequence[str], displays: Sequence[str], policy: FixPolicy, guard_rules: list) -> FixRun:
-    """Repair every file in memory (nothing written yet); input errors are collected, their files left alone."""
+def repair_all(engine: Any, paths: Sequence[str], displays: Sequence[str], policy: FixPolicy, guard_rules: list, make_sink: Callable[[str, str], Any]) -> FixRun:
+    """Repair every file, each through its output (``make_sink(path, display)``); input errors are collected, their files left alone."""
     run = FixRun()
     for path, display in zip(paths, displays):
+        sink = make_sink(path, display)
         try:
             data = _read(path)
-            repair = repair_file(engine, path, display, data, policy, guard_rules)
+            repair = repair_file(engine, path, display, data, policy, guard_rules, sink)
+            del data
         except InputError as exc:
             run.errors.append(exc)
             continue
         except (OSError, EOFError) as exc:  # a truncated gzip
             run.errors.append(InputError(display, f"cannot read: {exc}"))
             continue
-        repair.path = path  # type: ignore[attr-defined]
         run.repairs.append(repair)
-    return run
-
-
-def write_fixes(run: FixRun, stdout: TextIO) -> None:
-    """Write each changed file in place (standard input's document to ``stdout``)."""
-    for repair in run.repairs:
-        path = repair.path  # type: ignore[attr-defined]
         if path == "-":
-            run.stdin_fixed = repair.stored()
-            stdout.flush()
-            stdout.buffer.write(run.stdin_fixed)  # type: ignore[attr-defined]
-            stdout.buffer.flush()  # type: ignore[attr-defined]
-        elif repair.changed:
-            replace_file(path, repair.stored())
-
-
-def write_diff(run: FixRun, stream: TextIO) -> None:
-    """A unified diff of every changed file (gzip files: of their decompressed content)."""
-    for repair in run.changed:
-        name = repair.display + (" (decompressed)" if repair.gzip else "")
-        old, new = _lines(repair.original), _lines(repair.fixed)
-        for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
-            stream.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-
-
-def _lines(data: bytes) -> list[str]:
-    """The lines of ``data``, ends kept, split at LF only (a raw U+2028 inside a value is no line end)."""
-    return _LINE.findall(data.decode("utf-8"))
-
-
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-def write_patches(run: FixRun, stream: TextIO) -> None:
-    """The repairs as JSON: ``{"patches": [{file, record, pointer, content_id, patch, fixes}, ...]}``."""
-    patches = [p for repair in run.repairs for p in file_patches(repair)]
-    stream.write(json.dumps({"version": 1, "patches": patches}, ensure_ascii=False, indent=2) + "\n")
+            run.stdin_temp = getattr(sink, "temp", None)
+        run.long_values += getattr(sink, "long_values", 0)
+    return run
 
 
 def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> None:
@@ -138,26 +106,42 @@ def fix_stage(cfg: Any, catalogue: Any, plan: Any, guard_plan: Any, files: list[
     check_selectors(list(fixable or []) + list(unfixable), catalogue.rules, str(cfg.path or "config"))
     policy = FixPolicy(catalogue.rules, fixable, unfixable, unsafe)
     engine = Engine(plan, 1, keep_fixes=True)
-    run = repair_all(engine, files, displays, policy, [a for a in guard_plan.rules if a.rule.scope == "record"])
-    for err in run.errors:
-        sys.stderr.write(f"{err.stderr_line()}\n")
+    guard = [a for a in guard_plan.rules if a.rule.scope == "record"]
+    if diff and fmt == "json-patch":
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as spool:
+            patches = PatchSink(spool)
+            run = repair_all(engine, files, displays, policy, guard, lambda path, display: patches)
+            _report_errors(run)
+            sys.stdout.write('{\n  "version": 1,\n  "patches": [')
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                sys.stdout.write(chunk)
+            sys.stdout.write("\n  ]\n}\n" if patches.count else "]\n}\n")
+    elif diff:
+        run = repair_all(engine, files, displays, policy, guard, lambda path, display: DiffSink(display, sys.stdout))
+        _report_errors(run)
+        if run.long_values:
+            sys.stderr.write(f"feedlint: note: {run.long_values} changed value{'s' if run.long_values != 1 else ''} on long lines shown as excerpts (file:line:column and JSON Pointer); patch applies only the unified hunks; use --fix, or --format json-patch for the records\n")
     if diff:
-        if fmt == "json-patch":
-            write_patches(run, sys.stdout)
-        else:
-            write_diff(run, sys.stdout)
         if not quiet or show:
             describe_fixes(run, sys.stderr, show, unsafe)
         return (2 if run.errors else 1 if run.changed else 0), files, []
-    write_fixes(run, sys.stdout)
+    run = repair_all(engine, files, displays, policy, guard, lambda path, display: FileSink(path))
+    _report_errors(run)
+    temps: list[str] = []
+    if run.stdin_temp is not None:
+        with open(run.stdin_temp, "rb") as f:
+            sys.stdout.flush()
+            while chunk := f.read(1 << 20):
+                sys.stdout.buffer.write(chunk)  # type: ignore[attr-defined]
+            sys.stdout.buffer.flush()  # type: ignore[attr-defined]
+        temps.append(run.stdin_temp)
+        files = [run.stdin_temp if p == "-" else p for p in files]
     if not quiet or show:
         describe_fixes(run, sys.stderr, show, unsafe)
-    temps: list[str] = []
-    if run.stdin_fixed is not None:
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(prefix="feedlint-stdin-", delete=False) as tmp:
-            tmp.write(run.stdin_fixed)
-        temps.append(tmp.name)
-        files = [tmp.name if p == "-" else p for p in files]
     return None, files, temps
+
+
+def _report_errors(run: FixRun) -> None:
+    for err in run.errors:
+        sys.stderr.write(f"{err.stderr_line()}\n")

@@ -58,6 +58,7 @@ class RecordRepair:
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (rule id, pointer, why)
     converged: bool = True
     held_back: int = 0  # findings left whose fix is unsafe or not fixable by configuration
+    final: Any = None  # the repaired record (a RawRecord), once a pass was kept
 
     @property
     def changed(self) -> bool:
@@ -123,6 +124,7 @@ def fix_record(check: Callable[[Any], list], raw: Any, policy: FixPolicy, guard:
             repair.applied.append(Applied(f.rule_id, f.rule_name, pointer, f.fix.description, f.fix.applicability))
         known |= {_key(f) for f in new_findings}
         current, findings = new_raw, new_findings
+        repair.final = new_raw
         repair.text, repair.data = new_raw.text, new_raw.data
     else:
         repair.converged = not any(isinstance(f.fix, LocatedFix) and policy.allows(f.rule_id, f.fix) and (f.rule_id, f.record_pointer) not in refused for f in findings)

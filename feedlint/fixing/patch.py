@@ -22,19 +22,3 @@ def record_patch(repair: RecordRepair) -> list[dict[str, Any]]:
             ops.append({"op": "test", "path": pointer, "value": old})
             ops.append({"op": "replace", "path": pointer, "value": new})
     return ops
-
-
-def file_patches(repair: Any) -> list[dict[str, Any]]:
-    """One entry per repaired record of a :class:`~feedlint.fixing.files.FileRepair`: where, who, its patch and what each fix did."""
-    return [
-        {
-            "file": repair.display,
-            "record": rec.index,
-            "pointer": rec.pointer,
-            "content_id": rec.content_id,
-            "patch": rec.patch,
-            "fixes": [{"rule": a.rule_id, "pointer": a.pointer, "description": a.description, "applicability": a.applicability} for a in rec.applied],
-        }
-        for rec in repair.records
-        if rec.patch
-    ]
