@@ -113,7 +113,9 @@ class DiffSink:
         self._values = tempfile.SpooledTemporaryFile(max_size=1 << 23, mode="w+", encoding="utf-8", newline="")
         self._line = 1  # the line number at ``_counted``
         self._counted = 0
-        self._pending: list | None = None  # [line start, line end, new bytes of those lines, value entries]
+        self._prev_end = 0  # where the last repaired record ended ...
+        self._prev_ls = 0  # ... and where its last line starts
+        self._pending: list | None = None  # [window start, window end, new bytes of the window, value entries, cut left, cut right]
 
     def _line_at(self, offset: int) -> int:
         self._line += self.plain.count(b"\n", self._counted, offset)
@@ -121,37 +123,47 @@ class DiffSink:
         return self._line
 
     def change(self, start: int, end: int, raw: Any, fixed: Any, rec: Any) -> None:
+        """Line bounds are searched only since the last record and at most a long line ahead: a one-line file stays linear."""
         plain = self.plain
-        ls = plain.rfind(b"\n", 0, start) + 1
-        le = plain.find(b"\n", end)
-        le = len(plain) if le < 0 else le
+        i = plain.rfind(b"\n", self._prev_end, start)
+        same_line = i < 0 and self._pending is not None
+        ls = i + 1 if i >= 0 else self._prev_ls
+        j = plain.find(b"\n", end, end + LONG_LINE + 1)
+        le = j if j >= 0 else min(len(plain), end + LONG_LINE + 1)
+        cut_right = j < 0 and le < len(plain)
+        cut_left = start - ls > LONG_LINE
+        ws = start - LONG_LINE - 1 if cut_left else ls
+        k = plain.rfind(b"\n", start, end)
+        self._prev_end, self._prev_ls = end, (k + 1 if k >= 0 else ls)
         values = _value_entries(self.display, raw, fixed, rec)
+        new = fixed.text.encode("utf-8")
         pending = self._pending
-        if pending is not None and ls < pending[1]:  # this record begins on the line the last one ends on: one group
+        if same_line and pending is not None and not pending[5] and not cut_left:  # one short line holds both records: one group
             kept = pending[2][: len(pending[2]) - (pending[1] - start)]
-            pending[1], pending[2] = le, kept + fixed.text.encode("utf-8") + plain[end:le]
+            pending[1], pending[2], pending[5] = le, kept + new + plain[end:le], cut_right
             pending[3].extend(values)
             return
         self._flush()
-        self._pending = [ls, le, plain[ls:start] + fixed.text.encode("utf-8") + plain[end:le], values]
+        self._pending = [ws, le, plain[ws:start] + new + plain[end:le], values, cut_left or same_line, cut_right]
 
     def _flush(self) -> None:
         if self._pending is None:
             return
-        ls, le, new, values = self._pending
+        ws, le, new, values, cut_left, cut_right = self._pending
         self._pending = None
-        first = self._line_at(ls)
-        old_lines = self.plain[ls:le].split(b"\n")
+        first = self._line_at(ws)
+        old_lines = self.plain[ws:le].split(b"\n")
         new_lines = new.split(b"\n")
+        last = len(old_lines) - 1
         at_end = le == len(self.plain) and not self.plain.endswith(b"\n")
         run: list[tuple[int, bytes, bytes]] = []
         for k, (old, new_line) in enumerate(zip(old_lines, new_lines)):
             if old == new_line:
-                self._write_run(run, at_end and False)
+                self._write_run(run, False)
                 run = []
                 continue
             line = first + k
-            if len(old) > LONG_LINE or len(new_line) > LONG_LINE:
+            if len(old) > LONG_LINE or len(new_line) > LONG_LINE or (k == 0 and cut_left) or (k == last and cut_right):
                 self._write_run(run, False)
                 run = []
                 for entry in values:
