@@ -457,8 +457,10 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     visible text (unsafe: it takes the HTML as the right side), in the
     body's own paragraph separator and line ends.  Offered only when the
     body has no text the HTML lacks (no paragraph only the body has, the
-    HTML not cut short) and the profile declares no plain-text conventions
-    (`link-style`, `line-markers`) that a rebuild could not write.
+    HTML not cut short) and neither the profile (`link-style`,
+    `line-markers`) nor the body itself (a `[https://…]` link target, a
+    line starting with `*`, `-`, `>` or `1.`) shows plain-text conventions
+    a rebuild could not write.
 
     A CMS that writes its plain text with conventions of its own says so
     (the `ghost` profile does): `link-style = "text [url]"` drops the
@@ -494,7 +496,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
             return
     diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions)
     hits = diff.hits()
-    if conventions or diff.body_has_more:
+    if options["link-style"] != "text" or options["line-markers"] or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost
         return
     fix = _rebuild_fix(pair, options)
@@ -506,6 +508,9 @@ def _rebuild_fix(pair: tuple[str, str, str, str], options) -> DeferredFix:
     return DeferredFix(rebuilt_body, (pair[1], pair[3], tuple(sorted(_fields(options).hidden))), "rebuild the plain-text body from the HTML", "unsafe", explain=_rebuilt_description)
 
 
+# Plain-text conventions a rebuild from the HTML would drop: a link target in brackets ("text [https://…]"),
+# list and quote markers at the start of a line ("* item", "1. item", "> quote").  Their body is kept.
+_PLAIN_CONVENTION = re.compile(r"\[(?:https?://|mailto:|/)[^\]\s]*\]|^[ \t]*(?:[*+>-]|[0-9]{1,3}[.)])[ \t]", re.M)
 _SEPARATOR = re.compile(r"(?:\r\n?|\n)(?:[ \t\u00a0]*(?:&nbsp;|&#160;)?[ \t\u00a0]*(?:\r\n?|\n))+")
 _SPACES = re.compile(r"[ \t\r\n\f]+")
 
