@@ -195,8 +195,8 @@ def test_id_and_folder_exits_agree_with_path_by_path():
     for data in RECORDS:
         rec = record(data)
         groups = attach_index(rec, options).groups
-        assert check("FL503", rec) == found(h for g in groups for h in fl5._id_hits(g))
-        assert check("FL504", rec) == found(h for g in groups for h in fl5._folder_hits(g))
+        assert check("FL503", rec) == found(h for g in groups for h in fl5._id_hits(g, options))
+        assert check("FL504", rec) == found(h for g in groups for h in fl5._folder_hits(g, options))
 
 
 def test_width_shortcut_never_skips_a_width_problem():
