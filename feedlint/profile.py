@@ -30,6 +30,30 @@ class ProfileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Detect:
+    """One way a file is recognised: pointers its first record has, and values its document holds before the records."""
+
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    document: Mapping[str, str] = field(default_factory=dict)
+
+    def fits_record(self, data: Any) -> bool:
+        if not isinstance(data, dict):
+            return False
+        has = lambda p: next(expand(data, p), None) is not None  # noqa: E731
+        return all(has(p) for p in self.all) and (not self.any or any(has(p) for p in self.any))
+
+    def fits_document(self, seen: Mapping[str, Any]) -> bool:
+        return all(isinstance(seen.get(p), str) and fnmatch.fnmatchcase(seen[p], glob) for p, glob in self.document.items())
+
+    def describe(self) -> str:
+        said = [f"has all of {', '.join(self.all)}"] if self.all else []
+        said += [f"has one of {', '.join(self.any)}"] if self.any else []
+        said += [f"{p} matches {g!r}" for p, g in self.document.items()]
+        return "; ".join(said) or "always (no condition)"
+
+
+@dataclass(frozen=True)
 class Profile:
     """One CMS's export layout, resolved from its file (read-only)."""
 
@@ -39,9 +63,7 @@ class Profile:
     layouts: tuple[str, ...] = ()
     pointers: tuple[str, ...] = ()
     id: str = "/content_id"
-    detect_all: tuple[str, ...] = ()
-    detect_any: tuple[str, ...] = ()
-    detect_document: Mapping[str, str] = field(default_factory=dict)
+    detect: tuple[Detect, ...] = (Detect(),)  # alternatives: the file is this profile's when one of them fits
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     schema: str = ""  # absolute path, or "" for the rules' default
     ignore: tuple[str, ...] = ()
@@ -50,15 +72,12 @@ class Profile:
     attachments: Mapping[str, str] = field(default_factory=dict)
 
     def fits_record(self, data: Any) -> bool:
-        """Whether a first record has every ``detect.all`` pointer and one of ``detect.any``."""
-        if not isinstance(data, dict):
-            return False
-        has = lambda p: next(expand(data, p), None) is not None  # noqa: E731
-        return all(has(p) for p in self.detect_all) and (not self.detect_any or any(has(p) for p in self.detect_any))
+        """Whether a first record has every ``detect.all`` pointer and one of ``detect.any`` (of some alternative)."""
+        return any(d.fits_record(data) for d in self.detect)
 
-    def fits_document(self, seen: Mapping[str, Any]) -> bool:
-        """Whether the document values seen before the records match ``detect.document`` (globs)."""
-        return all(isinstance(seen.get(p), str) and fnmatch.fnmatchcase(seen[p], glob) for p, glob in self.detect_document.items())
+    def fits(self, seen: Mapping[str, Any], first: Any) -> bool:
+        """Whether one ``detect`` alternative fits: its document values (globs) and its first-record pointers."""
+        return any(d.fits_document(seen) and d.fits_record(first) for d in self.detect)
 
     def field_roles(self, overrides: Mapping[str, Mapping[str, list[str]]] | None = None) -> FieldRoles:
         """The roles rules see for this profile's records (config ``[fields.cms]`` applies to ``cms`` only)."""
@@ -76,10 +95,7 @@ class Profile:
         for p in self.pointers:
             lines.append(f"  records: under {p}")
         lines.append(f"  identity (content_id): {self.id}")
-        detect = [f"has all of {', '.join(self.detect_all)}"] if self.detect_all else []
-        detect += [f"has one of {', '.join(self.detect_any)}"] if self.detect_any else []
-        detect += [f"{p} matches {g!r}" for p, g in self.detect_document.items()]
-        lines.append("  detected when: " + ("; ".join(detect) or "always (no condition)"))
+        lines.append("  detected when: " + "\n             or: ".join(d.describe() for d in self.detect))
         roles = self.field_roles()
         for role in ROLES:
             if roles.for_kind("cms", role):
@@ -120,7 +136,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise ProfileError(f"{origin}: a profile needs a name")
-    records, detect, fields = _table(data, "records", origin), _table(data, "detect", origin), _table(data, "fields", origin)
+    records, fields = _table(data, "records", origin), _table(data, "fields", origin)
     layouts = _strings(records.get("layouts", []), f"{origin}: records.layouts")
     if any(layout not in LAYOUTS for layout in layouts):
         raise ProfileError(f"{origin}: records.layouts must be within {', '.join(LAYOUTS)}")
@@ -135,9 +151,6 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         if role not in ROLES:
             raise ProfileError(f"{origin}: fields: {unknown_name('role', role, ROLES, sort=False)}")
         roles[role] = _strings(pats, f"{origin}: fields.{role}", pointers=True)
-    document = _table(detect, "document", origin)
-    if not all(isinstance(v, str) for v in document.values()):
-        raise ProfileError(f"{origin}: detect.document values must be strings (globs)")
     schema = data.get("schema", "")
     if not isinstance(schema, str):
         raise ProfileError(f"{origin}: schema must be a file name")
@@ -157,9 +170,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         layouts=layouts,
         pointers=pointers,
         id=record_id,
-        detect_all=_strings(detect.get("all", []), f"{origin}: detect.all", pointers=True),
-        detect_any=_strings(detect.get("any", []), f"{origin}: detect.any", pointers=True),
-        detect_document=dict(document),
+        detect=_detect(data.get("detect", {}), origin),
         roles=roles,
         schema=schema,
         ignore=_strings(data.get("ignore", []), f"{origin}: ignore"),
@@ -167,6 +178,27 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         rule_options=rule_options,
         attachments=dict(attachments),
     )
+
+
+def _detect(value: Any, origin: str) -> tuple[Detect, ...]:
+    """``detect``: one table, or a list of tables (``[[detect]]``) of which one must fit."""
+    tables = value if isinstance(value, list) and value else [value]
+    found = []
+    for table in tables:
+        if not isinstance(table, dict):
+            raise ProfileError(f"{origin}: detect must be a table or a list of tables")
+        unknown = set(table) - {"all", "any", "document"}
+        if unknown:
+            raise ProfileError(f"{origin}: detect: {unknown_name('key', sorted(unknown)[0], ('all', 'any', 'document'))}")
+        document = _table(table, "document", origin)
+        if not all(isinstance(v, str) for v in document.values()):
+            raise ProfileError(f"{origin}: detect.document values must be strings (globs)")
+        found.append(Detect(
+            all=_strings(table.get("all", []), f"{origin}: detect.all", pointers=True),
+            any=_strings(table.get("any", []), f"{origin}: detect.any", pointers=True),
+            document=dict(document),
+        ))
+    return tuple(found)
 
 
 def read_profile(path: str | Path, origin: str | None = None) -> Profile:
@@ -250,6 +282,6 @@ class ProfileSet:
             placed = matched in prof.pointers if matched is not None else layout in prof.layouts
             if not placed:
                 continue
-            if self.forced or (prof.fits_document(seen) and prof.fits_record(first)):
+            if self.forced or prof.fits(seen, first):
                 return prof
         return None

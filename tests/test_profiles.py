@@ -170,6 +170,39 @@ def test_json_feed_items_with_rfc3339_dates():
     assert (found["FL204"][0]["line"], found["FL204"][0]["column"]) == line_col(path, "\u00c3\u00a9")  # at the mojibake itself
 
 
+def test_a_json_feed_whose_items_have_no_body_is_still_a_json_feed(tmp_path):
+    """Real feeds list items with only a title and summary; the version names the format, and FL102 says what is missing."""
+    doc = {"version": "https://jsonfeed.org/version/1", "title": "Harbour notes", "items": [
+        {"id": "n-1", "title": "Tide tables for June", "summary": "When the tide turns in June.", "url": "https://example.org/n-1"},
+        {"id": "n-2", "title": "Ferry times", "content_text": "The ferry leaves at nine.", "url": "https://example.org/n-2"},
+    ]}
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(doc, indent=2))
+    code, findings, err = check_json(path)
+    assert "skipped" not in err
+    assert [(f["rule"], f["content_id"], f["pointer"], f["message"]) for f in findings] == [
+        ("FL102", "n-1", "/items/0", 'missing required field: one of "content_html", "content_text"'),
+    ]  # the item with a content_text is fine
+    assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '{\n      "id": "n-1"')
+    # without the version, items without a body look like no JSON Feed: the file is skipped, not misread
+    del doc["version"]
+    path.write_text(json.dumps({"items": doc["items"][:1]}, indent=2))
+    proc = run("check", "--allow-no-records", str(path))
+    assert "not a CMS export" in proc.stdout + proc.stderr
+
+
+def test_a_required_choice_is_fl102_not_fl101_and_only_when_every_alternative_is_missing(tmp_path):
+    schema = tmp_path / "item.schema.json"
+    schema.write_text(json.dumps({"type": "object", "anyOf": [{"required": ["body"]}, {"required": ["text"]}], "properties": {"body": {"type": "string"}}}))
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps([{"content_id": 1, "title": "a"}, {"content_id": 2, "text": "b"}, {"content_id": 3, "body": 4}]))
+    _, findings, _ = check_json(path, "--schema", str(schema), "--select", "FL101,FL102")
+    assert [(f["rule"], f["content_id"], f["message"]) for f in findings] == [
+        ("FL102", 1, 'missing required field: one of "body", "text"'),
+        ("FL101", 3, "expected string, got integer 4"),  # its alternative is there: a wrong type, not a missing field
+    ]
+
+
 # -- detection, forcing, skipping ------------------------------------------------------
 
 
@@ -305,6 +338,8 @@ def test_a_users_profile_is_not_chosen_when_the_document_says_otherwise(tmp_path
         ('name = "x"\n[records]\nlayouts = ["array"]\n[fields]\nbody = ["/b"]\n', "fields: unknown role 'body' (known: plain-text"),
         ('name = "x"\n[records]\nlayouts = ["array"]\n[options]\ncolour = "red"\n', "options.colour: no rule has this option"),
         ('name = "x"\n[records]\nlayouts = ["array"]\n[rules.FL302]\nregister-field = 3\n', "register-field"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[detect]\nal = ["/id"]\n', "detect: unknown key 'al' — did you mean 'all'?"),
+        ('name = "x"\ndetect = [1]\n[records]\nlayouts = ["array"]\n', "detect must be a table or a list of tables"),
     ],
 )
 def test_a_broken_profile_is_a_config_error_naming_the_file(tmp_path, text, message):
@@ -324,6 +359,15 @@ def test_builtin_profiles_list_and_explain():
     assert "FL306 start-field = \"published_at\"" in shown
     proc = run("explain-profile", "nope")
     assert proc.returncode == 2 and "known: cms, wordpress, ghost, jsonfeed" in proc.stderr
+
+
+def test_detect_alternatives_one_of_which_must_fit(tmp_path):
+    (tmp_path / "p.toml").write_text('name = "alt"\n[records]\nlayouts = ["array"]\nid = "/key"\n'
+                                     '[[detect]]\nall = ["/key", "/headline"]\n[[detect]]\nall = ["/key"]\nany = ["/lede", "/body"]\n')
+    profile = read_profile(tmp_path / "p.toml")
+    fits = [profile.fits({}, rec) for rec in ({"key": 1, "headline": "h"}, {"key": 1, "body": "b"}, {"key": 1}, {"headline": "h", "body": "b"})]
+    assert fits == [True, True, False, False]
+    assert "has all of /key, /headline\n             or: has all of /key; has one of /lede, /body" in profile.describe()
 
 
 def test_profile_files_read_as_json_too(tmp_path):
