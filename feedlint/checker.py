@@ -65,6 +65,7 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
                 out.append(finding)
     if len(out) > 1:
         out.sort(key=_file_order)
+    del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made
     if check.facts:
         _collect(check.facts, raw, roles, effects)
     return effects

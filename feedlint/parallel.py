@@ -91,8 +91,9 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
     try:
         for raw in raws:
             o = raw.origin
-            chunk.append((raw.index, raw.pointer, raw.source, (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
-            size += len(raw.source)
+            source = raw.source
+            chunk.append((raw.index, raw.pointer, source if isinstance(source, bytes) else bytes(source), (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
+            size += raw.size
             if size >= TASK_BYTES or len(chunk) >= CHUNK_RECORDS:
                 yield chunk
                 chunk, size = [], 0
@@ -200,7 +201,7 @@ class _Ranges:
 
 def _expected_records(source: Any, head: list) -> int:
     """About how many records the file has: its size over the size of the records read so far (a pipe or gzip: those)."""
-    read = sum(len(raw.source) for raw in head)
+    read = sum(raw.size for raw in head)
     try:
         if source is None or source.info.gzip or not read or not os.path.isfile(source.path):
             return len(head)
@@ -247,7 +248,7 @@ def check_records(job: FileJob, pool: WorkerPool) -> Iterator[Effects]:
         head.extend(islice(raws, wanted))
     except InputError as exc:  # report the records before it first
         failure = exc
-    if failure is not None or len(head) < MIN_PARALLEL_RECORDS or not isinstance(head[0].source, bytes):
+    if failure is not None or len(head) < MIN_PARALLEL_RECORDS or not getattr(head[0], "binary", False):
         yield from _check_serially(check, chain(head, () if failure is not None else raws))
         if failure is not None:
             raise failure

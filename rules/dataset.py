@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -120,16 +121,47 @@ _ASCII_FOLD = bytes(b + 32 if 65 <= b <= 90 else 32 if 0x1C <= b <= 0x1F else b 
 
 
 def article_key(title: Any, body: Any) -> str | None:
-    """Fingerprint of title + body; None when the body is blank (too little to call two items one article)."""
+    """Fingerprint of title + body; None when the body is blank (too little to call two items one article).
+
+    The hash of ``normalise_text(title) + "\\x1f" + normalise_text(body)``, the
+    body normalised and hashed a piece at a time (see :func:`_normalised_pieces`):
+    a 20 MB body is never copied whole (encoded, folded, collapsed, decoded and
+    encoded again, it used to take five copies at once).
+    """
     if not isinstance(body, str):
         return None
-    body_text = normalise_text(body)
-    if not body_text:
-        return None
-    digest = hashlib.blake2b(normalise_text(title if isinstance(title, str) else "").encode("utf-8", "surrogatepass"), digest_size=10)
-    digest.update(b"\x1f")  # the hash of title + "\x1f" + body, without joining a huge body into one more copy
-    digest.update(body_text.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    digest = None
+    for piece in _normalised_pieces(body):
+        if digest is None:
+            digest = hashlib.blake2b(normalise_text(title if isinstance(title, str) else "").encode("utf-8", "surrogatepass"), digest_size=10)
+            digest.update(b"\x1f")
+        else:
+            digest.update(b" ")
+        digest.update(piece.encode("utf-8", "surrogatepass"))
+    return None if digest is None else digest.hexdigest()
+
+
+_CUT = re.compile(r"[ \t\n\r]")
+
+
+def _normalised_pieces(text: str) -> Iterator[str]:
+    """The non-blank ``normalise_text`` of pieces of ``text`` of about :data:`_HUGE` characters, cut before white space.
+
+    Joined by single spaces they are ``normalise_text(text)``: every step of it
+    keeps an ASCII white-space character a white-space character and never
+    reads across one (a character reference holds none, and a space is an
+    NFKC starter that blocks composition), so normalising the pieces apart and
+    collapsing the white space between them gives the same words.
+    """
+    n = len(text)
+    i = 0
+    while i < n:
+        m = _CUT.search(text, i + _HUGE) if n - i > _HUGE else None
+        j = m.start() if m is not None else n
+        piece = normalise_text(text[i:j] if i or j < n else text)
+        if piece:
+            yield piece
+        i = j
 
 
 def _tokens(attaches: Any) -> str | None:

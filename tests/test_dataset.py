@@ -569,6 +569,33 @@ def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypa
         assert dataset._collapse(raw) == b" ".join(raw.split()), raw
 
 
+def test_a_huge_body_is_fingerprinted_a_piece_at_a_time_to_the_same_key(monkeypatch):
+    """article_key normalises and hashes a huge body in pieces cut before white space (no whole copy):
+    any piece size gives the hash of normalise_text(title) + "\\x1f" + normalise_text(body), and a blank body None."""
+    import hashlib
+    import random
+
+    from feedlint.rules import dataset
+
+    def whole_key(title, body):
+        text = dataset.normalise_text(body)
+        if not text:
+            return None
+        return hashlib.blake2b((dataset.normalise_text(title) + "\x1f" + text).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+    rng = random.Random(11)
+    bits = [" ", "  ", "\t", "\r\n", "\n", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "a", "Bc", "&amp;", "&amp;quot;", "&#39;", "&rsquo;", "&eacute;", "\u00e9", "e\u0301", "\ufb01", "\u2474"]
+    keys = set()
+    for _ in range(2000):
+        body = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
+        expected = whole_key("T", body)
+        monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 8))
+        assert dataset.article_key("T", body) == expected, body
+        monkeypatch.setattr(dataset, "_HUGE", 1 << 20)
+        keys.add(expected)
+    assert None in keys and len(keys) > 1000  # blank bodies and many different articles were among them
+
+
 def test_text_output_places_dataset_findings_among_the_others_by_position(tmp_path):
     """Text: dataset findings in file position order with the record findings (held in a temporary file
     until the dataset stage is done); JSON keeps its order: record findings as found, then the dataset's."""

@@ -28,9 +28,9 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_DIGIT_RUN = b"0" * 19  # -9223372036854775808 has 19 digits; shorter runs always fit in 64 bits
 
 
-def loads_stdlib(span: bytes) -> Any:
-    """``json.loads`` of UTF-8 bytes; raises ``UnicodeDecodeError`` or ``json.JSONDecodeError``."""
-    return json.loads(span.decode("utf-8"))
+def loads_stdlib(span: bytes | memoryview) -> Any:
+    """``json.loads`` of UTF-8 bytes (or a view of them); raises ``UnicodeDecodeError`` or ``json.JSONDecodeError``."""
+    return json.loads(str(span, "utf-8"))
 
 
 if _orjson is not None:
@@ -53,7 +53,7 @@ if _orjson is not None:
         """``value`` as ``json.loads`` gives it (see :func:`loads_unverified`)."""
         step = 1 << 20  # a megabyte at a time: a 50 MB record is not copied whole by translate
         for i in range(0, len(span), step):
-            if span[i : i + step + len(_LONG_DIGIT_RUN) - 1].translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:
+            if bytes(span[i : i + step + len(_LONG_DIGIT_RUN) - 1]).translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:  # bytes(): a no-op on bytes, a megabyte's copy of a view
                 return loads_stdlib(span)
         return value
 

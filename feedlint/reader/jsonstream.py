@@ -68,21 +68,37 @@ class _NeedMore(Exception):
 _NOT_YET: Any = object()
 
 
+# A record longer than this is decoded from, and keeps, a view of the reader's window instead of
+# a copy of its bytes (see RawRecord.source): a 50 MB record is then held once, not twice.
+BIG_RECORD = 1 << 20
+
+
+def _cut(buf: bytes, start: int, end: int) -> bytes | memoryview:
+    """``buf[start:end]``: a copy for the usual record, a view (no copy) for a big one."""
+    return buf[start:end] if end - start <= BIG_RECORD else memoryview(buf)[start:end]
+
+
 class RawRecord:
     """A decoded record plus what is needed to locate values inside it later.
 
-    ``source`` is the record's exact source (bytes from the JSON reader);
-    ``text`` decodes it on first use, which only records with findings need.
+    ``source`` is the record's exact source (bytes from the JSON reader; a
+    ``memoryview`` of the reader's window for a record over :data:`BIG_RECORD`
+    bytes); ``text`` decodes it on first use, which only records with findings
+    need.  A big record's view is let go once its text is decoded (the window
+    is freed; ``source`` then encodes the text again when asked), so such a
+    record holds its source once, as bytes or as text, beside its values.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "source", "origin", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
+    __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms") -> None:
         self.index = index  # 0-based position among the file's records
         self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
         self._data = data
         self._exact = exact  # False: decoded by loads_unverified, checked on first use
-        self.source = source
+        self._source: bytes | memoryview | str | None = source
+        self.size = len(source)  # of the source, in its units (bytes, or characters of a text source)
+        self.binary = not isinstance(source, str)  # read from bytes (JSON), not from text (an article)
         self.origin = origin  # where the source starts in the file
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
         self.kind = kind
@@ -95,6 +111,13 @@ class RawRecord:
         self._positions: TextIndex | None = None
 
     @property
+    def source(self) -> bytes | memoryview | str:
+        """The record's exact source (see the class doc)."""
+        if self._source is None:
+            return self._text.encode("utf-8")  # type: ignore[union-attr]  # a big record whose text was decoded
+        return self._source
+
+    @property
     def data(self) -> Any:
         if not self._exact:
             self._data = verified(self.source, self._data)  # type: ignore[arg-type]
@@ -104,7 +127,10 @@ class RawRecord:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self.source.decode("utf-8")  # type: ignore[union-attr]
+            self._text = str(self._source, "utf-8")  # type: ignore[arg-type]
+            if isinstance(self._source, memoryview):
+                self.data  # noqa: B018 - verified from the view while it is there
+                self._source = None  # the window it views is freed: the record is held once, as text
         return self._text
 
     def region(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> Region:
@@ -136,6 +162,15 @@ class RawRecord:
 
     def __repr__(self) -> str:
         return f"RawRecord(index={self.index}, pointer={self.pointer!r}, origin={self.origin})"
+
+
+def _advance(cursor: Cursor, source: bytes | memoryview) -> Cursor:
+    """The cursor after ``source``; a big record's view a megabyte at a time (counting needs bytes, not a whole copy)."""
+    if isinstance(source, bytes):
+        return cursor.advance_bytes(source)
+    for i in range(0, len(source), BIG_RECORD):  # UTF-8 counts add up across any cut: continuation bytes are never counted
+        cursor = cursor.advance_bytes(bytes(source[i : i + BIG_RECORD]))
+    return cursor
 
 
 def value_end(buf: bytes, pos: int, eof: bool) -> int | None:
@@ -312,7 +347,7 @@ class JsonRecordReader:
                 last = e
                 if opened == closed:
                     try:
-                        return self._loads(buf[rel:e]), self.base + e
+                        return self._loads(_cut(buf, rel, e)), self.base + e
                     except ValueError:  # JSONDecodeError and UnicodeDecodeError
                         failed += 1
                 if opened < closed or failed >= _MAX_FAILED_CANDIDATES:
@@ -321,7 +356,7 @@ class JsonRecordReader:
                 if not self.eof:
                     raise _NeedMore
         end = value_end(buf, rel, self.eof)
-        span = buf[rel:] if end is None else buf[rel:end]
+        span = _cut(buf, rel, len(buf) if end is None else end)
         try:
             return self._loads(span), self.base + rel + len(span)
         except (ValueError, RecursionError):
@@ -337,7 +372,7 @@ class JsonRecordReader:
         guess = self._guess_end(buf, rel)
         if guess > 0:
             try:
-                value = self._loads(buf[rel:guess])
+                value = self._loads(_cut(buf, rel, guess))
             except ValueError:
                 pass  # not this record's end after all: count braces
             else:
@@ -378,10 +413,10 @@ class JsonRecordReader:
             end -= 1
         return end if end > rel and buf[end - 1] == _RBRACE else -1
 
-    def _decode_error(self, start: int, span: bytes) -> InputError:
+    def _decode_error(self, start: int, span: bytes | memoryview) -> InputError:
         """The located error for a value that does not decode."""
         try:
-            text = span.decode("utf-8")
+            text = str(span, "utf-8")
         except UnicodeDecodeError as exc:
             return self._utf8_error(start + exc.start)
         origin = self._cursor(start)
@@ -401,8 +436,8 @@ class JsonRecordReader:
         self.record_start = start
         rel = start - self.base
         data, exact = value
-        source = self.buf[rel : rel + end - start]
-        self._cur, self._cursor_at = origin.advance_bytes(source), end  # over the slice made anyway, not a second copy
+        source = _cut(self.buf, rel, rel + end - start)
+        self._cur, self._cursor_at = _advance(origin, source), end  # over the slice made anyway, not a second copy
         self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
         return RawRecord(index, pointer, data, source, origin, line_document, exact=exact, profile=self.profile), end
 
