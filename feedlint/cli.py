@@ -364,6 +364,8 @@ def check(
     finally:
         if engine.progress is not None:
             engine.progress.close()
+        if hasattr(engine.executor, "shutdown"):  # the Spark session, kept for the dataset stage
+            engine.executor.shutdown()
         for name in temps:
             os.unlink(name)
     _report_problems(engine, quiet, notices)
@@ -400,6 +402,8 @@ def _engine(name: Optional[str], master: Optional[str], cfg, plan, jobs: Optiona
         raise _die(str(exc))
     engine = Engine(plan, keep_fixes=keep_fixes, in_position_order=in_position_order, executor=executor)
     executor.notices = engine.notices
+    executor.keep_session = True  # Great Expectations validates the dataset stage's frames on Spark too; check() ends it
+    engine.table.spark = executor.session.spark
     return engine
 
 

@@ -111,6 +111,7 @@ class FactTable:
     refs: RowRefs = field(default_factory=RowRefs)
     columns: dict[str, Sequence[Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    spark: Any = field(default=None, repr=False, compare=False)  # a Spark run's SparkSession: Great Expectations validates there
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _all_none: set[str] = field(default_factory=set, repr=False, compare=False)  # columns holding only None so far
 

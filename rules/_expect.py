@@ -135,11 +135,13 @@ def _evaluate_python(table: FactTable, entries: Sequence[Entry], params: dict[st
 def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str, suite_name: str) -> list[Outcome]:
     from . import _gx
 
+    spark = _spark_for(table, entries)
+
     def new_context() -> Any:
         release_memory()  # what the record checks left behind, before GX and pandas move in
-        return _gx.Context(docs_dir)
+        return _gx.Context(docs_dir, spark)
 
-    context = table.memo(f"fl6:gx:{docs_dir}", new_context)
+    context = table.memo(f"fl6:gx:{docs_dir}:{'spark' if spark is not None else 'pandas'}", new_context)
     file_indexes = _file_indexes(row_sets(table)["records"])
     outcomes: list[Outcome] = []
     for table_name in ("records", "attachments"):
@@ -148,17 +150,44 @@ def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, A
             continue
         expanded = _expand(mine, file_indexes, _gx.file_condition)
         columns = _frame_columns(mine)
-        data = frames(table)[table_name] if columns is None else frame(table, table_name, columns)
+        if spark is not None:
+            data = _spark_frame(spark, table, table_name, columns)
+        else:
+            data = frames(table)[table_name] if columns is None else frame(table, table_name, columns)
         results = context.validate(suite_name, table_name, data, expanded, params)
         del data  # a rule's own frame goes now; the next rule makes its own
         for n, er in results:
             entry, _, file_index = expanded[n]
             result = dict(er.result or {})
             rows = result.get("unexpected_index_list")
+            if rows is not None:  # positions (pandas' RangeIndex), or {"_pos": p, ...} (Spark), in order
+                rows = sorted(int(r["_pos"]) if isinstance(r, dict) else int(r) for r in rows)
             kwargs = dict(er.expectation_config.kwargs)
-            outcomes.append(Outcome(entry, kwargs, file_index, bool(er.success), [int(r) for r in rows] if rows is not None else None, result, _gx.exception_message(er)))
+            outcomes.append(Outcome(entry, kwargs, file_index, bool(er.success), rows, result, _gx.exception_message(er)))
     context.write_docs()
     return outcomes
+
+
+def _spark_for(table: FactTable, entries: Sequence[Entry]) -> Any:
+    """The Spark session GX validates on (a Spark run whose GX has Spark support), else None: pandas.
+
+    Row conditions written as strings are pandas syntax (feedlint adds
+    ``and _file_index == k`` for ``per: file``): such suites stay on pandas.
+    """
+    spark = getattr(table, "spark", None)
+    if spark is None or any(isinstance(e.kwargs.get("row_condition"), str) for e in entries):
+        return None
+    from . import _gx
+
+    return spark if _gx.spark_support() else None
+
+
+def _spark_frame(spark: Any, table: FactTable, table_name: str, columns: set[str] | None) -> Any:
+    from feedlint.spark.frames import spark_frame
+
+    rows = row_sets(table)[table_name]
+    names = [c for c in rows.columns if columns is None or c in columns]
+    return spark_frame(spark, {name: rows.data(name) for name in names}, len(rows))
 
 
 def _frame_columns(entries: Sequence[Entry]) -> set[str] | None:

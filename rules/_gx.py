@@ -98,6 +98,15 @@ def import_gx() -> Any:
     return great_expectations
 
 
+def spark_support() -> bool:
+    """Whether the imported GX can validate Spark DataFrames (it was imported after pyspark; see :class:`_NoSpark`)."""
+    import_gx()
+    from great_expectations.compatibility import pyspark as compat
+    from great_expectations.compatibility.not_imported import NotImported
+
+    return not isinstance(compat.SparkSession, NotImported)
+
+
 def file_condition(file_index: int) -> Any:
     import_gx()
     from great_expectations.expectations.row_conditions import Column
@@ -108,7 +117,8 @@ def file_condition(file_index: int) -> Any:
 class Context:
     """An ephemeral context: in-memory stores, no progress bars, only our docs site (if any)."""
 
-    def __init__(self, docs_dir: str) -> None:
+    def __init__(self, docs_dir: str, spark: Any = None) -> None:
+        """``spark``: a SparkSession: frames are Spark DataFrames (GX's Spark data source), their rows named by ``_pos``."""
         gx = import_gx()
         from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
@@ -131,7 +141,8 @@ class Context:
         self.ctx = gx.get_context(mode="ephemeral", project_config=config)
         self.names: set[str] = set()
         self.fresh: list[Any] = []  # identifiers of pages not rendered yet
-        source = self.ctx.data_sources.add_pandas(name="feedlint")
+        self.spark = spark
+        source = self.ctx.data_sources.add_spark(name="feedlint") if spark is not None else self.ctx.data_sources.add_pandas(name="feedlint")
         self.batches = {name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(name="whole") for name in ("records", "attachments")}
 
     def _expectations(self, expanded: Sequence[tuple[Entry, dict[str, Any], int | None]]) -> list[Any]:
@@ -160,7 +171,7 @@ class Context:
         res = vd.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=params,
-            result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
+            result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False, **({"unexpected_index_column_names": ["_pos"]} if self.spark is not None else {})},
         )
         if self.docs_dir:
             from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier

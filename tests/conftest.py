@@ -102,3 +102,20 @@ def run_engine(path: Path, select: str, config: dict | None = None, shared: dict
 
 def needs_seeds() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SEED_EXPORT.exists(), reason="../shared/seeds not present")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """With Spark tests selected, import pyspark (the module, no JVM) before any test imports Great Expectations.
+
+    GX decides at its import whether it can validate Spark DataFrames, and
+    feedlint imports GX without pyspark unless pyspark is already loaded
+    (rules/_gx.py): a GX that an earlier test imported could not run on Spark.
+    A real Spark run loads pyspark first (it starts the session before GX).
+    """
+    import importlib.util
+    import warnings
+
+    if any(item.path.name == "test_spark.py" for item in items) and importlib.util.find_spec("pyspark") is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            import pyspark.sql  # noqa: F401

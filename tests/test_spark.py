@@ -233,3 +233,47 @@ def test_profiles_and_articles_identical(spark, small_splits):
     code, out, _ = _same("--format", "json", "tests/fixtures/profiles", "examples/articles/defective-article.txt", "examples/articles/clean-article.txt", cwd=ROOT, code=1)
     files = {f["file"] for f in json.loads(out)}
     assert "examples/articles/defective-article.txt" in files and any("ghost" in f for f in files) and any("wp-" in f for f in files)
+
+
+USER_SUITE = {
+    "name": "site",
+    "expectations": [
+        {"type": "expect_column_value_lengths_to_be_between", "kwargs": {"column": "lang_id", "min_value": 2, "max_value": 2},
+         "meta": {"feedlint": {"pointer": "/lang_id", "message": "lang_id {value} is not two letters"}}},
+        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "token", "regex": "^[0-9]{6,}$"},
+         "meta": {"feedlint": {"table": "attachments"}}},
+        {"type": "expect_column_max_to_be_between", "kwargs": {"column": "date_register", "max_value": "2024-01-01 00:00:00"},
+         "meta": {"feedlint": {"per": "file"}}},
+        {"type": "expect_column_proportion_of_unique_values_to_be_between", "kwargs": {"column": "portal_id", "min_value": 0.5}},
+    ],
+}
+
+
+def test_great_expectations_suite_runs_on_spark(spark, small_splits, tmp_path, monkeypatch):
+    """A user's suite of kinds only GX evaluates, and (GX_MIN_ROWS=1) the default suite too, validated on
+    Spark DataFrames through GX's Spark data source: the findings the local engine gets from GX on pandas
+    (the user's) and from the plain evaluator (the defaults)."""
+    from feedlint.rules import _expect, _gx
+
+    records = _records(18, seed=5, defects=0.5)
+    records[3]["lang_id"], records[4]["lang_id"] = "eng", "xx"
+    records[5]["attaches"] = [{"token": "ab12"}]
+    records[7] = dict(records[6], content_id=records[6]["content_id"] + 1000)  # one article under two ids
+    _write(tmp_path / "a.json", records[:12], "pages")
+    _write(tmp_path / "b.jsonl", records[10:] + [records[1]], "jsonl")  # duplicates across files
+    (tmp_path / "suite.json").write_text(json.dumps(USER_SUITE))
+    used = []
+    original = _gx.Context.__init__
+    monkeypatch.setattr(_gx.Context, "__init__", lambda self, docs, spark=None: used.append(spark is not None) or original(self, docs, spark))
+    local = _cli("check", "--jobs", "1", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
+    assert used and not any(used)  # locally: GX on pandas, for the user's entries (FL690)
+    used.clear()
+    monkeypatch.setattr(_expect, "GX_MIN_ROWS", 1)  # every rule's entries to GX, on Spark
+    on_spark = _cli("check", "--engine", "spark", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
+    assert used and all(used)
+    assert on_spark == local
+    assert local[0] == 1, local[2]
+    found = json.loads(local[1])
+    fl690 = {f["message"].split(" (")[0] for f in found if f["rule"] == "FL690"}
+    assert "lang_id \"eng\" is not two letters" in fl690 and any("ab12" in m for m in fl690)
+    assert {"FL601", "FL602", "FL603", "FL690"} <= {f["rule"] for f in found}

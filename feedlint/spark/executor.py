@@ -62,6 +62,8 @@ class SparkExecutor:
         self.session: Any = None
         self.spark_failed = False  # a task was lost: Spark's log is kept and named in ``notices``
         self.notices: list[str] = []  # the engine's notices, when the caller shares them (see the CLI)
+        self.keep_session = False  # True: close() leaves the session to the dataset stage; the caller calls shutdown()
+        self._log_named = False
         self.task_seconds = 0.0  # executor time of the tasks whose results were used (the benchmark's per-core rate)
         self.task_bytes = 0  # ... and the bytes they read
         self._planned: list[Planned] = []
@@ -93,13 +95,20 @@ class SparkExecutor:
         self._results = _stream(self.plan, context, tasks, parallelism * WAVE_PER_CORE)
 
     def close(self) -> None:
+        """The record stage is over (the engine's call); the session too, unless ``keep_session`` (then :meth:`shutdown`)."""
         if self._results is not None:
             self._results.close()
             self._results = None
         self._pending.clear()
+        if self.session is not None and self.spark_failed and self.session.log and not self._log_named:
+            self._log_named = True
+            self.notices.append(f"Spark's log: {self.session.log}")
+        if not self.keep_session:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """End the session (when this executor started it); the dataset stage is done with it too."""
         if self.session is not None:
-            if self.spark_failed and self.session.log:
-                self.notices.append(f"Spark's log: {self.session.log}")
             self.session.close(keep_log=self.spark_failed)
             self.session = None
 
