@@ -51,6 +51,9 @@ def small_splits(monkeypatch):
     from feedlint.spark import splits
 
     monkeypatch.setattr(splits, "default_split_bytes", lambda total, parallelism: SPLIT)
+    from feedlint.spark import executor
+
+    monkeypatch.setattr(executor, "WAVE_BYTES", 3 * SPLIT)  # several Spark jobs per run: results wait packed, job after job
 
 
 def _cli(*args: str, cwd=None):
@@ -277,3 +280,19 @@ def test_great_expectations_suite_runs_on_spark(spark, small_splits, tmp_path, m
     fl690 = {f["message"].split(" (")[0] for f in found if f["rule"] == "FL690"}
     assert "lang_id \"eng\" is not two letters" in fl690 and any("ab12" in m for m in fl690)
     assert {"FL601", "FL602", "FL603", "FL690"} <= {f["rule"] for f in found}
+
+
+def test_jobs_are_bounded_by_input_bytes_not_only_by_cores(tmp_path):
+    """What the driver holds (the packed results of about two jobs) does not grow with the cluster: a job
+    takes at most WAVE_BYTES of input (at least one task), and at most four tasks per core."""
+    from feedlint.spark.executor import waves
+    from feedlint.spark.tasks import RANGE, WHOLE, SplitResult, SplitTask, pack, unpack
+
+    big = tmp_path / "big.json.gz"
+    big.write_bytes(b"x" * 5000)
+    tasks = [SplitTask(0, k, "f.json", "f.json", RANGE, start=k * 100, stop=k * 100 + 100) for k in range(10)]
+    tasks.append(SplitTask(1, 0, str(big), "big.json.gz", WHOLE))
+    assert waves(tasks, most=4, budget=250) == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10]]  # a task over the budget still runs, alone
+    assert waves(tasks, most=3, budget=10**9) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10]]
+    result = SplitResult(0, 0)
+    assert unpack(pack(result)) == result

@@ -39,9 +39,10 @@ from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.positions import Region, region_fields
 from .splits import FileJob as Planned, default_split_bytes, plan_file
-from .tasks import RANGE, WHOLE, SplitResult, SplitTask, run_partition
+from .tasks import RANGE, WHOLE, SplitResult, SplitTask, run_partition, unpack
 
 WAVE_PER_CORE = 4  # tasks per Spark job, per core: results of about two jobs are held on the driver
+WAVE_BYTES = 1 << 30  # ... and at most about this much input per job (at least one task): what the driver holds does not grow with the cluster
 
 
 @dataclass
@@ -92,7 +93,7 @@ class SparkExecutor:
             from dataclasses import replace
 
             tasks = [replace(t, fault=self.faults.get((t.file_index, t.split))) for t in tasks]
-        self._results = _stream(self.plan, context, tasks, parallelism * WAVE_PER_CORE)
+        self._results = _stream(self.plan, context, tasks, waves(tasks, parallelism * WAVE_PER_CORE, WAVE_BYTES))
 
     def close(self) -> None:
         """The record stage is over (the engine's call); the session too, unless ``keep_session`` (then :meth:`shutdown`)."""
@@ -255,13 +256,47 @@ def shifted(effects: Effects, known: Any, layout: str) -> Effects:
     return effects
 
 
-def _stream(plan: Any, context: Any, tasks: list[SplitTask], wave: int) -> Iterator[tuple[SplitTask, Any]]:
+def task_bytes(task: SplitTask) -> int:
+    """The input bytes a task reads (a whole file: its size on disk)."""
+    if task.mode == RANGE and task.stop is not None:
+        return task.stop - task.start
+    try:
+        return os.path.getsize(task.path) - (task.start if task.mode == RANGE else 0)
+    except OSError:
+        return 0
+
+
+def waves(tasks: Sequence[SplitTask], most: int, budget: int) -> list[list[int]]:
+    """Task indexes grouped into Spark jobs: at most ``most`` tasks and about ``budget`` input bytes each.
+
+    The driver holds the results of about two jobs; by bytes, that stays the
+    same on a cluster of any size.  The cluster is not starved by it: it checks
+    a job faster than the driver takes the job's results in (docs/spark.md).
+    """
+    out: list[list[int]] = []
+    wave: list[int] = []
+    size = 0
+    for i, task in enumerate(tasks):
+        n = task_bytes(task)
+        if wave and (len(wave) >= most or size + n > budget):
+            out.append(wave)
+            wave, size = [], 0
+        wave.append(i)
+        size += n
+    if wave:
+        out.append(wave)
+    return out
+
+
+def _stream(plan: Any, context: Any, tasks: list[SplitTask], waves: list[list[int]]) -> Iterator[tuple[SplitTask, Any]]:
     """``(task, SplitResult or Lost)`` in task order.
 
-    Tasks run as Spark jobs of ``wave`` tasks, one task per partition; the next
-    job runs (in a thread) while the driver handles the results of the one
-    before, so the driver holds the results of about two jobs.  A job that
-    fails is run again task by task: only the tasks that fail again are lost.
+    Tasks run as Spark jobs, one per wave (:func:`waves`), one task per
+    partition; the next job runs (in a thread) while the driver handles the
+    results of the one before, so the driver holds the results of about two
+    jobs, packed (:func:`.tasks.pack`), and unpacks one task's at a time.  A
+    job that fails is run again task by task: only the tasks that fail again
+    are lost.
     """
     if not tasks:
         return
@@ -275,7 +310,6 @@ def _stream(plan: Any, context: Any, tasks: list[SplitTask], wave: int) -> Itera
     broadcast = context.broadcast((uuid.uuid4().hex, _plan_spec(plan)))
     rdd = context.parallelize(tasks, len(tasks))
     body = functools.partial(run_partition, broadcast)
-    waves = [list(range(i, min(i + wave, len(tasks)))) for i in range(0, len(tasks), wave)]
     pool = ThreadPoolExecutor(1, thread_name_prefix="feedlint-spark")
     pending: deque = deque()
     try:
@@ -285,8 +319,9 @@ def _stream(plan: Any, context: Any, tasks: list[SplitTask], wave: int) -> Itera
             results = pending.popleft().result()
             if n + 2 < len(waves):
                 pending.append(pool.submit(_run_wave, context, rdd, body, waves[n + 2]))
-            for i, result in zip(parts, results):
-                yield tasks[i], result
+            for j, i in enumerate(parts):
+                result, results[j] = results[j], None  # only the packed results of the jobs wait here
+                yield tasks[i], unpack(result) if isinstance(result, bytes) else result
     finally:
         if pending:
             context.cancelAllJobs()

@@ -79,8 +79,8 @@ def executor_plan(key: str, spec: Any) -> Any:
     return plan
 
 
-def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[SplitResult]:
-    """``mapPartitions`` body: each task of the partition checked (one task per partition, usually).
+def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[bytes]:
+    """``mapPartitions`` body: each task of the partition checked (one task per partition, usually), :func:`pack`ed.
 
     ``broadcast.value`` is ``(run token, plan spec)``: an executor-side broadcast
     has no id of its own to tell runs apart.
@@ -88,7 +88,27 @@ def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[SplitR
     token, spec = broadcast.value
     plan = executor_plan(token, spec)
     for task in tasks:
-        yield run_task(plan, task)
+        yield pack(run_task(plan, task))
+
+
+def pack(result: SplitResult) -> bytes:
+    """A task's result as it travels to the driver and waits there: pickled and compressed.
+
+    A finding takes about 1.3 KB as Python objects, 320 bytes pickled and 90
+    bytes compressed (docs/spark.md "What the driver holds"): the driver keeps
+    the results of whole Spark jobs, and unpacks one task's at a time.
+    """
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(blob: bytes) -> SplitResult:
+    import pickle
+    import zlib
+
+    return pickle.loads(zlib.decompress(blob))
 
 
 def run_task(plan: Any, task: SplitTask) -> SplitResult:
