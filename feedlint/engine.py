@@ -12,11 +12,12 @@ import heapq
 import os
 from dataclasses import replace
 from itertools import chain
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from . import tuning
 from .api import DatasetHit, Hit
 from .checker import RecordCheck, check_record as _check_record, run_rule, stamp, suppressed
+from .dataset import Evaluator, run_stage
 from .effects import Effects, RunStats, SkippedInput
 from .executor import Executor, FileJob, SerialExecutor
 from .facts import FactTable, RowRef
@@ -33,10 +34,13 @@ class Engine:
     """Runs a :class:`Plan` over inputs, yielding findings in file and record order.
 
     ``executor``: where records are checked (default: this process, or
-    ``jobs`` worker processes when ``jobs`` > 1).
+    ``jobs`` worker processes when ``jobs`` > 1).  ``dataset_evaluator``: who
+    answers the dataset rules' expectations (default: the plain evaluator;
+    see :mod:`feedlint.dataset`).
     """
 
-    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False, executor: Executor | None = None) -> None:
+    def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False, executor: Executor | None = None,
+                 dataset_evaluator: Evaluator | None = None) -> None:
         self.plan = plan
         self.in_position_order = in_position_order  # dataset findings among the others by position (see run)
         self.jobs = jobs  # worker processes for record checks (1: all in this process)
@@ -51,6 +55,7 @@ class Engine:
         self.table = FactTable()
         self._dataset = plan.by_scope("dataset")
         self._executor = executor
+        self.dataset_evaluator = dataset_evaluator
         self._preparing: Any = None  # the thread running the dataset rules' prepare (see prepare_in_background)
         tuning.warn_bad_values()  # said when the run starts, whether or not it reaches the code that reads them
 
@@ -157,7 +162,6 @@ class Engine:
     def _prepare_for(self, expected_records: int) -> None:
         self.prepare_in_background(len(self.table) + expected_records)
 
-    # -- dataset --------------------------------------------------------------
     def prepare_in_background(self, expected_rows: int) -> None:
         """Run the dataset rules' ``prepare`` (a heavy import) in a thread while workers check the records.
 
@@ -186,7 +190,7 @@ class Engine:
         self._preparing.start()
 
     def dataset_findings(self, paths: Sequence[str]) -> Iterator[Finding]:
-        """Run dataset rules over the fact table, then locate their hits by re-reading records."""
+        """The dataset stage (:func:`feedlint.dataset.run_stage`) over the fact table, its hits located by re-reading their records."""
         for _, finding in self._dataset_findings(paths):
             yield finding
 
@@ -201,13 +205,10 @@ class Engine:
                 f"dataset checks (FL6xx) compared the {len(self.table.files)} file(s) of this pre-commit invocation only; "
                 "duplicates against files outside it are not seen (run `feedlint check` on the whole export set in CI)"
             )
-        pending: list[tuple[ActiveRule, DatasetHit]] = []
-        ran = Effects()
-        for active in self._dataset:
-            pending.extend((active, h) for h in run_rule(active, self.table, "dataset", ran))
-        self._absorb(ran, -1)
+        stage = run_stage(self._dataset, self.table, self.dataset_evaluator)
+        self._absorb(stage.effects, -1)
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
-        for active, hit in pending:
+        for active, hit in stage.hits:
             by_file.setdefault(self.table.refs[hit.row].file_index, []).append((active, hit))
         for file_index in sorted(by_file):
             wanted: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}

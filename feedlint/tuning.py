@@ -43,7 +43,6 @@ def _start_method(raw: str) -> str:
 KNOBS = {
     knob.name: knob
     for knob in (
-        Knob("FEEDLINT_GX_MIN_ROWS", None, _whole, "a whole number >= 1", "GX only where the plain evaluator cannot answer"),
         Knob("FEEDLINT_PARALLEL_MIN_RECORDS", 200, _whole, "a whole number >= 1"),
         Knob("FEEDLINT_RANGE_BYTES", 512 * 1024, _whole, "a whole number >= 1"),
         Knob("FEEDLINT_START_METHOD", None, _start_method, "a start method of this platform (fork, spawn, forkserver)", "fork on Linux, else spawn"),

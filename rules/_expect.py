@@ -1,12 +1,13 @@
 """Evaluate a rule's expectations on the fact table and turn failures into hits on records.
 
-Who evaluates:
+Who evaluates (docs/dataset.md "When GX runs"):
 
-* Great Expectations (GX) whenever it is installed and the run has two or more
-  records, or ``--data-docs`` is given, or an expectation kind is not one of
-  the simple ones :mod:`._pyeval` knows;
-* :mod:`._pyeval` for a one-record run (no uniqueness can fail; GX's ~2 s
-  import is not worth it) and when GX is not installed.
+* the run's evaluator (:class:`._pyeval.PlainEvaluator`, or the one the
+  dataset stage was given) every entry it supports: every entry of the
+  default suite, so the built-in rules have one implementation;
+* Great Expectations (GX, :class:`GxEvaluator`) the other entries of your own
+  suites (other kinds, row conditions); with ``--data-docs`` GX also
+  validates every entry to draw its pages (findings still come from above).
 
 Failed expectations map to rows:
 
@@ -23,17 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from feedlint.api import DatasetHit, SetupError
+from feedlint.dataset import Evaluator, Outcome, current_evaluator
 from feedlint.facts import FactTable
-from feedlint import tuning
 
 from . import _pyeval
 from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, is_null, object_rows, row_sets
-from ._suite import Entry
+from ._suite import Entry, expand
 
 COLUMN_POINTERS = {
     "content_id": "/content_id",
@@ -53,30 +53,7 @@ MAX_OTHERS = 3
 INSTALL_HINT = "install the optional Great Expectations extra: pip install 'feedlint[dataset]'"
 
 
-@dataclass
-class Outcome:
-    """One evaluated expectation (one per export for ``per: file`` entries)."""
-
-    entry: Entry
-    kwargs: dict[str, Any]  # $PARAMETERs substituted
-    file_index: int | None
-    success: bool
-    rows: list[int] | None = None  # positions of unexpected rows (column-map kinds); None for aggregates
-    result: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    engine: str = "gx"
-
-
 # --------------------------------------------------------------------------- evaluation
-def _resolve(value: Any, params: dict[str, Any]) -> Any:
-    if isinstance(value, dict) and set(value) == {"$PARAMETER"}:
-        name = value["$PARAMETER"]
-        if name not in params:
-            raise SetupError(f"unknown $PARAMETER {name!r} (known: {', '.join(sorted(params))})")
-        return params[name]
-    return value
-
-
 def _columns_of(kwargs: dict[str, Any]) -> list[str]:
     cols = [kwargs["column"]] if isinstance(kwargs.get("column"), str) else []
     for key in ("column_list", "column_A", "column_B"):
@@ -98,38 +75,22 @@ def _check_columns(entries: Sequence[Entry], table: FactTable) -> None:
             raise SetupError(f"{entry.where}: column {missing[0]!r} is not in the {entry.table} fact table (columns: {shown})")
 
 
-def _expand(entries: Sequence[Entry], file_indexes: list[int], condition) -> list[tuple[Entry, dict[str, Any], int | None]]:
-    """Entries with ``per: file`` become one expectation per export."""
-    out: list[tuple[Entry, dict[str, Any], int | None]] = []
-    for entry in entries:
-        if entry.feedlint.get("per") != "file":
-            out.append((entry, dict(entry.kwargs), None))
-            continue
-        for k in file_indexes:
-            kw = dict(entry.kwargs)
-            if condition is not None:
-                if kw.get("row_condition"):  # the user's own (string) condition, narrowed to this export
-                    kw.update(row_condition=f"({kw['row_condition']}) and _file_index == {k}", condition_parser=kw.get("condition_parser", "pandas"))
-                else:
-                    kw["row_condition"] = condition(k)
-            out.append((entry, kw, k))
-    return out
+class GxEvaluator:
+    """:class:`feedlint.dataset.Evaluator` by Great Expectations: any kind, and Data Docs pages (``docs_dir``)."""
+
+    name = "gx"
+
+    def supports(self, entry: Entry) -> bool:
+        return True
+
+    def evaluate(self, table: FactTable, entries: Sequence[Entry], params: Mapping[str, Any], docs_dir: str = "", suite_name: str = "feedlint") -> list[Outcome]:
+        """Outcomes in entry order (GX answers out of order), a per-file entry's by file index."""
+        order = {id(e): n for n, e in enumerate(entries)}
+        outcomes = _evaluate_gx(table, entries, dict(params), docs_dir, suite_name)
+        return sorted(outcomes, key=lambda o: (order[id(o.entry)], -1 if o.file_index is None else o.file_index))
 
 
-def _file_indexes(rows: Rows) -> list[int]:
-    return sorted(set(rows.columns["_file_index"]))
-
-
-def _evaluate_python(table: FactTable, entries: Sequence[Entry], params: dict[str, Any]) -> list[Outcome]:
-    sets = row_sets(table)
-    outcomes = []
-    for entry, kwargs, file_index in _expand(entries, _file_indexes(sets["records"]), None):
-        rows = sets[entry.table]
-        kw = {k: _resolve(v, params) for k, v in kwargs.items()}
-        domain = list(rows.positions(file_index))
-        success, bad, result = _pyeval.evaluate(entry, kw, rows, domain)
-        outcomes.append(Outcome(entry, kw, file_index, success, bad, result, None, "python"))
-    return outcomes
+GX = GxEvaluator()
 
 
 def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str, suite_name: str) -> list[Outcome]:
@@ -142,13 +103,13 @@ def _evaluate_gx(table: FactTable, entries: Sequence[Entry], params: dict[str, A
         return _gx.Context(docs_dir, spark)
 
     context = table.memo(f"fl6:gx:{docs_dir}:{'spark' if spark is not None else 'pandas'}", new_context)
-    file_indexes = _file_indexes(row_sets(table)["records"])
+    file_indexes = sorted(set(row_sets(table)["records"].columns["_file_index"]))
     outcomes: list[Outcome] = []
     for table_name in ("records", "attachments"):
         mine = [e for e in entries if e.table == table_name]
         if not mine:
             continue
-        expanded = _expand(mine, file_indexes, _gx.file_condition)
+        expanded = expand(mine, file_indexes, _gx.file_condition)
         columns = _frame_columns(mine)
         if spark is not None:
             data = _spark_frame(spark, table, table_name, columns)
@@ -218,44 +179,38 @@ def release_memory() -> None:
         pass
 
 
-# Who evaluates: the plain evaluator whenever it can (every kind of the default suite, at any
-# size: linear, and 2-4x faster than GX at 10,000 rows; docs/dataset.md "When GX runs"), GX
-# for what only GX can do (--data-docs, other expectation kinds, row conditions).
-# FEEDLINT_GX_MIN_ROWS=N sends tables of N rows or more to GX as well (comparisons, tests).
-GX_MIN_ROWS: int | None = tuning.value("FEEDLINT_GX_MIN_ROWS")
-
-
-def gx_pays(rows: int) -> bool:
-    """Whether a table of ``rows`` rows goes to GX although the plain evaluator could answer (only when asked to)."""
-    from . import _gx
-
-    return GX_MIN_ROWS is not None and rows >= GX_MIN_ROWS and _gx.available()
-
-
 def needs_gx(entries: Sequence[Entry], docs_dir: str = "") -> bool:
-    """Whether only GX can answer: Data Docs, or an entry of a kind the plain evaluator does not know."""
+    """Whether GX will run: Data Docs, or an entry of a kind the plain evaluator does not know."""
     return bool(docs_dir) or not _pyeval.supports(entries)
 
 
-def evaluate(table: FactTable, entries: Sequence[Entry], params: dict[str, Any], docs_dir: str = "", suite_name: str = "feedlint", engine: str = "auto") -> list[Outcome]:
-    """Outcomes of ``entries`` on ``table``; ``engine`` forces "gx" or "python" (tests)."""
+def evaluate(table: FactTable, entries: Sequence[Entry], params: Mapping[str, Any], docs_dir: str = "", suite_name: str = "feedlint", evaluator: Evaluator | None = None) -> list[Outcome]:
+    """Outcomes of ``entries`` on ``table``, in entry order.
+
+    ``evaluator`` (default: the dataset stage's, else the plain one) answers
+    every entry it supports; GX the others.  With ``docs_dir`` GX validates
+    every entry to draw its Data Docs pages; the findings of the supported
+    entries still come from ``evaluator``, so a run's findings do not depend
+    on whether pages are drawn.
+    """
     if not entries or not object_rows(table):
         return []
     _check_columns(entries, table)
-    if engine == "auto":
+    evaluator = evaluator or current_evaluator() or _pyeval.PLAIN
+    mine = [e for e in entries if evaluator.supports(e)]
+    others = [e for e in entries if not evaluator.supports(e)]
+    outcomes = evaluator.evaluate(table, mine, params) if mine else []
+    if others or docs_dir:
         from . import _gx
 
-        simple = not needs_gx(entries, docs_dir)
-        if simple and not gx_pays(len(object_rows(table))):
-            engine = "python"
-        elif not _gx.available():
-            need = "--data-docs" if docs_dir else next(e.where for e in entries if not _pyeval.supports([e]))
-            raise SetupError(f"{need} needs Great Expectations: {INSTALL_HINT}")
-        else:
-            engine = "gx"
-    if engine == "python":
-        return _evaluate_python(table, entries, params)
-    return _evaluate_gx(table, entries, params, docs_dir, suite_name)
+        if not _gx.available():
+            raise SetupError(f"{'--data-docs' if docs_dir else others[0].where} needs Great Expectations: {INSTALL_HINT}")
+        drawn = GX.evaluate(table, entries if docs_dir else others, params, docs_dir, suite_name)
+        if others:
+            theirs = {id(e) for e in others}
+            order = {id(e): n for n, e in enumerate(entries)}
+            outcomes = sorted([*outcomes, *(o for o in drawn if id(o.entry) in theirs)], key=lambda o: (order[id(o.entry)], -1 if o.file_index is None else o.file_index))
+    return outcomes
 
 
 # --------------------------------------------------------------------------- outcomes -> hits

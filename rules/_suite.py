@@ -24,8 +24,9 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
+from feedlint.api import SetupError
 from feedlint.jsonfile import read_json_file
 
 DEFAULT_SUITE = Path(__file__).with_name("expectations.default.json")
@@ -166,3 +167,35 @@ def entries_for(rule_id: str, user_files: list[str] | tuple[str, ...] = ()) -> l
     picked = [e for e in default_entries() if e.rule == rule_id and e.key not in replaced]
     picked.extend(e for e in user if e.rule == rule_id)
     return picked
+
+
+# --------------------------------------------------------------------------- evaluating entries
+Expanded = tuple  # (entry, kwargs, file index or None): one expectation to evaluate
+
+
+def expand(entries: Sequence[Entry], file_indexes: Sequence[int], condition: Any = None) -> list[Expanded]:
+    """Entries with ``per: file`` become one expectation per export (``condition(k)``: GX's row condition for export k)."""
+    out: list[Expanded] = []
+    for entry in entries:
+        if entry.feedlint.get("per") != "file":
+            out.append((entry, dict(entry.kwargs), None))
+            continue
+        for k in file_indexes:
+            kw = dict(entry.kwargs)
+            if condition is not None:
+                if kw.get("row_condition"):  # the user's own (string) condition, narrowed to this export
+                    kw.update(row_condition=f"({kw['row_condition']}) and _file_index == {k}", condition_parser=kw.get("condition_parser", "pandas"))
+                else:
+                    kw["row_condition"] = condition(k)
+            out.append((entry, kw, k))
+    return out
+
+
+def resolve(value: Any, params: Mapping[str, Any]) -> Any:
+    """A ``{"$PARAMETER": name}`` value replaced by the rule option it names."""
+    if isinstance(value, dict) and set(value) == {"$PARAMETER"}:
+        name = value["$PARAMETER"]
+        if name not in params:
+            raise SetupError(f"unknown $PARAMETER {name!r} (known: {', '.join(sorted(params))})")
+        return params[name]
+    return value

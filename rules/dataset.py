@@ -1,11 +1,13 @@
-"""FL6xx: checks across records (the whole run), run as Great Expectations suites.
+"""FL6xx: checks across records (the whole run), written as Great Expectations suites.
 
 While streaming, every record leaves a row of scalar facts in the engine's fact
 table (:func:`collect_facts`: ids, language, dates, field lengths, a fingerprint
 of title + body, attachment tokens; never whole bodies).  After the last file
 each FL6xx rule runs its expectations from ``rules/expectations.default.json``
 plus the user's ``--expectations`` files on that table and reports each failed
-expectation on the offending records.  See docs/dataset.md.
+expectation on the offending records.  The expectations are answered by the
+dataset stage's evaluator (:mod:`feedlint.dataset`; plain Python unless given
+another), GX only for what only GX does.  See docs/dataset.md.
 """
 
 from __future__ import annotations
@@ -286,11 +288,10 @@ def _two(a: dict, b: dict) -> list[dict]:
 
 
 def import_gx_ahead(options, expected_rows: int) -> None:
-    """Import Great Expectations (about 2 s) while workers check records, when the run will use it.
+    """Import Great Expectations (about 2.5 s) while workers check records, when the run will use it.
 
-    It will when only GX can answer (``--data-docs``, a user expectation of a
-    kind the plain evaluator does not know), or when ``FEEDLINT_GX_MIN_ROWS``
-    sends a table this large to GX.
+    It will only for what GX alone does: ``--data-docs``, or a user
+    expectation of a kind the plain evaluator does not know.
     """
     from . import _expect, _gx
     from ._suite import SuiteFileError, user_entries
@@ -299,7 +300,7 @@ def import_gx_ahead(options, expected_rows: int) -> None:
         special = _expect.needs_gx(user_entries([str(p) for p in options.get("expectations", [])]), options.get("data-docs", ""))
     except SuiteFileError:
         return  # reported by the check
-    if (special and _gx.available()) or _expect.gx_pays(expected_rows):
+    if special and _gx.available():
         _gx.import_gx()
 
 

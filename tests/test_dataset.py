@@ -276,27 +276,28 @@ TABLES = {
 
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_python_evaluator_gives_the_same_hits_as_gx(name):
-    """The plain-Python path (one-record runs, or GX not installed) must agree with a real GX run."""
-    from rules import _expect, dataset
-    from rules._suite import entries_for
+    """The built-in rules have one evaluator (plain Python); GX draws their Data Docs pages, which must say the same."""
+    from feedlint.rules import _expect, _pyeval, dataset
+    from feedlint.rules._suite import entries_for
 
     options = {"languages": ["en", "fa"], "earliest": "2000-01-01 00:00:00", "latest": "2030-01-01 00:00:00"}
     table = _table(*TABLES[name])
     hits = 0
     for rule_id in ("FL601", "FL602", "FL603", "FL604", "FL605", "FL606"):
         entries = entries_for(rule_id)
-        py = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), engine="python")))
-        gx = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), engine="gx")))
+        py = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), evaluator=_pyeval.PLAIN)))
+        gx = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), evaluator=_expect.GX)))
         assert py == gx, (name, rule_id)
         hits += len(gx)
     expected = {"clean": 0, "lang": 1, "summary": 0, "old": 1, "future": 1, "nulls": 1, "bad-date": 0, "many": 10}  # many: FL601 2, FL602 2, FL603 1, FL604 1 (body; no summary check by default), FL605 2, FL606 2
     assert hits == expected[name]
 
 
-def test_plain_evaluation_gives_the_same_output_as_great_expectations_end_to_end(tmp_path):
-    """The default suite now runs in plain Python at every size (GX ran it from 1,000 records):
-    the whole JSON report is byte-identical to GX's on the examples and on groups of every kind."""
+def test_plain_evaluation_gives_the_same_findings_as_great_expectations_end_to_end(tmp_path):
+    """The whole run's findings (messages, positions, fingerprints) are the same with GX as the dataset
+    stage's evaluator, on the examples and on groups of every kind: GX's Data Docs agree with the findings."""
     from conftest import ROOT
+    from feedlint.rules._expect import GX
 
     groups = [article(510001 + i % 4, f"Title {i % 3}", f"Body {i % 3}.", 700 + i % 5, lang_id="en" if i % 7 else "xx",
                       content_summary="" if i % 3 else "Summary.", content_date_register="1999-01-01 00:00:00" if i == 5 else "2026-05-12 09:16:30")
@@ -309,13 +310,13 @@ def test_plain_evaluation_gives_the_same_output_as_great_expectations_end_to_end
     shutil.copy(ROOT / "examples" / "newsroom-export.json", tmp_path)
     shutil.copy(ROOT / "examples" / "clean-export.json", tmp_path)
     runs = [["g1.json", "g2.json"], sorted(p.name for p in tmp_path.glob("t-*.json")), ["newsroom-export.json", "clean-export.json"]]
+    plan = build_plan(CATALOGUE, Config(values={}), Choices(select=["FL6"]))
     for files in runs:
-        args = ("check", *files, "--select", "FL6", "--format", "json")
-        plain = run_cli(*args, cwd=tmp_path)
-        gx = run_cli(*args, cwd=tmp_path, env={"FEEDLINT_GX_MIN_ROWS": "1"})
-        assert plain.returncode == gx.returncode == 1 and plain.stderr == gx.stderr, (plain.stderr, gx.stderr)
-        assert plain.stdout == gx.stdout
-        assert len(json.loads(plain.stdout)) >= 2
+        paths = [str(tmp_path / f) for f in files]
+        plain, gx = Engine(plan), Engine(plan, dataset_evaluator=GX)
+        found = list(plain.run(paths))
+        assert found == list(gx.run(paths))
+        assert len(found) >= 2 and not plain.setup_errors and not gx.setup_errors and not plain.internal_errors and not gx.internal_errors
 
 
 # ----------------------------------------------------------------------------- real CLI
@@ -386,10 +387,8 @@ print(code, "great_expectations" in sys.modules, "pandas" in sys.modules, file=s
 """
 
 
-def _probe(*args: str, cwd: Path, gx_min_rows: int | None = None) -> tuple[int, bool, bool]:
+def _probe(*args: str, cwd: Path) -> tuple[int, bool, bool]:
     env = dict(os.environ, NO_COLOR="1")
-    if gx_min_rows is not None:
-        env["FEEDLINT_GX_MIN_ROWS"] = str(gx_min_rows)
     res = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
     code, gx, pd = res.stderr.strip().splitlines()[-1].split()
     return int(code), gx == "True", pd == "True"
@@ -401,7 +400,6 @@ def test_gx_is_imported_only_when_dataset_checks_need_it(two_files, tmp_path):
     assert _probe("one.json", cwd=tmp_path)[1:] == (False, False)  # one record: no GX, no pandas
     # a small export (pre-commit's case): the plain evaluator answers, GX's import (1.5-2 s) is not paid
     assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path) == (1, False, False)
-    assert _probe("a.json", "b.json", "--select", "FL601", cwd=tmp_path, gx_min_rows=2) == (1, True, True)
     assert _probe("a.json", "b.json", "--select", "FL601", "--data-docs", str(tmp_path / "docs"), cwd=tmp_path) == (1, True, True)
 
 
@@ -425,13 +423,15 @@ def test_gx_leaves_scipy_and_altair_unloaded_until_an_expectation_uses_them(tmp_
           "kwargs": {"column": "content_score", "partition_object": {"bins": [0, 50, 100], "weights": [0.9, 0.1]}, "threshold": 0.1}}
     (tmp_path / "kl.json").write_text(json.dumps({"expectations": [kl]}), encoding="utf-8")
 
+    between = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "content_score", "min_value": 0, "max_value": 100}}
+    (tmp_path / "between.json").write_text(json.dumps({"expectations": [between]}), encoding="utf-8")
+
     def probe(*args: str) -> tuple[list, list[str]]:
-        env = dict(os.environ, FEEDLINT_GX_MIN_ROWS="2")  # three records: GX only when asked to run small exports
-        res = subprocess.run([sys.executable, "-c", LAZY_PROBE, "a.json", "--select", "FL6", *args], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        res = subprocess.run([sys.executable, "-c", LAZY_PROBE, "a.json", "--select", "FL6", *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
         return json.loads(res.stdout), res.stderr.strip().splitlines()[-1].split()
 
-    findings, state = probe()
-    assert findings == [] and state == ["0", "False", "False"]  # the default suite ran in GX without them
+    findings, state = probe("--expectations", "between.json")
+    assert findings == [] and state == ["0", "False", "False"]  # GX ran a kind only it knows, without them
     findings, state = probe("--expectations", "kl.json")
     assert state == ["1", "True", "False"]  # the KL expectation got the real scipy.stats
     # observed KL divergence of weights (2/3, 1/3) against (0.9, 0.1): 2/3 ln(20/27) + 1/3 ln(10/3) = 0.20125...

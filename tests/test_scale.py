@@ -622,7 +622,7 @@ def test_dataset_rules_prepare_in_a_thread_while_workers_check_and_before_their_
 
 def test_great_expectations_is_imported_ahead_only_when_the_run_will_use_it(tmp_path):
     """The default suite runs in plain Python at any size: GX is imported ahead only for Data Docs,
-    a user expectation only GX knows, or a table FEEDLINT_GX_MIN_ROWS sends to GX."""
+    or a user expectation only GX knows."""
     (tmp_path / "kinds.json").write_text(json.dumps([{"type": "expect_column_values_to_be_between", "kwargs": {"column": "uid", "min_value": 0}}]), encoding="utf-8")
     (tmp_path / "plain.json").write_text(json.dumps([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "uid"}}]), encoding="utf-8")
     probe = (
@@ -640,4 +640,3 @@ def test_great_expectations_is_imported_ahead_only_when_the_run_will_use_it(tmp_
     assert not imported("{'expectations': ['plain.json']}", 10**6)  # a user kind the plain evaluator knows
     assert imported("{'expectations': ['kinds.json']}", 10)
     assert imported("{'data-docs': 'site'}", 10)
-    assert not imported("{}", 99, FEEDLINT_GX_MIN_ROWS="100") and imported("{}", 100, FEEDLINT_GX_MIN_ROWS="100")

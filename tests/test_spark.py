@@ -253,10 +253,10 @@ USER_SUITE = {
 
 
 def test_great_expectations_suite_runs_on_spark(spark, small_splits, tmp_path, monkeypatch):
-    """A user's suite of kinds only GX evaluates, and (GX_MIN_ROWS=1) the default suite too, validated on
+    """A user's suite of kinds only GX evaluates, and (GX as the run's evaluator) the default suite too, validated on
     Spark DataFrames through GX's Spark data source: the findings the local engine gets from GX on pandas
     (the user's) and from the plain evaluator (the defaults)."""
-    from feedlint.rules import _expect, _gx
+    from feedlint.rules import _expect, _gx, _pyeval
 
     records = _records(18, seed=5, defects=0.5)
     records[3]["lang_id"], records[4]["lang_id"] = "eng", "xx"
@@ -271,7 +271,7 @@ def test_great_expectations_suite_runs_on_spark(spark, small_splits, tmp_path, m
     local = _cli("check", "--jobs", "1", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
     assert used and not any(used)  # locally: GX on pandas, for the user's entries (FL690)
     used.clear()
-    monkeypatch.setattr(_expect, "GX_MIN_ROWS", 1)  # every rule's entries to GX, on Spark
+    monkeypatch.setattr(_pyeval, "PLAIN", _expect.GX)  # every rule's entries to GX, on Spark
     on_spark = _cli("check", "--engine", "spark", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
     assert used and all(used)
     assert on_spark == local

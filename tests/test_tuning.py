@@ -8,7 +8,7 @@ import pytest
 
 from conftest import base_record, export_text, run_cli
 
-KNOBS = ["FEEDLINT_GX_MIN_ROWS", "FEEDLINT_PARALLEL_MIN_RECORDS", "FEEDLINT_RANGE_BYTES", "FEEDLINT_START_METHOD"]
+KNOBS = ["FEEDLINT_PARALLEL_MIN_RECORDS", "FEEDLINT_RANGE_BYTES", "FEEDLINT_START_METHOD"]
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_a_bad_value_is_one_warning_and_the_default(export, knob, value):
     assert warnings[0].startswith(f"feedlint: warning: {knob}={value!r} is not ") and "using the default" in warnings[0]
 
 
-@pytest.mark.parametrize("knob,value", [("FEEDLINT_GX_MIN_ROWS", "2"), ("FEEDLINT_PARALLEL_MIN_RECORDS", "3"), ("FEEDLINT_RANGE_BYTES", "100"), ("FEEDLINT_START_METHOD", "spawn")])
+@pytest.mark.parametrize("knob,value", [("FEEDLINT_PARALLEL_MIN_RECORDS", "3"), ("FEEDLINT_RANGE_BYTES", "100"), ("FEEDLINT_START_METHOD", "spawn")])
 def test_a_good_value_is_taken_silently(export, knob, value):
     good = run_cli("check", "a.json", "--format", "json", "--jobs", "2", cwd=export)
     res = run_cli("check", "a.json", "--format", "json", "--jobs", "2", cwd=export, env={knob: value})

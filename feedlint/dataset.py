@@ -1,0 +1,89 @@
+"""The dataset stage: the run's fact table in, dataset findings (hits on table rows) out.
+
+After the last record is checked, every dataset rule (scope ``dataset``: the
+built-in FL6xx and any plugin's) runs once over the :class:`FactTable` the
+record checks filled -- one row of scalar facts per record of every file, each
+with a :class:`~feedlint.facts.RowRef` back to its record.  :func:`run_stage`
+returns each rule's :class:`DatasetHit` values (row, pointer, message,
+evidence); the engine then re-reads those records to give each hit its exact
+place (docs/architecture.md).
+
+The built-in FL6xx rules are expectation suites.  One :class:`Evaluator`
+answers them for the whole run: :class:`feedlint.rules._pyeval.PlainEvaluator`
+unless the stage is given another (``run_stage(..., evaluator=...)``, e.g. a
+distributed one).  Great Expectations answers only the entries the evaluator
+does not support (your own suites' other kinds) and draws Data Docs
+(docs/dataset.md, "When GX runs").
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol, Sequence
+
+from .api import DatasetHit
+from .checker import run_rule
+from .effects import Effects
+from .facts import FactTable
+from .plan import ActiveRule
+
+
+@dataclass
+class Outcome:
+    """One evaluated expectation entry (one per export for ``per: file`` entries).
+
+    ``rows``: positions of the failing rows in the entry's row set
+    (``feedlint.rules._facts_rows.row_sets(table)[entry.table]``), for
+    column-map kinds; None for aggregates (min/max), whose rows are found
+    from ``result["observed_value"]`` and the bounds.
+    """
+
+    entry: Any  # feedlint.rules._suite.Entry
+    kwargs: dict[str, Any]  # $PARAMETERs substituted
+    file_index: int | None  # the export of a per-file entry; None: the whole run
+    success: bool
+    rows: list[int] | None = None
+    result: dict[str, Any] = field(default_factory=dict)  # element_count, unexpected_count, observed_value
+    error: str | None = None  # the entry could not be evaluated (a setup problem of the run)
+    engine: str = "gx"  # who answered (GX's row conditions are re-applied when its rows are located)
+
+
+class Evaluator(Protocol):
+    """Answers expectation entries on the fact table."""
+
+    def supports(self, entry: Any) -> bool:
+        """Whether this evaluator answers ``entry`` (the others go to Great Expectations)."""
+
+    def evaluate(self, table: FactTable, entries: Sequence[Any], params: Mapping[str, Any]) -> list[Outcome]:
+        """Outcomes of ``entries`` (all supported), in entry order, a per-file entry's by file index.
+
+        ``params``: the ``$PARAMETER`` values (languages, earliest, latest).
+        """
+
+
+@dataclass
+class StageResult:
+    hits: list[tuple[ActiveRule, DatasetHit]]  # rule by rule in the plan's order, each rule's in the order it gave them
+    effects: Effects  # rule crashes and setup problems (no findings, no records)
+
+
+_EVALUATOR: contextvars.ContextVar[Evaluator | None] = contextvars.ContextVar("feedlint_dataset_evaluator", default=None)
+
+
+def current_evaluator() -> Evaluator | None:
+    """The evaluator :func:`run_stage` was given (None: the built-in rules use the plain one)."""
+    return _EVALUATOR.get()
+
+
+def run_stage(rules: Sequence[ActiveRule], table: FactTable, evaluator: Evaluator | None = None) -> StageResult:
+    """Every dataset rule over ``table``; a rule that crashes or cannot be set up is an entry of ``effects``."""
+    effects = Effects()
+    hits: list[tuple[ActiveRule, DatasetHit]] = []
+    token = _EVALUATOR.set(evaluator)
+    try:
+        for active in rules:
+            hits.extend((active, hit) for hit in run_rule(active, table, "dataset", effects))
+    finally:
+        _EVALUATOR.reset(token)
+    return StageResult(hits, effects)
