@@ -53,14 +53,27 @@ def by_rule(findings: list[dict]) -> dict[str, list[dict]]:
 # -- WordPress ------------------------------------------------------------------------
 
 
-def test_wordpress_posts_edit_before_publication_at_the_exact_value():
+def _wordpress_running_fl302(folder: Path) -> None:
+    """A user's own "wordpress" profile in ``folder``: the built-in one with FL302 run (it replaces the built-in)."""
+    builtin = (ROOT / "feedlint" / "profiles" / "wordpress.toml").read_text()
+    schema = (ROOT / "schemas" / "wordpress.schema.json").as_posix()
+    text = builtin.replace('ignore = ["FL302", ', 'ignore = [').replace('schema = "wordpress.schema.json"', f'schema = "{schema}"')
+    assert text != builtin
+    (folder / "wp.toml").write_text(text)
+    (folder / "feedlint.toml").write_text('profiles = ["wp.toml"]\n')
+
+
+def test_wordpress_posts_saved_before_their_publication_date_are_scheduled_posts_not_fl302(tmp_path):
+    """WordPress has no creation date: `date` is when a post goes out, set ahead for a scheduled post, and
+    publishing does not touch `modified`.  Post 102 (last saved, then published on the hour) is fine."""
     path = FIX / "wp-posts.json"
     code, findings, err = check_json(path)
+    assert (code, findings) == (0, []), err  # the clean post (101), the scheduled one (102) and the HTML fields raise nothing
+    _wordpress_running_fl302(tmp_path)  # who wants it back writes a profile of their own
+    code, findings, err = check_json(path, cwd=tmp_path)
     assert code == 1, err
-    assert [f["rule"] for f in findings] == ["FL302"]  # the clean post (101) and the HTML fields raise nothing
-    f = findings[0]
-    assert (f["content_id"], f["pointer"], f["record_pointer"]) == (102, "/1/modified_gmt", "/modified_gmt")
-    assert (f["line"], f["column"]) == line_col(path, '"2021-04-09T15:45:00"')
+    assert [(f["rule"], f["content_id"], f["pointer"], f["record_pointer"]) for f in findings] == [("FL302", 102, "/1/modified_gmt", "/modified_gmt")]
+    assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"2021-04-09T15:45:00"')
 
 
 def test_wordpress_html_fields_keep_their_entities_and_plain_alt_text_does_not():
@@ -477,9 +490,10 @@ def test_worker_processes_read_with_the_files_profile(tmp_path, method):
         post["id"] = 300 + i
     path = tmp_path / "posts.json"
     path.write_text(json.dumps(posts, indent=1))
-    serial = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "1", str(path)], capture_output=True, text=True, timeout=120)
+    _wordpress_running_fl302(tmp_path)  # the workers read the user's profile too
+    serial = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "1", str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     env = {**os.environ, "FEEDLINT_PARALLEL_MIN_RECORDS": "2", "FEEDLINT_START_METHOD": method}
-    parallel = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "2", str(path)], capture_output=True, text=True, timeout=120, env=env)
+    parallel = subprocess.run([sys.executable, "-m", "feedlint", "check", "--format", "json", "-j", "2", str(path)], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert parallel.returncode == serial.returncode == 1, parallel.stderr
     found = json.loads(parallel.stdout)
     assert found == json.loads(serial.stdout)
