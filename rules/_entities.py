@@ -131,6 +131,32 @@ def numeric_problem(reference: str) -> str | None:
     return None
 
 
+CODE_OPEN = re.compile(r"<(code|pre|kbd|samp|tt)\b", re.I)
+
+
+def blank_code(text: str) -> str:
+    """``text`` with the contents of code elements (``code pre kbd samp tt``) replaced by spaces (offsets kept).
+
+    What a code element shows is meant literally: ``<code>&amp;#63743;</code>`` shows the reference
+    itself, written by someone explaining it.  An unclosed one runs to the end of the text.
+    """
+    if "<" not in text:
+        return text
+    out, pos, lower = [], 0, None
+    while True:
+        m = CODE_OPEN.search(text, pos)
+        if m is None:
+            break
+        lower = lower if lower is not None else text.lower()
+        close = lower.find("</" + m.group(1).lower(), m.end())
+        end = len(text) if close < 0 else (lower.find(">", close) + 1 or len(text))
+        out.append(text[pos : m.start()])
+        out.append(" " * (end - m.start()))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def blank_raw_text(text: str) -> str:
     """``text`` with script/style/comment contents replaced by spaces (offsets kept; linear time).
 

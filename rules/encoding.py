@@ -339,6 +339,7 @@ def _decode_spans(value: str, spans: list[tuple[int, int]]) -> str:
         bad({"content_html": "<p>Iran&amp;#39;s president</p>"}, "an apostrophe encoded twice in HTML", pointers=["/content_html"]),
         bad({"content_summary": "Talks &amp;quot;impossible&amp;quot;"}, "quotes encoded twice in plain text", pointers=["/content_summary"]),
         good({"content_html": '<p><a href="/search?a=1&amp;b=2">Q&amp;A</a>&nbsp;</p>'}, "a single &amp; in HTML is correct"),
+        good({"content_html": "<p>Type <code>&amp;#8364;</code> for the euro sign</p>"}, "a reference shown as code, on purpose"),
     ],
 )
 def double_encoded_entity(record, options) -> Iterator[Hit]:
@@ -350,7 +351,9 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
     first occurrence, with the count and the words around it.  In HTML a single `&amp;` is correct
     (`<a href="?a=1&amp;b=2">`, `Q&amp;A`) and is not reported; only `&amp;`
     directly followed by another complete reference (a real entity name or a
-    numeric reference, then `;`) is.  Script, style and comments are skipped.
+    numeric reference, then `;`) is.  Script, style and comments are skipped, and
+    so are code elements (`code`, `pre`, `kbd`, `samp`, `tt`): `<code>&amp;#63743;</code>`
+    shows the reference itself, written by someone explaining it.
     `check --fix` removes the extra level (a safe fix): HTML keeps one
     (`&#39;`), plain text gets the character itself.
     """
@@ -366,18 +369,21 @@ def double_encoded_entity(record, options) -> Iterator[Hit]:
                 continue
         elif "&amp;" not in tallies.get(pointer, value):
             continue
-        scan = ent.blank_raw_text(value) if is_markup else value
+        scan = ent.blank_code(ent.blank_raw_text(value)) if is_markup else value  # code elements show references on purpose
         found: dict[str, list] = {}
+        hits = []
         for m in ent.DOUBLE.finditer(scan):
             if not ent.is_reference("&" + m.group(2)):
                 continue
             found.setdefault(m.group(), []).append(m)
+            hits.append(m)
         if not found:
             continue
-        if is_markup:
-            fixed = ent.DOUBLE.sub(lambda m: "&" + m.group(2) if ent.is_reference("&" + m.group(2)) else m.group(), value)
-        else:
-            fixed = ent.DOUBLE.sub(lambda m: ent.decode("&" + m.group(2)) if ent.is_reference("&" + m.group(2)) else m.group(), value)
+        parts, at = [], 0  # the fix removes the extra level where a finding is, nowhere else
+        for m in hits:
+            parts += [value[at : m.start()], "&" + m.group(2) if is_markup else ent.decode("&" + m.group(2))]
+            at = m.end()
+        fixed = "".join(parts) + value[at:]
         fix = Fix(fixed, _fixtext.unescaped_once({text: len(matches) for text, matches in found.items()}, is_markup))
         for text, matches in found.items():
             inner = "&" + matches[0].group(2)

@@ -223,6 +223,17 @@ def test_double_encoded_in_html_located_at_the_sequence(tmp_path):
     assert got["&amp;#39;"].fix.replacement == "<p>Café 😀 Iran&#39;s &quot;no&quot; &amp; &nbsp;</p>"
 
 
+def test_references_shown_as_code_are_not_double_encoded_but_one_beside_them_is(tmp_path):
+    """A post explaining entities writes them escaped inside code elements, on purpose (a real Ghost export)."""
+    html = "<p>Type <code>&amp;#8364;</code> or <kbd>&amp;euro;</kbd> for the sign:</p><pre><code>a &amp;amp;&amp; b</code></pre><p>Prices in &amp;#8364; here</p>"
+    findings, text = run([base_record(content_html=html)], tmp_path, "FL202")
+    assert [(f.evidence, where(f)) for f in findings] == [("&amp;#8364;", (1, text.index("&amp;#8364; here") + 1))]
+    assert findings[0].message.endswith('1 occurrence: "…b</code></pre><p>Prices in &amp;#8364; here</p>"')
+    assert findings[0].fix.replacement == html.replace("in &amp;#8364;", "in &#8364;")  # the code samples are left as written
+    findings, _ = run([base_record(content_html="<p>Type <code>&amp;#8364;</code> and <tt>&amp;quot;</tt></p>")], tmp_path, "FL202")
+    assert findings == []
+
+
 def test_single_amp_in_html_is_correct(tmp_path):
     findings, _ = run([base_record(content_html=LEGIT_HTML, content_body="Smith & Sons")], tmp_path, "FL202")
     assert findings == []
