@@ -22,6 +22,10 @@ BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
 LAYOUTS = ("pages", "array", "json-lines")
 ATTACHMENT_KEYS = ("items", "renditions", "rendition-url", "rendition-width", "rendition-height", "original-url", "original-width", "original-height", "original-size")
 ATTACHMENT_NAMES = ("original-rendition",)  # a size key, not a pointer: the rendition that is the original itself (WordPress "full")
+# not run on a profile with its own [fields]: FL602-FL606 compare the CMS export's own fields
+# (content_title, lang_id, attaches…); FL101-FL103 check the CMS export's schema unless the profile names one
+CMS_DATASET_RULES = ("FL602", "FL603", "FL604", "FL605", "FL606")
+CMS_SCHEMA_RULES = ("FL101", "FL102", "FL103")
 _TOP_KEYS = {"name", "description", "schema", "ignore", "records", "detect", "fields", "options", "rules", "attachments"}
 
 
@@ -156,6 +160,9 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         raise ProfileError(f"{origin}: schema must be a file name")
     if schema:
         schema = str(Path(schema) if Path(schema).is_absolute() else (base or Path.cwd()) / schema)
+    ignore = _strings(data.get("ignore", []), f"{origin}: ignore")
+    if roles:  # the profile names its own fields: the CMS export's own checks do not fit its records
+        ignore += CMS_DATASET_RULES + (() if schema else CMS_SCHEMA_RULES)
     rule_options = _table(data, "rules", origin)
     if not all(isinstance(v, dict) for v in rule_options.values()):
         raise ProfileError(f"{origin}: rules.<id> must be tables of options")
@@ -173,7 +180,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         detect=_detect(data.get("detect", {}), origin),
         roles=roles,
         schema=schema,
-        ignore=_strings(data.get("ignore", []), f"{origin}: ignore"),
+        ignore=tuple(dict.fromkeys(ignore)),
         options=_table(data, "options", origin),
         rule_options=rule_options,
         attachments=dict(attachments),

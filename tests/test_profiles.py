@@ -333,6 +333,51 @@ def test_a_users_profile_from_the_config_reads_their_export(tmp_path):
     assert "identity (content_id): /uuid" in shown and "/format matches 'harbour-*'" in shown and "rules not run: FL1, FL602" in shown
 
 
+MINIMAL_PROFILE = """
+name = "gazette"
+[records]
+pointers = ["/stories/*"]
+id = "/uuid"
+[detect]
+all = ["/uuid", "/headline"]
+[fields]
+plain-text = ["/headline"]
+html = ["/body_html"]
+dates = ["/created", "/updated"]
+[options]
+format = "rfc3339"
+[rules.FL302]
+register-field = "created"
+last-edit-field = "updated"
+"""
+
+
+def test_a_minimal_users_profile_is_not_checked_against_the_cms_exports_schema_and_fields(tmp_path):
+    """A first profile with only records, detect and fields: no FL1xx against the CMS export's schema,
+    no FL602-FL606 on the CMS export's field names -- only what the profile's roles say."""
+    (tmp_path / "gazette.toml").write_text(MINIMAL_PROFILE)
+    (tmp_path / "feedlint.toml").write_text('profiles = ["gazette.toml"]\n')
+    export = tmp_path / "dump.json"
+    export.write_text(json.dumps({"stories": [
+        {"uuid": "s-1", "headline": "Quay &amp; pier", "body_html": "<p>Open.</p>", "created": "2026-01-01T10:00:00Z", "updated": "2025-12-31T09:00:00Z"},
+        {"uuid": "s-2", "headline": "Ferries", "body_html": "<p>Daily <b>now</p>", "created": "2026-01-01T10:00:00Z", "updated": "2026-01-01T11:00:00Z"}]}, indent=2))
+    code, findings, err = check_json(export, cwd=tmp_path)
+    assert code == 1, err
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in findings] == [
+        ("FL201", "s-1", "/stories/0/headline"),
+        ("FL302", "s-1", "/stories/0/updated"),
+        ("FL403", "s-2", "/stories/1/body_html"),
+    ]
+    shown = run("explain-profile", "gazette", cwd=tmp_path).stdout
+    assert "rules not run: FL602, FL603, FL604, FL605, FL606, FL101, FL102, FL103" in shown
+    # with a schema of its own, FL1xx check the records against it
+    (tmp_path / "story.schema.json").write_text(json.dumps({"type": "object", "required": ["uuid", "byline"]}))
+    (tmp_path / "gazette.toml").write_text('schema = "story.schema.json"\n' + MINIMAL_PROFILE)
+    _, findings, _ = check_json(export, "--select", "FL1", cwd=tmp_path)
+    assert [(f["rule"], f["content_id"], f["message"]) for f in findings] == [
+        ("FL102", "s-1", 'missing required field "byline"'), ("FL102", "s-2", 'missing required field "byline"')]
+
+
 def test_a_users_profile_is_not_chosen_when_the_document_says_otherwise(tmp_path):
     (tmp_path / "harbour.toml").write_text(USER_PROFILE)
     (tmp_path / "feedlint.toml").write_text('profiles = ["harbour.toml"]\n')
