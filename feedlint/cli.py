@@ -299,7 +299,16 @@ def check(
     displays = [display_path(p) for p in files]
     temps: List[str] = []
     report_to_stderr = False
-    if fix or diff or unsafe_fixes:
+    inline = None  # --fix on files: repaired and reported in one pass
+    if (fix or unsafe_fixes) and not diff and "-" not in files and (engine_name or cfg.get("engine", "local")) == "local":
+        from .fixing.command import inline_fixer
+        from .selection import SelectorError
+
+        try:
+            inline = inline_fixer(cfg, catalogue, _plan(cfg, catalogue, ["FL1"], None, schema, input_format), unsafe=unsafe_fixes, keep_fixes=reporter_cls.uses_fixes)
+        except SelectorError as exc:
+            raise _die(str(exc))
+    elif fix or diff or unsafe_fixes:
         from .fixing.command import fix_stage
         from .selection import SelectorError
 
@@ -311,7 +320,12 @@ def check(
         if done is not None:
             raise typer.Exit(EXIT_OK if exit_zero and done == EXIT_FINDINGS else done)
         report_to_stderr = bool(temps) and output is None  # stdout carries the repaired document
-    engine = _engine(engine_name, spark_master, cfg, plan, jobs, keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
+    if inline is not None:
+        from .engine import Engine
+
+        engine = Engine(plan, keep_fixes=True, in_position_order=fmt == "text", executor=inline)
+    else:
+        engine = _engine(engine_name, spark_master, cfg, plan, jobs, keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and use_color(sys.stdout, os.environ)
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
@@ -368,6 +382,10 @@ def check(
             engine.executor.shutdown()
         for name in temps:
             os.unlink(name)
+    if inline is not None and (not quiet or show_fixes):
+        from .fixing.command import FixRun, describe_fixes
+
+        describe_fixes(FixRun(repairs=inline.repairs), sys.stderr, show_fixes, unsafe_fixes)
     _report_problems(engine, quiet, notices)
     _report_skips(engine, said=fmt == "text" and output is None and not quiet)
     if statistics and not quiet and not getattr(reporter_cls, "shows_statistics", False):

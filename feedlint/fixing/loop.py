@@ -18,7 +18,6 @@ from ..api import Rule
 from ..reader.jsondecode import loads_exact
 from ..reader.jsonstream import RawRecord
 from ..reader.locate import split_pointer
-from ..reader.positions import Cursor
 from ..selection import is_selected
 from .edits import replace_spans
 from .located import LocatedFix
@@ -147,7 +146,7 @@ def _attempt(current: Any, text: str, chosen: dict[str, Any]) -> Any:
                 return f"{pointer} would not hold the repaired value"
         except (KeyError, IndexError, TypeError, ValueError):
             return f"{pointer} is not in the repaired record"
-    return RawRecord(current.index, current.pointer, data, source, Cursor(), current.line_document, current.kind)
+    return RawRecord(current.index, current.pointer, data, source, current.origin, current.line_document, current.kind, profile=getattr(current, "profile", "cms"))  # same place, same profile (its roles and options)
 
 
 def _new_problems(findings: list, known: set, policy: FixPolicy, chosen: dict[str, Any]) -> dict[str, str]:
