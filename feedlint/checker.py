@@ -71,6 +71,12 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     return effects
 
 
+def collect_facts(check: RecordCheck, raw: Any, effects: Effects) -> None:
+    """Add ``raw``'s fact row to ``effects`` (for a caller that checked it without ``check.facts``: ``--fix``'s first look)."""
+    if check.facts:
+        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects)
+
+
 def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects) -> None:
     """The record's fact row for the dataset rules (none when no dataset rule looks at its kind)."""
     kind = raw.kind
@@ -144,6 +150,9 @@ def rule_failed(active: ActiveRule, exc: Exception, where: str, effects: Effects
 
 def _file_order(finding: Finding) -> tuple[int, str]:
     return finding.region.offset, finding.rule_id
+
+
+file_order = _file_order  # the order of a record's findings: for callers merging the findings of two checks of one record
 
 
 def _locate_fix(fix: Any, raw: Any, pointer: str, region: Any) -> Any:

@@ -425,3 +425,38 @@ def test_reference_repairs_are_safe_only_when_certain():
     for none in ("&#129;", "&#99999999;", "&#xD800;", "&#1;", "&#xZZ;", "&#;", "&#39;"):
         assert _repaired_reference(none) is None, none
     assert _guessed_reference("&nbps;") == "&nbsp;" and _guessed_reference("&zzzzqq;") is None
+
+
+def test_literal_offsets_match_decoding():
+    """Each decoded position maps to the literal offset whose prefix decodes to exactly that many characters."""
+    import random
+
+    from feedlint.fixing.edits import _literal_offsets
+
+    rng = random.Random(15)
+    pieces = ["a", "é", "\\r\\n", "\\/", '\\"', "\\\\", "\\u00e9", "\\u00E9", "\\ud83d\\ude00", "😀", "\\t", " "]
+    for _ in range(300):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40)))
+        n = len(json.loads('"' + body + '"'))
+        offsets = _literal_offsets(body, range(n + 1))
+        assert offsets[-1] == len(body)
+        for p, off in enumerate(offsets):
+            assert len(json.loads('"' + body[:off] + '"')) == p
+            assert off == len(body) or not body[:off].endswith("\\") or body[:off].endswith("\\\\")
+
+
+@pytest.mark.parametrize("literal,new", [
+    ('"a\\/x"', "b/x"),        # "/" written escaped: the unchanged suffix "/x" is not the literal's last two characters
+    ('"\\u00e9t\\u00e9"', "\u00e9te"),
+    ('"x\\\\n"', "y\\n"),       # an escaped backslash before "n"
+    ('"\\ud83d\\ude00!"', "\U0001F600?"),
+    ('"tab\\there"', "tab\there!"),
+    ('"A \\u0026amp; B"', "A & B"),
+])
+def test_rewrite_literal_splits_between_escapes(literal, new):
+    """Whatever the literal's spelling, the rewritten literal decodes to the new value and keeps its unchanged ends."""
+    old = json.loads(literal)
+    for style in (Style(), Style(ascii_only=True), detect(literal)):
+        a, b, text = rewrite_literal(literal, old, new, style)
+        out = literal[:a] + text + literal[b:]
+        assert json.loads(out) == new, (style, out)

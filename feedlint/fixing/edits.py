@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -84,37 +86,48 @@ def encode(value: str, style: Style) -> str:
 
 
 def _literal_offsets(body: str, positions: Iterable[int]) -> list[int]:
-    """Where in the literal ``body`` each decoded-character position (ascending) starts.
+    """Where in the literal ``body`` each decoded-character position starts.
 
-    Only the escapes are visited (text between them maps one to one), and
-    the walk stops at the last position asked for.
+    Text between escapes maps one to one; each escape is one decoded
+    character.  The escapes are found at C speed and each position is placed
+    by bisection among their decoded places (a body holds hundreds of
+    ``\\r\\n`` and ``\\/``: no Python loop over them).
     """
-    wanted = list(positions)
+    if "\\" not in body:
+        return [min(p, len(body)) for p in positions]
+    spans = [m.span() for m in _TOKEN_ESCAPE.finditer(body)]
+    extra = accumulate((end - start - 1 for start, end in spans), initial=0)  # literal characters beyond one per decoded one, before each escape
+    decoded = [start - x for (start, _), x in zip(spans, extra)]  # the decoded position of each escape's character
     out: list[int] = []
-    i = 0
-    decoded = 0  # decoded characters before literal offset ``lit``
-    lit = 0
-    if "\\" in body:
-        for m in _TOKEN_ESCAPE.finditer(body):
-            run = m.start() - lit
-            while i < len(wanted) and wanted[i] < decoded + run:
-                out.append(lit + wanted[i] - decoded)
-                i += 1
-            decoded += run
-            if i < len(wanted) and wanted[i] == decoded:
-                while i < len(wanted) and wanted[i] == decoded:
-                    out.append(m.start())
-                    i += 1
-            if i == len(wanted):
-                return out
-            decoded += 1  # an escape is one character (a surrogate pair too)
-            lit = m.end()
-            if i < len(wanted) and wanted[i] < decoded:
-                raise ValueError("position inside an escape")
-    while i < len(wanted):
-        out.append(min(lit + wanted[i] - decoded, len(body)))
-        i += 1
+    for p in positions:
+        i = bisect_right(decoded, p) - 1
+        if i < 0:
+            out.append(p)
+        elif decoded[i] == p:
+            out.append(spans[i][0])
+        else:
+            out.append(min(spans[i][1] + p - decoded[i] - 1, len(body)))
     return out
+
+
+def _ends(body: str, old: str, prefix: int, suffix: int, style: Style) -> tuple[int, int] | None:
+    """Where the unchanged prefix and suffix of ``old`` end and begin in ``body``, when the literal spells them in ``style`` (the usual case).
+
+    Found by encoding them (at C speed) and comparing; the split is proved to
+    fall between escapes by decoding what comes before it.  None: the literal
+    spells them otherwise; :func:`_literal_offsets` counts.
+    """
+    head = encode(old[:prefix], style)
+    tail = encode(old[len(old) - suffix :], style) if suffix else ""
+    b = len(body) - len(tail)
+    if not body.startswith(head) or not body.endswith(tail) or b < len(head):
+        return None
+    try:
+        if json.loads('"' + body[:b] + '"') != old[: len(old) - suffix]:
+            return None
+    except ValueError:  # the split fell inside an escape
+        return None
+    return len(head), b
 
 
 def rewrite_literal(literal: str, old: str, new: str, style: Style) -> tuple[int, int, str]:
@@ -132,7 +145,7 @@ def rewrite_literal(literal: str, old: str, new: str, style: Style) -> tuple[int
     while suffix < n - prefix and old[-1 - suffix] == new[-1 - suffix]:
         suffix += 1
     body = literal[1:-1]
-    a, b = _literal_offsets(body, (prefix, len(old) - suffix))
+    a, b = _ends(body, old, prefix, suffix, style) or _literal_offsets(body, (prefix, len(old) - suffix))
     middle = encode(new[prefix : len(new) - suffix], style)
     return a + 1, b + 1, middle
 

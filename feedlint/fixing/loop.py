@@ -78,15 +78,21 @@ def _under(pointer: str, base: str) -> bool:
     return pointer == base or pointer.startswith(base + "/")
 
 
-def fix_record(check: Callable[[Any], list], raw: Any, policy: FixPolicy, guard: Callable[[Any], list] | None = None, first: list | None = None) -> RecordRepair:
+def fix_record(check: Callable[[Any], list], raw: Any, policy: FixPolicy, guard: Callable[[Any], list] | None = None, first: list | None = None,
+               baseline: Callable[[set], list] | None = None, looked: set | None = None) -> RecordRepair:
     """Repair one record.  ``check(raw)`` gives a record's findings (with located fixes); ``guard(raw)`` its schema findings.
 
-    ``first``: the findings of ``raw`` when the caller already has them.
+    ``first``: the findings of ``raw`` when the caller already has them --
+    with ``baseline``, only those of the rules in ``looked`` (the rules that
+    propose fixes): ``baseline(rule_ids)`` gives the findings of other rules
+    on ``raw``, asked for only when a repaired record has findings of them
+    (to tell a finding the record had from one a repair added).
     """
     repair = RecordRepair(raw, raw.text, raw.data)
     current = raw
     findings = first if first is not None else check(raw)
     known = {_key(f) for f in findings}  # findings the record had: repairs may leave them, not add to them
+    looked = set(looked) if baseline is not None and looked is not None else None
     guard_before: set | None = None
     refused: set[tuple[str, str]] = set()
     for _ in range(MAX_PASSES):
@@ -105,6 +111,11 @@ def fix_record(check: Callable[[Any], list], raw: Any, policy: FixPolicy, guard:
             continue
         new_raw = attempt
         new_findings = check(new_raw)
+        if looked is not None:
+            unseen = {f.rule_id for f in new_findings} - looked
+            if unseen:
+                known |= {_key(f) for f in baseline(unseen)}  # type: ignore[misc]
+                looked |= unseen
         blame = _new_problems(new_findings, known, policy, chosen)
         if guard is not None and not blame:
             if guard_before is None:
