@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from itertools import chain
+from typing import Any
 
+from ..checker import RecordCheck
 from ..model import Record
 from ..reader.errors import InputError
 from ..reader.sources import Source
-from .loop import Applied, FixPolicy, fix_record
+from .fixer import RecordFixer
+from .loop import Applied, FixPolicy
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -81,30 +84,20 @@ def _repair(engine: Any, path: str, display: str, plain: bytes, policy: FixPolic
         repair.note = "not fixed: not a CMS export"
         return
     rules = engine.plan.for_file(display, "record", info.kind, info.profile or None)
-    check: Callable[[Any], list] = lambda raw: engine.check_record(raw, rules, display)  # noqa: E731
-    guard_rules = [a for a in guard_rules if a.rule.id not in {r.rule.id for r in rules}]  # the check runs the others already
-    guard = (lambda raw: engine.check_record(raw, guard_rules, display)) if guard_rules else None  # noqa: E731
+    fixer = RecordFixer(RecordCheck(engine.plan, rules, display), policy, guard_rules)
     bom = len(_BOM) if plain.startswith(_BOM) else 0
-
-    def one(raw: Any) -> None:
+    for raw in chain([first], records):
         start = bom + source.reader.record_start
-        findings = check(raw)
-        if not any(f.fix is not None for f in findings):
-            return
-        fixed = fix_record(check, raw, policy, guard, findings)
-        repair.refused += len(fixed.refused)
-        repair.held_back += fixed.held_back
-        if not fixed.converged:
-            repair.unconverged.append(raw.index)
-        if not fixed.changed:
-            return
-        end = start + len(raw.source)
-        if plain[start:end] != raw.source:  # the reader's offsets must name the record's bytes: never splice blindly
-            raise InputError(display, f"record {raw.index}: its bytes were not found where the reader placed them; file not fixed")
-        rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied)
-        repair.records.append(rec)
-        sink.change(start, end, raw, fixed, rec)
+        fixed = fixer.fix(raw, repair)[1]
+        if fixed is not None:
+            splice(plain, start, raw, fixed, repair, sink)
 
-    one(first)
-    for raw in records:
-        one(raw)
+
+def splice(plain: bytes, start: int, raw: Any, fixed: Any, repair: FileRepair, sink: Any) -> None:
+    """Hand the repaired record ``raw`` (its bytes at ``start`` in ``plain``) to ``sink``, and note it in ``repair``."""
+    end = start + len(raw.source)
+    if plain[start:end] != raw.source:  # the reader's offsets must name the record's bytes: never splice blindly
+        raise InputError(repair.display, f"record {raw.index}: its bytes were not found where the reader placed them; file not fixed")
+    rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied)
+    repair.records.append(rec)
+    sink.change(start, end, raw, fixed, rec)

@@ -21,14 +21,13 @@ import pickle
 import tempfile
 from typing import Any, Iterator
 
-from ..checker import RecordCheck, file_order, check_record, check_records, collect_facts
+from ..checker import check_records
 from ..effects import Effects
-from ..model import Record
 from ..reader.errors import InputError
 from ..reader.positions import Cursor
-from .files import _BOM, FileRepair, RepairedRecord
-from .located import LocatedFix
-from .loop import FixPolicy, fix_record
+from .files import _BOM, FileRepair, splice
+from .fixer import RecordFixer
+from .loop import FixPolicy
 from .outputs import FileSink
 
 
@@ -90,84 +89,21 @@ class InlineFixExecutor:
         return repair
 
     def _records(self, job: Any, plain: bytes, repair: FileRepair, sink: FileSink, spool: "_Spool") -> None:
-        """Each record: a first look with the rules that propose fixes, the repair, the check of the final state.
-
-        Most of a check is rules that never fix: they run once on a repaired
-        record, on its final state (its report), and on the record as read
-        only when they report something there (to tell a finding it had from
-        one a repair added).  A record with nothing to fix gets the other
-        rules next, so it is checked exactly once.  Which rules propose fixes
-        is learnt as the file is read: a record whose fix comes from a rule
-        not yet known is repaired all the same, with every finding known.
-        """
+        """Each record repaired at its place in the repaired file, the check of its final state to the spool."""
         source, check = job.source, job.check
-        display, policy, plan, rules = check.display, self.policy, check.plan, check.rules
-        full = RecordCheck(plan, rules, display, True, check.facts)
-        ids = {a.rule.id for a in rules}
-        guard_check = RecordCheck(plan, [a for a in self.guard_rules if a.rule.id not in ids], display, True)
-        seen: dict[int, Effects] = {}
-
-        def findings(raw: Any) -> list:
-            effects = check_record(full, raw)
-            seen[id(raw)] = effects
-            return effects.findings
-
-        def allowed(found: list) -> set:
-            return {f.rule_id for f in found if isinstance(f.fix, LocatedFix) and policy.allows(f.rule_id, f.fix)}
-
-        guard = (lambda raw: check_record(guard_check, raw).findings) if guard_check.rules else None  # noqa: E731
+        fixer = RecordFixer(check, self.policy, self.guard_rules)
         bom = len(_BOM) if plain.startswith(_BOM) else 0
         shift: tuple[Cursor, Cursor] | None = None  # (old, new) end of the last repaired record: later ones move by the difference
-        fixers: set[str] = set()  # rules seen proposing a fix the policy allows
-        look = rest = None
         for raw in job.records:
-            if look is None:
-                look = RecordCheck(plan, [a for a in rules if a.rule.id in fixers], display, True)
-                rest = RecordCheck(plan, [a for a in rules if a.rule.id not in fixers], display, True)
             start = bom + source.reader.record_start
             old_origin = raw.origin
             if shift is not None:
                 raw.origin = _moved(old_origin, *shift)  # located in the repaired file (no position was computed yet)
-            seen.clear()
-            effects = check_record(look, raw)
-            first = effects.findings
-            baseline: Any = lambda ids, raw=raw: check_record(RecordCheck(plan, [a for a in rest.rules if a.rule.id in ids], display, True), raw).findings  # noqa: E731
-            looked: set | None = fixers
-            if not allowed(first):  # nothing to fix so far: the other rules too (a whole check, once)
-                effects.merge(check_record(rest, raw))
-                effects.records = 1
-                effects.findings.sort(key=file_order)
-                first, baseline, looked = effects.findings, None, None
-                new = allowed(first)
-                if new:  # a rule not known to fix proposes one
-                    fixers |= new
-                    look = None
-            fixed = fix_record(findings, raw, policy, guard, first, baseline, looked) if allowed(first) else None
+            effects, fixed = fixer.fix(raw, repair)
             if fixed is not None:
-                learnt = {a.rule_id for a in fixed.applied} - fixers  # a later pass fixed what only the re-check showed
-                if learnt:
-                    fixers |= learnt
-                    look = None
-                repair.refused += len(fixed.refused)
-                if not fixed.converged:
-                    repair.unconverged.append(raw.index)
-            if fixed is not None and fixed.changed:
-                end = start + len(raw.source)
-                if plain[start:end] != raw.source:  # the reader's offsets must name the record's bytes: never splice blindly
-                    raise InputError(display, f"record {raw.index}: its bytes were not found where the reader placed them; file not fixed")
                 final = fixed.final
-                effects = seen[id(final)]
-                rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied)
-                repair.records.append(rec)
-                sink.change(start, end, raw, fixed, rec)
+                splice(plain, start, raw, fixed, repair, sink)
                 shift = (old_origin.advance(raw.text), final.origin.advance(final.text))
-            else:
-                if looked is not None:  # every fix refused: the rest of the check of the record as it stays
-                    effects.merge(check_record(rest, raw))
-                    effects.records = 1
-                    effects.findings.sort(key=file_order)
-                collect_facts(check, raw, effects)
-            repair.held_back += sum(1 for f in effects.findings if isinstance(f.fix, LocatedFix) and not policy.allows(f.rule_id, f.fix))
             if not self.keep_fixes:
                 for f in effects.findings:
                     f.fix = None

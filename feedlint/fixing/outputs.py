@@ -242,8 +242,8 @@ def _value_entries(display: str, raw: Any, fixed: Any, rec: Any) -> list[tuple[i
             q += 1
         column = region.start_column + p
         text = f"{display}:{region.start_line}:{column}: {rec.pointer}{pointer}{who} {rules}\n-{_cut(old, p, len(old) - q)}\n+{_cut(new, p, len(new) - q)}\n"
-        out.append((region.start_line, text))
-    return out
+        out.append((region.offset, region.start_line, text))
+    return [(line, text) for _, line, text in sorted(out)]  # in file order, whichever pass changed them
 
 
 def _cut(literal: str, a: int, b: int) -> str:
