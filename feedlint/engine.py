@@ -322,10 +322,9 @@ class _Spool:
 
         self._file.flush()
         self._file.seek(0)
-        unpickler = pickle.Unpickler(self._file)
         while True:
             try:
-                yield unpickler.load()
+                yield pickle.load(self._file)  # a fresh unpickler per finding: protocol 4+ numbers memo entries by count, so one shared across dumps mixes them up
             except EOFError:
                 break
         yield from self._kept

@@ -60,7 +60,10 @@ class InlineFixExecutor:
                 from ..reader.sources import Source
 
                 again = Source(source.path, source.input_format, source.info.display, profiles=source.profiles)
-                yield from check_records(job.check, again.records())
+                for effects in check_records(job.check, again.records()):
+                    if not self.keep_fixes:
+                        _drop_fixes(effects)
+                    yield effects
                 raise
             self.repairs.append(repair)
             yield from spool.replay()
@@ -105,9 +108,14 @@ class InlineFixExecutor:
                 splice(plain, start, raw, fixed, repair, sink)
                 shift = (old_origin.advance(raw.text), final.origin.advance(final.text))
             if not self.keep_fixes:
-                for f in effects.findings:
-                    f.fix = None
+                _drop_fixes(effects)
             spool.add(effects)
+
+
+def _drop_fixes(effects: Effects) -> None:
+    """The reporter shows no fixes: findings do not carry them (the engine may spool findings; a fix is heavy)."""
+    for f in effects.findings:
+        f.fix = None
 
 
 def _moved(origin: Cursor, old_end: Cursor, new_end: Cursor) -> Cursor:
