@@ -499,9 +499,12 @@ def _repaired_reference(text: str) -> str | None:
     if m is None or m.group(1) is None:
         return None
     hexadecimal = m.group(1) in ("#x", "#X")
-    body = m.group(2)
-    if not body or not re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body) or len(body) > 8:
+    lead = re.match(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", m.group(2))
+    if lead is None or len(lead.group()) > 8:
         return None
+    body, rest = lead.group(), m.group(2)[lead.end() :]  # "&#8217s": the reference, then text
+    if rest and m.group(3):
+        return None  # "&#8217s;": what was meant is unclear
     cp = int(body, 16 if hexadecimal else 10)
     complete = f"&{m.group(1)}{body};"
     if 0x80 <= cp <= 0x9F:
@@ -512,7 +515,7 @@ def _repaired_reference(text: str) -> str | None:
         complete = f"&{m.group(1)}{cp:x};" if hexadecimal else f"&#{cp};"
     elif ent.numeric_problem(complete):
         return None
-    return complete if complete != text else None
+    return complete + rest if complete + rest != text else None
 
 
 @lru_cache(maxsize=1024)
@@ -566,9 +569,15 @@ def _problem_of(prefix: str | None, body: str, semi: str, text: str, allowed: se
         hint = _closest_name(body)
         return f'unknown entity "{text}"' + (f' (did you mean "&{hint};"?)' if hint else " (not an HTML5 entity name)")
     hexadecimal = prefix in ("#x", "#X")
-    digits = re.fullmatch(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body or "")
+    digits = re.match(r"[0-9a-fA-F]+" if hexadecimal else r"[0-9]+", body or "")
     if not digits:
         return f'malformed numeric reference "{text}"' + ("" if semi else " (no digits)")
+    if digits.end() < len(body):  # "&#8217s": a browser reads the digits as the reference and the rest as text
+        if semi:
+            return f'malformed numeric reference "{text}"'
+        head = f"&{prefix}{digits.group()}"
+        problem = _problem_of(prefix, digits.group(), "", head, allowed, missing_semicolon)
+        return f'{problem} (before "{body[digits.end():]}")' if problem else None
     if not semi:
         if not missing_semicolon:
             return None

@@ -425,6 +425,22 @@ def test_reference_repairs_are_safe_only_when_certain():
     for none in ("&#129;", "&#99999999;", "&#xD800;", "&#1;", "&#xZZ;", "&#;", "&#39;"):
         assert _repaired_reference(none) is None, none
     assert _guessed_reference("&nbps;") == "&nbsp;" and _guessed_reference("&zzzzqq;") is None
+    # digits then letters: a browser reads the reference, then the text ("&#8217s" shows "’s")
+    assert _repaired_reference("&#8217s") == "&#8217;s" and _repaired_reference("&#x2019s") == "&#x2019;s" and _repaired_reference("&#150s") == "&#8211;s"
+    assert _repaired_reference("&#8217s;") is None  # "’s;"? what was meant is unclear
+
+
+def test_numeric_reference_run_into_a_word(tmp_path):
+    """"Mayor&#8217s plan" is the reference without its semicolon before "s", not a reference without digits; --fix closes it."""
+    path = tmp_path / "export.json"
+    html = base_record()["content_html"].replace("</p>", " the mayor&#8217s plan, AT&T2024s, R&D and &#8217;s</p>", 1)
+    path.write_text(export_text([base_record(content_html=html)]), encoding="utf-8")
+    found = _findings(path, "--select", "FL203")
+    assert [f["message"].split(":")[0] for f in found] == ['numeric reference "&#8217" has no closing semicolon (before "s")']
+    r = run_cli("check", "--fix", "--select", "FL203", str(path))
+    assert r.returncode == 0, r.stderr
+    assert _findings(path, "--select", "FL203") == []
+    assert " the mayor&#8217;s plan, AT&T2024s, R&D and &#8217;s</p>" in next(iter(Source(str(path)).records())).data["content_html"]
 
 
 def test_literal_offsets_match_decoding():
