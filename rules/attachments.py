@@ -265,7 +265,7 @@ def _is_month(yyyymm: str) -> bool:
     options=[*TEMPLATE_OPTIONS],
     tags=("attachments",),
     examples=[
-        bad({"portal_id": 2}, "the record moved to portal 2, its images still under 3", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        bad({"portal_id": 2, "attaches": [_att()]}, "the record moved to portal 2, its images still under 3", pointers=[*(f"/attaches/0/sizes/{k}" for k in SIZES), "/attaches/0/files/original/url"]),
         good({}, "paths under the record's portal"),
     ],
 )

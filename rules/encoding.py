@@ -662,6 +662,10 @@ def markup_in_plain_text(record, options) -> Iterator[Hit]:
     record shows as text is not markup: a tag the record's HTML writes
     escaped (`&lt;img&gt;`, a code sample), a tag in backticks, and a tag
     named in prose (`the <img> tag`, `a <p> element`).
+
+    `check --fix --unsafe-fixes` strips the reported tags (unsafe: the tags
+    may be text someone meant to show); `<br>` becomes a line break and a
+    block element's tag a blank line where text would otherwise run together.
     """
     tags = options["allowed-tags"]
     allowed = frozenset(str(t).lower().strip("<>/ ") for t in tags) if tags else _NONE

@@ -549,7 +549,7 @@ def _rebuilt_description(body: str, html: str, hidden: tuple[str, ...] = ()) -> 
     options=PAIR_OPTIONS,
     tags=("parity", "html"),
     examples=[
-        bad({"content_body": "\r\n&nbsp;\r\n"}, "the plain text is empty, the HTML is not", pointers=["/content_body"]),
+        bad({"content_body": "\r\n&nbsp;\r\n", "content_html": _HTML}, "the plain text is empty, the HTML is not", pointers=["/content_body"]),
         bad({"content_html": "<p>&nbsp;</p><p><br></p>"}, "the HTML has only spacers, the plain text has the story", pointers=["/content_html"]),
         good({"content_body": "", "content_html": "<p>&nbsp;</p>"}, "both sides empty"),
     ],

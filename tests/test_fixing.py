@@ -476,3 +476,15 @@ def test_rewrite_literal_splits_between_escapes(literal, new):
         a, b, text = rewrite_literal(literal, old, new, style)
         out = literal[:a] + text + literal[b:]
         assert json.loads(out) == new, (style, out)
+
+
+@pytest.mark.parametrize("rule_id", ["FL201", "FL202", "FL203", "FL204", "FL205", "FL206", "FL401", "FL402", "FL502", "FL503", "FL504", "FL505"])
+def test_explain_shows_the_fix_of_every_fixable_rule(rule_id):
+    """`feedlint explain` says what the fix does to the bad example, and whether it is unsafe."""
+    r = run_cli("explain", rule_id)
+    assert r.returncode == 0, r.stderr
+    line = next((ln for ln in r.stdout.splitlines() if ln.startswith("Fixed by `feedlint check --fix`: ")), None)
+    assert line is not None, r.stdout
+    unsafe_only = rule_id in {"FL205", "FL401", "FL402", "FL502", "FL503", "FL504", "FL505"}
+    assert ("(unsafe: applied with --unsafe-fixes)" in line) == unsafe_only or rule_id in {"FL203", "FL206"}
+    assert "--fix" in r.stdout.split("Options:")[0] or "--fix" in r.stdout.split("Bad (reported)")[0]  # the doc says what the fix does
