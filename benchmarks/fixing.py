@@ -5,7 +5,8 @@ Each command runs as its own process under ``/usr/bin/time -v`` (peak
 resident memory; wall time from the clock here), on a copy of the export for
 ``--fix``.  The FL2xx findings are counted before and after with
 ``check --format json``.  Run side by side in one go: the machine may be
-shared, so compare the ratios and note the load (printed).
+shared, so compare the ratios and note the load (printed); on a loaded
+machine compare CPU time too (check's worker processes get a larger share).
 
     python benchmarks/generate.py --records 10000 --defects 0.2 --out /tmp/10k.json
     python benchmarks/fixing.py /tmp/10k.json [--unsafe]
@@ -31,14 +32,15 @@ def feedlint() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "feedlint"]
 
 
-def timed(args: list[str], out: str = os.devnull) -> tuple[float, float, int]:
-    """(seconds, peak MB, exit code) of one command, its stdout written to ``out``."""
+def timed(args: list[str], out: str = os.devnull) -> tuple[float, float, int, float]:
+    """(seconds, peak MB, exit code, CPU seconds: user + system, worker processes included) of one command, its stdout written to ``out``."""
     with open(out, "wb") as sink:
         t0 = time.perf_counter()
         r = subprocess.run(["/usr/bin/time", "-v", *args], stdout=sink, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - t0
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
-    return seconds, int(m.group(1)) / 1024 if m else float("nan"), r.returncode
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", r.stderr))
+    return seconds, int(m.group(1)) / 1024 if m else float("nan"), r.returncode, cpu
 
 
 def fl2(path: str) -> Counter:
@@ -71,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(copy, copy + ".2")
         timed([*feedlint(), "check", "--fix", *extra, "--fail-on", "never", copy + ".2"])
         changed_again = Path(copy).read_bytes() != Path(copy + ".2").read_bytes()
-    base = rows[0][1][0]
-    print(f"{'command':40} {'wall s':>8} {'x check':>8} {'peak MB':>8}")
-    for name, (seconds, peak, _) in rows:
-        print(f"{name:40} {seconds:8.1f} {seconds / base:8.2f} {peak:8.0f}")
+    base, base_cpu = rows[0][1][0], rows[0][1][3]
+    print(f"{'command':40} {'wall s':>8} {'x check':>8} {'CPU s':>8} {'x check':>8} {'peak MB':>8}")
+    for name, (seconds, peak, _, cpu) in rows:
+        print(f"{name:40} {seconds:8.1f} {seconds / base:8.2f} {cpu:8.1f} {cpu / base_cpu:8.2f} {peak:8.0f}")
+    print("(a loaded machine shares its cores per process: check's --jobs workers get more of them than the one-process fix stage; compare CPU too)")
     print(f"diff output: {diff_mb:.1f} MB")
     total_before, total_after = sum(before.values()), sum(after.values())
     removed = 1 - total_after / total_before if total_before else 0.0
