@@ -185,3 +185,22 @@ def _pinned_now(option: str) -> datetime:
         return datetime.fromisoformat(option).replace(tzinfo=None)
     except ValueError:
         raise SetupError(f"now {option!r} is not an ISO date-time like 2026-06-24T12:00:00") from None
+
+
+def valid_date(record: Any, name: str, fmt: str) -> datetime | None:
+    """The top-level field ``name`` as a date, when it is a valid one (``parsed_field(...).when``)."""
+    value = record.get(name)
+    return date_table(record, fmt).parse(value).when if isinstance(value, str) else None
+
+
+def tolerance(**amount: float) -> timedelta:
+    """A tolerance option as a timedelta; one beyond what a timedelta holds (about 2.7 million years) tolerates everything."""
+    try:
+        return timedelta(**amount)
+    except OverflowError:
+        return timedelta.max if next(iter(amount.values())) > 0 else timedelta.min
+
+
+@lru_cache(maxsize=16)
+def hours_tolerance(hours: float) -> timedelta:
+    return tolerance(hours=hours)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterator
 
 from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
 
+from ._datetimes import hours_tolerance, valid_date
+from .dates import FORMAT, LAST_EDIT, START  # the date family's field options, shared
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
 from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, original_pointer, path_values, rebuilt_path
@@ -697,6 +700,97 @@ def attachment_outside_media_root(record, options) -> Iterator[Hit]:
             yield Hit(pointer, f"path {quoted(value)} leads outside the media root through a symbolic link", evidence=value)
 
 
+# --------------------------------------------------------------------------- attachment folders against the record's dates (FL3xx ids: they were date rules first)
+@rule(
+    "FL307",
+    "attachment-folder-after-edit",
+    "warning",
+    options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary")],
+    tags=("dates", "attachments"),
+    examples=[
+        bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({"content_date_last_edit": "2026-07-01 08:00:00"}, "an image uploaded in May, last edited in July"),
+        good({"content_date_last_edit": "2026-04-30 23:30:00"}, "edited half an hour before the month turned (time-zone slack)"),
+    ],
+)
+def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
+    """An attachment is filed in a month folder later than the record's last edit.
+
+    Paths look like `…/attach/202605/…` (the `{yyyymm}` of the path
+    templates): the folder is the upload month.  An attachment uploaded after
+    the last edit would have made that edit later, so the folder or the
+    last-edit date is wrong.  Reported at each path, pointing at the folder.
+    Paths that do not follow the template are left to FL501.
+    """
+    edit = valid_date(record, options["last-edit-field"], options["format"])
+    if edit is None:
+        return
+    index = attach_index(record, options)
+    # a record's paths share one or two folders: decide each once, and stop when none is later
+    slack = hours_tolerance(options["tolerance-hours"])
+    later: dict[str, bool] = {}
+    for folder in index.distinct("yyyymm"):
+        start = _month_start(folder)
+        later[folder] = start is not None and start - edit > slack  # a difference: ``edit + slack`` can pass the year 9999
+    if not any(later.values()):
+        return
+    last = record.get(options["last-edit-field"])
+    for ap in index.paths:
+        folder = ap.parts.get("yyyymm")
+        if folder is not None and later[folder]:
+            yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
+
+
+@rule(
+    "FL308",
+    "attachment-folder-before-publication",
+    "note",
+    options=[FORMAT, START, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month an attachment's folder may be (uploads ahead of a story, a month boundary)")],
+    tags=("dates", "attachments"),
+    precision="medium",
+    examples=[
+        bad({"content_date_start": "2026-10-01 08:00:00", "content_date_event": "2026-10-01 08:00:00", "content_date_register": "2026-10-01 08:00:00", "content_date_last_edit": "2026-10-01 08:10:00"}, "a story of October with images filed in May", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        good({"content_date_start": "2026-06-01 00:10:00"}, "uploaded in May, published just after the month turned"),
+        good({"content_date_start": "2026-08-20 08:00:00"}, "uploaded three months ahead of publication"),
+    ],
+)
+def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
+    """An attachment is filed in a month folder long before the record was published.
+
+    The folder (`…/attach/202605/…`, the `{yyyymm}` of the path templates) is
+    the upload month.  Images are uploaded a little ahead of a story, often
+    across a month boundary, so a folder up to `months-before` (3) calendar
+    months before the publication month (`start-field`) is normal; further
+    back, the image was filed under the wrong month, or an old upload was
+    reused from the library (legitimate for a logo or a portrait, hence a
+    note).  A folder later than the last edit is FL307's.  Reported at each
+    path, pointing at the folder.
+    """
+    start = valid_date(record, options["start-field"], options["format"])
+    if start is None:
+        return
+    index = attach_index(record, options)
+    limit = start.year * 12 + start.month - 1 - options["months-before"]
+    early = {folder for folder in index.distinct("yyyymm") if _month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
+    if not early:
+        return
+    published = record.get(options["start-field"])
+    for ap in index.paths:
+        folder = ap.parts.get("yyyymm")
+        if folder in early:
+            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before the publication {published}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
+
+
+@lru_cache(maxsize=1024)
+def _month_start(folder: str) -> datetime | None:
+    """The first day of a ``YYYYMM`` folder's month, None when it is not a month (records share a few folders)."""
+    year, month = int(folder[:4]), int(folder[4:])
+    if not (1 <= month <= 12 and year >= 1):
+        return None
+    return datetime(year, month, 1)
+
+
+
 RULES = [
     attachment_path_format,
     attachment_token_mismatch,
@@ -712,4 +806,6 @@ RULES = [
     original_size_unknown,
     attachment_file_missing,
     attachment_outside_media_root,
+    attachment_folder_after_edit,
+    attachment_folder_before_publication,
 ]

@@ -18,8 +18,7 @@ from typing import Any, Iterator
 from feedlint import pointer as _jp
 from feedlint.api import Hit, Option, bad, good, rule
 
-from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, now_from, pointer_name
-from ._paths import TEMPLATE_OPTIONS, attach_index
+from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, hours_tolerance, now_from, pointer_name, tolerance, valid_date
 
 FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
 REGISTER = Option("register-field", "content_date_register", "field holding the creation (registration) date-time", type=str)
@@ -47,18 +46,12 @@ def _ago(delta: timedelta) -> str:
     return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
 
 
-def _valid(record: Any, name: str, fmt: str) -> datetime | None:
-    """The top-level field ``name`` as a date, when it is a valid one (``parsed_field(...).when``)."""
-    value = record.get(name)
-    return date_table(record, fmt).parse(value).when if isinstance(value, str) else None
-
-
 def _reversed_pair(record: Any, first: str, second: str, fmt: str) -> tuple[str, str, timedelta] | None:
     """``(first_text, second_text, how_much_earlier)`` when ``second`` lies before ``first``.
 
     Both must be valid dates; a null or unparsable side is another rule's business.
     """
-    a, b = _valid(record, first, fmt), _valid(record, second, fmt)
+    a, b = valid_date(record, first, fmt), valid_date(record, second, fmt)
     if a is None or b is None or not b < a:
         return None
     return record.get(first), record.get(second), a - b
@@ -225,15 +218,7 @@ def _future_limits(options: Any) -> tuple[timedelta, timedelta, timedelta]:
 
 @lru_cache(maxsize=16)
 def _limits(hours: float, scheduled_days: float, event_days: float) -> tuple[timedelta, timedelta, timedelta]:
-    return _tolerance(hours=hours), _tolerance(days=scheduled_days), _tolerance(days=event_days)
-
-
-def _tolerance(**amount: float) -> timedelta:
-    """A tolerance option as a timedelta; one beyond what a timedelta holds (about 2.7 million years) tolerates everything."""
-    try:
-        return timedelta(**amount)
-    except OverflowError:
-        return timedelta.max if next(iter(amount.values())) > 0 else timedelta.min
+    return tolerance(hours=hours), tolerance(days=scheduled_days), tolerance(days=event_days)
 
 
 def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
@@ -274,105 +259,11 @@ def published_long_before_register(record, options) -> Iterator[Hit]:
     imports, a mistake otherwise — so this is only a note.
     """
     fmt = options["format"]
-    start, reg = _valid(record, options["start-field"], fmt), _valid(record, options["register-field"], fmt)
-    limit = _hours(options["tolerance-hours"])
+    start, reg = valid_date(record, options["start-field"], fmt), valid_date(record, options["register-field"], fmt)
+    limit = hours_tolerance(options["tolerance-hours"])
     if start is not None and reg is not None and reg - start > limit:
         s, r = record.get(options["start-field"]), record.get(options["register-field"])
         yield Hit(_ptr(options["start-field"]), f"published {s}, {_ago(reg - start)} before the record was registered {r} (tolerance {_ago(limit)})", evidence=f"{s} < {r}")
 
 
-@rule(
-    "FL307",
-    "attachment-folder-after-edit",
-    "warning",
-    options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary")],
-    tags=("dates", "attachments"),
-    examples=[
-        bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
-        good({"content_date_last_edit": "2026-07-01 08:00:00"}, "an image uploaded in May, last edited in July"),
-        good({"content_date_last_edit": "2026-04-30 23:30:00"}, "edited half an hour before the month turned (time-zone slack)"),
-    ],
-)
-def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
-    """An attachment is filed in a month folder later than the record's last edit.
-
-    Paths look like `…/attach/202605/…` (the `{yyyymm}` of the path
-    templates): the folder is the upload month.  An attachment uploaded after
-    the last edit would have made that edit later, so the folder or the
-    last-edit date is wrong.  Reported at each path, pointing at the folder.
-    Paths that do not follow the template are left to FL501.
-    """
-    edit = _valid(record, options["last-edit-field"], options["format"])
-    if edit is None:
-        return
-    index = attach_index(record, options)
-    # a record's paths share one or two folders: decide each once, and stop when none is later
-    slack = _hours(options["tolerance-hours"])
-    later: dict[str, bool] = {}
-    for folder in index.distinct("yyyymm"):
-        start = _month_start(folder)
-        later[folder] = start is not None and start - edit > slack  # a difference: ``edit + slack`` can pass the year 9999
-    if not any(later.values()):
-        return
-    last = record.get(options["last-edit-field"])
-    for ap in index.paths:
-        folder = ap.parts.get("yyyymm")
-        if folder is not None and later[folder]:
-            yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
-
-
-@rule(
-    "FL308",
-    "attachment-folder-before-publication",
-    "note",
-    options=[FORMAT, START, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month an attachment's folder may be (uploads ahead of a story, a month boundary)")],
-    tags=("dates", "attachments"),
-    precision="medium",
-    examples=[
-        bad({"content_date_start": "2026-10-01 08:00:00", "content_date_event": "2026-10-01 08:00:00", "content_date_register": "2026-10-01 08:00:00", "content_date_last_edit": "2026-10-01 08:10:00"}, "a story of October with images filed in May", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
-        good({"content_date_start": "2026-06-01 00:10:00"}, "uploaded in May, published just after the month turned"),
-        good({"content_date_start": "2026-08-20 08:00:00"}, "uploaded three months ahead of publication"),
-    ],
-)
-def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
-    """An attachment is filed in a month folder long before the record was published.
-
-    The folder (`…/attach/202605/…`, the `{yyyymm}` of the path templates) is
-    the upload month.  Images are uploaded a little ahead of a story, often
-    across a month boundary, so a folder up to `months-before` (3) calendar
-    months before the publication month (`start-field`) is normal; further
-    back, the image was filed under the wrong month, or an old upload was
-    reused from the library (legitimate for a logo or a portrait, hence a
-    note).  A folder later than the last edit is FL307's.  Reported at each
-    path, pointing at the folder.
-    """
-    start = _valid(record, options["start-field"], options["format"])
-    if start is None:
-        return
-    index = attach_index(record, options)
-    limit = start.year * 12 + start.month - 1 - options["months-before"]
-    early = {folder for folder in index.distinct("yyyymm") if _month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
-    if not early:
-        return
-    published = record.get(options["start-field"])
-    for ap in index.paths:
-        folder = ap.parts.get("yyyymm")
-        if folder in early:
-            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before the publication {published}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
-
-
-@lru_cache(maxsize=1024)
-def _month_start(folder: str) -> datetime | None:
-    """The first day of a ``YYYYMM`` folder's month, None when it is not a month (records share a few folders)."""
-    year, month = int(folder[:4]), int(folder[4:])
-    if not (1 <= month <= 12 and year >= 1):
-        return None
-    return datetime(year, month, 1)
-
-
-@lru_cache(maxsize=16)
-def _hours(hours: float) -> timedelta:
-    return _tolerance(hours=hours)
-
-
-RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register, attachment_folder_after_edit, attachment_folder_before_publication]
+RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register]  # FL307, FL308 (attachment folders): rules/attachments.py

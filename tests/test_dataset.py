@@ -228,7 +228,7 @@ def test_user_expectations_generic_rule_and_replacing_a_default(tmp_path):
 
 
 def _table(*records_per_file: list) -> FactTable:
-    from rules import dataset
+    from feedlint.rules import dataset
 
     table = FactTable(files=[f"f{i}.json" for i in range(len(records_per_file))])
     for k, records in enumerate(records_per_file):

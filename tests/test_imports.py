@@ -95,3 +95,14 @@ def test_each_module_of_the_seam_imports_alone(module):
     """Imported first, in a fresh interpreter: a circle would show as a partly initialised module here."""
     r = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_tests_import_the_rules_as_feedlint_rules_only():
+    """``rules/`` is installed as ``feedlint.rules``; importing it as ``rules`` too would make two module objects of one file."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            found.extend(f"{path.name}:{node.lineno}" for n in names if n == "rules" or n.startswith("rules."))
+    assert not found, found
