@@ -57,21 +57,25 @@ def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop:
     return JsonRecordReader(FileRange(fd, bom + start, display, window), head, bom)  # type: ignore[arg-type]
 
 
-def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None = None) -> Iterator[tuple[int, int | None]]:
+def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None = None, lines: bool = False) -> Iterator[tuple[int, int | None]]:
     """``(start, stop)`` ranges from the record at ``start`` to the end of the file (the last stop is None).
 
-    Each stop is the first ``head`` at least ``step`` bytes after its range's
-    start: a guess, checked by the reader of the range before it.
+    Each stop is the first place at least ``step`` bytes after its range's
+    start where a record seems to begin: ``head`` anywhere, or with ``lines``
+    (JSON Lines) ``head`` at the start of a line.  A guess, checked by the
+    reader of the range before it (the Spark driver checks the chain the same way).
     """
+    needle = b"\n" + head if lines else head
+    skip = 1 if lines else 0  # the stop is after the newline, at the record
     end = size - bom
     step = max(1, step or RANGE_BYTES)  # each stop after its start: ranges always move on
     while True:
         at = start + step
         stop = None
         while at < end:
-            found = os.pread(fd, _LOOK + len(head), bom + at).find(head)
+            found = os.pread(fd, _LOOK + len(needle), bom + at).find(needle)
             if found >= 0:
-                stop = at + found
+                stop = at + found + skip
                 break
             at += _LOOK
         yield start, stop

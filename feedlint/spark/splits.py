@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from ..reader.errors import InputError
+from ..reader.ranges import cuts
 from .tasks import RANGE, WHOLE, SplitTask
 
-_LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 MIN_SPLIT, MAX_SPLIT = 1 << 20, 64 << 20  # the default split size stays between these
 
 
@@ -104,28 +104,3 @@ def plan_file(plan: Any, index: int, path: str, display: str, split_bytes: int, 
         for n, (a, b) in enumerate(spans)
     ]
     return FileJob(index, path, display, info, RANGE, tasks, start, rules)
-
-
-def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int, lines: bool) -> Iterator[tuple[int, int | None]]:
-    """``(start, stop)`` byte ranges (offsets after the BOM) from the record at ``start`` to the end; the last stop is None.
-
-    Each stop is the first place at least ``step`` bytes past its range's start
-    where a record seems to begin: ``head`` at the start of a line (``lines``,
-    JSON Lines), else ``head`` anywhere.  A guess; the driver checks the chain.
-    """
-    needle = b"\n" + head if lines else head
-    skip = 1 if lines else 0
-    end = size - bom
-    while True:
-        at = start + max(1, step)
-        stop = None
-        while at < end:
-            found = os.pread(fd, _LOOK + len(needle), bom + at).find(needle)
-            if found >= 0:
-                stop = at + found + skip
-                break
-            at += _LOOK
-        yield start, stop
-        if stop is None:
-            return
-        start = stop
