@@ -138,7 +138,8 @@ class Engine:
                     self._counts.skipped_files += 1
                     return
                 record_rules = self.plan.for_file(display, "record", info.kind, info.profile or None)
-                check = RecordCheck(self.plan, record_rules, display, self.keep_fixes, self._dataset)
+                facts = self.plan.facts_for(info.profile or None) if self._dataset else ()
+                check = RecordCheck(self.plan, record_rules, display, self.keep_fixes, facts)
                 job = FileJob(check, chain([first], records), source, self.progress, self._prepare_for)
                 for effects in self.executor.run(job):
                     yield from self._absorb(effects, file_index)

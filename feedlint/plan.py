@@ -96,6 +96,17 @@ class Plan:
         """The active rules with the options of ``profile`` (same order as :attr:`rules`)."""
         return self.profile_rules.get(profile, self.rules) if profile else self.rules
 
+    def facts_for(self, profile: str | None) -> list[ActiveRule]:
+        """The dataset rules whose facts a record of ``profile`` contributes, with that profile's options.
+
+        A rule's ``collect`` reads the record with the options of the file it
+        comes from (which field holds a featured image's id is a WordPress
+        matter), while its check runs once over the whole table with the
+        run's.  Rules the profile ignores still collect: the other files' rows
+        are joined against theirs, as with per-file ignores.
+        """
+        return [a for a in self.rules_for(profile) if a.rule.scope == "dataset"]
+
     def roles_for(self, profile: str | None) -> FieldRoles:
         """The field roles (and record identity) of ``profile``'s records."""
         if not profile or profile == "cms":

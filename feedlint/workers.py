@@ -77,7 +77,6 @@ def _plan_from_spec(spec: dict[str, Any]) -> Any:
 def _init_worker(spec: dict[str, Any] | None) -> None:
     plan = _inherited_plan if spec is None else _plan_from_spec(spec)
     _worker["plan"] = plan
-    _worker["dataset"] = plan.by_scope("dataset")
 
 
 def chunk_records(chunk: list) -> Iterator[Any]:
@@ -95,7 +94,7 @@ def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool
 
     plan = _worker["plan"]
     active = plan.rules_for(profile)
-    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, _worker["dataset"] if want_facts else ())
+    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, plan.facts_for(profile) if want_facts else ())
 
 
 def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:

@@ -142,7 +142,7 @@ def check_range(plan: Any, task: SplitTask) -> SplitResult:
     from ..reader.ranges import range_reader
 
     rules = [plan.rules_for(task.profile)[i] for i in task.rule_indices]
-    check = RecordCheck(plan, rules, task.display, task.keep_fixes, plan.by_scope("dataset"))
+    check = RecordCheck(plan, rules, task.display, task.keep_fixes, plan.facts_for(task.profile))
     result = SplitResult(task.file_index, task.split, effects=Effects())
     try:
         fd = os.open(task.path, os.O_RDONLY)
@@ -180,7 +180,7 @@ def check_whole(plan: Any, task: SplitTask) -> SplitResult:
             result.skipped = source.skip_reason()
             return result
         rules = plan.for_file(task.display, "record", info.kind, info.profile or None)
-        _checked(RecordCheck(plan, rules, task.display, task.keep_fixes, plan.by_scope("dataset")), chain([first], records), result.effects)
+        _checked(RecordCheck(plan, rules, task.display, task.keep_fixes, plan.facts_for(info.profile or None)), chain([first], records), result.effects)
     except InputError as exc:
         result.error = exc
     return result
