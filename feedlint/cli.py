@@ -544,13 +544,13 @@ def explain(rule: str = typer.Argument(..., metavar="RULE", help="Rule id or nam
 
 
 def _profile_set(config: Optional[str]):
-    """The profiles of a run with this config (its own first, then the built-in ones)."""
+    """The profiles of a run with this config (its own first, then the built-in ones), and the rule catalogue."""
     from .config import ConfigError
     from .planning import Choices, build_plan
 
     cfg, catalogue = _load(config)
     try:
-        return build_plan(catalogue, cfg, Choices()).profiles
+        return build_plan(catalogue, cfg, Choices()).profiles, catalogue
     except ConfigError as exc:
         raise _die(str(exc))
 
@@ -558,7 +558,7 @@ def _profile_set(config: Optional[str]):
 @app.command("profiles", cls=_Command, short_help="List the profiles, in the order files are matched against them.")
 def list_profiles(config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file (its `profiles` are listed first).")) -> None:
     """List the profiles, in the order files are matched against them."""
-    profiles = _profile_set(config).profiles
+    profiles = _profile_set(config)[0].profiles
     rows = [(p.name, ", ".join([*p.layouts, *p.pointers]), p.description) for p in profiles]
     w_name, w_where = (max(len(r[i]) for r in rows) for i in (0, 1))
     typer.echo(f"{'NAME':<{w_name}}  {'RECORDS':<{w_where}}  DESCRIPTION")
@@ -572,13 +572,13 @@ def explain_profile(
     config: Optional[str] = typer.Option(None, "--config", metavar="FILE", show_default=CONFIG_DEFAULT, help="Config file (for your own profiles)."),
 ) -> None:
     """Show how a profile finds, identifies and reads records: detection, roles, schema, options."""
-    profiles = _profile_set(config)
+    profiles, catalogue = _profile_set(config)
     found = profiles.get(name)
     if found is None:
         from .suggest import unknown
 
         raise _die(unknown("profile", name, profiles.names, sort=False))
-    typer.echo(found.describe())
+    typer.echo(found.describe(catalogue.rules))
 
 
 def _silence_stdout() -> None:

@@ -91,8 +91,13 @@ class Profile:
         roles = FieldRoles(patterns, id=self.id, profile=self.name, attachments=self.attachments)
         return roles.overlaid(overrides) if overrides else roles
 
-    def describe(self) -> str:
-        """A human-readable account of the profile (``feedlint explain-profile``)."""
+    def describe(self, rules: Iterable[Any] = ()) -> str:
+        """A human-readable account of the profile (``feedlint explain-profile``).
+
+        ``rules``: the catalogue's, to tell which of the profile's ``[rules.X]``
+        options belong to a rule it does not run (shown apart, not as settings
+        in force).
+        """
         lines = [f"{self.name}: {self.description}", f"  from: {self.origin}"]
         if self.layouts:
             lines.append(f"  records: top-level {', '.join(self.layouts)}")
@@ -109,12 +114,24 @@ class Profile:
             lines.append(f"  rules not run: {', '.join(self.ignore)}")
         for key, value in self.options.items():
             lines.append(f"  option {key} = {json.dumps(value)}")
+        not_run = self.not_run(rules)
         for rule, opts in self.rule_options.items():
-            for key, value in opts.items():
-                lines.append(f"  {rule} {key} = {json.dumps(value)}")
+            if rule.upper() not in not_run:
+                lines += [f"  {rule} {key} = {json.dumps(value)}" for key, value in opts.items()]
+        kept = [(rule, opts) for rule, opts in self.rule_options.items() if rule.upper() in not_run]
+        if kept:
+            lines.append("  options of rules not run (for a copy of this profile that runs them):")
+            lines += [f"    {rule} {key} = {json.dumps(value)}" for rule, opts in kept for key, value in opts.items()]
         for key, value in self.attachments.items():
             lines.append(f"  attachments {key}: {value or ('(the record itself)' if key == 'items' else '(the value itself)')}")
         return "\n".join(lines)
+
+
+    def not_run(self, rules: Iterable[Any]) -> set[str]:
+        """Ids and names (upper case) of the ``rules`` this profile's ``ignore`` turns off."""
+        from .selection import matches_any
+
+        return {n.upper() for r in rules if matches_any(r, self.ignore) for n in (r.id, r.name)}
 
 
 def _strings(value: Any, where: str, pointers: bool = False) -> tuple[str, ...]:

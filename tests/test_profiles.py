@@ -419,6 +419,34 @@ def test_builtin_profiles_list_and_explain():
     assert proc.returncode == 2 and "known: cms, wordpress, ghost, jsonfeed" in proc.stderr
 
 
+def test_explain_profile_shows_the_options_of_a_rule_not_run_apart():
+    shown = run("explain-profile", "wordpress").stdout
+    in_force, _, apart = shown.partition("options of rules not run")
+    assert "FL302" in apart and "FL302 register-field" not in in_force  # FL302 is in ignore: its fields are not settings in force
+    assert "FL607 featured-field = \"/featured_media\"" in in_force
+    assert "FL306" not in shown.replace("rules not run: FL302, FL306", "")  # not run, and no mapping of date_gmt against itself
+
+
+PAIRED_FIELDS = {"FL302": ("register-field", "last-edit-field"), "FL303": ("event-start-field", "event-end-field"), "FL306": ("start-field", "register-field")}
+
+
+@pytest.mark.parametrize("name", ["cms", "wordpress", "ghost", "jsonfeed"])
+def test_no_builtin_profile_runs_a_rule_comparing_a_field_with_itself(name):
+    """A rule comparing two dates given one field twice never reports: a profile without the second date ignores the rule."""
+    from feedlint.config import Config
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+
+    catalogue = load_catalogue(plugins=False)
+    plan = build_plan(catalogue, Config(values={}), Choices())
+    profile = plan.profiles.get(name)
+    running = plan.for_file("x.json", "record", "cms", name)
+    for active in running:
+        pair = PAIRED_FIELDS.get(active.rule.id)
+        if pair:
+            assert active.options[pair[0]] != active.options[pair[1]], (name, active.rule.id, profile.ignore)
+
+
 def test_detect_alternatives_one_of_which_must_fit(tmp_path):
     (tmp_path / "p.toml").write_text('name = "alt"\n[records]\nlayouts = ["array"]\nid = "/key"\n'
                                      '[[detect]]\nall = ["/key", "/headline"]\n[[detect]]\nall = ["/key"]\nany = ["/lede", "/body"]\n')
