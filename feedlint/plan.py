@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from .api import Rule
 from .fields import FieldRoles
 from .model import Finding
-from .selection import matches_any
+from .selection import matches_any, profile_turns_off
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Plan:
     profiles: Any = None  # the run's ProfileSet (see feedlint.profile); None: the built-in ones, loaded when first needed
     profile_rules: dict[str, list[ActiveRule]] = field(default_factory=dict)  # per profile: ``rules`` with its options (same order)
     profile_roles: dict[str, FieldRoles] = field(default_factory=dict)  # per profile: the roles its records are read with
+    select: tuple[str, ...] | None = None  # the user's explicit selectors (command line, else config); None: every rule, implicitly
 
     def by_scope(self, scope: str) -> list[ActiveRule]:
         return [a for a in self.rules if a.rule.scope == scope]
@@ -122,7 +123,14 @@ class Plan:
         for pattern, selectors in self.per_file_ignores.items():
             if path_matches(display, pattern):
                 ignored.extend(selectors)
-        if profile:
-            found = self.profile_set().get(profile)
-            ignored.extend(found.ignore if found is not None else ())
-        return [a for a in self.rules_for(profile) if a.rule.scope == scope and kind in a.rule.kinds and not (ignored and matches_any(a.rule, ignored))]
+        found = self.profile_set().get(profile) if profile else None
+        defaults: tuple[str, ...] = ()
+        if found is not None:
+            ignored.extend(found.inapplicable)  # checks of the CMS export's own fields: off whatever is selected
+            defaults = found.ignore  # the profile's judgement: an explicit selection of the user's may override it
+        return [
+            a for a in self.rules_for(profile)
+            if a.rule.scope == scope and kind in a.rule.kinds
+            and not (ignored and matches_any(a.rule, ignored))
+            and not (defaults and profile_turns_off(a.rule, defaults, self.select))
+        ]

@@ -100,6 +100,7 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
         profiles=profiles,
         profile_rules={p.name: _with_profile(active, p, settings, shared, catalogue) for p in profiles.profiles},
         profile_roles={p.name: (p.field_roles(config.get("fields")) if p.name == "cms" else p.field_roles()) for p in profiles.profiles},
+        select=tuple(select) if select is not None else None,
     )
 
 

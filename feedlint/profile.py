@@ -74,6 +74,7 @@ class Profile:
     options: Mapping[str, Any] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     attachments: Mapping[str, str] = field(default_factory=dict)
+    inapplicable: tuple[str, ...] = ()  # within ``ignore``: the checks of the CMS export's own fields, off even when selected
 
     def fits_record(self, data: Any) -> bool:
         """Whether a first record has every ``detect.all`` pointer and one of ``detect.any`` (of some alternative)."""
@@ -112,6 +113,10 @@ class Profile:
         lines.append(f"  schema: {self.schema or 'the bundled CMS export schema'}")
         if self.ignore:
             lines.append(f"  rules not run: {', '.join(self.ignore)}")
+            chosen = [s for s in self.ignore if s not in self.inapplicable]
+            if chosen:
+                rest = "; the rest check the CMS export's own fields and stay off" if self.inapplicable else ""
+                lines.append(f"    ({', '.join(chosen)}: the profile's default, which selecting one by id or name overrides, e.g. --select {chosen[0]}{rest})")
         for key, value in self.options.items():
             lines.append(f"  option {key} = {json.dumps(value)}")
         not_run = self.not_run(rules)
@@ -120,7 +125,7 @@ class Profile:
                 lines += [f"  {rule} {key} = {json.dumps(value)}" for key, value in opts.items()]
         kept = [(rule, opts) for rule, opts in self.rule_options.items() if rule.upper() in not_run]
         if kept:
-            lines.append("  options of rules not run (for a copy of this profile that runs them):")
+            lines.append("  options of rules not run (used when one is selected by id):")
             lines += [f"    {rule} {key} = {json.dumps(value)}" for rule, opts in kept for key, value in opts.items()]
         for key, value in self.attachments.items():
             lines.append(f"  attachments {key}: {value or ('(the record itself)' if key == 'items' else '(the value itself)')}")
@@ -178,8 +183,8 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     if schema:
         schema = str(Path(schema) if Path(schema).is_absolute() else (base or Path.cwd()) / schema)
     ignore = _strings(data.get("ignore", []), f"{origin}: ignore")
-    if roles:  # the profile names its own fields: the CMS export's own checks do not fit its records
-        ignore += CMS_DATASET_RULES + (() if schema else CMS_SCHEMA_RULES)
+    inapplicable = (CMS_DATASET_RULES + (() if schema else CMS_SCHEMA_RULES)) if roles else ()  # the profile names its own fields: the CMS export's own checks do not fit its records
+    ignore += inapplicable
     rule_options = _table(data, "rules", origin)
     if not all(isinstance(v, dict) for v in rule_options.values()):
         raise ProfileError(f"{origin}: rules.<id> must be tables of options")
@@ -201,6 +206,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         options=_table(data, "options", origin),
         rule_options=rule_options,
         attachments=dict(attachments),
+        inapplicable=inapplicable,
     )
 
 

@@ -7,6 +7,10 @@ selector wins: ``select=["FL2"], ignore=["FL201"]`` runs FL2xx but FL201, and
 anywhere a selector is read (command line, config, per-file ignores,
 suppressions, profiles, ``explain``): :func:`normalize_selector` is the one
 place that says so.
+
+A profile's ``ignore`` is a default beneath the user's own selection
+(:func:`profile_turns_off`): an explicit selector naming a rule at least as
+precisely as the profile's runs it.
 """
 
 from __future__ import annotations
@@ -45,12 +49,35 @@ def check_selectors(selectors: Iterable[str], rules: Sequence[Rule], where: str)
             raise SelectorError(f"{where}: unknown rule selector {sel!r} (no rule id, prefix or name matches)")
 
 
+def best_match(rule: Rule, selectors: Sequence[str]) -> int | None:
+    """The specificity of the selector naming ``rule`` most precisely, or None when none does."""
+    return max((s for s in (specificity(x, rule) for x in selectors) if s is not None), default=None)
+
+
 def is_selected(rule: Rule, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    best_sel = max((s for s in (specificity(x, rule) for x in select) if s is not None), default=None)
+    best_sel = best_match(rule, select)
     if best_sel is None:
         return False
-    best_ign = max((s for s in (specificity(x, rule) for x in ignore) if s is not None), default=None)
+    best_ign = best_match(rule, ignore)
     return best_ign is None or best_sel > best_ign
+
+
+def profile_turns_off(rule: Rule, profile_ignore: Sequence[str], user_select: Sequence[str] | None) -> bool:
+    """Whether a profile's ``ignore`` keeps ``rule`` off, given the user's explicit ``select`` (None: not given).
+
+    The profile's ignore is a default; the user's selection (config
+    ``select`` or ``--select``) is above it.  A user selector that names the
+    rule at least as precisely as the profile's ignore does wins:
+    ``--select FL302`` runs FL302 on a WordPress file although the
+    ``wordpress`` profile ignores it; ``--select FL3`` (the family) does not
+    (the profile judged FL302 unfit for its records, and a prefix is no
+    request for that one rule).  Neither does the implicit "every rule".
+    """
+    off = best_match(rule, profile_ignore)
+    if off is None:
+        return False
+    on = best_match(rule, user_select or ())
+    return on is None or on < off
 
 
 def select_rules(rules: Sequence[Rule], select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> list[Rule]:

@@ -60,6 +60,7 @@ def _plan_spec(plan: Any) -> dict[str, Any]:
         "profiles": plan.profiles,
         "profile_rules": {name: [(a.rule.id, a.severity, dict(a.options)) for a in rules] for name, rules in plan.profile_rules.items()},
         "profile_roles": plan.profile_roles,
+        "select": plan.select,
     }
 
 
@@ -71,7 +72,7 @@ def _plan_from_spec(spec: dict[str, Any]) -> Any:
     rules = [ActiveRule(by_id[rid], severity, options) for rid, severity, options in spec["rules"]]
     sups = [Suppression(reason, cid, ptr, tuple(rs), path) for reason, cid, ptr, rs, path in spec["suppressions"]]
     profile_rules = {name: [ActiveRule(by_id[rid], severity, options) for rid, severity, options in rows] for name, rows in spec["profile_rules"].items()}
-    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"], spec["profiles"], profile_rules, spec["profile_roles"])
+    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"], spec["profiles"], profile_rules, spec["profile_roles"], spec["select"])
 
 
 def _init_worker(spec: dict[str, Any] | None) -> None:

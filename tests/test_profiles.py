@@ -76,6 +76,17 @@ def test_wordpress_posts_saved_before_their_publication_date_are_scheduled_posts
     assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"2021-04-09T15:45:00"')
 
 
+def test_selecting_a_rule_by_id_runs_it_on_a_profile_that_ignores_it():
+    """The wordpress profile's ignore of FL302 is a default: --select FL302 (or config select) runs it; the family does not."""
+    path = FIX / "wp-posts.json"
+    code, findings, err = check_json(path, "--select", "FL302")
+    assert code == 1, err
+    assert [(f["rule"], f["content_id"], f["pointer"]) for f in findings] == [("FL302", 102, "/1/modified_gmt")]
+    assert check_json(path, "--select", "FL3")[1] == []
+    code, findings, err = check_json(path, "--select", "FL604")  # compares the CMS export's content_title: cannot apply
+    assert (code, findings) == (0, []), err
+
+
 def test_wordpress_html_fields_keep_their_entities_and_plain_alt_text_does_not():
     path = FIX / "wp-media.json"
     code, findings, _ = check_json(path, "--select", "FL2")

@@ -47,3 +47,32 @@ def test_select_and_ignore(select, ignore, expected):
 def test_unknown_selector_is_an_error():
     with pytest.raises(SelectorError, match="FL9"):
         check_selectors(["FL9"], RULES, "cfg.toml")
+
+
+@pytest.mark.parametrize(
+    ("user_select", "off"),
+    [
+        (None, True),  # nothing selected explicitly: the profile's default stands
+        (["ALL"], True),  # "every rule" is no request for this one
+        (["FL2"], True),  # the family: less precise than the profile's FL202
+        (["FL202"], False),  # the rule itself: the user's explicit choice wins
+        (["double-encoded"], False),  # by name, the same
+        (["fl202", "FL1"], False),
+        (["FL201"], True),  # another rule
+    ],
+)
+def test_an_explicit_selection_at_least_as_precise_overrides_a_profiles_ignore(user_select, off):
+    from feedlint.selection import profile_turns_off
+
+    fl202 = RULES[2]
+    assert profile_turns_off(fl202, ["FL202"], user_select) is off
+
+
+def test_a_profile_ignoring_a_family_yields_to_the_family_or_a_rule_of_it():
+    from feedlint.selection import profile_turns_off
+
+    fl202 = RULES[2]
+    assert profile_turns_off(fl202, ["FL2"], ["FL2"]) is False  # equally precise: the user's layer is above the profile's
+    assert profile_turns_off(fl202, ["FL2"], ["FL"]) is True
+    assert profile_turns_off(fl202, ["FL2"], ["FL202"]) is False
+    assert profile_turns_off(RULES[0], ["FL2"], None) is False  # not ignored at all
