@@ -328,7 +328,7 @@ def check(
         engine = _engine(engine_name, spark_master, cfg, plan, jobs, keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and use_color(sys.stdout, os.environ)
-    info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail)
+    info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail, profile_of=engine.profile_of)
     by_rule: Counter = Counter()
     by_sev: Counter = Counter()
     failing = False
@@ -369,6 +369,7 @@ def check(
                 unreadable=engine.stats.unreadable_files,
                 no_records=no_records,
                 no_rules=not plan.rules,
+                profiles=engine.profiles(),
             )
             reporter.finish(summary)
     except BrokenPipeError:

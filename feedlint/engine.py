@@ -52,6 +52,7 @@ class Engine:
         self.totals = Effects()  # what every check counted (findings and facts are not kept here)
         self._counts = RunStats()  # files read, skipped, unreadable (records and suppressions: in totals)
         self.files: list[FileInfo] = []
+        self._profile_by_display: dict[str, str] = {}  # see profile_of
         self.table = FactTable()
         self._dataset = plan.by_scope("dataset")
         self._executor = executor
@@ -101,6 +102,18 @@ class Engine:
         """Record that the input ``info`` is not checked, and why (the one place a skip is decided to be said)."""
         info.notes.append(f"skipped: {reason}")
         self.skipped.append(SkippedInput(info.display, reason))
+
+    def profile_of(self, display: str) -> str | None:
+        """The profile the file ``display`` was read with (None: not read yet, skipped, or an article)."""
+        known = self._profile_by_display.get(display)
+        if known is None and len(self._profile_by_display) != len(self.files):
+            self._profile_by_display = {i.display: i.profile for i in self.files}
+            known = self._profile_by_display.get(display)
+        return known or None
+
+    def profiles(self) -> dict[str, str]:
+        """Each file checked -> the profile it was read with."""
+        return {i.display: i.profile for i in self.files if i.profile and not any(n.startswith("skipped:") for n in i.notes)}
 
     @property
     def incomplete(self) -> bool:

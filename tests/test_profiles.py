@@ -582,3 +582,19 @@ def test_worker_processes_read_with_the_files_profile(tmp_path, method):
     found = json.loads(parallel.stdout)
     assert found == json.loads(serial.stdout)
     assert [(f["rule"], f["content_id"], f["pointer"]) for f in found] == [("FL302", 301, "/1/modified_gmt"), ("FL302", 303, "/3/modified_gmt"), ("FL302", 305, "/5/modified_gmt")]
+
+
+def test_the_output_says_which_profile_read_each_file(tmp_path):
+    """JSON: a "profile" key on every finding (the other keys as they were); SARIF: run properties.profiles; text: a "Read as:" line."""
+    wp, ghost = FIX / "wp-posts.json", FIX / "ghost-export.json"
+    findings = json.loads(run("check", "--format", "json", "--exit-zero", "--select", "FL302,FL306", str(wp), str(ghost)).stdout)
+    assert {(Path(f["file"]).name, f["profile"]) for f in findings} == {("wp-posts.json", "wordpress"), ("ghost-export.json", "ghost")}
+    assert list(findings[0])[-2:] == ["fingerprint", "profile"]  # appended: the documented keys keep their order
+    sarif = json.loads(run("check", "--format", "sarif", "--exit-zero", str(wp), str(ghost)).stdout)["runs"][0]["properties"]
+    assert {Path(k).name: v for k, v in sarif["profiles"].items()} == {"wp-posts.json": "wordpress", "ghost-export.json": "ghost"}
+    text = run("check", "--exit-zero", "--select", "FL302", str(wp), str(ghost)).stdout
+    assert text.splitlines()[-1] == "Read as: ghost (1 file), wordpress (1 file)."
+    cms = run("check", "--exit-zero", str(ROOT / "examples" / "newsroom-export.json")).stdout
+    assert "Read as" not in cms  # the CMS export's output is what it always was
+    cms_json = json.loads(run("check", "--format", "json", "--exit-zero", str(ROOT / "examples" / "newsroom-export.json")).stdout)
+    assert cms_json and {f["profile"] for f in cms_json} == {"cms"}

@@ -25,6 +25,13 @@ class RunInfo:
     statistics: bool = False
     quiet: bool = False
     fail_on: str = "warning"
+    profile_of: Any = None  # display -> the profile its file was read with (None: unknown), known once the file is read
+
+
+def profile_of(run: RunInfo | None, path: str) -> str | None:
+    """The profile the file ``path`` (as findings name it) was read with; None for an article, a skipped file, or when not known."""
+    lookup = run.profile_of if run is not None else None
+    return (lookup(path) or None) if lookup is not None else None
 
 
 @dataclass
@@ -49,6 +56,15 @@ class Summary:
     unreadable: int = 0
     no_records: str | None = None
     no_rules: bool = False  # the selection left no rule: nothing was checked, whatever the counts say
+    profiles: dict[str, str] = field(default_factory=dict)  # each file checked -> the profile it was read with
+
+
+def profiles_sentence(summary: Summary) -> str:
+    """``Read as: wordpress (3 files).`` -- "" when every file is the CMS export (the output it always had)."""
+    counts = Counter(summary.profiles.values())
+    if not counts or set(counts) == {"cms"}:
+        return ""
+    return "Read as: " + ", ".join(f"{name} ({_count(n, 'file')})" for name, n in sorted(counts.items())) + "."
 
 
 def not_checked(summary: Summary) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ..model import Finding
-from .base import Reporter, RunInfo, Summary
+from .base import Reporter, RunInfo, Summary, profile_of
 
 
 BATCH = 512  # findings encoded before one write
@@ -25,8 +25,10 @@ class JsonReporter(Reporter):
         self.stream.write("[")
 
     def entry(self, finding: Finding) -> dict:
-        """What one finding becomes in the array (every field; formats built on this one override it)."""
-        return finding.as_dict()
+        """What one finding becomes in the array (every field, and the profile its file was read with; formats built on this one override it)."""
+        entry = finding.as_dict()
+        entry["profile"] = profile_of(self.run, finding.path)
+        return entry
 
     def handle(self, finding: Finding) -> None:
         self._batch.append(dumps(self.entry(finding)))

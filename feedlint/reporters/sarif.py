@@ -295,6 +295,8 @@ class SarifReporter(Reporter):
             properties["suppressed"] = summary.extra["suppressed"]
         if baseline:
             properties["baseline"] = summary.extra["baseline"]
+        if summary.profiles:
+            properties["profiles"] = dict(summary.profiles)  # each file checked -> the profile it was read with
         log = {
             "$schema": SCHEMA_URI,
             "version": "2.1.0",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Finding
-from .base import Reporter, RunInfo, Summary, counts_sentence, place, record_label, statistics_lines
+from .base import Reporter, RunInfo, Summary, counts_sentence, place, profiles_sentence, record_label, statistics_lines
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -44,6 +44,9 @@ class TextReporter(Reporter):
         sentence = counts_sentence(summary, by_rule=not run.statistics)
         if sentence:
             self.stream.write(sentence + "\n")
+        read_as = profiles_sentence(summary)
+        if read_as:
+            self.stream.write(read_as + "\n")
         for skipped in summary.skipped:
             self.stream.write(f"{skipped}\n")
         base = summary.extra.get("baseline")
