@@ -105,8 +105,8 @@ _STORY = {"content_date_start": "2026-10-01 08:00:00", "featured_id": 510002}
     tags=("dataset", "dates", "attachments"),
     precision="medium",
     examples=[
-        bad(_two(_STORY, {"content_id": 510002, "content_title": "Its image", "attached_to": 510001}), "an October story whose own image is filed in May", pointers=["/featured_id"], options=_OPTIONS),
-        good(_two(_STORY, {"content_id": 510002, "content_title": "A series banner", "attached_to": 510003}), "the image was uploaded for another story (a library image reused)", options=_OPTIONS),
+        bad(_two(_STORY, {"content_id": 510002, "content_title": "Its image", "attached_to": 510001}), "an October story; its featured image is the second record, uploaded for it and filed in 202605 (the base record's attachment folder)", pointers=["/featured_id"], options=_OPTIONS),
+        good(_two(_STORY, {"content_id": 510002, "content_title": "A series banner", "attached_to": 510003}), "the image (filed in 202605) was uploaded for another story: a library image reused", options=_OPTIONS),
         good(_two({**_STORY, "content_date_start": "2026-06-01 08:00:00"}, {"content_id": 510002, "content_title": "Its image", "attached_to": 510001}), "uploaded in May while drafting, published on 1 June", options=_OPTIONS),
     ],
 )
