@@ -8,7 +8,8 @@ would, and prints one Markdown table row per file: the profile detection
 picked, records checked, wall time and the findings per rule.  Datasets
 (see docs/real-data.md for where each comes from), each optional:
 
-* ``wordpress/{posts,media,pages}.json``  WordPress REST API v2 dumps
+* ``wordpress/{posts,media,pages}.json``  WordPress REST API v2 dumps, each file alone and the folder in
+  one run (``wordpress/``: the dataset rules join posts to their media, FL607)
 * ``ghost/*.json``                         Ghost JSON exports
 * ``jsonfeed/*.json``                      JSON Feed files
 * ``readability/<page>/expected.html``     mozilla/readability's clean test pages, converted on
@@ -47,6 +48,8 @@ def _readability_feed():
 def datasets(root: Path, scratch: Path) -> list[tuple[str, Path]]:
     """(dataset, file) for every dataset file present under ``root``; the readability pages written as a feed in ``scratch``."""
     found = [(name, path) for name, pattern in GLOBS for path in sorted(root.glob(pattern))]
+    if len(list(root.glob("wordpress/*.json"))) > 1:
+        found.insert(len([f for f in found if f[0] == "wordpress"]), ("wordpress", root / "wordpress"))  # one run: posts joined to media
     pages = root / "readability"
     if pages.is_dir():
         feed = scratch / "readability-feed.json"
@@ -56,9 +59,12 @@ def datasets(root: Path, scratch: Path) -> list[tuple[str, Path]]:
 
 
 def detected_profile(path: Path) -> str:
-    """The profile feedlint's detection picks for ``path`` ("-" when none fits)."""
+    """The profile feedlint's detection picks for ``path`` ("-" when none fits; a folder: its files' profiles)."""
     from feedlint.profile import ProfileSet
     from feedlint.reader.sources import Source
+
+    if path.is_dir():
+        return ", ".join(sorted({detected_profile(p) for p in path.glob("*.json")}))
 
     source = Source(str(path), profiles=ProfileSet.load([]))
     first = next(source.records(), None)
@@ -88,7 +94,7 @@ def measure(root: Path, feedlint: str, jobs: int) -> list[dict]:
             counts = collections.Counter(r["ruleId"] for r in results)
             if "skipped" in stderr:
                 counts["skipped"] = 1  # no profile fits: the file was not checked
-            name = path.name if dataset == "readability" else str(path.relative_to(root))
+            name = path.name if dataset == "readability" else str(path.relative_to(root)) + ("/ (one run)" if path.is_dir() else "")
             rows.append({"dataset": dataset, "file": name, "profile": detected_profile(path), "records": records, "wall": wall, "counts": dict(sorted(counts.items())), "results": results})
     return rows
 
@@ -114,7 +120,9 @@ def main() -> None:
         for row in rows:
             for r in row["results"]:
                 loc = r["locations"][0]["physicalLocation"]["region"]
-                print(f"{row['file']}:{loc.get('startLine')}:{loc.get('startColumn')}: {r['ruleId']} {r['message']['text']}")
+                uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                where = row["file"] if not row["file"].endswith("(one run)") else uri.rsplit("/", 1)[-1]
+                print(f"[{row['file']}] {where}:{loc.get('startLine')}:{loc.get('startColumn')}: {r['ruleId']} {r['message']['text']}")
 
 
 if __name__ == "__main__":
