@@ -238,6 +238,19 @@ def test_profiles_and_articles_identical(spark, small_splits):
     assert "examples/articles/defective-article.txt" in files and any("ghost" in f for f in files) and any("wp-" in f for f in files)
 
 
+def test_wordpress_featured_images_joined_across_files_on_spark(spark, small_splits, tmp_path):
+    """FL607's facts are collected in the executors with the wordpress profile's options (ranges of posts.json
+    and media.json), and the driver's join finds what the local engine finds."""
+    from test_featured import media, post
+
+    posts = [post(100 + i, "2021-10-01T09:43:00", 200 + i) for i in range(9)]
+    items = [media(200 + i, "2021/05" if i % 3 == 0 else "2021/10", 100 + i if i % 2 == 0 else 0, "2021-05-20T10:05:00") for i in range(9)]
+    (tmp_path / "posts.json").write_text(json.dumps(posts, indent=1))
+    (tmp_path / "media.json").write_text(json.dumps(items, indent=1))
+    code, out, _ = _same("--format", "json", "--select", "FL607", str(tmp_path), code=1)
+    assert [f["content_id"] for f in json.loads(out)] == [100, 106]  # 103's image was uploaded for no post: reused
+
+
 USER_SUITE = {
     "name": "site",
     "expectations": [
