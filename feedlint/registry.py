@@ -23,6 +23,7 @@ BUILTIN_MODULES = (
     "feedlint.rules.parity",
     "feedlint.rules.attachments",
     "feedlint.rules.dataset",
+    "feedlint.rules.featured",  # FL607: a join across records in plain Python, beside the expectation suites
     "feedlint.rules.article",
 )
 ENTRY_POINT_GROUP = "feedlint.rules"

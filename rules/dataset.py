@@ -23,8 +23,6 @@ from typing import Any, Iterator
 
 from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 
-from .featured import featured_image_other_month  # FL607: a join in plain Python, not an expectation suite
-
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
 DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
 BUILTIN_FACTS = frozenset({"is_object", "content_id", "portal_id", "lang_id", "article_key", "attach_tokens", *DATE_FIELDS})
@@ -497,4 +495,4 @@ def expectation_failed(table, options) -> Iterator[DatasetHit]:
     yield from run_expectations("FL690", "FL690-expectation-failed", table, options)
 
 
-RULES = [duplicate_content_id, duplicate_article, unexpected_language, sparse_field, date_out_of_range, reused_attachment_token, featured_image_other_month, expectation_failed]
+RULES = [duplicate_content_id, duplicate_article, unexpected_language, sparse_field, date_out_of_range, reused_attachment_token, expectation_failed]

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from feedlint import pointer as _jp
 from feedlint.api import DatasetHit, Option, bad, good, rule
 
 from ._datetimes import valid_date
-from ._paths import TEMPLATE_OPTIONS, attach_index
+from ._paths import TEMPLATE_OPTIONS, _at, attach_index
 from .dates import FORMAT, START
 
 FEATURED = Option("featured-field", "", "JSON Pointer of the record's featured image: the identity of another record of the run (WordPress: /featured_media); empty: the rule does nothing", type=str)
@@ -39,18 +38,6 @@ def _key(profile: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value in (0, ""):
         return None
     return f"{profile}\x1f{value}"
-
-
-def _at(data: Any, pointer: str) -> Any:
-    node = data
-    for token in _jp.tokens(pointer):
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def _month(year: int, month: int) -> int:
@@ -170,3 +157,6 @@ def featured_image_other_month(table, options) -> Iterator[DatasetHit]:
             f"featured image {image} is filed under {folders[m]}{uploaded} {whose}, {gap} month{'s' if gap != 1 else ''} before this record's date {dates[row]}",
             evidence=f"{folders[m]} < {dates[row]}",
         )
+
+
+RULES = [featured_image_other_month]
