@@ -558,7 +558,7 @@ def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypa
     from feedlint.rules import dataset
 
     rng = random.Random(5)
-    bits = [" ", "  ", "\t", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "a", "Bc", "&amp;", "&#39;", "&rsquo;", "\u00e9"]
+    bits = [" ", "  ", "\t", "\r\n", "\r\n\r\n \r\n\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "a", "Bc", "&amp;", "&#39;", "&rsquo;", "\u00e9"]
     for _ in range(3000):
         text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
         monkeypatch.setattr(dataset, "_HUGE", 1 << 20)

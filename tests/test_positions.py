@@ -476,3 +476,33 @@ def test_string_index_fast_path_equals_the_stepwise_path():
         else:
             assert "\\ud8" in literal.lower() or "\\ud9" in literal.lower() or "\\uda" in literal.lower() or "\\udb" in literal.lower()
     assert fast_taken > 1000
+
+
+def test_string_index_split_path_equals_the_stepwise_path():
+    """The split index (two-character escapes only) gives exactly the stepwise index; other literals are left to the find loop."""
+    import json
+    import random
+
+    from feedlint.reader.locate import StringIndex
+
+    rng = random.Random(21)
+    alphabet = ["a", " ", "\r\n", "\t", '"', "/", "é", "😀", "&#39;", "\\", "\u0001"]
+    taken = refused = 0
+    for _ in range(3000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        literal = json.dumps(value, ensure_ascii=False).replace("/", "\\/")
+        text = '{"k": ' + literal + ', "n": "x\\"y"}'
+        start = text.index(literal)
+        split = StringIndex.__new__(StringIndex)
+        split.start = start + 1
+        slow = StringIndex.__new__(StringIndex)
+        slow.start = start + 1
+        slow._index_stepwise(text)
+        if split._index_split(text):
+            taken += 1
+            assert (list(split.decoded), list(split.raw_after), split.length, split.end) == (list(slow.decoded), list(slow.raw_after), slow.length, slow.end), literal
+        else:
+            refused += 1
+            inner = literal[1:-1]
+            assert "\\\\" in inner or "\\u" in inner or '\\"' in inner, literal
+    assert taken > 200 and refused > 200
