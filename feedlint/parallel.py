@@ -70,7 +70,7 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
     for rule_id, message, record_pointer, fields, evidence, fingerprint, fix in rows:
         region = regions.get(fields)
         if region is None:
-            region = regions[fields] = Region(*(fields if base is None else base.shift(fields)))
+            region = regions[fields] = Region.from_fields(fields if base is None else base.shift(fields))
         name, severity = rules_by_id[rule_id]
         out.append(Finding(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer, region, evidence, fix, fingerprint))
     return out

@@ -140,6 +140,13 @@ class Region:
         return region
 
     @classmethod
+    def from_fields(cls, fields: tuple) -> "Region":
+        """``Region(*fields)`` (fields in :func:`region_fields` order), set in one go like :meth:`indexed` (the main process rebuilds one per finding a worker sends)."""
+        region = _new(cls)
+        _setattr(region, "__dict__", dict(zip(_FIELDS, fields)))
+        return region
+
+    @classmethod
     def file_start(cls) -> "Region":
         return cls(1, 1, 1, 1, 1, 1, 0, 0, 0, 0)
 
@@ -157,6 +164,9 @@ class Region:
             "length_utf16": self.length16,
         }
 
+
+_FIELDS = ("start_line", "start_column", "end_line", "end_column", "start_column16", "end_column16", "offset", "length", "offset16", "length16")  # Region's, in order
+assert _FIELDS == tuple(Region.__dataclass_fields__)
 
 _NEWLINE = re.compile("\n")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
