@@ -231,8 +231,12 @@ class Engine:
             info = self.files[file_index]
             allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
             source = Source(paths[file_index], self.plan.input_format, info.display, profiles=self.plan.profile_set())
+            last = max(wanted)
+            records = source.records()
             try:
-                for raw in source.records():
+                for raw in records:
+                    if raw.index > last:
+                        break  # no dataset finding further on: the rest of the file is not read again
                     for active, hit in wanted.get(raw.index, ()):
                         if active.rule.id not in allowed:
                             continue
@@ -246,6 +250,8 @@ class Engine:
                             self._absorb(used, file_index)
             except InputError:
                 continue  # already reported on the first pass
+            finally:
+                records.close()  # the file, at once
 
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
         """Every finding, file by file in record order; the dataset rules' findings come after them all.
