@@ -611,3 +611,28 @@ def test_text_output_places_dataset_findings_among_the_others_by_position(tmp_pa
     data = json.loads(run_cli("check", "a.json", "b.json", "--select", "FL201,FL601,FL603", "--format", "json", cwd=tmp_path).stdout)
     assert [f["rule"] for f in data] == ["FL201"] * 5 + ["FL601", "FL603", "FL601"]
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("feedlint-findings-*"))
+
+
+def test_the_dataset_stage_reads_a_file_again_only_up_to_its_last_record_with_a_finding(tmp_path, monkeypatch):
+    """Duplicates in the first two records of forty: both located exactly, and the second reading of the file stops after record 1."""
+    from feedlint.reader import sources
+
+    recs = [article(510001, "One", "Body one.", 11), article(510001, "Two", "Body two.", 12)]
+    recs += [article(520000 + i, f"Other {i}", f"Body {i}.", 100 + i) for i in range(38)]
+    a = write(tmp_path / "a.json", recs)
+    pulled: list[int] = []
+    opened = sources.Source.records
+
+    def counting(self, *args, **kwargs):
+        for raw in opened(self, *args, **kwargs):
+            pulled.append(raw.index)
+            yield raw
+
+    monkeypatch.setattr(sources.Source, "records", counting)
+    found = [f for f in run([a], select="FL601")]
+    text = a.read_text()
+    assert [where(f) for f in found] == [
+        ("FL601", "a.json", 0, "/content_id", *value_pos(text, "content_id", "510001")),
+        ("FL601", "a.json", 1, "/content_id", *value_pos(text, "content_id", "510001", 1)),
+    ]
+    assert pulled == list(range(40)) + [0, 1, 2]  # the first reading, then the second up to the record after the last finding
