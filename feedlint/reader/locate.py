@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from itertools import accumulate
-from operator import add
 from functools import lru_cache
+from itertools import accumulate
 from json.decoder import scanstring
+from operator import add
 from typing import Any, Iterator
 
 from ..pointer import unescape
@@ -419,7 +419,7 @@ class StringIndex:
             return False
         literal = text[start:quote]
         if "\\" not in literal:
-            self.decoded = self.raw_after = []
+            self.decoded, self.raw_after = [], []
             self.length = quote - start
             self.end = quote
             return True
