@@ -14,6 +14,13 @@ Two scopes exist:
   facts per record (kept in a compact table by the engine) and
   ``check(table, options)`` runs once per run over that table, yielding
   :class:`DatasetHit` values that name the record they are about.
+
+A record rule that reads ``record.index`` or ``record.pointer`` (where the
+record sits in its file) says so: ``@rule(..., reads_place=True)``.  Records
+are then read in file order for it; other rules may be given records by a
+worker that starts in the middle of a file and does not know those two
+values (reading them there raises :class:`PlaceUnknown`, and the records are
+checked again where they are known: the findings are the same either way).
 """
 
 from __future__ import annotations
@@ -35,6 +42,17 @@ class RuleDefinitionError(ValueError):
 
 class OptionError(ValueError):
     """A user gave a rule an option it does not have, or a bad value."""
+
+
+class PlaceUnknown(BaseException):
+    """``record.index``/``record.pointer`` read where they are not known: a worker checking a byte range of a file.
+
+    A :class:`BaseException`, so that neither a rule's own ``except Exception``
+    nor the engine's crash isolation turns it into a finding or a crash: the
+    worker gives the range back and the records are checked again in file
+    order, with their true numbers.  A rule that needs them declares
+    ``reads_place=True`` and never meets this.
+    """
 
 
 class SetupError(ValueError):
@@ -209,6 +227,7 @@ class Rule:
     security_severity: float | None = None
     origin: str = "builtin"
     prepare: Callable[[Mapping[str, Any], int], None] | None = None  # dataset rules: see rule()
+    reads_place: bool = False  # reads record.index or record.pointer: its records are read in file order (see the module's doc)
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -256,6 +275,7 @@ def rule(
     precision: str = "high",
     security_severity: float | None = None,
     prepare: Callable[[Mapping[str, Any], int], None] | None = None,
+    reads_place: bool = False,
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
 
@@ -265,6 +285,8 @@ def rule(
     in a background thread of the main process, which mostly waits while the
     workers check records, with the number of records the run is expected to
     have.  It must not report anything (the check does) and may do nothing.
+    ``reads_place``: the check (or ``collect``) reads ``record.index`` or
+    ``record.pointer``; without it, reading them may raise :class:`PlaceUnknown`.
     """
 
     def wrap(check: Callable[..., Iterator[Any]]) -> Rule:
@@ -289,6 +311,7 @@ def rule(
             security_severity=security_severity,
             origin=getattr(check, "__module__", "builtin") or "builtin",
             prepare=prepare,
+            reads_place=reads_place,
         )
 
     return wrap

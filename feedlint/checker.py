@@ -27,6 +27,7 @@ class RecordCheck:
     display: str  # the file as findings name it
     keep_fixes: bool = True  # False: findings drop the rules' proposed fixes (no reporter shows them)
     facts: Sequence[ActiveRule] = ()  # the dataset rules whose facts to collect (none: no fact rows)
+    place_known: bool = True  # False: the records' index and pointer are counted from a byte range's start, not the file's (rules may not read them)
 
 
 def check_records(check: RecordCheck, raws: Iterable[Any]) -> Iterator[Effects]:
@@ -44,7 +45,7 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     plan = check.plan
     data = raw.data
     roles = plan.roles_for(getattr(raw, "profile", None))
-    record = Record(data, raw.kind, raw.index, raw.pointer, roles)
+    record = Record(data, raw.kind, raw.index, raw.pointer, roles) if check.place_known else Record(data, raw.kind, None, None, roles)
     is_object = isinstance(data, dict)
     content_id = record.content_id
     suppressions = plan.suppressions
@@ -67,22 +68,22 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
         out.sort(key=_file_order)
     del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made
     if check.facts:
-        _collect(check.facts, raw, roles, effects)
+        _collect(check.facts, raw, roles, effects, check.place_known)
     return effects
 
 
 def collect_facts(check: RecordCheck, raw: Any, effects: Effects) -> None:
     """Add ``raw``'s fact row to ``effects`` (for a caller that checked it without ``check.facts``: ``--fix``'s first look)."""
     if check.facts:
-        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects)
+        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects, check.place_known)
 
 
-def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects) -> None:
+def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects, place_known: bool = True) -> None:
     """The record's fact row for the dataset rules (none when no dataset rule looks at its kind)."""
     kind = raw.kind
     if not any(kind in a.rule.kinds for a in dataset):
         return  # a text article, say: no row for it
-    record = Record(raw.data, kind, raw.index, raw.pointer, roles)
+    record = Record(raw.data, kind, raw.index, raw.pointer, roles) if place_known else Record(raw.data, kind, None, None, roles)
     facts: dict[str, Any] = {}
     for active in dataset:
         if active.rule.collect is not None and kind in active.rule.kinds:

@@ -132,7 +132,20 @@ def _load(config_path: Optional[str]):
     return config, catalogue
 
 
-def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None, expectations=None, data_docs=None, profile=None):
+def _tuning(cfg, tune: Optional[List[str]] = None):
+    """The run's tuning (``feedlint.tuning.resolve``: --tune > config [tuning] > FEEDLINT_* > defaults); a bad env value is a warning."""
+    from .tuning import TuningError, resolve
+
+    try:
+        resolved = resolve(tune or (), cfg.get("tuning"), os.environ, str(cfg.path) if cfg.path else "config")
+    except TuningError as exc:
+        raise _die(str(exc))
+    for warning in resolved.warnings:
+        sys.stderr.write(f"feedlint: warning: {warning}\n")
+    return resolved
+
+
+def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None, expectations=None, data_docs=None, profile=None, tuning=None):
     """The run's plan from config and command line; shared by ``check`` and ``baseline``."""
     from .config import ConfigError
     from .planning import Choices, build_plan
@@ -153,6 +166,7 @@ def _plan(cfg, catalogue, select, ignore, schema, input_format, media_root=None,
                         "data-docs": os.path.abspath(data_docs) if data_docs else None},
                 input_format=input_format.value if input_format else None,
                 profile=profile,
+                tuning=(tuning or _tuning(cfg)).tuning,
             ),
         )
     except ConfigError as exc:
@@ -255,6 +269,7 @@ def check(
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings (config file, rules and their options, profile, tuning) and exit 0 without checking."),
     engine_name: Optional[str] = typer.Option(None, "--engine", metavar="NAME", show_default="config `engine`, else local", help="Where the record checks run: local (this machine's cores) or spark (Spark executors; pip install 'feedlint[spark]')."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", metavar="URL", show_default="config `spark-master`, else spark-submit's, else local[*]", help="Spark master URL for --engine spark."),
+    tune: Optional[List[str]] = typer.Option(None, "--tune", metavar="NAME=VALUE", show_default="config [tuning], else FEEDLINT_* variables, else defaults", help="Set a tuning knob (how checks are spread over workers, never what they find), e.g. range-bytes=1048576; repeatable. Knobs: docs/performance.md, --show-settings."),
 ) -> None:
     """Check exports and report findings (and fix them: --fix, --diff)."""
     from .output import atomic_text_writer
@@ -263,7 +278,8 @@ def check(
     from .reporters.base import RunInfo, Summary
 
     cfg, catalogue = _load(config)
-    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs, profile)
+    tuning = _tuning(cfg, tune)
+    plan = _plan(cfg, catalogue, select, ignore, schema, input_format, media_root, expectations, data_docs, profile, tuning)
     _check_expectations(plan)
     baseline_path = baseline or (cfg.resolve_path(cfg.get("baseline")) if cfg.get("baseline") else None)
     fmt = format or cfg.get("format", "text")
@@ -279,7 +295,8 @@ def check(
 
         run = {"format": fmt, "fail-on": fail, "exit-zero": exit_zero, "jobs": _jobs(jobs, cfg), "baseline": baseline_path,
                "allow-no-records": allow_no_records or cfg.get("allow-no-records", False),
-               "select": _split(select) or cfg.get("select"), "ignore": list(cfg.get("ignore", [])) + (_split(ignore) or [])}
+               "select": _split(select) or cfg.get("select"), "ignore": list(cfg.get("ignore", [])) + (_split(ignore) or []),
+               "tuning-origins": tuning.origins}
         typer.echo(render_settings(cfg, plan, run, catalogue))
         raise typer.Exit(EXIT_OK)
     if not paths:

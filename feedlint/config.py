@@ -56,6 +56,7 @@ KEYS: dict[str, tuple[Any, str]] = {
     "original-template": (str, "attachment original path template for every FL5xx rule and FL307"),
     "profiles": (list, "your own profile files (TOML or JSON, see docs/profiles.md), tried before the built-in ones"),
     "profile": (str, "read every file with this profile instead of detecting it (cms, wordpress, ghost, jsonfeed or one of yours)"),
+    "tuning": (dict, "[tuning] how record checks are spread over workers: parallel-min-records, range-bytes, start-method, ... (docs/performance.md \"Tuning\")"),
 }
 SUPPRESS_KEYS = {"content-id", "pointer", "rules", "path", "reason"}
 
@@ -133,6 +134,13 @@ def validate(data: Mapping[str, Any], where: str) -> None:
                 raise ConfigError(f"{where}: fields.{kind}: {unknown('role', role, ROLES, sort=False)}")
             if not isinstance(pats, list) or not all(isinstance(p, str) and (p == "" or p.startswith("/")) for p in pats):
                 raise ConfigError(f"{where}: fields.{kind}.{role} must be a list of JSON Pointers like '/content_body'")
+    if "tuning" in data:
+        from .tuning import TuningError, parse_config
+
+        try:
+            parse_config(data["tuning"], where)
+        except TuningError as exc:
+            raise ConfigError(str(exc)) from None
     if not all(isinstance(p, str) and p for p in data.get("profiles", [])):
         raise ConfigError(f"{where}: profiles must be a list of profile file paths (strings)")
     if not all(isinstance(p, str) and p for p in data.get("expectations", [])):

@@ -14,7 +14,6 @@ from dataclasses import replace
 from itertools import chain
 from typing import Any, Iterator, Mapping, Sequence
 
-from . import tuning
 from .api import DatasetHit, Hit
 from .checker import RecordCheck, check_record as _check_record, run_rule, stamp, suppressed
 from .dataset import Evaluator, run_stage
@@ -58,7 +57,6 @@ class Engine:
         self._executor = executor
         self.dataset_evaluator = dataset_evaluator
         self._preparing: Any = None  # the thread running the dataset rules' prepare (see prepare_in_background)
-        tuning.warn_bad_values()  # said when the run starts, whether or not it reaches the code that reads them
 
     @property
     def executor(self) -> Executor:

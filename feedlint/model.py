@@ -18,17 +18,35 @@ class Record:
 
     ``memo`` lets rules share an expensive derived value (the parsed HTML, the
     schema errors) within one record without sharing state across records.
+    ``index`` and ``pointer`` (where it sits in its file) are None when not
+    known here (a worker checking a byte range): reading them then raises
+    :class:`feedlint.api.PlaceUnknown` (a rule that reads them declares
+    ``reads_place``).
     """
 
-    __slots__ = ("data", "kind", "index", "pointer", "roles", "_memo")
+    __slots__ = ("data", "kind", "_index", "_pointer", "roles", "_memo")
 
-    def __init__(self, data: Any, kind: str = "cms", index: int = 0, pointer: str = "", roles: FieldRoles | None = None) -> None:
+    def __init__(self, data: Any, kind: str = "cms", index: int | None = 0, pointer: str | None = "", roles: FieldRoles | None = None) -> None:
         self.data = data
         self.kind = kind
-        self.index = index
-        self.pointer = pointer
+        self._index = index
+        self._pointer = pointer
         self.roles = roles or FieldRoles()
         self._memo: dict[str, Any] = {}
+
+    @property
+    def index(self) -> int:
+        """The record's number in its file (0-based)."""
+        if self._index is None:
+            _place_unknown()
+        return self._index  # type: ignore[return-value]
+
+    @property
+    def pointer(self) -> str:
+        """The record's JSON Pointer in its file (``/0/3``)."""
+        if self._pointer is None:
+            _place_unknown()
+        return self._pointer  # type: ignore[return-value]
 
     @property
     def content_id(self) -> Any:
@@ -73,6 +91,12 @@ class Record:
 
 
 _ABSENT: Any = object()
+
+
+def _place_unknown() -> None:
+    from .api import PlaceUnknown
+
+    raise PlaceUnknown("record.index and record.pointer are not known in a byte range's worker: declare @rule(..., reads_place=True)")
 
 
 @lru_cache(maxsize=256)

@@ -26,9 +26,10 @@ the main process, over the facts gathered here.  The workers' side and the pool
 are in :mod:`feedlint.workers`.
 
 Small files are checked in the main process: a pool costs tens of
-milliseconds to start, more than checking :data:`MIN_PARALLEL_RECORDS`
+milliseconds to start, more than checking ``Tuning.parallel_min_records``
 records, so a file switches to the pool only when it has more records than that
-(see ``docs/performance.md``).
+(see ``docs/performance.md``).  Every such number is the plan's
+:class:`feedlint.tuning.Tuning`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from collections import deque
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Sequence
 
-from . import tuning
 from .checker import RecordCheck, check_records as _check_serially
 from .effects import Effects
 from .executor import FileJob
@@ -47,10 +47,6 @@ from .reader.positions import Cursor
 from .workers import WorkerPool, check_chunk, check_range, chunk_records
 
 
-MIN_PARALLEL_RECORDS: int = tuning.value("FEEDLINT_PARALLEL_MIN_RECORDS")  # fewer records: checked in the main process
-TASK_BYTES = 512 * 1024  # records sent per task: about this much source (not reader.ranges.RANGE_BYTES)
-CHUNK_RECORDS = 256  # ... and at most this many
-IN_FLIGHT_PER_WORKER = 4  # tasks submitted ahead per worker (bounded memory)
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
 
 
@@ -84,8 +80,9 @@ def _check_here(check: RecordCheck, chunk: list) -> Iterator[Effects]:
     return _check_serially(check, chunk_records(chunk))
 
 
-def _chunks(raws: Iterator[Any]) -> Iterator[list]:
-    """Records in chunks of about :data:`TASK_BYTES`; a reading error comes after the chunk of the records before it."""
+def _chunks(raws: Iterator[Any], tuning: Any) -> Iterator[list]:
+    """Records in chunks of about ``tuning.task_bytes``; a reading error comes after the chunk of the records before it."""
+    task_bytes, task_records = tuning.task_bytes, tuning.task_records
     chunk: list = []
     size = 0
     try:
@@ -94,7 +91,7 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
             source = raw.source
             chunk.append((raw.index, raw.pointer, source if isinstance(source, bytes) else bytes(source), (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
             size += raw.size
-            if size >= TASK_BYTES or len(chunk) >= CHUNK_RECORDS:
+            if size >= task_bytes or len(chunk) >= task_records:
                 yield chunk
                 chunk, size = [], 0
     except InputError:
@@ -105,13 +102,15 @@ def _chunks(raws: Iterator[Any]) -> Iterator[list]:
         yield chunk
 
 
-def _trusted(active: Any) -> bool:
-    """Whether a rule ships with feedlint: it never reads ``record.index`` or ``record.pointer``, which a range's worker counts from the range's start."""
-    return active.rule.origin.startswith("feedlint.rules.")
-
-
 def _rangeable(source: Any, rules: Sequence[Any]) -> bool:
-    """Whether workers can read ``source`` by ranges: a JSON export in a plain file, checked by feedlint's own rules."""
+    """Whether workers can read ``source`` by ranges: a JSON export in a plain file, no rule declaring it reads a record's place.
+
+    A range's worker counts record numbers and pointers from the range's
+    start, so a rule that reads ``record.index``/``record.pointer`` declares
+    ``reads_place`` and gets records.  One that reads them without saying so
+    meets :class:`feedlint.api.PlaceUnknown` in the worker, which gives its
+    range back (the rest of the file is then sent as records).
+    """
     from .reader.jsonstream import JsonRecordReader
 
     return (
@@ -121,14 +120,14 @@ def _rangeable(source: Any, rules: Sequence[Any]) -> bool:
         and not source.info.gzip
         and isinstance(getattr(source, "reader", None), JsonRecordReader)
         and os.path.isfile(source.path)
-        and all(_trusted(a) for a in rules)
+        and not any(a.rule.reads_place for a in rules)
     )
 
 
 class _Ranges:
     """A file's ranges still to check, and the last record start known for certain (see :mod:`.reader.ranges`)."""
 
-    def __init__(self, source: Any, start: Any) -> None:
+    def __init__(self, source: Any, start: Any, step: int) -> None:
         from .reader.ranges import cuts
 
         reader = source.reader
@@ -141,11 +140,12 @@ class _Ranges:
         self.known = start  # where the next range to drain starts
         self.drained = self.misses = 0
         self.reread = False  # set when the rest of the file is to be read here, from ``known``
+        self.step = step  # about this many bytes a range (Tuning.range_bytes)
         self._cuts = cuts
         self.recut(start.offset)
 
     def recut(self, offset: int) -> None:
-        self.spans = self._cuts(self.fd, self.bom, offset, self.head, self.size)
+        self.spans = self._cuts(self.fd, self.bom, offset, self.head, self.size, self.step)
 
     def stop_cutting(self) -> None:
         self.spans = iter(())
@@ -172,7 +172,7 @@ class _Ranges:
     def records_from_known(self) -> Iterator[Any]:
         from .reader.ranges import range_reader
 
-        reader = range_reader(self.fd, self.bom, self.display, self.head, self.known.offset, None)
+        reader = range_reader(self.fd, self.bom, self.display, self.head, self.known.offset, None, self.step)
         for raw in reader.resume(self.known, self.layout, None):
             self.info.records += 1
             yield raw
@@ -240,15 +240,17 @@ def check_records(job: FileJob, pool: WorkerPool) -> Iterator[Effects]:
     before it has been reported, as in a serial run.
     """
     check, raws, source = job.check, iter(job.records), job.source
+    tuning = check.plan.tuning
     head: list = []
     failure: InputError | None = None
-    ranged = _rangeable(source, check.rules)
-    wanted = max(1, MIN_PARALLEL_RECORDS) + ranged  # ranges start at the record after the head
+    ranged = tuning.ranges and _rangeable(source, [*check.rules, *check.facts])
+    min_records = tuning.parallel_min_records
+    wanted = max(1, min_records) + ranged  # ranges start at the record after the head
     try:
         head.extend(islice(raws, wanted))
     except InputError as exc:  # report the records before it first
         failure = exc
-    if failure is not None or len(head) < MIN_PARALLEL_RECORDS or not getattr(head[0], "binary", False):
+    if failure is not None or len(head) < min_records or not getattr(head[0], "binary", False):
         yield from _check_serially(check, chain(head, () if failure is not None else raws))
         if failure is not None:
             raise failure
@@ -258,7 +260,7 @@ def check_records(job: FileJob, pool: WorkerPool) -> Iterator[Effects]:
     yield from _check_serially(check, [head.pop(0)])
     ranges = None
     if ranged and len(head) == wanted - 1 and source.reader.head is not None and source.reader.layout in ("array", "pages", "json-lines"):
-        ranges = _Ranges(source, _start_of(source, head.pop()))
+        ranges = _Ranges(source, _start_of(source, head.pop()), tuning.range_bytes)
         source.info.records -= 1  # that record is read again, in its range
         raws = iter(())
     if check.facts and job.prepare is not None:
@@ -290,7 +292,8 @@ def _run_tasks(job: FileJob, raws: Iterator[Any], ranges: _Ranges | None, pool: 
     common = (display, tuple(index_of[id(a)] for a in rules), bool(check.facts), check.keep_fixes, profile)
     pool.get()
     pending: deque = deque()  # (result, chunk of records or (start, stop) of a range) in submission order
-    limit = pool.jobs * IN_FLIGHT_PER_WORKER
+    tuning = check.plan.tuning
+    limit = pool.jobs * tuning.tasks_in_flight
     failure: InputError | None = None
 
     def drain_one() -> Iterator[Effects]:
@@ -307,11 +310,11 @@ def _run_tasks(job: FileJob, raws: Iterator[Any], ranges: _Ranges | None, pool: 
             return
         yield _drain_range(got, payload, ranges, rules_by_id, display, pending, job.progress)  # type: ignore[arg-type]
 
-    chunks: Iterator[list] | None = _chunks(raws)
+    chunks: Iterator[list] | None = _chunks(raws, tuning)
     while True:
         if ranges is not None and ranges.reread:
             ranges.reread = False
-            chunks = _chunks(ranges.records_from_known())
+            chunks = _chunks(ranges.records_from_known(), tuning)
         span = None
         if chunks is not None:
             try:

@@ -16,6 +16,7 @@ from .api import Rule
 from .fields import FieldRoles
 from .model import Finding
 from .selection import matches_any, profile_turns_off
+from .tuning import Tuning
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Plan:
     profile_rules: dict[str, list[ActiveRule]] = field(default_factory=dict)  # per profile: ``rules`` with its options (same order)
     profile_roles: dict[str, FieldRoles] = field(default_factory=dict)  # per profile: the roles its records are read with
     select: tuple[str, ...] | None = None  # the user's explicit selectors (command line, else config); None: every rule, implicitly
+    tuning: Tuning = field(default_factory=Tuning)  # how the record checks are spread (feedlint.tuning); never what they find
 
     def by_scope(self, scope: str) -> list[ActiveRule]:
         return [a for a in self.rules if a.rule.scope == scope]

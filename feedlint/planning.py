@@ -11,6 +11,7 @@ from .plan import ActiveRule, Plan, Suppression
 from .fields import FieldRoles
 from .registry import Catalogue
 from .selection import SelectorError, check_selectors, select_rules
+from .tuning import Tuning, TuningError, resolve as resolve_tuning
 
 # Run-wide settings that flow into every rule declaring an option of that name.
 SHARED_OPTIONS = ("schema", "allow-remote-refs", "media-root", "rendition-template", "original-template", "expectations", "data-docs")
@@ -25,6 +26,7 @@ class Choices:
     shared: Mapping[str, Any] | None = None
     input_format: str | None = None
     profile: str | None = None
+    tuning: Tuning | None = None  # resolved by the caller (the CLI: --tune, config, environment); None: the config's [tuning] over the defaults
 
 
 def _rule_settings(config: Config, catalogue: Catalogue) -> dict[str, dict[str, Any]]:
@@ -91,6 +93,12 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
     ]
     profiles = _profiles(config, choices, catalogue)
     roles = FieldRoles.from_config(config.get("fields"))
+    tuning = choices.tuning
+    if tuning is None:
+        try:
+            tuning = resolve_tuning(config=config.get("tuning"), where=where).tuning
+        except TuningError as exc:
+            raise ConfigError(str(exc)) from None
     return Plan(
         rules=active,
         roles=roles,
@@ -101,6 +109,7 @@ def build_plan(catalogue: Catalogue, config: Config, choices: Choices = Choices(
         profile_rules={p.name: _with_profile(active, p, settings, shared, catalogue) for p in profiles.profiles},
         profile_roles={p.name: (p.field_roles(config.get("fields")) if p.name == "cms" else p.field_roles()) for p in profiles.profiles},
         select=tuple(select) if select is not None else None,
+        tuning=tuning,
     )
 
 

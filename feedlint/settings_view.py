@@ -68,9 +68,11 @@ def render_settings(cfg: Any, plan: Any, run: Mapping[str, Any], catalogue: Any)
         lines.append(f"{a.rule.id} = {toml_value(settings)}  # {a.rule.name}")
     if not forced:
         lines += ["# a detected profile may set other rule options: feedlint explain-profile NAME"]
-    lines += ["", "[tuning]  # environment knobs (docs/performance.md)"]
-    for name in tuning.KNOBS:
+    lines += ["", "[tuning]  # how checks are spread over workers: --tune NAME=VALUE > config [tuning] > FEEDLINT_* > default (docs/performance.md)"]
+    origins = run.get("tuning-origins", {})
+    for name, value in tuning.as_settings(plan.tuning):
         knob = tuning.KNOBS[name]
-        value = tuning.value(name)
-        lines.append(_line(name, value, "" if value is not None else knob.default_text))
+        origin = origins.get(name)
+        note = f"from {origin}" if origin else f"default{'' if value is not None else ': ' + tuning.default_text(knob)}"
+        lines.append(_line(name, value, note))
     return "\n".join(lines)

@@ -15,15 +15,12 @@ puts the results back in order.  Records are checked with
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections import deque
 from typing import Any, Iterator
 
 from .reader.errors import InputError
 from .reader.positions import Cursor, region_fields
-
-SHUTDOWN_GRACE = 10.0  # seconds the workers get to finish their tasks when the pool closes (see WorkerPool.close)
 
 _worker: dict[str, Any] = {}
 _inherited_plan: Any = None  # set just before a fork-based pool starts
@@ -43,12 +40,6 @@ def resolve_jobs(value: int | None) -> int:
     return default_jobs() if not value else value
 
 
-def _start_method() -> str:
-    from . import tuning
-
-    return tuning.value("FEEDLINT_START_METHOD") or ("fork" if sys.platform.startswith("linux") else "spawn")
-
-
 def _plan_spec(plan: Any) -> dict[str, Any]:
     """What a spawned worker needs to rebuild ``plan`` (rules by id, everything else as data)."""
     return {
@@ -61,6 +52,7 @@ def _plan_spec(plan: Any) -> dict[str, Any]:
         "profile_rules": {name: [(a.rule.id, a.severity, dict(a.options)) for a in rules] for name, rules in plan.profile_rules.items()},
         "profile_roles": plan.profile_roles,
         "select": plan.select,
+        "tuning": plan.tuning,
     }
 
 
@@ -72,7 +64,7 @@ def _plan_from_spec(spec: dict[str, Any]) -> Any:
     rules = [ActiveRule(by_id[rid], severity, options) for rid, severity, options in spec["rules"]]
     sups = [Suppression(reason, cid, ptr, tuple(rs), path) for reason, cid, ptr, rs, path in spec["suppressions"]]
     profile_rules = {name: [ActiveRule(by_id[rid], severity, options) for rid, severity, options in rows] for name, rows in spec["profile_rules"].items()}
-    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"], spec["profiles"], profile_rules, spec["profile_roles"], spec["select"])
+    return Plan(rules, spec["roles"], spec["per_file_ignores"], sups, spec["input_format"], spec["profiles"], profile_rules, spec["profile_roles"], spec["select"], tuning=spec["tuning"])
 
 
 def _init_worker(spec: dict[str, Any] | None) -> None:
@@ -89,13 +81,13 @@ def chunk_records(chunk: list) -> Iterator[Any]:
         yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind, profile=profile)
 
 
-def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool, profile: str | None) -> Any:
+def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool, profile: str | None, place_known: bool = True) -> Any:
     """The :class:`RecordCheck` a task asks for, from this worker's plan."""
     from .checker import RecordCheck
 
     plan = _worker["plan"]
     active = plan.rules_for(profile)
-    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, plan.facts_for(profile) if want_facts else ())
+    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, plan.facts_for(profile) if want_facts else (), place_known)
 
 
 def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:
@@ -135,28 +127,30 @@ def check_range(task: tuple) -> tuple | None:
     Returns per-record (findings, facts), each record's page when the export
     is paged, where the range really ended (counted from its start, None at
     the end of the file) and the side effects; None when the main process
-    must check the range itself: the input is malformed there, or a rule
+    must check the range itself: the input is malformed there, a rule
     crashed (its message would name the record by a number counted from the
-    range's start).
+    range's start), or a rule read ``record.index``/``record.pointer``
+    (:class:`PlaceUnknown`: they are not known here).
     """
+    from .api import PlaceUnknown
     from .effects import Effects
     from .reader.jsonstream import RecordStart
     from .reader.ranges import range_reader
 
     display, rule_indices, want_facts, keep_fixes, profile, path, bom, layout, head, start, stop = task
-    check = _check(display, rule_indices, want_facts, keep_fixes, profile)
+    check = _check(display, rule_indices, want_facts, keep_fixes, profile, place_known=False)
     paged = layout == "pages"
     out: list = []
     pages: list = []
     totals = Effects()
     try:
-        reader = range_reader(_range_fd(path), bom, display, head, start, stop)
+        reader = range_reader(_range_fd(path), bom, display, head, start, stop, _worker["plan"].tuning.range_bytes)
         reader.profile = profile or "cms"
         raws = reader.resume(RecordStart(start, Cursor()), layout, stop)
         if paged:
             raws = _noting_pages(raws, pages)
         _packed(check, raws, out, totals)
-    except (InputError, OSError):
+    except (InputError, OSError, PlaceUnknown):
         return None
     if totals.internal_errors:
         return None
@@ -225,7 +219,7 @@ class WorkerPool:
             global _inherited_plan
             import multiprocessing
 
-            method = _start_method()
+            method = self.plan.tuning.method()
             ctx = multiprocessing.get_context(method)
             spec = None
             if method == "fork":
@@ -245,7 +239,7 @@ class WorkerPool:
         after a wrong guess) leaves the results queue locked, and the pool's
         shutdown then waits forever (CPython gh-96995).  So the pool is closed
         and its tasks in flight (a few chunks) are waited for; only tasks still
-        running after :data:`SHUTDOWN_GRACE` seconds (a rule stuck on a record,
+        running after ``Tuning.shutdown_grace`` seconds (a rule stuck on a record,
         an interrupted run) get the workers terminated.
         """
         pool = self._pool
@@ -253,7 +247,7 @@ class WorkerPool:
             return
         self._pool = None
         pool.close()
-        deadline = time.monotonic() + SHUTDOWN_GRACE
+        deadline = time.monotonic() + self.plan.tuning.shutdown_grace
         submitted, self._submitted = self._submitted, deque()
         for result in submitted:
             result.wait(max(0.0, deadline - time.monotonic()))

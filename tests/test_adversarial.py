@@ -101,6 +101,7 @@ def test_a_big_record_goes_to_workers_as_bytes(tmp_path, monkeypatch):
     from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.reader import jsonstream
+    from feedlint.tuning import Tuning
 
     from conftest import _builtin_catalogue
 
@@ -109,19 +110,18 @@ def test_a_big_record_goes_to_workers_as_bytes(tmp_path, monkeypatch):
     path = tmp_path / "e.json.gz"
     path.write_bytes(gzip.compress(json.dumps([records], ensure_ascii=False).encode("utf-8")))
     monkeypatch.setattr(jsonstream, "BIG_RECORD", len(json.dumps(records[-1], ensure_ascii=False).encode("utf-8")) - 100)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
     sent = []
     chunks = parallel._chunks
 
-    def spy(raws):
-        for chunk in chunks(raws):
+    def spy(raws, tuning):
+        for chunk in chunks(raws, tuning):
             sent.extend((item[0], type(item[2])) for item in chunk)
             yield chunk
 
     monkeypatch.setattr(parallel, "_chunks", spy)
 
     def run(jobs):
-        plan = build_plan(_builtin_catalogue(), Config(values={}), Choices(select=["ALL"]))
+        plan = build_plan(_builtin_catalogue(), Config(values={}), Choices(select=["ALL"], tuning=Tuning(parallel_min_records=3)))
         engine = Engine(plan, jobs)
         found = [(f.rule_id, f.record_index, f.pointer, f.region, f.message) for f in engine.run([str(path)])]
         assert not engine.errors and not engine.internal_errors

@@ -284,7 +284,7 @@ def test_show_settings_prints_the_resolved_settings_and_checks_nothing(tmp_path)
     assert 'select = ["fl2"]' in out and 'ignore = ["FL201"]' in out
     assert 'FL202 = { severity = "warning" }' in out and "FL201 =" not in out and "FL101 =" not in out
     assert 'FL203 = { severity = "warning", allowed-entities = ["&foo;"], report-missing-semicolon = true }' in out
-    assert "[tuning]" in out and "FEEDLINT_RANGE_BYTES = 4096" in out
+    assert "[tuning]" in out and "range-bytes = 4096  # from FEEDLINT_RANGE_BYTES" in out and "parallel-min-records = 200  # default" in out
     assert "Found" not in out and "checks passed" not in out
     import tomllib
 

@@ -144,20 +144,19 @@ SPIED = [("_drain_range", None), ("_drain_records", None), ("recut", "_Ranges"),
 def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_records: int = 3, ignore=("FL6",), rules=None):
     """Run the real engine in this process; returns (comparable result, calls of the main-process functions spied on).
 
-    Workers are forked, so they inherit the patched knobs.  ``rules``: a plan of
-    just these rules (severity warning) instead of the built-ins.
+    The knobs are the plan's tuning (workers are forked, so the spies run in
+    this process).  ``rules``: a plan of just these rules (severity warning)
+    instead of the built-ins.
     """
     import feedlint.parallel as parallel
-    import feedlint.reader.ranges as ranges_mod
     from feedlint.config import Config
     from feedlint.engine import ActiveRule, Engine, Plan
     from feedlint.planning import Choices, build_plan
     from feedlint.reader.positions import region_fields
     from feedlint.registry import load_catalogue
+    from feedlint.tuning import Tuning
 
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", min_records)
-    monkeypatch.setattr(ranges_mod, "RANGE_BYTES", range_bytes)
-    monkeypatch.setenv("FEEDLINT_START_METHOD", "fork")
+    tuning = Tuning(parallel_min_records=min_records, range_bytes=range_bytes, start_method="fork")
     calls: Counter = Counter()
     for name, owner in SPIED:
         target = getattr(parallel, owner) if owner else parallel
@@ -169,9 +168,9 @@ def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_r
 
         monkeypatch.setattr(target, name, spy)
     if rules is None:
-        plan = build_plan(load_catalogue(plugins=False), Config(), Choices(ignore=list(ignore)))
+        plan = build_plan(load_catalogue(plugins=False), Config(), Choices(ignore=list(ignore), tuning=tuning))
     else:
-        plan = Plan([ActiveRule(r, "warning", {}) for r in rules])
+        plan = Plan([ActiveRule(r, "warning", {}) for r in rules], tuning=tuning)
     engine = Engine(plan, jobs)
     findings = [(f.as_dict(), region_fields(f.region)) for f in engine.run([str(path)])]
     result = {
@@ -597,15 +596,8 @@ def title_seen(record, options):
 
 
 def test_rule_crash_in_a_range_names_the_same_records(files, monkeypatch):
-    import feedlint.parallel as parallel
-
-    def trusted_too(active):
-        return True
-
     for name in ("pages", "jsonl-crlf"):
-        monkeypatch.setattr(parallel, "_trusted", trusted_too)
         serial, _ = engine_run(files[name], 1, monkeypatch, rules=[crashes_on_some_records])
-        monkeypatch.setattr(parallel, "_trusted", trusted_too)
         par, calls = engine_run(files[name], 2, monkeypatch, rules=[crashes_on_some_records])
         assert calls["_drain_range"] >= 1 and calls["give_up"] >= 1, calls
         assert par == serial
@@ -616,21 +608,64 @@ def test_rule_crash_in_a_range_names_the_same_records(files, monkeypatch):
         late_findings(serial, 50)
 
 
-def test_rule_from_outside_feedlint_uses_record_chunks(files, monkeypatch):
+@rule("XR003", "index-in-message", reads_place=True)
+def index_in_message(record, options):
+    """Names the record's number and pointer (declares it reads them)."""
+    yield Hit("/content_title", f"record {record.index} at {record.pointer}")
+
+
+@rule("XR004", "index-read-undeclared")
+def index_read_undeclared(record, options):
+    """Reads the record's number without declaring it, and hides errors (what a careless plugin does)."""
+    try:
+        n = record.index
+    except Exception:  # noqa: BLE001 - PlaceUnknown is not an Exception: it is not swallowed here
+        n = -1
+    yield Hit("/content_title", f"record {n}")
+
+
+def test_rule_from_outside_feedlint_reads_ranges(files, monkeypatch):
+    """Where a rule comes from does not matter: one that does not read a record's place gets ranges."""
     serial, _ = engine_run(files["pages"], 1, monkeypatch, rules=[title_seen])
     par, calls = engine_run(files["pages"], 2, monkeypatch, rules=[title_seen])
     assert par == serial and len(serial["findings"]) == N_RECORDS
-    assert calls["_drain_range"] == 0 and calls["recut"] == 0 and calls["_drain_records"] >= 1, calls
+    assert calls["_drain_range"] >= 1 and calls["give_up"] == 0, calls
 
 
-def test_builtin_and_outside_rules_together_fall_back_to_records(files, monkeypatch):
+def test_a_rule_declaring_reads_place_gets_records(files, monkeypatch):
     from feedlint.registry import load_catalogue
 
     builtin = [r for r in load_catalogue(plugins=False).rules if r.scope == "record" and r.id in ("FL201", "FL204")]
-    serial, _ = engine_run(files["jsonl"], 1, monkeypatch, rules=[*builtin, title_seen])
-    par, calls = engine_run(files["jsonl"], 2, monkeypatch, rules=[*builtin, title_seen])
+    serial, _ = engine_run(files["jsonl"], 1, monkeypatch, rules=[*builtin, index_in_message])
+    par, calls = engine_run(files["jsonl"], 2, monkeypatch, rules=[*builtin, index_in_message])
     assert par == serial
     assert calls["_drain_range"] == 0 and calls["_drain_records"] >= 1
+    messages = [f["message"] for f, _ in serial["findings"] if f["rule"] == "XR003"]
+    assert messages == [f"record {i} at " for i in range(N_RECORDS)]  # JSON Lines: each line is its own document (pointer "")
+
+
+def test_a_rule_reading_place_undeclared_gets_exact_numbers_all_the_same(files, monkeypatch):
+    """The guarantee is the seam's, not the rule's: in a range the place is unknown, the worker gives the range back."""
+    for name in ("pages", "jsonl"):
+        serial, _ = engine_run(files[name], 1, monkeypatch, rules=[index_read_undeclared])
+        par, calls = engine_run(files[name], 2, monkeypatch, rules=[index_read_undeclared])
+        assert par == serial, name
+        assert [f["message"] for f, _ in par["findings"]] == [f"record {i}" for i in range(N_RECORDS)]
+        assert calls["give_up"] >= 1 and calls["_drain_records"] >= 1, calls
+
+
+def test_a_record_in_a_range_does_not_know_its_place():
+    from feedlint.api import PlaceUnknown
+    from feedlint.model import Record
+
+    known = Record({"content_id": 1}, "cms", 4, "/0/4")
+    assert (known.index, known.pointer) == (4, "/0/4")
+    unknown = Record({"content_id": 1}, "cms", None, None)
+    assert unknown.content_id == 1
+    for name in ("index", "pointer"):
+        with pytest.raises(PlaceUnknown):
+            getattr(unknown, name)
+    assert not issubclass(PlaceUnknown, Exception)
 
 
 # -- 7. units: cursors and cuts ---------------------------------------------------------------------------

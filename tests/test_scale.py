@@ -375,6 +375,9 @@ def test_progress_bar_appears_after_the_delay_and_is_fed_by_the_source(tmp_path,
 
 from feedlint.api import Hit, rule  # noqa: E402
 from feedlint.engine import ActiveRule, Engine, Plan, Suppression  # noqa: E402
+from feedlint.tuning import Tuning  # noqa: E402
+
+SMALL = Tuning(parallel_min_records=3, task_records=4)  # a pool for a few records, several tasks
 
 
 @rule("XS001", "title-with-callable-fix")
@@ -392,11 +395,7 @@ def crashes_on_odd_ids(record, options):
 
 
 def _run(path, jobs, monkeypatch, rules, suppressions=()):
-    import feedlint.parallel as parallel
-
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
-    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
-    plan = Plan([ActiveRule(r, "warning", {}) for r in rules], suppressions=[Suppression(**s) for s in suppressions])
+    plan = Plan([ActiveRule(r, "warning", {}) for r in rules], suppressions=[Suppression(**s) for s in suppressions], tuning=SMALL)
     engine = Engine(plan, jobs)
     findings = [(f.rule_id, f.record_index, f.pointer, f.region.offset, f.message) for f in engine.run([str(path)])]
     return findings, engine
@@ -427,12 +426,10 @@ def test_without_keep_fixes_findings_carry_no_fix_whatever_the_jobs(tmp_path, mo
 
     p = tmp_path / "e.json"
     p.write_text(export_text([base_record(content_id=i, content_title=f"t{i}") for i in range(1, 24)]))
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
-    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
     fell_back = []
     real = parallel._check_here
     monkeypatch.setattr(parallel, "_check_here", lambda *a: fell_back.append(1) or real(*a))
-    plan = Plan([ActiveRule(title_with_callable_fix, "warning", {})])
+    plan = Plan([ActiveRule(title_with_callable_fix, "warning", {})], tuning=SMALL)
     runs = {}
     for jobs, keep in ((1, True), (1, False), (2, False)):
         runs[jobs, keep] = list(Engine(plan, jobs, keep_fixes=keep).run([str(p)]))
@@ -474,17 +471,11 @@ def test_pool_closes_without_killing_workers_that_finish_their_tasks(tmp_path, m
     locked and the shutdown hangs (CPython gh-96995); it hung about once in
     fifty runs of this kind before the pool waited for its tasks.
     """
-    import feedlint.parallel as parallel
     from multiprocessing.pool import Pool
 
     terminated = []
     real = Pool.terminate
     monkeypatch.setattr(Pool, "terminate", lambda self: terminated.append(1) or real(self))
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 4)
-    monkeypatch.setenv("FEEDLINT_RANGE_BYTES", "1")  # every record its own range
-    from feedlint.reader import ranges
-
-    monkeypatch.setattr(ranges, "RANGE_BYTES", 1)
     related = [{"content_id": k, "title": "look-alike"} for k in range(20)]
     records = [base_record(content_id=i, content_title=f"It&#39;s {i}", related=related if i % 7 == 3 else []) for i in range(30)]
     p = tmp_path / "e.json"
@@ -493,7 +484,10 @@ def test_pool_closes_without_killing_workers_that_finish_their_tasks(tmp_path, m
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
 
-    plan = build_plan(load_catalogue(), Config(values={}), Choices(select=["FL201"]))
+    from feedlint.tuning import Tuning
+
+    tuning = Tuning(parallel_min_records=4, range_bytes=1)  # every record its own range
+    plan = build_plan(load_catalogue(), Config(values={}), Choices(select=["FL201"], tuning=tuning))
     runs = []
     for jobs in (1, 2, 2, 2, 2, 2):
         engine = Engine(plan, jobs)
@@ -507,16 +501,11 @@ def test_pool_closes_without_killing_workers_that_finish_their_tasks(tmp_path, m
 def test_pool_terminates_workers_still_busy_after_the_grace_period(tmp_path, monkeypatch):
     """A run abandoned while a task is stuck (here: a rule sleeping on one record) does not wait for it beyond the grace period."""
     import time
+    from dataclasses import replace
 
-    import feedlint.parallel as parallel
-    import feedlint.workers as workers
-
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
-    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
-    monkeypatch.setattr(workers, "SHUTDOWN_GRACE", 0.3)
     p = tmp_path / "e.json"
     p.write_text(export_text([base_record(content_id=i) for i in range(1, 41)]))
-    engine = Engine(Plan([ActiveRule(slow_on_one_record, "warning", {})]), 2)
+    engine = Engine(Plan([ActiveRule(slow_on_one_record, "warning", {})], tuning=replace(SMALL, shutdown_grace=0.3)), 2)
     findings = engine.run([str(p)])
     first = next(findings)
     started = time.monotonic()
@@ -601,14 +590,10 @@ def _dataset_rule(rule_id, prepare):
 
 
 def test_dataset_rules_prepare_in_a_thread_while_workers_check_and_before_their_check(tmp_path, monkeypatch):
-    import feedlint.parallel as parallel
-
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RECORDS", 3)
-    monkeypatch.setattr(parallel, "CHUNK_RECORDS", 4)
     p = tmp_path / "e.json"
     p.write_text(export_text([base_record(content_id=i) for i in range(1, 61)]))
     slow, failing = _dataset_rule("XS010", _slow_prepare), _dataset_rule("XS011", _failing_prepare)
-    plan = Plan([ActiveRule(slow, "warning", {}), ActiveRule(failing, "warning", {})])
+    plan = Plan([ActiveRule(slow, "warning", {}), ActiveRule(failing, "warning", {})], tuning=SMALL)
     _prepared.clear()
     serial = [f.message for f in Engine(plan, 1).run([str(p)])]
     assert serial == ["prepared before the check: False"] * 2 and _prepared == []  # one process: nothing to overlap

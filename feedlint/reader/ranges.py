@@ -4,7 +4,7 @@ The parallel run's main process would otherwise read every record, decode it
 once to find where it ends, and pipe its bytes to a worker that decodes it
 again: a fixed share of the work that capped the speed-up.  Instead the main
 process only *guesses* where chunks begin -- the first place after every
-:data:`RANGE_BYTES` where a record seems to start (``{"content_id":``, the way
+``step`` bytes (``Tuning.range_bytes``) where a record seems to start (``{"content_id":``, the way
 this export's records begin) -- and each worker reads its own range with the
 ordinary reader, from one record start to the first record starting at or after
 the next guess.
@@ -24,12 +24,10 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from .. import tuning
 from .errors import InputError
 from .jsonstream import JsonRecordReader
 
 
-RANGE_BYTES: int = tuning.value("FEEDLINT_RANGE_BYTES")  # a range is about this much of the file (tests make it small)
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
 
 
@@ -51,13 +49,16 @@ class FileRange:
         return data
 
 
-def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop: int | None) -> JsonRecordReader:
-    """A reader positioned at file offset ``start`` (after ``bom`` bytes), ready for :meth:`JsonRecordReader.resume`."""
-    window = (stop - start if stop is not None else RANGE_BYTES) + _LOOK
+def range_reader(fd: int, bom: int, display: str, head: bytes, start: int, stop: int | None, step: int) -> JsonRecordReader:
+    """A reader positioned at file offset ``start`` (after ``bom`` bytes), ready for :meth:`JsonRecordReader.resume`.
+
+    Its first window is the whole range (``step`` bytes when it reads to the end of the file).
+    """
+    window = (stop - start if stop is not None else max(1, step)) + _LOOK
     return JsonRecordReader(FileRange(fd, bom + start, display, window), head, bom)  # type: ignore[arg-type]
 
 
-def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None = None, lines: bool = False) -> Iterator[tuple[int, int | None]]:
+def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int, lines: bool = False) -> Iterator[tuple[int, int | None]]:
     """``(start, stop)`` ranges from the record at ``start`` to the end of the file (the last stop is None).
 
     Each stop is the first place at least ``step`` bytes after its range's
@@ -68,7 +69,7 @@ def cuts(fd: int, bom: int, start: int, head: bytes, size: int, step: int | None
     needle = b"\n" + head if lines else head
     skip = 1 if lines else 0  # the stop is after the newline, at the record
     end = size - bom
-    step = max(1, step or RANGE_BYTES)  # each stop after its start: ranges always move on
+    step = max(1, step)  # each stop after its start: ranges always move on
     while True:
         at = start + step
         stop = None

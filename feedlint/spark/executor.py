@@ -58,7 +58,7 @@ class SparkExecutor:
     def __init__(self, plan: Any, master: str | None = None, split_bytes: int | None = None, faults: dict | None = None) -> None:
         self.plan = plan
         self.master = master
-        self.split_bytes = split_bytes  # None: about four tasks per core, 1-64 MB each
+        self.split_bytes = split_bytes or plan.tuning.split_bytes  # 0/None: about four tasks per core, 1-64 MB each
         self.faults = faults or {}  # tests: (file index, split) -> "exit" or "raise"
         self.session: Any = None
         self.spark_failed = False  # a task was lost: Spark's log is kept and named in ``notices``
@@ -220,7 +220,7 @@ class _Here:
         except OSError as exc:
             raise InputError(self.planned.display, f"cannot read: {exc.strerror or exc}") from None
         try:
-            reader = range_reader(fd, task.bom, self.planned.display, task.head, self.known.offset, self.stop)
+            reader = range_reader(fd, task.bom, self.planned.display, task.head, self.known.offset, self.stop, self.check.plan.tuning.range_bytes)
             reader.profile = task.profile or "cms"
             yield from check_records(self.check, reader.resume(self.known, task.layout, self.stop))
             self.stopped_at = reader.stopped_at

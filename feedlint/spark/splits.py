@@ -4,13 +4,13 @@ The driver reads each file's first record (to detect its profile and learn
 how its records begin, ``{"content_id":``), then:
 
 * a plain JSON export on a local path (array, pages or JSON Lines of compact
-  records), checked by feedlint's own rules, becomes byte ranges of about
+  records) becomes byte ranges of about
   ``split_bytes``, each starting where a record seems to start -- in JSON Lines
   at a line that begins like a record, elsewhere at the first such beginning
   past the cut (:func:`feedlint.reader.ranges.cuts`).  The guesses are checked
   by the chain of ranges afterwards (see :mod:`.engine`);
 * anything else (gzip, a plain-text article, a document read through a
-  profile, pretty-printed records, rules from outside feedlint, which may read
+  profile, pretty-printed records, a rule declaring ``reads_place``: it reads
   ``record.index``) is one task for the whole file;
 * a file that has no records, is skipped (no profile fits) or cannot be read
   at its first record needs no task: the driver knows all there is.
@@ -50,9 +50,13 @@ def default_split_bytes(total: int, parallelism: int) -> int:
     return max(MIN_SPLIT, min(MAX_SPLIT, total // max(1, 4 * parallelism) or MIN_SPLIT))
 
 
-def _trusted(rules: Sequence[Any]) -> bool:
-    """Whether every rule ships with feedlint: those never read ``record.index``/``record.pointer``, which a range counts from its own start."""
-    return all(a.rule.origin.startswith("feedlint.rules.") for a in rules)
+def _place_free(rules: Sequence[Any]) -> bool:
+    """Whether no rule declares it reads ``record.index``/``record.pointer``, which a range counts from its own start.
+
+    One that reads them undeclared meets :class:`feedlint.api.PlaceUnknown` in
+    its task, and the driver checks that range itself (exact numbers).
+    """
+    return not any(a.rule.reads_place for a in rules)
 
 
 def plan_file(plan: Any, index: int, path: str, display: str, split_bytes: int, keep_fixes: bool) -> FileJob:
@@ -86,7 +90,7 @@ def plan_file(plan: Any, index: int, path: str, display: str, split_bytes: int, 
         and reader.head is not None
         and reader.layout in ("array", "pages", "json-lines")
         and os.path.isfile(path)
-        and _trusted(rules)
+        and _place_free([*rules, *plan.by_scope("dataset")])
     ):
         return whole
     place = [int(p) for p in first.pointer.split("/")[1:]]
