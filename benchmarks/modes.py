@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Execution variants of ``feedlint check`` side by side: wall, total CPU and the main process's CPU.
 
-    python benchmarks/modes.py FILE... [--variant NAME=SETUP]... [--repeat 3] [-- CHECK ARGS]
+    python benchmarks/modes.py FILE... [--variant NAME=SETUP | NAME:ARGS]... [--repeat 3] [--check-args "..."]
 
 Each variant is one fresh process per run, the variants alternated run by run
 on the same files (a shared machine's load hits them alike).  A variant is
 ``NAME=SETUP`` where SETUP is Python run before the CLI in that process
-(``parallel._rangeable = lambda *a: False`` to force the records path on
-``main``, say; empty: as installed), or ``NAME:--tune ...`` for extra CLI
-arguments.  Per run: wall time, CPU of the process and its workers (user +
+(``import feedlint.parallel as p; p._rangeable = lambda *a: False`` to force
+the records path on ``main``, say, or ``import sys; sys.path.insert(0, DIR)``
+to run another checkout's feedlint, e.g. ``git archive main``; empty: as
+installed), or ``NAME:ARGS`` for extra CLI arguments (``ranges:--tune
+ranges=false``).  Per run: wall time, CPU of the process and its workers (user +
 system, children included) and the main process's own CPU (every thread; the
 serial share a parallel run cannot spread).  On a 2-core machine shared with
-other work compare CPU, not wall; the load is printed with each round.
-
-``PYTHONPATH=DIR`` (absolute) runs another checkout's feedlint (e.g. ``git archive main``):
-the runs start in the temporary directory, so the working directory does not shadow it.
+other work compare CPU, not wall; the load is printed with each round.  The
+runs start in the temporary directory (no config file, and the working
+directory does not shadow another checkout).
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ CHILD = r"""
 import json, os, resource, sys
 setup, out = sys.argv[1], sys.argv[2]
 sys.argv = ["feedlint"] + sys.argv[3:]
-import feedlint.parallel as parallel, feedlint.workers as workers  # noqa: F401 - for SETUP
-exec(setup)
+exec(setup)  # before feedlint is imported: it may put another checkout first on sys.path
 from feedlint.cli import main
 code = 0
 try:
