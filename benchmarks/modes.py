@@ -7,7 +7,7 @@ Each variant is one fresh process per run, the variants alternated run by run
 on the same files (a shared machine's load hits them alike).  A variant is
 ``NAME=SETUP`` where SETUP is Python run before the CLI in that process
 (``import feedlint.parallel as p; p._rangeable = lambda *a: False`` to force
-the records path on ``main``, say, or ``import sys; sys.path.insert(0, DIR)``
+the records path on ``main`` at 2242a7f, where ``--tune ranges=false`` did not exist, say, or ``import sys; sys.path.insert(0, DIR)``
 to run another checkout's feedlint, e.g. ``git archive main``; empty: as
 installed), or ``NAME:ARGS`` for extra CLI arguments (``ranges:--tune
 ranges=false``).  Per run: wall time, CPU of the process and its workers (user +

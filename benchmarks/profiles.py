@@ -36,7 +36,7 @@ POST = {
 READ = """
 import os, resource, sys, time
 from feedlint.reader.jsonstream import JsonRecordReader
-from feedlint.reader.ranges import FileRange
+from feedlint.ranges.cut import FileRange
 fd = os.open(sys.argv[1], os.O_RDONLY)
 t = time.perf_counter()
 reader = JsonRecordReader(FileRange(fd, 0, "bench", 1 << 20), pointers=("/db/*/data/posts/*", "/data/posts/*"))

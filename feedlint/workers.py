@@ -4,8 +4,9 @@ Workers get the run's plan by ``fork`` on Linux (nothing to rebuild: plugins
 already loaded); elsewhere they rebuild it from a picklable description,
 looking rules up by id in their own catalogue (built-ins and entry-point
 plugins).  A task is a chunk of records (:func:`check_chunk`) or a byte range
-of the file (:func:`check_range`); either way the worker sends back each
-record's findings packed as plain tuples (:func:`pack_findings`), its dataset
+of the file (:func:`feedlint.ranges.pool.check_range`); either way the worker
+sends back each record's findings packed as plain tuples (:func:`pack_findings`,
+put back by :func:`unpack_findings` in the main process), its dataset
 facts, and the task's other :class:`Effects` (records counted, internal
 errors, suppressions used).  :mod:`feedlint.parallel` schedules the tasks and
 puts the results back in order.  Records are checked with
@@ -19,12 +20,10 @@ import time
 from collections import deque
 from typing import Any, Iterator
 
-from .reader.errors import InputError
 from .reader.positions import Cursor, region_fields
 
 _worker: dict[str, Any] = {}
 _inherited_plan: Any = None  # set just before a fork-based pool starts
-_range_file: dict[str, int] = {}  # the file this worker reads ranges of, opened once
 
 
 def default_jobs() -> int:
@@ -111,59 +110,6 @@ def check_chunk(task: tuple) -> tuple[list, Any]:
     return out, totals
 
 
-def _range_fd(path: str) -> int:
-    fd = _range_file.get(path)
-    if fd is None:
-        for old in _range_file.values():
-            os.close(old)
-        _range_file.clear()
-        fd = _range_file[path] = os.open(path, os.O_RDONLY)
-    return fd
-
-
-def check_range(task: tuple) -> tuple | None:
-    """Worker: read, split and check the records of one byte range (see :mod:`.reader.ranges`).
-
-    Returns per-record (findings, facts), each record's page when the export
-    is paged, where the range really ended (counted from its start, None at
-    the end of the file) and the side effects; None when the main process
-    must check the range itself: the input is malformed there, a rule
-    crashed (its message would name the record by a number counted from the
-    range's start), or a rule read ``record.index``/``record.pointer``
-    (:class:`PlaceUnknown`: they are not known here).
-    """
-    from .api import PlaceUnknown
-    from .effects import Effects
-    from .reader.jsonstream import RecordStart
-    from .reader.ranges import range_reader
-
-    display, rule_indices, want_facts, keep_fixes, profile, path, bom, layout, head, start, stop = task
-    check = _check(display, rule_indices, want_facts, keep_fixes, profile, place_known=False)
-    paged = layout == "pages"
-    out: list = []
-    pages: list = []
-    totals = Effects()
-    try:
-        reader = range_reader(_range_fd(path), bom, display, head, start, stop, _worker["plan"].tuning.range_bytes)
-        reader.profile = profile or "cms"
-        raws = reader.resume(RecordStart(start, Cursor()), layout, stop)
-        if paged:
-            raws = _noting_pages(raws, pages)
-        _packed(check, raws, out, totals)
-    except (InputError, OSError, PlaceUnknown):
-        return None
-    if totals.internal_errors:
-        return None
-    return out, pages, reader.stopped_at, totals
-
-
-def _noting_pages(raws: Iterator[Any], pages: list) -> Iterator[Any]:
-    """``raws``, noting each record's page (the first step of its pointer) in ``pages``."""
-    for raw in raws:
-        pages.append(int(raw.pointer[1 : raw.pointer.index("/", 1)]))
-        yield raw
-
-
 def pack_findings(findings: list) -> tuple:
     """A record's findings as plain tuples: a third of the pickling cost of the objects, both ways.
 
@@ -175,6 +121,28 @@ def pack_findings(findings: list) -> tuple:
     return findings[0].content_id, [
         (f.rule_id, f.message, f.record_pointer, region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings
     ]
+
+
+def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str, base: Cursor | None = None) -> list:
+    """The :class:`Finding` objects :func:`pack_findings` packed, equal to the worker's (a shared region built once).
+
+    ``base``: where the worker's positions are counted from (a range's start), if not the file's start.
+    """
+    if not packed:
+        return []
+    from .model import Finding
+    from .reader.positions import Region
+
+    content_id, rows = packed
+    regions: dict = {}
+    out = []
+    for rule_id, message, record_pointer, fields, evidence, fingerprint, fix in rows:
+        region = regions.get(fields)
+        if region is None:
+            region = regions[fields] = Region.from_fields(fields if base is None else base.shift(fields))
+        name, severity = rules_by_id[rule_id]
+        out.append(Finding(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer, region, evidence, fix, fingerprint))
+    return out
 
 
 def _quiet_pool_class() -> type:

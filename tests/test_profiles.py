@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 from feedlint.profile import ProfileError, ProfileSet, read_profile
 from feedlint.reader.jsonstream import JsonRecordReader
-from feedlint.reader.ranges import FileRange
+from feedlint.ranges.cut import FileRange
 
 FIX = ROOT / "tests" / "fixtures" / "profiles"
 

@@ -3,7 +3,7 @@
 In ranges mode the main process only guesses where byte ranges of a plain JSON
 file begin; workers read, split and check their own range and the main process
 chains the ranges and shifts positions, record numbers and pointers into place
-(see ``feedlint/reader/ranges.py`` and ``feedlint/parallel.py``).  The oracle is
+(see ``feedlint/ranges/`` and ``feedlint/parallel.py``).  The oracle is
 always the serial run (``--jobs 1``): stdout, stderr and exit code must be
 byte-identical.  Ranges are made tiny (a few hundred bytes, a handful of
 records before the pool starts) so that one small file has many of them, and
@@ -138,7 +138,10 @@ def cli_same(path: Path, *extra: str, jobs=("2",), env=None, code: int = 1):
     return serial
 
 
-SPIED = [("_drain_range", None), ("_drain_records", None), ("recut", "_Ranges"), ("missed", "_Ranges"), ("give_up", "_Ranges"), ("records_from_known", "_Ranges")]
+# (name counted, module, class or None, attribute): the main process's side of both paths
+SPIED = [("_drain_range", "feedlint.ranges.pool", None, "drain"), ("_drain_records", "feedlint.parallel", None, "_drain_records")] + [
+    (name, "feedlint.ranges.pool", "Ranges", name) for name in ("recut", "missed", "give_up", "records_from_known")
+]
 
 
 def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_records: int = 3, ignore=("FL6",), rules=None):
@@ -148,7 +151,8 @@ def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_r
     this process).  ``rules``: a plan of just these rules (severity warning)
     instead of the built-ins.
     """
-    import feedlint.parallel as parallel
+    import importlib
+
     from feedlint.config import Config
     from feedlint.engine import ActiveRule, Engine, Plan
     from feedlint.planning import Choices, build_plan
@@ -158,15 +162,16 @@ def engine_run(path: Path, jobs: int, monkeypatch, range_bytes: int = 700, min_r
 
     tuning = Tuning(parallel_min_records=min_records, range_bytes=range_bytes, start_method="fork")
     calls: Counter = Counter()
-    for name, owner in SPIED:
-        target = getattr(parallel, owner) if owner else parallel
-        real = getattr(target, name)
+    for name, module, owner, attr in SPIED:
+        target = importlib.import_module(module)
+        target = getattr(target, owner) if owner else target
+        real = getattr(target, attr)
 
         def spy(*a, _real=real, _name=name, **k):
             calls[_name] += 1
             return _real(*a, **k)
 
-        monkeypatch.setattr(target, name, spy)
+        monkeypatch.setattr(target, attr, spy)
     if rules is None:
         plan = build_plan(load_catalogue(plugins=False), Config(), Choices(ignore=list(ignore), tuning=tuning))
     else:
@@ -232,7 +237,7 @@ def test_pretty_printed_file_is_not_ranged_and_still_identical(files, monkeypatc
 
 def test_page_boundaries_at_cuts(tmp_path, monkeypatch):
     """Cuts are placed on the first record of a page (after ``],[``) and of a page after empty ones; every range size from 1 byte up."""
-    from feedlint.reader.ranges import cuts
+    from feedlint.ranges.cut import cuts
 
     records = [make_record(i) for i in range(40)]
     sizes = [1, 0, 1, 0, 0, 1, 2, 1]
@@ -732,7 +737,7 @@ HEAD = b'{"content_id":'
 def _cuts(data: bytes, start: int, step: int, bom: int = 0):
     import tempfile
 
-    from feedlint.reader.ranges import cuts
+    from feedlint.ranges.cut import cuts
 
     with tempfile.TemporaryFile() as fh:
         fh.write(data)
@@ -766,7 +771,7 @@ def test_cuts_every_stop_is_the_first_head_at_least_a_step_on():
 
 
 def test_cuts_find_heads_across_the_read_window_and_far_away():
-    from feedlint.reader.ranges import _LOOK
+    from feedlint.ranges.cut import _LOOK
 
     filler = b"x" * (_LOOK - 5)
     data = b"[" + HEAD + b"1}," + filler + HEAD + b"2}," + b"y" * (3 * _LOOK) + HEAD + b"3}]"

@@ -212,7 +212,7 @@ class _Here:
         self.stopped_at: Any = None
 
     def __iter__(self) -> Iterator[Effects]:
-        from ..reader.ranges import range_reader
+        from ..ranges.cut import range_reader
 
         task = self.planned.tasks[0]
         try:

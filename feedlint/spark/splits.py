@@ -7,7 +7,7 @@ how its records begin, ``{"content_id":``), then:
   records) becomes byte ranges of about
   ``split_bytes``, each starting where a record seems to start -- in JSON Lines
   at a line that begins like a record, elsewhere at the first such beginning
-  past the cut (:func:`feedlint.reader.ranges.cuts`).  The guesses are checked
+  past the cut (:func:`feedlint.ranges.cut.cuts`).  The guesses are checked
   by the chain of ranges afterwards (see :mod:`.engine`);
 * anything else (gzip, a plain-text article, a document read through a
   profile, pretty-printed records, a rule declaring ``reads_place``: it reads
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..reader.errors import InputError
-from ..reader.ranges import cuts
+from ..ranges.cut import cuts
 from .tasks import RANGE, WHOLE, SplitTask
 
 MIN_SPLIT, MAX_SPLIT = 1 << 20, 64 << 20  # the default split size stays between these

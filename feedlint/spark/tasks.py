@@ -135,12 +135,12 @@ def _checked(check: Any, raws: Iterable[Any], effects: Any) -> None:
 
 
 def check_range(plan: Any, task: SplitTask) -> SplitResult:
-    """The records of one byte range, numbered and placed from its start (see :mod:`feedlint.reader.ranges`)."""
+    """The records of one byte range, numbered and placed from its start (see :mod:`feedlint.ranges.cut`)."""
     from ..api import PlaceUnknown
     from ..checker import RecordCheck
     from ..effects import Effects
     from ..reader.jsonstream import RecordStart
-    from ..reader.ranges import range_reader
+    from ..ranges.cut import range_reader
 
     rules = [plan.rules_for(task.profile)[i] for i in task.rule_indices]
     check = RecordCheck(plan, rules, task.display, task.keep_fixes, plan.facts_for(task.profile), place_known=False)

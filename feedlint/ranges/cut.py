@@ -1,4 +1,4 @@
-"""Cut a JSON export into byte ranges that worker processes split into records themselves.
+"""Cut a JSON export into byte ranges that workers (processes, Spark tasks) split into records themselves.
 
 The parallel run's main process would otherwise read every record, decode it
 once to find where it ends, and pipe its bytes to a worker that decodes it
@@ -24,8 +24,8 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from .errors import InputError
-from .jsonstream import JsonRecordReader
+from ..reader.errors import InputError
+from ..reader.jsonstream import JsonRecordReader
 
 
 _LOOK = 64 * 1024  # read this much at a time when looking for the next record start
