@@ -178,3 +178,24 @@ def test_a_bad_tuning_table_is_a_config_error(export):
     (export / "feedlint.toml").write_text("[tuning]\nrange-bytes = 'lots'\n", encoding="utf-8")
     res = run_cli("check", "a.json", cwd=export)
     assert res.returncode == 2 and res.stderr == f"feedlint: error: {export / 'feedlint.toml'}: tuning: range-bytes = 'lots' is not a whole number >= 1\n"
+
+
+def test_the_spark_executor_takes_its_split_size_from_the_plan():
+    pytest.importorskip("pyspark")
+    from feedlint.plan import Plan
+    from feedlint.spark.executor import SparkExecutor
+
+    assert SparkExecutor(Plan([], tuning=Tuning(split_bytes=12345))).split_bytes == 12345
+    assert SparkExecutor(Plan([], tuning=Tuning(split_bytes=12345)), split_bytes=99).split_bytes == 99  # the caller's, when given
+    assert not SparkExecutor(Plan([])).split_bytes  # 0: about four tasks per core (default_split_bytes)
+
+
+def test_no_module_reads_the_tuning_environment_variables_but_the_cli():
+    """Workers and Spark tasks read Plan.tuning; the FEEDLINT_* fallback is resolved once, by the CLI, through feedlint.tuning."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "feedlint"
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for var in ENV_KNOBS:
+            assert var not in text or path.name == "tuning.py", f"{path} names {var}"
