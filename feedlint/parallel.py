@@ -11,8 +11,9 @@ Two ways to hand records to worker processes:
   over the workers too, and the main process is left with the report.
 * **Records** (gzip, a pipe, pretty-printed records, a rule declaring
   ``reads_place`` -- it reads ``record.index``, not known in a worker that
-  starts mid-file -- or ``--tune ranges=false``): the main process splits the file and sends each record's
-  bytes, pointer and start position; the worker decodes it again.
+  starts mid-file -- or ``--tune ranges=false``): the main process splits
+  the file and sends each record's bytes, pointer and start position; the
+  worker decodes it again.
 
 Tasks are submitted with a bounded number in flight and their results consumed
 in submission order, so the output is identical to a serial run whatever the
