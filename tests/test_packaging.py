@@ -50,3 +50,12 @@ def test_wheel_ships_fixing_and_profiles(wheel, tmp_path):
     assert diff.returncode == 1 and diff.stdout.startswith(("---", "# ")) and ": changed values on long lines" in diff.stdout and "Traceback" not in diff.stderr, diff.stdout[:500] + diff.stderr
     profiles = subprocess.run([exe, "profiles"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert profiles.returncode == 0 and all(name in profiles.stdout for name in ("cms", "wordpress", "ghost", "jsonfeed")), profiles.stdout + profiles.stderr
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    """A new folder under feedlint/ missing from [tool.setuptools] packages installs editable but not from a wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "feedlint").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
