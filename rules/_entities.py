@@ -47,6 +47,12 @@ DOUBLE = re.compile(r"&amp;((?:amp;)*)(" + REFERENCE_BODY + ";)")
 # Legacy references without a semicolon, not followed by a character that would
 # make them part of a word (``&copy2020`` and ``&ampT`` are not references).
 LEGACY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,7})(?![A-Za-z0-9;=])")
+# A numeric reference without its ";" ("Don&#8217s"): HTML reads every digit as the reference
+# (a parse error, decoded all the same) and what follows as text.  Not followed by a digit or ";"
+# (no backtracking to a shorter run: "&#39;" and "&#3999" are not matched as "&#3").
+UNCLOSED_NUMERIC = re.compile(r"&#(?:[xX][0-9a-fA-F]+(?![0-9a-fA-F;])|[0-9]+(?![0-9;]))")
+# The part of a word before "&" that makes it a URL, a path or a query string ("?a=1&#frag", "www.x.org/a&#1").
+_URL_WORD = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:/|www\.|/)|[^\s]*[?=]")
 # Openings of script, style and comments: character references are not decoded inside.
 RAW_OPEN = re.compile(r"<(script|style)\b|<!--", re.I)
 
@@ -74,6 +80,130 @@ def legacy_references(text: str) -> Iterator[re.Match]:
     for m in LEGACY.finditer(text):
         if m.group(1) in LEGACY_NAMES:
             yield m
+
+
+def unclosed_references(text: str) -> Iterator[re.Match]:
+    """Numeric references without their ``;`` that plain text surely meant as references (FL201; FL4xx decodes them).
+
+    HTML reads ``&#8217s`` as ``’s`` and ``1990&#150s`` as ``1990–s``.  In
+    plain text the same characters are prose far less often than named ones
+    (``&amp``, ``&copy`` are left to the opt-in legacy check), but a few
+    look-alikes are not references: ``&#`` in a URL, a path or a query string
+    (``?a=1&#42``), inside backticks (a code sample), and a number that would
+    stand for a character a reference is never written for (``&#1``, a
+    control; ``&#65``, a plain letter; an unassigned or private code point).
+    """
+    if "&#" not in text:
+        return
+    for m in UNCLOSED_NUMERIC.finditer(text):
+        value = unclosed_value(m.group())
+        if value is None or _in_url(text, m.start()) or _in_backticks(text, m.start()):
+            continue
+        script = _script(value)
+        if script and not _script_nearby(text, m, script):
+            continue  # "&#2024" in English text is no NKo letter
+        yield m
+
+
+def _in_url(text: str, at: int) -> bool:
+    """The ``&`` at ``at`` is inside a URL, a path or a query string (the word before it says so)."""
+    start = max(text.rfind(ch, 0, at) for ch in " \t\r\n\u00a0") + 1
+    return _URL_WORD.match(text, start, at) is not None
+
+
+def _in_backticks(text: str, at: int) -> bool:
+    """The ``&`` at ``at`` is inside a backtick-quoted code sample on its line."""
+    line = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    end = text.find("\n", at)
+    return text.count("`", line, at) % 2 == 1 and text.find("`", at, len(text) if end < 0 else end) >= 0
+
+
+@lru_cache(maxsize=4096)
+def unclosed_value(text: str) -> str | None:
+    """What a browser shows for ``&#NNN`` without ``;`` (``&#150`` is the cp1252 en dash), or None when no one writes a reference for it.
+
+    Kept: ``"``, ``&``, ``'``, ``<``, ``>`` (what HTML escapers write as
+    numbers) and, from U+00A0 on, letters, punctuation, symbols, spaces and the
+    format characters of scripts (ZWNJ, soft hyphen).  Controls, marks on
+    their own, private-use, unassigned and other ASCII code points are not
+    references anyone meant.
+    """
+    body = text[2:]
+    hexadecimal = body[:1] in "xX"
+    digits = body[1:] if hexadecimal else body
+    if len(digits) > 8:
+        return None
+    shown = decode(f"&#{'x' if hexadecimal else ''}{digits};")
+    if len(shown) != 1:
+        return None
+    cp = ord(shown)
+    if cp < 0xA0:
+        return shown if shown in _ESCAPED_ASCII else None
+    if is_noncharacter(cp) or unicodedata.category(shown)[0] not in "LPSZC" or unicodedata.category(shown) in ("Cc", "Cs", "Co", "Cn"):
+        return None
+    return shown
+
+
+_ESCAPED_ASCII = frozenset("\"&'<>")
+# What is written before a number: a reference to one of these, its ";" lost, swallows the number's digits ("&#39;99" -> "&#3999").
+_BEFORE_NUMBER = frozenset("Sc Pd Pi Pf Ps Zs".split())
+
+
+@lru_cache(maxsize=4096)
+def shorter_reading(text: str) -> str | None:
+    """A shorter run of ``text``'s digits that is a reference to a character written before numbers, closed (``&#3999``: ``&#39;``), or None."""
+    body = text[2:]
+    hexadecimal = body[:1] in "xX"
+    digits = body[1:] if hexadecimal else body
+    for n in range(2, len(digits)):
+        reference = f"&#{body[0] if hexadecimal else ''}{digits[:n]};"
+        shown = decode(reference)
+        if len(shown) == 1 and (shown in "\"'" or ord(shown) >= 0xA0 and unicodedata.category(shown) in _BEFORE_NUMBER):
+            return reference
+    return None
+
+
+def unclosed_is_ambiguous(text: str, m: re.Match) -> bool:
+    """The ``;`` of the reference ``m`` (an :func:`unclosed_references` match) may have been lost before digits of the text.
+
+    ``&#3999`` is ``&#3999;`` to a browser, but may have been ``&#39;99``
+    ('99).  Not ambiguous when a shorter run of its digits is no reference
+    to a character written before numbers (``&#8217s``: ``&#82`` is "R"),
+    when the reference runs straight into another one (``&#1605&#1740``), or
+    when it is a letter of a script the text around is written in (Persian
+    ``&#1605`` among Persian words).
+    """
+    if shorter_reading(m.group()) is None or text[m.end() : m.end() + 1] == "&":
+        return False
+    return not _script(unclosed_value(m.group()) or "")  # a letter of a script the text around is written in is meant
+
+
+def _script(ch: str) -> str:
+    """The script of a letter beyond Latin and Greek (the first word of its Unicode name: "ARABIC", "CJK"), else ""."""
+    if len(ch) != 1 or ord(ch) < 0x400 or not ch.isalpha():
+        return ""
+    return unicodedata.name(ch, "").split(" ", 1)[0]
+
+
+def _script_nearby(text: str, m: re.Match, script: str) -> bool:
+    """A letter of ``script`` within a few words of the reference ``m`` (references around it read as a browser does)."""
+    around = html.unescape(text[max(0, m.start() - 24) : m.start()]) + " " + html.unescape(text[m.end() : m.end() + 24])
+    return any(_script(ch) == script for ch in around if not ch.isascii())
+
+
+def decode_unclosed(text: str) -> str:
+    """``text`` with each :func:`unclosed_references` match decoded as a browser reads it (FL4xx's plain-text side)."""
+    if "&#" not in text:
+        return text
+    found = list(unclosed_references(text))
+    if not found:
+        return text
+    out, last = [], 0
+    for m in found:
+        out += [text[last : m.start()], unclosed_value(m.group()) or m.group()]
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ._entities import REFERENCE_BODY
+from ._entities import REFERENCE_BODY, decode_unclosed, unclosed_references
 
 # -- HTML vocabulary (WHATWG HTML, "parsing HTML documents") -------------------
 VOID = frozenset("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split())
@@ -214,9 +214,13 @@ def unescape_text(raw: str, fold: bool = False) -> str:
 def decode_entities(text: str, rounds: int = 3, fold: bool = False) -> str:
     """Decode ``&name;`` / ``&#n;`` entities (terminated ones only), repeatedly for double encoding.
 
-    ``AT&T``, ``R&D`` and a bare ``&`` stay as they are.  ``fold``: decode as
+    Numeric references without their ``;`` that FL201 reports (``Don&#8217s``,
+    ``rules/_entities.py``) are decoded too, so both rule families read the
+    same references.  ``AT&T``, ``R&D`` and a bare ``&`` stay as they are.  ``fold``: decode as
     for a comparison key (folded typography; see :func:`comparison_key`).
     """
+    if "&#" in text:
+        text = decode_unclosed(text)  # "Don&#8217s": what FL201 reports as a reference without its ";"
     for _ in range(rounds):
         if "&" not in text:
             break
@@ -395,6 +399,8 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
             value = _unescape_one(m.group(0))
             if value != m.group(0):
                 entities.append((m.start(), m.end(), value))
+        if "&#" in text:  # references without their ";" that FL201 reports ("Don&#8217s")
+            entities += [(m.start(), m.end(), _unescape_one(m.group(0))) for m in unclosed_references(text) if not any(a <= m.start() < b for a, b, _ in edits)]
         edits = sorted(edits + entities)
     out: list[str] = []
     where: list[int] = []

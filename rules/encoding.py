@@ -188,7 +188,8 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     for pointer, value in fields.plain:
         if "&" not in value or pointer in fields.exempt:
             continue
-        if not legacy:
+        unclosed = list(ent.unclosed_references(value)) if "&#" in value else None
+        if not legacy and not unclosed:
             tally = _reference_tally(fields, pointer, value)
             decoded = _undecoded_quick(tally, allowed) if allowed else _undecoded_quick_by_texts(tally)
             if decoded is not None:
@@ -211,10 +212,24 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
                 if _normalise_reference(m.group(1)) not in allowed:
                     counts.setdefault(m.group(), [0, m.start()])[0] += 1
                     spans.append(m.span())
+        guesses: dict[str, str] = {}  # unclosed references that may have swallowed digits of the text: what else they may be
+        for m in unclosed or ():
+            text = m.group()
+            if _normalise_reference(text) in allowed:
+                continue
+            counts.setdefault(text, [0, m.start()])[0] += 1
+            if ent.unclosed_is_ambiguous(value, m):
+                guesses.setdefault(text, ent.shorter_reading(text) or "")
+            else:
+                spans.append(m.span())
         if not counts:
             continue
-        fix = DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX, explain=_fixtext.decoded_spans)
-        yield from [_undecoded_hit(pointer, value, text, n, at, fix) for text, (n, at) in counts.items()]
+        fix = DeferredFix(_decode_spans, (value, sorted(spans)), _DECODE_FIX, explain=_fixtext.decoded_spans) if spans else None
+        for text, (n, at) in counts.items():
+            if text[-1:] == ";" or not text.startswith("&#"):
+                yield _undecoded_hit(pointer, value, text, n, at, fix)
+            else:
+                yield _unclosed_hit(pointer, value, text, n, at, fix if text not in guesses or any(value[a:b] == text for a, b in spans) else None, guesses.get(text))
 
 
 _DECODE_FIX = "decode the character references"
@@ -225,6 +240,16 @@ def _undecoded_hit(pointer: str, value: str, text: str, n: int, at: int, fix: De
     """An FL201 hit at the first occurrence of ``text`` (offset ``at``), with the words around it."""
     end = at + len(text)
     return Hit(pointer, f'{_undecoded_message(text, n)}: "{excerpt(value, at, end)}"', text, (at, end), fix)
+
+
+def _unclosed_hit(pointer: str, value: str, text: str, n: int, at: int, fix: DeferredFix | None, guess: str | None) -> Hit:
+    """An FL201 hit on a numeric reference without its ``;`` (``&#8217s``), as a browser reads it; ``guess``: what it may have been instead."""
+    end = at + len(text)
+    shown = ent.describe(ent.unclosed_value(text) or ent.decode(text))
+    why = f'undecoded entity "{text}" without its ";" ({shown}, as browsers read it) in plain-text field ({_plural(n, "occurrence")})'
+    if guess:
+        why += f'; it may also be "{guess}" followed by digits of the text, so it is not fixed'
+    return Hit(pointer, f'{why}: "{excerpt(value, at, end)}"', text, (at, end), fix)
 
 
 @lru_cache(maxsize=4096)
@@ -320,7 +345,7 @@ def _decode_spans(value: str, spans: list[tuple[int, int]]) -> str:
     out, last = [], 0
     for a, b in spans:
         out.append(value[last:a])
-        out.append(ent.decode(value[a:b]))
+        out.append(ent.decode(value[a:b]))  # "&#8217" without ";" too, as html.unescape reads it
         last = b
     out.append(value[last:])
     return "".join(out)
