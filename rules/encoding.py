@@ -157,7 +157,8 @@ def _normalise_reference(name: object) -> str:
     examples=[
         bad({"content_body": "Iran&#39;s president said&nbsp;no."}, "a numeric and a named reference left in a plain-text body", pointers=["/content_body"]),
         bad({"content_title": "Talks &quot;impossible&quot;, minister says"}, "quotes left encoded in a headline", pointers=["/content_title"]),
-        good({"content_body": "AT&T, R&D and Q&A: Tom & Jerry, fish & chips, ?a=1&b=2."}, "bare ampersands in prose and URLs"),
+        bad({"content_summary": "The mayor&#8217s plan for the 1990&#150s"}, "numeric references that lost their semicolon", pointers=["/content_summary"]),
+        good({"content_body": "AT&T, R&D and Q&A: Tom & Jerry, fish & chips, ?a=1&b=2, ?a=1&#42, C&# and F&#."}, "bare ampersands in prose and URLs"),
         good({"content_html": "<p>Iran&#39;s president said&nbsp;no.</p>"}, "references inside an HTML field are where they belong"),
     ],
 )
@@ -171,8 +172,16 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     around the first one.  `check --fix` decodes
     the references (a safe fix).
 
-    Only complete references are reported: `&name;` where `name` is a real HTML5
-    entity, and numeric `&#NNN;` / `&#xHH;`.  A bare ampersand is prose —
+    Reported: complete references, `&name;` where `name` is a real HTML5
+    entity, and numeric `&#NNN;` / `&#xHH;`; and numeric references without
+    their semicolon (`Don&#8217s`, `1990&#150s`), which HTML reads as the
+    reference followed by text (`Don’s`; `&#150` is Windows-1252's en dash).
+    Those are left alone in a URL, a path or a query string (`?a=1&#42`),
+    in backticks, and when no one writes a reference for the character
+    (`&#1` a control, `&#65` a plain ASCII letter, a mark on its own, an
+    unassigned code point, a letter of a script the text around lacks);
+    one whose digits may run into the text's (`&#392 points`: U+0188, or
+    `&#39;` before "2 points") is reported without a fix.  A bare ampersand is prose —
     `AT&T`, `R&D`, `Q&A`, `Tom & Jerry`, `fish & chips`, `&c`, `?a=1&b=2` stay
     silent, and so does `&nbps;` (not an entity).  Legacy references without a
     semicolon (`&amp`, `&copy`) are ignored unless `legacy-without-semicolon` is

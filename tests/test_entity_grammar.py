@@ -62,3 +62,20 @@ def test_fl201_finds_a_reference_with_leading_zeros_and_fl4xx_reads_it_as_its_ch
     at = text.index("&#00000039;")
     assert [(f.rule_id, f.pointer, f.region.offset) for f in findings] == [("FL201", "/0/0/content_title", at)]
     assert _htmltext.has_bare_ampersand("a & b") and not _htmltext.has_bare_ampersand(zeros)
+
+
+# (plain text, what FL201 reports as references without ";" and FL4xx decodes alike)
+UNCLOSED = [
+    ("Don&#8217s plan", ["&#8217"], "Don’s plan"),
+    ("the 1990&#150s", ["&#150"], "the 1990–s"),  # Windows-1252's en dash, as html.unescape and browsers read it
+    ("&#1587&#1604&#1575&#1605", ["&#1587", "&#1604", "&#1575", "&#1605"], "سلام"),
+    ("?a=1&#42 and `x&#8217s`", [], "?a=1&#42 and `x&#8217s`"),  # a query string, a code sample
+    ("Tom&#1 fan, x&#65", [], "Tom&#1 fan, x&#65"),  # a control, a plain letter: no one writes these as references
+]
+
+
+@pytest.mark.parametrize("text, found, decoded", UNCLOSED)
+def test_references_without_semicolon_read_alike_by_both_rule_families(text, found, decoded):
+    assert [m.group() for m in _entities.unclosed_references(text)] == found
+    assert _htmltext.decode_entities(text) == decoded
+    assert _htmltext.decode_with_map(text)[0] == decoded

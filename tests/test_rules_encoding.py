@@ -188,6 +188,66 @@ def test_legacy_references_without_semicolon_only_when_asked(tmp_path):
     assert sorted(f.evidence for f in findings) == ["&amp", "&copy"]
 
 
+def test_numeric_reference_without_semicolon_in_plain_text_is_found_and_fixed(tmp_path):
+    """HTML reads "&#8217s" as "’s" and "1990&#150s" as "1990–s": the reference, its ";" lost, then the text."""
+    rec = base_record(content_id=7, content_title="Don&#8217s plan for the 1990&#150s", content_summary="Scores of &#392 points, Iran&#39s &#x2019s")
+    findings, text = run([rec], tmp_path, "FL201")
+    title, summary = value_offset(text, "content_title"), value_offset(text, "content_summary")
+    assert [(f.record_pointer, where(f), f.region.end_column, f.evidence) for f in findings] == [
+        ("/content_title", (1, text.index("&#8217", title) + 1), text.index("&#8217", title) + 1 + 6, "&#8217"),
+        ("/content_title", (1, text.index("&#150", title) + 1), text.index("&#150", title) + 1 + 5, "&#150"),
+        ("/content_summary", (1, text.index("&#392", summary) + 1), text.index("&#392", summary) + 1 + 5, "&#392"),
+        ("/content_summary", (1, text.index("&#39s", summary) + 1), text.index("&#39s", summary) + 1 + 4, "&#39"),
+        ("/content_summary", (1, text.index("&#x2019", summary) + 1), text.index("&#x2019", summary) + 1 + 7, "&#x2019"),
+    ]
+    assert findings[0].message == 'undecoded entity "&#8217" without its ";" (’, as browsers read it) in plain-text field (1 occurrence): "Don&#8217s plan for the 1990&#150s"'
+    assert findings[0].fix.replacement == "Don’s plan for the 1990–s"  # &#150 is the Windows-1252 en dash, as browsers show it
+    # "&#392" is U+0188, or "&#39;" (an apostrophe) that swallowed the "2" of "2 points": reported, not fixed
+    assert 'it may also be "&#39;" followed by digits of the text, so it is not fixed' in findings[2].message and findings[2].fix is None
+    assert findings[3].fix.replacement == findings[4].fix.replacement == "Scores of &#392 points, Iran's ’s"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C&# is a language, and so is F&#; &#frag, &#x, &#xyz",  # "&#" without digits
+        "AT&T, R&D, Q&A and M&S",
+        "see https://example.com/a?b=1&#42 or example.com/?a=1&#frag, www.example.com/x&#8217s, /path/a&#8217s and ?q=1&#150",  # URLs, paths, query strings
+        "write `Don&#8217s` in the template, `x&#150`",  # a code sample in backticks
+        "Tom&#1 fan, item&#10, x&#65 y, z&#100",  # controls and plain ASCII letters: no one writes a reference for them
+        "Vote&#2024 now, &#3920s",  # a letter of a script the text around lacks (NKo, Tibetan)
+        "&#768 and &#57344 and &#64976",  # a mark on its own, private use, a noncharacter
+        PERSIAN + " ۱۲۳&#۴۵ ٤٥&#٦٧",  # Persian and Arabic-Indic digits are not reference digits
+        "Iran&#39;s plan&#8217;s",  # complete references: FL201's usual findings, not these
+    ],
+)
+def test_look_alikes_of_references_without_semicolon_are_silent(text, tmp_path):
+    findings, _ = run([base_record(content_body=text)], tmp_path, "FL201")
+    assert [f.evidence for f in findings if not f.evidence.endswith(";")] == []
+
+
+def test_persian_written_as_references_without_semicolons(tmp_path):
+    """Letters of the script the text is written in are meant, even where a shorter run would be a no-break space ("&#160" + "5")."""
+    body = "سلام &#1605&#1740 دنیا و &#1605 خوب"
+    findings, text = run([base_record(content_body=body)], tmp_path, "FL201")
+    assert [(f.evidence, f.fix is not None) for f in findings] == [("&#1605", True), ("&#1740", True)]
+    assert findings[0].fix.replacement == "سلام می دنیا و م خوب"
+    assert findings[0].region.start_column == text.index("&#1605") + 1
+
+
+def test_fl4xx_reads_a_reference_without_semicolon_as_fl201_does(tmp_path):
+    """The body's "department&#8217s" is FL201's: FL401 compares what a reader would see once it is decoded."""
+    body = base_record()["content_body"]
+    assert "department’s" in body
+    rec = base_record(content_body=body.replace("department’s", "department&#8217s"))
+    assert [f.evidence for f in run([rec], tmp_path, "FL201")[0]] == ["&#8217"]
+    assert run([rec], tmp_path, "FL4")[0] == []
+    # a look-alike FL201 leaves alone is a difference in words for FL401
+    look_alike = base_record(content_body=body.replace("department’s", "department&#82s"))
+    assert run([look_alike], tmp_path, "FL201")[0] == []
+    assert [f.rule_id for f in run([look_alike], tmp_path, "FL4")[0]] == ["FL401"]
+
+
 def test_allowed_entities_option(tmp_path):
     rec = base_record(content_body="Smith &amp; Sons &#38; Co &nbsp;")
     findings, _ = run([rec], tmp_path, "FL201", config={"rules": {"FL201": {"allowed-entities": ["amp", "&#38;"]}}})
