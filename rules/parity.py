@@ -537,9 +537,11 @@ def rebuilt_body(body: str, html: str, hidden: tuple[str, ...] = ()) -> str:
 
 
 def _rebuilt_description(body: str, html: str, hidden: tuple[str, ...] = ()) -> str:
+    """What the rebuild did; the body's words counted as FL401/FL402 count them (visible words: a lone ``&nbsp;`` is none)."""
     paragraphs = len(scan_html(html, frozenset(hidden)).paragraphs)
-    was = f"{_plural(len(body.split()), 'word')}" if body.strip() else "empty"
-    return f"rebuilt the plain-text body from the HTML's visible text ({_plural(paragraphs, 'paragraph')}; the body was {was}, the HTML is taken as right)"
+    words = len(body_key(body).split())
+    was = f"had {_plural(words, 'word')}" if words else "was empty" if not body.strip() else "had no visible words, only spacing"
+    return f"rebuilt the plain-text body from the HTML's visible text ({_plural(paragraphs, 'paragraph')}; the body {was}; the HTML is taken as right)"
 
 
 @rule(

@@ -391,6 +391,27 @@ def test_rebuild_keeps_the_body_when_it_has_text_the_html_lacks(tmp_path):
     assert path.read_bytes() == before and "applied 0 fixes" in r.stderr
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("\r\n&nbsp;\r\n", "the body had no visible words, only spacing"),  # FL402: a lone &nbsp; is no word
+        ("", "the body was empty"),
+        ("<p>&#160;</p>\n\n&nbsp;", "the body had no visible words, only spacing"),
+        ("Tom &amp; Jerry&#39;s\r\n\r\n&nbsp;\r\n\r\nshow", "the body had 4 words"),  # words as FL401 compares them
+    ],
+)
+def test_rebuild_description_counts_the_words_fl4xx_sees(body, said):
+    from feedlint.rules.parity import _rebuilt_description
+
+    assert f"(1 paragraph; {said}; the HTML is taken as right)" in _rebuilt_description(body, "<p>Tom &amp; Jerry’s show</p>")
+
+
+def test_fl402_fix_says_the_body_had_no_words():
+    r = run_cli("explain", "FL402")
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("Fixed by `feedlint check --fix`: "))
+    assert "the body had no visible words, only spacing" in line and "1 word" not in line
+
+
 def test_rebuilt_body_follows_the_body_conventions():
     from feedlint.rules.parity import rebuilt_body
 
