@@ -610,8 +610,36 @@ def _quiet_broken_pipe() -> None:
     raise typer.Exit(EXIT_FINDINGS)
 
 
+class _Terminated(BaseException):
+    """SIGTERM (a CI job's timeout, ``kill``), raised in the main process so that what it is writing is cleaned up."""
+
+
+_MAIN_PID = 0
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    if os.getpid() != _MAIN_PID:  # a forked worker: die as by default
+        import signal
+
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise _Terminated
+
+
 def main() -> None:
-    """Console-script entry point; usage errors exit 2 (click's convention)."""
+    """Console-script entry point; usage errors exit 2 (click's convention).
+
+    SIGTERM unwinds like Ctrl-C -- a temporary file of ``--fix`` or of an
+    ``--output`` is removed, the file stays as it was -- and the process then
+    dies of the signal as it would have (same wait status for the caller).
+    """
+    import signal
+
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app(prog_name="feedlint")
     except BrokenPipeError:
@@ -620,3 +648,8 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("feedlint: interrupted\n")
         sys.exit(130)
+    except _Terminated:
+        sys.stderr.write("feedlint: terminated\n")
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -37,6 +37,7 @@ def defective_records() -> list[dict]:
         base_record(content_id=510007, content_summary="Tram &amp;#39;extension&amp;#39; costs &#8364;84m &mdash; the council"),
         base_record(content_id=510008, content_title="The minister’s “plan” — café in Zürich, 😀, 中文, سلام می\u200cخواهم"),
         base_record(content_id=510009, content_html=html.replace("</p>", " 2010&#150;2020 &#39</p>", 1), content_title="Budget 2010\x962020"),  # FL203 C1 and unclosed references, FL206 a C1 control
+        base_record(content_id=510010, content_summary="The mayor&#8217s plan for the 1990&#150s"),  # FL201: numeric references without ";"
     ]
 
 
@@ -46,30 +47,53 @@ def _findings(path, *extra) -> list[dict]:
     return json.loads(r.stdout)
 
 
-def _records(path) -> dict:
-    """content_id -> the record's exact source bytes."""
-    return {raw.data["content_id"]: raw.source for raw in Source(str(path)).records()}
+def _all_findings(path) -> list[dict]:
+    """Every rule's findings, as ``check`` reports them with the default selection."""
+    r = run_cli("check", "--format", "json", "--fail-on", "never", str(path))
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
 
 
-@pytest.mark.parametrize("layout", ["pages", "jsonl"])
+def _records(path, data: bytes | None = None) -> dict:
+    """content_id -> the record's exact source bytes (of ``data`` instead of the file's when given)."""
+    return {raw.data["content_id"]: raw.source for raw in Source(str(path), data=data).records()}
+
+
+def _plain(path, data: bytes) -> bytes:
+    return gzip.decompress(data) if str(path).endswith(".gz") else data
+
+
+LAYOUTS = ["pages", "pretty", "jsonl", "jsonl.gz"]
+
+
+def _write_layout(tmp_path, records: list, layout: str):
+    """The export in one of the layouts the issue names: one-line pages, pretty-printed, JSON Lines, gzip."""
+    text = export_text(records, "pages" if layout in ("pages", "pretty") else "jsonl", pretty=layout == "pretty")
+    path = tmp_path / {"pages": "export.json", "pretty": "export.json", "jsonl": "export.jsonl", "jsonl.gz": "export.jsonl.gz"}[layout]
+    path.write_bytes(gzip.compress(text.encode()) if layout == "jsonl.gz" else text.encode())
+    return path
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_fix_removes_fl2xx_findings_and_touches_nothing_else(tmp_path, layout):
-    path = tmp_path / ("export.json" if layout == "pages" else "export.jsonl")
-    path.write_text(export_text(defective_records(), layout), encoding="utf-8", newline="")
+    """Issue 15's "done when", through the installed CLI, as a user runs it: ``check --fix`` with the default rules."""
+    path = _write_layout(tmp_path, defective_records(), layout)
     before_bytes = path.read_bytes()
     before = _findings(path)
+    before_all = _all_findings(path)
     assert {f["rule"] for f in before} >= {"FL201", "FL202", "FL203", "FL204", "FL206"}
 
-    r = run_cli("check", "--fix", "--select", "FL2", "--show-fixes", str(path))
-    assert r.returncode == 0, r.stdout + r.stderr  # every FL2xx finding of this export has a safe fix
+    r = run_cli("check", "--fix", "--show-fixes", "--fail-on", "never", str(path))
+    assert r.returncode == 0, r.stdout + r.stderr
     assert "FL204 [content_id 510005]" in r.stderr and "repaired mojibake: â€™ → ’ (ftfy: encoding utf-8 misread as windows-1252)" in r.stderr
     assert "decoded 2 HTML entities (&quot; → \")" in r.stderr
 
     after = _findings(path)
-    assert len(after) <= len(before) * 0.1  # >= 90% removed
-    assert {f["fingerprint"] for f in after} <= {f["fingerprint"] for f in before}  # none added
+    assert len(after) <= len(before) * 0.1  # >= 90% of the FL2xx findings removed
+    assert {f["fingerprint"] for f in _all_findings(path)} <= {f["fingerprint"] for f in before_all}  # no finding added, of any rule
     fixed = path.read_bytes()
-    assert fixed.count(b"\n") == before_bytes.count(b"\n")
-    old_records = {raw.data["content_id"]: raw.source for raw in Source(str(path), data=before_bytes).records()}
+    assert _plain(path, fixed).count(b"\n") == _plain(path, before_bytes).count(b"\n")
+    old_records = _records(path, _plain(path, before_bytes))
     new_records = _records(path)
     assert [old_records[i] for i in sorted(CLEAN_IDS)] == [new_records[i] for i in sorted(CLEAN_IDS)]  # byte-identical
     assert all(old_records[i] != new_records[i] for i in old_records if i not in CLEAN_IDS)
@@ -81,8 +105,9 @@ def test_fix_removes_fl2xx_findings_and_touches_nothing_else(tmp_path, layout):
     assert data[510007]["content_summary"] == "Tram 'extension' costs €84m — the council"
     assert data[510009]["content_title"] == "Budget 2010–2020"
     assert " 2010&#8211;2020 &#39;</p>" in data[510009]["content_html"]  # HTML stays HTML: the reference is rewritten, not decoded
+    assert data[510010]["content_summary"] == "The mayor’s plan for the 1990–s"  # references that lost their ";"
 
-    again = run_cli("check", "--fix", "--select", "FL2", str(path))
+    again = run_cli("check", "--fix", "--fail-on", "never", str(path))
     assert again.returncode == 0 and path.read_bytes() == fixed  # fixing twice changes nothing
     assert "applied 0 fixes" in again.stderr
 
@@ -169,11 +194,12 @@ def test_diff_cuts_a_long_value_around_the_change(tmp_path):
     assert new == "+…" + " word" * 7 + " Iran's plan" + " word" * 6 + " wor…"
 
 
-def test_json_patch_applies_to_the_original_records(tmp_path):
-    jsonpatch = pytest.importorskip("jsonpatch")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_json_patch_applies_to_the_original_records(tmp_path, layout):
+    import jsonpatch  # a real RFC 6902 library (a test dependency: never skipped)
+
     records = defective_records()
-    path = tmp_path / "export.json"
-    path.write_text(export_text(records), encoding="utf-8", newline="")
+    path = _write_layout(tmp_path, records, layout)
     r = run_cli("check", "--diff", "--format", "json-patch", str(path))
     assert r.returncode == 1, r.stderr
     patches = json.loads(r.stdout)["patches"]
@@ -181,9 +207,12 @@ def test_json_patch_applies_to_the_original_records(tmp_path):
     by_id = {rec["content_id"]: rec for rec in records}
     run_cli("check", "--fix", str(path))
     fixed = {raw.data["content_id"]: raw.data for raw in Source(str(path)).records()}
+    assert fixed != by_id
     for p in patches:
-        assert p["file"] == str(path) and p["pointer"] == f"/0/{p['record']}"
-        assert jsonpatch.JsonPatch(p["patch"]).apply(by_id[p["content_id"]]) == fixed[p["content_id"]]
+        assert p["file"] == str(path) and p["pointer"] == (f"/0/{p['record']}" if layout in ("pages", "pretty") else "")
+        original = json.loads(json.dumps(by_id[p["content_id"]]))  # the record as the CMS has it, untouched by the test
+        assert jsonpatch.JsonPatch(p["patch"]).apply(original) == fixed[p["content_id"]]
+    assert all(by_id[i] == fixed[i] for i in CLEAN_IDS)  # no patch, no change
     with pytest.raises(jsonpatch.JsonPatchTestFailed):  # the source changed since the export: the patch refuses
         p = patches[0]
         jsonpatch.JsonPatch(p["patch"]).apply(dict(by_id[p["content_id"]], **{p["patch"][0]["path"][1:]: "edited meanwhile"}))
@@ -509,3 +538,56 @@ def test_explain_shows_the_fix_of_every_fixable_rule(rule_id):
     unsafe_only = rule_id in {"FL205", "FL401", "FL402", "FL502", "FL503", "FL504", "FL505"}
     assert ("(unsafe: applied with --unsafe-fixes)" in line) == unsafe_only or rule_id in {"FL203", "FL206"}
     assert "--fix" in r.stdout.split("Options:")[0] or "--fix" in r.stdout.split("Bad (reported)")[0]  # the doc says what the fix does
+
+
+# -- interruption ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGKILL"])
+def test_an_interrupted_fix_leaves_every_file_old_or_new(tmp_path, signal_name):
+    """Stopped at any point, ``--fix`` leaves each file as it was or wholly repaired, never half-written.
+
+    Three files, each a few seconds' work; the run is stopped at several moments.
+    Ctrl-C and a CI timeout's SIGTERM also remove the temporary file; after
+    SIGKILL (nothing can run) it may stay behind, beside the intact file.
+    """
+    import signal
+    import time
+
+    from conftest import feedlint_cmd
+
+    records = [dict(rec, content_id=rec["content_id"] * 1000 + i) for i in range(40) for rec in defective_records()]
+    originals, repaired = {}, {}
+    for name in ("a.jsonl", "b.json", "c.json"):
+        text = export_text(records, "jsonl" if name.endswith("jsonl") else "pages", pretty=name == "c.json")
+        originals[name] = text.encode()
+        ref = tmp_path / "ref" / name
+        ref.parent.mkdir(exist_ok=True)
+        ref.write_bytes(originals[name])
+    t0 = time.monotonic()
+    run_cli("check", "--fix", "--fail-on", "never", *(str(tmp_path / "ref" / n) for n in originals))
+    whole = time.monotonic() - t0
+    for name in originals:
+        repaired[name] = (tmp_path / "ref" / name).read_bytes()
+        assert repaired[name] != originals[name]
+    sig = getattr(signal, signal_name)
+    for k, fraction in enumerate((0.2, 0.5, 0.85)):
+        work = tmp_path / f"run{k}"
+        work.mkdir()
+        for name, data in originals.items():
+            (work / name).write_bytes(data)
+        proc = subprocess.Popen([*feedlint_cmd(), "check", "--fix", "--fail-on", "never", *(str(work / n) for n in originals)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(whole * fraction)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 130 if sig == signal.SIGINT else -sig), (proc.returncode, err)  # SIGTERM: cleaned up, then dead of the signal
+        states = []
+        for name in originals:
+            now = (work / name).read_bytes()
+            assert now in (originals[name], repaired[name]), (signal_name, fraction, name)
+            states.append("new" if now == repaired[name] else "old")
+        assert states == sorted(states, key=lambda s: s == "old"), states  # files are fixed in order: no new file after an old one
+        left = [p for p in os.listdir(work) if p.startswith(".feedlint-")]
+        if signal_name != "SIGKILL":
+            assert left == [], (signal_name, fraction, left)
+            assert b"Traceback" not in err
