@@ -197,9 +197,13 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
     for pointer, value in fields.plain:
         if "&" not in value or pointer in fields.exempt:
             continue
-        unclosed = list(ent.unclosed_references(value)) if "&#" in value else None
-        if not legacy and not unclosed:
+        unclosed = None
+        if not legacy:
             tally = _reference_tally(fields, pointer, value)
+            unclosed = _unclosed(value, tally)
+        elif "&#" in value:
+            unclosed = list(ent.unclosed_references(value))
+        if not legacy and not unclosed:
             decoded = _undecoded_quick(tally, allowed) if allowed else _undecoded_quick_by_texts(tally)
             if decoded is not None:
                 if decoded:
@@ -249,6 +253,20 @@ def _undecoded_hit(pointer: str, value: str, text: str, n: int, at: int, fix: De
     """An FL201 hit at the first occurrence of ``text`` (offset ``at``), with the words around it."""
     end = at + len(text)
     return Hit(pointer, f'{_undecoded_message(text, n)}: "{excerpt(value, at, end)}"', text, (at, end), fix)
+
+
+def _unclosed(value: str, tally: Counter) -> list[re.Match] | None:
+    """The numeric references without ``;`` that FL201 reports, or None (looked for only when there can be one).
+
+    Every ``&#`` that starts a complete numeric reference is in ``tally``
+    (:func:`_reference_tally`): when they account for every ``&#`` in the
+    field (C-speed ``count``), there is no other, and a field of a hundred
+    ``&#39;`` is not scanned again.
+    """
+    n = value.count("&#")
+    if not n or n == sum(count for text, count in tally.items() if text[1] == "#"):
+        return None
+    return list(ent.unclosed_references(value))
 
 
 def _unclosed_hit(pointer: str, value: str, text: str, n: int, at: int, fix: DeferredFix | None, guess: str | None) -> Hit:
