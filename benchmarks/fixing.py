@@ -52,16 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("export")
     p.add_argument("--unsafe", action="store_true", help="also apply the unsafe fixes")
+    p.add_argument("--jobs", type=int, help="-j N for every command (1: all in one process, to compare the work itself)")
     a = p.parse_args(argv)
     size = os.path.getsize(a.export) / 1e6
-    print(f"export: {a.export} ({size:.1f} MB); load before: {os.getloadavg()[0]:.2f}")
+    print(f"export: {a.export} ({size:.1f} MB); load before: {os.getloadavg()[0]:.2f}; cores: {os.cpu_count()}; jobs: {a.jobs or 'default'}")
     extra = ["--unsafe-fixes"] if a.unsafe else []
+    jobs = ["-j", str(a.jobs)] if a.jobs else []
+    extra += jobs
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, os.path.basename(a.export))
         shutil.copyfile(a.export, copy)
         before = fl2(copy)
         rows = [
-            ("check", timed([*feedlint(), "check", "--format", "json", "--fail-on", "never", a.export])),
+            ("check", timed([*feedlint(), "check", *jobs, "--format", "json", "--fail-on", "never", a.export])),
             ("check --diff", timed([*feedlint(), "check", "--diff", *extra, a.export], os.path.join(tmp, "diff.out"))),
             ("check --diff --format json-patch", timed([*feedlint(), "check", "--diff", "--format", "json-patch", *extra, a.export], os.path.join(tmp, "patch.json"))),
             ("check --fix (fix, then report)", timed([*feedlint(), "check", "--fix", *extra, "--format", "json", "--fail-on", "never", copy])),

@@ -123,10 +123,11 @@ def unclosed_value(text: str) -> str | None:
     """What a browser shows for ``&#NNN`` without ``;`` (``&#150`` is the cp1252 en dash), or None when no one writes a reference for it.
 
     Kept: ``"``, ``&``, ``'``, ``<``, ``>`` (what HTML escapers write as
-    numbers) and, from U+00A0 on, letters, punctuation, symbols, spaces and the
-    format characters of scripts (ZWNJ, soft hyphen).  Controls, marks on
-    their own, private-use, unassigned and other ASCII code points are not
-    references anyone meant.
+    numbers) and, from U+00A0 on, letters, punctuation, symbols, spaces,
+    fractions and superscripts (``&#189`` ½) and the format characters of
+    scripts (ZWNJ, soft hyphen).  Controls, marks on their own, digits of
+    other scripts, private-use, unassigned and other ASCII code points are
+    not references anyone meant.
     """
     body = text[2:]
     hexadecimal = body[:1] in "xX"
@@ -139,7 +140,8 @@ def unclosed_value(text: str) -> str | None:
     cp = ord(shown)
     if cp < 0xA0:
         return shown if shown in _ESCAPED_ASCII else None
-    if is_noncharacter(cp) or unicodedata.category(shown)[0] not in "LPSZC" or unicodedata.category(shown) in ("Cc", "Cs", "Co", "Cn"):
+    category = unicodedata.category(shown)
+    if is_noncharacter(cp) or category[0] not in "LPSZCN" or category in ("Cc", "Cs", "Co", "Cn", "Nd"):
         return None
     return shown
 

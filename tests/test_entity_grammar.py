@@ -71,6 +71,7 @@ UNCLOSED = [
     ("&#1587&#1604&#1575&#1605", ["&#1587", "&#1604", "&#1575", "&#1605"], "سلام"),
     ("?a=1&#42 and `x&#8217s`", [], "?a=1&#42 and `x&#8217s`"),  # a query string, a code sample
     ("Tom&#1 fan, x&#65", [], "Tom&#1 fan, x&#65"),  # a control, a plain letter: no one writes these as references
+    ("1&#189 cups, x&#178, &#1632", ["&#189", "&#178"], "1½ cups, x², &#1632"),  # fractions and superscripts; not a digit of another script
 ]
 
 
