@@ -26,7 +26,7 @@ from ..checker import check_records
 from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.positions import Cursor
-from .files import _BOM, FileRepair, splice
+from .files import _BOM, FileRepair, moved, splice
 from .fixer import RecordFixer
 from .loop import FixPolicy
 from .outputs import FileSink
@@ -128,7 +128,7 @@ class InlineFixExecutor:
             for raw, start in pairs:
                 old_origin = raw.origin
                 if state["shift"] is not None:
-                    raw.origin = _moved(old_origin, *state["shift"])  # located in the repaired file (no position was computed yet)
+                    raw.origin = moved(old_origin, *state["shift"])  # located in the repaired file (no position was computed yet)
                 effects, fixed = fixer.fix(raw, repair)
                 if fixed is not None:
                     state["shift"] = splice_one(raw, start, fixed, old_origin, raw.origin)
@@ -151,14 +151,6 @@ def _drop_fixes(effects: Effects) -> None:
     """The reporter shows no fixes: findings do not carry them (the engine may spool findings; a fix is heavy)."""
     for f in effects.findings:
         f.fix = None
-
-
-def _moved(origin: Cursor, old_end: Cursor, new_end: Cursor) -> Cursor:
-    """Where ``origin`` (a place after ``old_end`` in the file as read) is once the text up to ``old_end`` ends at ``new_end``."""
-    offset, offset16 = origin.offset + new_end.offset - old_end.offset, origin.offset16 + new_end.offset16 - old_end.offset16
-    if origin.line == old_end.line:  # on the repaired line: columns move too
-        return Cursor(new_end.line, new_end.column + origin.column - old_end.column, new_end.column16 + origin.column16 - old_end.column16, offset, offset16)
-    return Cursor(origin.line + new_end.line - old_end.line, origin.column, origin.column16, offset, offset16)
 
 
 class _Spool:

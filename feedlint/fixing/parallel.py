@@ -21,7 +21,7 @@ from itertools import chain
 from typing import Any, Iterator
 
 from ..effects import Effects
-from ..reader.positions import Cursor
+from .files import moved
 
 _context: dict[str, Any] = {}  # the fix policy and guard rules, inherited by forked workers
 
@@ -134,7 +134,7 @@ def repair_records(job: Any, pool: Any, pairs: Iterator[tuple[Any, int]], state:
         for (packed, facts, text, applied), (raw, start) in zip(out, chunk):
             old_origin = raw.origin
             shift = state["shift"]
-            origin = _moved(old_origin, *shift) if shift is not None else old_origin
+            origin = moved(old_origin, *shift) if shift is not None else old_origin
             if packed:
                 totals.findings.extend(unpack_findings(packed, rules_by_id, display, raw.index, raw.pointer, origin))
             if facts is not None:
@@ -155,9 +155,5 @@ def repair_records(job: Any, pool: Any, pairs: Iterator[tuple[Any, int]], state:
 _ORIGIN = (1, 1, 1, 0, 0)  # each record is repaired and checked as if it began the file: the main process moves its findings
 
 
-def _moved(origin: Cursor, old_end: Cursor, new_end: Cursor) -> Cursor:
-    from .inline import _moved as moved
-
-    return moved(origin, old_end, new_end)
 
 
