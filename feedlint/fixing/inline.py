@@ -136,7 +136,7 @@ class InlineFixExecutor:
                     _drop_fixes(effects)
                 spool.add(effects)
 
-        if not parallel.usable(self.jobs):
+        if not parallel.usable(self.jobs, check.rules):
             here(placed)
             return
         head = list(islice(placed, max(1, MIN_PARALLEL_RECORDS) + 1))

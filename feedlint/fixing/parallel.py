@@ -10,8 +10,8 @@ moves each record to its place in the repaired file (earlier repairs shift
 it), splices the repaired ones into the one temporary file and spools the
 report, exactly as the one-process path does (:mod:`.inline`); the file is
 renamed over the original once, at the end.  Only with ``fork`` (the worker
-inherits the fix policy and the schema guard) and for files of
-:data:`feedlint.parallel.MIN_PARALLEL_RECORDS` records or more.
+inherits the fix policy and the schema guard), feedlint's own rules, and for
+files of :data:`feedlint.parallel.MIN_PARALLEL_RECORDS` records or more.
 """
 
 from __future__ import annotations
@@ -26,11 +26,17 @@ from .files import moved
 _context: dict[str, Any] = {}  # the fix policy and guard rules, inherited by forked workers
 
 
-def usable(jobs: int) -> bool:
-    """Whether the repair can run in ``jobs`` worker processes here (``fork``: the workers inherit the policy)."""
+def usable(jobs: int, rules: Any) -> bool:
+    """Whether the repair can run in ``jobs`` worker processes here.
+
+    ``fork`` (the workers inherit the policy), and only feedlint's own rules:
+    a plugin's fix may not survive the trip back (the fix loop has no
+    fallback to this process for a chunk).
+    """
+    from ..parallel import _trusted
     from ..workers import _start_method
 
-    return jobs > 1 and _start_method() == "fork"
+    return jobs > 1 and _start_method() == "fork" and all(_trusted(a) for a in rules)
 
 
 def prepare(policy: Any, guard_rules: list) -> None:
