@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'command':40} {'wall s':>8} {'x check':>8} {'CPU s':>8} {'x check':>8} {'peak MB':>8}")
     for name, (seconds, peak, _, cpu) in rows:
         print(f"{name:40} {seconds:8.1f} {seconds / base:8.2f} {cpu:8.1f} {cpu / base_cpu:8.2f} {peak:8.0f}")
-    print("(a loaded machine shares its cores per process: --diff and json-patch repair in one process, check and --fix on the --jobs workers; compare CPU too)")
+    print("(a loaded machine shares its cores per process: check's --jobs workers get more of them than the one-process fix stage; compare CPU too)")
     print(f"diff output: {diff_mb:.1f} MB")
     total_before, total_after = sum(before.values()), sum(after.values())
     removed = 1 - total_after / total_before if total_before else 0.0

@@ -322,7 +322,7 @@ def check(
         from .selection import SelectorError
 
         try:
-            inline = inline_fixer(cfg, catalogue, _plan(cfg, catalogue, ["FL1"], None, schema, input_format), unsafe=unsafe_fixes, keep_fixes=reporter_cls.uses_fixes, jobs=_jobs(jobs, cfg))
+            inline = inline_fixer(cfg, catalogue, _plan(cfg, catalogue, ["FL1"], None, schema, input_format), unsafe=unsafe_fixes, keep_fixes=reporter_cls.uses_fixes)
         except SelectorError as exc:
             raise _die(str(exc))
     elif fix or diff or unsafe_fixes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 
 import pytest
 
@@ -101,46 +100,3 @@ def test_text_report_of_an_unreadable_file_under_fix(tmp_path):
     assert fixed.returncode == plain.returncode == 2, fixed.stderr
     assert "Traceback" not in fixed.stderr and bad.read_text(encoding="utf-8") == text
     assert fixed.stdout == plain.stdout
-
-
-@pytest.mark.parametrize("layout", ["pages", "pretty", "jsonl", "gzip", "crlf-bom"])
-def test_fix_on_the_workers_equals_fix_in_one_process(tmp_path, layout):
-    """``--jobs 2`` repairs in worker processes (chunks of records, moved into place by the main process): same file, same report, same words."""
-    records = [dict(rec, content_id=rec["content_id"] * 100 + i) for i in range(6) for rec in defective_records() + unsafe_records()]
-    env = {"FEEDLINT_PARALLEL_MIN_RECORDS": "2"}  # parallel from the third record on, and many chunks (TASK_BYTES)
-    got = {}
-    for jobs in ("1", "2"):
-        work = tmp_path / f"j{jobs}"
-        work.mkdir()
-        text = export_text(records, "jsonl" if layout == "jsonl" else "pages", pretty=layout in ("pretty", "crlf-bom"))
-        if layout == "crlf-bom":
-            text = "\ufeff" + text.replace("\n", "\r\n")
-        path = work / ("export.jsonl" if layout == "jsonl" else "export.json.gz" if layout == "gzip" else "export.json")
-        path.write_bytes(gzip.compress(text.encode()) if layout == "gzip" else text.encode())
-        sarif = run_cli("check", "--fix", "--show-fixes", "-j", jobs, "--format", "sarif", "--fail-on", "never", path.name, cwd=work, env=env)
-        assert sarif.returncode == 0, sarif.stderr
-        fixed = path.read_bytes()
-        path.write_bytes(gzip.compress(text.encode()) if layout == "gzip" else text.encode())
-        report = run_cli("check", "--fix", "--unsafe-fixes", "-j", jobs, "--format", "json", "--fail-on", "never", path.name, cwd=work, env=env)
-        got[jobs] = (fixed, _results(sarif.stdout, "sarif"), sarif.stderr, path.read_bytes(), json.loads(report.stdout), report.stderr)
-        if jobs == "2":
-            after = run_cli("check", "-j", jobs, "--format", "json", "--fail-on", "never", path.name, cwd=work)
-            assert json.loads(report.stdout) == json.loads(after.stdout)  # the report is a check of the repaired file
-    assert got["1"][0] != text.encode() and "applied 0 fixes" not in got["2"][2]
-    for one, two in zip(got["1"], got["2"]):
-        assert one == two
-
-
-def test_an_input_error_late_in_a_file_fixed_on_the_workers(tmp_path):
-    """Records already sent to the workers when the reader fails: the file is not touched, the report is the plain check's."""
-    records = [dict(rec, content_id=rec["content_id"] * 100 + i) for i in range(6) for rec in defective_records()]
-    text = export_text(records)[:-3]
-    bad = tmp_path / "bad.json"
-    bad.write_text(text, encoding="utf-8")
-    env = {"FEEDLINT_PARALLEL_MIN_RECORDS": "2"}
-    fixed = run_cli("check", "--fix", "-j", "2", "--format", "json", "--fail-on", "never", str(bad), env=env)
-    plain = run_cli("check", "-j", "2", "--format", "json", "--fail-on", "never", str(bad), env=env)
-    assert fixed.returncode == plain.returncode == 2, fixed.stderr
-    assert bad.read_text(encoding="utf-8") == text and "Traceback" not in fixed.stderr
-    assert json.loads(fixed.stdout) == json.loads(plain.stdout)
-    assert not [p for p in os.listdir(tmp_path) if p.startswith(".feedlint-")]

@@ -142,7 +142,7 @@ def fix_stage(cfg: Any, catalogue: Any, plan: Any, guard_plan: Any, files: list[
     return None, files, temps
 
 
-def inline_fixer(cfg: Any, catalogue: Any, guard_plan: Any, *, unsafe: bool, keep_fixes: bool, jobs: int = 1) -> Any:
+def inline_fixer(cfg: Any, catalogue: Any, guard_plan: Any, *, unsafe: bool, keep_fixes: bool) -> Any:
     """The executor of ``check --fix`` on files: repairs each record and reports its final state in one pass (:mod:`.inline`)."""
     from ..selection import check_selectors
     from .inline import InlineFixExecutor
@@ -150,7 +150,7 @@ def inline_fixer(cfg: Any, catalogue: Any, guard_plan: Any, *, unsafe: bool, kee
     fixable, unfixable = cfg.get("fixable"), cfg.get("unfixable", [])
     check_selectors(list(fixable or []) + list(unfixable), catalogue.rules, str(cfg.path or "config"))
     policy = FixPolicy(catalogue.rules, fixable, unfixable, unsafe)
-    return InlineFixExecutor(policy, [a for a in guard_plan.rules if a.rule.scope == "record"], keep_fixes, jobs)
+    return InlineFixExecutor(policy, [a for a in guard_plan.rules if a.rule.scope == "record"], keep_fixes)
 
 
 def _report_errors(run: FixRun) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 from ..checker import RecordCheck
 from ..model import Record
 from ..reader.errors import InputError
-from ..reader.positions import Cursor
 from ..reader.sources import Source
 from .fixer import RecordFixer
 from .loop import Applied, FixPolicy
@@ -102,11 +101,3 @@ def splice(plain: bytes, start: int, raw: Any, fixed: Any, repair: FileRepair, s
     rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied)
     repair.records.append(rec)
     sink.change(start, end, raw, fixed, rec)
-
-
-def moved(origin: Cursor, old_end: Cursor, new_end: Cursor) -> Cursor:
-    """Where ``origin`` (a place after ``old_end`` in the file as read) is once the text up to ``old_end`` ends at ``new_end``."""
-    offset, offset16 = origin.offset + new_end.offset - old_end.offset, origin.offset16 + new_end.offset16 - old_end.offset16
-    if origin.line == old_end.line:  # on the repaired line: columns move too
-        return Cursor(new_end.line, new_end.column + origin.column - old_end.column, new_end.column16 + origin.column16 - old_end.column16, offset, offset16)
-    return Cursor(origin.line + new_end.line - old_end.line, origin.column, origin.column16, offset, offset16)

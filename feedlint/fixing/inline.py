@@ -19,14 +19,13 @@ from __future__ import annotations
 import gzip
 import pickle
 import tempfile
-from itertools import chain, islice
 from typing import Any, Iterator
 
 from ..checker import check_records
 from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.positions import Cursor
-from .files import _BOM, FileRepair, moved, splice
+from .files import _BOM, FileRepair, splice
 from .fixer import RecordFixer
 from .loop import FixPolicy
 from .outputs import FileSink
@@ -35,27 +34,14 @@ from .outputs import FileSink
 class InlineFixExecutor:
     """Records repaired, written and reported in one pass (see the module's doc); ``repairs`` says what was done."""
 
-    def __init__(self, policy: FixPolicy, guard_rules: list, keep_fixes: bool, jobs: int = 1) -> None:
+    def __init__(self, policy: FixPolicy, guard_rules: list, keep_fixes: bool) -> None:
         self.policy = policy
         self.guard_rules = guard_rules  # the schema rules (FL1xx), run on repaired records whether selected or not
         self.keep_fixes = keep_fixes  # the reporter shows proposed fixes (SARIF)
-        self.jobs = jobs  # worker processes for the repair (:mod:`.parallel`); 1: this process
         self.repairs: list[FileRepair] = []
-        self._pool: Any = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-
-    def _workers(self, plan: Any) -> Any:
-        from ..workers import WorkerPool
-        from . import parallel
-
-        if self._pool is None:
-            parallel.prepare(self.policy, self.guard_rules)
-            self._pool = WorkerPool(plan, self.jobs)
-        return self._pool
+        pass
 
     def run(self, job: Any) -> Iterator[Effects]:
         source = job.source
@@ -106,51 +92,38 @@ class InlineFixExecutor:
         return repair
 
     def _records(self, job: Any, plain: bytes, repair: FileRepair, sink: FileSink, spool: "_Spool") -> None:
-        """Each record repaired at its place in the repaired file, the check of its final state to the spool.
-
-        A file of many records is repaired by the ``--jobs`` workers (:mod:`.parallel`) after its first
-        record (repaired here: the libraries the rules import lazily are then inherited by every worker).
-        """
-        from ..parallel import MIN_PARALLEL_RECORDS
-        from . import parallel
-
+        """Each record repaired at its place in the repaired file, the check of its final state to the spool."""
         source, check = job.source, job.check
         fixer = RecordFixer(check, self.policy, self.guard_rules)
         bom = len(_BOM) if plain.startswith(_BOM) else 0
-        placed = ((raw, bom + source.reader.record_start) for raw in job.records)  # each record's byte offset, taken as it is read
-        state: dict[str, Any] = {"shift": None}  # (old, new) end of the last repaired record: later ones move by the difference
-
-        def splice_one(raw: Any, start: int, fixed: Any, old_origin: Cursor, origin: Cursor) -> tuple[Cursor, Cursor]:
-            splice(plain, start, raw, fixed, repair, sink)
-            return old_origin.advance(raw.text), origin.advance(fixed.text)
-
-        def here(pairs: Any) -> None:
-            for raw, start in pairs:
-                old_origin = raw.origin
-                if state["shift"] is not None:
-                    raw.origin = moved(old_origin, *state["shift"])  # located in the repaired file (no position was computed yet)
-                effects, fixed = fixer.fix(raw, repair)
-                if fixed is not None:
-                    state["shift"] = splice_one(raw, start, fixed, old_origin, raw.origin)
-                if not self.keep_fixes:
-                    _drop_fixes(effects)
-                spool.add(effects)
-
-        if not parallel.usable(self.jobs, check.rules):
-            here(placed)
-            return
-        head = list(islice(placed, max(1, MIN_PARALLEL_RECORDS) + 1))
-        if len(head) <= MIN_PARALLEL_RECORDS or not getattr(head[0][0], "binary", False):
-            here(chain(head, placed))
-            return
-        here(head[:1])
-        parallel.repair_records(job, self._workers(check.plan), chain(head[1:], placed), state, splice_one, spool, repair, self.keep_fixes)
+        shift: tuple[Cursor, Cursor] | None = None  # (old, new) end of the last repaired record: later ones move by the difference
+        for raw in job.records:
+            start = bom + source.reader.record_start
+            old_origin = raw.origin
+            if shift is not None:
+                raw.origin = _moved(old_origin, *shift)  # located in the repaired file (no position was computed yet)
+            effects, fixed = fixer.fix(raw, repair)
+            if fixed is not None:
+                final = fixed.final
+                splice(plain, start, raw, fixed, repair, sink)
+                shift = (old_origin.advance(raw.text), final.origin.advance(final.text))
+            if not self.keep_fixes:
+                _drop_fixes(effects)
+            spool.add(effects)
 
 
 def _drop_fixes(effects: Effects) -> None:
     """The reporter shows no fixes: findings do not carry them (the engine may spool findings; a fix is heavy)."""
     for f in effects.findings:
         f.fix = None
+
+
+def _moved(origin: Cursor, old_end: Cursor, new_end: Cursor) -> Cursor:
+    """Where ``origin`` (a place after ``old_end`` in the file as read) is once the text up to ``old_end`` ends at ``new_end``."""
+    offset, offset16 = origin.offset + new_end.offset - old_end.offset, origin.offset16 + new_end.offset16 - old_end.offset16
+    if origin.line == old_end.line:  # on the repaired line: columns move too
+        return Cursor(new_end.line, new_end.column + origin.column - old_end.column, new_end.column16 + origin.column16 - old_end.column16, offset, offset16)
+    return Cursor(origin.line + new_end.line - old_end.line, origin.column, origin.column16, offset, offset16)
 
 
 class _Spool:
