@@ -436,10 +436,12 @@ def _engine(name: Optional[str], master: Optional[str], cfg, plan, jobs: Optiona
         executor.open()
     except SparkUnavailable as exc:
         raise _die(str(exc))
-    engine = Engine(plan, keep_fixes=keep_fixes, in_position_order=in_position_order, executor=executor)
+    from .spark.evaluator import SparkEvaluator
+
+    table = executor.fact_table()  # the fact rows stay in Spark; the dataset rules aggregate them there (docs/spark.md)
+    engine = Engine(plan, keep_fixes=keep_fixes, in_position_order=in_position_order, executor=executor, table=table, dataset_evaluator=SparkEvaluator(table))
     executor.notices = engine.notices
-    executor.keep_session = True  # Great Expectations validates the dataset stage's frames on Spark too; check() ends it
-    engine.table.spark = executor.session.spark
+    executor.keep_session = True  # the dataset stage runs in the session too; check() ends it
     return engine
 
 

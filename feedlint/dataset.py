@@ -19,13 +19,13 @@ does not support (your own suites' other kinds) and draws Data Docs
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol, Sequence
 
 from .api import DatasetHit
 from .checker import run_rule
 from .effects import Effects
-from .facts import FactTable
+from .facts import FactTable, RowRef
 from .plan import ActiveRule
 
 
@@ -47,6 +47,33 @@ class Outcome:
     result: dict[str, Any] = field(default_factory=dict)  # element_count, unexpected_count, observed_value
     error: str | None = None  # the entry could not be evaluated (a setup problem of the run)
     engine: str = "gx"  # who answered (GX's row conditions are re-applied when its rows are located)
+    table: FactTable | None = None  # the driver-side rows ``rows`` index when they are not the stage's table's (a Spark evaluator's extract)
+
+
+class Facts(Protocol):
+    """The run's fact table as the engine fills it and the dataset stage reads it.
+
+    :class:`~feedlint.facts.FactTable` (rows on the driver) is one; a
+    distributed engine brings its own (``Engine(table=...)``; the Spark
+    engine's is a DataFrame, :class:`feedlint.spark.facts.SparkFacts`) with an
+    :class:`Evaluator` that answers the expectations on it.  A dataset hit's
+    ``row`` is a row id of this table (:meth:`ref`).
+    """
+
+    files: list[str]
+
+    def __len__(self) -> int: ...
+
+    def add(self, ref: RowRef, facts: Mapping[str, Any]) -> int:
+        """A record's fact row (the engine, record by record)."""
+
+    def ref(self, row: int) -> RowRef:
+        """Where the row ``row`` came from (the rows of hits, at least)."""
+
+    def local(self) -> FactTable:
+        """The table on the driver, for what only reads rows there (a plugin's dataset rule, Great Expectations).
+
+        Its rows map back by :meth:`FactTable.row_id`."""
 
 
 class Evaluator(Protocol):
@@ -55,7 +82,7 @@ class Evaluator(Protocol):
     def supports(self, entry: Any) -> bool:
         """Whether this evaluator answers ``entry`` (the others go to Great Expectations)."""
 
-    def evaluate(self, table: FactTable, entries: Sequence[Any], params: Mapping[str, Any]) -> list[Outcome]:
+    def evaluate(self, table: Facts, entries: Sequence[Any], params: Mapping[str, Any]) -> list[Outcome]:
         """Outcomes of ``entries`` (all supported), in entry order, a per-file entry's by file index.
 
         ``params``: the ``$PARAMETER`` values (languages, earliest, latest).
@@ -68,6 +95,7 @@ class StageResult:
     effects: Effects  # rule crashes and setup problems (no findings, no records)
 
 
+OWN_RULES = "feedlint.rules."  # feedlint's dataset rules read a table only through the expectations, which take any Facts
 _EVALUATOR: contextvars.ContextVar[Evaluator | None] = contextvars.ContextVar("feedlint_dataset_evaluator", default=None)
 
 
@@ -76,14 +104,22 @@ def current_evaluator() -> Evaluator | None:
     return _EVALUATOR.get()
 
 
-def run_stage(rules: Sequence[ActiveRule], table: FactTable, evaluator: Evaluator | None = None) -> StageResult:
-    """Every dataset rule over ``table``; a rule that crashes or cannot be set up is an entry of ``effects``."""
+def run_stage(rules: Sequence[ActiveRule], table: Facts, evaluator: Evaluator | None = None) -> StageResult:
+    """Every dataset rule over ``table``; a rule that crashes or cannot be set up is an entry of ``effects``.
+
+    The built-in rules take ``table`` as it is (their expectations go to
+    ``evaluator``); a plugin's rule reads rows, and gets ``table.local()``.
+    """
     effects = Effects()
     hits: list[tuple[ActiveRule, DatasetHit]] = []
     token = _EVALUATOR.set(evaluator)
     try:
         for active in rules:
-            hits.extend((active, hit) for hit in run_rule(active, table, "dataset", effects))
+            target = table if active.rule.origin.startswith(OWN_RULES) else table.local()
+            for hit in run_rule(active, target, "dataset", effects):
+                if target is not table:
+                    hit = replace(hit, row=target.row_id(hit.row))
+                hits.append((active, hit))
     finally:
         _EVALUATOR.reset(token)
     return StageResult(hits, effects)

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from .api import DatasetHit, Hit
 from .checker import RecordCheck, check_record as _check_record, run_rule, stamp, suppressed
-from .dataset import Evaluator, run_stage
+from .dataset import Evaluator, Facts, run_stage
 from .effects import Effects, RunStats, SkippedInput
 from .executor import Executor, FileJob, SerialExecutor
 from .facts import FactTable, RowRef
@@ -35,11 +35,12 @@ class Engine:
     ``executor``: where records are checked (default: this process, or
     ``jobs`` worker processes when ``jobs`` > 1).  ``dataset_evaluator``: who
     answers the dataset rules' expectations (default: the plain evaluator;
-    see :mod:`feedlint.dataset`).
+    see :mod:`feedlint.dataset`).  ``table``: the fact table to fill (default:
+    a driver-side :class:`FactTable`; the Spark engine's is a DataFrame).
     """
 
     def __init__(self, plan: Plan, jobs: int = 1, keep_fixes: bool = True, in_position_order: bool = False, executor: Executor | None = None,
-                 dataset_evaluator: Evaluator | None = None) -> None:
+                 dataset_evaluator: Evaluator | None = None, table: Facts | None = None) -> None:
         self.plan = plan
         self.in_position_order = in_position_order  # dataset findings among the others by position (see run)
         self.jobs = jobs  # worker processes for record checks (1: all in this process)
@@ -52,7 +53,7 @@ class Engine:
         self._counts = RunStats()  # files read, skipped, unreadable (records and suppressions: in totals)
         self.files: list[FileInfo] = []
         self._profile_by_display: dict[str, str] = {}  # see profile_of
-        self.table = FactTable()
+        self.table: Facts = table if table is not None else FactTable()  # a distributed engine's own (docs/architecture.md)
         self._dataset = plan.by_scope("dataset")
         self._executor = executor
         self.dataset_evaluator = dataset_evaluator
@@ -172,7 +173,8 @@ class Engine:
 
     # -- dataset --------------------------------------------------------------
     def _prepare_for(self, expected_records: int) -> None:
-        self.prepare_in_background(len(self.table) + expected_records)
+        known = len(self.table) if isinstance(self.table, FactTable) else 0  # another engine's table is counted once, after the records
+        self.prepare_in_background(known + expected_records)
 
     def prepare_in_background(self, expected_rows: int) -> None:
         """Run the dataset rules' ``prepare`` (a heavy import) in a thread while workers check the records.
@@ -221,11 +223,11 @@ class Engine:
         self._absorb(stage.effects, -1)
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
         for active, hit in stage.hits:
-            by_file.setdefault(self.table.refs[hit.row].file_index, []).append((active, hit))
+            by_file.setdefault(self.table.ref(hit.row).file_index, []).append((active, hit))
         for file_index in sorted(by_file):
             wanted: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
             for active, hit in by_file[file_index]:
-                wanted.setdefault(self.table.refs[hit.row].record_index, []).append((active, hit))
+                wanted.setdefault(self.table.ref(hit.row).record_index, []).append((active, hit))
             info = self.files[file_index]
             allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
             source = Source(paths[file_index], self.plan.input_format, info.display, profiles=self.plan.profile_set())
@@ -238,7 +240,7 @@ class Engine:
                     for active, hit in wanted.get(raw.index, ()):
                         if active.rule.id not in allowed:
                             continue
-                        ref = self.table.refs[hit.row]
+                        ref = self.table.ref(hit.row)
                         as_hit = Hit(hit.pointer, hit.message, hit.evidence)
                         finding = stamp(active, as_hit, raw, info.display, ref.content_id, self.keep_fixes)
                         used = Effects()

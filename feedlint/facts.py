@@ -112,6 +112,7 @@ class FactTable:
     columns: dict[str, Sequence[Any]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     spark: Any = field(default=None, repr=False, compare=False)  # a Spark run's SparkSession: Great Expectations validates there
+    ids: Sequence[int] | None = field(default=None, repr=False, compare=False)  # an extract of another table (a Spark run's): each row's id there
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _all_none: set[str] = field(default_factory=set, repr=False, compare=False)  # columns holding only None so far
 
@@ -135,6 +136,17 @@ class FactTable:
             if len(col) < row + 1:
                 col.append(None)
         return row
+
+    def ref(self, row: int) -> RowRef:
+        return self.refs[row]
+
+    def row_id(self, row: int) -> int:
+        """The stage table's row this row is: itself, or for an extract its row there (``ids``)."""
+        return row if self.ids is None else self.ids[row]
+
+    def local(self) -> "FactTable":
+        """The table on the driver: this one."""
+        return self
 
     def memo(self, key: str, compute: Any) -> Any:
         """Share a derived value (a DataFrame, a GX context) between the dataset rules of one run."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from itertools import islice
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -32,7 +33,7 @@ from feedlint.dataset import Evaluator, Outcome, current_evaluator
 from feedlint.facts import FactTable
 
 from . import _pyeval
-from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, is_null, object_rows, row_sets
+from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, has_records, is_null, row_sets
 from ._suite import Entry, expand
 
 COLUMN_POINTERS = {
@@ -193,7 +194,7 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: Mapping[str, An
     entries still come from ``evaluator``, so a run's findings do not depend
     on whether pages are drawn.
     """
-    if not entries or not object_rows(table):
+    if not entries or not has_records(table):
         return []
     _check_columns(entries, table)
     evaluator = evaluator or current_evaluator() or _pyeval.PLAIN
@@ -205,7 +206,11 @@ def evaluate(table: FactTable, entries: Sequence[Entry], params: Mapping[str, An
 
         if not _gx.available():
             raise SetupError(f"{'--data-docs' if docs_dir else others[0].where} needs Great Expectations: {INSTALL_HINT}")
-        drawn = GX.evaluate(table, entries if docs_dir else others, params, docs_dir, suite_name)
+        local = table.local()  # GX validates rows the driver has (on Spark too: feedlint.spark.frames)
+        drawn = GX.evaluate(local, entries if docs_dir else others, params, docs_dir, suite_name)
+        if local is not table:
+            for outcome in drawn:
+                outcome.table = local
         if others:
             theirs = {id(e) for e in others}
             order = {id(e): n for n, e in enumerate(entries)}
@@ -341,31 +346,36 @@ def _default_message(entry: Entry, scope: str, per_row: bool) -> str:
     return "{expectation} failed on {column} (observed {observed}; reported on the first record of " + ("this export" if scope == "this export's" else "the run") + ")"
 
 
-def outcome_hits(table: FactTable, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit]:
+def outcome_hits(table: Any, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit]:
     """Failed outcomes as hits on the offending fact-table rows.
 
-    A record whose date fails both the min and the max expectation of one
+    An outcome's rows are those of ``outcome.table`` when it has one (an
+    evaluator's driver-side extract of a table kept elsewhere), else of
+    ``table``; each hit names its row of ``table`` (``FactTable.row_id``).  A
+    record whose date fails both the min and the max expectation of one
     column (the only dated record of an export) is reported once.
     """
-    sets = row_sets(table)
     seen: set[tuple[int, str]] = set()
     for outcome in outcomes:
         if outcome.error:
             raise SetupError(f"{outcome.entry.where}: could not be evaluated: {outcome.error}")
         if outcome.success:
             continue
+        here = outcome.table if outcome.table is not None else table
         entry = outcome.entry
-        rows = sets[entry.table]
+        rows = row_sets(here)[entry.table]
         cols = _columns_of(entry.kwargs)
         if entry.type in BETWEEN_TYPES:
             if _plain(outcome.result.get("observed_value")) is None:
                 continue  # no dated record in the domain: missing dates are other rules' business
-            positions = _between_rows(table, outcome, rows, cols[0])
+            positions = _between_rows(here, outcome, rows, cols[0])
         elif outcome.rows is not None:
             positions = outcome.rows
         else:
-            positions = _domain(table, outcome, rows)[:1]
-        for hit in _hits_for(table, outcome, rows, positions, cols):
+            positions = _domain(here, outcome, rows)[:1]
+        for hit in _hits_for(here, outcome, rows, positions, cols):
+            if here is not table:
+                hit = replace(hit, row=here.row_id(hit.row))
             if entry.type in BETWEEN_TYPES:
                 if (hit.row, hit.pointer) in seen:
                     continue

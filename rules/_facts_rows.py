@@ -116,8 +116,23 @@ def _attachment_columns(table: FactTable, rows: Sequence[int]) -> dict[str, Sequ
     return cols
 
 
-def available_columns(table: FactTable) -> dict[str, set[str]]:
+def available_columns(table: Any) -> dict[str, set[str]]:
+    """The columns of each row set; a table kept elsewhere (:class:`feedlint.dataset.Facts`) says its own."""
+    if not isinstance(table, FactTable):
+        return table.available_columns()
     return {"records": set(table.columns) | {"_row", "_file_index", "_record"}, "attachments": set(ATTACHMENT_COLUMNS)}
+
+
+def has_records(table: Any) -> bool:
+    """Whether the table has a real record (a JSON object) to check."""
+    return bool(object_rows(table)) if isinstance(table, FactTable) else table.has_records()
+
+
+def record_values(table: Any, column: str) -> Sequence[Any]:
+    """A column of the records row set; a table kept elsewhere gives its distinct values (enough for a set of tags)."""
+    if not isinstance(table, FactTable):
+        return table.distinct(column)
+    return row_sets(table)["records"].columns.get(column, ())
 
 
 # --------------------------------------------------------------------------- values

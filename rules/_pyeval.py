@@ -35,10 +35,27 @@ def supports(entries: Sequence[Entry]) -> bool:
     return all(e.type in KINDS and "row_condition" not in e.kwargs for e in entries)
 
 
-def _mostly_ok(considered: int, unexpected: int, mostly: float) -> bool:
+def mostly_ok(considered: int, unexpected: int, mostly: float) -> bool:
     if considered == 0:
         return True
     return (considered - unexpected) / considered + _EPSILON >= mostly
+
+
+def bounds(column: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """A min/max entry's bounds as comparable values (None: unbounded)."""
+    return comparable(column, kwargs.get("min_value")), comparable(column, kwargs.get("max_value"))
+
+
+def between_ok(column: str, observed: Any, kwargs: dict[str, Any]) -> bool:
+    """Whether a min/max entry's observed extreme lies within its bounds (strict ones if asked)."""
+    lo, hi = bounds(column, kwargs)
+    return (lo is None or (observed > lo if kwargs.get("strict_min") else observed >= lo)) and (
+        hi is None or (observed < hi if kwargs.get("strict_max") else observed <= hi)
+    )
+
+
+def unexpected_result(element_count: int, unexpected_count: int) -> dict[str, Any]:
+    return {"element_count": element_count, "unexpected_count": unexpected_count}
 
 
 def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]) -> tuple[bool, list[int] | None, dict[str, Any]]:
@@ -76,13 +93,8 @@ def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]
         if not values:
             return False, None, {"observed_value": None}
         observed = min(values) if entry.type == MIN_BETWEEN else max(values)
-        lo, hi = comparable(column, kwargs.get("min_value")), comparable(column, kwargs.get("max_value"))
-        ok = (lo is None or (observed > lo if kwargs.get("strict_min") else observed >= lo)) and (
-            hi is None or (observed < hi if kwargs.get("strict_max") else observed <= hi)
-        )
-        return ok, None, {"observed_value": observed}
-    result = {"element_count": len(domain), "unexpected_count": len(bad)}
-    return _mostly_ok(considered, len(bad), mostly), bad, result
+        return between_ok(column, observed, kwargs), None, {"observed_value": observed}
+    return mostly_ok(considered, len(bad), mostly), bad, unexpected_result(len(domain), len(bad))
 
 
 class PlainEvaluator:

@@ -277,13 +277,13 @@ def _params(options, table=None) -> dict[str, Any]:
 
 def _languages(options, table) -> list[str]:
     """``$PARAMETER languages``: the run's lang_id values that match the option (BCP 47 prefixes), or name a language when it is empty."""
-    from ._facts_rows import row_sets
+    from ._facts_rows import record_values
     from ._languages import accepted
 
     configured = list(options.get("languages", LANGUAGES.default))
     if table is None:
         return configured
-    return accepted(row_sets(table)["records"].columns.get("lang_id", ()), configured)
+    return accepted(record_values(table, "lang_id"), configured)
 
 
 def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[DatasetHit]:

@@ -23,8 +23,14 @@ first record of the split, ``file:line:column: Spark task failed: ...``; the
 file's findings before it are reported, as for any input error.
 
 Inputs the executor was not told of (stdin) are checked in this process.
-The dataset stage runs on the driver over the facts the executors collected
-(docs/spark.md).
+
+With a Spark fact table (:meth:`SparkExecutor.fact_table`, the CLI's way) the
+tasks' fact rows stay in Spark: the tasks' RDD is cached, the driver takes only
+the results (findings, counters) from it, and notes where each accepted range
+really starts (``shifts``); the fact table is then made from the same cached
+RDD in the executors (:mod:`.facts`), and the dataset stage aggregates it there
+(:mod:`.evaluator`).  Without one, fact rows come back with the results, for
+the engine's driver-side table.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.positions import Region, region_fields
 from .splits import FileJob as Planned, default_split_bytes, plan_file
-from .tasks import RANGE, WHOLE, SplitResult, SplitTask, run_partition, unpack
+from .tasks import RANGE, WHOLE, SplitResult, SplitTask, results_only, run_partition, unpack
 
 WAVE_PER_CORE = 4  # tasks per Spark job, per core: results of about two jobs are held on the driver
 WAVE_BYTES = 1 << 30  # ... and at most about this much input per job (at least one task): what the driver holds does not grow with the cluster
@@ -71,6 +77,13 @@ class SparkExecutor:
         self._next = 0  # the planned file the next run() starts looking at
         self._results: Iterator[tuple[SplitTask, Any]] | None = None
         self._pending: deque = deque()  # results taken from the stream ahead of their file's run()
+        self.facts_in_spark = False  # True once fact_table() made the run's table: fact rows stay in the executors
+        self.tasks: list[SplitTask] = []
+        self.tagged: Any = None  # facts in Spark: the cached RDD of every task's tagged outputs (.tasks.run_partition)
+        self.shifts: dict[tuple[int, int], Any] = {}  # (file, split) of each task whose facts count -> where its range starts (None: a whole file)
+        self.kinds: dict[str, set[str]] = {}  # each fact column's kinds of value, over the tasks in ``shifts``
+        self.received = 0  # tasks whose results came back (a task lost or never run: the fact table runs its tasks again)
+        self.broadcast: Any = None
 
     # -- set-up -----------------------------------------------------------------
     def open(self) -> None:
@@ -79,6 +92,14 @@ class SparkExecutor:
             from .session import open_session
 
             self.session = open_session(self.master)
+
+    def fact_table(self) -> Any:
+        """The run's fact table as a Spark DataFrame (:class:`.facts.SparkFacts`), for ``Engine(table=...)``; before :meth:`expect`."""
+        from .facts import SparkFacts
+
+        self.open()
+        self.facts_in_spark = True
+        return SparkFacts(self)
 
     def expect(self, paths: Sequence[str], displays: Sequence[str], keep_fixes: bool) -> None:
         """Plan the run's inputs (in the engine's order) and start their tasks."""
@@ -93,7 +114,21 @@ class SparkExecutor:
             from dataclasses import replace
 
             tasks = [replace(t, fault=self.faults.get((t.file_index, t.split))) for t in tasks]
-        self._results = _stream(self.plan, context, tasks, waves(tasks, parallelism * WAVE_PER_CORE, WAVE_BYTES))
+        self.tasks = tasks
+        if tasks:
+            import functools
+            import uuid
+
+            from ..workers import _plan_spec
+
+            self.broadcast = context.broadcast((uuid.uuid4().hex, _plan_spec(self.plan), self.facts_in_spark))
+            self.tagged = context.parallelize(tasks, len(tasks)).mapPartitions(functools.partial(run_partition, self.broadcast))
+            if self.facts_in_spark:
+                from pyspark import StorageLevel
+
+                self.tagged.persist(StorageLevel.MEMORY_AND_DISK)
+        body = results_only if self.facts_in_spark else list
+        self._results = _stream(context, self.tagged, body, tasks, waves(tasks, parallelism * WAVE_PER_CORE, WAVE_BYTES))
 
     def close(self) -> None:
         """The record stage is over (the engine's call); the session too, unless ``keep_session`` (then :meth:`shutdown`)."""
@@ -107,8 +142,23 @@ class SparkExecutor:
         if not self.keep_session:
             self.shutdown()
 
+    def release(self) -> None:
+        """Drop the cached task outputs and the plan's broadcast (the fact table, once made, keeps its own copy)."""
+        if self.tagged is not None and self.facts_in_spark:
+            try:
+                self.tagged.unpersist()
+            except Exception:  # noqa: BLE001, S110 - the session may be gone already
+                pass
+        if self.broadcast is not None:
+            try:
+                self.broadcast.destroy()
+            except Exception:  # noqa: BLE001, S110
+                pass
+            self.broadcast = None
+
     def shutdown(self) -> None:
         """End the session (when this executor started it); the dataset stage is done with it too."""
+        self.release()
         if self.session is not None:
             self.session.close(keep_log=self.spark_failed)
             self.session = None
@@ -137,6 +187,7 @@ class SparkExecutor:
         wanted = len(planned.tasks)
         while wanted:
             task, result = self._pending.popleft() if self._pending else next(self._results)  # type: ignore[arg-type]
+            self.received += not isinstance(result, Lost)
             if task.file_index < planned.index:
                 continue
             wanted -= 1
@@ -167,6 +218,7 @@ class SparkExecutor:
         for f in fields(info):  # the executor read the file: its layout, record count, notes
             setattr(info, f.name, getattr(result.info, f.name))
         self._timed(result, os.path.getsize(planned.path))
+        self._facts_count(task, result, None)
         yield result.effects
         if result.error is not None:
             raise result.error
@@ -186,6 +238,7 @@ class SparkExecutor:
                 if known.offset == task.start and result.ok:
                     self._timed(result, (task.stop if task.stop is not None else os.path.getsize(planned.path) - task.bom) - task.start)
                     counted += result.effects.records
+                    self._facts_count(task, result, (known.index, known.outer, known.inner, layout))
                     yield shifted(result.effects, known, layout)
                     known = known.then(result.end) if result.end is not None else None
                     if job.progress is not None and known is not None:
@@ -198,6 +251,13 @@ class SparkExecutor:
                     known = here.stopped_at
         finally:
             info.records = counted
+
+    def _facts_count(self, task: SplitTask, result: SplitResult, shift: Any) -> None:
+        """The task's fact rows (kept in Spark) belong to the table, placed by ``shift`` (see :func:`.factrows.task_rows`)."""
+        if result.fact_kinds is not None:
+            self.shifts[(task.file_index, task.split)] = shift
+            for name, kinds in result.fact_kinds.items():
+                self.kinds.setdefault(name, set()).update(kinds)
 
     def _timed(self, result: SplitResult, size: int) -> None:
         self.task_seconds += result.seconds
@@ -230,17 +290,12 @@ class _Here:
 
 def shifted(effects: Effects, known: Any, layout: str) -> Effects:
     """A range's effects, numbered, pointed and placed from where it really starts (``known``)."""
+    from .factrows import shift_pointer
+
     base = known.cursor
 
     def pointer(relative: str) -> str:
-        if layout == "json-lines":
-            return ""
-        parts = relative.split("/")
-        outer = int(parts[1])
-        if layout == "array":
-            return f"/{known.outer + outer}"
-        inner = int(parts[2])
-        return f"/{known.outer}/{known.inner + inner}" if outer == 0 else f"/{known.outer + outer}/{inner}"
+        return shift_pointer(relative, layout, known.outer, known.inner)
 
     regions: dict = {}
     for f in effects.findings:
@@ -288,28 +343,21 @@ def waves(tasks: Sequence[SplitTask], most: int, budget: int) -> list[list[int]]
     return out
 
 
-def _stream(plan: Any, context: Any, tasks: list[SplitTask], waves: list[list[int]]) -> Iterator[tuple[SplitTask, Any]]:
+def _stream(context: Any, rdd: Any, body: Any, tasks: list[SplitTask], waves: list[list[int]]) -> Iterator[tuple[SplitTask, Any]]:
     """``(task, SplitResult or Lost)`` in task order.
 
     Tasks run as Spark jobs, one per wave (:func:`waves`), one task per
-    partition; the next job runs (in a thread) while the driver handles the
-    results of the one before, so the driver holds the results of about two
-    jobs, packed (:func:`.tasks.pack`), and unpacks one task's at a time.  A
-    job that fails is run again task by task: only the tasks that fail again
+    partition of ``rdd`` (``body``: what of a partition comes to the driver;
+    None: all of it); the next job runs (in a thread) while the driver handles
+    the results of the one before, so the driver holds the results of about
+    two jobs, packed (:func:`.tasks.pack`), and unpacks one task's at a time.
+    A job that fails is run again task by task: only the tasks that fail again
     are lost.
     """
     if not tasks:
         return
-    import functools
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..workers import _plan_spec
-
-    import uuid
-
-    broadcast = context.broadcast((uuid.uuid4().hex, _plan_spec(plan)))
-    rdd = context.parallelize(tasks, len(tasks))
-    body = functools.partial(run_partition, broadcast)
     pool = ThreadPoolExecutor(1, thread_name_prefix="feedlint-spark")
     pending: deque = deque()
     try:
@@ -326,10 +374,6 @@ def _stream(plan: Any, context: Any, tasks: list[SplitTask], waves: list[list[in
         if pending:
             context.cancelAllJobs()
         pool.shutdown(wait=True, cancel_futures=True)
-        try:
-            broadcast.destroy()
-        except Exception:  # noqa: BLE001, S110 - the session may be gone already
-            pass
 
 
 def _run_wave(context: Any, rdd: Any, body: Any, parts: list[int]) -> list:

@@ -82,6 +82,9 @@ def open_session(master: str | None, conf: dict[str, str] | None = None) -> Sess
         # pyspark takes the executors' Python from PYSPARK_PYTHON when the context is made (default: python3 on PATH).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = builder.config("spark.ui.enabled", "false")
+        cores = re.match(r"local\[(\d+)", master)
+        # the dataset stage's shuffles: a few partitions per core, not Spark's 200 (each a task on this machine)
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * (int(cores.group(1)) if cores else os.cpu_count() or 2)))
     home = None if submitted else tempfile.mkdtemp(prefix="feedlint-spark-")
     log = None if submitted else tempfile.NamedTemporaryFile(prefix="feedlint-spark-", suffix=".log", delete=False)
     saved = None

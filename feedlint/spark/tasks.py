@@ -63,6 +63,7 @@ class SplitResult:
     skipped: str | None = None  # WHOLE: why the file is not checked
     error: InputError | None = None  # WHOLE: the input error that stopped reading the file
     seconds: float = 0.0  # how long the executor took (the benchmark's per-core rate)
+    fact_kinds: dict | None = None  # facts kept in Spark: each fact column's kinds of value (``.factrows.kind_of``); the rows are not here
 
 
 _plans: dict[str, Any] = {}  # run token -> Plan: one per run in each executor process (Python workers are reused)
@@ -79,16 +80,42 @@ def executor_plan(key: str, spec: Any) -> Any:
     return plan
 
 
-def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[bytes]:
+def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[Any]:
     """``mapPartitions`` body: each task of the partition checked (one task per partition, usually), :func:`pack`ed.
 
-    ``broadcast.value`` is ``(run token, plan spec)``: an executor-side broadcast
-    has no id of its own to tell runs apart.
+    ``broadcast.value`` is ``(run token, plan spec, facts in Spark)``: an
+    executor-side broadcast has no id of its own to tell runs apart.  With
+    facts in Spark, a task yields two tagged values, ``(RESULT, packed result
+    without fact rows)`` and ``(FACTS, packed fact rows)``: the driver takes
+    the first (:func:`results_only`), the fact table the second
+    (:func:`.factrows.task_rows`), from the one cached RDD.
     """
-    token, spec = broadcast.value
+    from .factrows import FACTS, RESULT, add_kinds
+
+    token, spec, split_facts = broadcast.value
     plan = executor_plan(token, spec)
     for task in tasks:
-        yield pack(run_task(plan, task))
+        result = run_task(plan, task)
+        if not split_facts:
+            yield pack(result)
+            continue
+        facts = result.effects.facts if result.effects is not None else []
+        kinds: dict[str, set[str]] = {}
+        for row in facts:
+            add_kinds(kinds, row[3])
+        if result.effects is not None:
+            result.effects.facts = []
+        result.fact_kinds = kinds
+        yield RESULT, pack(result)
+        if facts:
+            yield FACTS, pack((task.file_index, task.split, facts))
+
+
+def results_only(items: Iterable[Any]) -> list[bytes]:
+    """The driver's part of a partition of tagged values (see :func:`run_partition`)."""
+    from .factrows import RESULT
+
+    return [packed for tagged, packed in items if tagged == RESULT]
 
 
 def pack(result: SplitResult) -> bytes:
