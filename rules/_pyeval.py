@@ -105,15 +105,17 @@ class PlainEvaluator:
     def supports(self, entry: Entry) -> bool:
         return supports([entry])
 
-    def evaluate(self, table: FactTable, entries: Sequence[Entry], params: Mapping[str, Any]) -> list[Outcome]:
-        sets = row_sets(table)
+    def evaluate(self, table: Any, entries: Sequence[Entry], params: Mapping[str, Any]) -> list[Outcome]:
+        """``table``: a FactTable, or any :class:`feedlint.dataset.Facts` (its rows gathered here: ``local()``)."""
+        local = table.local()
+        sets = row_sets(local)
         file_indexes = sorted(set(sets["records"].columns["_file_index"]))
         outcomes = []
         for entry, kwargs, file_index in expand(entries, file_indexes):
             rows = sets[entry.table]
             kw = {k: resolve(v, params) for k, v in kwargs.items()}
             success, bad, result = evaluate(entry, kw, rows, list(rows.positions(file_index)))
-            outcomes.append(Outcome(entry, kw, file_index, success, bad, result, None, self.name))
+            outcomes.append(Outcome(entry, kw, file_index, success, bad, result, None, self.name, local if local is not table else None))
         return outcomes
 
 

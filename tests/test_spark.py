@@ -195,6 +195,7 @@ def test_lost_executor_is_an_input_error_not_a_hang(spark, small_splits, tmp_pat
     from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
+    from feedlint.spark.evaluator import SparkEvaluator
     from feedlint.spark.executor import SparkExecutor
     from feedlint.spark.splits import plan_file
 
@@ -220,6 +221,17 @@ def test_lost_executor_is_an_input_error_not_a_hang(spark, small_splits, tmp_pat
     assert max(f.record_index for f in found if f.path == "a.jsonl" and f.record_index is not None) < line - 1
     engine, _ = run({(1, 0): "raise"})  # b.json's one range starts at its first record, column 2
     assert [str(e) for e in engine.errors] == ["b.json:1:2: Spark task failed: RuntimeError: injected failure in split 0 of b.json"]
+
+    # the fact table in Spark: made from the tasks that were not lost, run again (the lost one would fail again)
+    executor = SparkExecutor(plan, faults={(0, 2): "exit"})
+    table = executor.fact_table()
+    engine = Engine(plan, executor=executor, table=table, dataset_evaluator=SparkEvaluator(table))
+    executor.expect([str(path), str(other)], ["a.jsonl", "b.json"], False)
+    found = list(engine.run([str(path), str(other)], ["a.jsonl", "b.json"]))
+    assert [str(e) for e in engine.errors] == [str(error)]
+    dup = {(f.path, f.record_index) for f in found if f.rule_id == "FL601"}
+    assert {("a.jsonl", 0), ("b.json", 0)} <= dup  # b.json's records repeat a.jsonl's first ones, checked before the lost split
+    assert executor.received < len(executor.tasks) and len(table) < len(records) + 3
 
 
 def test_engine_choice_is_checked_before_spark_starts(tmp_path):
@@ -284,7 +296,9 @@ def test_great_expectations_suite_runs_on_spark(spark, small_splits, tmp_path, m
     local = _cli("check", "--jobs", "1", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
     assert used and not any(used)  # locally: GX on pandas, for the user's entries (FL690)
     used.clear()
-    monkeypatch.setattr(_pyeval, "PLAIN", _expect.GX)  # every rule's entries to GX, on Spark
+    from feedlint.spark.evaluator import SparkEvaluator
+
+    monkeypatch.setattr(SparkEvaluator, "supports", lambda self, entry: False)  # every rule's entries to GX, on Spark
     on_spark = _cli("check", "--engine", "spark", "--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path)
     assert used and all(used)
     assert on_spark == local
@@ -309,3 +323,65 @@ def test_jobs_are_bounded_by_input_bytes_not_only_by_cores(tmp_path):
     assert waves(tasks, most=3, budget=10**9) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10]]
     result = SplitResult(0, 0)
     assert unpack(pack(result)) == result
+
+
+SPARK_SUITE = {  # kinds the Spark evaluator answers, beyond the default suite's use of them
+    "name": "aggregations",
+    "expectations": [
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "lang_id", "mostly": 0.2},
+         "meta": {"feedlint": {"message": "lang_id {value} is shared by {count}: {others}"}}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["portal_id", "lang_id"], "ignore_row_if": "never"},
+         "meta": {"feedlint": {"per": "file", "rule": "FL601"}}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "has_content_summary", "mostly": 0.95},
+         "meta": {"feedlint": {"per": "file", "rule": "FL604", "pointer": "/content_summary"}}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "lang_id", "value_set": ["en", "fa", 7]}},
+        {"type": "expect_column_max_to_be_between", "kwargs": {"column": "portal_id", "max_value": 9, "strict_max": True}},
+        {"type": "expect_column_min_to_be_between", "kwargs": {"column": "date_start", "min_value": "2021-01-01"},
+         "meta": {"feedlint": {"per": "file"}}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "token"}, "meta": {"feedlint": {"table": "attachments"}}},
+    ],
+}
+
+
+def test_dataset_rules_are_spark_aggregations_and_the_driver_gets_only_their_rows(spark, tmp_path, monkeypatch):
+    """The default suite and a user suite of the kinds the Spark evaluator answers, on facts that stay in Spark:
+    the local engine's findings; no fact row reaches the driver while records are checked (every range accepted),
+    only the rows of failing outcomes afterwards; Great Expectations is not asked."""
+    from feedlint.rules import _expect
+    from feedlint.spark import facts as spark_facts
+
+    records = _records(30, seed=11, defects=0.4)
+    for i, rec in enumerate(records):
+        rec["content_id"] = 510000 + i
+    records[4]["content_id"] = records[10]["content_id"] = "510004"  # a string id among numbers: another value (a mixed column on Spark)
+    records[5]["content_id"] = 510006.0  # a float equal to an int id: the same value
+    records[3]["portal_id"] = 9  # the largest portal, at a strict bound: reported as the extreme
+    records[7]["content_date_start"] = "2020-02-29 10:00:00"  # before the user's earliest date, in a.json only
+    records[2]["lang_id"] = "xx"  # FL603
+    records[11]["content_date_register"] = "1999-12-31 23:59:59"  # FL605
+    for rec in records[:4]:
+        rec["content_summary"] = " "  # a fifth of a.json: under the user's 95% per export (FL604)
+    records[9] = dict(records[8], content_id=records[8]["content_id"] + 1000)  # one article under two ids
+    records[12]["attaches"] = records[13]["attaches"] = [{"token": "5550001"}, {"token": "5550001"}]
+    _write(tmp_path / "a.json", records[:20], "pages")
+    _write(tmp_path / "b.jsonl", records[18:] + [records[0]], "jsonl")  # duplicates across files
+    (tmp_path / "suite.json").write_text(json.dumps(SPARK_SUITE))
+    driver_rows, given_back = [], []
+    original_add, original_extract = spark_facts.SparkFacts.add, spark_facts.SparkFacts.extract
+    monkeypatch.setattr(spark_facts.SparkFacts, "add", lambda self, ref, facts: driver_rows.append(ref) or original_add(self, ref, facts))
+
+    def extract(self, rows):
+        table = original_extract(self, rows)
+        given_back.append(len(table))
+        return table
+
+    monkeypatch.setattr(spark_facts.SparkFacts, "extract", extract)
+    monkeypatch.setattr(_expect.GxEvaluator, "evaluate", lambda *a, **k: pytest.fail("GX was asked"))
+    code, out, err = _same("--format", "json", "--expectations", "suite.json", ".", cwd=tmp_path, code=1)
+    found = json.loads(out)
+    dataset = [f for f in found if f["rule"].startswith("FL6")]
+    assert {"FL601", "FL602", "FL603", "FL604", "FL605", "FL606", "FL690"} <= {f["rule"] for f in dataset}
+    assert {f["record"] for f in dataset if f["message"].startswith('content_id "510004" of portal 2')} == {4, 10}  # the string id told apart
+    assert {f["record"] for f in dataset if f["message"].startswith("content_id 510006 of portal 2")} == {5, 6}  # 510006.0 == 510006
+    assert not driver_rows  # fact rows stayed in Spark
+    assert 0 < sum(given_back) <= len(dataset)  # each row given back is a finding's

@@ -147,9 +147,9 @@ class SparkEvaluator:
         if UNSUPPORTED in kinds:
             return False
         if entry.type == _pyeval.IN_SET:
-            return kinds[0] in ("string", None)
+            return kinds[0] in ("string", "tagged", None)
         if entry.type in (_pyeval.MIN_BETWEEN, _pyeval.MAX_BETWEEN):
-            return kinds[0] in ("timestamp", "long", "double", "bool", "string", None)
+            return kinds[0] in ("timestamp", "long", "double", "bool", "string", None) or (kinds[0] == "tagged" and entry.table == "records")
         return True
 
     def evaluate(self, table: Any, entries: Sequence[Any], params: Mapping[str, Any]) -> list[Outcome]:
@@ -211,14 +211,15 @@ class SparkEvaluator:
                 bad = value.isNull()
                 aggs += [F.count(F.lit(1)).alias(f"n{n}"), F.sum(F.when(bad, 1).otherwise(0)).alias(f"b{n}")]
             elif entry.type == _pyeval.IN_SET:
-                allowed = [v for v in (kw.get("value_set") or []) if isinstance(v, str)]
+                allowed = _allowed(kind, kw.get("value_set") or [])
                 bad = value.isNotNull() & ~value.isin(allowed) if allowed else value.isNotNull()
                 if _strict(kw):
                     plans[n] = (entry, kw, value, bad, None)
                     continue
                 aggs += [F.count(value).alias(f"n{n}"), F.sum(F.when(bad, 1).otherwise(0)).alias(f"b{n}")]
             else:
-                value = value if kind == "timestamp" else value.cast("double") if kind in ("long", "double") else None
+                numeric = facts.numeric(_columns(entry)[0]) if name == "records" else None
+                value = value if kind == "timestamp" else value.cast("double") if kind in ("long", "double") else F.col(numeric) if numeric else None
                 bad = None
                 if value is not None:
                     aggs += [F.min(value).alias(f"lo{n}"), F.max(value).alias(f"hi{n}")]
@@ -342,6 +343,15 @@ class SparkEvaluator:
         wanted = {(place[r[1]], int(r[5])) for r in rows}
         sets = row_sets(extract)["attachments"]
         return extract, [p for p in range(len(sets)) if (sets.table_row(p), sets.get(p, "attach_index")) in wanted]
+
+
+def _allowed(kind: str | None, values: Sequence[Any]) -> list[Any]:
+    """An in-set entry's values as its column holds them: a string column's strings (no other value equals one), a mixed column's tags."""
+    if kind == "tagged":
+        from .factrows import tag
+
+        return [t for t in (tag(v) for v in values) if t is not None]
+    return [v for v in values if isinstance(v, str)]
 
 
 def _strict(kw: dict) -> bool:

@@ -69,7 +69,7 @@ class SparkExecutor:
         self.session: Any = None
         self.spark_failed = False  # a task was lost: Spark's log is kept and named in ``notices``
         self.notices: list[str] = []  # the engine's notices, when the caller shares them (see the CLI)
-        self.keep_session = False  # True: close() leaves the session to the dataset stage; the caller calls shutdown()
+        self.keep_session = False  # True (or facts in Spark): close() leaves the session to the dataset stage; the caller calls shutdown()
         self._log_named = False
         self.task_seconds = 0.0  # executor time of the tasks whose results were used (the benchmark's per-core rate)
         self.task_bytes = 0  # ... and the bytes they read
@@ -139,7 +139,7 @@ class SparkExecutor:
         if self.session is not None and self.spark_failed and self.session.log and not self._log_named:
             self._log_named = True
             self.notices.append(f"Spark's log: {self.session.log}")
-        if not self.keep_session:
+        if not (self.keep_session or self.facts_in_spark):
             self.shutdown()
 
     def release(self) -> None:

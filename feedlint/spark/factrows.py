@@ -115,10 +115,19 @@ def unblob(data: bytes) -> tuple[str, Any, dict[str, Any]]:
     return pickle.loads(data)
 
 
+def number(value: Any) -> float | None:
+    """A value as min/max compares it (``_facts_rows.comparable``): ints and floats as floats, nothing else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return None if value != value else value
+
+
 def to_row(file_index: int, index: int, pointer: str, content_id: Any, facts: dict[str, Any], columns: Sequence[tuple[str, str]]) -> tuple:
-    """One DataFrame row: ``FIXED`` then each of ``columns`` ((name, kind)) in order."""
+    """One DataFrame row: ``FIXED``, each of ``columns`` ((name, kind)) in order, then each tagged one's :func:`number`."""
     return (row_id(file_index, index), file_index, index, bytearray(blob(pointer, content_id, facts)),
-            *(cell(kind, facts.get(name)) for name, kind in columns))
+            *(cell(kind, facts.get(name)) for name, kind in columns),
+            *(number(facts.get(name)) for name, kind in columns if kind == "tagged"))
 
 
 def shift_pointer(relative: str, layout: str, outer: int, inner: int) -> str:

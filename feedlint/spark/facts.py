@@ -56,7 +56,7 @@ class SparkFacts:
 
     # -- the DataFrame -------------------------------------------------------------
     def frame(self) -> Any:
-        """Columns ``_row`` (:func:`.factrows.row_id`), ``_file_index``, ``_record``, ``_blob``, then each fact's (:meth:`name`)."""
+        """Columns ``_row`` (:func:`.factrows.row_id`), ``_file_index``, ``_record``, ``_blob``, then each fact's (:meth:`name`, :meth:`numeric`)."""
         if self._frame is None:
             self._frame = self._build()
         return self._frame
@@ -76,12 +76,13 @@ class SparkFacts:
             T.StructField("_row", T.LongType(), False), T.StructField("_file_index", T.LongType(), False),
             T.StructField("_record", T.LongType(), False), T.StructField("_blob", T.BinaryType(), False),
             *(T.StructField(f"c{i}", types[kind], True) for i, (_, kind) in enumerate(self.columns)),
+            *(T.StructField(f"n{i}", T.DoubleType(), True) for i, (_, kind) in enumerate(self.columns) if kind == "tagged"),
         ])
         spark, context = self.spark, self.spark.sparkContext
         parts = []
         if ex.shifts:
             placed = context.broadcast((ex.shifts, self.columns))
-            source = ex.tagged if ex.received == len(ex.tasks) else _run_again(ex)
+            source = ex.tagged if ex.received == len(ex.tasks) else _run_again(ex, context)
             parts.append(spark.createDataFrame(source.mapPartitions(functools.partial(task_rows, placed)), schema, verifySchema=False))
         if self._driver:
             rows = [to_row(*row, self.columns) for row in self._driver]
@@ -114,6 +115,11 @@ class SparkFacts:
             if name == fact:
                 return f"c{i}"
         return None
+
+    def numeric(self, fact: str) -> str | None:
+        """A mixed column's numbers, as min/max compare them (``factrows.number``)."""
+        name = self.name(fact)
+        return "n" + name[1:] if name is not None and self.kind(fact) == "tagged" else None
 
     def kind(self, fact: str) -> str | None:
         self.frame()
@@ -168,12 +174,12 @@ class SparkFacts:
         return self.memo(f"spark:distinct:{fact}", build)
 
 
-def _run_again(ex: Any) -> Any:
+def _run_again(ex: Any, context: Any) -> Any:
     """The tasks whose facts count, run again: a task was lost (it would fail again) or never ran, so the cache is not whole."""
     from .tasks import run_partition
 
     wanted = [t for t in ex.tasks if (t.file_index, t.split) in ex.shifts]
-    return ex.session.context.parallelize(wanted, max(1, len(wanted))).mapPartitions(functools.partial(run_partition, ex.broadcast))
+    return context.parallelize(wanted, max(1, len(wanted))).mapPartitions(functools.partial(run_partition, ex.broadcast))
 
 
 def decode(kind: str | None, value: Any) -> Any:

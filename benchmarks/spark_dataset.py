@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""The dataset stage (FL6xx) on the local engine and on Spark ``local[2]``, on FL6xx-heavy exports.
+
+    python benchmarks/spark_dataset.py                          # shared-image at 10,000 and 20,000 records
+    python benchmarks/spark_dataset.py --case one-content-id --sizes 5000 10000
+
+For each size: the adversarial export (``benchmarks/adversarial.py``: every record shares
+one attachment token, or one content_id, or one article) is written to ``benchmarks/data/``,
+then checked by ``feedlint check --format json -o /dev/null`` with the local engine
+(``--jobs 1``) and with ``--engine spark --spark-master local[2]`` (fresh processes, JVM
+start included): wall time and CPU time (user + system, children included: the JVM and its
+Python workers).  Then one Spark run in this process, instrumented: the dataset stage's
+wall time, the fact rows in the Spark DataFrame, the rows the driver was given back, and
+the dataset findings.  ``uptime`` before and after: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+BIN = Path(sys.executable).parent
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def export(case: str, n: int) -> Path:
+    path = DATA / f"adversarial-{case}-{n}.json"
+    if not path.exists():
+        spec = importlib.util.spec_from_file_location("adversarial", ROOT / "benchmarks" / "adversarial.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        DATA.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            module.write_case(case, n, f)
+    return path
+
+
+def timed(args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``feedlint`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "feedlint"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def instrumented(path: Path) -> dict:
+    """One Spark run in this process: the dataset stage's time and what the driver held."""
+    from feedlint.config import load_config
+    from feedlint.engine import Engine
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+    from feedlint.spark.evaluator import SparkEvaluator
+    from feedlint.spark.executor import SparkExecutor
+
+    plan = build_plan(load_catalogue(), load_config(None), Choices())
+    executor = SparkExecutor(plan, "local[2]")
+    table = executor.fact_table()
+    executor.keep_session = True
+    engine = Engine(plan, executor=executor, table=table, dataset_evaluator=SparkEvaluator(table))
+    executor.expect([str(path)], [path.name], False)
+    stage = {}
+    original = engine._dataset_findings
+
+    def timed_dataset(paths):
+        start = time.perf_counter()
+        yield from original(paths)
+        stage["wall"] = time.perf_counter() - start
+
+    engine._dataset_findings = timed_dataset
+    found = [f for f in engine.run([str(path)], [path.name])]
+    out = {"dataset_wall": stage.get("wall", 0.0), "rows": len(table), "given_back": table.collected,
+           "dataset_findings": sum(f.rule_id.startswith("FL6") for f in found), "findings": len(found)}
+    executor.shutdown()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--case", default="shared-image")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
+    p.add_argument("--no-instrumented", action="store_true")
+    args = p.parse_args(argv)
+    print("before:", uptime())
+    for n in args.sizes:
+        path = export(args.case, n)
+        size = path.stat().st_size / 1e6
+        local = timed(["check", "--jobs", "1", "--format", "json", "-o", os.devnull, str(path)])
+        spark = timed(["check", "--engine", "spark", "--spark-master", "local[2]", "--format", "json", "-o", os.devnull, str(path)])
+        print(f"{args.case} {n} records ({size:.1f} MB): local --jobs 1 {local[0]:.1f} s wall, {local[1]:.1f} s CPU; "
+              f"spark local[2] {spark[0]:.1f} s wall, {spark[1]:.1f} s CPU   [{uptime()}]", flush=True)
+        if not args.no_instrumented:
+            info = instrumented(path)
+            print(f"  spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; {info['rows']} fact rows in Spark, "
+                  f"{info['given_back']} given back to the driver; {info['dataset_findings']} FL6xx findings of {info['findings']}", flush=True)
+    print("after:", uptime())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
