@@ -31,84 +31,14 @@ import functools
 from typing import Any, Mapping, Sequence
 
 from ..dataset import Outcome
-from .facts import ATTACHMENT_COLUMNS, SparkFacts
+from .facts import SparkFacts
+from .rowsets import ATTACHMENT_COLUMNS, pyspark_sql, domain_counts, row_set
 
 UNSUPPORTED = "unsupported"
 DIRECT = object()  # an entry with mostly 1 decided by its failing rows alone (one job fewer: no counts first)
 
 
-def _pyspark() -> tuple[Any, Any]:
-    from pyspark.sql import Window, functions as F
-
-    return F, Window
-
-
-# --------------------------------------------------------------------------- row sets
-def records_frame(facts: SparkFacts) -> Any:
-    """Rows of real records (JSON objects), as ``_facts_rows.object_rows``."""
-    def build() -> Any:
-        F, _ = _pyspark()
-        flag = facts.name("is_object")
-        frame = facts.frame()
-        return frame.limit(0) if flag is None else frame.filter(F.col(flag))
-
-    return facts.memo("spark:records", build)
-
-
-def article_records(facts: SparkFacts) -> Any:
-    """``records`` with the article key only on the first row of each (portal, content id, key) (``_facts_rows``: a repeat under the same id is FL601's)."""
-    def build() -> Any:
-        from pyspark import StorageLevel
-
-        F, Window = _pyspark()
-        records = records_frame(facts)
-        key = facts.name("article_key")
-        if key is None:
-            return records
-        by = [F.col(c) for c in (facts.name("portal_id"), facts.name("content_id")) if c is not None] + [F.col(key)]
-        first = F.row_number().over(Window.partitionBy(*by).orderBy("_row")) == 1
-        kept = records.withColumn(key, F.when(F.col(key).isNull() | first, F.col(key)).otherwise(F.lit(None).cast("string")))
-        return kept.persist(StorageLevel.MEMORY_AND_DISK)
-
-    return facts.memo("spark:records-article", build)
-
-
-def attachments_frame(facts: SparkFacts) -> Any:
-    """One row per distinct attachment token of a record, at its first index (``_facts_rows._attachment_columns``)."""
-    def build() -> Any:
-        F, Window = _pyspark()
-        records = records_frame(facts)
-        tokens = facts.name("attach_tokens")
-        named = [F.col(c) if c is not None else F.lit(None) for c in (facts.name("portal_id"), facts.name("content_id"))]
-        if tokens is None:
-            parts = records.limit(0).select("*", F.lit(0).alias("_pos"), F.lit("").alias("_part"))
-        else:
-            parts = records.filter(F.col(tokens).isNotNull() & (F.col(tokens) != "")).select("*", F.posexplode(F.split(F.col(tokens), r"\|", -1)).alias("_pos", "_part"))
-        rows = parts.select(
-            "_row", "_file_index", "_record", "_blob", named[0].alias("portal_id"), named[1].alias("content_id"), "_pos",
-            F.substring_index("_part", ":", 1).cast("long").alias("attach_index"),
-            F.expr("substring(_part, instr(_part, ':') + 1)").alias("token"),
-        )
-        first = F.row_number().over(Window.partitionBy("_row", "token").orderBy("_pos"))  # a token twice in a record: once
-        return rows.withColumn("_first", first).filter(F.col("_first") == 1).drop("_pos", "_first")
-
-    return facts.memo("spark:attachments", build)
-
-
-def row_set(facts: SparkFacts, name: str, columns: Sequence[str] = ()) -> Any:
-    if name == "attachments":
-        return attachments_frame(facts)
-    return article_records(facts) if "article_key" in columns else records_frame(facts)
-
-
-def domain_counts(facts: SparkFacts, name: str) -> dict[int, int]:
-    """Rows of a row set per export (the exports of ``records`` are the per-file entries' domains)."""
-    def build() -> dict[int, int]:
-        return {int(r[0]): int(r[1]) for r in row_set(facts, name).groupBy("_file_index").count().collect()}
-
-    return facts.memo(f"spark:counts:{name}", build)
-
-
+# --------------------------------------------------------------------------- columns
 def column(facts: SparkFacts, table: str, name: str) -> tuple[str | None, str | None]:
     """``(the row set's column, its kind)`` for a fact column of an entry; kind ``UNSUPPORTED``: not answered here."""
     if name == "_row":
@@ -198,7 +128,7 @@ class SparkEvaluator:
         """Not-null, in-set and min/max entries: one aggregation by export, then each entry's failing rows."""
         from feedlint.rules import _pyeval
 
-        F, _ = _pyspark()
+        F, _ = pyspark_sql()
         facts = self.facts
         used = sorted({c for _, e, _ in entries for c in _columns(e)})
         frame = row_set(facts, name, used)
@@ -272,7 +202,7 @@ class SparkEvaluator:
         """A (compound) unique entry: group sizes by key (and export), then the rows of the groups of more than one."""
         from feedlint.rules import _pyeval
 
-        F, _ = _pyspark()
+        F, _ = pyspark_sql()
         n, entry, kw = item
         facts = self.facts
         names = _columns(entry)
@@ -311,7 +241,7 @@ class SparkEvaluator:
         """A unique entry with ``mostly`` below 1: the rows considered and duplicated, per domain; the failing domains."""
         from feedlint.rules import _pyeval
 
-        F, _ = _pyspark()
+        F, _ = pyspark_sql()
         sums = groups.groupBy("_file_index" if per_file else F.lit(0).alias("_file_index")).agg(
             F.sum("_n").alias("considered"), F.sum(F.when(F.col("_n") > 1, F.col("_n")).otherwise(0)).alias("bad"))
         stats = {int(r["_file_index"]): r.asDict() for r in sums.collect()}
@@ -388,7 +318,7 @@ def _literal(value: Any) -> Any:
     """A bound or extreme as a Spark literal of its column's type (a date without a time zone, or a double)."""
     import datetime as dt
 
-    F, _ = _pyspark()
+    F, _ = pyspark_sql()
     if isinstance(value, dt.datetime):
         return F.lit(value.isoformat(sep=" ")).cast("timestamp_ntz")
     return F.lit(float(value))
@@ -401,7 +331,7 @@ def _collect(wanted: list[tuple[int, bool, Any]]) -> dict[tuple[int, int | None]
     """
     if not wanted:
         return {}
-    F, _ = _pyspark()
+    F, _ = pyspark_sql()
     parts = []
     for n, per_file, frame in wanted:
         index = F.col("attach_index") if "attach_index" in frame.columns else F.lit(None).cast("long")

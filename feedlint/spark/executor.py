@@ -253,7 +253,7 @@ class SparkExecutor:
             info.records = counted
 
     def _facts_count(self, task: SplitTask, result: SplitResult, shift: Any) -> None:
-        """The task's fact rows (kept in Spark) belong to the table, placed by ``shift`` (see :func:`.factrows.task_rows`)."""
+        """The task's fact rows (kept in Spark) belong to the table, placed by ``shift`` (see :func:`.facts.task_rows`)."""
         if result.fact_kinds is not None:
             self.shifts[(task.file_index, task.split)] = shift
             for name, kinds in result.fact_kinds.items():

@@ -19,7 +19,7 @@ time zone.
 from __future__ import annotations
 
 import pickle
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Sequence
 
 ROW_BITS = 40  # a row's id: file index above, record index below (a record index < 2**40)
 DATE_COLUMNS = ("date_start", "date_register", "date_last_edit")  # as rules/_facts_rows.DATE_COLUMNS
@@ -140,32 +140,6 @@ def shift_pointer(relative: str, layout: str, outer: int, inner: int) -> str:
         return f"/{outer + first}"
     second = int(parts[2])
     return f"/{outer}/{inner + second}" if first == 0 else f"/{outer + first}/{second}"
-
-
-def task_rows(broadcast: Any, items: Iterable[tuple[int, bytes]]) -> Iterator[tuple]:
-    """``mapPartitions`` body: a partition's fact items as rows, placed where the driver accepted their range.
-
-    ``broadcast.value``: ``(shifts, columns)``; ``shifts[(file, split)]`` is
-    ``(index, outer, inner, layout)`` for an accepted range, None for a whole
-    file (already in place); a split not in it was read again on the driver
-    (or not used): its facts are dropped here.
-    """
-    from .tasks import unpack
-
-    shifts, columns = broadcast.value
-    for tagged, packed in items:
-        if tagged != FACTS:
-            continue
-        file_index, split, facts = unpack(packed)
-        key = (file_index, split)
-        if key not in shifts:
-            continue
-        shift = shifts[key]
-        for index, pointer, content_id, row_facts in facts:
-            if shift is not None:
-                base, outer, inner, layout = shift
-                index, pointer = base + index, shift_pointer(pointer, layout, outer, inner)
-            yield to_row(file_index, index, pointer, content_id, row_facts, columns)
 
 
 RESULT, FACTS = 0, 1  # the tags of a task's two outputs in the run's one cached RDD

@@ -3,7 +3,7 @@
 The record tasks keep their fact rows in the run's cached RDD
 (:func:`.tasks.run_partition`); once the record stage is over,
 :meth:`SparkFacts.frame` turns them into one DataFrame there
-(:func:`.factrows.task_rows`: each accepted range's rows shifted into place,
+(:func:`task_rows`: each accepted range's rows shifted into place,
 the rows of ranges the driver read again dropped) plus the few rows the driver
 checked itself (:meth:`SparkFacts.add`: ranges read again, stdin).  The
 dataset stage aggregates it (:mod:`.evaluator`); only the rows of its hits come
@@ -16,12 +16,13 @@ only runs on the driver (Great Expectations, a plugin's dataset rule).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..facts import FactTable, RowRef
-from .factrows import FIXED, add_kinds, column_kind, task_rows, to_row, unblob
+from .rowsets import ATTACHMENT_COLUMNS
+from .factrows import FACTS, FIXED, add_kinds, column_kind, shift_pointer, to_row, unblob
+from .tasks import unpack
 
-ATTACHMENT_COLUMNS = ("_row", "_file_index", "portal_id", "content_id", "attach_index", "token")  # as rules/_facts_rows
 
 
 class SparkFacts:
@@ -156,13 +157,13 @@ class SparkFacts:
         return {"records": {name for name, _ in self.columns} | {"_row", "_file_index", "_record"}, "attachments": set(ATTACHMENT_COLUMNS)}
 
     def has_records(self) -> bool:
-        from .evaluator import domain_counts
+        from .rowsets import domain_counts
 
         return bool(domain_counts(self, "records"))
 
     def distinct(self, fact: str) -> list[Any]:
         """A records column's distinct values (strings exactly; other values of a mixed column are not strings)."""
-        from .evaluator import records_frame
+        from .rowsets import records_frame
 
         def build() -> list[Any]:
             column = self.name(fact)
@@ -194,3 +195,27 @@ class _NotStr:
 
 
 _NOT_STR = _NotStr()
+
+
+def task_rows(broadcast: Any, items: Iterable[tuple[int, bytes]]) -> Iterator[tuple]:
+    """``mapPartitions`` body: a partition's fact items as rows, placed where the driver accepted their range.
+
+    ``broadcast.value``: ``(shifts, columns)``; ``shifts[(file, split)]`` is
+    ``(index, outer, inner, layout)`` for an accepted range, None for a whole
+    file (already in place); a split not in it was read again on the driver
+    (or not used): its facts are dropped here.
+    """
+    shifts, columns = broadcast.value
+    for tagged, packed in items:
+        if tagged != FACTS:
+            continue
+        file_index, split, facts = unpack(packed)
+        key = (file_index, split)
+        if key not in shifts:
+            continue
+        shift = shifts[key]
+        for index, pointer, content_id, row_facts in facts:
+            if shift is not None:
+                base, outer, inner, layout = shift
+                index, pointer = base + index, shift_pointer(pointer, layout, outer, inner)
+            yield to_row(file_index, index, pointer, content_id, row_facts, columns)

@@ -88,7 +88,7 @@ def run_partition(broadcast: Any, tasks: Iterable[SplitTask]) -> Iterator[Any]:
     facts in Spark, a task yields two tagged values, ``(RESULT, packed result
     without fact rows)`` and ``(FACTS, packed fact rows)``: the driver takes
     the first (:func:`results_only`), the fact table the second
-    (:func:`.factrows.task_rows`), from the one cached RDD.
+    (:func:`.facts.task_rows`), from the one cached RDD.
     """
     from .factrows import FACTS, RESULT, add_kinds
 
