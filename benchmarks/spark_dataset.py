@@ -56,21 +56,26 @@ def timed(args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def instrumented(path: Path) -> dict:
-    """One Spark run in this process: the dataset stage's time and what the driver held."""
+def instrumented(path: Path, spark: bool = True) -> dict:
+    """One run in this process (Spark, or the local engine in one process): the dataset stage's time and what the driver held."""
     from feedlint.config import load_config
     from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
-    from feedlint.spark.evaluator import SparkEvaluator
-    from feedlint.spark.executor import SparkExecutor
 
     plan = build_plan(load_catalogue(), load_config(None), Choices())
-    executor = SparkExecutor(plan, "local[2]")
-    table = executor.fact_table()
-    executor.keep_session = True
-    engine = Engine(plan, executor=executor, table=table, dataset_evaluator=SparkEvaluator(table))
-    executor.expect([str(path)], [path.name], False)
+    executor = table = None
+    if spark:
+        from feedlint.spark.evaluator import SparkEvaluator
+        from feedlint.spark.executor import SparkExecutor
+
+        executor = SparkExecutor(plan, "local[2]")
+        table = executor.fact_table()
+        executor.keep_session = True
+        engine = Engine(plan, executor=executor, table=table, dataset_evaluator=SparkEvaluator(table))
+        executor.expect([str(path)], [path.name], False)
+    else:
+        engine = Engine(plan)
     stage = {}
     original = engine._dataset_findings
 
@@ -81,9 +86,10 @@ def instrumented(path: Path) -> dict:
 
     engine._dataset_findings = timed_dataset
     found = [f for f in engine.run([str(path)], [path.name])]
-    out = {"dataset_wall": stage.get("wall", 0.0), "rows": len(table), "given_back": table.collected,
+    out = {"dataset_wall": stage.get("wall", 0.0), "rows": len(engine.table), "given_back": table.collected if table is not None else len(engine.table),
            "dataset_findings": sum(f.rule_id.startswith("FL6") for f in found), "findings": len(found)}
-    executor.shutdown()
+    if executor is not None:
+        executor.shutdown()
     return out
 
 
@@ -92,11 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--case", default="shared-image")
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
     p.add_argument("--no-instrumented", action="store_true")
+    p.add_argument("--local-stage-only", action="store_true", help="only the local engine's dataset stage, instrumented")
     args = p.parse_args(argv)
     print("before:", uptime())
     for n in args.sizes:
         path = export(args.case, n)
         size = path.stat().st_size / 1e6
+        if args.local_stage_only:
+            info = instrumented(path, spark=False)
+            print(f"{args.case} {n} records: local engine, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; "
+                  f"{info['dataset_findings']} FL6xx findings of {info['findings']}   [{uptime()}]", flush=True)
+            continue
         local = timed(["check", "--jobs", "1", "--format", "json", "-o", os.devnull, str(path)])
         spark = timed(["check", "--engine", "spark", "--spark-master", "local[2]", "--format", "json", "-o", os.devnull, str(path)])
         print(f"{args.case} {n} records ({size:.1f} MB): local --jobs 1 {local[0]:.1f} s wall, {local[1]:.1f} s CPU; "
