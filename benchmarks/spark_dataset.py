@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
     p.add_argument("--no-instrumented", action="store_true")
     p.add_argument("--local-stage-only", action="store_true", help="only the local engine's dataset stage, instrumented")
+    p.add_argument("--instrumented-only", action="store_true", help="only the instrumented Spark run")
     args = p.parse_args(argv)
     print("before:", uptime())
     for n in args.sizes:
@@ -108,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             info = instrumented(path, spark=False)
             print(f"{args.case} {n} records: local engine, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; "
                   f"{info['dataset_findings']} FL6xx findings of {info['findings']}   [{uptime()}]", flush=True)
+            continue
+        if args.instrumented_only:
+            info = instrumented(path)
+            print(f"{args.case} {n} records: spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; {info['rows']} fact rows in Spark, "
+                  f"{info['given_back']} given back to the driver; {info['dataset_findings']} FL6xx findings of {info['findings']}   [{uptime()}]", flush=True)
             continue
         local = timed(["check", "--jobs", "1", "--format", "json", "-o", os.devnull, str(path)])
         spark = timed(["check", "--engine", "spark", "--spark-master", "local[2]", "--format", "json", "-o", os.devnull, str(path)])

@@ -123,7 +123,7 @@ class SparkExecutor:
 
             self.broadcast = context.broadcast((uuid.uuid4().hex, _plan_spec(self.plan), self.facts_in_spark))
             self.tagged = context.parallelize(tasks, len(tasks)).mapPartitions(functools.partial(run_partition, self.broadcast))
-            if self.facts_in_spark:
+            if self.facts_in_spark and self.plan.by_scope("dataset"):  # the fact table is made from it after the records
                 from pyspark import StorageLevel
 
                 self.tagged.persist(StorageLevel.MEMORY_AND_DISK)
