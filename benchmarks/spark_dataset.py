@@ -56,6 +56,31 @@ def timed(args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def tree_cpu() -> float:
+    """CPU seconds of this process and every process below it (the JVM, its Python workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = sum(int(x) for x in fields[11:15]) / tick  # utime, stime, and reaped children's
+    mine, total, grew = {os.getpid()}, 0.0, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                grew = True
+    return sum(times.get(pid, 0.0) for pid in mine)
+
+
 def instrumented(path: Path, spark: bool = True) -> dict:
     """One run in this process (Spark, or the local engine in one process): the dataset stage's time and what the driver held."""
     from feedlint.config import load_config
@@ -80,13 +105,13 @@ def instrumented(path: Path, spark: bool = True) -> dict:
     original = engine._dataset_findings
 
     def timed_dataset(paths):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), tree_cpu()
         yield from original(paths)
-        stage["wall"] = time.perf_counter() - start
+        stage["wall"], stage["cpu"] = time.perf_counter() - start, tree_cpu() - cpu
 
     engine._dataset_findings = timed_dataset
     found = [f for f in engine.run([str(path)], [path.name])]
-    out = {"dataset_wall": stage.get("wall", 0.0), "rows": len(engine.table), "given_back": table.collected if table is not None else len(engine.table),
+    out = {"dataset_wall": stage.get("wall", 0.0), "dataset_cpu": stage.get("cpu", 0.0), "rows": len(engine.table), "given_back": table.collected if table is not None else len(engine.table),
            "dataset_findings": sum(f.rule_id.startswith("FL6") for f in found), "findings": len(found)}
     if executor is not None:
         executor.shutdown()
@@ -107,12 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size / 1e6
         if args.local_stage_only:
             info = instrumented(path, spark=False)
-            print(f"{args.case} {n} records: local engine, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; "
+            print(f"{args.case} {n} records: local engine, instrumented: dataset stage {info['dataset_wall']:.1f} s wall, {info['dataset_cpu']:.1f} s CPU (JVM and workers included); "
                   f"{info['dataset_findings']} FL6xx findings of {info['findings']}   [{uptime()}]", flush=True)
             continue
         if args.instrumented_only:
             info = instrumented(path)
-            print(f"{args.case} {n} records: spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; {info['rows']} fact rows in Spark, "
+            print(f"{args.case} {n} records: spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall, {info['dataset_cpu']:.1f} s CPU (JVM and workers included); {info['rows']} fact rows in Spark, "
                   f"{info['given_back']} given back to the driver; {info['dataset_findings']} FL6xx findings of {info['findings']}   [{uptime()}]", flush=True)
             continue
         local = timed(["check", "--jobs", "1", "--format", "json", "-o", os.devnull, str(path)])
@@ -121,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
               f"spark local[2] {spark[0]:.1f} s wall, {spark[1]:.1f} s CPU   [{uptime()}]", flush=True)
         if not args.no_instrumented:
             info = instrumented(path)
-            print(f"  spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall; {info['rows']} fact rows in Spark, "
+            print(f"  spark, instrumented: dataset stage {info['dataset_wall']:.1f} s wall, {info['dataset_cpu']:.1f} s CPU (JVM and workers included); {info['rows']} fact rows in Spark, "
                   f"{info['given_back']} given back to the driver; {info['dataset_findings']} FL6xx findings of {info['findings']}", flush=True)
     print("after:", uptime())
     return 0

@@ -16,7 +16,6 @@ from collections import Counter
 from typing import Any, Mapping, Sequence
 
 from feedlint.dataset import Outcome
-from feedlint.facts import FactTable
 
 from ._facts_rows import DATE_COLUMNS, Rows, comparable, data_value, row_sets
 from ._suite import Entry, expand, resolve

@@ -19,8 +19,8 @@ import functools
 from typing import Any, Callable, Iterable, Iterator
 
 from ..facts import FactTable, RowRef
-from .rowsets import ATTACHMENT_COLUMNS
 from .factrows import FACTS, FIXED, add_kinds, column_kind, shift_pointer, to_row, unblob
+from .rowsets import ATTACHMENT_COLUMNS
 from .tasks import unpack
 
 
