@@ -228,6 +228,7 @@ class Rule:
     origin: str = "builtin"
     prepare: Callable[[Mapping[str, Any], int], None] | None = None  # dataset rules: see rule()
     reads_place: bool = False  # reads record.index or record.pointer: its records are read in file order (see the module's doc)
+    reads_rows: bool = True  # dataset rules: reads the fact table's rows (gets them on the driver); False: only through the stage's evaluator
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -276,6 +277,7 @@ def rule(
     security_severity: float | None = None,
     prepare: Callable[[Mapping[str, Any], int], None] | None = None,
     reads_place: bool = False,
+    reads_rows: bool = True,
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
 
@@ -287,6 +289,10 @@ def rule(
     have.  It must not report anything (the check does) and may do nothing.
     ``reads_place``: the check (or ``collect``) reads ``record.index`` or
     ``record.pointer``; without it, reading them may raise :class:`PlaceUnknown`.
+    ``reads_rows`` (dataset rules): the check reads the fact table's rows
+    (``table.column``...), so a table kept elsewhere (Spark) is brought to this
+    process first; ``False``: it asks only the dataset stage's evaluator
+    (:func:`feedlint.dataset.current_evaluator`), which answers on any table.
     """
 
     def wrap(check: Callable[..., Iterator[Any]]) -> Rule:
@@ -312,6 +318,7 @@ def rule(
             origin=getattr(check, "__module__", "builtin") or "builtin",
             prepare=prepare,
             reads_place=reads_place,
+            reads_rows=reads_rows,
         )
 
     return wrap

@@ -95,7 +95,6 @@ class StageResult:
     effects: Effects  # rule crashes and setup problems (no findings, no records)
 
 
-OWN_RULES = "feedlint.rules."  # feedlint's dataset rules read a table only through the expectations, which take any Facts
 _EVALUATOR: contextvars.ContextVar[Evaluator | None] = contextvars.ContextVar("feedlint_dataset_evaluator", default=None)
 
 
@@ -107,15 +106,16 @@ def current_evaluator() -> Evaluator | None:
 def run_stage(rules: Sequence[ActiveRule], table: Facts, evaluator: Evaluator | None = None) -> StageResult:
     """Every dataset rule over ``table``; a rule that crashes or cannot be set up is an entry of ``effects``.
 
-    The built-in rules take ``table`` as it is (their expectations go to
-    ``evaluator``); a plugin's rule reads rows, and gets ``table.local()``.
+    A rule declared ``reads_rows=False`` (the FL6xx expectation suites) takes
+    ``table`` as it is, its expectations going to ``evaluator``; any other
+    (FL607, a plugin's rule) reads rows, and gets ``table.local()``.
     """
     effects = Effects()
     hits: list[tuple[ActiveRule, DatasetHit]] = []
     token = _EVALUATOR.set(evaluator)
     try:
         for active in rules:
-            target = table if active.rule.origin.startswith(OWN_RULES) else table.local()
+            target = table.local() if active.rule.reads_rows else table
             for hit in run_rule(active, target, "dataset", effects):
                 if target is not table:
                     hit = replace(hit, row=target.row_id(hit.row))

@@ -636,3 +636,43 @@ def test_the_dataset_stage_reads_a_file_again_only_up_to_its_last_record_with_a_
         ("FL601", "a.json", 1, "/content_id", *value_pos(text, "content_id", "510001", 1)),
     ]
     assert pulled == list(range(40)) + [0, 1, 2]  # the first reading, then the second up to the record after the last finding
+
+
+def test_stage_gives_rows_only_to_rules_that_read_them():
+    """A table kept elsewhere (Spark's) reaches a rule as it is only when the rule declares
+    ``reads_rows=False``; any other dataset rule (FL607, a plugin's) gets ``table.local()``,
+    and its hits' rows are mapped back to the stage table's row ids."""
+    from feedlint.api import DatasetHit, rule
+    from feedlint.dataset import run_stage
+    from feedlint.plan import ActiveRule
+
+    local = FactTable(ids=[7, 9])  # an extract: rows 0 and 1 are rows 7 and 9 of the remote table
+    local.add(RowRef(0, 0, "/0", 1), {"content_id": 1})
+    local.add(RowRef(0, 1, "/1", 2), {"content_id": 2})
+
+    class Remote:  # no columns here: reading rows from it would fail
+        files = ["a.json"]
+
+        def __len__(self):
+            return 10
+
+        def local(self):
+            return local
+
+    seen = {}
+
+    def checker(key):
+        def check(table, options):
+            """Records what it was given."""
+            seen[key] = table
+            yield DatasetHit(1, "/content_id", "hit")
+
+        return check
+
+    reads = rule("FL691", "reads-rows-test", scope="dataset")(checker("rows"))
+    asks = rule("FL692", "asks-evaluator-test", scope="dataset", reads_rows=False)(checker("asks"))
+    remote = Remote()
+    result = run_stage([ActiveRule(reads, "warning", {}), ActiveRule(asks, "warning", {})], remote)
+    assert seen["rows"] is local and seen["asks"] is remote
+    assert [(active.rule.id, hit.row) for active, hit in result.hits] == [("FL691", 9), ("FL692", 1)]
+    assert not result.effects.internal_errors
