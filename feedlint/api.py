@@ -228,7 +228,7 @@ class Rule:
     origin: str = "builtin"
     prepare: Callable[[Mapping[str, Any], int], None] | None = None  # dataset rules: see rule()
     reads_place: bool = False  # reads record.index or record.pointer: its records are read in file order (see the module's doc)
-    reads_rows: bool = True  # dataset rules: reads the fact table's rows (gets them on the driver); False: only through the stage's evaluator
+    reads_rows: bool | tuple[str, ...] = True  # dataset rules: reads the fact table's rows (on the driver); fact names: only rows having one; False: only through the stage's evaluator
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -277,7 +277,7 @@ def rule(
     security_severity: float | None = None,
     prepare: Callable[[Mapping[str, Any], int], None] | None = None,
     reads_place: bool = False,
-    reads_rows: bool = True,
+    reads_rows: bool | Iterable[str] = True,
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
 
@@ -291,7 +291,9 @@ def rule(
     ``record.pointer``; without it, reading them may raise :class:`PlaceUnknown`.
     ``reads_rows`` (dataset rules): the check reads the fact table's rows
     (``table.column``...), so a table kept elsewhere (Spark) is brought to this
-    process first; ``False``: it asks only the dataset stage's evaluator
+    process first; fact names: it needs only the rows where one of those facts
+    is set (a join of a few rows: only they are brought); ``False``: it asks
+    only the dataset stage's evaluator
     (:func:`feedlint.dataset.current_evaluator`), which answers on any table.
     """
 
@@ -318,7 +320,7 @@ def rule(
             origin=getattr(check, "__module__", "builtin") or "builtin",
             prepare=prepare,
             reads_place=reads_place,
-            reads_rows=reads_rows,
+            reads_rows=reads_rows if isinstance(reads_rows, bool) else tuple(reads_rows),
         )
 
     return wrap

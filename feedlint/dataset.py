@@ -70,10 +70,12 @@ class Facts(Protocol):
     def ref(self, row: int) -> RowRef:
         """Where the row ``row`` came from (the rows of hits, at least)."""
 
-    def local(self) -> FactTable:
+    def local(self, having: Sequence[str] | None = None) -> FactTable:
         """The table on the driver, for what only reads rows there (a plugin's dataset rule, Great Expectations).
 
-        Its rows map back by :meth:`FactTable.row_id`."""
+        ``having``: only the rows where at least one of these facts is set (a
+        rule that joins a few rows of its own; a table on the driver may give
+        all of its rows).  Its rows map back by :meth:`FactTable.row_id`."""
 
 
 class Evaluator(Protocol):
@@ -107,15 +109,17 @@ def run_stage(rules: Sequence[ActiveRule], table: Facts, evaluator: Evaluator | 
     """Every dataset rule over ``table``; a rule that crashes or cannot be set up is an entry of ``effects``.
 
     A rule declared ``reads_rows=False`` (the FL6xx expectation suites) takes
-    ``table`` as it is, its expectations going to ``evaluator``; any other
-    (FL607, a plugin's rule) reads rows, and gets ``table.local()``.
+    ``table`` as it is, its expectations going to ``evaluator``; one declared
+    with fact names (FL607) gets ``table.local(having=names)``, the rows where
+    one of them is set; any other (a plugin's) reads rows, and gets
+    ``table.local()``.
     """
     effects = Effects()
     hits: list[tuple[ActiveRule, DatasetHit]] = []
     token = _EVALUATOR.set(evaluator)
     try:
         for active in rules:
-            target = table.local() if active.rule.reads_rows else table
+            target = _table_for(active.rule.reads_rows, table)
             for hit in run_rule(active, target, "dataset", effects):
                 if target is not table:
                     hit = replace(hit, row=target.row_id(hit.row))
@@ -123,3 +127,10 @@ def run_stage(rules: Sequence[ActiveRule], table: Facts, evaluator: Evaluator | 
     finally:
         _EVALUATOR.reset(token)
     return StageResult(hits, effects)
+
+
+def _table_for(reads_rows: bool | tuple[str, ...], table: Facts) -> Facts:
+    """What a dataset rule is given, by its ``reads_rows`` declaration (:func:`feedlint.api.rule`)."""
+    if reads_rows is False:
+        return table
+    return table.local() if reads_rows is True else table.local(having=reads_rows)

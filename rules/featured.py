@@ -88,6 +88,7 @@ _STORY = {"content_date_start": "2026-10-01 08:00:00", "featured_id": 510002}
     "warning",
     scope="dataset",
     collect=collect_featured,
+    reads_rows=(_REF, _MEDIA),  # the join reads the posts with a featured image and the media: on Spark only those rows come back
     options=[FEATURED, ATTACHED_TO, FORMAT, START, *TEMPLATE_OPTIONS, TOLERANCE, REUSED],
     tags=("dataset", "dates", "attachments"),
     precision="medium",

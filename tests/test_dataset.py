@@ -656,10 +656,11 @@ def test_stage_gives_rows_only_to_rules_that_read_them():
         def __len__(self):
             return 10
 
-        def local(self):
+        def local(self, having=None):
+            asked.append(having)
             return local
 
-    seen = {}
+    seen, asked = {}, []
 
     def checker(key):
         def check(table, options):
@@ -671,8 +672,10 @@ def test_stage_gives_rows_only_to_rules_that_read_them():
 
     reads = rule("FL691", "reads-rows-test", scope="dataset")(checker("rows"))
     asks = rule("FL692", "asks-evaluator-test", scope="dataset", reads_rows=False)(checker("asks"))
+    joins = rule("FL693", "joins-rows-test", scope="dataset", reads_rows=["ref", "media"])(checker("joins"))
     remote = Remote()
-    result = run_stage([ActiveRule(reads, "warning", {}), ActiveRule(asks, "warning", {})], remote)
-    assert seen["rows"] is local and seen["asks"] is remote
-    assert [(active.rule.id, hit.row) for active, hit in result.hits] == [("FL691", 9), ("FL692", 1)]
+    result = run_stage([ActiveRule(reads, "warning", {}), ActiveRule(asks, "warning", {}), ActiveRule(joins, "warning", {})], remote)
+    assert seen["rows"] is local and seen["asks"] is remote and seen["joins"] is local
+    assert asked == [None, ("ref", "media")]  # the whole table, then only the rows having the join's facts
+    assert [(active.rule.id, hit.row) for active, hit in result.hits] == [("FL691", 9), ("FL692", 1), ("FL693", 9)]
     assert not result.effects.internal_errors

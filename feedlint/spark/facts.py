@@ -16,7 +16,7 @@ only runs on the driver (Great Expectations, a plugin's dataset rule).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..facts import FactTable, RowRef
 from .factrows import FACTS, FIXED, add_kinds, column_kind, shift_pointer, to_row, unblob
@@ -144,9 +144,24 @@ class SparkFacts:
         self.collected += len(ids)
         return table
 
-    def local(self) -> FactTable:
-        """The whole table on the driver (Great Expectations' kinds, a plugin's dataset rule): gathered once, then kept."""
-        return self.memo("spark:local", lambda: self.extract(self.frame().select(*FIXED).collect()))
+    def local(self, having: Sequence[str] | None = None) -> FactTable:
+        """The table on the driver (Great Expectations' kinds, a plugin's dataset rule): gathered once, then kept.
+
+        ``having``: only the rows where one of these facts is set (FL607's posts
+        and media); none when no record had any of them (a run without them
+        gathers nothing).
+        """
+        if having is None:
+            return self.memo("spark:local", lambda: self.extract(self.frame().select(*FIXED).collect()))
+        from functools import reduce
+
+        from pyspark.sql import functions as F
+
+        columns = [name for name in (self.name(fact) for fact in having) if name is not None]
+        if not columns:
+            return self.extract(())
+        wanted = reduce(lambda a, b: a | b, (F.col(c).isNotNull() for c in columns))
+        return self.memo(f"spark:local:{','.join(sorted(having))}", lambda: self.extract(self.frame().where(wanted).select(*FIXED).collect()))
 
     def row_id(self, row: int) -> int:
         return row
