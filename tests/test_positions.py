@@ -453,8 +453,6 @@ def test_string_index_fast_path_equals_the_stepwise_path():
     import json
     import random
 
-    from feedlint.reader.locate import StringIndex
-
     rng = random.Random(13)
     alphabet = ["a", " ", "\n", '"', "\\", "/", "é", "😀", "\u0001", "\\u0041", "\\\\u", "\\ud83d", "&#39;"]
     fast_taken = 0
@@ -465,11 +463,7 @@ def test_string_index_fast_path_equals_the_stepwise_path():
             literal = literal.replace("/", "\\/")
         text = '{"k": ' + literal + ', "n": "x\\"y"}'
         start = text.index(literal)
-        fast = StringIndex.__new__(StringIndex)
-        fast.start = start + 1
-        slow = StringIndex.__new__(StringIndex)
-        slow.start = start + 1
-        slow._index_stepwise(text)
+        fast, slow = _two_indexes(text, start)
         if fast._index_escapes(text):
             fast_taken += 1
             assert (fast.decoded, fast.raw_after, fast.length, fast.end) == (slow.decoded, slow.raw_after, slow.length, slow.end), literal
@@ -483,8 +477,6 @@ def test_string_index_split_path_equals_the_stepwise_path():
     import json
     import random
 
-    from feedlint.reader.locate import StringIndex
-
     rng = random.Random(21)
     alphabet = ["a", " ", "\r\n", "\t", '"', "/", "é", "😀", "&#39;", "\\", "\u0001"]
     taken = refused = 0
@@ -493,11 +485,7 @@ def test_string_index_split_path_equals_the_stepwise_path():
         literal = json.dumps(value, ensure_ascii=False).replace("/", "\\/")
         text = '{"k": ' + literal + ', "n": "x\\"y"}'
         start = text.index(literal)
-        split = StringIndex.__new__(StringIndex)
-        split.start = start + 1
-        slow = StringIndex.__new__(StringIndex)
-        slow.start = start + 1
-        slow._index_stepwise(text)
+        split, slow = _two_indexes(text, start)
         if split._index_split(text):
             taken += 1
             assert (list(split.decoded), list(split.raw_after), split.length, split.end) == (list(slow.decoded), list(slow.raw_after), slow.length, slow.end), literal
@@ -506,3 +494,15 @@ def test_string_index_split_path_equals_the_stepwise_path():
             inner = literal[1:-1]
             assert "\\\\" in inner or "\\u" in inner or '\\"' in inner, literal
     assert taken > 200 and refused > 200
+
+
+def _two_indexes(text: str, start: int):
+    """Two indexes of the string literal at ``start``: one to fill by the path under test, one filled stepwise (the reference)."""
+    from feedlint.reader.locate import StringIndex
+
+    fast = StringIndex.__new__(StringIndex)
+    fast.start = start + 1
+    slow = StringIndex.__new__(StringIndex)
+    slow.start = start + 1
+    slow._index_stepwise(text)
+    return fast, slow
