@@ -243,7 +243,7 @@ CONFIG_DEFAULT = "nearest feedlint.toml, .feedlint.toml or pyproject.toml with [
 def check(
     ctx: typer.Context,
     paths: Optional[List[str]] = typer.Argument(None, metavar="PATH", help="Export files or directories (recursing into *.json, *.jsonl, *.ndjson, *.gz); '-' reads stdin. Name other files, such as .txt articles, explicitly. Required, except with --show-settings."),
-    format: Optional[str] = typer.Option(None, "--format", "--output-format", "-f", metavar="FORMAT", show_default="config `format`, else text", help="Output format: text, json, sarif, github, junit, gitlab (or a plugin's)."),
+    format: Optional[str] = typer.Option(None, "--format", "--output-format", "-f", metavar="FORMAT", show_default="config `format`, else text", help="Output format: text, json, json-report (findings and summary), sarif, github, junit, gitlab (or a plugin's)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", show_default="stdout", help="Write the report to FILE (atomically) instead of stdout."),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="SEL", show_default="config `select`, else ALL", help="Rules to run: ids (FL201), prefixes (FL2), names or ALL, in any case; comma-separated or repeated."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="SEL", help="Rules not to run (added to the config's ignore); selectors as for --select."),

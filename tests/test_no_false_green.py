@@ -118,3 +118,89 @@ def test_non_object_records_in_pages_are_fl101_at_their_position(tmp_path):
     # the look-alike: records that are objects in the same layout are checked as usual and pass
     (tmp_path / "fine.json").write_text(export_text([base_record()]))
     assert run_cli("check", "fine.json", cwd=tmp_path).returncode == 0
+
+
+def _json_report_schema():
+    """The json-report schema with the findings schema it refers to, resolved locally."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    from conftest import ROOT
+
+    load = lambda name: json.loads((ROOT / "schemas" / name).read_text())
+    findings, report = load("feedlint-report.schema.json"), load("feedlint-json-report.schema.json")
+    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in (findings, report)])
+    return jsonschema.Draft202012Validator(report, registry=registry)
+
+
+def test_json_report_states_the_skip_and_the_counts(write_export, tmp_path):
+    write_export([base_record(portal_id=0)])
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "json-report", "export.json", "package.json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    report = json.loads(r.stdout)
+    _json_report_schema().validate(report)
+    plain = json.loads(run_cli("check", "--format", "json", "export.json", "package.json", cwd=tmp_path).stdout)
+    assert report["findings"] == plain  # the same entries as --format json, byte for byte once parsed
+    summary = report["summary"]
+    assert summary["skipped"] == [{"file": "package.json", "reason": "not a CMS export (none of the profiles cms, wordpress, ghost, jsonfeed fits its top-level json-lines records)"}]
+    assert (summary["exit_code"], summary["files"], summary["records"], summary["findings"]) == (1, 1, 1, 1)
+    assert summary["by_rule"] == {"FL101": 1} and summary["no_records"] is None and summary["profiles"] == {"export.json": "cms"}
+
+
+def test_json_report_of_a_run_that_checked_nothing_says_why(tmp_path):
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "json-report", "package.json", cwd=tmp_path)
+    assert r.returncode == 2
+    report = json.loads(r.stdout)
+    _json_report_schema().validate(report)
+    summary = report["summary"]
+    assert report["findings"] == [] and summary["exit_code"] == 2 and summary["errors"] == []
+    assert [s["file"] for s in summary["skipped"]] == ["package.json"]
+    assert summary["no_records"].startswith("no record was checked (1 input skipped)")
+    # opting in keeps the reason out, and the skip in
+    r = run_cli("check", "--format", "json-report", "--allow-no-records", "package.json", cwd=tmp_path)
+    summary = json.loads(r.stdout)["summary"]
+    assert r.returncode == 0 and summary["no_records"] is None and len(summary["skipped"]) == 1
+    # an unreadable input: its error, with the position, in the report (exit 2)
+    (tmp_path / "broken.json").write_text('[{"content_id": 1,')
+    r = run_cli("check", "--format", "json-report", "broken.json", cwd=tmp_path)
+    report = json.loads(r.stdout)
+    _json_report_schema().validate(report)
+    assert r.returncode == 2 and report["summary"]["exit_code"] == 2 and report["summary"]["unreadable"] == 1
+    [error] = report["summary"]["errors"]
+    assert error["file"] == "broken.json" and error["line"] == 1 and error["column"] >= 1 and error["message"]
+
+
+def test_junit_and_gitlab_state_the_skip(write_export, tmp_path):
+    from lxml import etree
+
+    from conftest import ROOT
+
+    write_export([base_record()])
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "junit", "export.json", "package.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    xml = etree.fromstring(r.stdout.encode())
+    etree.XMLSchema(etree.parse(str(ROOT / "tests" / "fixtures" / "junit.xsd"))).assertValid(xml)
+    suite = xml.find("testsuite[@name='package.json']")
+    assert suite is not None and (suite.get("tests"), suite.get("skipped")) == ("1", "1")
+    assert suite.find("testcase/skipped").get("message").startswith("not checked: not a CMS export")
+    assert xml.find("testsuite[@name='export.json']").get("skipped") == "0"
+
+    r = run_cli("check", "--format", "gitlab", "export.json", "package.json", cwd=tmp_path)
+    issues = json.loads(r.stdout)
+    assert [(i["check_name"], i["severity"], i["location"]["path"]) for i in issues] == [("feedlint input-skipped", "info", "package.json")]
+    assert issues[0]["description"].startswith("not checked: not a CMS export")
+
+
+def test_junit_fails_a_run_that_checked_nothing(tmp_path):
+    from lxml import etree
+
+    (tmp_path / "package.json").write_text(PACKAGE)
+    r = run_cli("check", "--format", "junit", "package.json", cwd=tmp_path)
+    assert r.returncode == 2
+    xml = etree.fromstring(r.stdout.encode())
+    errors = xml.findall("testsuite[@name='feedlint']/testcase/error")
+    assert len(errors) == 1 and "no record was checked" in errors[0].get("message")
+    assert xml.get("errors") == "1" and xml.find("testsuite[@name='package.json']").get("skipped") == "1"

@@ -13,6 +13,7 @@ from ..entry_points import entry_points
 BUILTIN = {
     "text": "feedlint.reporters.text:TextReporter",
     "json": "feedlint.reporters.jsonfmt:JsonReporter",
+    "json-report": "feedlint.reporters.jsonreport:JsonReportReporter",
     "sarif": "feedlint.reporters.sarif:SarifReporter",
     "github": "feedlint.reporters.github:GithubReporter",
     "junit": "feedlint.reporters.junit:JunitReporter",

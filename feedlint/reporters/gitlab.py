@@ -10,6 +10,10 @@ drops repeated fingerprints), ``severity`` (note → ``info``, warning →
 security severity of 7.0/9.0 or more), and ``location.path`` (relative to the
 repository root, as GitLab matches it against the diff) with
 ``location.lines.begin``.  Written as findings arrive, like ``--format json``.
+
+An input the run skipped (a JSON file that is no export) is an ``info`` issue
+``feedlint input-skipped`` on that file's first line, saying why, so a merge
+request shows that the file was not checked instead of nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from __future__ import annotations
 import hashlib
 
 from ..model import Finding
-from .base import RunInfo, place
-from .jsonfmt import JsonReporter
+from .base import RunInfo, Summary, place
+from .jsonfmt import JsonReporter, dumps
 from .locations import annotation_path
 
 SEVERITIES = {"note": "info", "warning": "minor", "error": "major"}
@@ -53,6 +57,19 @@ class GitlabReporter(JsonReporter):
             "severity": severity(f.severity, self._security.get(f.rule_id)),
             "location": {"path": annotation_path(f.path, self.run.root), "lines": {"begin": r.start_line, "end": r.end_line}},
         }
+
+    def finish(self, summary: Summary) -> None:
+        assert self.run is not None
+        for skipped in summary.skipped:
+            self._batch.append(dumps({
+                "type": "issue",
+                "description": f"not checked: {skipped.reason}",
+                "check_name": "feedlint input-skipped",
+                "fingerprint": self._unique(hashlib.sha256(f"input-skipped\x1f{skipped.path}".encode()).hexdigest()[:32]),
+                "severity": "info",
+                "location": {"path": annotation_path(skipped.path, self.run.root), "lines": {"begin": 1, "end": 1}},
+            }))
+        super().finish(summary)
 
     def _unique(self, fingerprint: str) -> str:
         """``fingerprint``, or for its n-th repeat in this report a hash of it and n (stable while the order is)."""

@@ -22,7 +22,15 @@ class JsonReporter(Reporter):
         super().start(run)
         self._written = 0
         self._batch: list[str] = []
-        self.stream.write("[")
+        self.stream.write(self.head())
+
+    def head(self) -> str:
+        """What comes before the findings' array (formats that wrap it override this and :meth:`tail`)."""
+        return "["
+
+    def tail(self, summary: Summary) -> str:
+        """What comes after the array's ``]``."""
+        return "\n"
 
     def entry(self, finding: Finding) -> dict:
         """What one finding becomes in the array (every field, and the profile its file was read with; formats built on this one override it)."""
@@ -43,7 +51,7 @@ class JsonReporter(Reporter):
 
     def finish(self, summary: Summary) -> None:
         self._flush()
-        self.stream.write("\n]\n" if self._written else "]\n")
+        self.stream.write(("\n]" if self._written else "]") + self.tail(summary))
 
 
 def dumps(value: dict) -> str:

@@ -7,7 +7,10 @@ builds.  A rule's findings at or above ``--fail-on`` are one ``<failure>``
 per finding with its line, column, record and message); findings below the
 threshold are listed in the test's ``<system-out>`` and do not fail it, as they
 do not fail the run.  A file that could not be read is an ``<error>``; setup
-and internal errors are errors of a ``feedlint`` suite.  Valid against the
+and internal errors are errors of a ``feedlint`` suite, and so is a run that
+checked no record (exit 2).  An input that was skipped (a JSON file that is no
+export) is a suite of one ``<skipped>`` test whose message says why, so a
+dashboard never shows it as passed.  Valid against the
 Jenkins xUnit plugin's JUnit schema (tests/fixtures/junit.xsd).
 """
 
@@ -44,20 +47,32 @@ class JunitReporter(Reporter):
         errors_by_file: dict[str, list[str]] = {}
         for err in summary.errors:
             errors_by_file.setdefault(err.path, []).append(str(err))
-        paths = list(dict.fromkeys([*run.paths, *self._lines, *errors_by_file]))
+        skipped = {s.path: s.reason for s in summary.skipped}
+        paths = list(dict.fromkeys([*run.paths, *self._lines, *errors_by_file, *skipped]))
         for path in paths:
-            root.append(self._suite(path, self._lines.get(path, {}), errors_by_file.get(path, [])))
-        general = [*summary.extra.get("setup_errors", ()), *summary.internal_errors]
+            if path in skipped and path not in self._lines and path not in errors_by_file:
+                root.append(self._skipped_suite(path, skipped[path]))
+            else:
+                root.append(self._suite(path, self._lines.get(path, {}), errors_by_file.get(path, [])))
+        general = [*summary.extra.get("setup_errors", ()), *summary.internal_errors, *([summary.no_records] if summary.no_records else [])]
         if general:
             suite = ET.SubElement(root, "testsuite", name="feedlint", tests=str(len(general)), failures="0", errors=str(len(general)), skipped="0", time="0", timestamp=self._started)
             for i, msg in enumerate(general, 1):
                 case = ET.SubElement(suite, "testcase", classname="feedlint", name=f"run error {i}", time="0")
                 ET.SubElement(case, "error", type="feedlint-error", message=_one_line(msg)).text = xml_text(msg)
-        for key in ("tests", "failures", "errors"):
+        for key in ("tests", "failures", "errors"):  # the schema allows no "skipped" on <testsuites>
             root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
         root.set("time", "0")
         ET.indent(root)
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
+
+    def _skipped_suite(self, path: str, reason: str) -> ET.Element:
+        """A suite for an input that was not checked: one test, skipped, saying why."""
+        name = xml_text(path)
+        suite = ET.Element("testsuite", name=name, file=name, timestamp=self._started, time="0", tests="1", failures="0", errors="0", skipped="1")
+        case = ET.SubElement(suite, "testcase", classname=name, name="input", time="0")
+        ET.SubElement(case, "skipped", message=_one_line(f"not checked: {reason}"))
+        return suite
 
     def _suite(self, path: str, by_rule: dict[str, list[tuple[int, str]]], errors: list[str]) -> ET.Element:
         run = self.run
