@@ -144,7 +144,7 @@ class FactTable:
         """The stage table's row this row is: itself, or for an extract its row there (``ids``)."""
         return row if self.ids is None else self.ids[row]
 
-    def local(self, having: Any = None) -> "FactTable":
+    def local(self, having: Sequence[str] | None = None) -> "FactTable":
         """The table on the driver: this one (all its rows, whatever ``having`` asks: reading them costs nothing here)."""
         return self
 

@@ -679,3 +679,17 @@ def test_stage_gives_rows_only_to_rules_that_read_them():
     assert asked == [None, ("ref", "media")]  # the whole table, then only the rows having the join's facts
     assert [(active.rule.id, hit.row) for active, hit in result.hits] == [("FL691", 9), ("FL692", 1), ("FL693", 9)]
     assert not result.effects.internal_errors
+
+
+def test_spark_facts_give_rows_already_on_the_driver_without_another_job():
+    """Once a rule gathered the whole fact table, a rule asking only for some facts' rows (FL607) gets that
+    table (a superset, as the local engine's FactTable gives) instead of a second Spark job."""
+    from feedlint.spark.facts import SparkFacts
+
+    facts = SparkFacts.__new__(SparkFacts)
+    facts._memo = {}
+    facts.frame = lambda: pytest.fail("a Spark job was started")
+    whole = object()
+    facts._memo["spark:local"] = whole
+    assert facts.local(having=("fl607_ref", "fl607_media")) is whole
+    assert facts.local() is whole

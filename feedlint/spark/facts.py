@@ -151,7 +151,7 @@ class SparkFacts:
         and media); none when no record had any of them (a run without them
         gathers nothing).
         """
-        if having is None:
+        if having is None or "spark:local" in self._memo:  # the whole table, once gathered, serves every ask
             return self.memo("spark:local", lambda: self.extract(self.frame().select(*FIXED).collect()))
         from functools import reduce
 
