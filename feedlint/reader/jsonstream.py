@@ -154,7 +154,7 @@ class RawRecord:
         if span is not None and not on_key and text[start : start + 1] == '"':
             index = self._strings.get(start)
             if index is None:
-                index = self._strings[start] = StringIndex(text, start)
+                index = self._strings[start] = StringIndex(text, start, self._unique is None)  # None: the record has no \\u (searched once above)
             return Region.indexed(self.origin, self._positions, *index.span(span))
         if whole is None:
             whole = located[2] = Region.indexed(self.origin, self._positions, start, end)

@@ -356,12 +356,13 @@ class StringIndex:
 
     __slots__ = ("start", "decoded", "raw_after", "length", "end")
 
-    def __init__(self, text: str, literal_start: int) -> None:
+    def __init__(self, text: str, literal_start: int, no_u: bool = False) -> None:
+        """``no_u``: the caller knows ``text`` holds no ``\\u`` at all (a record searched once for it), so the literal is not searched again."""
         self.start = literal_start + 1
-        if not self._index_escapes(text):
+        if not self._index_escapes(text, no_u):
             self._index_stepwise(text)
 
-    def _index_escapes(self, text: str) -> bool:
+    def _index_escapes(self, text: str, no_u: bool = False) -> bool:
         """The usual case, from ``str.find`` over backslashes and the closing quote (C speed between escapes).
 
         A regular expression walked a 4 KB body at about 15 ns a character (two
@@ -370,7 +371,7 @@ class StringIndex:
         high-surrogate escape (pairs are joined by :meth:`_index_stepwise`) or
         is not complete.
         """
-        if self._index_split(text):
+        if self._index_split(text, no_u):
             return True
         decoded_at, raw_after = _offsets(len(text) - self.start)
         find, match = text.find, _ESCAPE.match
@@ -401,7 +402,7 @@ class StringIndex:
         self.end = quote
         return True
 
-    def _index_split(self, text: str) -> bool:
+    def _index_split(self, text: str, no_u: bool = False) -> bool:
         """The commonest literal, with no Python step per escape: only two-character escapes (``\\/``, ``\\r``, ``\\n``...).
 
         Then every backslash starts an escape that decodes to one character, so
@@ -424,7 +425,7 @@ class StringIndex:
             self.end = quote
             return True
         pieces = literal.split("\\")
-        if pieces.count("") > (not pieces[0]) or "\\u" in literal:  # an empty piece after the first: "\\\\" (or a backslash before the quote)
+        if pieces.count("") > (not pieces[0]) or (not no_u and "\\u" in literal):  # an empty piece after the first: "\\\\" (or a backslash before the quote); "\\u" is a slow search among many backslashes (a quarter of the index)
             return False
         decoded = list(accumulate(map(len, pieces)))
         decoded.pop()  # the last piece ends at the quote: no escape after it

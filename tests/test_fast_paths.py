@@ -1,0 +1,67 @@
+"""The per-finding fast paths (h-perf) give exactly what the simple paths they replace give.
+
+Each fast path is compared with the plain code it stands for, on inputs chosen
+to break it: escapes, astral characters, CRLF, nested arrays, keys with ``~``
+and ``/``, content ids that are not strings.
+"""
+
+from __future__ import annotations
+
+import json
+
+from feedlint.reader.positions import Region
+
+
+def _records(tmp_path, records: list, ensure_ascii: bool) -> list:
+    from feedlint.reader.sources import Source
+
+    text = json.dumps([records], ensure_ascii=ensure_ascii, separators=(",", ":")).replace("/", "\\/")
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    return list(Source(str(path)).records())
+
+
+def _reference_region(raw, pointer: str, span: tuple[int, int]) -> Region:
+    """The region by the slow path: the literal located without memo, its escapes indexed a step at a time."""
+    from feedlint.reader.locate import StringIndex, locate
+    from feedlint.reader.positions import TextIndex
+
+    text = raw.text
+    start, _ = locate(text, pointer)
+    index = StringIndex.__new__(StringIndex)
+    index.start = start + 1
+    index._index_stepwise(text)
+    return Region.indexed(raw.origin, TextIndex(text), *index.span(span))
+
+
+_TRICKY = ["plain ", "caf\u00e9 ", "\U0001f600 ", "a/b ", "\r\n", "\t", 'say "hi" ', "back\\slash ", "&#39; ", "\u2028 "]
+
+
+def _tricky_records() -> list:
+    import random
+
+    rng = random.Random(7)
+    out = []
+    for i in range(40):
+        body = "".join(rng.choice(_TRICKY) for _ in range(rng.randint(1, 30)))
+        out.append({"content_id": i, "content_body": body, "a~b/c": body[::-1], "nested": [[body, {"x": [body]}]]})
+    return out
+
+
+def test_string_regions_with_and_without_u_escapes_in_the_record(tmp_path):
+    """Every span of every string, located through the record (the ``\\u``-free shortcut when the record has none) = the slow path.
+
+    With ``ensure_ascii`` the records carry ``\\u`` escapes, and a literal
+    indexed as if it had none would be placed wrong: the shortcut must not be
+    taken there.
+    """
+    checked = 0
+    for ensure_ascii in (False, True):
+        for raw in _records(tmp_path, _tricky_records(), ensure_ascii):
+            for pointer, value in (("/content_body", raw.data["content_body"]), ("/a~0b~1c", raw.data["a~b/c"]), ("/nested/0/1/x/0", raw.data["nested"][0][1]["x"][0])):
+                for a in range(0, len(value) + 1, 3):
+                    span = (a, min(len(value), a + 2))
+                    assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (ensure_ascii, pointer, span, value)
+                    checked += 1
+            assert (raw._unique is None) == (not ensure_ascii or "\\u" not in raw.text)
+    assert checked > 500
