@@ -65,3 +65,13 @@ def test_string_regions_with_and_without_u_escapes_in_the_record(tmp_path):
                     checked += 1
             assert (raw._unique is None) == (not ensure_ascii or "\\u" not in raw.text)
     assert checked > 500
+
+
+def test_region_from_fields_is_the_constructor():
+    """What the main process rebuilds from a worker's tuple is the region the worker had: equal, same fields in the same order."""
+    from feedlint.reader.positions import region_fields
+
+    for fields in [(1, 1, 1, 1, 1, 1, 0, 0, 0, 0), (3, 7, 5, 2, 8, 3, 120, 5, 121, 6), (10**12, 2, 10**12 + 1, 9, 3, 11, 2**40, 7, 2**40 + 1, 8)]:
+        built, made = Region.from_fields(fields), Region(*fields)
+        assert built == made and list(vars(built).items()) == list(vars(made).items())
+        assert region_fields(built) == fields and hash(built) == hash(made)

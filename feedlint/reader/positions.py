@@ -142,8 +142,24 @@ class Region:
     @classmethod
     def from_fields(cls, fields: tuple) -> "Region":
         """``Region(*fields)`` (fields in :func:`region_fields` order), set in one go like :meth:`indexed` (the main process rebuilds one per finding a worker sends)."""
+        start_line, start_column, end_line, end_column, start_column16, end_column16, offset, length, offset16, length16 = fields
         region = _new(cls)
-        _setattr(region, "__dict__", dict(zip(_FIELDS, fields)))
+        _setattr(  # a dict display, not dict(zip(_FIELDS, fields)): a third less per finding in the main process
+            region,
+            "__dict__",
+            {
+                "start_line": start_line,
+                "start_column": start_column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "start_column16": start_column16,
+                "end_column16": end_column16,
+                "offset": offset,
+                "length": length,
+                "offset16": offset16,
+                "length16": length16,
+            },
+        )
         return region
 
     @classmethod
