@@ -14,6 +14,7 @@ import json
 import re
 
 _SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r".*\s", re.S)  # matched from a position: ends just after the last white space before the end bound
 _INVISIBLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 
 
@@ -30,13 +31,12 @@ def excerpt(text: str, start: int, end: int | None = None, width: int = 30) -> s
     if a > 0 and not text[a - 1].isspace():  # drop the partial word at the left edge
         m = _SPACE.search(text, a, start)
         a = m.end() if m else a
-    if b < len(text) and not text[b].isspace():  # and at the right edge
-        last = None
-        for last in _SPACE.finditer(text, end, b):
-            pass
-        b = last.start() if last else b
+    if b < len(text) and not text[b].isspace():  # and at the right edge: at the last white space in [end, b)
+        last = _LAST_SPACE.match(text, end, b)  # one greedy match, not a Python step per space
+        b = last.end() - 1 if last else b
     piece = " ".join(text[a:b].split())
-    piece = _INVISIBLE.sub(_escape, piece)
+    if not piece.isprintable():  # every character _INVISIBLE matches is unprintable (a space, the one printable white space, is not matched)
+        piece = _INVISIBLE.sub(_escape, piece)
     return ("…" if a > 0 else "") + piece + ("…" if b < len(text) else "")
 
 

@@ -75,3 +75,37 @@ def test_region_from_fields_is_the_constructor():
         built, made = Region.from_fields(fields), Region(*fields)
         assert built == made and list(vars(built).items()) == list(vars(made).items())
         assert region_fields(built) == fields and hash(built) == hash(made)
+
+
+def _excerpt_reference(text: str, start: int, end: int | None = None, width: int = 30) -> str:
+    """rules/_excerpt.py's ``excerpt`` as it was: a Python step per white space at the right edge, always the escaping ``sub``."""
+    from rules._excerpt import _INVISIBLE, _SPACE, _escape
+
+    end = start if end is None else max(start, end)
+    a = max(0, start - width)
+    b = min(len(text), end + width)
+    if a > 0 and not text[a - 1].isspace():
+        m = _SPACE.search(text, a, start)
+        a = m.end() if m else a
+    if b < len(text) and not text[b].isspace():
+        last = None
+        for last in _SPACE.finditer(text, end, b):
+            pass
+        b = last.start() if last else b
+    piece = _INVISIBLE.sub(_escape, " ".join(text[a:b].split()))
+    return ("…" if a > 0 else "") + piece + ("…" if b < len(text) else "")
+
+
+def test_excerpt_equals_the_stepwise_excerpt():
+    import random
+
+    from rules._excerpt import excerpt
+
+    rng = random.Random(5)
+    pieces = ["word", " ", "  ", "\r\n", "\t", "\u00a0", "\u2028", "\u200b", "\x07", "\x85", "\ufeff", "\ud800", "\U0001f600", "é", "&#39;", "a/b", "\x1f"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        start = rng.randint(0, len(text))
+        end = rng.choice([None, start, min(len(text), start + rng.randint(0, 12)), max(0, start - 3)])
+        width = rng.choice([0, 1, 5, 30])
+        assert excerpt(text, start, end, width) == _excerpt_reference(text, start, end, width), (text, start, end, width)
