@@ -79,7 +79,7 @@ def test_region_from_fields_is_the_constructor():
 
 def _excerpt_reference(text: str, start: int, end: int | None = None, width: int = 30) -> str:
     """rules/_excerpt.py's ``excerpt`` as it was: a Python step per white space at the right edge, always the escaping ``sub``."""
-    from rules._excerpt import _INVISIBLE, _SPACE, _escape
+    from feedlint.rules._excerpt import _INVISIBLE, _SPACE, _escape
 
     end = start if end is None else max(start, end)
     a = max(0, start - width)
@@ -99,7 +99,7 @@ def _excerpt_reference(text: str, start: int, end: int | None = None, width: int
 def test_excerpt_equals_the_stepwise_excerpt():
     import random
 
-    from rules._excerpt import excerpt
+    from feedlint.rules._excerpt import excerpt
 
     rng = random.Random(5)
     pieces = ["word", " ", "  ", "\r\n", "\t", "\u00a0", "\u2028", "\u200b", "\x07", "\x85", "\ufeff", "\ud800", "\U0001f600", "é", "&#39;", "a/b", "\x1f"]
