@@ -174,12 +174,20 @@ class Hit:
 
 @dataclass(frozen=True)
 class DatasetHit:
-    """What a dataset rule yields: a hit plus the row of the fact table it is about."""
+    """What a dataset rule yields: a hit plus the row of the fact table it is about.
+
+    ``related``: other places the finding is about, as ``(row, pointer)`` (the
+    other members of a group reported once, at its first member); the engine
+    locates them like the hit and reporters list them (SARIF
+    ``relatedLocations``, the JSON ``related`` list).  Not part of the
+    fingerprint.  Keep it short: every entry costs a located record.
+    """
 
     row: int
     pointer: str
     message: str
     evidence: str | None = None
+    related: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import os
+from collections import deque
 from dataclasses import replace
 from itertools import chain
 from typing import Any, Iterator, Mapping, Sequence
@@ -20,7 +21,7 @@ from .dataset import Evaluator, Facts, run_stage
 from .effects import Effects, RunStats, SkippedInput
 from .executor import Executor, FileJob, SerialExecutor
 from .facts import FactTable, RowRef
-from .model import Finding
+from .model import Finding, Related
 from .plan import ActiveRule, Plan, Suppression, path_matches
 from .reader.errors import InputError
 from .reader.positions import Region
@@ -222,21 +223,30 @@ class Engine:
         stage = run_stage(self._dataset, self.table, self.dataset_evaluator)
         self._absorb(stage.effects, -1)
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
+        places: dict[int, dict[int, dict[str, Any]]] = {}  # related places to locate: file -> record -> pointer -> content_id
         for active, hit in stage.hits:
             by_file.setdefault(self.table.ref(hit.row).file_index, []).append((active, hit))
-        for file_index in sorted(by_file):
+            for row, pointer in hit.related:
+                ref = self.table.ref(row)
+                places.setdefault(ref.file_index, {}).setdefault(ref.record_index, {})[pointer] = ref.content_id
+        located: dict[tuple[int, int, str], Related] = {}
+        pending: deque[tuple[int, Finding, tuple[tuple[int, str], ...], int]] = deque()  # waiting for related places in later files
+        for file_index in sorted(set(by_file) | set(places)):
             wanted: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
-            for active, hit in by_file[file_index]:
+            for active, hit in by_file.get(file_index, ()):
                 wanted.setdefault(self.table.ref(hit.row).record_index, []).append((active, hit))
+            here = places.get(file_index, {})
             info = self.files[file_index]
             allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
             source = Source(paths[file_index], self.plan.input_format, info.display, profiles=self.plan.profile_set())
-            last = max(wanted)
+            last = max([*wanted, *here])
             records = source.records()
             try:
                 for raw in records:
                     if raw.index > last:
-                        break  # no dataset finding further on: the rest of the file is not read again
+                        break  # no dataset finding or related place further on: the rest of the file is not read again
+                    for pointer, content_id in here.get(raw.index, {}).items():
+                        located[file_index, raw.index, pointer] = _related_place(raw, pointer, info.display, content_id)
                     for active, hit in wanted.get(raw.index, ()):
                         if active.rule.id not in allowed:
                             continue
@@ -245,13 +255,26 @@ class Engine:
                         finding = stamp(active, as_hit, raw, info.display, ref.content_id, self.keep_fixes)
                         used = Effects()
                         if not suppressed(self.plan, finding, active.rule, used):
-                            yield file_index, finding
+                            ready = max((self.table.ref(r).file_index for r, _ in hit.related), default=file_index)
+                            pending.append((file_index, finding, hit.related, ready))
                         else:
                             self._absorb(used, file_index)
             except InputError:
-                continue  # already reported on the first pass
+                pass  # already reported on the first pass
             finally:
                 records.close()  # the file, at once
+            while pending and pending[0][3] <= file_index:  # in order; a finding waits for the files of its related places
+                yield self._with_related(pending.popleft(), located)
+        for item in pending:
+            yield self._with_related(item, located)
+
+    def _with_related(self, item: tuple[int, Finding, tuple[tuple[int, str], ...], int], located: dict[tuple[int, int, str], Related]) -> tuple[int, Finding]:
+        """A pending dataset finding with its related places filled in (those that could be located)."""
+        file_index, finding, related, _ = item
+        if related:
+            keys = [(self.table.ref(row).file_index, self.table.ref(row).record_index, pointer) for row, pointer in related]
+            finding.related = tuple(located[k] for k in keys if k in located)
+        return file_index, finding
 
     def run(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Iterator[Finding]:
         """Every finding, file by file in record order; the dataset rules' findings come after them all.
@@ -307,6 +330,15 @@ class Engine:
 
     def unused_suppressions(self) -> list[Suppression]:
         return [s for s, n in zip(self.plan.suppressions, self.suppression_uses()) if n == 0]
+
+
+def _related_place(raw: Any, pointer: str, display: str, content_id: Any) -> Related:
+    """Where ``pointer`` of the re-read record ``raw`` is: a related place of a dataset finding."""
+    try:
+        region = raw.region(pointer)
+    except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets its record
+        region = raw.region("")
+    return Related(display, raw.index, content_id, raw.pointer + pointer, pointer, region)
 
 
 def _position(item: tuple[int, Finding]) -> tuple[int, float, int, str]:

@@ -124,6 +124,7 @@ class Finding:
     fix: Any = None
     fingerprint: str = field(default="")
     kind: str = "cms"  # the record's kind: reporters word an article's place differently (not part of as_dict)
+    related: tuple[Related, ...] = ()  # other places this finding is about (a dataset group's other members); not fingerprinted
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -154,6 +155,32 @@ class Finding:
             "length": self.region.length,
             "evidence": self.evidence,
             "fingerprint": self.fingerprint,
+            **({"related": [r.as_dict() for r in self.related]} if self.related else {}),  # only when there are any: other findings' JSON stays as it was
+        }
+
+
+@dataclass(frozen=True)
+class Related:
+    """A further place a finding is about (another member of a duplicate group), located like a finding."""
+
+    path: str
+    record_index: int | None
+    content_id: Any
+    pointer: str  # absolute, in the file's document
+    record_pointer: str
+    region: Region
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "record": self.record_index,
+            "content_id": self.content_id,
+            "pointer": self.pointer,
+            "record_pointer": self.record_pointer,
+            "line": self.region.start_line,
+            "column": self.region.start_column,
+            "end_line": self.region.end_line,
+            "end_column": self.region.end_column,
         }
 
 

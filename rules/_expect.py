@@ -51,6 +51,7 @@ UNIQUE_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to
 BETWEEN_TYPES = ("expect_column_min_to_be_between", "expect_column_max_to_be_between")
 COLUMN_KINDS = ("expect_column_", "expect_compound_columns_", "expect_multicolumn_", "expect_select_column_")  # they see only the columns they name
 MAX_OTHERS = 3
+RELATED_MAX = 100  # default cap of a grouped finding's related places (FL606's option related-max)
 INSTALL_HINT = "install the optional Great Expectations extra: pip install 'feedlint[dataset]'"
 
 
@@ -346,14 +347,17 @@ def _default_message(entry: Entry, scope: str, per_row: bool) -> str:
     return "{expectation} failed on {column} (observed {observed}; reported on the first record of " + ("this export" if scope == "this export's" else "the run") + ")"
 
 
-def outcome_hits(table: Any, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit]:
+def outcome_hits(table: Any, outcomes: Sequence[Outcome], related_max: int = RELATED_MAX) -> Iterator[DatasetHit]:
     """Failed outcomes as hits on the offending fact-table rows.
 
     An outcome's rows are those of ``outcome.table`` when it has one (an
     evaluator's driver-side extract of a table kept elsewhere), else of
     ``table``; each hit names its row of ``table`` (``FactTable.row_id``).  A
     record whose date fails both the min and the max expectation of one
-    column (the only dated record of an export) is reported once.
+    column (the only dated record of an export) is reported once.  A unique
+    entry with ``meta.feedlint.report: "group"`` gives one hit per group, at
+    its first member in file order, naming up to ``related_max`` others as
+    related places.
     """
     seen: set[tuple[int, str]] = set()
     for outcome in outcomes:
@@ -373,9 +377,9 @@ def outcome_hits(table: Any, outcomes: Sequence[Outcome]) -> Iterator[DatasetHit
             positions = outcome.rows
         else:
             positions = _domain(here, outcome, rows)[:1]
-        for hit in _hits_for(here, outcome, rows, positions, cols):
+        for hit in _hits_for(here, outcome, rows, positions, cols, related_max):
             if here is not table:
-                hit = replace(hit, row=here.row_id(hit.row))
+                hit = replace(hit, row=here.row_id(hit.row), related=tuple((here.row_id(r), ptr) for r, ptr in hit.related))
             if entry.type in BETWEEN_TYPES:
                 if (hit.row, hit.pointer) in seen:
                     continue
@@ -402,7 +406,7 @@ def _others(table: FactTable, rows: Rows, members: list[int], p: int, heads: dic
     return (", ".join(shown) + (f" and {more} more" if more > 0 else "")) or "-"
 
 
-def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[int], cols: list[str]) -> Iterator[DatasetHit]:
+def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[int], cols: list[str], related_max: int = RELATED_MAX) -> Iterator[DatasetHit]:
     entry, kw, result = outcome.entry, outcome.kwargs, outcome.result
     column = cols[0] if cols else ""
     value_cols = [c for c in cols if c != "portal_id"] or cols
@@ -416,6 +420,10 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
         for p in positions:
             group_of[p] = groups.setdefault(tuple(_show(rows.get(p, c)) for c in cols), [])
             group_of[p].append(p)
+    grouped = bool(groups) and fl.get("report") == "group"  # one hit per group, at its first member; the others related
+    if grouped:
+        for members in groups.values():
+            members.sort(key=lambda q: _file_order(table, rows, q))
     element_count = int(result.get("element_count") or 0)
     unexpected_count = int(result.get("unexpected_count") or 0)
     filled = f"{(element_count - unexpected_count) / element_count:.0%}" if element_count else "n/a"
@@ -434,6 +442,8 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     }
     file_indexes = table.refs.file_indexes()
     for p in positions:
+        if grouped and group_of[p][0] != p:
+            continue  # named by its group's finding (related), not reported on its own
         row = rows.table_row(p)
         value = rows.get(p, value_cols[0]) if value_cols else None
         fields = _Fields(rows, p)
@@ -451,4 +461,29 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
         except (ValueError, IndexError, AttributeError, KeyError):
             message, pointer = template, pointer_t
         evidence = f"range-{column}:{_show(value)}" if entry.type in BETWEEN_TYPES else f"{entry.key or entry.type}:{_show(value)}"
-        yield DatasetHit(row, pointer, message, evidence)
+        related = _related(rows, group_of[p], pointer_t, same, related_max) if grouped else ()
+        yield DatasetHit(row, pointer, message, evidence, related)
+
+
+def _file_order(table: FactTable, rows: Rows, p: int) -> tuple[int, int, int]:
+    """Where a row's record sits in the run (file, record, attachment): a group's members in file order whatever order the evaluator gave."""
+    ref = table.refs[rows.table_row(p)]
+    attach = rows.get(p, "attach_index") if "attach_index" in rows.columns else 0
+    return ref.file_index, ref.record_index, int(attach or 0)
+
+
+def _related(rows: Rows, members: list[int], pointer_t: str, same: dict[str, str], cap: int) -> tuple[tuple[int, str], ...]:
+    """``(row, pointer)`` of a group's other members, the first ``cap`` in file order (only those are ever located)."""
+    out = []
+    for q in members[1 : 1 + max(0, cap)]:
+        fields = _Fields(rows, q)
+        fields.update(same)
+        for name in ("attach_index", "token"):
+            if name in rows.columns:
+                fields[name] = str(rows.get(q, name))
+        try:
+            pointer = pointer_t.format_map(fields)
+        except (ValueError, IndexError, AttributeError, KeyError):
+            pointer = pointer_t
+        out.append((rows.table_row(q), pointer))
+    return tuple(out)

@@ -10,9 +10,11 @@ or a bare list of entries.  Each entry is ``{"type", "kwargs", "meta"?, ...}``;
 
     "meta": {"feedlint": {"rule": "FL603", "key": "lang-id-in-set",
                           "pointer": "/lang_id", "message": "...", "per": "file",
-                          "table": "records"}}
+                          "table": "records", "report": "each"}}
 
-Every key is optional.  Without ``rule`` a failed expectation is reported as
+Every key is optional.  ``report`` (unique kinds): ``"each"`` (default) reports
+every member of a duplicate group; ``"group"`` one finding per group, at its
+first member in file order, the others as its related places.  Without ``rule`` a failed expectation is reported as
 FL690 (expectation-failed).  An entry whose ``key`` equals a default entry's
 key replaces that default (change a ``mostly`` or a value set without copying
 the whole default suite).
@@ -34,7 +36,7 @@ GENERIC_RULE = "FL690"
 DATASET_RULES = ("FL601", "FL602", "FL603", "FL604", "FL605", "FL606", GENERIC_RULE)
 TABLES = ("records", "attachments")
 ENTRY_KEYS = {"type", "kwargs", "meta", "severity", "notes", "description", "id", "expectation_type", "rendered_content"}
-FEEDLINT_KEYS = {"rule", "key", "pointer", "message", "per", "table"}
+FEEDLINT_KEYS = {"rule", "key", "pointer", "message", "per", "table", "report"}
 
 
 class SuiteFileError(ValueError):
@@ -121,6 +123,8 @@ def load_suite_file(path: str | Path) -> list[Entry]:
             errors.append(f"{where}: meta.feedlint.table must be one of {', '.join(TABLES)}")
         if fl.get("per", "run") not in ("run", "file"):
             errors.append(f"{where}: meta.feedlint.per must be \"run\" or \"file\"")
+        if fl.get("report", "each") not in ("each", "group"):
+            errors.append(f"{where}: meta.feedlint.report must be \"each\" or \"group\"")
         for k in ("pointer", "message", "key"):
             if k in fl and not isinstance(fl[k], str):
                 errors.append(f"{where}: meta.feedlint.{k} must be a string")

@@ -708,7 +708,7 @@ def attachment_outside_media_root(record, options) -> Iterator[Hit]:
     options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary")],
     tags=("dates", "attachments"),
     examples=[
-        bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
+        bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April: one finding for the attachment, at its first path", pointers=["/attaches/0/sizes/150"]),
         good({"content_date_last_edit": "2026-07-01 08:00:00"}, "an image uploaded in May, last edited in July"),
         good({"content_date_last_edit": "2026-04-30 23:30:00"}, "edited half an hour before the month turned (time-zone slack)"),
     ],
@@ -719,7 +719,9 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     Paths look like `…/attach/202605/…` (the `{yyyymm}` of the path
     templates): the folder is the upload month.  An attachment uploaded after
     the last edit would have made that edit later, so the folder or the
-    last-edit date is wrong.  Reported at each path, pointing at the folder.
+    last-edit date is wrong.  Reported once per attachment, at its first path
+    in a later folder (pointing at the folder); the message says how many of
+    the attachment's paths (renditions and original) are in a later folder.
     Paths that do not follow the template are left to FL501.
     """
     edit = valid_date(record, options["last-edit-field"], options["format"])
@@ -735,10 +737,20 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     if not any(later.values()):
         return
     last = record.get(options["last-edit-field"])
-    for ap in index.paths:
-        folder = ap.parts.get("yyyymm")
-        if folder is not None and later[folder]:
-            yield Hit(ap.pointer, f"attachment folder {folder} is later than the last edit {last}", evidence=f"{folder} > {last}", span=ap.span("yyyymm"))
+    for group in index.groups:  # one finding per attachment, at its first late path (its pointer and evidence: the fingerprint of old)
+        paths = group.paths
+        late = [ap for ap in paths if (folder := ap.parts.get("yyyymm")) is not None and later[folder]]
+        if late:
+            first = late[0]
+            folder = first.parts["yyyymm"]
+            yield Hit(first.pointer, f"attachment folder {folder} is later than the last edit {last} ({_late_count(len(late), len(paths))})", evidence=f"{folder} > {last}", span=first.span("yyyymm"))
+
+
+def _late_count(late: int, paths: int) -> str:
+    """How many of an attachment's paths are in a late folder, as FL307's message says it."""
+    if paths == 1:
+        return "its only path"
+    return f"{'all ' if late == paths else ''}{late} of its {paths} paths"
 
 
 @rule(

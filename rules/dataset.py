@@ -36,6 +36,7 @@ COMMON_OPTIONS = (
 )
 LANGUAGES = Option("languages", [], "the site's languages as BCP 47 tags, compared by prefix (en takes en-US); empty: any tag naming a language ($PARAMETER languages: the run's tags that pass)", type=list)
 EARLIEST = Option("earliest", "2000-01-01 00:00:00", "no export date may be earlier ($PARAMETER earliest)", type=str)
+RELATED_MAX = Option("related-max", 100, "how many of a group's other members a grouped finding lists as related places (SARIF relatedLocations, JSON related), in file order; the message gives the group's size", type=int)
 LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: the end of tomorrow", type=str)
 
 
@@ -298,7 +299,7 @@ def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[
     from ._expect import evaluate, outcome_hits
 
     outcomes = evaluate(table, entries, _params(options, table), options.get("data-docs", ""), suite_name)
-    yield from outcome_hits(table, outcomes)
+    yield from outcome_hits(table, outcomes, int(options.get("related-max", RELATED_MAX.default)))
 
 
 def _two(a: dict, b: dict) -> list[dict]:
@@ -475,7 +476,7 @@ def date_out_of_range(table, options) -> Iterator[DatasetHit]:
     collect=collect_facts,
     reads_rows=False,
     prepare=import_gx_ahead,
-    options=COMMON_OPTIONS,
+    options=(*COMMON_OPTIONS, RELATED_MAX),
     tags=("dataset",),
     examples=[
         bad(_two({"content_id": 510001}, {"content_id": 510002, "content_title": "Another story", "content_body": "Another body."}), "two records share an attachment token", pointers=["/attaches/0/token"]),
@@ -487,8 +488,12 @@ def reused_attachment_token(table, options) -> Iterator[DatasetHit]:
 
     Tokens name the stored files (`<id>_<token>_<w>_<h>.<ext>`), so a reused
     token usually means a copied record or an upload attached twice.  Reported
-    at each `/attaches/N/token`.  The same token twice inside one record is not
-    a reuse across records and is not reported here.
+    once per group of records sharing a token, at the first one's
+    `/attaches/N/token` (file order across the run); the message gives the
+    group's size and names three others, and the first `related-max` (100)
+    others are listed as related places (SARIF `relatedLocations`, the JSON
+    `related` list).  The same token twice inside one record is not a reuse
+    across records and is not reported here.
     """
     yield from run_expectations("FL606", "FL606-reused-attachment-token", table, options)
 

@@ -169,41 +169,87 @@ def test_date_range_is_checked_per_export(tmp_path):
 
 
 # ----------------------------------------------------------------------------- FL606
-def test_attachment_tokens_reused_across_records(tmp_path):
+def related_where(r) -> tuple:
+    return (Path(r.path).name, r.record_index, r.content_id, r.record_pointer, r.region.start_line, r.region.start_column)
+
+
+def test_attachment_tokens_reused_across_records_one_finding_per_group(tmp_path):
+    """Two records share token 777: one finding at the first one's token, the other as its related place;
+    the same token twice inside one record (33) is no reuse across records: neither a finding nor a related place."""
     twice_inside = article(510003, "Three", "Body three.", 33)
     twice_inside["attaches"].append(dict(twice_inside["attaches"][0]))  # same token twice in ONE record
     recs = [article(510001, "One", "Body one.", 777), article(510002, "Two", "Body two.", 777), twice_inside]
     p = write(tmp_path / "a.json", recs)
     text = p.read_text()
     found = [f for f in run([p]) if f.rule_id == "FL606"]
-    assert sorted(where(f) for f in found) == [
-        ("FL606", "a.json", 0, "/attaches/0/token", *value_pos(text, "token", "777", 0)),
-        ("FL606", "a.json", 1, "/attaches/0/token", *value_pos(text, "token", "777", 1)),
-    ]
+    assert [where(f) for f in found] == [("FL606", "a.json", 0, "/attaches/0/token", *value_pos(text, "token", "777", 0))]
+    assert [related_where(r) for r in found[0].related] == [("a.json", 1, 510002, "/attaches/0/token", *value_pos(text, "token", "777", 1))]
+    assert found[0].related[0].pointer == "/0/1/attaches/0/token"  # absolute, in the file's document (pages layout)
 
 
-def test_a_large_group_names_its_size_and_three_others_and_keeps_its_fingerprints(tmp_path):
-    """k records sharing one token: each finding says k and names 3 others, "and k-4 more" (never all k-1);
-    a finding's fingerprint does not change when the group grows elsewhere in the run."""
+def test_a_large_group_is_one_finding_naming_its_size_with_capped_related_places_and_the_old_fingerprint(tmp_path):
+    """k records sharing one token: one finding (the first member, file order across the run) that says k and
+    names 3 others, "and k-4 more"; the others are related places, at most related-max of them; its fingerprint is
+    the one the first member's finding always had (rule, content id, pointer, evidence: no group size)."""
+    from feedlint.model import fingerprint
+
     recs = [article(510001 + i, f"Title {i}", f"Body {i}.", 777) for i in range(6)]
     a = write(tmp_path / "a.json", recs)
+    ta = a.read_text()
     found = [f for f in run([a]) if f.rule_id == "FL606"]
-    assert [f.record_index for f in found] == list(range(6))
+    assert [f.record_index for f in found] == [0]
     loc = [f"{a} record {i} (content_id {510001 + i})" for i in range(6)]
     assert found[0].message.endswith(f"is used by 6 records in this run; also at {loc[1]}, {loc[2]}, {loc[3]} and 2 more")
-    assert found[4].message.endswith(f"is used by 6 records in this run; also at {loc[0]}, {loc[1]}, {loc[2]} and 2 more")
-    for f in found:
-        assert f.message.count(" record ") == 3 and f.evidence == 'unique-attachment-token:"777"'
+    assert found[0].evidence == 'unique-attachment-token:"777"'
+    assert found[0].fingerprint == fingerprint("FL606", 510001, "/attaches/0/token", 'unique-attachment-token:"777"')
+    assert [related_where(r) for r in found[0].related] == [("a.json", i, 510001 + i, "/attaches/0/token", *value_pos(ta, "token", "777", i)) for i in range(1, 6)]
+    capped = [f for f in run([a], rules={"FL606": {"related-max": 2}}) if f.rule_id == "FL606"]
+    assert [r.record_index for r in capped[0].related] == [1, 2] and capped[0].message == found[0].message
+    assert [f.related for f in run([a], rules={"FL606": {"related-max": 0}}) if f.rule_id == "FL606"] == [()]
     b = write(tmp_path / "b.json", [article(520001 + i, f"Other {i}", f"Other body {i}.", 777) for i in range(4)])
-    grown = [f for f in run([a, b]) if f.rule_id == "FL606" and f.path.endswith("a.json")]
-    assert "used by 10 records" in grown[0].message
-    assert [f.fingerprint for f in grown] == [f.fingerprint for f in found]
+    tb = b.read_text()
+    grown = [f for f in run([a, b]) if f.rule_id == "FL606"]
+    assert [(Path(f.path).name, f.record_index) for f in grown] == [("a.json", 0)]  # the group grew: still one finding
+    assert "used by 10 records" in grown[0].message and grown[0].fingerprint == found[0].fingerprint
+    assert [related_where(r) for r in grown[0].related][5:] == [("b.json", i, 520001 + i, "/attaches/0/token", *value_pos(tb, "token", "777", i)) for i in range(4)]
+    first_b = [f for f in run([b, a]) if f.rule_id == "FL606"]  # file order decides the first member
+    assert [(Path(f.path).name, f.record_index, f.content_id) for f in first_b] == [("b.json", 0, 520001)]
+    assert [(Path(r.path).name, r.record_index) for r in first_b[0].related] == [("b.json", i) for i in (1, 2, 3)] + [("a.json", i) for i in range(6)]
 
 
 def test_a_group_of_two_names_the_other_without_more(tmp_path):
     a = write(tmp_path / "a.json", [article(510001, "One", "Body one.", 5), article(510002, "Two", "Body two.", 5)])
     found = [f for f in run([a]) if f.rule_id == "FL606"]
-    assert [f.message.rsplit("also at ", 1)[1] for f in found] == [f"{a} record 1 (content_id 510002)", f"{a} record 0 (content_id 510001)"]
+    assert [f.message.rsplit("also at ", 1)[1] for f in found] == [f"{a} record 1 (content_id 510002)"]
+
+
+def test_fl601_and_fl602_still_report_every_member(tmp_path):
+    """Only FL606 reports a group once: a duplicated id and a duplicated article are still found at each member."""
+    rec = article(510001, "One", "Body one.", 5)
+    a = write(tmp_path / "a.json", [rec, dict(rec, attaches=[]), dict(rec, content_id=510002, attaches=[])])
+    found = run([a])
+    assert sorted((f.rule_id, f.record_index) for f in found if f.rule_id in ("FL601", "FL602")) == [("FL601", 0), ("FL601", 1), ("FL602", 0), ("FL602", 2)]
+    assert all(f.related == () for f in found)
+
+
+def test_a_group_report_key_must_be_each_or_group(tmp_path):
+    from rules._suite import SuiteFileError, load_suite_file
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "content_id"}, "meta": {"feedlint": {"report": "once"}}}]))
+    with pytest.raises(SuiteFileError, match='meta.feedlint.report must be "each" or "group"'):
+        load_suite_file(str(bad))
+
+
+def test_a_user_entry_can_report_a_group_once(tmp_path):
+    """``report: "group"`` on a user's unique entry: FL601 replaced by a grouped entry reports one finding per id."""
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps([{"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["portal_id", "content_id"]},
+                                  "meta": {"feedlint": {"rule": "FL601", "key": "unique-content-id", "report": "group"}}}]))
+    rec = article(510001, "One", "Body one.", 5)
+    a = write(tmp_path / "a.json", [rec, dict(rec, attaches=[]), dict(rec, attaches=[])])
+    found = [f for f in run([a], select="FL601", rules={"FL601": {"expectations": [str(suite)]}})]
+    assert [(f.record_index, [r.record_index for r in f.related]) for f in found] == [(0, [1, 2])]
 
 
 def test_clean_example_export_has_no_dataset_findings():
@@ -289,7 +335,7 @@ def test_python_evaluator_gives_the_same_hits_as_gx(name):
         gx = list(_expect.outcome_hits(table, _expect.evaluate(table, entries, dataset._params(options), evaluator=_expect.GX)))
         assert py == gx, (name, rule_id)
         hits += len(gx)
-    expected = {"clean": 0, "lang": 1, "summary": 0, "old": 1, "future": 1, "nulls": 1, "bad-date": 0, "many": 10}  # many: FL601 2, FL602 2, FL603 1, FL604 1 (body; no summary check by default), FL605 2, FL606 2
+    expected = {"clean": 0, "lang": 1, "summary": 0, "old": 1, "future": 1, "nulls": 1, "bad-date": 0, "many": 9}  # many: FL601 2, FL602 2, FL603 1, FL604 1 (body; no summary check by default), FL605 2, FL606 1 (one per group)
     assert hits == expected[name]
 
 

@@ -247,14 +247,38 @@ def test_folder_month_after_last_edit_points_at_the_folder_in_escaped_paths(tmp_
     rec = base_record(content_date_last_edit="2026-04-20 09:20:41", content_date_register="2026-04-20 09:16:30", content_date_start="2026-04-20 09:14:05", content_date_event="2026-04-20 09:14:05")
     p, text = write(tmp_path, [rec])
     findings = run(p, "FL307")[0]
-    assert len(findings) == 7  # six renditions and the original
+    assert len(findings) == 1  # one per attachment (six renditions and the original are all late), at its first path
     f = findings[0]
     assert f.record_pointer == "/attaches/0/sizes/150"
+    assert f.message.endswith("(all 7 of its 7 paths)")
+    assert f.evidence == "202605 > 2026-04-20 09:20:41"  # the first path's fingerprint of old (evidence and pointer unchanged)
     escaped = ".\\/cache\\/3\\/attach\\/202605\\/880001_2718281828_150_84.webp"
     start = text.index(escaped) + escaped.index("202605")
     assert (f.region.offset, f.region.length) == (start, 6)
     assert (f.region.start_line, f.region.start_column) == line_col(text, start)
     assert "202605" in f.message and "2026-04-20 09:20:41" in f.message
+
+
+def test_folder_after_edit_is_one_finding_per_attachment_counting_its_late_paths(tmp_path):
+    """Three attachments: the first partly in a late folder (its 300 and 600 renditions), the second in time
+    (not flagged), the third wholly late: one finding each for the first and third, at their first late path."""
+    import copy
+
+    rec = base_record(content_date_last_edit="2026-04-20 09:20:41")
+    first = rec["attaches"][0]
+    in_time = {k: v.replace("202605", "202604") for k, v in first["sizes"].items()}
+    partly = copy.deepcopy(first)
+    partly["sizes"] = dict(in_time, **{k: first["sizes"][k] for k in ("300", "600")})
+    partly["files"]["original"]["url"] = first["files"]["original"]["url"].replace("202605", "202604")
+    ok = copy.deepcopy(partly)
+    ok["sizes"] = in_time
+    rec["attaches"] = [partly, ok, copy.deepcopy(first)]
+    p, text = write(tmp_path, [rec])
+    findings = run(p, "FL307")[0]
+    assert [(f.record_pointer, f.message.rsplit("(", 1)[1]) for f in findings] == [("/attaches/0/sizes/300", "2 of its 7 paths)"), ("/attaches/2/sizes/150", "all 7 of its 7 paths)")]
+    late = text.index("202605")  # the first late folder in the file: attachment 0's 300 rendition
+    assert (findings[0].region.offset, findings[0].region.length) == (late, 6)
+    assert (findings[0].region.start_line, findings[0].region.start_column) == line_col(text, late)
 
 
 @pytest.mark.parametrize("last_edit", ["2026-05-01 00:00:00", "2026-04-30 23:30:00", "2026-07-01 08:00:00"])

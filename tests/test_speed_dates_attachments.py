@@ -175,19 +175,25 @@ def test_clock_now_is_the_utc_wall_clock():
 
 @pytest.mark.parametrize("hours", [24, 0, 2000])
 def test_folder_after_edit_matches_a_path_by_path_reference(hours):
-    """FL307 stops when no folder is later than the edit: a plain per-path computation must agree."""
+    """FL307 stops when no folder is later than the edit: a plain per-path computation must agree
+    (one hit per attachment, at its first late path, counting its late paths)."""
     options = CATALOGUE["FL307"].resolve_options({"tolerance-hours": hours})
     for data in RECORDS:
         rec = record(data)
         edit = parse(data["content_date_last_edit"], DEFAULT_FORMAT).when if isinstance(data["content_date_last_edit"], str) else None
-        want = []
+        late: dict[int, list[str]] = {}
+        total: dict[int, int] = {}
         for ap in attach_index(rec, options).paths:
+            total[ap.attach_index] = total.get(ap.attach_index, 0) + 1
             folder = ap.part("yyyymm")
             if edit is None or folder is None or not 1 <= int(folder[4:]) <= 12 or int(folder[:4]) < 1:
                 continue
             if datetime(int(folder[:4]), int(folder[4:]), 1) > edit + timedelta(hours=hours):
-                want.append(ap.pointer)
-        assert [h[0] for h in check("FL307", rec, {"tolerance-hours": hours})] == want
+                late.setdefault(ap.attach_index, []).append(ap.pointer)
+        hits = check("FL307", rec, {"tolerance-hours": hours})
+        assert [h[0] for h in hits] == [pointers[0] for pointers in late.values()]
+        for h, (i, pointers) in zip(hits, late.items()):
+            assert h[1].endswith(f"{len(pointers)} of its {total[i]} paths)") or (total[i] == 1 and h[1].endswith("(its only path)")), h[1]
 
 
 def test_id_and_folder_exits_agree_with_path_by_path():

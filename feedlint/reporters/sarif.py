@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..docs import anchor
-from ..model import Finding
+from ..model import Finding, Related
 from ..severity import ORDER as SEVERITY_ORDER
 from .base import Reporter, RunInfo, Summary, article_part, record_label
 from .locations import SRCROOT, artifact_location, root_uri
@@ -127,6 +127,21 @@ def _region(finding: Finding) -> dict:
     }
 
 
+def _related_location(n: int, r: Related, root: str) -> dict:
+    """A SARIF ``relatedLocations`` entry: the place, its record and pointer in the message."""
+    r_ = r.region
+    who = f"content_id {r.content_id}" if r.content_id is not None else f"record {r.record_index}"
+    return {
+        "id": n,
+        "physicalLocation": {
+            "artifactLocation": artifact_location(r.path, root),
+            "region": {"startLine": r_.start_line, "startColumn": r_.start_column16, "endLine": r_.end_line, "endColumn": r_.end_column16, "charOffset": r_.offset16, "charLength": r_.length16},
+        },
+        "message": {"text": f"also {who} at {r.pointer or '/'}"},
+        "properties": {"contentId": r.content_id, "recordIndex": r.record_index, "recordPointer": r.record_pointer},
+    }
+
+
 def _logical_name(pointer: str) -> str:
     from ..pointer import last
 
@@ -198,6 +213,8 @@ class SarifReporter(Reporter):
             out["ruleIndex"] = self.rule_index[f.rule_id]
         if f.evidence is not None:
             out["properties"]["evidence"] = f.evidence
+        if f.related:  # the other members of a group reported once (FL606), capped by the rule's related-max
+            out["relatedLocations"] = [_related_location(i, r, run.root) for i, r in enumerate(f.related, 1)]
         if baseline:
             out["baselineState"] = "new"
         fix = _fix(f, run.root)
