@@ -224,3 +224,28 @@ def test_baseline_paths_are_relative_to_the_checkout_root_wherever_feedlint_runs
     (note,) = json.loads(r.stdout)["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
     assert "FL103 [content_id 510002] /surprise in exports/a b.json" in note["message"]["text"]
     assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "exports/a%20b.json", "uriBaseId": "%SRCROOT%"}
+
+
+def test_a_baseline_made_before_one_finding_per_group_still_matches_the_first_entries(tmp_path):
+    """A baseline from before FL606 (one finding per member) and FL307 (one per rendition path) were grouped:
+    the run does not crash, the first member's / first path's entries still match (same fingerprints), and
+    the others are reported stale once; the run passes."""
+    from feedlint.model import fingerprint
+
+    last_edit = "2026-04-20 09:20:41"
+    recs = [base_record(content_id=510001 + i, content_title=f"Title {i}", content_body=f"Body {i}.", content_date_last_edit=last_edit) for i in range(3)]
+    _write(tmp_path / "a.json", recs)
+    paths = [f"/attaches/0/sizes/{w}" for w in (150, 300, 400, 600, 900, 1200)] + ["/attaches/0/files/original/url"]
+    old = [("FL606", 510001 + i, "/attaches/0/token", 'unique-attachment-token:"2718281828"') for i in range(3)]
+    old += [("FL307", 510001 + i, p, f"202605 > {last_edit}") for i in range(3) for p in paths]
+    entries = [{"fingerprint": fingerprint(*e), "rule": e[0], "content_id": e[1], "pointer": e[2], "file": "a.json", "message": "(old)", "count": 1} for e in old]
+    (tmp_path / "old.json").write_text(json.dumps({"format": "feedlint-baseline", "version": 1, "findings": entries}), encoding="utf-8")
+    r = run_cli("check", "--select", "FL606,FL307", "--baseline", "old.json", "a.json", cwd=tmp_path)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert _finding_lines(r.stdout) == []
+    assert "4 known findings not reported, 20 stale entries" in r.stdout  # FL606: 1 kept, 2 stale; FL307: 3 kept, 3 × 6 stale
+    stale = [line for line in r.stderr.splitlines() if "stale baseline entry" in line]
+    assert len(stale) == 20 and not any("/attaches/0/sizes/150 " in line or "content_id 510001] /attaches/0/token" in line for line in stale)
+    fresh = run_cli("baseline", "--select", "FL606,FL307", "a.json", "-o", "new.json", cwd=tmp_path)
+    assert fresh.returncode == 0
+    assert sorted(e["fingerprint"] for e in json.loads((tmp_path / "new.json").read_text())["findings"]) == sorted(entries[i]["fingerprint"] for i in (0, 3, 10, 17))

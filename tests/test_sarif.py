@@ -335,3 +335,49 @@ def test_help_uri_only_for_a_published_rules_page():
     d = rule_descriptor(ActiveRule(fl201, "warning", {}), "https://example.org/docs/rules.md")
     assert d["helpUri"] == "https://example.org/docs/rules.md#fl201-undecoded-entity"  # the heading's anchor in docs/rules.md
     assert "## FL201 undecoded-entity" in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_a_shared_token_group_is_one_result_with_related_locations_in_sarif_and_json(tmp_path):
+    """FL606: one result at the group's first member; the others (capped by related-max) as relatedLocations
+    in SARIF and as the finding's ``related`` list in JSON (valid against the report schema), at their tokens."""
+    import jsonschema
+
+    recs = []
+    for i in range(4):
+        rec = base_record(content_id=510001 + i, content_title=f"Title {i}", content_body=f"Body {i}.")
+        recs.append(rec)
+    text = export_text(recs, pretty=True)
+    (tmp_path / "e.json").write_text(text, encoding="utf-8", newline="")
+    token = '"token": 2718281828'
+    starts = [i for i in range(len(text)) if text.startswith(token, i)]
+    places = [(text.count("\n", 0, s) + 1, s + len('"token": ') - text.rfind("\n", 0, s)) for s in starts]
+    assert len(places) == 4
+    log, _ = sarif("--select", "FL606", "e.json", cwd=tmp_path)
+    results = log["runs"][0]["results"]
+    assert len(results) == 1
+    res = results[0]
+    assert "used by 4 records" in res["message"]["text"]
+    assert (res["locations"][0]["physicalLocation"]["region"]["startLine"], res["locations"][0]["physicalLocation"]["region"]["startColumn"]) == places[0]
+    related = res["relatedLocations"]
+    assert [r["id"] for r in related] == [1, 2, 3]
+    assert [(r["physicalLocation"]["region"]["startLine"], r["physicalLocation"]["region"]["startColumn"]) for r in related] == places[1:]
+    assert [r["properties"]["contentId"] for r in related] == [510002, 510003, 510004]
+    assert related[0]["message"]["text"] == "also content_id 510002 at /0/1/attaches/0/token"
+    capped, _ = sarif("--select", "FL606", "--config", str(_config(tmp_path, 'related-max = 1')), "e.json", cwd=tmp_path)
+    assert len(capped["runs"][0]["results"][0]["relatedLocations"]) == 1
+    r = run_cli("check", "--format", "json", "--select", "FL606", "e.json", cwd=tmp_path)
+    data = json.loads(r.stdout)
+    jsonschema.Draft202012Validator(json.loads((ROOT / "schemas" / "feedlint-report.schema.json").read_text())).validate(data)
+    assert len(data) == 1 and data[0]["fingerprint"] == res["partialFingerprints"]["feedlint/v1"]
+    assert [(d["file"], d["record"], d["content_id"], d["pointer"], d["line"], d["column"]) for d in data[0]["related"]] == [
+        ("e.json", i, 510001 + i, f"/0/{i}/attaches/0/token", *places[i]) for i in (1, 2, 3)
+    ]
+    text_out = run_cli("check", "--select", "FL606", "e.json", cwd=tmp_path).stdout
+    assert [line.split(": ")[1].split()[0] for line in text_out.splitlines() if line.startswith("e.json:")] == ["FL606"] and "used by 4 records" in text_out and "By rule: FL606 ×1." in text_out
+
+
+def _config(tmp_path: Path, line: str) -> Path:
+    path = tmp_path / "cfg" / "capped.toml"  # not the working directory's feedlint.toml: only the run that names it uses it
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"[rules.FL606]\n{line}\n", encoding="utf-8")
+    return path
