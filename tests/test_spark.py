@@ -384,4 +384,5 @@ def test_dataset_rules_are_spark_aggregations_and_the_driver_gets_only_their_row
     assert {f["record"] for f in dataset if f["message"].startswith('content_id "510004" of portal 2')} == {4, 10}  # the string id told apart
     assert {f["record"] for f in dataset if f["message"].startswith("content_id 510006 of portal 2")} == {5, 6}  # 510006.0 == 510006
     assert not driver_rows  # fact rows stayed in Spark
-    assert 0 < sum(given_back) <= len(dataset)  # each row given back is a finding's
+    assert 0 < sum(given_back) <= len(dataset) + sum(len(f.get("related", ())) for f in dataset)  # each row given back is a finding's or one of its related places (FL606: one finding per group)
+    assert any(f.get("related") for f in dataset if f["rule"] == "FL606")  # a grouped finding's related places, the same on Spark (_same)
