@@ -684,6 +684,30 @@ def test_the_dataset_stage_reads_a_file_again_only_up_to_its_last_record_with_a_
     assert pulled == list(range(40)) + [0, 1, 2]  # the first reading, then the second up to the record after the last finding
 
 
+def test_the_second_reading_stops_after_the_last_related_place_located_not_the_groups_last(tmp_path, monkeypatch):
+    """Forty records share one token, related-max 3: the finding at record 0 lists records 1-3, and the second
+    reading of the file stops after record 3 (the last one it needs), not after record 39 (the group's last);
+    b.json's members are past the cap: that file is not read again at all."""
+    from feedlint.reader import sources
+
+    a = write(tmp_path / "a.json", [article(510001 + i, f"Title {i}", f"Body {i}.", 777) for i in range(40)])
+    b = write(tmp_path / "b.json", [article(520001 + i, f"Other {i}", f"Other body {i}.", 777) for i in range(3)])
+    pulled: list[tuple[str, int]] = []
+    opened = sources.Source.records
+
+    def counting(self, *args, **kwargs):
+        for raw in opened(self, *args, **kwargs):
+            pulled.append((Path(self.path).name, raw.index))
+            yield raw
+
+    monkeypatch.setattr(sources.Source, "records", counting)
+    found = run([a, b], select="FL606", rules={"FL606": {"related-max": 3}})
+    assert [(f.record_index, [r.record_index for r in f.related]) for f in found] == [(0, [1, 2, 3])]
+    assert "used by 43 records" in found[0].message
+    first = [("a.json", i) for i in range(40)] + [("b.json", i) for i in range(3)]
+    assert pulled == first + [("a.json", i) for i in range(5)]  # up to the record after record 3 (where the reader learns it is past)
+
+
 def test_stage_gives_rows_only_to_rules_that_read_them():
     """A table kept elsewhere (Spark's) reaches a rule as it is only when the rule declares
     ``reads_rows=False``; any other dataset rule (FL607, a plugin's) gets ``table.local()``,
