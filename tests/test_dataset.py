@@ -233,7 +233,7 @@ def test_fl601_and_fl602_still_report_every_member(tmp_path):
 
 
 def test_a_group_report_key_must_be_each_or_group(tmp_path):
-    from rules._suite import SuiteFileError, load_suite_file
+    from feedlint.rules._suite import SuiteFileError, load_suite_file
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "content_id"}, "meta": {"feedlint": {"report": "once"}}}]))
