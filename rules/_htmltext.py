@@ -22,7 +22,9 @@ import html as _html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Iterator
 
+from . import _pieces
 from ._entities import REFERENCE_BODY, decode_unclosed, unclosed_references
 
 # -- HTML vocabulary (WHATWG HTML, "parsing HTML documents") -------------------
@@ -838,26 +840,65 @@ class QuickScan:
     ``text`` only when asked: on a usual CMS record ``bare`` is the plain-text
     body itself, and :meth:`bare_keeps_words` tells when it has the words of
     ``text``, so neither the spaced text nor the word comparison is needed.
+
+    A field longer than :data:`_pieces.PIECE` is passed in pieces and keeps
+    neither its pieces nor ``bare`` (``pieces`` True): :meth:`bare_is` and
+    :meth:`surely_has_text` split it again a piece at a time, and ``bare`` and
+    ``text`` are joined only when asked for.  Its list of tag pieces used to
+    weigh more than the record.
     """
 
-    __slots__ = ("clean", "bare", "_text", "_parts", "_source", "_breaks", "_keeps")
+    __slots__ = ("clean", "_bare", "_text", "_parts", "_source", "_breaks", "_keeps", "_pieces")
 
-    def __init__(self, text: str | None, clean: bool, bare: str | None = None, parts: list[str] | None = None, source: str = "", breaks: frozenset[str] = frozenset()) -> None:
+    def __init__(self, text: str | None, clean: bool, bare: str | None = None, parts: list[str] | None = None, source: str = "", breaks: frozenset[str] = frozenset(), pieces: bool = False) -> None:
         self.clean = clean
-        self.bare = bare
+        self._bare = bare
         self._text = text
         self._parts = parts  # text, tag name, text, ...: what ``text`` is joined from
         self._source = source
         self._breaks = breaks  # block or <br> names among the tags (without "/")
+        self._pieces = pieces  # a long field: ``bare`` and ``text`` are made from ``source`` a piece at a time
         self._keeps: bool | None = None if breaks else True
+
+    @property
+    def bare(self) -> str | None:
+        """The text with every tag dropped (None: the tag loop made this scan); a long field's is joined anew each time."""
+        if self._bare is None and self._pieces:
+            return "".join(self._bare_pieces())
+        return self._bare
+
+    def _has_bare(self) -> bool:
+        return self._bare is not None or self._pieces
+
+    def _split_pieces(self) -> Iterator[list[str]]:
+        """A long field's :func:`_SIMPLE_TAG_NAME` split, piece by piece (text, name, text, ..., text each)."""
+        split = _SIMPLE_TAG_NAME.split
+        for piece in _pieces.cut_before(self._source, "<"):
+            yield split(piece)
+
+    def _bare_pieces(self) -> Iterator[str]:
+        for parts in self._split_pieces():
+            yield "".join(parts[0::2])
+
+    def bare_is(self, text: str) -> bool:
+        """``text == self.bare``, a long field's compared piece by piece (nothing as long as the field is made)."""
+        if not self._pieces or self._bare is not None:
+            return text == self._bare
+        pos = 0
+        for bare in self._bare_pieces():
+            if not text.startswith(bare, pos):
+                return False
+            pos += len(bare)
+        return pos == len(text)
 
     @property
     def text(self) -> str:
         if self._text is None:
-            parts = self._parts
-            parts[1::2] = [" " if name in _BREAK_TOKENS else "" for name in parts[1::2]]  # block tags and <br> read as a space
-            self._text = "".join(parts)
-            self._parts = None
+            if self._pieces:
+                self._text = "".join(_spaced("".join, parts) for parts in self._split_pieces())
+            else:
+                self._text = _spaced("".join, self._parts)
+                self._parts = None
         return self._text
 
     def bare_keeps_words(self) -> bool:
@@ -868,13 +909,15 @@ class QuickScan:
         hold the same words, and every ``&``-reference of one is one of the other.
         """
         if self._keeps is None:
-            self._keeps = self.bare is not None and _break_inside_word(self._breaks).search(self._source) is None
+            self._keeps = self._has_bare() and _break_inside_word(self._breaks).search(self._source) is None
         return self._keeps
 
     def surely_has_text(self) -> bool:
         """:func:`surely_has_text` of ``text``, usually read off its first pieces without joining it."""
-        if self._keeps and self.bare is not None:
-            return surely_has_text(self.bare)  # already known to hold the words of ``text``
+        if self._keeps and self._has_bare():
+            if self._bare is not None:
+                return surely_has_text(self._bare)  # already known to hold the words of ``text``
+            return _surely_has_text_in(self._bare_pieces())
         parts = self._parts
         if parts is not None:
             head = ""
@@ -886,10 +929,35 @@ class QuickScan:
                 end = _BLANK_PREFIX.match(head).end()
                 if end < len(head) and head[end] != "&":  # a character that ends the blank prefix of the whole text too
                     return surely_has_text(head)
+        if self._pieces and self._text is None:
+            return _surely_has_text_in(_spaced("".join, parts) for parts in self._split_pieces())
         return surely_has_text(self.text)
 
     def key(self, fold: bool = True) -> str:
         return comparison_key(self.text, fold, html=True)
+
+
+def _spaced(join, parts: list[str]) -> str:
+    """The split ``parts`` (text, name, text, ...) joined with block tags and ``<br>`` as a space, the other tags as nothing."""
+    parts[1::2] = [" " if name in _BREAK_TOKENS else "" for name in parts[1::2]]  # block tags and <br> read as a space
+    return join(parts)
+
+
+def _surely_has_text_in(pieces: Iterator[str]) -> bool:
+    """:func:`surely_has_text` of the pieces joined, from as few of the first pieces as decide it.
+
+    The blank prefix (white space, complete references) ends at a character
+    that is not ``&`` in the pieces read so far: then it ends there in the whole
+    text too.  Matching goes on from where the last match stopped (the
+    prefix is a run of tokens), so a long blank field is read once.
+    """
+    head, end = "", 0
+    for piece in pieces:
+        head += piece
+        end = _BLANK_PREFIX.match(head, end).end()
+        if end < len(head) and head[end] != "&":
+            break
+    return surely_has_text(head)
 
 
 @functools.lru_cache(maxsize=64)
@@ -975,28 +1043,65 @@ def _clean_fast(source: str) -> QuickScan | None:
     closed).  Anything else is left to :func:`quick_scan`'s loop, which gives
     the same text for what this accepts (and, more wary of ``/>``, may only
     call it unclean, leaving FL403 to the full scan).  The spaced text is
-    joined only when asked for (see :class:`QuickScan`).
+    joined only when asked for (see :class:`QuickScan`).  A field longer than
+    :data:`_pieces.PIECE` is split a piece at a time (:func:`_clean_fast_in_pieces`).
     """
     if "<" not in source:
         return QuickScan(source, True, bare=source)
+    if len(source) > _pieces.PIECE:
+        return _clean_fast_in_pieces(source)
     parts = _SIMPLE_TAG_NAME.split(source)  # text, name, text, name, ..., text: one pass gives both
     names = parts[1::2]
     bare = "".join(parts[0::2])
     if "<" in bare or ">" in bare:  # every tag holds one "<" and one ">": any other is in text
         return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
     distinct = set(names)
-    if not _UNSURE_NAMES.isdisjoint(distinct):
+    if not _vouched(distinct, lambda: "<" + "><".join(names) + ">"):
         return None
+    breaks = _BREAK_TOKENS.intersection(distinct)
+    if not breaks:
+        return QuickScan(bare, True, bare=bare)
+    return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks))
+
+
+def _clean_fast_in_pieces(source: str) -> QuickScan | None:
+    """:func:`_clean_fast` of a long field, split a piece at a time (cut before a ``<``: no simple tag holds another).
+
+    Keeps the distinct names and the skeleton (a few bytes per tag), not the
+    pieces nor ``bare``: the :class:`QuickScan` splits again when asked.
+    """
+    distinct: set[str] = set()
+    skeletons: list[str] = []
+    split = _SIMPLE_TAG_NAME.split
+    for piece in _pieces.cut_before(source, "<"):
+        parts = split(piece)
+        bare = "".join(parts[0::2])
+        if "<" in bare or ">" in bare:
+            return None
+        names = parts[1::2]
+        if names:
+            distinct.update(names)
+            skeletons.append("><".join(names))
+    if not _vouched(distinct, lambda: "<" + "><".join(skeletons) + ">"):
+        return None
+    breaks = _BREAK_TOKENS.intersection(distinct)
+    return QuickScan(None, True, source=source, breaks=frozenset(n.lstrip("/") for n in breaks), pieces=True)
+
+
+def _vouched(distinct: set[str], make_skeleton) -> bool:
+    """Whether tags named ``distinct``, in the order of the skeleton ``make_skeleton()`` gives, are surely clean (see :func:`_clean_fast`)."""
+    if not _UNSURE_NAMES.isdisjoint(distinct):
+        return False
     joined = "".join(distinct)
     if joined != joined.lower():
-        return None  # upper-case names: the break pattern below knows lower case only
+        return False  # upper-case names: the break pattern below knows lower case only
     # "/>" needs no look: HTML ignores it on the elements left here (void ones close anyway,
     # <span/> opens a span that must still be closed, or the skeleton does not balance)
-    skeleton = "<" + "><".join(names) + ">"
+    skeleton = make_skeleton()
     if _NOT_FOR_P_ON_TOP.isdisjoint(distinct) and _SKELETON_P_ON_TOP.fullmatch(skeleton):
         skeleton = ""  # properly nested, and <p> tokens alternate: nothing closes implicitly
     elif _closes_implicitly(skeleton, distinct):
-        return None
+        return False
     if skeleton and not VOID.isdisjoint(distinct):
         skeleton = _SKELETON_VOID_START.sub("", skeleton)
     if skeleton and _SKELETON_SHALLOW.fullmatch(skeleton):
@@ -1005,12 +1110,7 @@ def _clean_fast(source: str) -> QuickScan | None:
         skeleton, removed = _SKELETON_PAIR.subn("", skeleton)
         if not skeleton or not removed:
             break
-    if skeleton:
-        return None  # not properly nested, or nested deeper than real markup (the loop is linear)
-    breaks = _BREAK_TOKENS.intersection(distinct)
-    if not breaks:
-        return QuickScan(bare, True, bare=bare)
-    return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks))
+    return not skeleton  # not empty: not properly nested, or nested deeper than real markup (the loop is linear)
 
 
 def quick_scan(source: str) -> QuickScan | None:

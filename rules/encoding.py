@@ -24,7 +24,7 @@ from feedlint.api import DeferredFix, Fix, Hit, Option, SetupError, bad, good, r
 from feedlint.fields import single_member
 
 from . import _entities as ent
-from . import _fixtext, _markup, _mojibake
+from . import _fixtext, _markup, _mojibake, _pieces
 from ._excerpt import excerpt
 
 KINDS = ("cms", "article")
@@ -356,7 +356,16 @@ def _reference_tally(fields: _Fields, pointer: str, value: str) -> Counter:
     """
     tally = fields.tallies.get(pointer)
     if tally is None:
-        tally = fields.tallies[pointer] = Counter(ent.REFERENCE.findall(value))
+        findall = ent.REFERENCE.findall
+        tally = fields.tallies[pointer] = Counter(findall(value)) if len(value) <= _pieces.PIECE else _tally_in_pieces(findall, value)
+    return tally
+
+
+def _tally_in_pieces(findall, value: str) -> Counter:
+    """The tally of a long field a piece at a time: a reference starts with its only ``&``, so none is cut; the list of a million matches is never made."""
+    tally: Counter = Counter()
+    for piece in _pieces.cut_before(value, "&"):
+        tally.update(findall(piece))  # counts and first-seen order as one findall gives them
     return tally
 
 
@@ -868,6 +877,8 @@ def _ascii_printable_but_layout(value: str) -> bool:
     deleting them (bytes.translate, C speed) and comparing lengths answers what
     the scan would, several times faster.
     """
+    if len(value) > _pieces.PIECE:  # a megabyte at a time: a long field is not encoded and translated whole
+        return all(_ascii_printable_but_layout(piece) for piece in _pieces.slices(value))
     data = value.encode("ascii")
     return len(data.translate(None, _ASCII_CONTROLS)) == len(data)
 

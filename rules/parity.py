@@ -177,7 +177,7 @@ def _same_words_undecoded(record, options, pair) -> bool:
     quick = _quick(record, html_ptr, html)
     if quick is None:
         return False
-    if body == quick.bare and quick.bare_keeps_words():
+    if quick.bare_is(body) and quick.bare_keeps_words():
         # the body is the HTML with its tags dropped (a CMS's usual pair): the same
         # words, and the same "&amp;" and bare "&" as the HTML's text, so one look decides
         return _AMPERSAND_TO_DECODE.search(body) is None

@@ -28,16 +28,16 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_DIGIT_RUN = b"0" * 19  # -9223372036854775808 has 19 digits; shorter runs always fit in 64 bits
 
 
-def loads_stdlib(span: bytes | memoryview) -> Any:
-    """``json.loads`` of UTF-8 bytes (or a view of them); raises ``UnicodeDecodeError`` or ``json.JSONDecodeError``."""
-    return json.loads(str(span, "utf-8"))
+def loads_stdlib(span: bytes | memoryview | str) -> Any:
+    """``json.loads`` of UTF-8 bytes (or a view of them, or their text); raises ``UnicodeDecodeError`` or ``json.JSONDecodeError``."""
+    return json.loads(span if isinstance(span, str) else str(span, "utf-8"))
 
 
 if _orjson is not None:
     _orjson_loads = _orjson.loads
     _OrjsonError = _orjson.JSONDecodeError
 
-    def loads_unverified(span: bytes) -> tuple[Any, bool]:
+    def loads_unverified(span: bytes | memoryview | str) -> tuple[Any, bool]:
         """``(value, exact)``: orjson's value, not yet checked for integers beyond 64 bits (``exact`` False).
 
         Enough to confirm that a slice is a whole record; :func:`verified` makes
@@ -49,11 +49,14 @@ if _orjson is not None:
         except _OrjsonError:
             return loads_stdlib(span), True
 
-    def verified(span: bytes, value: Any) -> Any:
-        """``value`` as ``json.loads`` gives it (see :func:`loads_unverified`)."""
+    def verified(span: bytes | memoryview | str, value: Any) -> Any:
+        """``value`` as ``json.loads`` gives it (see :func:`loads_unverified`); ``span`` may be the text (a big ASCII record's)."""
         step = 1 << 20  # a megabyte at a time: a 50 MB record is not copied whole by translate
+        text = isinstance(span, str)
         for i in range(0, len(span), step):
-            if bytes(span[i : i + step + len(_LONG_DIGIT_RUN) - 1]).translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:  # bytes(): a no-op on bytes, a megabyte's copy of a view
+            piece = span[i : i + step + len(_LONG_DIGIT_RUN) - 1]
+            piece = piece.encode("utf-8", "surrogatepass") if text else bytes(piece)  # bytes(): a no-op on bytes, a megabyte's copy of a view
+            if piece.translate(_DIGITS_TO_ZERO).find(_LONG_DIGIT_RUN) >= 0:
                 return loads_stdlib(span)
         return value
 

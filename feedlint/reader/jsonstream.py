@@ -36,7 +36,7 @@ from typing import Any, Iterator
 
 from .errors import InputError
 from .jsonerrors import describe_json_error
-from .jsondecode import loads_unverified, verified
+from .jsondecode import loads_stdlib, loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
 from .locate import StringIndex, locate, unique_keys
 from .positions import Cursor, Region, TextIndex
@@ -73,9 +73,32 @@ _NOT_YET: Any = object()
 BIG_RECORD = 1 << 20
 
 
-def _cut(buf: bytes, start: int, end: int) -> bytes | memoryview:
-    """``buf[start:end]``: a copy for the usual record, a view (no copy) for a big one."""
-    return buf[start:end] if end - start <= BIG_RECORD else memoryview(buf)[start:end]
+def _cut(buf: bytes | bytearray, start: int, end: int) -> bytes | memoryview:
+    """``buf[start:end]``: a copy for the usual record, a view (no copy) for a big one; bytes from a grown window too."""
+    if end - start > BIG_RECORD:
+        return memoryview(buf)[start:end]
+    return buf[start:end] if type(buf) is bytes else bytes(memoryview(buf)[start:end])
+
+
+def _is_ascii(buf: bytes | bytearray, start: int, end: int) -> bool:
+    """``buf[start:end].isascii()``, a megabyte at a time (no copy of a big record)."""
+    view = memoryview(buf)
+    return all(bytes(view[i : min(i + BIG_RECORD, end)]).isascii() for i in range(start, end, BIG_RECORD))
+
+
+def _ascii_end(cursor: Cursor, text: str) -> Cursor:
+    """``cursor.advance(text)`` for ASCII ``text``, without copying its last line (a byte is a character and a UTF-16 unit)."""
+    n = len(text)
+    newlines = text.count("\n")
+    if newlines:
+        tail = n - text.rfind("\n") - 1
+        return Cursor(cursor.line + newlines, tail + 1, tail + 1, cursor.offset + n, cursor.offset16 + n)
+    return Cursor(cursor.line, cursor.column + n, cursor.column16 + n, cursor.offset + n, cursor.offset16 + n)
+
+
+# A placeholder for a big ASCII record's value while the reader splits: it is decoded from its text
+# once the window is let go (JsonRecordReader._loads_text).
+_BY_TEXT: Any = object()
 
 
 class RawRecord:
@@ -87,18 +110,20 @@ class RawRecord:
     need.  A big record's view is let go once its text is decoded (the window
     is freed; ``source`` then encodes the text again when asked), so such a
     record holds its source once, as bytes or as text, beside its values.
+    A big ASCII record comes as its text already (``binary`` True, ``source``
+    a str): the reader decoded it from the text after letting its window go.
     """
 
     __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
 
-    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms") -> None:
+    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms", binary: bool | None = None) -> None:
         self.index = index  # 0-based position among the file's records
         self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
         self._data = data
         self._exact = exact  # False: decoded by loads_unverified, checked on first use
-        self._source: bytes | memoryview | str | None = source
-        self.size = len(source)  # of the source, in its units (bytes, or characters of a text source)
-        self.binary = not isinstance(source, str)  # read from bytes (JSON), not from text (an article)
+        self.size = len(source)  # of the source, in its units (bytes, or characters of a text source; one and the same in ASCII)
+        self.binary = not isinstance(source, str) if binary is None else binary  # read from bytes (JSON), not from text (an article)
+        self._source: bytes | memoryview | str | None = None if self.binary and isinstance(source, str) else source  # ASCII JSON as text: ``source`` encodes it
         self.origin = origin  # where the source starts in the file
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
         self.kind = kind
@@ -120,7 +145,7 @@ class RawRecord:
     @property
     def data(self) -> Any:
         if not self._exact:
-            self._data = verified(self.source, self._data)  # type: ignore[arg-type]
+            self._data = verified(self._text if self._source is None else self._source, self._data)  # type: ignore[arg-type]
             self._exact = True
         return self._data
 
@@ -240,18 +265,48 @@ class JsonRecordReader:
         self._cur = Cursor()
         self.record_start = 0  # byte offset (after any BOM) of the record read last
         self.stopped_at: RecordStart | None = None  # see resume
+        self._by_text = False  # see _value
+        self._taken: tuple[int, str, Cursor] | None = None  # (start, text, origin) of a record decoded from its text
 
     # -- window ------------------------------------------------------------
     def _fill(self) -> bool:
         """Read more bytes (doubling for a huge record); False at end of file."""
         if self.eof:
             return False
-        data = self.s.read_bytes(max(self._chunk, len(self.buf)))
+        want = max(self._chunk, len(self.buf))
+        if len(self.buf) >= 4 * self._chunk:
+            return self._grow(want)
+        data = self.s.read_bytes(want)
         if not data:
             self.eof = True
             return False
         self.buf = self.buf + data if self.buf else data
         return True
+
+    def _grow(self, want: int) -> bool:
+        """Read ``want`` more bytes into a big window in place, a window's worth at a time.
+
+        Joining held the old window, the bytes read and the joined copy at
+        once (four times the window at the last doubling); a ``bytearray``
+        grows where it is (its memory is remapped, not copied), so growing to
+        a huge record holds little more than the record.  :meth:`_release`
+        turns the window back into ``bytes``.
+        """
+        buf = self.buf
+        if type(buf) is not bytearray:
+            buf = self.buf = bytearray(buf)
+        got = 0
+        while got < want:
+            data = self.s.read_bytes(min(self._chunk, want - got))
+            if not data:
+                self.eof = True
+                break
+            try:
+                buf += data
+            except BufferError:  # a record still views this window: grow a copy
+                buf = self.buf = buf + data
+            got += len(data)
+        return got > 0
 
     def _start(self) -> None:
         self._fill()
@@ -263,11 +318,11 @@ class JsonRecordReader:
                 self._fill()
 
     def _release(self, offset: int) -> None:
-        """Forget bytes before ``offset`` once they are more than a window's worth."""
+        """Forget bytes before ``offset`` once they are more than a window's worth (a grown window becomes bytes again)."""
         cut = offset - self.base
         if cut > self._chunk:
             self._cursor(offset)
-            self.buf = self.buf[cut:]
+            self.buf = self.buf[cut:] if type(self.buf) is bytes else bytes(memoryview(self.buf)[cut:])
             self.base = offset
 
     @property
@@ -322,13 +377,59 @@ class JsonRecordReader:
         raise self._utf8_error(offset)
 
     # -- values ------------------------------------------------------------
-    def _value(self, start: int) -> tuple[Any, int]:
-        """Decode the value at ``start``; returns it and its end offset."""
+    def _value(self, start: int, by_text: bool = False) -> tuple[Any, int]:
+        """Decode the value at ``start``; returns it and its end offset.
+
+        ``by_text``: a big ASCII object is decoded from its text (see
+        :meth:`_loads_text`), which :meth:`_record` then takes.
+        """
+        self._by_text = by_text
         while True:
             try:
-                return self._split(start)
+                found = self._split(start)
             except _NeedMore:
                 self._fill()
+                continue
+            if found[0][0] is not _BY_TEXT:
+                return found
+            decoded = self._loads_text(start, found[1])
+            if decoded is not None:
+                return decoded
+            self._by_text = False  # that slice was not the object: split it again from the window, as usual
+
+    def _loads_text(self, start: int, end: int) -> tuple[Any, int] | None:
+        """Decode the big ASCII object ``[start, end)`` from its text, after letting the window go; None if it does not decode.
+
+        Decoding from the window and then, for a finding's position, decoding
+        its text held the record three times (window, values, text); here the
+        text is made, the window dropped (the bytes after the object are kept),
+        and the values decoded from the text: twice at most, and the record
+        keeps the text it is located in (:attr:`_taken`).  The standard
+        library decodes it: as fast as orjson on a few long strings, exact (no
+        integer check to follow), and without orjson's transient copy of the
+        input.  If the slice does not decode, the window is put back as it was
+        (ASCII: the text's bytes are the window's).
+        """
+        base, rel, stop = self.base, start - self.base, end - self.base
+        origin = self._cursor(start)
+        with memoryview(self.buf) as view:
+            text = str(view[rel:stop], "ascii")
+            before, after = bytes(view[:rel]), bytes(view[stop:])
+        self.buf, self.base = after, end  # the window is freed here: nothing else refers to it
+        try:
+            value = loads_stdlib(text), True  # not orjson: its parse holds a copy of the input besides the values (the text once more)
+        except (ValueError, RecursionError):
+            self.buf, self.base = before + text.encode("ascii") + after, base
+            return None
+        self._cur, self._cursor_at = _ascii_end(origin, text), end
+        self._taken = (start, text, origin)
+        return value, end
+
+    def _loads_at(self, buf: bytes | bytearray, rel: int, end: int) -> tuple[Any, bool]:
+        """``self._loads(buf[rel:end])``; a big ASCII object to be decoded from its text gives :data:`_BY_TEXT` for now (see :meth:`_value`)."""
+        if self._by_text and end - rel > BIG_RECORD and _is_ascii(buf, rel, end):
+            return _BY_TEXT, False
+        return self._loads(_cut(buf, rel, end))
 
     def _split(self, start: int) -> tuple[Any, int]:
         buf = self.buf
@@ -347,7 +448,7 @@ class JsonRecordReader:
                 last = e
                 if opened == closed:
                     try:
-                        return self._loads(_cut(buf, rel, e)), self.base + e
+                        return self._loads_at(buf, rel, e), self.base + e
                     except ValueError:  # JSONDecodeError and UnicodeDecodeError
                         failed += 1
                 if opened < closed or failed >= _MAX_FAILED_CANDIDATES:
@@ -356,11 +457,11 @@ class JsonRecordReader:
                 if not self.eof:
                     raise _NeedMore
         end = value_end(buf, rel, self.eof)
-        span = _cut(buf, rel, len(buf) if end is None else end)
+        stop = len(buf) if end is None else end
         try:
-            return self._loads(span), self.base + rel + len(span)
+            return self._loads_at(buf, rel, stop), self.base + stop
         except (ValueError, RecursionError):
-            raise self._decode_error(start, span) from None
+            raise self._decode_error(start, _cut(buf, rel, stop)) from None
 
     def _split_by_guess(self, buf: bytes, rel: int) -> tuple[Any, int] | None:
         """The object at ``buf[rel]`` cut where :meth:`_guess_end` says, if that slice decodes; else None."""
@@ -372,7 +473,7 @@ class JsonRecordReader:
         guess = self._guess_end(buf, rel)
         if guess > 0:
             try:
-                value = self._loads(_cut(buf, rel, guess))
+                value = self._loads_at(buf, rel, guess)
             except ValueError:
                 pass  # not this record's end after all: count braces
             else:
@@ -431,11 +532,15 @@ class JsonRecordReader:
         return InputError(self.display, "invalid JSON: value cannot be decoded", origin.line, origin.column)  # pragma: no cover
 
     def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> tuple[RawRecord, int]:
-        value, end = self._value(start)
-        origin = self._cursor(start)
+        value, end = self._value(start, by_text=True)
         self.record_start = start
-        rel = start - self.base
         data, exact = value
+        if self._taken is not None:  # a big ASCII record, decoded from its text: the window is gone already
+            _, text, origin = self._taken
+            self._taken = None
+            return RawRecord(index, pointer, data, text, origin, line_document, exact=exact, profile=self.profile, binary=True), end
+        origin = self._cursor(start)
+        rel = start - self.base
         source = _cut(self.buf, rel, rel + end - start)
         self._cur, self._cursor_at = _advance(origin, source), end  # over the slice made anyway, not a second copy
         self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
