@@ -140,15 +140,7 @@ class Finding:
             "name": self.rule_name,
             "severity": self.severity,
             "message": self.message,
-            "file": self.path,
-            "record": self.record_index,
-            "content_id": self.content_id,
-            "pointer": self.pointer,
-            "record_pointer": self.record_pointer,
-            "line": self.region.start_line,
-            "column": self.region.start_column,
-            "end_line": self.region.end_line,
-            "end_column": self.region.end_column,
+            **_place(self),
             "column_utf16": self.region.start_column16,
             "end_column_utf16": self.region.end_column16,
             "offset": self.region.offset,
@@ -171,17 +163,23 @@ class Related:
     region: Region
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.path,
-            "record": self.record_index,
-            "content_id": self.content_id,
-            "pointer": self.pointer,
-            "record_pointer": self.record_pointer,
-            "line": self.region.start_line,
-            "column": self.region.start_column,
-            "end_line": self.region.end_line,
-            "end_column": self.region.end_column,
-        }
+        return _place(self)
+
+
+def _place(at: Finding | Related) -> dict[str, Any]:
+    """Where a finding or a related place is, as the JSON output names it (the keys a finding's entry has in this order too)."""
+    region = at.region
+    return {
+        "file": at.path,
+        "record": at.record_index,
+        "content_id": at.content_id,
+        "pointer": at.pointer,
+        "record_pointer": at.record_pointer,
+        "line": region.start_line,
+        "column": region.start_column,
+        "end_line": region.end_line,
+        "end_column": region.end_column,
+    }
 
 
 def fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str | None = None) -> str:
