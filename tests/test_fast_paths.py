@@ -109,3 +109,110 @@ def test_excerpt_equals_the_stepwise_excerpt():
         end = rng.choice([None, start, min(len(text), start + rng.randint(0, 12)), max(0, start - 3)])
         width = rng.choice([0, 1, 5, 30])
         assert excerpt(text, start, end, width) == _excerpt_reference(text, start, end, width), (text, start, end, width)
+
+
+def _stepwise(text: str, literal_start: int):
+    """The reference index of the literal at ``literal_start``: a Python step per escape."""
+    from feedlint.reader.locate import StringIndex
+
+    index = StringIndex.__new__(StringIndex)
+    index.start = literal_start + 1
+    index._index_stepwise(text)
+    return index
+
+
+_ESCAPY = ["a", " ", "\r\n", "\t", '"', "/", "\\", "caf\u00e9", "\U0001f600", "&#39;", "&amp;", "\u0001", "\u2028", "AT&T "]
+
+
+def _counted_literals(seed: int, count: int):
+    """``(text, literal start, closing quote, value)`` of random literals: escaped quotes and backslashes, ``\\u`` escapes and surrogate pairs (``ensure_ascii``), ``\\/``."""
+    import random
+
+    rng = random.Random(seed)
+    for k in range(count):
+        alphabet = _ESCAPY if k % 2 else [c for c in _ESCAPY if c not in ("\\", "\u0001")]  # half without what is written ``\\\\`` or ``\\u0001``
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        literal = json.dumps(value, ensure_ascii=k % 4 == 1)
+        if rng.random() < 0.7:
+            literal = literal.replace("/", "\\/")
+        text = '{"n": "x\\\\", "k": ' + literal + ', "m": "y\\"z"}'
+        start = text.index(literal)
+        yield text, start, start + len(literal) - 1, value
+
+
+def test_counted_string_equals_the_stepwise_index():
+    """Every decoded offset (and past the end), asked in a random order: the counted offsets are the stepwise index's.
+
+    Literals with ``\\\\`` or ``\\u`` hand over to the index on the way; those
+    without stay counted, and their anchors are reused.
+    """
+    import random
+
+    from feedlint.reader.locate import CountedString
+
+    rng = random.Random(5)
+    counted = handed_over = 0
+    for text, start, quote, value in _counted_literals(11, 3000):
+        slow = _stepwise(text, start)
+        fast = CountedString(text, start, quote)
+        wanted = list(range(len(value) + 3))
+        rng.shuffle(wanted)
+        for i in wanted + wanted[:3]:
+            assert fast.offset(i) == slow.offset(i), (text, i)
+        for a in range(0, len(value) + 1, 2):
+            assert fast.span((a, a + 5)) == slow.span((a, a + 5)) and fast.span((a + 1, a)) == slow.span((a + 1, a))
+        if fast._index is None:
+            counted += 1
+            assert "\\\\" not in text[start:quote] and "\\u" not in text[start:quote]
+        else:
+            handed_over += 1
+    assert counted > 1000 and handed_over > 500
+
+
+def test_counted_string_hands_over_after_counting_too_much():
+    """Offsets asked from the end backwards in a long literal of escapes: the counting stops within its budget and the index answers the same."""
+    from feedlint.reader.locate import CountedString
+
+    value = ("\r\n" * 3 + "word&#39;s \t") * 400
+    literal = json.dumps(value)
+    text = '{"k": ' + literal + "}"
+    start = text.index(literal)
+    slow = _stepwise(text, start)
+    fast = CountedString(text, start, start + len(literal) - 1)
+    for i in range(len(value), -1, -97):
+        assert fast.offset(i) == slow.offset(i)
+    assert fast._index is not None
+
+
+def _pretty_records(crlf: bool) -> tuple[str, list]:
+    """A pretty-printed export (tabs in the indent; CRLF on request) of records whose fields hold several entities, at the ends too."""
+    bodies = [
+        "&#39;start and end&#39;",
+        'say \\"hi\\" &amp; caf\u00e9 &#39;s \U0001f600 &quot;x&quot;\r\n\tnext&nbsp;',
+        "\r\n\r\n&nbsp;\r\n\r\n" * 5 + "AT&T &lt;b&gt; &#39;",
+        "plain",
+    ]
+    records = [{"content_id": i, "content_title": b[::-1], "content_body": b, "nested": [{"x": b}]} for i, b in enumerate(bodies)]
+    text = json.dumps([records], ensure_ascii=False, indent="\t").replace("/", "\\/")
+    return (text.replace("\n", "\r\n") if crlf else text), records
+
+
+def test_regions_of_several_spans_in_pretty_printed_records(tmp_path):
+    """Every span of every field of pretty-printed records (LF and CRLF), several per field in a shuffled order: the counted regions are the stepwise ones."""
+    import random
+
+    from feedlint.reader.sources import Source
+
+    rng = random.Random(3)
+    checked = 0
+    for crlf in (False, True):
+        text, records = _pretty_records(crlf)
+        path = tmp_path / "pretty.json"
+        path.write_text(text, encoding="utf-8", newline="")
+        for raw, record in zip(Source(str(path)).records(), records):
+            spans = [(p, (a, b)) for p, v in (("/content_body", record["content_body"]), ("/content_title", record["content_title"]), ("/nested/0/x", record["nested"][0]["x"])) for a in range(len(v) + 1) for b in (a, a + 1, a + 5)]
+            rng.shuffle(spans)
+            for pointer, span in spans:
+                assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (crlf, pointer, span)
+                checked += 1
+    assert checked > 1000

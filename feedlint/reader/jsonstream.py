@@ -38,7 +38,7 @@ from .errors import InputError
 from .jsonerrors import describe_json_error
 from .jsondecode import loads_stdlib, loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
-from .locate import StringIndex, locate, unique_keys
+from .locate import CountedString, locate, unique_keys
 from .positions import Cursor, Region, TextIndex
 from .textstream import CHUNK, TextStream
 
@@ -130,7 +130,7 @@ class RawRecord:
         self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
         self._text: str | None = source if isinstance(source, str) else None
         self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
-        self._strings: dict[int, StringIndex] = {}
+        self._strings: dict[int, CountedString] = {}
         self._locate_memo: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
@@ -179,7 +179,7 @@ class RawRecord:
         if span is not None and not on_key and text[start : start + 1] == '"':
             index = self._strings.get(start)
             if index is None:
-                index = self._strings[start] = StringIndex(text, start, self._unique is None)  # None: the record has no \\u (searched once above)
+                index = self._strings[start] = CountedString(text, start, end - 1, self._unique is None)  # None: the record has no \\u (searched once above)
             return Region.indexed(self.origin, self._positions, *index.span(span))
         if whole is None:
             whole = located[2] = Region.indexed(self.origin, self._positions, start, end)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from json.decoder import scanstring
@@ -346,7 +346,22 @@ def _offsets(room: int) -> tuple[Any, Any]:
     return array("q"), array("q")
 
 
-class StringIndex:
+class _DecodedOffsets:
+    """Maps decoded offsets of one string literal to source offsets (``offset``); ``span`` maps a range."""
+
+    __slots__ = ()
+
+    def offset(self, index: int) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def span(self, span: tuple[int, int]) -> tuple[int, int]:
+        a, b = span
+        if b < a:  # an empty, reversed span: a point at ``b``
+            a = b
+        return self.offset(a), self.offset(b)
+
+
+class StringIndex(_DecodedOffsets):
     """Where the escapes of one string literal are, to map decoded offsets to source offsets.
 
     Built in one pass (C regex, a Python step per escape only); each mapping is
@@ -474,11 +489,63 @@ class StringIndex:
             return self.start + index
         return self.raw_after[k - 1] + (index - self.decoded[k - 1] - 1)
 
-    def span(self, span: tuple[int, int]) -> tuple[int, int]:
-        a, b = span
-        if b < a:  # an empty, reversed span: a point at ``b``
-            a = b
-        return self.offset(a), self.offset(b)
+
+_NOT_TWO_FOR_ONE = re.compile(r"\\[\\u]")  # ``\\`` (its second backslash starts no escape) or ``\u`` (six characters for one)
+
+
+class CountedString(_DecodedOffsets):
+    """Source offsets of a string literal's decoded offsets, counted when asked instead of indexed beforehand.
+
+    A record's findings in one long field are few (FL201: about five entities
+    in a 7 KB body), and indexing every escape of the field (:class:`StringIndex`:
+    a piece per escape, a sum per piece) cost more than all of them.  While
+    every escape met is two characters for one (``\\r``, ``\\/``, ``\\"``),
+    every backslash starts an escape, so the source offset ``s`` of decoded
+    offset ``d`` is the least ``s`` with ``s = start + d + (backslashes in
+    text[start:s])``: counted (``str.count``, in C) from the nearest offset
+    already known below ``d`` until the count stops growing (each round
+    counts only the stretch the last one added, at most half as long).  A
+    ``\\\\`` or ``\\u`` on the way, or counting more than a few times the
+    literal's length (many offsets asked far apart), hands the literal over
+    to a :class:`StringIndex`.
+    """
+
+    __slots__ = ("text", "start", "end", "no_u", "_known_d", "_known_s", "_budget", "_index")
+
+    def __init__(self, text: str, literal_start: int, quote: int, no_u: bool = False) -> None:
+        """``quote``: the literal's closing quote (where locating the literal found its end)."""
+        self.text = text
+        self.start = literal_start + 1
+        self.end = quote
+        self.no_u = no_u
+        self._known_d = [0]  # decoded offsets placed so far, ascending, and their source offsets
+        self._known_s = [self.start]
+        self._budget = 4 * (quote - self.start) + 256
+        self._index: StringIndex | None = None
+
+    def offset(self, index: int) -> int:
+        """Source offset of decoded offset ``index`` (clamped to the closing quote)."""
+        if self._index is not None:
+            return self._index.offset(index)
+        known_d = self._known_d
+        k = bisect_right(known_d, index) - 1
+        d0, s0 = known_d[k], self._known_s[k]
+        text, end = self.text, self.end
+        target = s0 + index - d0
+        counted, extra = s0, 0  # the backslashes in [s0, counted)
+        s = target
+        while s != counted:
+            if s >= end:
+                return end  # past the last character
+            self._budget -= s - counted
+            if self._budget < 0 or _NOT_TWO_FOR_ONE.search(text, max(counted - 1, self.start), s + 1):  # one before: a pair the last stretch cut
+                self._index = StringIndex(text, self.start - 1, self.no_u)
+                return self._index.offset(index)
+            extra += text.count("\\", counted, s)
+            counted, s = s, target + extra
+        known_d.insert(k + 1, index)
+        self._known_s.insert(k + 1, s)
+        return s
 
 
 def string_span(text: str, literal_start: int, span: tuple[int, int]) -> tuple[int, int]:
