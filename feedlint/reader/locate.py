@@ -534,18 +534,24 @@ class CountedString(_DecodedOffsets):
         target = s0 + index - d0
         counted, extra = s0, 0  # the backslashes in [s0, counted)
         s = target
-        while s != counted:
-            if s >= end:
-                return end  # past the last character
+        while s != counted and s < end:
             self._budget -= s - counted
-            if self._budget < 0 or _NOT_TWO_FOR_ONE.search(text, max(counted - 1, self.start), s + 1):  # one before: a pair the last stretch cut
-                self._index = StringIndex(text, self.start - 1, self.no_u)
-                return self._index.offset(index)
+            if self._budget < 0:
+                return self._hand_over(index)
             extra += text.count("\\", counted, s)
             counted, s = s, target + extra
+        if _NOT_TWO_FOR_ONE.search(text, s0, min(s, end)):  # the stretch the answer rests on (a fixed point never follows a backslash)
+            return self._hand_over(index)
+        if s >= end:
+            return end  # past the last character
         known_d.insert(k + 1, index)
         self._known_s.insert(k + 1, s)
         return s
+
+    def _hand_over(self, index: int) -> int:
+        """Index the literal (:class:`StringIndex`) for this offset and all later ones."""
+        self._index = StringIndex(self.text, self.start - 1, self.no_u)
+        return self._index.offset(index)
 
 
 def string_span(text: str, literal_start: int, span: tuple[int, int]) -> tuple[int, int]:
