@@ -358,7 +358,12 @@ class _DecodedOffsets:
         a, b = span
         if b < a:  # an empty, reversed span: a point at ``b``
             a = b
-        return self.offset(a), self.offset(b)
+        start = self.offset(a)
+        return start, self._end(start, a, b)
+
+    def _end(self, start: int, a: int, b: int) -> int:
+        """Source offset of ``b`` (``start``: that of ``a``, not after ``b``)."""
+        return self.offset(b)
 
 
 class StringIndex(_DecodedOffsets):
@@ -547,6 +552,13 @@ class CountedString(_DecodedOffsets):
         known_d.insert(k + 1, index)
         self._known_s.insert(k + 1, s)
         return s
+
+    def _end(self, start: int, a: int, b: int) -> int:
+        """A span without a backslash in it (an entity, a word) ends as many characters after its start as it holds: no counting."""
+        end = start + (b - a)
+        if end < self.end and self.text.find("\\", start, end) < 0:
+            return end
+        return self.offset(b)
 
     def _hand_over(self, index: int) -> int:
         """Index the literal (:class:`StringIndex`) for this offset and all later ones."""
