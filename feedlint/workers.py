@@ -124,9 +124,11 @@ def pack_findings(findings: list) -> tuple:
 
 
 def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str, base: Cursor | None = None) -> list:
-    """The :class:`Finding` objects :func:`pack_findings` packed, equal to the worker's (a shared region built once).
+    """The :class:`Finding` objects :func:`pack_findings` packed, equal to the worker's.
 
     ``base``: where the worker's positions are counted from (a range's start), if not the file's start.
+    A region is rebuilt per finding: looking up a shared one (hashing ten
+    numbers) cost more than it saved, as findings rarely share a place.
     """
     if not packed:
         return []
@@ -134,13 +136,10 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
     from .reader.positions import Region
 
     content_id, rows = packed
-    regions: dict = {}
     out = []
     for rule_id, message, record_pointer, fields, evidence, fingerprint, fix in rows:
-        region = regions.get(fields)
-        if region is None:
-            region = regions[fields] = Region.from_fields(fields if base is None else base.shift(fields))
         name, severity = rules_by_id[rule_id]
+        region = Region.from_fields(fields if base is None else base.shift(fields))
         out.append(Finding(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer, region, evidence, fix, fingerprint))
     return out
 
