@@ -370,8 +370,9 @@ class StringIndex(_DecodedOffsets):
     """Where the escapes of one string literal are, to map decoded offsets to source offsets.
 
     Built in one pass (C regex, a Python step per escape only); each mapping is
-    then a binary search.  A record's findings often point into the same long
-    field (every entity of a body), so the index is built once per field.
+    then a binary search.  Findings reach it through :class:`CountedString`,
+    which hands a literal over when counting cannot place its offsets (a
+    ``\\\\`` or ``\\u`` escape, many offsets asked far apart).
     """
 
     __slots__ = ("start", "decoded", "raw_after", "length", "end")
