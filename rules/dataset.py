@@ -45,20 +45,22 @@ def _scalar(value: Any) -> Any:
     return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
 
 
-_ASCII_ENTITIES = _COMMON_ENTITIES[:4]
-_QUOTE_ENTITIES = _COMMON_ENTITIES[4:]  # curly quotes: stable under NFKC and casefold
-
-
 def normalise_text(text: str) -> str:
     """Entities decoded (twice: ``&amp;quot;``), NFKC, case-folded, whitespace (incl. no-break spaces) collapsed."""
-    if "&" in text and text.isascii():
-        fast = _normalise_ascii_with_quotes(text)
-        if fast is not None:
-            return fast
+    fast = _fast_utf8(text)
+    return fast.decode("utf-8") if fast is not None else _normalise_general(text)
+
+
+def _normalised_utf8(text: str) -> bytes:
+    """``normalise_text(text)`` in UTF-8 (lone surrogates passed through), as the fingerprint hashes it."""
+    fast = _fast_utf8(text)
+    return fast if fast is not None else _normalise_general(text).encode("utf-8", "surrogatepass")
+
+
+def _normalise_general(text: str) -> str:
+    """:func:`normalise_text` step by step on the str, for the text :func:`_fast_utf8` declines."""
     if "&" in text:
-        for entity, char in _COMMON_ENTITIES:  # str.replace runs at C speed; html.unescape only for the rest
-            if entity in text:
-                text = text.replace(entity, char)
+        text = _decode_common(text)  # str.replace runs at C speed; html.unescape only for the rest
         if "&" in text:
             text = html.unescape(html.unescape(text))
     if not text.isascii():
@@ -66,29 +68,98 @@ def normalise_text(text: str) -> str:
     return _collapse(text.casefold())  # U+00A0 and other Unicode spaces collapse too
 
 
-def _normalise_ascii_with_quotes(text: str) -> str | None:
-    """:func:`normalise_text` for ASCII text whose references are only the common ones (None otherwise).
+def _decode_common(text: Any) -> Any:
+    """The common references of a str, or of its UTF-8 bytes, decoded, in the order of :data:`_COMMON_ENTITIES`."""
+    for entity, char in _COMMON_ENTITIES if isinstance(text, str) else _COMMON_BYTES:
+        if entity in text:
+            text = text.replace(entity, char)
+    return text
 
-    The usual CMS body: the ASCII references decode to ASCII, so the work runs on
-    bytes (several times faster than on a str that the curly quotes widened);
-    the curly-quote references, the only ``&`` left, are decoded last.  Same
-    result: NFKC and casefold leave ASCII and curly quotes unchanged, casefold is
-    ``lower`` on ASCII, the late decoding creates or removes no whitespace or
-    ``&``, and U+001C..U+001F (whitespace to ``str.split``, not to
-    ``bytes.split``) become spaces first.
+
+def _fast_utf8(text: str) -> bytes | None:
+    """:func:`normalise_text` in UTF-8 for the usual text, on bytes (None: take :func:`_normalise_general`).
+
+    The usual text's only references are the common ones, its characters are
+    no white space to ``str.split`` beyond ASCII, and it has no lone surrogate.
+    Then the steps of the general path become a few C-speed passes over its
+    UTF-8, and the str is never case-folded, split into a list of words or
+    encoded again for the hash:
+
+    * the common references decode to the same characters in bytes (their
+      UTF-8: no reference is found inside a character's bytes); when an
+      ``&`` is left, ``html.unescape`` would have work (or a bare ``&`` might
+      start a legacy name, ``&not``): declined.
+    * NFKC runs on the str as before (ASCII text and the curly quotes, the
+      only non-ASCII the references give, are NFKC already: skipped).
+    * one ``translate`` lowers ASCII letters (casefold on ASCII) and makes
+      every ASCII white space of ``str.split`` (U+001C..U+001F too) a space;
+      :func:`_fold_non_ascii` folds each distinct other character.
+    * :func:`_squeeze` collapses the runs of spaces.
     """
-    data = text.encode("ascii")
-    for entity, char in _ASCII_BYTES:
-        if entity in data:
-            data = data.replace(entity, char)
-    amps = data.count(b"&")
-    quotes = [(entity, char) for entity, char in _QUOTE_BYTES if entity in data] if amps else []
-    if amps and sum(data.count(entity) for entity, _ in quotes) != amps:
-        return None  # other references: the general path decodes them
-    data = _collapse(data.translate(_ASCII_FOLD))
-    for entity, char in quotes:
-        data = data.replace(entity, char)
-    return data.decode("utf-8")
+    if text.isascii():
+        data = text.encode("ascii")
+        if b"&" in data:
+            data = _decode_common(data)
+            if b"&" in data:
+                return None
+        return _squeeze(data.translate(_FOLD))
+    if "&" in text:
+        text = _decode_common(text)
+        if "&" in text:
+            return None
+    try:
+        data = unicodedata.normalize("NFKC", text).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    data = _fold_non_ascii(data.translate(_FOLD))
+    return None if data is None else _squeeze(data)
+
+
+def _fold_non_ascii(data: bytes) -> bytes | None:
+    """UTF-8 ``data`` with each non-ASCII character case-folded (None when one is white space to ``str.split``).
+
+    ``str.casefold`` maps each character alone, so replacing the UTF-8 of each
+    distinct character (a handful, found by deleting the ASCII bytes) with its
+    folding's does what it does; UTF-8 is self-synchronising, so a character's
+    bytes are never found inside another's.
+    """
+    for char in set(data.translate(None, _ASCII).decode("utf-8")):
+        swap = _case_swap(char)
+        if swap is None:
+            return None
+        if swap[0] != swap[1]:
+            data = data.replace(*swap)
+    return data
+
+
+@lru_cache(maxsize=4096)
+def _case_swap(char: str) -> tuple[bytes, bytes] | None:
+    """``(char, char.casefold())`` in UTF-8; None when the byte path cannot take ``char``.
+
+    Declined: white space to ``str.split`` (U+0085, U+2028...: the byte path
+    only collapses ASCII), a folding that holds white space, or one that
+    would fold again (replacing one character after another could then fold
+    twice).
+    """
+    folded = char.casefold()
+    if char.isspace() or any(c.isspace() for c in folded) or folded.casefold() != folded:
+        return None
+    return char.encode("utf-8"), folded.encode("utf-8")
+
+
+def _squeeze(data: bytes) -> bytes:
+    """``b" ".join(data.split())`` for ``data`` whose only white space is spaces (after ``translate(_FOLD)``).
+
+    Each ``replace`` halves every run of spaces, the CMS's paragraph break
+    (``\\r\\n\\r\\n&nbsp;\\r\\n\\r\\n``, nine spaces by now) goes in one: a few
+    C-speed passes whatever the size, never the list of every word that
+    ``split`` builds (a 5 KB body: about 3x faster; a 20 MB one: no 180 MB list).
+    """
+    if _PARAGRAPH in data:
+        data = data.replace(_PARAGRAPH, b" ")
+    while b"  " in data:
+        data = data.replace(b"  ", b" ")
+    return data.strip(b" ")
 
 
 # Whitespace runs as one space, ends stripped: " ".join(text.split()).  split() builds a list of every
@@ -97,48 +168,30 @@ def _normalise_ascii_with_quotes(text: str) -> str | None:
 _HUGE = 1 << 20
 
 
-def _collapse(text: Any) -> Any:
-    """``" ".join(text.split())`` for a str or bytes, in bounded memory beyond its result."""
-    space = " " if isinstance(text, str) else b" "
+def _collapse(text: str) -> str:
+    """``" ".join(text.split())``, in bounded memory beyond its result."""
     if len(text) < _HUGE:
-        if not isinstance(text, str):
-            if _PARAGRAPH in text:
-                text = text.replace(_PARAGRAPH, b" ")  # white space for white space: the same words
-            if _single_spaced(text):
-                return text.strip(b" ")
-        return space.join(text.split())
-    out: list[Any] = []
+        return " ".join(text.split())
+    out: list[str] = []
     gap = False  # whitespace since the last piece
     for i in range(0, len(text), _HUGE):
         chunk = text[i : i + _HUGE]
-        piece = space.join(chunk.split())
+        piece = " ".join(chunk.split())
         if piece:
             if out and (gap or chunk[:1].isspace()):
-                out.append(space)
+                out.append(" ")
             out.append(piece)
             gap = chunk[-1:].isspace()
         else:
             gap = True
-    return space[:0].join(out)
+    return "".join(out)
 
 
-_PARAGRAPH = b"\r\n\r\n \r\n\r\n"  # the CMS's paragraph break once &nbsp; is a space
-_BREAKS = (b"  ", b"\r", b"\n", b"\t", b"\x0b", b"\x0c")  # what bytes.split() splits at, besides single spaces
-
-
-def _single_spaced(data: bytes) -> bool:
-    """Whether ``data`` has only single spaces as white space (the CMS body once its paragraph breaks are spaces).
-
-    Then collapsing it is stripping its ends: a few ``memchr``-speed searches
-    instead of a list of every word (a 5 KB body: about 6× faster).
-    """
-    return not any(b in data for b in _BREAKS)
-
-
-_ASCII_BYTES = tuple((e.encode(), c.encode()) for e, c in _ASCII_ENTITIES)
-_QUOTE_BYTES = tuple((e.encode(), c.encode()) for e, c in _QUOTE_ENTITIES)
-# bytes.lower() and U+001C..U+001F as spaces, in one table
-_ASCII_FOLD = bytes(b + 32 if 65 <= b <= 90 else 32 if 0x1C <= b <= 0x1F else b for b in range(256))
+_COMMON_BYTES = tuple((e.encode(), c.encode()) for e, c in _COMMON_ENTITIES)
+_PARAGRAPH = b" " * 9  # the CMS's paragraph break, "\r\n\r\n&nbsp;\r\n\r\n", once decoded and folded
+_ASCII = bytes(range(128))
+# bytes.lower(), and every ASCII character str.split() splits at (U+001C..U+001F too) as a space, in one table
+_FOLD = bytes(b + 32 if 65 <= b <= 90 else 32 if chr(b).isspace() else b for b in range(128)) + bytes(range(128, 256))
 
 
 def article_key(title: Any, body: Any) -> str | None:
@@ -154,19 +207,19 @@ def article_key(title: Any, body: Any) -> str | None:
     digest = None
     for piece in _normalised_pieces(body):
         if digest is None:
-            digest = hashlib.blake2b(normalise_text(title if isinstance(title, str) else "").encode("utf-8", "surrogatepass"), digest_size=10)
+            digest = hashlib.blake2b(_normalised_utf8(title if isinstance(title, str) else ""), digest_size=10)
             digest.update(b"\x1f")
         else:
             digest.update(b" ")
-        digest.update(piece.encode("utf-8", "surrogatepass"))
+        digest.update(piece)
     return None if digest is None else digest.hexdigest()
 
 
 _CUT = re.compile(r"[ \t\n\r]")
 
 
-def _normalised_pieces(text: str) -> Iterator[str]:
-    """The non-blank ``normalise_text`` of pieces of ``text`` of about :data:`_HUGE` characters, cut before white space.
+def _normalised_pieces(text: str) -> Iterator[bytes]:
+    """The non-blank ``normalise_text`` (in UTF-8) of pieces of ``text`` of about :data:`_HUGE` characters, cut before white space.
 
     Joined by single spaces they are ``normalise_text(text)``: every step of it
     keeps an ASCII white-space character a white-space character and never
@@ -179,7 +232,7 @@ def _normalised_pieces(text: str) -> Iterator[str]:
     while i < n:
         m = _CUT.search(text, i + _HUGE) if n - i > _HUGE else None
         j = m.start() if m is not None else n
-        piece = normalise_text(text[i:j] if i or j < n else text)
+        piece = _normalised_utf8(text[i:j] if i or j < n else text)
         if piece:
             yield piece
         i = j

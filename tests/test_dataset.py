@@ -612,7 +612,8 @@ def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypa
         raw = text.encode("utf-8")
         monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 6))
         assert dataset.normalise_text(text) == whole, text
-        assert dataset._collapse(raw) == b" ".join(raw.split()), raw
+        folded = raw.translate(dataset._FOLD)  # every ASCII white space a space: what _squeeze is given
+        assert dataset._squeeze(folded) == b" ".join(folded.split()), raw
 
 
 def test_a_huge_body_is_fingerprinted_a_piece_at_a_time_to_the_same_key(monkeypatch):
