@@ -91,7 +91,7 @@ def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effec
                 facts.update(active.rule.collect(record, active.options))
             except Exception as exc:  # noqa: BLE001
                 effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
-    effects.facts.append((raw.index, raw.pointer, record.content_id, facts))
+    effects.facts.append((raw.index, raw.pointer, record.content_id, facts, raw.start))
 
 
 def stamp(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any, keep_fixes: bool = True) -> Finding:

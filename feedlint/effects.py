@@ -10,7 +10,10 @@ in a worker process, on a cluster, in the main process -- combine by
 from __future__ import annotations
 
 from dataclasses import dataclass
-FactRow = tuple  # (record index, record pointer, content id, {fact: value}): one row of the fact table
+FactRow = tuple  # (record index, record pointer, content id, {fact: value}, record start): one row of the fact table
+# The record start is its origin as cursor fields (feedlint.reader.positions.cursor_fields), counted like the
+# index and pointer: from the file's start, or from a range's (shifted into place with them).  The dataset
+# stage reads just the records of its findings again from there (feedlint.ranges.reread).
 
 
 class Effects:

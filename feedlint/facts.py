@@ -23,6 +23,7 @@ class RowRef:
     record_index: int
     pointer: str
     content_id: Any
+    start: tuple | None = None  # where the record begins in its file (reader.jsonstream.RawRecord.start); None: not known
 
 
 class TextColumn(Sequence):
@@ -69,16 +70,20 @@ class TextColumn(Sequence):
             start = end
 
 
-class RowRefs(Sequence):
-    """The rows' :class:`RowRef` values, packed: two integer arrays, the pointers as one :class:`TextColumn`."""
+_NO_START = (-1, 0, 0, 0, 0, 0)  # a start not known (RowRef.start: a byte offset, then a cursor's five fields)
 
-    __slots__ = ("_files", "_records", "_pointers", "_ids")
+
+class RowRefs(Sequence):
+    """The rows' :class:`RowRef` values, packed: integer arrays, the pointers as one :class:`TextColumn`."""
+
+    __slots__ = ("_files", "_records", "_pointers", "_ids", "_starts")
 
     def __init__(self) -> None:
         self._files = array("q")
         self._records = array("q")
         self._pointers = TextColumn()
         self._ids: list[Any] = []
+        self._starts = array("q")  # len(_NO_START) numbers a row: its start, or _NO_START
 
     def append(self, ref: RowRef, content_id: Any = None) -> None:
         """``content_id``: an equal value already stored elsewhere (the facts' own), shared instead of kept twice."""
@@ -87,6 +92,7 @@ class RowRefs(Sequence):
         self._pointers.append(ref.pointer)
         same = content_id is not None and type(content_id) is type(ref.content_id) and content_id == ref.content_id
         self._ids.append(content_id if same else ref.content_id)
+        self._starts.extend(ref.start or _NO_START)
 
     def __len__(self) -> int:
         return len(self._files)
@@ -94,7 +100,11 @@ class RowRefs(Sequence):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return RowRef(self._files[index], self._records[index], self._pointers[index], self._ids[index])
+        if index < 0:
+            index += len(self._files)
+        n = len(_NO_START)
+        start = tuple(self._starts[n * index : n * index + n])
+        return RowRef(self._files[index], self._records[index], self._pointers[index], self._ids[index], None if start == _NO_START else start)
 
     def file_indexes(self) -> array:
         """Every row's file index (the array itself: do not modify)."""

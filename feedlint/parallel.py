@@ -44,6 +44,7 @@ from .checker import RecordCheck, check_records as _check_serially
 from .effects import Effects
 from .executor import FileJob
 from .reader.errors import InputError
+from .reader.positions import cursor_fields
 from .ranges import pool as ranged
 from .workers import WorkerPool, check_chunk, chunk_records, unpack_findings
 
@@ -63,9 +64,8 @@ def _chunks(raws: Iterator[Any], tuning: Any) -> Iterator[list]:
     size = 0
     try:
         for raw in raws:
-            o = raw.origin
             source = raw.source
-            chunk.append((raw.index, raw.pointer, source if isinstance(source, bytes) else bytes(source), (o.line, o.column, o.column16, o.offset, o.offset16), raw.line_document, raw.kind, raw.profile))
+            chunk.append((raw.index, raw.pointer, source if isinstance(source, bytes) else bytes(source), cursor_fields(raw.origin), raw.at, raw.line_document, raw.kind, raw.profile))
             size += raw.size
             if size >= task_bytes or len(chunk) >= task_records:
                 yield chunk

@@ -76,8 +76,8 @@ def chunk_records(chunk: list) -> Iterator[Any]:
     from .reader.jsondecode import loads_exact
     from .reader.jsonstream import RawRecord
 
-    for index, pointer, source, origin, line_document, kind, profile in chunk:
-        yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind, profile=profile)
+    for index, pointer, source, origin, at, line_document, kind, profile in chunk:
+        yield RawRecord(index, pointer, loads_exact(source), source, Cursor(*origin), line_document, kind, profile=profile, at=at)
 
 
 def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool, profile: str | None, place_known: bool = True) -> Any:
@@ -90,7 +90,7 @@ def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool
 
 
 def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:
-    """Check ``raws``: per record (packed findings, (content_id, facts) or None) to ``out``, the rest merged into ``totals``."""
+    """Check ``raws``: per record (packed findings, (content_id, facts, start) or None) to ``out``, the rest merged into ``totals``."""
     from .checker import check_records
 
     for effects in check_records(check, raws):

@@ -102,6 +102,7 @@ class InlineFixExecutor:
             old_origin = raw.origin
             if shift is not None:
                 raw.origin = _moved(old_origin, *shift)  # located in the repaired file (no position was computed yet)
+                raw.at = None  # its byte offset there is not counted: the dataset stage finds it by reading the file in order
             effects, fixed = fixer.fix(raw, repair)
             if fixed is not None:
                 final = fixed.final

@@ -139,6 +139,8 @@ def start_of(source: Any, raw: Any) -> Any:
 
 def drain(got: tuple, span: tuple, ranges: Ranges, rules_by_id: dict, display: str, pending: deque, progress: Any) -> Effects:
     """A range's effects, numbered and placed from its start; then check it ended where the next range starts."""
+    from ..reader.jsonstream import shift_start
+
     out, pages, rel_end, totals = got
     known = ranges.known
     base = known.cursor
@@ -151,7 +153,8 @@ def drain(got: tuple, span: tuple, ranges: Ranges, rules_by_id: dict, display: s
             if packed:
                 totals.findings.extend(unpack_findings(packed, rules_by_id, display, index, pointer, base))
             if facts is not None:
-                totals.facts.append((index, pointer, *facts))
+                content_id, row, start = facts
+                totals.facts.append((index, pointer, content_id, row, shift_start(base, start)))
     ranges.info.records += len(out)
     ranges.drained += 1
     stop = span[1]

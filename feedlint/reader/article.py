@@ -192,6 +192,7 @@ class ArticleRecord:
     pointer = ""
     kind = "article"
     line_document = False
+    start = None  # not read again by its offset (see RawRecord.start): the text is decoded as a whole
 
     def __init__(self, text: str, layout: ArticleLayout) -> None:
         self.text = text

@@ -39,7 +39,7 @@ from .jsonerrors import describe_json_error
 from .jsondecode import loads_stdlib, loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
 from .locate import CountedString, locate, unique_keys
-from .positions import Cursor, Region, TextIndex
+from .positions import Cursor, Region, TextIndex, cursor_fields
 from .textstream import CHUNK, TextStream
 
 _WS = re.compile(rb"[ \t\n\r]*")
@@ -114,9 +114,9 @@ class RawRecord:
     a str): the reader decoded it from the text after letting its window go.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
+    __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "at", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
 
-    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms", binary: bool | None = None) -> None:
+    def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms", binary: bool | None = None, at: int | None = None) -> None:
         self.index = index  # 0-based position among the file's records
         self.pointer = pointer  # absolute JSON Pointer of the record in its document ("/0/3")
         self._data = data
@@ -125,6 +125,7 @@ class RawRecord:
         self.binary = not isinstance(source, str) if binary is None else binary  # read from bytes (JSON), not from text (an article)
         self._source: bytes | memoryview | str | None = None if self.binary and isinstance(source, str) else source  # ASCII JSON as text: ``source`` encodes it
         self.origin = origin  # where the source starts in the file
+        self.at = at  # the byte offset (after any BOM) it starts at, when read from the file's bytes (see start)
         self.line_document = line_document  # JSON Lines: the pointer is relative to the line's document
         self.kind = kind
         self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
@@ -141,6 +142,15 @@ class RawRecord:
         if self._source is None:
             return self._text.encode("utf-8")  # type: ignore[union-attr]  # a big record whose text was decoded
         return self._source
+
+    @property
+    def start(self) -> tuple | None:
+        """``(byte offset, *cursor fields of origin)``: enough to read this record alone again (:meth:`JsonRecordReader.record_at`); None if not known.
+
+        In a range's worker the cursor is counted from the range's start
+        (:func:`shift_start` puts it in place); the byte offset is the file's.
+        """
+        return None if self.at is None else (self.at, *cursor_fields(self.origin))
 
     @property
     def data(self) -> Any:
@@ -538,13 +548,13 @@ class JsonRecordReader:
         if self._taken is not None:  # a big ASCII record, decoded from its text: the window is gone already
             _, text, origin = self._taken
             self._taken = None
-            return RawRecord(index, pointer, data, text, origin, line_document, exact=exact, profile=self.profile, binary=True), end
+            return RawRecord(index, pointer, data, text, origin, line_document, exact=exact, profile=self.profile, binary=True, at=start), end
         origin = self._cursor(start)
         rel = start - self.base
         source = _cut(self.buf, rel, rel + end - start)
         self._cur, self._cursor_at = _advance(origin, source), end  # over the slice made anyway, not a second copy
         self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
-        return RawRecord(index, pointer, data, source, origin, line_document, exact=exact, profile=self.profile), end
+        return RawRecord(index, pointer, data, source, origin, line_document, exact=exact, profile=self.profile, at=start), end
 
     # -- layouts -----------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
@@ -796,6 +806,12 @@ class RecordStart:
 
     def pointer(self, layout: str) -> str:
         return record_pointer(layout, self.outer, self.inner)
+
+
+def shift_start(base: Cursor, start: tuple) -> tuple:
+    """A record's :attr:`RawRecord.start` from a range's worker (cursor counted from ``base``, the range's start) as the file counts it."""
+    at, *cursor = start
+    return (at, *base.shift_cursor(cursor))
 
 
 def _pattern_tokens(pattern: str) -> tuple[str, ...]:

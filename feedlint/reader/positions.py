@@ -82,12 +82,26 @@ class Cursor:
         """Where ``rel``, counted from this cursor as if it were line 1, column 1, offset 0, is in the file."""
         return Cursor(*self._place(rel.line, rel.column, rel.column16), self.offset + rel.offset, self.offset16 + rel.offset16)
 
+    def shift_cursor(self, fields: tuple) -> tuple:
+        """A cursor's fields (in :func:`cursor_fields` order) counted from this cursor, as the file counts them.
+
+        What :meth:`then` does, on the plain tuple a worker sends (a record's
+        start counted from its range's): no :class:`Cursor` made on either side.
+        """
+        line, column, column16, offset, offset16 = fields
+        return (*self._place(line, column, column16), self.offset + offset, self.offset16 + offset16)
+
     def shift(self, fields: tuple) -> tuple:
         """A :class:`Region`'s fields (in :func:`region_fields` order) counted from this cursor, as the file counts them."""
         start_line, start_column, end_line, end_column, start_column16, end_column16, offset, length, offset16, length16 = fields
         start_line, start_column, start_column16 = self._place(start_line, start_column, start_column16)
         end_line, end_column, end_column16 = self._place(end_line, end_column, end_column16)
         return (start_line, start_column, end_line, end_column, start_column16, end_column16, offset + self.offset, length, offset16 + self.offset16, length16)
+
+
+def cursor_fields(c: Cursor) -> tuple:
+    """A cursor as a plain tuple (constructor order), for the pipe between processes and the fact table."""
+    return (c.line, c.column, c.column16, c.offset, c.offset16)
 
 
 def region_fields(r: "Region") -> tuple:

@@ -290,6 +290,7 @@ class _Here:
 
 def shifted(effects: Effects, known: Any, layout: str) -> Effects:
     """A range's effects, numbered, pointed and placed from where it really starts (``known``)."""
+    from ..reader.jsonstream import shift_start
     from .factrows import shift_pointer
 
     base = known.cursor
@@ -307,7 +308,7 @@ def shifted(effects: Effects, known: Any, layout: str) -> Effects:
         if region is None:
             region = regions[fields_] = Region(*base.shift(fields_))
         f.region = region
-    effects.facts = [(known.index + index, pointer(p), content_id, facts) for index, p, content_id, facts in effects.facts]
+    effects.facts = [(known.index + index, pointer(p), content_id, facts, shift_start(base, start)) for index, p, content_id, facts, start in effects.facts]
     return effects
 
 

@@ -229,7 +229,7 @@ def task_rows(broadcast: Any, items: Iterable[tuple[int, bytes]]) -> Iterator[tu
         if key not in shifts:
             continue
         shift = shifts[key]
-        for index, pointer, content_id, row_facts in facts:
+        for index, pointer, content_id, row_facts, _start in facts:  # the record's start is not kept in Spark: its file is read again in order
             if shift is not None:
                 base, outer, inner, layout = shift
                 index, pointer = base + index, shift_pointer(pointer, layout, outer, inner)
