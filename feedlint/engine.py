@@ -13,7 +13,7 @@ import os
 from collections import deque
 from dataclasses import replace
 from itertools import chain
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Generator, Iterator, Mapping, Sequence
 
 from .api import DatasetHit, Hit
 from .checker import RecordCheck, check_record as _check_record, run_rule, stamp, suppressed
@@ -224,27 +224,27 @@ class Engine:
         self._absorb(stage.effects, -1)
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
         places: dict[int, dict[int, dict[str, Any]]] = {}  # related places to locate: file -> record -> pointer -> content_id
+        needed: dict[int, dict[int, RowRef]] = {}  # the records to read again: file -> record -> a row of it
         for active, hit in stage.hits:
-            by_file.setdefault(self.table.ref(hit.row).file_index, []).append((active, hit))
+            ref = self.table.ref(hit.row)
+            by_file.setdefault(ref.file_index, []).append((active, hit))
+            needed.setdefault(ref.file_index, {}).setdefault(ref.record_index, ref)
             for row, pointer in hit.related:
                 ref = self.table.ref(row)
                 places.setdefault(ref.file_index, {}).setdefault(ref.record_index, {})[pointer] = ref.content_id
+                needed.setdefault(ref.file_index, {}).setdefault(ref.record_index, ref)
         located: dict[tuple[int, int, str], Related] = {}
         pending: deque[tuple[int, Finding, tuple[tuple[int, str], ...], int]] = deque()  # waiting for related places in later files
-        for file_index in sorted(set(by_file) | set(places)):
+        for file_index in sorted(needed):
             wanted: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
             for active, hit in by_file.get(file_index, ()):
                 wanted.setdefault(self.table.ref(hit.row).record_index, []).append((active, hit))
             here = places.get(file_index, {})
             info = self.files[file_index]
             allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
-            source = Source(paths[file_index], self.plan.input_format, info.display, profiles=self.plan.profile_set())
-            last = max([*wanted, *here])
-            records = source.records()
+            records = self._records_again(paths[file_index], info, needed[file_index])
             try:
                 for raw in records:
-                    if raw.index > last:
-                        break  # no dataset finding or related place further on: the rest of the file is not read again
                     for pointer, content_id in here.get(raw.index, {}).items():
                         located[file_index, raw.index, pointer] = _related_place(raw, pointer, info.display, content_id)
                     for active, hit in wanted.get(raw.index, ()):
@@ -267,6 +267,45 @@ class Engine:
                 yield self._with_related(pending.popleft(), located)
         for item in pending:
             yield self._with_related(item, located)
+
+    def _records_again(self, path: str, info: FileInfo, needed: dict[int, RowRef]) -> Generator[Any, None, None]:
+        """The records ``needed`` (record index -> a row of it) of a checked file, read again in file order to locate dataset findings.
+
+        Each is read alone from where the first pass found it when every
+        start is known and the file can seek (:mod:`feedlint.ranges.reread`);
+        otherwise, or from a record that is not at its start (the file
+        changed), the file is read in order up to the last one.  Either way
+        the records are the first pass's, places and all.
+        """
+        from .ranges import reread
+
+        order = sorted(needed)
+        refs = [needed[i] for i in order]
+        done = 0
+        if all(ref.start is not None for ref in refs) and reread.seekable(path, info):
+            records = reread.records_at(path, info, [(ref.record_index, ref.pointer, ref.start) for ref in refs])
+            try:
+                for raw in records:
+                    yield raw
+                    done += 1
+                return
+            except InputError:
+                pass
+            finally:
+                records.close()
+        yield from self._records_in_order(path, info, set(order[done:]), order[-1])
+
+    def _records_in_order(self, path: str, info: FileInfo, needed: set[int], last: int) -> Generator[Any, None, None]:
+        """The records ``needed`` of a checked file, reading it from its start up to record ``last`` (not further)."""
+        records = Source(path, self.plan.input_format, info.display, profiles=self.plan.profile_set()).records()
+        try:
+            for raw in records:
+                if raw.index > last:
+                    break  # no dataset finding or related place further on: the rest of the file is not read again
+                if raw.index in needed:
+                    yield raw
+        finally:
+            records.close()  # the file, at once
 
     def _with_related(self, item: tuple[int, Finding, tuple[tuple[int, str], ...], int], located: dict[tuple[int, int, str], Related]) -> tuple[int, Finding]:
         """A pending dataset finding with its related places filled in (those that could be located)."""

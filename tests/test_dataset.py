@@ -660,53 +660,72 @@ def test_text_output_places_dataset_findings_among_the_others_by_position(tmp_pa
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("feedlint-findings-*"))
 
 
-def test_the_dataset_stage_reads_a_file_again_only_up_to_its_last_record_with_a_finding(tmp_path, monkeypatch):
-    """Duplicates in the first two records of forty: both located exactly, and the second reading of the file stops after record 1."""
+def _count_readings(monkeypatch, seekable: bool) -> tuple[list, list]:
+    """Spy on both ways of reading records: (records read in order: file, index), (records read at their offsets: file, index).
+
+    ``seekable`` False: the stage reads every file in order again (as for gzip).
+    """
+    from feedlint.ranges import reread
     from feedlint.reader import sources
 
-    recs = [article(510001, "One", "Body one.", 11), article(510001, "Two", "Body two.", 12)]
-    recs += [article(520000 + i, f"Other {i}", f"Body {i}.", 100 + i) for i in range(38)]
-    a = write(tmp_path / "a.json", recs)
-    pulled: list[int] = []
-    opened = sources.Source.records
+    in_order: list[tuple[str, int]] = []
+    at_offsets: list[tuple[str, int]] = []
+    opened, at = sources.Source.records, reread.records_at
 
     def counting(self, *args, **kwargs):
         for raw in opened(self, *args, **kwargs):
-            pulled.append(raw.index)
+            in_order.append((Path(self.path).name, raw.index))
+            yield raw
+
+    def counting_at(path, info, wanted):
+        for raw in at(path, info, wanted):
+            at_offsets.append((Path(path).name, raw.index))
             yield raw
 
     monkeypatch.setattr(sources.Source, "records", counting)
+    monkeypatch.setattr(reread, "records_at", counting_at)
+    if not seekable:
+        monkeypatch.setattr(reread, "seekable", lambda path, info: False)
+    return in_order, at_offsets
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["at-offsets", "in-order"])
+def test_the_dataset_stage_reads_again_only_the_records_with_a_finding(tmp_path, monkeypatch, seekable):
+    """Duplicates in the first two records of forty: both located exactly; the second reading reads records 0 and 1
+    at their offsets, or (a file that cannot seek) reads the file in order and stops after record 1."""
+    recs = [article(510001, "One", "Body one.", 11), article(510001, "Two", "Body two.", 12)]
+    recs += [article(520000 + i, f"Other {i}", f"Body {i}.", 100 + i) for i in range(38)]
+    a = write(tmp_path / "a.json", recs)
+    in_order, at_offsets = _count_readings(monkeypatch, seekable)
     found = [f for f in run([a], select="FL601")]
     text = a.read_text()
     assert [where(f) for f in found] == [
         ("FL601", "a.json", 0, "/content_id", *value_pos(text, "content_id", "510001")),
         ("FL601", "a.json", 1, "/content_id", *value_pos(text, "content_id", "510001", 1)),
     ]
-    assert pulled == list(range(40)) + [0, 1, 2]  # the first reading, then the second up to the record after the last finding
+    first = [("a.json", i) for i in range(40)]
+    if seekable:
+        assert (in_order, at_offsets) == (first, [("a.json", 0), ("a.json", 1)])
+    else:
+        assert (in_order, at_offsets) == (first + [("a.json", i) for i in (0, 1, 2)], [])  # up to the record after the last finding
 
 
-def test_the_second_reading_stops_after_the_last_related_place_located_not_the_groups_last(tmp_path, monkeypatch):
+@pytest.mark.parametrize("seekable", [True, False], ids=["at-offsets", "in-order"])
+def test_the_second_reading_stops_after_the_last_related_place_located_not_the_groups_last(tmp_path, monkeypatch, seekable):
     """Forty records share one token, related-max 3: the finding at record 0 lists records 1-3, and the second
-    reading of the file stops after record 3 (the last one it needs), not after record 39 (the group's last);
-    b.json's members are past the cap: that file is not read again at all."""
-    from feedlint.reader import sources
-
+    reading of the file reads records 0-3 (in order: stops after record 3, the last one it needs), not up to
+    record 39 (the group's last); b.json's members are past the cap: that file is not read again at all."""
     a = write(tmp_path / "a.json", [article(510001 + i, f"Title {i}", f"Body {i}.", 777) for i in range(40)])
     b = write(tmp_path / "b.json", [article(520001 + i, f"Other {i}", f"Other body {i}.", 777) for i in range(3)])
-    pulled: list[tuple[str, int]] = []
-    opened = sources.Source.records
-
-    def counting(self, *args, **kwargs):
-        for raw in opened(self, *args, **kwargs):
-            pulled.append((Path(self.path).name, raw.index))
-            yield raw
-
-    monkeypatch.setattr(sources.Source, "records", counting)
+    in_order, at_offsets = _count_readings(monkeypatch, seekable)
     found = run([a, b], select="FL606", rules={"FL606": {"related-max": 3}})
     assert [(f.record_index, [r.record_index for r in f.related]) for f in found] == [(0, [1, 2, 3])]
     assert "used by 43 records" in found[0].message
     first = [("a.json", i) for i in range(40)] + [("b.json", i) for i in range(3)]
-    assert pulled == first + [("a.json", i) for i in range(5)]  # up to the record after record 3 (where the reader learns it is past)
+    if seekable:
+        assert (in_order, at_offsets) == (first, [("a.json", i) for i in range(4)])
+    else:
+        assert (in_order, at_offsets) == (first + [("a.json", i) for i in range(5)], [])  # up to the record after record 3 (where the reader learns it is past)
 
 
 def test_stage_gives_rows_only_to_rules_that_read_them():

@@ -774,6 +774,21 @@ class JsonRecordReader:
             return self._sequence(at.offset, at.index, stop)
         return self._items(at.offset, layout == "pages", at.index, at.outer, at.inner, layout == "pages", stop)
 
+    def record_at(self, at: "RecordStart", pointer: str, line_document: bool = False) -> RawRecord:
+        """The one record that begins at ``at`` (found by an earlier pass), named ``at.index`` and ``pointer``.
+
+        The stream must deliver the file from ``at.offset`` on, as for
+        :meth:`resume`.  The record is cut and decoded as :meth:`records`
+        does it, so its source, values and positions are the ones that pass
+        gave (``line_document``: a JSON Lines record, as there).  Raises
+        :class:`InputError` if no value begins there.
+        """
+        self.base = self._cursor_at = at.offset
+        self._cur = at.cursor
+        if self._byte(at.offset) < 0:
+            raise self._error(at.offset, "invalid JSON: unexpected end of file")
+        return self._record(at.index, pointer, at.offset, line_document)[0]
+
     @property
     def head(self) -> bytes | None:
         """How this export's records begin (``{"content_id":``), once a compact record has been read."""
