@@ -225,8 +225,13 @@ class Engine:
         by_file: dict[int, list[tuple[ActiveRule, DatasetHit]]] = {}
         places: dict[int, dict[int, dict[str, Any]]] = {}  # related places to locate: file -> record -> pointer -> content_id
         needed: dict[int, dict[int, RowRef]] = {}  # the records to read again: file -> record -> a row of it
+        allowed: dict[int, set[str]] = {}  # file -> the dataset rules its per-file-ignores and profile leave on
         for active, hit in stage.hits:
             ref = self.table.ref(hit.row)
+            if ref.file_index not in allowed:
+                allowed[ref.file_index] = self._dataset_rule_ids(ref.file_index)
+            if active.rule.id not in allowed[ref.file_index]:
+                continue  # not reported in this file: neither its record nor its related places are read again
             by_file.setdefault(ref.file_index, []).append((active, hit))
             needed.setdefault(ref.file_index, {}).setdefault(ref.record_index, ref)
             for row, pointer in hit.related:
@@ -241,15 +246,12 @@ class Engine:
                 wanted.setdefault(self.table.ref(hit.row).record_index, []).append((active, hit))
             here = places.get(file_index, {})
             info = self.files[file_index]
-            allowed = {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}  # per-file-ignores
             records = self._records_again(paths[file_index], info, needed[file_index])
             try:
                 for raw in records:
                     for pointer, content_id in here.get(raw.index, {}).items():
                         located[file_index, raw.index, pointer] = _related_place(raw, pointer, info.display, content_id)
                     for active, hit in wanted.get(raw.index, ()):
-                        if active.rule.id not in allowed:
-                            continue
                         ref = self.table.ref(hit.row)
                         as_hit = Hit(hit.pointer, hit.message, hit.evidence)
                         finding = stamp(active, as_hit, raw, info.display, ref.content_id, self.keep_fixes)
@@ -267,6 +269,11 @@ class Engine:
                 yield self._with_related(pending.popleft(), located)
         for item in pending:
             yield self._with_related(item, located)
+
+    def _dataset_rule_ids(self, file_index: int) -> set[str]:
+        """The dataset rules whose findings the file ``file_index`` may have (its per-file-ignores and profile applied)."""
+        info = self.files[file_index]
+        return {a.rule.id for a in self.plan.for_file(info.display, "dataset", info.kind, info.profile or None)}
 
     def _records_again(self, path: str, info: FileInfo, needed: dict[int, RowRef]) -> Generator[Any, None, None]:
         """The records ``needed`` (record index -> a row of it) of a checked file, read again in file order to locate dataset findings.
