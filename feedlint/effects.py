@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 FactRow = tuple  # (record index, record pointer, content id, {fact: value}, record start): one row of the fact table
-# The record start is its origin as cursor fields (feedlint.reader.positions.cursor_fields), counted like the
-# index and pointer: from the file's start, or from a range's (shifted into place with them).  The dataset
-# stage reads just the records of its findings again from there (feedlint.ranges.reread).
+# The record start (RawRecord.start: its byte offset and its origin's cursor fields, None if not known) is
+# counted like the index and pointer: from the file's start, or a range's cursor from the range's (shifted into
+# place with them).  The dataset stage reads just the records of its findings again from there (feedlint.ranges.reread).
 
 
 class Effects:
