@@ -23,7 +23,7 @@ _TEXT_BITS = [
     "a", "Bc", "AT&T", "R&D", "&", "&not", "&amp;", "&amp;quot;", "&amp;amp;", "&quot;", "&#39;", "&nbsp;", "&rsquo;", "&lsquo;", "&ldquo;", "&rdquo;",
     "&RSQUO;", "&eacute;", "&#8217;", "&mdash;", "<", "5 < 6", "\u2019", "\u201c", "\u00e9", "e\u0301", "\u0301", "\ufb01", "\u2474", "\u00df", "\u0130",
     "\u00c6", "\u0141", "\u03a3", "\uff06amp;", "\u212a", "\u017f", "\U0001f600", "\U0001d400", "\ud800", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-    "\r\n\r\n&nbsp;\r\n\r\n", "\n\n&nbsp;\n\n",
+    "\r\n\r\n&nbsp;\r\n\r\n", "\n\n&nbsp;\n\n", "\r\n\r\n&amp;nbsp;\r\n\r\n", "&amp;#39;", "&#39", "\r\n\r\n&nbsp;",
 ]  # fmt: skip
 
 
@@ -66,6 +66,10 @@ def test_normalised_text_by_bytes_equals_the_general_path(ascii_only):
         ("\uff06amp; fullwidth", True),  # NFKC makes an & after the references are decoded: not decoded
         ("x" * 50 + " " * 1000 + "y", True),
         ("", True),
+        ("a&amp;\r\n\r\n&nbsp;\r\n\r\nb", False),  # the paragraph break after an "&amp;": one space, the "&" left for html.unescape
+        ("a\r\n\r\n&amp;nbsp;\r\n\r\n&amp;#39;b&#39;", True),  # "&amp;nbsp;" is decoded twice, not taken for the break
+        ("a&#39;\r\n\r\n&nbsp;\r\n\r\n&quot;b&quot;&rdquo;", True),  # kinds after the first "&"-free text still decoded
+        ("caf\u00e9\r\n\r\n&nbsp;\r\n\r\n\u0645\u06cc\u200c\r\n\r\n&nbsp;&nbsp;\r\n\r\n", True),
     ],
 )
 def test_normalised_text_on_tricky_inputs(text, fast):
