@@ -910,3 +910,34 @@ def test_bare_text_keeps_the_words_exactly_when_it_says_so():
         else:
             broken += 1
     assert keeps > 1000 and broken > 1000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "AT&T and R&D",
+        "Tom &amp; Jerry",
+        "&amp;amp;",
+        "&amp;#39;",
+        "a&nbsp;b&nbsp;",
+        "&nbsp\r\n\r\n&nbsp;\r\n",
+        "Aldmoor&#39;s &#39 &#x2019; &#X27; &#;",
+        "&lt;p&gt; &ltx; &lt &quot;x&quot",
+        "&rsquo;&rsquo &ldquo;&rdquo; &hellip;",
+        "&&#39;&&nbsp;& &",
+        "&",
+        "تست&zwnj;فارسی &zwnj; نیم‌فاصله",
+        "\U0001f600&\U0001f600&#128512;\U0001f600",
+        "&notareal; &nbspx; &nbsp2; &copy2020",
+        "x" * 40 + "&" + "y" * 40,
+    ],
+)
+def test_ampersand_to_decode_matches_the_plain_definition(body):
+    """The lookahead for common references only skips "&" the plain pattern would not match: same matches."""
+    import re
+
+    from feedlint.rules import parity
+    from feedlint.rules._htmltext import _REFERENCE
+
+    plain = re.compile("&(?:amp;|(?!" + _REFERENCE + ";))")
+    assert [m.span() for m in parity._AMPERSAND_TO_DECODE.finditer(body)] == [m.span() for m in plain.finditer(body)]
