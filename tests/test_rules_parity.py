@@ -694,6 +694,8 @@ def test_c_speed_pass_agrees_with_the_tag_loop():
         "<p><b>x</p></b>",  # misnested
         "<p>one<div>two</div></p>",  # a block closes the paragraph
         "<p>one<p>two</p></p>",
+        "<p><span>one<p>two</p></span></p>",  # a <p> inside a span inside a <p>: closes the outer one
+        "<p>&nbsp;</p><p><span><b>x</b><p>y</p></span></p>",
         "<a href=x>one<a href=y>two</a></a>",
         "<span/>w",  # not self-closing in HTML
         "<p>w</br></p>",  # a stray void end tag
@@ -832,7 +834,9 @@ def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
 
     import re
 
-    from feedlint.rules._htmltext import _NOT_FOR_P_ON_TOP, _SKELETON_P_ON_TOP, _SKELETON_PAIR, _SKELETON_SHALLOW, _closes_implicitly
+    from feedlint.rules._htmltext import _ANY_NAME, _NOT_FOR_P_ON_TOP, _SKELETON_PAIR, _SKELETON_SHALLOW, _closes_implicitly, _nested, _p_only_on_top
+
+    p_on_top_pattern = re.compile("(?:" + _nested(3, inner=r"(?!p>)" + _ANY_NAME) + ")*+")  # what _p_only_on_top replaced
 
     def peels_away(skeleton: str) -> bool:
         while True:
@@ -859,10 +863,35 @@ def test_shallow_nesting_pattern_accepts_only_what_peeling_empties():
             matched += 1
             assert peels_away(skeleton), skeleton
         names = set(re.findall(r"<([^>]*)>", skeleton))
-        if _NOT_FOR_P_ON_TOP.isdisjoint(names) and _SKELETON_P_ON_TOP.fullmatch(skeleton):
+        if _NOT_FOR_P_ON_TOP.isdisjoint(names) and p_on_top_pattern.fullmatch(skeleton):
+            assert _p_only_on_top(skeleton, names), skeleton  # reaches at least as far as the pattern it replaced
+        if _NOT_FOR_P_ON_TOP.isdisjoint(names) and _p_only_on_top(skeleton, names):
             p_on_top += 1
             assert peels_away(skeleton) and not _closes_implicitly(skeleton, names), skeleton
     assert 1000 < matched < 4500 and 200 < p_on_top < matched
+
+
+@pytest.mark.parametrize(
+    ("skeleton", "expected"),
+    [
+        ("<p></p><p><span></span></p>", True),
+        ("<p><span><b><i></i></b></span></p>", True),  # deeper than the old pattern: the general check agrees
+        ("<span><p></p></span>", False),  # a <p> inside another element
+        ("<p><p></p></p>", False),  # a <p> inside a <p>: closes it
+        ("<p><span></p></span>", False),  # misnested
+        ("<span></span><p>", False),  # left open
+        ("</p><p>", False),
+        ("<span></span>", True),
+        ("<s><s><s><s></s></s></s></s>", False),  # four rounds: left to the general check
+        ("".join(f"<x{i}></x{i}>" for i in range(9)), False),  # many names: left to the general check
+    ],
+)
+def test_p_only_on_top_decides_only_clean_skeletons(skeleton, expected):
+    import re
+
+    from feedlint.rules._htmltext import _p_only_on_top
+
+    assert _p_only_on_top(skeleton, set(re.findall(r"<([^>]*)>", skeleton))) is expected
 
 
 def test_bare_text_keeps_the_words_exactly_when_it_says_so():
