@@ -45,6 +45,7 @@ class _Fields(NamedTuple):
     exempt: frozenset[str]  # pointers of entity-encoded fields
     # scans of a field that several rules need, by pointer (filled as they ask)
     tallies: dict[str, Counter]  # FL201's reference tally
+    stray: set[str]  # pointers of fields with an "&#" that starts no complete reference (found with the tally)
     suspects: dict[str, set[str]]  # SUSPECT matches (FL202, FL203)
     utf8: dict[str, bytes]  # a non-ASCII field's UTF-8 (FL204, FL206)
 
@@ -61,7 +62,7 @@ def _collect_fields(record) -> _Fields:
     # what fields_with_role gives for one-member patterns ("/content_body"): the members present as strings, in order
     plain = [(pointer, value) for key, pointer in layout.plain if isinstance(value := data.get(key), str)]
     markup = [(pointer, value) for key, pointer in layout.markup if isinstance(value := data.get(key), str)]
-    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt, {}, {}, {})
+    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt, {}, set(), {}, {})
 
 
 def _collect_fields_by_role(record) -> _Fields:
@@ -113,7 +114,7 @@ def _assemble_fields(plain: list[tuple[str, str]], markup: list[tuple[str, str]]
         seen.setdefault(pointer, value)
     markup_pointers = frozenset([p for p, _ in markup])
     exempt = frozenset([p for p, _ in encoded]) if encoded else frozenset()
-    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt, {}, {}, {})
+    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt, {}, set(), {}, {})
 
 
 def _text_fields(record) -> list[tuple[str, str]]:
@@ -200,7 +201,7 @@ def undecoded_entity(record, options) -> Iterator[Hit]:
         unclosed = None
         if not legacy:
             tally = _reference_tally(fields, pointer, value)
-            unclosed = _unclosed(value, tally)
+            unclosed = _unclosed(fields, pointer, value)
         elif "&#" in value:
             unclosed = list(ent.unclosed_references(value))
         if not legacy and not unclosed:
@@ -255,18 +256,14 @@ def _undecoded_hit(pointer: str, value: str, text: str, n: int, at: int, fix: De
     return Hit(pointer, f'{_undecoded_message(text, n)}: "{excerpt(value, at, end)}"', text, (at, end), fix)
 
 
-def _unclosed(value: str, tally: Counter) -> list[re.Match] | None:
+def _unclosed(fields: _Fields, pointer: str, value: str) -> list[re.Match] | None:
     """The numeric references without ``;`` that FL201 reports, or None (looked for only when there can be one).
 
-    Every ``&#`` that starts a complete numeric reference is in ``tally``
-    (:func:`_reference_tally`): when they account for every ``&#`` in the
-    field (C-speed ``count``), there is no other, and a field of a hundred
-    ``&#39;`` is not scanned again.
+    One can only start at an ``&#`` that starts no complete reference (it would
+    be followed by digits then ``;``), and :func:`_reference_tally` noted
+    whether the field has one: a field of a hundred ``&#39;`` is not scanned again.
     """
-    n = value.count("&#")
-    if not n or n == sum(count for text, count in tally.items() if text[1] == "#"):
-        return None
-    return list(ent.unclosed_references(value))
+    return list(ent.unclosed_references(value)) if pointer in fields.stray else None
 
 
 def _unclosed_hit(pointer: str, value: str, text: str, n: int, at: int, fix: DeferredFix | None, guess: str | None) -> Hit:
@@ -347,17 +344,27 @@ def _inert_value(text: str) -> str | None:
     return decoded if _INERT.fullmatch(decoded) else ""
 
 
+# ent.REFERENCE, or else an "&#" that starts none.  Where REFERENCE matches, this matches the same text (the
+# same alternatives first), and after an "&#" it goes on where REFERENCE would: the "#" is no "&".
+_REFERENCE_OR_HASH = re.compile("&(?:" + ent.REFERENCE_BODY + ";|#)")
+
+
 def _reference_tally(fields: _Fields, pointer: str, value: str) -> Counter:
     """How often each ``ent.REFERENCE`` text occurs in a field (C speed: ``findall``, ``Counter``), once per record.
 
     FL202 reads it too when FL201 made it: every ``&amp;`` in the text is one of
     these matches (a match holds no ``&`` but its first character, so none hides
-    another), so ``"&amp;" in tally`` answers ``"&amp;" in value``.
+    another), so ``"&amp;" in tally`` answers ``"&amp;" in value``.  The same
+    pass counts the ``&#`` that start no reference (then dropped from the
+    tally): a field with one goes in ``fields.stray`` (:func:`_unclosed`),
+    without a ``count`` over the field.
     """
     tally = fields.tallies.get(pointer)
     if tally is None:
-        findall = ent.REFERENCE.findall
+        findall = _REFERENCE_OR_HASH.findall
         tally = fields.tallies[pointer] = Counter(findall(value)) if len(value) <= _pieces.PIECE else _tally_in_pieces(findall, value)
+        if tally.pop("&#", None):
+            fields.stray.add(pointer)
     return tally
 
 

@@ -11,7 +11,7 @@ import random
 from collections import Counter
 
 from feedlint.rules import _entities as ent
-from feedlint.rules import _mojibake
+from feedlint.rules import _mojibake, _pieces
 from feedlint.rules import encoding
 
 # Leads of CANDIDATE and their neighbours; a few unrelated characters too.
@@ -140,6 +140,55 @@ def test_undecoded_quick_equals_the_general_loop_on_random_texts():
         assert got == counts and list(got) == list(counts), value  # same references, same counts, same order
         assert encoding._replace_all(value, decoded) == fixed, value
     assert quick > 4000  # the shortcut really is taken
+
+
+# Where a reference starts, ends or only seems to: bare "&", "&#" without digits, references without ";",
+# legacy names, an unknown name, a name too long, CMS spacer paragraphs, CRLF, astral characters.
+_TALLY_TOKENS = [
+    "&#39;", "&#39", "&#x27;", "&#X27;", "&#x", "&#", "&#;", "&#0;", "&#99999999;", "&#8217s", "&#150s", "&nbsp;", "&quot;",
+    "&amp;", "&amp;quot;", "&AMP;", "&not", "&copy2024", "&nbps;", "&a;", "&" + "a" * 31 + ";", "&" + "a" * 32 + ";",
+    "AT&T", "&", "&&", "#", "9", "x", ";", " ", "\r\n\r\n&nbsp;\r\n\r\n", "\r\n", "é", "😀", "\U0010ffff",
+]  # fmt: skip
+
+
+def _tally_slow(value: str) -> tuple[Counter, bool]:
+    """The reference tally as REFERENCE gives it, and whether an "&#" starts no complete reference (a count each)."""
+    tally = Counter(ent.REFERENCE.findall(value))
+    return tally, value.count("&#") != sum(n for text, n in tally.items() if text[1] == "#")
+
+
+def _tally_fast(value: str) -> tuple[Counter, bool]:
+    fields = encoding._assemble_fields([("/p", value)], [], [])
+    tally = encoding._reference_tally(fields, "/p", value)
+    assert fields.tallies["/p"] is tally  # made once per record
+    return tally, "/p" in fields.stray
+
+
+def _tallies_agree(rng: random.Random, texts: int, longest: int) -> int:
+    """Fast and slow tallies of random texts: the same counts in the same order, the same stray "&#"; how many had one."""
+    stray = 0
+    for _ in range(texts):
+        value = "".join(rng.choice(_TALLY_TOKENS) for _ in range(rng.randint(0, longest)))
+        (fast, fast_stray), (slow, slow_stray) = _tally_fast(value), _tally_slow(value)
+        assert fast == slow and list(fast) == list(slow), ascii(value)
+        assert fast_stray == slow_stray, ascii(value)
+        if not fast_stray:
+            assert not list(ent.unclosed_references(value)), ascii(value)  # _unclosed need not look
+        stray += fast_stray
+    return stray
+
+
+def test_reference_tally_and_stray_equal_findall_and_counts_on_random_texts():
+    """One findall matching every "&" gives REFERENCE's tally and tells where an "&#" starts no reference."""
+    stray = _tallies_agree(random.Random(21), 20000, 12)
+    assert 3000 < stray < 17000  # both answers exercised
+
+
+def test_reference_tally_and_stray_in_pieces_equal_findall_and_counts(monkeypatch):
+    """A field over a piece (1 MiB; here 7 characters) is tallied a piece at a time: the same answers."""
+    monkeypatch.setattr(_pieces, "PIECE", 7)
+    stray = _tallies_agree(random.Random(22), 3000, 30)
+    assert 500 < stray < 2900
 
 
 def test_undecoded_messages_are_worked_out_per_reference():
