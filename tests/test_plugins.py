@@ -39,3 +39,38 @@ def test_plugin_options_validated(plugin_site, tmp_path):
     (tmp_path / "feedlint.toml").write_text('[rules.shouting-title]\nmin-letters = "many"\n')
     r = run_cli("check", "e.json", cwd=tmp_path, env={"PYTHONPATH": str(plugin_site)})
     assert r.returncode == 2 and "XM001" in r.stderr and "min-letters" in r.stderr
+
+
+def test_hit_keeps_the_frozen_dataclass_contract():
+    """Hit's hand-written ``__init__`` makes exactly what the generated one of a frozen dataclass made."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    from feedlint.api import Fix, Hit
+
+    @dataclasses.dataclass(frozen=True)
+    class Generated:  # the declaration Hit had before its __init__ was written out
+        pointer: str
+        message: str
+        evidence: str | None = None
+        span: tuple[int, int] | None = None
+        fix: Fix | None = None
+        on_key: bool = False
+
+    assert inspect.signature(Hit).parameters == inspect.signature(Generated).parameters
+    assert [(f.name, f.default) for f in dataclasses.fields(Hit)] == [(f.name, f.default) for f in dataclasses.fields(Generated)]
+    assert Hit.__match_args__ == Generated.__match_args__
+    for args, kwargs in [(("/a", "m"), {}), (("/a", "m", "ev", (1, 2)), {"on_key": True}), (("", "m"), {"span": (0, 1), "evidence": "x"})]:
+        hit, generated = Hit(*args, **kwargs), Generated(*args, **kwargs)
+        assert vars(hit) == vars(generated) and list(vars(hit)) == list(vars(generated))
+        assert repr(hit) == repr(generated).replace(Generated.__qualname__, "Hit", 1)
+        assert hit == Hit(*args, **kwargs) and hash(hit) == hash(Hit(*args, **kwargs))
+        assert pickle.loads(pickle.dumps(hit)) == hit
+        assert vars(dataclasses.replace(hit, message="n")) == {**vars(hit), "message": "n"}
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            hit.message = "changed"
+    with pytest.raises(TypeError):
+        Hit("/a")
+    with pytest.raises(TypeError):
+        Hit("/a", "m", bogus=1)
