@@ -25,19 +25,28 @@ def excerpt(text: str, start: int, end: int | None = None, width: int = 30) -> s
     written as ``\\xNN``/``\\uNNNN`` escapes, so the excerpt stays on one line
     and shows what is there.  ``…`` marks where the field goes on.
     """
-    end = start if end is None else max(start, end)
-    a = max(0, start - width)
-    b = min(len(text), end + width)
-    if a > 0 and not text[a - 1].isspace():  # drop the partial word at the left edge
+    # Comparisons rather than max()/min(): this runs once per finding, and a builtin call costs more than the branch.
+    if end is None or end < start:
+        end = start
+    a = start - width
+    if a <= 0:
+        a = 0
+    elif not text[a - 1].isspace():  # drop the partial word at the left edge
         m = _SPACE.search(text, a, start)
-        a = m.end() if m else a
-    if b < len(text) and not text[b].isspace():  # and at the right edge: at the last white space in [end, b)
+        if m:
+            a = m.end()
+    n = len(text)
+    b = end + width
+    if b >= n:
+        b = n
+    elif not text[b].isspace():  # and at the right edge: at the last white space in [end, b)
         last = _LAST_SPACE.match(text, end, b)  # one greedy match, not a Python step per space
-        b = last.end() - 1 if last else b
+        if last:
+            b = last.end() - 1
     piece = " ".join(text[a:b].split())
     if not piece.isprintable():  # every character _INVISIBLE matches is unprintable (a space, the one printable white space, is not matched)
         piece = _INVISIBLE.sub(_escape, piece)
-    return ("…" if a > 0 else "") + piece + ("…" if b < len(text) else "")
+    return ("…" if a else "") + piece + ("…" if b < n else "")
 
 
 def _escape(m: re.Match) -> str:

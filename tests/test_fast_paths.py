@@ -103,9 +103,10 @@ def test_excerpt_equals_the_stepwise_excerpt():
 
     rng = random.Random(5)
     pieces = ["word", " ", "  ", "\r\n", "\t", "\u00a0", "\u2028", "\u200b", "\x07", "\x85", "\ufeff", "\ud800", "\U0001f600", "é", "&#39;", "a/b", "\x1f"]
-    for _ in range(3000):
+    pieces += ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u05e9\u05dc\u05d5\u05dd", "\u200c", "\u202b", "\u200f", "x" * 45, "\r", "\n\n"]  # RTL words with ZWNJ, bidi marks, a word longer than the width, lone CR
+    for k in range(4000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
-        start = rng.randint(0, len(text))
+        start = rng.choice([0, len(text)]) if k % 5 == 0 else rng.randint(0, len(text))  # the field's start and end too
         end = rng.choice([None, start, min(len(text), start + rng.randint(0, 12)), max(0, start - 3)])
         width = rng.choice([0, 1, 5, 30])
         assert excerpt(text, start, end, width) == _excerpt_reference(text, start, end, width), (text, start, end, width)
