@@ -941,6 +941,47 @@ def test_bare_text_keeps_the_words_exactly_when_it_says_so():
     assert keeps > 1000 and broken > 1000
 
 
+SPACED_CASES = [
+    "<p>one</p><p>two</p>one<span>two</span>",  # block vs inline: a space only at the block
+    "a<br>b<br/>c<br />d</br>e",
+    "<p>5 < 6, I <3 it</p><p>x</p>",  # "<" in prose
+    "<p>a<!-- <p> --></p><p>b</p>",
+    "<p>a<![CDATA[ <p> ]]>b</p>",
+    "<p>a<script>x = '<p>'</script>b</p><style>p > b {}</style>c",
+    '<p><a href="/x" title="a > b">a</a>b</p><p>c</p>',
+    "<p><span/>a</p><p>b<img src=x />c</p>",
+    "<p>a</p><p>&nbsp;</p><p> &nbsp; </p><p>b</p>",
+    "<p>one</p>\r\n\r\n<p>two</p>\r\n<p><span style='x'>three</span></p>\r\n",
+    f"<p>{PERSIAN}</p><p>\u200c{PERSIAN}\u200c</p>{PERSIAN}<br>{PERSIAN}",
+    "<p>code:</p><pre><code>if a<b:\n    x = 1</code></pre><p>after</p>",
+    "<pre>a</pre>b<pre>c</pre>",
+    "<p><b>a</p></b>c<i><b>d</i></b><p>e<div>f</div>g</p>",
+]
+
+
+@pytest.mark.parametrize("html", SPACED_CASES, ids=range(len(SPACED_CASES)))
+def test_spaced_text_is_the_same_on_every_path(html):
+    """The spaced text (blocks and ``<br>`` as a space) agrees on the C-speed pass, the tag loop and the full scan.
+
+    The cases the C-speed pass hands over still pin the loop against the full
+    scan; where it takes them, its joined text, ``bare`` and
+    ``bare_keeps_words`` must agree with the loop's text.
+    """
+    from feedlint.rules._htmltext import _clean_fast, _quick_loop
+
+    variants = [html, html.replace("\r\n", "\n"), html.upper().replace("&NBSP;", "&nbsp;")]
+    for source in variants:
+        slow, full = _quick_loop(source), scan_html(source)
+        if slow is None:
+            assert "<script" in source.lower() or "<style" in source.lower(), source
+            continue
+        assert slow.key() == full.key() and slow.key(fold=False) == full.key(fold=False), source
+        fast = _clean_fast(source)
+        if fast is not None:
+            assert fast.bare_keeps_words() == (fast.bare.split() == fast.text.split()), source
+            assert fast.text == slow.text and fast.key() == full.key(), source
+
+
 @pytest.mark.parametrize(
     "body",
     [
