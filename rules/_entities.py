@@ -41,7 +41,9 @@ COMMON_VALID = (
 # REFERENCE_LIKE_TEXT matches that may be malformed: numeric ones, and names closed by ";"
 # other than COMMON_VALID.  A bare "&" (AT&T) or an unclosed name never is, so a clean
 # field yields nothing, without a Python step per reference.
-SUSPECT = re.compile(r"&(?!(?:" + "|".join(COMMON_VALID) + r");)(?=#|[A-Za-z0-9]+;)(?:#[xX]?)?[A-Za-z0-9]*;?")
+# After an "&": not one of the COMMON_VALID references (a lookahead; FL202's SUSPECT and FL401's "&" check).
+NOT_COMMON_AHEAD = "(?!(?:" + "|".join(COMMON_VALID) + ");)"
+SUSPECT = re.compile("&" + NOT_COMMON_AHEAD + r"(?=#|[A-Za-z0-9]+;)(?:#[xX]?)?[A-Za-z0-9]*;?")
 # ``&amp;`` (one or more times) wrapped around another complete reference.
 DOUBLE = re.compile(r"&amp;((?:amp;)*)(" + REFERENCE_BODY + ";)")
 # Legacy references without a semicolon, not followed by a character that would

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
 
-from ._entities import COMMON_VALID
+from ._entities import NOT_COMMON_AHEAD
 from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_word, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
@@ -51,7 +51,7 @@ _MISSING = object()
 # "&amp;" (decoded once more on the HTML side) or an "&" that starts no complete reference (legacy rules).
 # The lookahead for the references CMS bodies repeat ("&#39;", "&nbsp;") rejects most "&" before the
 # reference grammar is tried: a third fewer instructions on a usual body, the same matches.
-_AMPERSAND_TO_DECODE = re.compile("&(?!(?:" + "|".join(COMMON_VALID) + ");)(?:amp;|(?!" + _REFERENCE + ";))")
+_AMPERSAND_TO_DECODE = re.compile("&" + NOT_COMMON_AHEAD + "(?:amp;|(?!" + _REFERENCE + ";))")
 
 
 # -- shared plumbing ------------------------------------------------------------

@@ -80,13 +80,13 @@ class Cursor:
 
     def then(self, rel: "Cursor") -> "Cursor":
         """Where ``rel``, counted from this cursor as if it were line 1, column 1, offset 0, is in the file."""
-        return Cursor(*self._place(rel.line, rel.column, rel.column16), self.offset + rel.offset, self.offset16 + rel.offset16)
+        return Cursor(*self.shift_cursor(cursor_fields(rel)))
 
     def shift_cursor(self, fields: tuple) -> tuple:
         """A cursor's fields (in :func:`cursor_fields` order) counted from this cursor, as the file counts them.
 
-        What :meth:`then` does, on the plain tuple a worker sends (a record's
-        start counted from its range's): no :class:`Cursor` made on either side.
+        :meth:`then` on the plain tuple a worker sends (a record's start
+        counted from its range's): no :class:`Cursor` made on either side.
         """
         line, column, column16, offset, offset16 = fields
         return (*self._place(line, column, column16), self.offset + offset, self.offset16 + offset16)
