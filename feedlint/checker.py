@@ -85,10 +85,14 @@ def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effec
         return  # a text article, say: no row for it
     record = Record(raw.data, kind, raw.index, raw.pointer, roles) if place_known else Record(raw.data, kind, None, None, roles)
     facts: dict[str, Any] = {}
+    last = None  # the row merged last: FL601..FL690 share one (the record's memo), merged once, not seven times
     for active in dataset:
         if active.rule.collect is not None and kind in active.rule.kinds:
             try:
-                facts.update(active.rule.collect(record, active.options))
+                row = active.rule.collect(record, active.options)
+                if row is not last:
+                    facts.update(row)
+                    last = row
             except Exception as exc:  # noqa: BLE001
                 effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
     effects.facts.append((raw.index, raw.pointer, record.content_id, facts, raw.start))

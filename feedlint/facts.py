@@ -132,19 +132,21 @@ class FactTable:
     def add(self, ref: RowRef, facts: Mapping[str, Any]) -> int:
         row = len(self.refs)
         self.refs.append(ref, facts.get("content_id"))
+        columns, all_none = self.columns, self._all_none
         for name, value in facts.items():
-            col = self.columns.get(name)
+            col = columns.get(name)
             if col is None:
-                col = self.columns[name] = [None] * row
-                self._all_none.add(name)
-            if name in self._all_none and value is not None:
-                self._all_none.discard(name)
+                col = columns[name] = [None] * row
+                all_none.add(name)
+            if value is not None and name in all_none:
+                all_none.discard(name)
                 if type(value) is str:  # the column's kind is decided by its first value
-                    col = self.columns[name] = TextColumn(col)
+                    col = columns[name] = TextColumn(col)
             col.append(value)
-        for name, col in self.columns.items():
-            if len(col) < row + 1:
-                col.append(None)
+        if len(columns) != len(facts):  # every fact has its column now: equal counts, every column has this row
+            for col in columns.values():
+                if len(col) < row + 1:
+                    col.append(None)
         return row
 
     def ref(self, row: int) -> RowRef:
