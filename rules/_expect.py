@@ -26,7 +26,7 @@ import datetime as dt
 import json
 from dataclasses import replace
 from itertools import islice
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from feedlint.api import DatasetHit, SetupError
 from feedlint.dataset import Evaluator, Outcome, current_evaluator
@@ -417,13 +417,14 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
     group_of: dict[int, list[int]] = {}  # position -> its group's members (the key made once per position)
     heads: dict[int, list[tuple[int, str]]] = {}  # see _others
     if entry.type in UNIQUE_TYPES:
-        for p in positions:
-            group_of[p] = groups.setdefault(tuple(_show(rows.get(p, c)) for c in cols), [])
+        for p, key in zip(positions, zip(*(_shown(rows, c, positions) for c in cols))):
+            group_of[p] = groups.setdefault(key, [])
             group_of[p].append(p)
     grouped = bool(groups) and fl.get("report") == "group"  # one hit per group, at its first member; the others related
     if grouped:
+        order = _file_order(table, rows)
         for members in groups.values():
-            members.sort(key=lambda q: _file_order(table, rows, q))
+            members.sort(key=order)
     element_count = int(result.get("element_count") or 0)
     unexpected_count = int(result.get("unexpected_count") or 0)
     filled = f"{(element_count - unexpected_count) / element_count:.0%}" if element_count else "n/a"
@@ -465,11 +466,41 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
         yield DatasetHit(row, pointer, message, evidence, related)
 
 
-def _file_order(table: FactTable, rows: Rows, p: int) -> tuple[int, int, int]:
-    """Where a row's record sits in the run (file, record, attachment): a group's members in file order whatever order the evaluator gave."""
-    ref = table.refs[rows.table_row(p)]
-    attach = rows.get(p, "attach_index") if "attach_index" in rows.columns else 0
-    return ref.file_index, ref.record_index, int(attach or 0)
+def _file_order(table: FactTable, rows: Rows) -> Callable[[int], tuple[int, int, int]]:
+    """The sort key of a position: where its record sits in the run (file, record, attachment).
+
+    A group's members in file order whatever order the evaluator gave; read
+    from the table's packed arrays (a group of 10,000 members makes no
+    :class:`RowRef`).
+    """
+    files, records, at = table.refs.file_indexes(), table.refs.record_indexes(), rows.columns["_row"]
+    attach = rows.columns.get("attach_index")
+
+    def order(p: int) -> tuple[int, int, int]:
+        row = at[p]
+        return files[row], records[row], int((attach[p] if attach is not None else 0) or 0)
+
+    return order
+
+
+def _shown(rows: Rows, column: str, positions: Sequence[int]) -> list[str]:
+    """:func:`_show` of ``column``'s cell at each position, each distinct str or number shown once (a group may be 10,000 rows of one token)."""
+    cells = rows.columns.get(column)
+    if cells is None:
+        return [_show(None)] * len(positions)
+    memo: dict[tuple[type, Any], str] = {}
+    out = []
+    for p in positions:
+        value = cells[p]
+        if type(value) not in (str, int, float):
+            out.append(_show(value))
+            continue
+        key = (type(value), value)
+        shown = memo.get(key)
+        if shown is None:
+            shown = memo[key] = _show(value)
+        out.append(shown)
+    return out
 
 
 def _related(rows: Rows, members: list[int], pointer_t: str, same: dict[str, str], cap: int) -> tuple[tuple[int, str], ...]:

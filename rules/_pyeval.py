@@ -12,12 +12,13 @@ what the findings say (a test compares them).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from feedlint.dataset import Outcome
 
-from ._facts_rows import DATE_COLUMNS, Rows, comparable, data_value, row_sets
+from ._facts_rows import DATE_COLUMNS, Rows, comparable, row_sets
 from ._suite import Entry, expand, resolve
 
 UNIQUE = "expect_column_values_to_be_unique"
@@ -58,42 +59,67 @@ def unexpected_result(element_count: int, unexpected_count: int) -> dict[str, An
 
 
 def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]) -> tuple[bool, list[int] | None, dict[str, Any]]:
-    """``(success, unexpected positions or None for aggregates, result dict)`` over ``domain``."""
+    """``(success, unexpected positions or None for aggregates, result dict)`` over ``domain``.
+
+    Columns are read whole (:meth:`Rows.data`, made once per run and shared
+    by the entries that name them), not cell by cell: each kind is one pass
+    over ``domain`` with no call per row.
+    """
     mostly = float(kwargs.get("mostly", 1.0))
     if entry.type in (UNIQUE, COMPOUND_UNIQUE):
         cols = [kwargs["column"]] if entry.type == UNIQUE else list(kwargs["column_list"])
         ignore = "any_value_is_missing" if entry.type == UNIQUE else kwargs.get("ignore_row_if", "never")
-        keys: dict[int, tuple[Any, ...]] = {}
-        for p in domain:
-            values = tuple(data_value(c, rows.get(p, c)) for c in cols)
-            missing = [v is None for v in values]
-            if (ignore == "any_value_is_missing" and any(missing)) or (ignore == "all_values_are_missing" and all(missing)):
-                continue
-            keys[p] = values
+        keys = _keys(rows, cols, domain, ignore)
         counts = Counter(keys.values())
         bad = [p for p, k in keys.items() if counts[k] > 1]
         considered = len(keys)
     elif entry.type in (IN_SET, NOT_NULL):
-        column = kwargs["column"]
-        values = {p: data_value(column, rows.get(p, column)) for p in domain}
+        cells = rows.data(kwargs["column"])
         if entry.type == NOT_NULL:
-            bad = [p for p, v in values.items() if v is None]
-            considered = len(values)
+            bad = [p for p in domain if cells[p] is None]
+            considered = len(domain)
         else:
             allowed = list(kwargs.get("value_set") or [])
-            present = {p: v for p, v in values.items() if v is not None}
-            bad = [p for p, v in present.items() if v not in allowed]
+            present = [p for p in domain if cells[p] is not None]
+            bad = [p for p in present if cells[p] not in allowed]
             considered = len(present)
     else:
         column = kwargs["column"]
-        cells = rows.data(column) if column in DATE_COLUMNS else rows.columns.get(column)
-        values = [comparable(column, cells[p]) for p in domain] if cells is not None else []
-        values = [v for v in values if v is not None]
+        values = _comparables(rows, column, domain)
         if not values:
             return False, None, {"observed_value": None}
         observed = min(values) if entry.type == MIN_BETWEEN else max(values)
         return between_ok(column, observed, kwargs), None, {"observed_value": observed}
     return mostly_ok(considered, len(bad), mostly), bad, unexpected_result(len(domain), len(bad))
+
+
+def _keys(rows: Rows, cols: list[str], domain: Sequence[int], ignore: str) -> dict[int, tuple[Any, ...]]:
+    """Each considered position's values of ``cols`` (rows with missing values left out as ``ignore`` says), in ``domain`` order."""
+    columns = [rows.data(c) for c in cols]
+    if len(domain) == len(rows):  # every position, in order (the usual whole-run entry): tuples zipped at C speed
+        pairs: Iterator[tuple[int, tuple[Any, ...]]] = zip(domain, zip(*columns))
+    else:
+        pairs = ((p, tuple([c[p] for c in columns])) for p in domain)
+    if ignore == "any_value_is_missing":
+        return {p: k for p, k in pairs if None not in k}
+    if ignore == "all_values_are_missing":
+        return {p: k for p, k in pairs if any(v is not None for v in k)}
+    return dict(pairs)
+
+
+def _comparables(rows: Rows, column: str, domain: Sequence[int]) -> list[Any]:
+    """The non-null values of ``column`` over ``domain`` as min/max compare them (:func:`comparable`).
+
+    A date column's cells are parsed already (:meth:`Rows.data`): a plain
+    datetime compares as it is, without a call per cell.
+    """
+    if column not in DATE_COLUMNS:
+        cells = rows.columns.get(column)
+        values = [comparable(column, cells[p]) for p in domain] if cells is not None else []
+    else:
+        cells = rows.data(column)
+        values = [v if type(v) is dt.datetime or v is None else comparable(column, v) for v in (cells[p] for p in domain)]
+    return [v for v in values if v is not None]
 
 
 class PlainEvaluator:
