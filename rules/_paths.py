@@ -178,6 +178,30 @@ class AttachGroup:
     def original(self) -> AttachPath | None:
         return (self._paths or self._build())[2]
 
+    def part_column(self, name: str) -> list[str | None]:
+        """Component ``name`` of each path in :attr:`paths` order (None where a path lacks it).
+
+        A regular group reads it from its columns: a rule that reports one
+        path of an attachment (FL307) then builds that path alone
+        (:meth:`path`) instead of parsing all of them again.
+        """
+        if not self.regular:
+            return [ap.parts.get(name) for ap in self.paths]
+        column: list[str | None] = list(self.columns.get(name, (None,) * len(self.values)))
+        if self.url is not None:
+            column.append(self.original_parts.get(name))
+        return column
+
+    def path(self, k: int) -> AttachPath:
+        """``paths[k]``, built alone when the paths are not built yet (it equals the one :attr:`paths` would hold)."""
+        if self._paths is not None:
+            return self._paths[0][k]
+        rendition, original = self._templates
+        places = self.att.get(PLACES)
+        if k < len(self.keys):
+            return AttachPath(self.index, self.keys[k], self.values[k], rendition, places)
+        return AttachPath(self.index, None, self.url, original, places)  # type: ignore[arg-type]  # k == len(keys): the original, which has a URL
+
     def only(self, name: str, value: str) -> bool:
         """Component ``name`` is ``value`` in every parsed path that has it (``distinct(name) <= {value}``, counted in C for the usual attachment)."""
         if not self.regular:

@@ -738,12 +738,12 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
         return
     last = record.get(options["last-edit-field"])
     for group in index.groups:  # one finding per attachment, at its first late path (its pointer and evidence: the fingerprint of old)
-        paths = group.paths
-        late = [ap for ap in paths if (folder := ap.parts.get("yyyymm")) is not None and later[folder]]
+        folders = group.part_column("yyyymm")  # from the parsed columns: only the path reported is built
+        late = [k for k, folder in enumerate(folders) if folder is not None and later[folder]]
         if late:
-            first = late[0]
-            folder = first.parts["yyyymm"]
-            yield Hit(first.pointer, f"attachment folder {folder} is later than the last edit {last} ({_late_count(len(late), len(paths))})", evidence=f"{folder} > {last}", span=first.span("yyyymm"))
+            first = group.path(late[0])
+            folder = folders[late[0]]
+            yield Hit(first.pointer, f"attachment folder {folder} is later than the last edit {last} ({_late_count(len(late), len(folders))})", evidence=f"{folder} > {last}", span=first.span("yyyymm"))
 
 
 def _late_count(late: int, paths: int) -> str:

@@ -285,6 +285,27 @@ def test_attachment_columns_are_the_parts_of_each_path():
     assert irregular >= 100
 
 
+@pytest.mark.parametrize(
+    "given",
+    [
+        None,
+        {"rendition-template": "./cache/{portal_id}/attach/{yyyy}{mm}/{attach_id}_{token}_{width}_{height}.{ext}"},  # the month in two parts
+        {"original-template": "./file/{portal_id}/{attach_id}_{token}.{ext}"},  # an original without a folder
+    ],
+)
+def test_a_part_column_and_one_path_equal_the_parsed_paths(given):
+    """What FL307 reads (a group's column of one component, then the one path it reports) is what the parsed paths hold, regular group or not."""
+    options = CATALOGUE["FL307"].resolve_options(given)
+    for data in RECORDS[:600] + [_with_odd_sizes(d, i) for i, d in enumerate(RECORDS[:200])]:
+        for g, built in zip(attach_index(record(data), options).groups, attach_index(record(data), options).groups):
+            columns = {name: g.part_column(name) for name in ("yyyymm", "yyyy", "token", "nothing")}
+            alone = [g.path(k) for k in range(len(columns["yyyymm"]))]  # before the paths are built: each path built alone
+            assert columns == {name: [ap.parts.get(name) for ap in built.paths] for name in columns}
+            assert [(ap.pointer, ap.value, ap.parts, ap.span("yyyymm")) for ap in alone] == [(ap.pointer, ap.value, ap.parts, ap.span("yyyymm")) for ap in built.paths]
+            paths = g.paths
+            assert [g.path(k) for k in range(len(paths))] == paths and g.part_column("yyyymm") == columns["yyyymm"]  # once built: the same objects, the same answers
+
+
 def _with_odd_sizes(data: dict, i: int) -> dict:
     """``data`` with sizes that are not paths (null, a number, an object) among its renditions, and maybe an original URL that is not a string."""
     data = copy.deepcopy(data)
