@@ -67,6 +67,25 @@ def test_string_regions_with_and_without_u_escapes_in_the_record(tmp_path):
     assert checked > 500
 
 
+def test_spans_asked_again_in_any_order_equal_each_asked_alone(tmp_path):
+    """A record hands later spans in a string to the literal it already counted (FL201's findings in one body): in any order, after the whole value or its key, each equals the span asked of a fresh record."""
+    import random
+
+    rng = random.Random(11)
+    for ensure_ascii in (False, True):
+        fresh = _records(tmp_path, _tricky_records(), ensure_ascii)
+        for raw, again in zip(_records(tmp_path, _tricky_records(), ensure_ascii), fresh):
+            value = raw.data["content_body"]
+            spans = [(a, min(len(value), a + rng.randint(0, 4))) for a in rng.sample(range(len(value) + 1), min(8, len(value) + 1))]
+            spans += spans[:2]  # asked twice
+            whole = raw.region("/content_body")
+            key = raw.region("/content_body", on_key=True)
+            for span in spans:
+                assert raw.region("/content_body", span) == _reference_region(again, "/content_body", span), (ensure_ascii, span, value)
+            assert raw.region("/content_body") is whole and raw.region("/content_body", on_key=True) == key
+            assert raw.region("/content_id", (0, 1)) == again.region("/content_id", (0, 1))  # a span in a number: the whole number
+
+
 def test_region_from_fields_is_the_constructor():
     """What the main process rebuilds from a worker's tuple is the region the worker had: equal, same fields in the same order."""
     from feedlint.reader.positions import region_fields

@@ -164,6 +164,27 @@ def test_text_index_positions_equal_advancing_over_the_text():
             assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
 
 
+def test_a_flat_text_places_regions_as_advancing_over_it():
+    """A text without line feeds or astral characters (a compact record) is placed by addition: the same regions as advancing a cursor, and only such a text counts as flat."""
+    import random
+
+    from feedlint.reader.positions import Cursor, Region, TextIndex
+
+    rng = random.Random(5)
+    for alphabet in (["a", " ", "\r", "\t"], ["é", "’", "ا", "\u200c", "\u2028", "x"], ["a", "\n"], ["a", "😀"]):
+        for _ in range(100):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            origin = Cursor(rng.randint(1, 5), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
+            index = TextIndex(text)
+            assert index.flat == ("\n" not in text and all(ord(c) < 0x10000 for c in text))
+            for start in range(len(text) + 1):
+                end = rng.randint(start, len(text))
+                a = origin.advance(text[:start])
+                b = a.advance(text[start:end])
+                expected = Region(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+                assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
+
+
 def test_indexed_region_is_an_ordinary_region():
     """Region.indexed fills the fields without the dataclass __init__: same fields, equality, hash, repr, pickling and immutability."""
     import dataclasses

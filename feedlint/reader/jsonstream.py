@@ -114,7 +114,7 @@ class RawRecord:
     a str): the reader decoded it from the text after letting its window go.
     """
 
-    __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "at", "line_document", "kind", "profile", "_text", "_located", "_strings", "_unique", "_positions", "_locate_memo")
+    __slots__ = ("index", "pointer", "_data", "_exact", "_source", "size", "binary", "origin", "at", "line_document", "kind", "profile", "_text", "_located", "_unique", "_positions", "_locate_memo")
 
     def __init__(self, index: int, pointer: str, data: Any, source: bytes | str, origin: Cursor, line_document: bool = False, kind: str = "cms", exact: bool = True, profile: str = "cms", binary: bool | None = None, at: int | None = None) -> None:
         self.index = index  # 0-based position among the file's records
@@ -130,8 +130,7 @@ class RawRecord:
         self.kind = kind
         self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
         self._text: str | None = source if isinstance(source, str) else None
-        self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None]
-        self._strings: dict[int, CountedString] = {}
+        self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None, CountedString of a string value once a span in it was asked for, or None]
         self._locate_memo: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
@@ -172,11 +171,17 @@ class RawRecord:
         """Exact region of the value (or key) at ``pointer`` relative to this record.
 
         Several findings often point at one field (every entity in a body):
-        the field is located once, and its whole-value region made once.
+        the field is located once, and its whole-value region made once; a
+        span in a string value already asked about goes straight to the
+        literal's offsets (five FL201 findings in one body, say).
         """
         located = self._located.get((pointer, on_key))
-        if span is None and located is not None and located[2] is not None:
-            return located[2]  # the usual repeat: a whole value already placed
+        if located is not None:  # the usual repeat: a whole value already placed, or another span in a string
+            if span is None:
+                if located[2] is not None:
+                    return located[2]
+            elif located[3] is not None:
+                return Region.indexed(self.origin, self._positions, *located[3].span(span))
         text = self.text
         if self._positions is None:
             self._positions = TextIndex(text)
@@ -184,12 +189,10 @@ class RawRecord:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
                 self._unique = unique_keys(self.data, text) if _U_ESCAPE.search(text) else None
             start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._locate_memo)
-            located = self._located[(pointer, on_key)] = [start, end, None]
-        start, end, whole = located
+            located = self._located[(pointer, on_key)] = [start, end, None, None]
+        start, end, whole, _ = located
         if span is not None and not on_key and text[start : start + 1] == '"':
-            index = self._strings.get(start)
-            if index is None:
-                index = self._strings[start] = CountedString(text, start, end - 1, self._unique is None)  # None: the record has no \\u (searched once above)
+            index = located[3] = CountedString(text, start, end - 1, self._unique is None)  # None: the record has no \\u (searched once above)
             return Region.indexed(self.origin, self._positions, *index.span(span))
         if whole is None:
             whole = located[2] = Region.indexed(self.origin, self._positions, start, end)

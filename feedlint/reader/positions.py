@@ -131,8 +131,13 @@ class Region:
     @classmethod
     def indexed(cls, origin: Cursor, index: "TextIndex", start: int, end: int) -> "Region":
         """Region of ``text[start:end]`` where ``text`` (indexed by ``index``) begins at ``origin``."""
-        line, column, column16, offset, offset16 = index.place(origin, start)
-        end_line, end_column, end_column16, end_offset, end_offset16 = index.place(origin, end)
+        if index.flat:  # one line of one UTF-16 unit per character (a compact record): both ends are the origin moved on, no place() calls
+            line = end_line = origin.line
+            column, column16, offset, offset16 = origin.column + start, origin.column16 + start, origin.offset + start, origin.offset16 + start
+            end_column, end_column16, end_offset, end_offset16 = column + (end - start), column16 + (end - start), offset + (end - start), offset16 + (end - start)
+        else:
+            line, column, column16, offset, offset16 = index.place(origin, start)
+            end_line, end_column, end_column16, end_offset, end_offset16 = index.place(origin, end)
         # the fields set in one go: a frozen dataclass's __init__ sets them one by one through object.__setattr__ (twice the cost)
         region = _new(cls)
         _setattr(
@@ -210,11 +215,12 @@ class TextIndex:
     slice and count the record again each time.
     """
 
-    __slots__ = ("newlines", "astral")
+    __slots__ = ("newlines", "astral", "flat")
 
     def __init__(self, text: str) -> None:
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
         self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and utf16_len(text) != len(text) else []
+        self.flat = not self.newlines and not self.astral  # every place is the origin moved on by an offset (see :meth:`Region.indexed`)
 
     def place(self, origin: Cursor, offset: int) -> tuple[int, int, int, int, int]:
         """The fields of ``origin.advance(text[:offset])``, without building a Cursor (a frozen dataclass costs more than the arithmetic)."""
