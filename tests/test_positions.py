@@ -412,6 +412,33 @@ def test_duplicate_keys_are_located_at_the_last_one_the_decoder_keeps():
     assert checked > 5000 and duplicated > 300
 
 
+@pytest.mark.parametrize("indent", [None, 1])
+def test_keys_that_begin_like_what_follows_a_string_are_found_where_they_are(indent):
+    """A key such as ``","`` or ``"],"`` is also spelt at another string's closing quote (``"v",":"`` holds ``","`` then ``:``): searching for its literal must not stop there.
+
+    Each key of each object is located with the decoded data (the search by
+    literal, no ``\\u`` in the text) and by walking the members: both give
+    the same place, the one ``json.dumps`` wrote it at.
+    """
+    from feedlint.reader.locate import locate
+
+    keys = [",", ":", "],", "},", " ,", ", ", ":x", "]", "}", "\t", " ", "x,", ""]
+    rng = random.Random(3)
+    for _ in range(200):
+        picked = rng.sample(keys, 5)
+        obj = {}
+        for k in picked:
+            obj[k] = rng.choice(["v", ["v"], {"k": "v"}, 1, {",": "v"}])
+        text = json.dumps({"a": "v", **obj, "z": ["v"]}, indent=indent, ensure_ascii=False)
+        data = json.loads(text)
+        for key in data:
+            pointer = "/" + key.replace("~", "~0").replace("/", "~1")
+            walked = locate(text, pointer)
+            assert locate(text, pointer, data=data, unique=None, memo={}) == walked, (text, key)
+            assert locate(text, pointer, on_key=True, data=data, unique=None) == locate(text, pointer, on_key=True), (text, key)
+            assert json.loads(text[walked[0] : walked[1]]) == data[key]
+
+
 @pytest.mark.parametrize("escaped", [False, True])
 def test_a_finding_in_a_duplicated_field_points_at_the_value_the_decoder_kept(tmp_path, escaped):
     """A record with ``content_body`` twice: only the last counts (json keeps it), so only its defect is reported, and there."""

@@ -25,6 +25,7 @@ _MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\n\r]*:[ \t\n\r]*', re.S)  
 _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _NO_DATA = object()
 _AFTER = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")  # whitespace and one separating comma
+_FOLLOWS_A_STRING = ",:]} \t\n\r"  # what may come right after a string's closing quote in JSON
 
 
 def split_pointer(pointer: str) -> list[str]:
@@ -159,7 +160,14 @@ def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | 
     comes before the one found (no nested object to hold it: most top-level
     fields), only a later duplicate could be the member: that is looked for
     up to the object's end.
+
+    A key starting with a character that may follow a string (``,`` ``:``
+    ``]`` ``}`` or white space) is walked to: its literal can begin at the
+    closing quote of another string (``"v",":"`` holds ``","`` followed by
+    ``:``), which a search would take for the key.
     """
+    if token and token[0] in _FOLLOWS_A_STRING:
+        return None
     if unique is not None:
         if token not in unique:
             return None
