@@ -68,22 +68,22 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
         out.sort(key=_file_order)
     del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made
     if check.facts:
-        _collect(check.facts, raw, roles, effects, check.place_known)
+        _collect(check.facts, raw, roles, effects, check.place_known, display)
     return effects
 
 
 def collect_facts(check: RecordCheck, raw: Any, effects: Effects) -> None:
     """Add ``raw``'s fact row to ``effects`` (for a caller that checked it without ``check.facts``: ``--fix``'s first look)."""
     if check.facts:
-        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects, check.place_known)
+        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects, check.place_known, check.display)
 
 
-def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects, place_known: bool = True) -> None:
-    """The record's fact row for the dataset rules (none when no dataset rule looks at its kind)."""
+def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects, place_known: bool = True, display: str | None = None) -> None:
+    """The record's fact row for the dataset rules (none when no dataset rule looks at its kind); ``display``: its file (``Record.file``)."""
     kind = raw.kind
     if not any(kind in a.rule.kinds for a in dataset):
         return  # a text article, say: no row for it
-    record = Record(raw.data, kind, raw.index, raw.pointer, roles) if place_known else Record(raw.data, kind, None, None, roles)
+    record = Record(raw.data, kind, raw.index, raw.pointer, roles, display) if place_known else Record(raw.data, kind, None, None, roles, display)
     facts: dict[str, Any] = {}
     last = None  # the row merged last: FL601..FL690 share one (the record's memo), merged once, not seven times
     for active in dataset:

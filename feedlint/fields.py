@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
+from urllib.parse import urlsplit
 
 from . import pointer
 
@@ -53,13 +54,17 @@ class FieldRoles:
     ``id`` is the pointer of the field shown as ``content_id`` (fingerprints,
     suppressions, baselines); ``profile`` names the profile these roles
     come from (see :mod:`feedlint.profile`); ``attachments`` is where its
-    attachments are (read by ``rules/_paths.py``).
+    attachments are (read by ``rules/_paths.py``); ``id_scope`` and
+    ``site_urls`` say where the identity must be unique (FL601,
+    :meth:`scope`).
     """
 
     patterns: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=lambda: DEFAULT_ROLES)
     id: str = "/content_id"
     profile: str = "cms"
     attachments: Mapping[str, str] = field(default_factory=dict)  # a profile's [attachments] layout; empty: the CMS export's ``attaches``
+    id_scope: str = "portal"  # where ``id`` is unique: "portal" (the CMS export's portal_id), "file" or "site" (ID_SCOPES)
+    site_urls: tuple[str, ...] = ()  # id_scope "site": pointers to the record's own web addresses, the first present names its site
 
     def for_kind(self, kind: str, role: str) -> tuple[str, ...]:
         return tuple(self.patterns.get(kind, {}).get(role, ()))
@@ -74,7 +79,7 @@ class FieldRoles:
         for kind, roles in (overrides or {}).items():
             for role, pats in roles.items():
                 merged.setdefault(kind, {})[role] = tuple(pats)
-        return FieldRoles(merged, self.id, self.profile, self.attachments)
+        return FieldRoles(merged, self.id, self.profile, self.attachments, self.id_scope, self.site_urls)
 
     def identity(self, data: Any) -> Any:
         """The record's identity: the value at ``id`` (``content_id`` by default), or None."""
@@ -84,6 +89,39 @@ class FieldRoles:
         if member is not None:
             return data.get(member[0])
         return next((v for _, v in expand(data, self.id)), None)
+
+    def scope(self, data: Any, file: str | None) -> str | None:
+        """Where the record's identity must be unique (FL601): its site's host, its file, or None (the CMS export: per portal_id).
+
+        ``"site"``: the host (and port) of the first of ``site_urls`` that
+        holds a web address -- a WordPress site's posts, pages and media share
+        one id space whatever files they were saved to, and two sites differ
+        by their address; a record with no address falls back to its file.
+        ``"file"``: the file (a Ghost export, a JSON Feed: one site each).
+        """
+        if self.id_scope == "portal":
+            return None
+        if self.id_scope == "site" and isinstance(data, dict):
+            for pattern in self.site_urls:
+                host = next((h for _, v in expand(data, pattern) if (h := _host(v))), None)
+                if host:
+                    return host
+        return file
+
+
+ID_SCOPES = ("portal", "file", "site")
+
+
+def _host(value: Any) -> str | None:
+    """The host (lower case, with a port if any) of an absolute web address, else None."""
+    if not isinstance(value, str) or "//" not in value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a malformed port or IPv6 literal: no site to name
+        return None
+    return None if not host else host if port is None else f"{host}:{port}"
 
 
 _tokens = pointer.tokens

@@ -21,13 +21,16 @@ class Record:
     ``index`` and ``pointer`` (where it sits in its file) are None when not
     known here (a worker checking a byte range): reading them then raises
     :class:`feedlint.api.PlaceUnknown` (a rule that reads them declares
-    ``reads_place``).
+    ``reads_place``).  ``file`` is the file as findings name it (None: not
+    given), the scope of an identity that is unique per file
+    (:meth:`FieldRoles.scope`).
     """
 
-    __slots__ = ("data", "kind", "_index", "_pointer", "roles", "_memo")
+    __slots__ = ("data", "kind", "_index", "_pointer", "roles", "_memo", "file")
 
-    def __init__(self, data: Any, kind: str = "cms", index: int | None = 0, pointer: str | None = "", roles: FieldRoles | None = None) -> None:
+    def __init__(self, data: Any, kind: str = "cms", index: int | None = 0, pointer: str | None = "", roles: FieldRoles | None = None, file: str | None = None) -> None:
         self.data = data
+        self.file = file
         self.kind = kind
         self._index = index
         self._pointer = pointer

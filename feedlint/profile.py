@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .fields import DEFAULT_ROLES, ROLES, FieldRoles, expand
+from .fields import DEFAULT_ROLES, ID_SCOPES, ROLES, FieldRoles, expand
 from .suggest import unknown as unknown_name
 
 BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
@@ -67,6 +67,8 @@ class Profile:
     layouts: tuple[str, ...] = ()
     pointers: tuple[str, ...] = ()
     id: str = "/content_id"
+    id_scope: str = "portal"  # where ``id`` is unique (FL601): per portal_id (the CMS export), per file, or per site
+    site_urls: tuple[str, ...] = ()  # id_scope "site": the record's web addresses, the first present names its site
     detect: tuple[Detect, ...] = (Detect(),)  # alternatives: the file is this profile's when one of them fits
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     schema: str = ""  # absolute path, or "" for the rules' default
@@ -89,7 +91,7 @@ class Profile:
         patterns = {kind: dict(roles) for kind, roles in DEFAULT_ROLES.items()}
         if self.roles:  # without [fields], the CMS export's roles (the cms profile declares none)
             patterns["cms"] = {role: tuple(self.roles.get(role, ())) for role in ROLES}
-        roles = FieldRoles(patterns, id=self.id, profile=self.name, attachments=self.attachments)
+        roles = FieldRoles(patterns, id=self.id, profile=self.name, attachments=self.attachments, id_scope=self.id_scope, site_urls=self.site_urls)
         return roles.overlaid(overrides) if overrides else roles
 
     def describe(self, rules: Iterable[Any] = ()) -> str:
@@ -105,6 +107,9 @@ class Profile:
         for p in self.pointers:
             lines.append(f"  records: under {p}")
         lines.append(f"  identity (content_id): {self.id}")
+        if self.id_scope != "portal":
+            per = f"site (the host of {', '.join(self.site_urls)}; else the file)" if self.id_scope == "site" else "file"
+            lines.append(f"  identity unique per: {per}")
         lines.append("  detected when: " + "\n             or: ".join(d.describe() for d in self.detect))
         roles = self.field_roles()
         for role in ROLES:
@@ -172,6 +177,7 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     record_id = records.get("id", "/content_id")
     if not isinstance(record_id, str) or not record_id.startswith("/"):
         raise ProfileError(f"{origin}: records.id must be a JSON Pointer like '/id'")
+    id_scope, site_urls = _id_scope(records, bool(fields), origin)
     roles = {}
     for role, pats in fields.items():
         if role not in ROLES:
@@ -199,6 +205,8 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         layouts=layouts,
         pointers=pointers,
         id=record_id,
+        id_scope=id_scope,
+        site_urls=site_urls,
         detect=_detect(data.get("detect", {}), origin),
         roles=roles,
         schema=schema,
@@ -208,6 +216,23 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
         attachments=dict(attachments),
         inapplicable=inapplicable,
     )
+
+
+def _id_scope(records: Mapping[str, Any], own_fields: bool, origin: str) -> tuple[str, tuple[str, ...]]:
+    """``records.id-scope`` and ``records.site-urls``: where the identity must be unique (FL601).
+
+    The default follows the fields: a profile that keeps the CMS export's
+    fields keeps its ``portal_id`` scope; one with its own ``[fields]`` has no
+    portal, and each file is one site unless the profile says how to tell a
+    record's site (``"site"``, by the host of ``site-urls``).
+    """
+    scope = records.get("id-scope", "file" if own_fields else "portal")
+    if scope not in ID_SCOPES:
+        raise ProfileError(f"{origin}: records.id-scope must be one of {', '.join(ID_SCOPES)}")
+    site_urls = _strings(records.get("site-urls", []), f"{origin}: records.site-urls", pointers=True)
+    if (scope == "site") != bool(site_urls):
+        raise ProfileError(f"{origin}: records.site-urls " + ("is needed by id-scope = \"site\" (the pointers of the record's web addresses)" if scope == "site" else "is only read with id-scope = \"site\""))
+    return scope, site_urls
 
 
 def _detect(value: Any, origin: str) -> tuple[Detect, ...]:
