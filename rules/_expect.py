@@ -51,6 +51,7 @@ UNIQUE_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to
 BETWEEN_TYPES = ("expect_column_min_to_be_between", "expect_column_max_to_be_between")
 COLUMN_KINDS = ("expect_column_", "expect_compound_columns_", "expect_multicolumn_", "expect_select_column_")  # they see only the columns they name
 MAX_OTHERS = 3
+RAW_FIELDS = ("attach_index", "token", "id_pointer")  # columns a template gets as they are, not quoted: pointer templates /attaches/{attach_index}/token, {id_pointer}
 RELATED_MAX = 100  # default cap of a grouped finding's related places (FL606's option related-max)
 INSTALL_HINT = "install the optional Great Expectations extra: pip install 'feedlint[dataset]'"
 
@@ -450,7 +451,7 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
         fields = _Fields(rows, p)
         fields.update(same)
         fields.update(value=_show(value), relation=_relation(entry, column, value, kw), file=table.files[file_indexes[row]])
-        for name in ("attach_index", "token"):  # raw, for pointer templates like /attaches/{attach_index}/token
+        for name in RAW_FIELDS:
             if name in rows.columns:
                 fields[name] = str(rows.get(p, name))
         if groups:
@@ -509,7 +510,7 @@ def _related(rows: Rows, members: list[int], pointer_t: str, same: dict[str, str
     for q in members[1 : 1 + max(0, cap)]:
         fields = _Fields(rows, q)
         fields.update(same)
-        for name in ("attach_index", "token"):
+        for name in RAW_FIELDS:
             if name in rows.columns:
                 fields[name] = str(rows.get(q, name))
         try:

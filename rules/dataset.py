@@ -25,7 +25,7 @@ from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
 DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
-BUILTIN_FACTS = frozenset({"is_object", "content_id", "portal_id", "lang_id", "article_key", "attach_tokens", *DATE_FIELDS})
+BUILTIN_FACTS = frozenset({"is_object", "content_id", "portal_id", "lang_id", "article_key", "attach_tokens", "id_scope", "id_pointer", *DATE_FIELDS})
 EXAMPLE_SUITE = str(Path(__file__).with_name("expectations.example.json"))
 
 # The CMS's paragraph break first, in one pass: it is all white space once decoded (whatever its
@@ -264,6 +264,8 @@ def _facts(data: Any) -> dict[str, Any]:
         "content_id": _scalar(d.get("content_id")),
         "portal_id": _scalar(d.get("portal_id")),
         "lang_id": _scalar(d.get("lang_id")),
+        "id_scope": None,  # the CMS export's ids are unique per portal_id; a profile record's scope: _identity
+        "id_pointer": None,
     }
     for column, key in DATE_FIELDS.items():
         value = d.get(key)
@@ -315,9 +317,22 @@ def _extra_for(options) -> frozenset[str]:
     return extra
 
 
+def _identity(record) -> dict[str, Any]:
+    """The record's identity as FL601 compares it: the profile's id, where it must be unique, and where it is.
+
+    ``id_scope`` and ``id_pointer`` are null on the CMS export, whose ids are
+    unique per ``portal_id`` (the suite's ``unique-content-id``); a profile
+    record's are its site or file (:meth:`feedlint.fields.FieldRoles.scope`)
+    and the profile's ``[records] id`` (``unique-record-id``).
+    """
+    roles = record.roles
+    scope = roles.scope(record.data, record.file)
+    return {"content_id": _scalar(record.content_id), "id_scope": scope, "id_pointer": None if scope is None else roles.id}
+
+
 def collect_facts(record, options) -> dict[str, Any]:
     """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
-    facts = record.memo("fl6:facts", lambda: {**_facts(record.data), "content_id": _scalar(record.content_id)})  # the profile's identity
+    facts = record.memo("fl6:facts", lambda: {**_facts(record.data), **_identity(record)})
     extra = _extra_for(options)
     if not extra:
         return facts
@@ -412,6 +427,15 @@ def duplicate_content_id(table, options) -> Iterator[DatasetHit]:
     sees the files of one invocation (the hook sets `require_serial`, so one
     invocation gets every staged file unless the command line would exceed
     about 128 KiB).
+
+    Another system's records (a profile: WordPress, Ghost, JSON Feed) have no
+    portal: their identity (the profile's `[records] id`, e.g. `/id`) must be
+    unique within one site, and each copy is reported at that member (suite
+    entry `unique-record-id`).  The profile says what one site is
+    (`[records] id-scope`): WordPress, the host of the record's own address
+    (posts, pages and media share one id space, whatever files they were
+    dumped to; two sites in one run never collide); a Ghost export or a JSON
+    Feed, its file.
     """
     yield from run_expectations("FL601", "FL601-duplicate-content-id", table, options)
 
