@@ -386,3 +386,18 @@ def test_dataset_rules_are_spark_aggregations_and_the_driver_gets_only_their_row
     assert not driver_rows  # fact rows stayed in Spark
     assert 0 < sum(given_back) <= len(dataset) + sum(len(f.get("related", ())) for f in dataset)  # each row given back is a finding's or one of its related places (FL606: one finding per group)
     assert any(f.get("related") for f in dataset if f["rule"] == "FL606")  # a grouped finding's related places, the same on Spark (_same)
+
+
+def test_profile_identities_are_unique_per_site_on_spark(spark, small_splits, tmp_path, monkeypatch):
+    """FL601 on WordPress (per site, across files), Ghost (current and 0.x) and JSON Feed (per file) records beside a
+    CMS export: the Spark evaluator's findings are the local engine's (messages, positions, fingerprints)."""
+    from test_dataset_profiles import _profile_runs
+
+    from feedlint.rules import _expect
+
+    monkeypatch.setattr(_expect.GxEvaluator, "evaluate", lambda *a, **k: pytest.fail("GX was asked"))
+    for files in _profile_runs(tmp_path):
+        code, out, _ = _same("--format", "json", "--select", "FL601", *files, cwd=tmp_path, code=1)
+        found = json.loads(out)
+        assert {f["file"] for f in found} == {"p1.json", "p2.json", "g.json", "g0.json", "f.json"}
+        assert all(f["pointer"].endswith("/id") and "portal" not in f["message"] for f in found)
