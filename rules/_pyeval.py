@@ -95,6 +95,8 @@ def evaluate(entry: Entry, kwargs: dict[str, Any], rows: Rows, domain: list[int]
 
 def _keys(rows: Rows, cols: list[str], domain: Sequence[int], ignore: str) -> dict[int, tuple[Any, ...]]:
     """Each considered position's values of ``cols`` (rows with missing values left out as ``ignore`` says), in ``domain`` order."""
+    if ignore == "any_value_is_missing" and any(_no_value(rows, c) for c in cols):
+        return {}  # a key column without any value (FL601's profile entry on a CMS-only run): every row skipped, no loop over them
     columns = [rows.data(c) for c in cols]
     if len(domain) == len(rows):  # every position, in order (the usual whole-run entry): tuples zipped at C speed
         pairs: Iterator[tuple[int, tuple[Any, ...]]] = zip(domain, zip(*columns))
@@ -120,6 +122,12 @@ def _comparables(rows: Rows, column: str, domain: Sequence[int]) -> list[Any]:
         cells = rows.data(column)
         values = [v if type(v) is dt.datetime or v is None else comparable(column, v) for v in (cells[p] for p in domain)]
     return [v for v in values if v is not None]
+
+
+def _no_value(rows: Rows, column: str) -> bool:
+    """Whether ``column`` holds nothing but None in every row, found by a C-speed count (a column of values: False)."""
+    cells = rows.columns.get(column)
+    return cells is None or (type(cells) is list and cells.count(None) == len(cells))
 
 
 class PlainEvaluator:

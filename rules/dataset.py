@@ -317,22 +317,27 @@ def _extra_for(options) -> frozenset[str]:
     return extra
 
 
-def _identity(record) -> dict[str, Any]:
-    """The record's identity as FL601 compares it: the profile's id, where it must be unique, and where it is.
+def _identity(record, facts: dict[str, Any]) -> dict[str, Any]:
+    """``facts`` with the record's identity as FL601 compares it: the profile's id, where it must be unique, and where it is.
 
-    ``id_scope`` and ``id_pointer`` are null on the CMS export, whose ids are
-    unique per ``portal_id`` (the suite's ``unique-content-id``); a profile
-    record's are its site or file (:meth:`feedlint.fields.FieldRoles.scope`)
-    and the profile's ``[records] id`` (``unique-record-id``).
+    ``id_scope`` and ``id_pointer`` stay null on the CMS export (:func:`_facts`),
+    whose ids are unique per ``portal_id`` (the suite's ``unique-content-id``);
+    a profile record's are its site or file
+    (:meth:`feedlint.fields.FieldRoles.scope`) and the profile's ``[records]
+    id`` (``unique-record-id``).  Set in place: no second dict per record.
     """
+    facts["content_id"] = _scalar(record.content_id)
     roles = record.roles
-    scope = roles.scope(record.data, record.file)
-    return {"content_id": _scalar(record.content_id), "id_scope": scope, "id_pointer": None if scope is None else roles.id}
+    if roles.id_scope != "portal":
+        scope = roles.scope(record.data, record.file)
+        if scope is not None:
+            facts["id_scope"], facts["id_pointer"] = scope, roles.id
+    return facts
 
 
 def collect_facts(record, options) -> dict[str, Any]:
     """One fact-table row per record; computed once per record and shared by every FL6xx rule."""
-    facts = record.memo("fl6:facts", lambda: {**_facts(record.data), **_identity(record)})
+    facts = record.memo("fl6:facts", lambda: _identity(record, _facts(record.data)))
     extra = _extra_for(options)
     if not extra:
         return facts

@@ -227,3 +227,26 @@ def test_the_default_scope_follows_the_fields():
     cms_like = profile_from_data({"name": "cms2", "records": {"layouts": ["array"], "id": "/uuid"}}, "cms2.toml")
     assert (own.id_scope, cms_like.id_scope) == ("file", "portal")
     assert "identity unique per: file" in own.describe() and "unique per" not in cms_like.describe()
+
+
+@pytest.mark.parametrize("scopes", [
+    [None, None, None, None],  # a CMS-only run: the column holds no value, the plain evaluator skips the loop
+    [None, "a.json", None, "a.json"],  # some values: the loop
+    [float("nan"), "a.json", float("nan"), "a.json"],  # NaN is missing too (as GX sees it), though not None
+    ["a.json", "b.json", "a.json", "a.json"],
+])
+def test_a_key_column_without_values_gives_what_the_loop_and_gx_give(scopes):
+    """_pyeval's shortcut for a key column of nothing but None answers as the row loop and Great Expectations do."""
+    from feedlint.facts import FactTable, RowRef
+    from feedlint.rules import _expect, _pyeval
+    from feedlint.rules._suite import entries_for
+
+    table = FactTable(files=["a.json"])
+    for i, scope in enumerate(scopes):
+        table.add(RowRef(0, i, f"/{i}", 7), {"is_object": True, "content_id": 7, "portal_id": None, "id_scope": scope, "id_pointer": "/id"})
+    entry = next(e for e in entries_for("FL601") if e.key == "unique-record-id")
+    plain = _expect.evaluate(table, [entry], {}, evaluator=_pyeval.PLAIN)
+    gx = _expect.evaluate(table, [entry], {}, evaluator=_expect.GX)
+    assert (plain[0].success, plain[0].rows, plain[0].result) == (gx[0].success, gx[0].rows, {k: gx[0].result[k] for k in plain[0].result})
+    assert list(_expect.outcome_hits(table, plain)) == list(_expect.outcome_hits(table, gx))
+    assert plain[0].success == (scopes.count("a.json") < 2)
