@@ -11,6 +11,7 @@ import pytest
 from feedlint.reader.errors import InputError
 from feedlint.reader.jsonstream import JsonRecordReader
 from feedlint.reader.locate import locate, string_span
+from feedlint.reader.positions import utf8_counts
 from feedlint.reader.textstream import TextStream
 
 
@@ -554,3 +555,33 @@ def _two_indexes(text: str, start: int):
     slow.start = start + 1
     slow._index_stepwise(text)
     return fast, slow
+
+
+def _counts_byte_by_byte(data: bytes) -> tuple[int, int]:
+    """The definition: a code point per byte that is not a continuation byte, a second UTF-16 unit per 4-byte lead."""
+    n = sum(1 for b in data if not 0x80 <= b < 0xC0)
+    return n, n + sum(1 for b in data if 0xF0 <= b <= 0xF4)
+
+
+UTF8_TEXTS = [
+    "", "plain ASCII", "caf\u00e9", "\u201cquoted\u201d \u2019s", "\ufeffBOM first", "a\r\nb\r\n",
+    "\U00010000 \U00040000 \U00080000 \U000c0000 \U00100000 \U0010ffff",  # each 4-byte lead, F0 to F4
+    "x" * 300 + "\U0001F600" + "\u00e9" * 3, "\u0641\u200c\u0627 \u4e2d\u6587",
+]
+
+
+@pytest.mark.parametrize("text", UTF8_TEXTS)
+def test_utf8_counts_of_any_piece_add_up_to_the_text(text):
+    """Decoding and measuring counts what the byte-by-byte definition counts, also for pieces cut inside a character."""
+    data = text.encode("utf-8")
+    assert utf8_counts(data) == _counts_byte_by_byte(data) == (len(text), len(text.encode("utf-16-le")) // 2)
+    for cut in range(len(data) + 1):
+        head, tail = utf8_counts(data[:cut]), utf8_counts(data[cut:])
+        assert (head[0] + tail[0], head[1] + tail[1]) == utf8_counts(data)
+        assert head == _counts_byte_by_byte(data[:cut]) and tail == _counts_byte_by_byte(data[cut:])
+
+
+def test_utf8_counts_of_bytes_that_do_not_decode_count_each_lead():
+    """An encoded lone surrogate (which strict UTF-8 rejects) counts as the lead byte it starts with."""
+    for data in ("a\ud800b\U0001F600".encode("utf-8", "surrogatepass"), b"\xf0\x9f", b"\x80\x80x", b"\xf4\x8f\xbf"):
+        assert utf8_counts(data) == _counts_byte_by_byte(data)
