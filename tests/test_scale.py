@@ -97,6 +97,55 @@ def test_an_integer_beyond_64_bits_alone_is_exact_when_the_record_is_used():
     assert r.data == {"content_id": 123456789012345678901234567890, "x": 1} and isinstance(r.data["content_id"], int)
 
 
+def _same(a, b) -> bool:
+    """Equal with the same types all the way down (``1 == 1.0``, ``0 == -0.0``: not the same value here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return repr(a) == repr(b)
+
+
+EDGE_NUMBERS = [
+    "9007199254740993", "-9007199254740993", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+    "-9223372036854775809", "18446744073709551615", "18446744073709551616", "-18446744073709551617",
+    "123456789012345678901234567890", "-0", "0", "-0.0", "1e19", "-1E19", "9.3e18", "9.2e18", "1.5e300", "1e5",
+    "2E-3", "-1e-5", "0.1", "1e22", "12345678901234567890e0",
+]
+
+
+@pytest.mark.parametrize("number", EDGE_NUMBERS)
+@pytest.mark.parametrize("where", ["top", "nested", "list"])
+@pytest.mark.parametrize("pad", [0, 5000])
+def test_a_decoded_record_is_exactly_what_json_loads_gives(number, where, pad):
+    """orjson's value made exact (a walk of the values for a record of long strings; a scan for a short or number-dense one) equals ``json.loads``."""
+    from feedlint.reader.jsondecode import loads_unverified, verified
+
+    value = {"top": number, "nested": '{"a": {"b": [1, {"c": %s}]}}' % number, "list": "[%s, 1, 2.5, null]" % number}[where]
+    source = ('{"content_id": 1, "body": "%s", "v": %s, "after": "\\u00e9\\ud83d\\ude00"}' % ("x" * pad, value)).encode()
+    got, exact = loads_unverified(source)
+    if not exact:
+        got = verified(source, got)
+    assert _same(got, json.loads(source))
+
+
+def test_values_walk_stops_at_its_budget_and_the_scan_decides():
+    """A record dense with values is not walked to the end: the digit scan decides for it, exactly."""
+    from feedlint.reader import jsondecode
+
+    if not jsondecode.HAVE_ORJSON:
+        pytest.skip("the walk is orjson's")
+    dense = b"[" + b",".join([b"1"] * 2000 + [b"123456789012345678901234567890"]) + b"]"
+    assert jsondecode._huge_float(json.loads(dense), len(dense) // jsondecode._BYTES_PER_VALUE) is None
+    value, exact = jsondecode.loads_unverified(dense)
+    assert not exact and _same(jsondecode.verified(dense, value), json.loads(dense))
+    sparse = b'{"v": [1, {"w": 1e19}], "s": "%s"}' % (b"x" * 1000)
+    assert jsondecode._huge_float(json.loads(sparse), len(sparse) // jsondecode._BYTES_PER_VALUE) is True
+    assert jsondecode._huge_float({"v": [1, {"w": 9.2e18}]}, 100) is False
+
+
 def test_long_digit_run_inside_a_string_is_not_a_number():
     (r,) = read(b'[{"content_id": 1, "url": "./file/12345678901234567890123.jpg"}]')
     assert r.data == {"content_id": 1, "url": "./file/12345678901234567890123.jpg"}
