@@ -80,7 +80,7 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
         except Exception:  # noqa: BLE001 - fall back to the reference implementation
             pass
 
-    reference = functools.lru_cache(maxsize=1)(lambda: _reference_validator(schema, record_schema, path, allow_remote))
+    reference = functools.lru_cache(maxsize=1)(lambda: _reference_validator(schema, record_schema, path, allow_remote, vet=not bundled_schema))
     if is_valid is None or not bundled_schema:
         reference()  # vet the user's schema now: one clear setup error, not one per record
     if is_valid is None:
@@ -96,17 +96,23 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
     return CompiledSchema(explain, is_valid, record_schema)
 
 
-def _reference_validator(schema: dict, record_schema: dict, path: str, allow_remote: bool) -> Any:
-    """A python-jsonschema validator for ``record_schema``, after checking ``schema`` itself."""
+def _reference_validator(schema: dict, record_schema: dict, path: str, allow_remote: bool, vet: bool = True) -> Any:
+    """A python-jsonschema validator for ``record_schema``, after checking ``schema`` itself (``vet``).
+
+    The bundled schema is not checked again here: the test suite checks it
+    against its metaschema, and checking it cost every process that explains
+    a failing record (each worker) about as much as importing python-jsonschema.
+    """
     import jsonschema
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource
 
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise SchemaSetupError(f"{path}: invalid JSON Schema: {exc.message}") from None
+    if vet:
+        try:
+            cls.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise SchemaSetupError(f"{path}: invalid JSON Schema: {exc.message}") from None
 
     def retrieve(uri: str):
         if not allow_remote:

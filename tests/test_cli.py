@@ -170,6 +170,23 @@ def test_user_schema_replaces_bundled(write_export, tmp_path):
     assert r.returncode == 2 and "broken.json:1:2: schema is not valid JSON" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("name", ["cms-export", "ghost-post", "jsonfeed-item", "wordpress"])
+def test_bundled_schemas_are_valid_json_schemas(name):
+    """Vetted here once: the loader does not check the bundled CMS schema against its metaschema in every process."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(schema)
+
+
+def test_a_users_invalid_json_schema_is_still_a_setup_error(tmp_path):
+    from rules._schema_loader import SchemaSetupError, compiled
+
+    (tmp_path / "bad.json").write_text(json.dumps({"type": 5}))
+    with pytest.raises(SchemaSetupError, match="invalid JSON Schema"):
+        compiled(str(tmp_path / "bad.json"), False)
+
+
 def test_rules_and_explain():
     r = run_cli("rules")
     assert r.returncode == 0 and "FL101" in r.stdout and "schema-violation" in r.stdout
