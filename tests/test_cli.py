@@ -180,7 +180,7 @@ def test_bundled_schemas_are_valid_json_schemas(name):
 
 
 def test_a_users_invalid_json_schema_is_still_a_setup_error(tmp_path):
-    from rules._schema_loader import SchemaSetupError, compiled
+    from feedlint.rules._schema_loader import SchemaSetupError, compiled
 
     (tmp_path / "bad.json").write_text(json.dumps({"type": 5}))
     with pytest.raises(SchemaSetupError, match="invalid JSON Schema"):
