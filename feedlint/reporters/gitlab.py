@@ -22,7 +22,7 @@ import hashlib
 
 from ..model import Finding
 from .base import RunInfo, Summary, place
-from .jsonfmt import JsonReporter, dumps
+from .jsonfmt import JsonReporter
 from .locations import annotation_path
 
 SEVERITIES = {"note": "info", "warning": "minor", "error": "major"}
@@ -61,14 +61,14 @@ class GitlabReporter(JsonReporter):
     def finish(self, summary: Summary) -> None:
         assert self.run is not None
         for skipped in summary.skipped:
-            self._batch.append(dumps({
+            self.add({
                 "type": "issue",
                 "description": f"not checked: {skipped.reason}",
                 "check_name": "feedlint input-skipped",
                 "fingerprint": self._unique(hashlib.sha256(f"input-skipped\x1f{skipped.path}".encode()).hexdigest()[:32]),
                 "severity": "info",
                 "location": {"path": annotation_path(skipped.path, self.run.root), "lines": {"begin": 1, "end": 1}},
-            }))
+            })
         super().finish(summary)
 
     def _unique(self, fingerprint: str) -> str:

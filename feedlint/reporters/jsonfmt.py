@@ -2,6 +2,9 @@
 
 Findings are written as they arrive, a batch at a time (one write per finding
 cost as much as encoding it), so memory does not grow with their number.
+They are kept encoded, as orjson gives them: where the stream takes UTF-8
+bytes as they are (:func:`feedlint.output.utf8_bytes_under`) a batch is
+written without being decoded and encoded again.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ..model import Finding
+from ..output import utf8_bytes_under
 from .base import Reporter, RunInfo, Summary, profile_of
 
 
@@ -21,7 +25,9 @@ class JsonReporter(Reporter):
     def start(self, run: RunInfo) -> None:
         super().start(run)
         self._written = 0
-        self._batch: list[str] = []
+        self._batch: list[bytes] = []
+        self._bytes = utf8_bytes_under(self.stream)
+        self._errors = self.stream.errors if self._bytes is not None else "surrogatepass"  # the text layer's, for what orjson cannot write
         self.stream.write(self.head())
 
     def head(self) -> str:
@@ -39,15 +45,27 @@ class JsonReporter(Reporter):
         return entry
 
     def handle(self, finding: Finding) -> None:
-        self._batch.append(dumps(self.entry(finding)))
+        self.add(self.entry(finding))
+
+    def add(self, entry: dict) -> None:
+        """Put ``entry`` in the array, encoded (written with its batch)."""
+        self._batch.append(encode(entry, self._errors))
         if len(self._batch) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self._batch:
-            self.stream.write(("\n  " if not self._written else ",\n  ") + ",\n  ".join(self._batch))
+            self._write((b"\n  " if not self._written else b",\n  ") + b",\n  ".join(self._batch))
             self._written += len(self._batch)
             self._batch = []
+
+    def _write(self, data: bytes) -> None:
+        """Write encoded JSON: as it is beneath the text stream (what was written as text before it first), else decoded."""
+        if self._bytes is not None:
+            self.stream.flush()
+            self._bytes.write(data)
+        else:
+            self.stream.write(data.decode("utf-8", self._errors))
 
     def finish(self, summary: Summary) -> None:
         self._flush()
@@ -61,6 +79,20 @@ def dumps(value: dict) -> str:
             return _orjson.dumps(value, default=str).decode("utf-8")
         except TypeError:  # an integer beyond 64 bits, a lone surrogate: json writes those
             pass
+    return _stdlib_dumps(value)
+
+
+def encode(value: dict, errors: str) -> bytes:
+    """:func:`dumps` as UTF-8 bytes; what only the standard library writes (a lone surrogate) is encoded with ``errors``, as the text stream would."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(value, default=str)
+        except TypeError:
+            pass
+    return _stdlib_dumps(value).encode("utf-8", errors)
+
+
+def _stdlib_dumps(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
