@@ -26,6 +26,7 @@ class JsonReporter(Reporter):
         super().start(run)
         self._written = 0
         self._batch: list[bytes] = []
+        self._profiles: dict[str, str] = {}
         self._bytes = utf8_bytes_under(self.stream)
         self._errors = self.stream.errors if self._bytes is not None else "surrogatepass"  # the text layer's, for what orjson cannot write
         self.stream.write(self.head())
@@ -41,8 +42,17 @@ class JsonReporter(Reporter):
     def entry(self, finding: Finding) -> dict:
         """What one finding becomes in the array (every field, and the profile its file was read with; formats built on this one override it)."""
         entry = finding.as_dict()
-        entry["profile"] = profile_of(self.run, finding.path)
+        entry["profile"] = self.profile(finding.path)
         return entry
+
+    def profile(self, path: str) -> str | None:
+        """:func:`profile_of` the file ``path``, remembered once known (a file's profile does not change; asked per finding)."""
+        known = self._profiles.get(path)
+        if known is None:
+            known = profile_of(self.run, path)
+            if known is not None:
+                self._profiles[path] = known
+        return known
 
     def handle(self, finding: Finding) -> None:
         self.add(self.entry(finding))
