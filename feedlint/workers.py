@@ -20,7 +20,8 @@ import time
 from collections import deque
 from typing import Any, Iterator
 
-from .reader.positions import Cursor, region_fields
+from .model import Finding
+from .reader.positions import Cursor, Region, region_fields
 
 _worker: dict[str, Any] = {}
 _inherited_plan: Any = None  # set just before a fork-based pool starts
@@ -132,9 +133,6 @@ def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, 
     """
     if not packed:
         return []
-    from .model import Finding
-    from .reader.positions import Region
-
     content_id, rows = packed
     out = []
     for rule_id, message, record_pointer, fields, evidence, fingerprint, fix in rows:

@@ -21,6 +21,7 @@ from typing import Any, Iterator, Sequence
 
 from ..effects import Effects
 from ..reader.errors import InputError
+from ..reader.jsonstream import record_pointer, shift_start
 from ..reader.positions import Cursor
 from ..workers import _check, _packed, _worker, unpack_findings
 
@@ -118,8 +119,6 @@ class Ranges:
 
     def pointer(self, k: int, page: int, first_in_page: int) -> str:
         """Pointer of a range's ``k``-th record, on its ``page``-th page counted from the range's (whose first record is its ``first_in_page``-th)."""
-        from ..reader.jsonstream import record_pointer
-
         known = self.known
         if self.layout == "pages":
             return record_pointer("pages", known.outer + page, known.inner + k if page == 0 else k - first_in_page)
@@ -139,8 +138,6 @@ def start_of(source: Any, raw: Any) -> Any:
 
 def drain(got: tuple, span: tuple, ranges: Ranges, rules_by_id: dict, display: str, pending: deque, progress: Any) -> Effects:
     """A range's effects, numbered and placed from its start; then check it ended where the next range starts."""
-    from ..reader.jsonstream import shift_start
-
     out, pages, rel_end, totals = got
     known = ranges.known
     base = known.cursor
