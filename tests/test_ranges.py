@@ -799,3 +799,17 @@ def test_main_side_per_record_code_imports_nothing_when_called(function):
     for part in name.split("."):
         target = getattr(target, part)
     assert not [i for i in dis.get_instructions(target) if i.opname == "IMPORT_NAME"]
+
+
+def test_cursor_shift_first_line_shortcut_equals_placing_each_end():
+    """``Cursor.shift`` places both ends of a region on the range's first line at once: the same as placing each end, on every mix of lines."""
+    from feedlint.reader.positions import Cursor
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        base = Cursor(rng.randint(1, 4), rng.randint(1, 300), rng.randint(1, 300), rng.randint(0, 10**6), rng.randint(0, 10**6))
+        start_line, end_line = rng.choice([(1, 1), (1, 2), (2, 2), (1, 5), (3, 7), (2, 1)])
+        fields = (start_line, rng.randint(1, 50), end_line, rng.randint(1, 50), rng.randint(1, 60), rng.randint(1, 60), rng.randint(0, 999), rng.randint(0, 99), rng.randint(0, 999), rng.randint(0, 99))
+        start = base.shift_cursor((fields[0], fields[1], fields[4], fields[6], fields[8]))
+        end = base.shift_cursor((fields[2], fields[3], fields[5], 0, 0))
+        assert base.shift(fields) == (start[0], start[1], end[0], end[1], start[2], end[2], start[3], fields[7], start[4], fields[9]), (base, fields)
