@@ -110,7 +110,7 @@ class Cursor:
     def shift(self, fields: tuple) -> tuple:
         """A :class:`Region`'s fields (in :func:`region_fields` order) counted from this cursor, as the file counts them."""
         start_line, start_column, end_line, end_column, start_column16, end_column16, offset, length, offset16, length16 = fields
-        if start_line == end_line == 1:  # on the first line (every finding of a one-line export): :meth:`_place` once for both ends
+        if start_line == end_line == 1:  # on the first line (every finding of a one-line export): both ends placed in one step, as _place would
             line, column, column16 = self.line, self.column - 1, self.column16 - 1
             return (line, start_column + column, line, end_column + column, start_column16 + column16, end_column16 + column16, offset + self.offset, length, offset16 + self.offset16, length16)
         start_line, start_column, start_column16 = self._place(start_line, start_column, start_column16)
