@@ -149,41 +149,41 @@ def test_text_index_positions_equal_advancing_over_the_text():
     """Binary search in a TextIndex gives what advancing a cursor over the text gives, at every offset."""
     import random
 
-    from feedlint.reader.positions import Cursor, Region, TextIndex
+    from feedlint.reader.positions import TextIndex
 
     rng = random.Random(2)
     alphabet = ["a", " ", "\n", "\r\n", "é", "’", "😀", "\U00020000", "ا", "\u200c"]
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
-        origin = Cursor(rng.randint(1, 5), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
-        index = TextIndex(text)
-        for start in range(len(text) + 1):
-            end = rng.randint(start, len(text))
-            a = origin.advance(text[:start])
-            b = a.advance(text[start:end])
-            expected = Region(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
-            assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
+        _assert_indexed_as_advancing(rng, text, TextIndex(text))
+
+
+def _assert_indexed_as_advancing(rng, text, index):
+    """Region.indexed from a random origin, for every start and a random end, equals advancing a cursor over the text."""
+    from feedlint.reader.positions import Cursor, Region
+
+    origin = Cursor(rng.randint(1, 5), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
+    for start in range(len(text) + 1):
+        end = rng.randint(start, len(text))
+        a = origin.advance(text[:start])
+        b = a.advance(text[start:end])
+        expected = Region(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
+        assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
 
 
 def test_a_flat_text_places_regions_as_advancing_over_it():
     """A text without line feeds or astral characters (a compact record) is placed by addition: the same regions as advancing a cursor, and only such a text counts as flat."""
     import random
 
-    from feedlint.reader.positions import Cursor, Region, TextIndex
+    from feedlint.reader.positions import TextIndex
 
     rng = random.Random(5)
     for alphabet in (["a", " ", "\r", "\t"], ["é", "’", "ا", "\u200c", "\u2028", "x"], ["a", "\n"], ["a", "😀"]):
         for _ in range(100):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
-            origin = Cursor(rng.randint(1, 5), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
             index = TextIndex(text)
             assert index.flat == ("\n" not in text and all(ord(c) < 0x10000 for c in text))
-            for start in range(len(text) + 1):
-                end = rng.randint(start, len(text))
-                a = origin.advance(text[:start])
-                b = a.advance(text[start:end])
-                expected = Region(a.line, a.column, b.line, b.column, a.column16, b.column16, a.offset, b.offset - a.offset, a.offset16, b.offset16 - a.offset16)
-                assert Region.indexed(origin, index, start, end) == expected, (text, start, end)
+            _assert_indexed_as_advancing(rng, text, index)
 
 
 def test_indexed_region_is_an_ordinary_region():
