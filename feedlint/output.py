@@ -78,12 +78,18 @@ def utf8_bytes_under(stream: TextIO) -> BinaryIO | None:
     as they are: decoding them and having the text layer encode them again
     cost a tenth of a large run's main process (JSON of 56,000 findings, most
     with a non-ASCII character, so the text was not ASCII).  True of the files
-    :func:`atomic_text_writer` opens and of standard output (Python writes
-    its ``"\n"`` as it is; a replacement on a system whose line separator is
-    not ``"\n"`` may translate it) when their encoding is UTF-8.  Any other
-    stream (a ``StringIO``, a file opened elsewhere, perhaps translating newlines) gets text.
+    :func:`atomic_text_writer` opens and of the interpreter's own standard
+    output (``sys.__stdout__``: Python writes its ``"\n"`` as it is where the
+    line separator is ``"\n"``; on Windows it translates) when their encoding
+    is UTF-8.  Any other stream gets text: a ``StringIO``, a file opened
+    elsewhere, and a replacement put in ``sys.stdout`` by whoever embeds
+    feedlint (``TextIOWrapper(sys.stdout.buffer, newline="\r\n")`` translates
+    what is written as text only: bytes beneath it would mix line endings).
+    Text streams do not say whether they translate newlines, so the one left
+    unseen is the interpreter's stdout reconfigured in process
+    (``sys.stdout.reconfigure(newline=...)``).
     """
-    if not isinstance(stream, io.TextIOWrapper) or not (stream in _AS_WRITTEN or (stream is sys.stdout and os.linesep == "\n")):
+    if not isinstance(stream, io.TextIOWrapper) or not (stream in _AS_WRITTEN or (stream is sys.__stdout__ and os.linesep == "\n")):
         return None
     try:
         return stream.buffer if codecs.lookup(stream.encoding).name == "utf-8" else None

@@ -10,6 +10,7 @@ escaped characters, and what only the standard library encodes.
 from __future__ import annotations
 
 import io
+import json
 import sys
 
 import pytest
@@ -79,10 +80,37 @@ def test_bytes_beneath_only_where_they_are_what_text_would_give(tmp_path):
 
 def test_standard_output_takes_bytes_when_utf8(monkeypatch):
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    monkeypatch.setattr(sys, "__stdout__", stdout)
     monkeypatch.setattr(sys, "stdout", stdout)
     assert utf8_bytes_under(stdout) is stdout.buffer
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    ascii_stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "__stdout__", ascii_stdout)
+    monkeypatch.setattr(sys, "stdout", ascii_stdout)
     assert utf8_bytes_under(sys.stdout) is None
+
+
+def test_a_replaced_standard_output_gets_text(monkeypatch):
+    """Whoever embeds feedlint may put a stream of its own in sys.stdout; it may translate newlines."""
+    crlf = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\r\n")
+    monkeypatch.setattr(sys, "stdout", crlf)
+    assert utf8_bytes_under(crlf) is None
+
+
+def test_a_replaced_standard_output_translating_newlines_keeps_one_line_ending(tmp_path):
+    """``sys.stdout`` replaced by a CRLF-translating wrapper: every line of the report ends in CRLF (bytes beneath it mixed in LF)."""
+    import subprocess
+
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([[{"content_id": 1, "content_title": "AT&amp;T"}, {"content_id": 1, "content_title": "B&amp;C"}]]), encoding="utf-8")
+    script = ("import io, sys\n"
+              "sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding='utf-8', newline='\\r\\n')\n"
+              "from feedlint.cli import main\n"
+              f"sys.argv = ['feedlint', 'check', '--format', 'json', '--exit-zero', {str(export)!r}]\n"
+              "try:\n    main()\nfinally:\n    sys.stdout.flush()\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, cwd=tmp_path).stdout
+    assert out.count(b"\n") > 3 and out.count(b"\n") == out.count(b"\r\n")
+    assert json.loads(out) and out.replace(b"\r\n", b"\n") == subprocess.run(
+        [sys.executable, "-m", "feedlint", "check", "--format", "json", "--exit-zero", str(export)], capture_output=True, timeout=120, cwd=tmp_path).stdout
 
 
 @pytest.mark.parametrize("reporter_cls", [JsonReporter, JsonReportReporter, GitlabReporter])
