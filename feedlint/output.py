@@ -43,14 +43,15 @@ def atomic_text_writer(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = os.path.realpath(path)  # a symlink's target is replaced, not the link
-    mode = _existing_mode(target)
+    mode = _existing_mode(path)  # asked of the path itself: the kernel follows /dev/stdout to a pipe, realpath cannot
     if mode is not None and not stat.S_ISREG(mode):
-        # not a regular file: write through (a directory fails here with EISDIR)
-        with open(target, "w", encoding="utf-8", newline="\n") as f:
+        # not a regular file: write through (a directory fails here with EISDIR); opened by its own name,
+        # as /dev/stdout's realpath on a pipe ("/proc/<pid>/fd/pipe:[...]") names nothing that exists
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
             _AS_WRITTEN.add(f)
             yield f
         return
+    target = os.path.realpath(path)  # a symlink's target is replaced, not the link
     fd, tmp = tempfile.mkstemp(prefix=".feedlint-", suffix=".tmp", dir=os.path.dirname(target))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

@@ -56,6 +56,15 @@ def test_fifo_is_written_through_not_replaced(export):
     assert not _leftovers(export)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_dev_stdout_on_a_pipe_is_written_through(export):
+    """``-o /dev/stdout`` with stdout a pipe (``| jq``): its realpath, ``/proc/<pid>/fd/pipe:[...]``, names nothing; the path itself opens the pipe."""
+    r = run_cli("check", "--format", "json", "-o", "/dev/stdout", "export.json", cwd=export)  # run_cli's stdout is a pipe
+    assert r.returncode == 1, r.stderr
+    assert json.loads(r.stdout)[0]["rule"] == "FL101"
+    assert not _leftovers(export)
+
+
 def test_symlink_target_is_replaced_and_link_kept(export):
     (export / "reports").mkdir()
     target = export / "reports" / "latest.sarif"
