@@ -112,8 +112,18 @@ class FieldRoles:
 ID_SCOPES = ("portal", "file", "site")
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _host(value: Any) -> str | None:
-    """The host (lower case, with a port if any) of an absolute web address, else None."""
+    """The host of an absolute web address, spelt one way per site (with a port if not the scheme's default), else None.
+
+    One site's records may spell its address differently (``EXAMPLE.org``,
+    ``example.org.``, ``example.org:443``, ``bücher.example`` beside
+    ``xn--bcher-kva.example``): lower case, no trailing dot, the default port
+    dropped, an internationalised name as its ASCII form.  An IPv6 literal
+    keeps its brackets, so that ``[::1]:8080`` and ``[::1:8080]`` stay two hosts.
+    """
     if not isinstance(value, str) or "//" not in value:
         return None
     try:
@@ -121,7 +131,17 @@ def _host(value: Any) -> str | None:
         host, port = parts.hostname, parts.port
     except ValueError:  # a malformed port or IPv6 literal: no site to name
         return None
-    return None if not host else host if port is None else f"{host}:{port}"
+    host = host.rstrip(".") if host else None
+    if not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    elif not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a name IDNA 2003 can write: compared as it is
+            pass
+    return host if port is None or _DEFAULT_PORTS.get(parts.scheme.lower()) == port else f"{host}:{port}"
 
 
 _tokens = pointer.tokens

@@ -210,6 +210,27 @@ def test_scope_of_a_record():
     assert FieldRoles().scope({"content_id": 1}, "f.json") is None  # the CMS export: per portal_id
 
 
+@pytest.mark.parametrize("link,other", [
+    ("https://example.org:443/a/", "https://example.org/b/"),  # the scheme's default port, written out
+    ("http://example.org:80/a/", "https://example.org/b/"),
+    ("https://example.org./a/", "https://example.org/b/"),  # a fully qualified name's trailing dot
+    ("https://bücher.example/a/", "https://xn--bcher-kva.example/b/"),  # an internationalised name and its ASCII form
+    ("https://BÜCHER.example/a/", "https://bücher.example/b/"),
+    ("https://editor:secret@example.org/a/", "https://example.org/b/"),  # userinfo is not the host
+])
+def test_one_site_spelt_two_ways_is_one_site(link, other):
+    roles = FieldRoles(id="/id", profile="wordpress", id_scope="site", site_urls=("/link",))
+    assert roles.scope({"link": link}, "a.json") == roles.scope({"link": other}, "b.json") != "a.json"
+
+
+def test_an_ipv6_host_keeps_its_brackets():
+    """``[::1]:8080`` (a port) and ``[::1:8080]`` (another address) are two sites; unbracketed, both read ``::1:8080``."""
+    roles = FieldRoles(id="/id", profile="wordpress", id_scope="site", site_urls=("/link",))
+    assert roles.scope({"link": "http://[::1]:8080/a/"}, "f.json") == "[::1]:8080"
+    assert roles.scope({"link": "http://[::1:8080]/a/"}, "f.json") == "[::1:8080]"
+    assert roles.scope({"link": "https://example.org:8443/"}, "f.json") == "example.org:8443"  # another port stays
+
+
 @pytest.mark.parametrize("records,message", [
     ({"id": "/id", "id-scope": "domain"}, "records.id-scope must be one of portal, file, site"),
     ({"id": "/id", "id-scope": "site"}, "records.site-urls is needed by id-scope"),
