@@ -90,6 +90,12 @@ class FieldRoles:
             return data.get(member[0])
         return next((v for _, v in expand(data, self.id)), None)
 
+    def identity_at(self, data: Any) -> str | None:
+        """The pointer of the member :meth:`identity` reads (``id`` itself unless it has a wildcard), or None."""
+        if not isinstance(data, dict):
+            return None
+        return next((at for at, _ in expand(data, self.id)), None)
+
     def scope(self, data: Any, file: str | None) -> str | None:
         """Where the record's identity must be unique (FL601): its site's host, its file, or None (the CMS export: per portal_id).
 

@@ -331,7 +331,7 @@ def _identity(record, facts: dict[str, Any]) -> dict[str, Any]:
     if roles.id_scope != "portal":
         scope = roles.scope(record.data, record.file)
         if scope is not None:
-            facts["id_scope"], facts["id_pointer"] = scope, roles.id
+            facts["id_scope"], facts["id_pointer"] = scope, roles.identity_at(record.data) or roles.id  # the member itself: an id like /ids/* names no place
     return facts
 
 

@@ -231,6 +231,17 @@ def test_an_ipv6_host_keeps_its_brackets():
     assert roles.scope({"link": "https://example.org:8443/"}, "f.json") == "example.org:8443"  # another port stays
 
 
+def test_a_wildcard_id_is_reported_at_the_member_it_read(tmp_path):
+    """A profile whose id is ``/ids/*``: FL601 points at ``/ids/0`` (a place in the file), not at ``/ids/*`` (none: its array was shown)."""
+    profile = tmp_path / "mine.toml"
+    profile.write_text('name = "mine"\n[records]\npointers = ["/entries/*"]\nid = "/ids/*"\n[detect]\nall = ["/ids"]\n[fields]\nplain-text = ["/title"]\n', encoding="utf-8")
+    path = tmp_path / "a.json"
+    path.write_text('{"entries": [\n {"ids": ["x1"], "title": "A"},\n {"ids": ["x1"], "title": "B"}\n]}\n', encoding="utf-8")
+    engine = Engine(build_plan(CATALOGUE, Config(values={"profiles": [str(profile)]}), Choices(select=["FL601"])))
+    found = list(engine.run([str(path)]))
+    assert [(f.pointer, f.region.start_line, f.region.start_column) for f in found] == [("/entries/0/ids/0", 2, 11), ("/entries/1/ids/0", 3, 11)]
+
+
 @pytest.mark.parametrize("records,message", [
     ({"id": "/id", "id-scope": "domain"}, "records.id-scope must be one of portal, file, site"),
     ({"id": "/id", "id-scope": "site"}, "records.site-urls is needed by id-scope"),
