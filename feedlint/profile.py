@@ -27,6 +27,7 @@ ATTACHMENT_NAMES = ("original-rendition",)  # a size key, not a pointer: the ren
 CMS_DATASET_RULES = ("FL602", "FL603", "FL604", "FL605", "FL606")
 CMS_SCHEMA_RULES = ("FL101", "FL102", "FL103")
 _TOP_KEYS = {"name", "description", "schema", "ignore", "records", "detect", "fields", "options", "rules", "attachments"}
+_RECORDS_KEYS = ("layouts", "pointers", "id", "id-scope", "site-urls")
 
 
 class ProfileError(ValueError):
@@ -168,6 +169,9 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     if not isinstance(name, str) or not name:
         raise ProfileError(f"{origin}: a profile needs a name")
     records, fields = _table(data, "records", origin), _table(data, "fields", origin)
+    unknown = set(records) - set(_RECORDS_KEYS)
+    if unknown:  # a misspelt key (id_scope) would otherwise fall back to its default without a word
+        raise ProfileError(f"{origin}: records: {unknown_name('key', sorted(unknown)[0], _RECORDS_KEYS, sort=False)}")
     layouts = _strings(records.get("layouts", []), f"{origin}: records.layouts")
     if any(layout not in LAYOUTS for layout in layouts):
         raise ProfileError(f"{origin}: records.layouts must be within {', '.join(LAYOUTS)}")

@@ -247,6 +247,8 @@ def test_a_wildcard_id_is_reported_at_the_member_it_read(tmp_path):
     ({"id": "/id", "id-scope": "site"}, "records.site-urls is needed by id-scope"),
     ({"id": "/id", "site-urls": ["/link"]}, "records.site-urls is only read with id-scope"),
     ({"id": "/id", "id-scope": "site", "site-urls": ["link"]}, "must be JSON Pointers"),
+    ({"id": "/id", "id_scope": "site"}, "records: unknown key 'id_scope' — did you mean 'id-scope'\\?"),
+    ({"id": "/id", "identity": "/id"}, "records: unknown key 'identity'"),
 ])
 def test_a_bad_scope_declaration_is_a_profile_error(records, message):
     with pytest.raises(ProfileError, match=message):
