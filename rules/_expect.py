@@ -234,6 +234,16 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
+def _row_fields(rows: Rows, p: int, same: dict[str, str]) -> _Fields:
+    """Row ``p``'s template fields: the group's ``same`` ones, and :data:`RAW_FIELDS` as they are (for pointer templates)."""
+    fields = _Fields(rows, p)
+    fields.update(same)
+    for name in RAW_FIELDS:
+        if name in rows.columns:
+            fields[name] = str(rows.get(p, name))
+    return fields
+
+
 def _plain(value: Any) -> Any:
     """numpy/pandas scalars as plain Python values (GX results keep numpy types)."""
     if value is None or is_null(value):
@@ -448,12 +458,8 @@ def _hits_for(table: FactTable, outcome: Outcome, rows: Rows, positions: list[in
             continue  # named by its group's finding (related), not reported on its own
         row = rows.table_row(p)
         value = rows.get(p, value_cols[0]) if value_cols else None
-        fields = _Fields(rows, p)
-        fields.update(same)
+        fields = _row_fields(rows, p, same)
         fields.update(value=_show(value), relation=_relation(entry, column, value, kw), file=table.files[file_indexes[row]])
-        for name in RAW_FIELDS:
-            if name in rows.columns:
-                fields[name] = str(rows.get(p, name))
         if groups:
             members = group_of.get(p) or [p]
             fields.update(count=str(len(members)), others=_others(table, rows, members, p, heads))
@@ -508,11 +514,7 @@ def _related(rows: Rows, members: list[int], pointer_t: str, same: dict[str, str
     """``(row, pointer)`` of a group's other members, the first ``cap`` in file order (only those are ever located)."""
     out = []
     for q in members[1 : 1 + max(0, cap)]:
-        fields = _Fields(rows, q)
-        fields.update(same)
-        for name in RAW_FIELDS:
-            if name in rows.columns:
-                fields[name] = str(rows.get(q, name))
+        fields = _row_fields(rows, q, same)
         try:
             pointer = pointer_t.format_map(fields)
         except (ValueError, IndexError, AttributeError, KeyError):
