@@ -159,12 +159,18 @@ class AttachGroup:
         self.columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if self.regular else {}  # type: ignore[arg-type]
 
     def _build(self) -> tuple:
-        rendition, original = self._templates
         places = self.att.get(PLACES)
-        renditions = [AttachPath(self.index, k, v, rendition, places) for k, v in zip(self.keys, self.values)]
-        orig = AttachPath(self.index, None, self.url, original, places) if self.url is not None else None
+        renditions = [self._new_path(k, places) for k in range(len(self.keys))]
+        orig = self._new_path(len(self.keys), places) if self.url is not None else None
         self._paths = (renditions + [orig] if orig is not None else renditions, renditions, orig)
         return self._paths
+
+    def _new_path(self, k: int, places: Any) -> AttachPath:
+        """Path ``k`` in :attr:`paths` order (the renditions in key order, then the original), parsed against its template."""
+        rendition, original = self._templates
+        if k < len(self.keys):
+            return AttachPath(self.index, self.keys[k], self.values[k], rendition, places)
+        return AttachPath(self.index, None, self.url, original, places)  # type: ignore[arg-type]  # k == len(keys): the original, which has a URL
 
     @property
     def paths(self) -> list[AttachPath]:
@@ -196,11 +202,7 @@ class AttachGroup:
         """``paths[k]``, built alone when the paths are not built yet (it equals the one :attr:`paths` would hold)."""
         if self._paths is not None:
             return self._paths[0][k]
-        rendition, original = self._templates
-        places = self.att.get(PLACES)
-        if k < len(self.keys):
-            return AttachPath(self.index, self.keys[k], self.values[k], rendition, places)
-        return AttachPath(self.index, None, self.url, original, places)  # type: ignore[arg-type]  # k == len(keys): the original, which has a URL
+        return self._new_path(k, self.att.get(PLACES))
 
     def only(self, name: str, value: str) -> bool:
         """Component ``name`` is ``value`` in every parsed path that has it (``distinct(name) <= {value}``, counted in C for the usual attachment)."""
