@@ -1,8 +1,13 @@
 """Bundled JSON Schemas, shipped inside the wheel as package data."""
 
-from importlib.resources import files
+import os
+
+# Beside this file, as the bundled profiles are beside feedlint/profile.py: feedlint is
+# installed as files, and importlib.resources (with zipfile) would cost every run ~8
+# million instructions just to name this directory.
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def bundled(name: str = "cms-export.schema.json") -> str:
     """Filesystem path of a bundled schema."""
-    return str(files(__name__) / name)
+    return os.path.join(_HERE, name)
