@@ -138,3 +138,34 @@ def test_entry_point_search_sees_a_distribution_on_sys_path(tmp_path, monkeypatc
     monkeypatch.syspath_prepend(str(tmp_path))
     assert might_declare("feedlint.rules.test-only")
     assert [(e.name, e.value) for e in entry_points("feedlint.rules.test-only")] == [("demo", "demo_plugin:RULES")]
+
+
+@pytest.mark.parametrize("extra", [[], ["--diff"]])
+def test_records_are_read_with_the_cycle_collector_on(tmp_path, monkeypatch, extra):
+    """main() turns the collector off for start-up only: the fix stage and the checks read records with it on."""
+    import gc
+
+    from feedlint import engine
+    from feedlint.fixing import command
+
+    export = tmp_path / "one.json"
+    export.write_text(export_text([base_record()]), encoding="utf-8")
+    seen = []
+
+    def noting(read):
+        def reading(*args, **kwargs):
+            seen.append(gc.isenabled())
+            return read(*args, **kwargs)
+        return reading
+
+    monkeypatch.setattr(engine.Engine, "run", noting(engine.Engine.run))
+    monkeypatch.setattr(command, "repair_all", noting(command.repair_all))
+    monkeypatch.setattr(sys, "argv", ["feedlint", "check", "--quiet", "--jobs", "1", *extra, str(export)])
+    was_enabled = gc.isenabled()
+    try:
+        with pytest.raises(SystemExit):
+            cli.main()
+    finally:
+        gc.unfreeze()
+        (gc.enable if was_enabled else gc.disable)()
+    assert seen and all(seen)
