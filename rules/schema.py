@@ -11,8 +11,9 @@ from typing import Any, Iterator
 from feedlint import pointer as _jp
 from feedlint.api import Hit, Option, bad, good, rule
 
+from . import _schema_errors
 from ._excerpt import quoted
-from ._schema_loader import compiled
+from ._schema_loader import _remote_refs, compiled
 
 SCHEMA_OPTIONS = (
     Option("schema", "", "JSON Schema file; empty means the bundled schemas/cms-export.schema.json", type=str),
@@ -36,16 +37,31 @@ def _errors(record, options) -> list[Any]:
     key = _MEMO_KEYS.get(where)
     if key is None:
         key = _MEMO_KEYS[where] = f"schema-errors:{where[0]}:{where[1]}"
-    return record.memo(key, lambda: _validate(compiled(*where), record.data))
+    return record.memo(key, lambda: _validate(compiled(*where), where, record.data))
 
 
 _MEMO_KEYS: dict[tuple[str, bool], str] = {}  # the memo key of each schema and remote-ref policy, built once
 
 
-def _validate(schema, data: Any) -> list[Any]:
+def _validate(schema, where: tuple[str, bool], data: Any) -> list[Any]:
+    """The errors, explained by jsonschema-rs when it can say what python-jsonschema would (see _schema_errors)."""
     if schema.is_valid(data):
         return []
-    return sorted(schema.explain(data), key=lambda e: [str(p) for p in e.absolute_path])
+    fast = _fast_validator(schema, where)
+    errors = None if fast is None else _schema_errors.errors(fast, schema.record_schema, data)
+    if errors is None:
+        errors = schema.explain(data)
+    return sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def _fast_validator(schema, where: tuple[str, bool]) -> Any:
+    """The jsonschema-rs validator of _schema_errors for a schema and remote-ref policy, made once (None: none)."""
+    if where not in _FAST:
+        _FAST[where] = None if _remote_refs(schema.record_schema) else _schema_errors.fast_validator(schema.record_schema)
+    return _FAST[where]
+
+
+_FAST: dict[tuple[str, bool], Any] = {}
 
 
 def _missing_choice(err: Any) -> list[str] | None:
