@@ -156,6 +156,7 @@ def test_text_index_positions_equal_advancing_over_the_text():
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         _assert_indexed_as_advancing(rng, text, TextIndex(text))
+        _assert_indexed_as_advancing(rng, text, TextIndex(text, text.encode("utf-8")))  # astral characters found in the UTF-8 (a record's source)
 
 
 def _assert_indexed_as_advancing(rng, text, index):

@@ -41,6 +41,13 @@ def utf8_counts(data: bytes) -> tuple[int, int]:
     return n, n
 
 
+def _has_astral(text: str, utf8: bytes | None) -> bool:
+    """Whether ``text`` holds a character beyond U+FFFF: in its UTF-8, a 4-byte lead (a ``memchr`` each), else by UTF-16 length (an encoding of the text)."""
+    if utf8 is not None:
+        return any(lead in utf8 for lead in _LEAD4)
+    return utf16_len(text) != len(text)
+
+
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units (astral characters count twice)."""
     if text.isascii():
@@ -236,9 +243,10 @@ class TextIndex:
 
     __slots__ = ("newlines", "astral", "flat")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, utf8: bytes | None = None) -> None:
+        """``utf8``: the text's UTF-8 when the caller has it (a record's source), where astral characters are looked for at C speed."""
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
-        self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and utf16_len(text) != len(text) else []
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and _has_astral(text, utf8) else []
         self.flat = not self.newlines and not self.astral  # every place is the origin moved on by an offset (see :meth:`Region.indexed`)
 
     def place(self, origin: Cursor, offset: int) -> tuple[int, int, int, int, int]:
