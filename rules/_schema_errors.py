@@ -43,22 +43,15 @@ class SchemaError(NamedTuple):
     schema: dict
 
 
-def fast_validator(record_schema: dict) -> Any | None:
-    """A jsonschema-rs validator whose errors :func:`errors` can translate, or None.
+def translatable(record_schema: dict) -> bool:
+    """Whether :func:`errors` can translate the errors of this schema's jsonschema-rs validator.
 
     The schema's ``$schema`` must name a draft of :data:`_DRAFTS`, and it
     must have no ``$id`` but at its root, so that an error's schema path walks
-    from the root to its keyword (the caller makes sure its references are
-    all local: jsonschema-rs would fetch the others).
+    from the root to its keyword (the validator exists only for schemas whose
+    references are all local: jsonschema-rs would fetch the others).
     """
-    if record_schema.get("$schema") not in _DRAFTS or _nested_id(record_schema, top=True):
-        return None
-    try:
-        import jsonschema_rs
-
-        return jsonschema_rs.validator_for(record_schema)
-    except Exception:  # noqa: BLE001 - not installed, or the schema is beyond it: python-jsonschema explains
-        return None
+    return record_schema.get("$schema") in _DRAFTS and not _nested_id(record_schema, top=True)
 
 
 def _nested_id(node: Any, top: bool = False) -> bool:

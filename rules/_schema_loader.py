@@ -26,16 +26,18 @@ class CompiledSchema:
     explain: Callable[[Any], Iterator[Any]]
     is_valid: Callable[[Any], bool]
     record_schema: dict
+    fast: Any = None  # the jsonschema-rs validator of record_schema (only local $refs, jsonschema-rs installed), else None
 
 
-def _remote_refs(node: Any) -> bool:
+def remote_refs(node: Any) -> bool:
+    """Whether a schema (or part of one) has a ``$ref`` beyond itself (jsonschema-rs would fetch it)."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             return True
-        return any(_remote_refs(v) for v in node.values())
+        return any(remote_refs(v) for v in node.values())
     if isinstance(node, list):
-        return any(_remote_refs(v) for v in node)
+        return any(remote_refs(v) for v in node)
     return False
 
 
@@ -69,22 +71,19 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
     else:
         record_schema = schema
 
-    is_valid = None
-    if not _remote_refs(schema):
+    fast = None
+    if not remote_refs(schema):
         try:
             import jsonschema_rs
 
-            is_valid = jsonschema_rs.validator_for(record_schema).is_valid
-        except ImportError:
-            pass
-        except Exception:  # noqa: BLE001 - fall back to the reference implementation
+            fast = jsonschema_rs.validator_for(record_schema)
+        except Exception:  # noqa: BLE001 - not installed, or the schema is beyond it: the reference implementation decides
             pass
 
     reference = functools.lru_cache(maxsize=1)(lambda: _reference_validator(schema, record_schema, path, allow_remote, vet=not bundled_schema))
-    if is_valid is None or not bundled_schema:
+    if fast is None or not bundled_schema:
         reference()  # vet the user's schema now: one clear setup error, not one per record
-    if is_valid is None:
-        is_valid = reference().is_valid
+    is_valid = fast.is_valid if fast is not None else reference().is_valid
 
     def explain(instance: Any) -> Iterator[Any]:
         validator = reference()
@@ -93,7 +92,7 @@ def compiled(path: str, allow_remote: bool) -> CompiledSchema:
         except Exception as exc:  # unresolvable remote $ref and the like
             raise SchemaSetupError(f"{path}: cannot apply schema: {exc}") from None
 
-    return CompiledSchema(explain, is_valid, record_schema)
+    return CompiledSchema(explain, is_valid, record_schema, fast)
 
 
 def _reference_validator(schema: dict, record_schema: dict, path: str, allow_remote: bool, vet: bool = True) -> Any:

@@ -13,7 +13,7 @@ from feedlint.api import Hit, Option, bad, good, rule
 
 from . import _schema_errors
 from ._excerpt import quoted
-from ._schema_loader import _remote_refs, compiled
+from ._schema_loader import compiled
 
 SCHEMA_OPTIONS = (
     Option("schema", "", "JSON Schema file; empty means the bundled schemas/cms-export.schema.json", type=str),
@@ -55,9 +55,9 @@ def _validate(schema, where: tuple[str, bool], data: Any) -> list[Any]:
 
 
 def _fast_validator(schema, where: tuple[str, bool]) -> Any:
-    """The jsonschema-rs validator of _schema_errors for a schema and remote-ref policy, made once (None: none)."""
+    """The schema's jsonschema-rs validator when _schema_errors can translate its errors, else None (decided once per schema)."""
     if where not in _FAST:
-        _FAST[where] = None if _remote_refs(schema.record_schema) else _schema_errors.fast_validator(schema.record_schema)
+        _FAST[where] = schema.fast if schema.fast is not None and _schema_errors.translatable(schema.record_schema) else None
     return _FAST[where]
 
 

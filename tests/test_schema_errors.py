@@ -44,8 +44,8 @@ def _hits(data: dict, errors: list) -> list:
 
 def test_fast_errors_give_python_jsonschemas_findings():
     schema = compiled("", False)
-    fast = _schema_errors.fast_validator(schema.record_schema)
-    assert fast is not None
+    fast = schema.fast
+    assert fast is not None and _schema_errors.translatable(schema.record_schema)
     rng = random.Random(1201)
     translated = fallbacks = 0
     for _ in range(3000):
@@ -71,7 +71,8 @@ def _key(err) -> tuple:
 
 def test_other_keywords_and_doubled_errors_are_left_to_python_jsonschema():
     schema = compiled("", False)
-    fast = _schema_errors.fast_validator(schema.record_schema)
+    fast = schema.fast
+    assert fast is not None and _schema_errors.translatable(schema.record_schema)
     sizes = copy.deepcopy(BASE_RECORD)
     sizes["attaches"][0]["sizes"]["x"] = "a.webp"  # propertyNames
     twice = copy.deepcopy(BASE_RECORD)
@@ -82,14 +83,15 @@ def test_other_keywords_and_doubled_errors_are_left_to_python_jsonschema():
 
 def test_a_nan_is_a_number_to_python_jsonschema():
     schema = compiled("", False)
-    fast = _schema_errors.fast_validator(schema.record_schema)
+    fast = schema.fast
+    assert fast is not None and _schema_errors.translatable(schema.record_schema)
     rec = copy.deepcopy(BASE_RECORD)
     rec["content_score"] = float("nan")
     rec["surprise"] = 1
     assert _schema_errors.errors(fast, schema.record_schema, rec) is None  # jsonschema-rs's type error is not python-jsonschema's
 
 
-def test_no_fast_validator_for_schemas_it_cannot_walk():
-    assert _schema_errors.fast_validator({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}) is None
-    assert _schema_errors.fast_validator({"type": "object", "$defs": {"a": {"$id": "urn:x", "type": "string"}}}) is None
-    assert _schema_errors.fast_validator({"type": "object"}) is not None
+def test_schemas_it_cannot_walk_are_not_translated():
+    assert not _schema_errors.translatable({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"})
+    assert not _schema_errors.translatable({"type": "object", "$defs": {"a": {"$id": "urn:x", "type": "string"}}})
+    assert _schema_errors.translatable({"type": "object"})
