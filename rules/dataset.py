@@ -70,8 +70,8 @@ def _normalise_general(text: str) -> str:
     return _collapse(text.casefold())  # U+00A0 and other Unicode spaces collapse too
 
 
-def _decode_common(text: Any) -> Any:
-    """The common references of a str, or of its UTF-8 bytes, decoded, in the order of :data:`_COMMON_ENTITIES`.
+def _decode_common(text: Any, kinds: tuple | None = None) -> Any:
+    """The common references of a str, or of its UTF-8 bytes, decoded, in the order of :data:`_COMMON_ENTITIES` (or ``kinds``).
 
     White space may come out shorter (the CMS's paragraph break as one space):
     every caller collapses white space afterwards.  Once no ``&`` is left the
@@ -79,12 +79,32 @@ def _decode_common(text: Any) -> Any:
     C-speed look for one byte instead of a pass per kind.
     """
     amp = "&" if isinstance(text, str) else b"&"
-    for entity, char in _COMMON_ENTITIES if isinstance(text, str) else _COMMON_BYTES:
+    if kinds is None:
+        kinds = _COMMON_ENTITIES if isinstance(text, str) else _COMMON_BYTES
+    for entity, char in kinds:
         if entity in text:
             text = text.replace(entity, char)
             if amp not in text:
                 break
     return text
+
+
+def _decoded_whole(text: Any) -> Any:
+    """:func:`_decode_common` of a str or bytes holding an ``&``; None when an ``&`` is left (``html.unescape``'s work).
+
+    Tried first without ``&amp;``, the other kinds most common first (the
+    early stop comes sooner, and the text is not searched for an ``&amp;``
+    it seldom holds).  The order of those kinds does not matter: none of
+    their characters makes or breaks another reference.  An ``&amp;`` leaves
+    its ``&``, so text holding one takes the chain in its own order.
+    """
+    amp = "&" if isinstance(text, str) else b"&"
+    decoded = _decode_common(text, _LIKELY_ENTITIES if amp == "&" else _LIKELY_BYTES)
+    if amp in decoded:
+        decoded = _decode_common(text)
+        if amp in decoded:
+            return None
+    return decoded
 
 
 def _fast_utf8(text: str) -> bytes | None:
@@ -110,13 +130,13 @@ def _fast_utf8(text: str) -> bytes | None:
     if text.isascii():
         data = text.encode("ascii")
         if b"&" in data:
-            data = _decode_common(data)
-            if b"&" in data:
+            data = _decoded_whole(data)
+            if data is None:
                 return None
         return _squeeze(data.translate(_FOLD))
     if "&" in text:
-        text = _decode_common(text)
-        if "&" in text:
+        text = _decoded_whole(text)
+        if text is None:
             return None
     try:
         data = unicodedata.normalize("NFKC", text).encode("utf-8")
@@ -197,6 +217,9 @@ def _collapse(text: str) -> str:
 
 
 _COMMON_BYTES = tuple((e.encode(), c.encode()) for e, c in _COMMON_ENTITIES)
+# _decoded_whole's first try: the paragraph break, then apostrophes and quotes (news text's usual references); no &amp;
+_LIKELY_ENTITIES = (("\r\n\r\n&nbsp;\r\n\r\n", " "), ("&#39;", "'"), ("&quot;", '"'), ("&rsquo;", "\u2019"), ("&ldquo;", "\u201c"), ("&rdquo;", "\u201d"), ("&nbsp;", " "), ("&lsquo;", "\u2018"))
+_LIKELY_BYTES = tuple((e.encode(), c.encode()) for e, c in _LIKELY_ENTITIES)
 _ASCII = bytes(range(128))
 # bytes.lower(), and every ASCII character str.split() splits at (U+001C..U+001F too) as a space, in one table
 _FOLD = bytes(b + 32 if 65 <= b <= 90 else 32 if chr(b).isspace() else b for b in range(128)) + bytes(range(128, 256))
