@@ -89,8 +89,8 @@ def _decode_common(text: Any, kinds: tuple | None = None) -> Any:
     return text
 
 
-def _decoded_whole(text: Any) -> Any:
-    """:func:`_decode_common` of a str or bytes holding an ``&``; None when an ``&`` is left (``html.unescape``'s work).
+def _decoded_whole(data: bytes) -> bytes | None:
+    """:func:`_decode_common` of UTF-8 holding an ``&``; None when an ``&`` is left (``html.unescape``'s work).
 
     Tried first without ``&amp;``, the other kinds most common first (the
     early stop comes sooner, and the text is not searched for an ``&amp;``
@@ -98,11 +98,10 @@ def _decoded_whole(text: Any) -> Any:
     their characters makes or breaks another reference.  An ``&amp;`` leaves
     its ``&``, so text holding one takes the chain in its own order.
     """
-    amp = "&" if isinstance(text, str) else b"&"
-    decoded = _decode_common(text, _LIKELY_ENTITIES if amp == "&" else _LIKELY_BYTES)
-    if amp in decoded:
-        decoded = _decode_common(text)
-        if amp in decoded:
+    decoded = _decode_common(data, _LIKELY_BYTES)
+    if b"&" in decoded:
+        decoded = _decode_common(data)
+        if b"&" in decoded:
             return None
     return decoded
 
@@ -120,8 +119,8 @@ def _fast_utf8(text: str) -> bytes | None:
       UTF-8: no reference is found inside a character's bytes); when an
       ``&`` is left, ``html.unescape`` would have work (or a bare ``&`` might
       start a legacy name, ``&not``): declined.
-    * NFKC runs on the str as before (ASCII text and the curly quotes, the
-      only non-ASCII the references give, are NFKC already: skipped).
+    * NFKC runs only when :func:`_nfkc_keeps` cannot tell that it changes
+      nothing (ASCII text, curly quotes and most letters: skipped).
     * one ``translate`` lowers ASCII letters (casefold on ASCII) and makes
       every ASCII white space of ``str.split`` (U+001C..U+001F too) a space;
       :func:`_fold_non_ascii` folds each distinct other character.
@@ -134,27 +133,71 @@ def _fast_utf8(text: str) -> bytes | None:
             if data is None:
                 return None
         return _squeeze(data.translate(_FOLD))
-    if "&" in text:
-        text = _decoded_whole(text)
-        if text is None:
-            return None
     try:
-        data = unicodedata.normalize("NFKC", text).encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return None
-    data = _fold_non_ascii(data.translate(_FOLD))
+    if b"&" in data:
+        data = _decoded_whole(data)
+        if data is None:
+            return None
+    chars = _non_ascii(data)
+    if not _nfkc_keeps(chars):
+        data = unicodedata.normalize("NFKC", data.decode("utf-8")).encode("utf-8")
+        chars = _non_ascii(data)
+    data = _fold_non_ascii(data.translate(_FOLD), chars)
     return None if data is None else _squeeze(data)
 
 
-def _fold_non_ascii(data: bytes) -> bytes | None:
-    """UTF-8 ``data`` with each non-ASCII character case-folded (None when one is white space to ``str.split``).
+def _non_ascii(data: bytes) -> set[str]:
+    """The distinct non-ASCII characters of UTF-8 ``data`` (found by deleting the ASCII bytes: a C-speed pass)."""
+    return set(data.translate(None, _ASCII).decode("utf-8"))
+
+
+def _nfkc_keeps(chars: set[str]) -> bool:
+    """Whether NFKC leaves every text whose non-ASCII characters are ``chars`` as it is (False: not known, normalise).
+
+    NFKC changes text only where a character decomposes, marks reorder or
+    two characters compose.  ASCII characters do none of that and never
+    compose with the character before them, so it is enough that each of
+    ``chars`` is :func:`_nfkc_inert` and that no two of them compose: every
+    pair is put side by side in one string, which NFKC must keep.  Text of
+    many distinct characters (CJK, say) is normalised: the pairs would cost
+    more.
+    """
+    if len(chars) > 16 or not all(map(_nfkc_inert, chars)):
+        return False
+    if len(chars) < 2:
+        return True
+    pairs = "".join([a + b for a in chars for b in chars])
+    return unicodedata.is_normalized("NFKC", pairs)
+
+
+# Every ASCII character once before the character tested (see _nfkc_inert)
+_ASCII_TEXT = "".join(map(chr, range(128)))
+
+
+@lru_cache(maxsize=4096)
+def _nfkc_inert(char: str) -> bool:
+    """Whether NFKC keeps ``char`` after any ASCII character: a starter (combining class 0) kept after each of them, tried in one string.
+
+    Kept there, it is kept alone and decomposes to a starter first (one
+    decomposing to a mark first is never composed again), so no mark of the
+    text reorders with it: only another non-ASCII character next to it can
+    make NFKC change it (:func:`_nfkc_keeps`).
+    """
+    return not unicodedata.combining(char) and unicodedata.is_normalized("NFKC", char.join(_ASCII_TEXT) + char)
+
+
+def _fold_non_ascii(data: bytes, chars: set[str]) -> bytes | None:
+    """UTF-8 ``data`` with each of its non-ASCII characters ``chars`` case-folded (None when one is white space to ``str.split``).
 
     ``str.casefold`` maps each character alone, so replacing the UTF-8 of each
-    distinct character (a handful, found by deleting the ASCII bytes) with its
-    folding's does what it does; UTF-8 is self-synchronising, so a character's
-    bytes are never found inside another's.
+    distinct character (a handful, :func:`_non_ascii`) with its folding's
+    does what it does; UTF-8 is self-synchronising, so a character's bytes
+    are never found inside another's.
     """
-    for char in set(data.translate(None, _ASCII).decode("utf-8")):
+    for char in chars:
         swap = _case_swap(char)
         if swap is None:
             return None

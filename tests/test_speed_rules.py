@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import unicodedata
 
 import pytest
 
@@ -81,6 +82,31 @@ def test_likely_references_are_the_common_ones_but_amp():
     """The fast path's first try decodes every common kind but ``&amp;`` (whose ``&`` sends text to the chain in its own order)."""
     assert sorted(dataset._LIKELY_ENTITIES) == sorted(e for e in dataset._COMMON_ENTITIES if e[0] != "&amp;")
     assert dataset._LIKELY_ENTITIES[0] == dataset._COMMON_ENTITIES[0]  # the paragraph break before the &nbsp; it holds
+
+
+# Characters NFKC changes, or changes next to others: marks (one composing with "e", one with "<"), Hangul jamo
+# composing into syllables, a Tibetan sign decomposing to marks, compatibility characters, marks out of order.
+_NFKC_BITS = [
+    "\u0301", "\u0338", "\u0323", "\u0327", "\u1100", "\u1161", "\u11a8", "\uac00", "\u0f73", "\u0f71", "\u0f72", "\u212b", "\ufb01", "\u00c5",
+    "A\u030a", "\u0b47", "\u0b3e", "\u0dd9", "\u0dcf", "\u09c7", "\u09be", "\u0622", "\u0627", "\u0653", "\u2474", "\u00bd", "\u3099", "\u304b",
+    "\u00e9", "\u2019", "\u201c", "\u00f8", "\u00c6", "\u0645", "\u200c", "\u0130", "\u00df", "\U0001d400", "\u0344", "\u0955",
+]  # fmt: skip
+
+
+def test_nfkc_is_skipped_only_where_it_changes_nothing():
+    """Where _nfkc_keeps says NFKC keeps a text's characters, NFKC keeps the text; and it says so for plain letters and quotes."""
+    rng = random.Random(29)
+    ascii_bits = ["a", "e", "E", "<", "=", " ", "o", "1", "&", "\r\n"]
+    said = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(_NFKC_BITS if rng.random() < 0.5 else ascii_bits) for _ in range(rng.randint(1, 8)))
+        if dataset._nfkc_keeps({c for c in text if not c.isascii()}):
+            said += 1
+            assert unicodedata.normalize("NFKC", text) == text, ascii(text)
+    assert said > 2000
+    assert dataset._nfkc_keeps(set("\u2019\u201c\u201d\u00e9\u00f8\u00c6\u0141\u0645\u06cc\u200c"))
+    assert not dataset._nfkc_keeps({"\u1100", "\u1161"})  # jamo side by side make a syllable
+    assert not dataset._nfkc_keeps({"\u0301"})  # a mark composes with the letter before it
 
 
 def test_squeeze_is_split_and_join():
