@@ -321,29 +321,35 @@ def _tokens(attaches: Any) -> str | None:
     parts = []
     for i, att in enumerate(attaches):
         token = att.get("token") if isinstance(att, dict) else None
-        if isinstance(token, (int, str)) and not isinstance(token, bool) and str(token).strip():
-            parts.append(f"{i}:{str(token).strip()}")
+        if isinstance(token, (int, str)) and not isinstance(token, bool):
+            token = str(token).strip()
+            if token:
+                parts.append(f"{i}:{token}")
     return "|".join(parts) or None
+
+
+_HAS_COLUMNS = tuple(("has_" + key, key) for key in LENGTH_FIELDS)
 
 
 def _facts(data: Any) -> dict[str, Any]:
     d = data if isinstance(data, dict) else {}
+    get = d.get
     facts: dict[str, Any] = {
         "is_object": True if isinstance(data, dict) else None,
-        "content_id": _scalar(d.get("content_id")),
-        "portal_id": _scalar(d.get("portal_id")),
-        "lang_id": _scalar(d.get("lang_id")),
+        "content_id": _scalar(get("content_id")),
+        "portal_id": _scalar(get("portal_id")),
+        "lang_id": _scalar(get("lang_id")),
         "id_scope": None,  # the CMS export's ids are unique per portal_id; a profile record's scope: _identity
         "id_pointer": None,
     }
     for column, key in DATE_FIELDS.items():
-        value = d.get(key)
+        value = get(key)
         facts[column] = value if isinstance(value, str) else None
-    for key in LENGTH_FIELDS:
-        value = d.get(key)
-        facts["has_" + key] = True if isinstance(value, str) and value.strip() else None  # null: missing, null or blank
-    facts["article_key"] = article_key(d.get("content_title"), d.get("content_body"))
-    facts["attach_tokens"] = _tokens(d.get("attaches"))
+    for column, key in _HAS_COLUMNS:
+        value = get(key)
+        facts[column] = True if isinstance(value, str) and value.strip() else None  # null: missing, null or blank
+    facts["article_key"] = article_key(get("content_title"), get("content_body"))
+    facts["attach_tokens"] = _tokens(get("attaches"))
     return facts
 
 
