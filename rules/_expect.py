@@ -492,7 +492,7 @@ def _file_order(table: FactTable, rows: Rows) -> Callable[[int], tuple[int, int,
 
 def _shown(rows: Rows, column: str, positions: Sequence[int]) -> list[str]:
     """:func:`_show` of ``column``'s cell at each position, each distinct str or number shown once (a group may be 10,000 rows of one token)."""
-    cells = rows.columns.get(column)
+    cells = rows.cells(column)
     if cells is None:
         return [_show(None)] * len(positions)
     memo: dict[tuple[type, Any], str] = {}

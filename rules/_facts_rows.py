@@ -33,13 +33,14 @@ class Rows:
         self.size = len(columns["_row"])
         self._by_file: dict[int, list[int]] | None = None
         self._data: dict[str, list[Any]] = {}
+        self._cells: dict[str, Sequence[Any]] = {}
 
     def data(self, column: str) -> list[Any]:
         """Every cell of ``column`` as :func:`data_value` gives it, made once (each date entry reads a date column twice)."""
         values = self._data.get(column)
         if values is None:
             cells = self.columns.get(column)
-            values = self._data[column] = [data_value(column, v) for v in cells] if cells is not None else [None] * self.size
+            values = self._data[column] = data_values(column, cells) if cells is not None else [None] * self.size
         return values
 
     def positions(self, file_index: int | None = None) -> Sequence[int]:
@@ -55,8 +56,17 @@ class Rows:
     def __len__(self) -> int:
         return self.size
 
+    def cells(self, column: str) -> Sequence[Any] | None:
+        """``column``'s cells as stored (None: no such column); a packed text column is decoded whole, once, not cell by cell."""
+        cells = self._cells.get(column)
+        if cells is None:
+            cells = self.columns.get(column)
+            if isinstance(cells, TextColumn):
+                cells = self._cells[column] = cells.values()
+        return cells
+
     def get(self, p: int, column: str) -> Any:
-        values = self.columns.get(column)
+        values = self.cells(column)
         return values[p] if values is not None else None
 
     def table_row(self, p: int) -> int:
@@ -93,7 +103,7 @@ def row_sets(table: FactTable) -> dict[str, Rows]:
 
 
 def _attachment_columns(table: FactTable, rows: Sequence[int]) -> dict[str, Sequence[Any]]:
-    tokens, portals, ids = table.column("attach_tokens"), table.column("portal_id"), table.column("content_id")
+    tokens, portals, ids = (list(table.column(name)) for name in ("attach_tokens", "portal_id", "content_id"))  # read whole, not row by row
     files = table.refs.file_indexes()
     cols: dict[str, Any] = {"_row": array("q"), "_file_index": array("q"), "portal_id": [], "content_id": [], "attach_index": array("q"), "token": TextColumn()}
     row_col, file_col, portal_col, id_col, index_col, token_col = (cols[name] for name in ATTACHMENT_COLUMNS)
@@ -168,6 +178,19 @@ def data_value(column: str, value: Any) -> Any:
     if column in DATE_COLUMNS:
         return parse_date(value)
     return None if is_null(value) else value
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})  # cells data_value keeps as they are
+
+
+def data_values(column: str, cells: Sequence[Any]) -> list[Any]:
+    """:func:`data_value` of every cell, with no call per cell where none is needed (plain strings, ints, None)."""
+    if column in DATE_COLUMNS:
+        return list(map(parse_date, cells))
+    values = list(cells)
+    if not _PLAIN_TYPES.issuperset(map(type, values)):
+        values = [None if is_null(v) else v for v in values]
+    return values
 
 
 def comparable(column: str, value: Any) -> Any:

@@ -119,9 +119,13 @@ def _comparables(rows: Rows, column: str, domain: Sequence[int]) -> list[Any]:
         cells = rows.columns.get(column)
         values = [comparable(column, cells[p]) for p in domain] if cells is not None else []
     else:
-        cells = rows.data(column)
-        values = [v if type(v) is dt.datetime or v is None else comparable(column, v) for v in (cells[p] for p in domain)]
+        values = [v for v in map(rows.data(column).__getitem__, domain) if v is not None]
+        if not _DATETIME.issuperset(map(type, values)):
+            values = [v if type(v) is dt.datetime else comparable(column, v) for v in values]
     return [v for v in values if v is not None]
+
+
+_DATETIME = frozenset({dt.datetime})
 
 
 def _no_value(rows: Rows, column: str) -> bool:

@@ -440,7 +440,8 @@ def _languages(options, table) -> list[str]:
     configured = list(options.get("languages", LANGUAGES.default))
     if table is None:
         return configured
-    return accepted(record_values(table, "lang_id"), configured)
+    tags = table.memo("fl6:lang_id-values", lambda: set(record_values(table, "lang_id")))  # once per run, not once per rule
+    return accepted(tags, configured)
 
 
 def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[DatasetHit]:

@@ -16,7 +16,7 @@ import pytest
 
 from feedlint.checker import _collect
 from feedlint.effects import Effects
-from feedlint.facts import FactTable, RowRef
+from feedlint.facts import FactTable, RowRef, TextColumn
 from feedlint.rules import _expect, _pyeval
 from feedlint.rules._facts_rows import Rows, comparable, data_value
 from feedlint.rules._suite import Entry
@@ -141,3 +141,32 @@ def test_a_fact_row_shared_by_several_rules_is_merged_as_often_as_the_rules_merg
         for row in order:
             merged.update(row)
         assert effects.facts[0][3] == merged, order
+
+
+def test_text_column_values_are_the_cells_as_appended():
+    """TextColumn.values (ASCII text sliced from one decode; other text row by row) gives back every cell as appended."""
+    rng = random.Random(31)
+    pieces = [None, "", "a", "en", "2026-05-12 09:14:05", "fa\u200c\u0631\u0627", "\ud800 lone", "\U0001f600", 7, 2.5, True]
+    for _ in range(500):
+        values = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        if rng.random() < 0.5:  # the usual, all-ASCII buffer
+            values = [v for v in values if not isinstance(v, str) or v.isascii()]
+        column = TextColumn(values)
+        assert column.values() == list(column) == [column[i] for i in range(len(values))] == values, values
+        rows = Rows({"_row": list(range(len(values))), "text": column})
+        assert [rows.get(p, "text") for p in range(len(values))] == values
+
+
+@pytest.mark.parametrize("column", ["date_register", "lang_id"])
+def test_data_values_of_a_column_are_data_value_of_each_cell(column):
+    """Rows.data converts a column whole (dates parsed, NaN and None null, plain cells as they are): as data_value cell by cell."""
+    rng = random.Random(37)
+    cells_pool = [*_CELLS, dt.datetime(2026, 1, 2, 3, 4, 5), 10**20, -0.0]
+    for _ in range(300):
+        cells = [rng.choice(cells_pool) for _ in range(rng.randint(0, 10))]
+        if rng.random() < 0.5:
+            cells = [c for c in cells if c is None or type(c) in (str, int, bool)]  # no call per cell for these
+        expected = [data_value(column, v) for v in cells]
+        for stored in (cells, TextColumn(cells)):
+            got = Rows({"_row": list(range(len(cells))), column: stored}).data(column)
+            assert [type(v) for v in got] == [type(v) for v in expected] and got == expected, cells
