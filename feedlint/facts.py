@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Iterator, Mapping, Sequence
 
 
@@ -34,31 +35,51 @@ class TextColumn(Sequence):
     round trip).
     """
 
-    __slots__ = ("_buf", "_ends", "_other")
+    __slots__ = ("_buf", "_ends", "_other", "_pending")
 
     def __init__(self, values: Iterator[Any] = ()) -> None:
         self._buf = bytearray()
         self._ends = array("q")  # end offset of row i's text in _buf
         self._other: dict[int, Any] = {}  # rows whose value is not a str
+        self._pending: list[Any] = []  # values appended since the last _pack, the rows after _ends'
         for value in values:
             self.append(value)
 
     def append(self, value: Any) -> None:
-        if type(value) is str:
-            try:
-                self._buf += value.encode()  # no arguments to parse: the usual text, appended for every row
-            except UnicodeEncodeError:  # a lone surrogate
-                self._buf += value.encode("utf-8", "surrogatepass")
+        """Add a row; values are packed a batch at a time (:meth:`_pack`), not one by one."""
+        pending = self._pending
+        pending.append(value)
+        if len(pending) >= _TEXT_BATCH:
+            self._pack()
+
+    def _pack(self) -> None:
+        """Move the pending values into the buffer: their text encoded in one piece when it is ASCII, their ends packed in one call."""
+        pending = self._pending
+        if not pending:
+            return
+        if not _STR_ONLY.issuperset(map(type, pending)):
+            first = len(self._ends)
+            self._other.update((first + i, value) for i, value in enumerate(pending) if type(value) is not str)
+            pending = [value if type(value) is str else "" for value in pending]  # no bytes for them
+        text = "".join(pending)
+        if text.isascii():
+            self._buf += text.encode("ascii")
+            sizes = map(len, pending)
         else:
-            self._other[len(self._ends)] = value
-        self._ends.append(len(self._buf))
+            encoded = [value.encode("utf-8", "surrogatepass") for value in pending]
+            self._buf += b"".join(encoded)
+            sizes = map(len, encoded)
+        ends = list(accumulate(sizes, initial=self._ends[-1] if self._ends else 0))[1:]
+        self._ends.frombytes(struct.pack(f"={len(ends)}q", *ends))
+        self._pending.clear()
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._ends) + len(self._pending)
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
+        self._pack()
         if index < 0:
             index += len(self._ends)
         end = self._ends[index]  # IndexError as a list would
@@ -72,6 +93,7 @@ class TextColumn(Sequence):
 
     def values(self) -> list[Any]:
         """Every row's value in a new list, made at C speed: ASCII text is decoded once and sliced, row by row."""
+        self._pack()
         ends, buf = self._ends, self._buf
         bounds = map(slice, array("q", (0,)) + ends[:-1], ends)
         if buf.isascii():
@@ -83,6 +105,8 @@ class TextColumn(Sequence):
         return values
 
 
+_TEXT_BATCH = 256  # rows a TextColumn packs at a time
+_STR_ONLY = frozenset({str})
 _NO_START = (-1, 0, 0, 0, 0, 0)  # a start not known (RowRef.start: a byte offset, then a cursor's five fields)
 _START = struct.Struct(f"={len(_NO_START)}q")  # a start packed as _starts holds it (array.extend parses each number as an argument)
 
@@ -150,10 +174,14 @@ class FactTable:
         row = len(self.refs)
         self.refs.append(ref, facts.get("content_id"))
         layout = self._layout
-        if layout is not None and tuple(facts) == layout[0] and all(facts[name] is None for name in layout[2]):
-            for append, value in zip(layout[1], facts.values()):
-                append(value)
-            return row
+        if layout is not None and tuple(facts) == layout[0]:
+            for name in layout[2]:
+                if facts[name] is not None:
+                    break  # a column of None gets its first value, which decides its kind (_add_slowly)
+            else:
+                for append, value in zip(layout[1], facts.values()):
+                    append(value)
+                return row
         self._add_slowly(row, facts)
         return row
 

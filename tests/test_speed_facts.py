@@ -170,3 +170,24 @@ def test_data_values_of_a_column_are_data_value_of_each_cell(column):
         for stored in (cells, TextColumn(cells)):
             got = Rows({"_row": list(range(len(cells))), column: stored}).data(column)
             assert [type(v) for v in got] == [type(v) for v in expected] and got == expected, cells
+
+
+def test_text_column_packs_in_batches_between_reads(monkeypatch):
+    """Values wait in a batch until it is full or the column is read: reads at any point give every value appended so far."""
+    import feedlint.facts as facts_module
+
+    rng = random.Random(41)
+    pieces = [None, "", "a", "en", "t\u00e9", "\ud800", 3, 0.5, "2026-05-12 09:14:05"]
+    for batch in (1, 2, 3, 7):
+        monkeypatch.setattr(facts_module, "_TEXT_BATCH", batch)
+        column, expected = TextColumn(), []
+        for _ in range(200):
+            value = rng.choice(pieces)
+            column.append(value)
+            expected.append(value)
+            if rng.random() < 0.1:
+                i = rng.randrange(len(expected))
+                assert len(column) == len(expected) and column[i] == expected[i] and column[-1] == expected[-1]
+            if rng.random() < 0.05:
+                assert list(column) == expected
+        assert column.values() == expected and len(column) == len(expected)
