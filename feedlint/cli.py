@@ -351,19 +351,19 @@ def check(
     info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail, profile_of=engine.profile_of)
     by_rule: Counter = Counter()
     by_sev: Counter = Counter()
-    failing = False
     try:
         with (contextlib.nullcontext(sys.stderr) if report_to_stderr else atomic_text_writer(output)) as stream:
             reporter = reporter_cls(stream)
             reporter.start(info)
             if hasattr(engine.executor, "expect"):  # the Spark executor plans and starts every input's tasks first
                 engine.executor.expect(files, displays, reporter_cls.uses_fixes)
-            findings = engine.run(files, displays)
-            for finding in base.filter(findings) if base else findings:
-                by_rule[finding.rule_id] += 1
-                by_sev[finding.severity] += 1
-                failing = failing or finding.rank >= FAIL_RANK[fail]
-                reporter.handle(finding)
+            for findings in engine.run_batches(files, displays):  # a list at a time: per finding, only the reporter's work
+                if base:
+                    findings = list(base.filter(findings))
+                by_rule.update([f.rule_id for f in findings])
+                by_sev.update([f.severity for f in findings])
+                reporter.handle_many(findings)
+            failing = any(SEVERITY_RANK[severity] >= FAIL_RANK[fail] for severity in by_sev)
             errors = engine.errors
             no_records = None if allow_no_records or cfg.get("allow-no-records", False) else _no_records_reason(engine)
             code = EXIT_ERROR if engine.incomplete or no_records else (EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)

@@ -12,7 +12,7 @@ import heapq
 import os
 from collections import deque
 from dataclasses import replace
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, Generator, Iterator, Mapping, Sequence
 
 from .api import DatasetHit, Hit
@@ -137,6 +137,17 @@ class Engine:
 
     # -- per file -------------------------------------------------------------
     def check_file(self, path: str, display: str) -> Iterator[Finding]:
+        """The findings of one input, in record order (:meth:`file_batches`, one at a time)."""
+        for findings in self.file_batches(path, display):
+            yield from findings
+
+    def file_batches(self, path: str, display: str) -> Iterator[list[Finding]]:
+        """The findings of one input in record order, as the executor hands them over: a list per value.
+
+        A list passes through to the reporter in one step: handing findings
+        on one at a time (a generator step and several calls each) was a
+        good part of the main process's work in a parallel run.
+        """
         source = Source(path, self.plan.input_format, display, profiles=self.plan.profile_set())
         info = source.info
         file_index = len(self.files)
@@ -155,22 +166,26 @@ class Engine:
                 check = RecordCheck(self.plan, record_rules, display, self.keep_fixes, facts)
                 job = FileJob(check, chain([first], records), source, self.progress, self._prepare_for)
                 for effects in self.executor.run(job):
-                    yield from self._absorb(effects, file_index)
+                    findings = self._absorb(effects, file_index)
+                    if findings:
+                        yield findings
         except InputError as exc:
             self.errors.append(exc)
             self._counts.unreadable_files += 1
         else:
             self._counts.files += 1
-        yield from self._file_rules(info, display)
+        findings = self._file_rules(info, display)
+        if findings:
+            yield findings
 
-    def _file_rules(self, info: FileInfo, display: str) -> Iterator[Finding]:
+    def _file_rules(self, info: FileInfo, display: str) -> list[Finding]:
         effects = Effects()
         for active in self.plan.for_file(display, "file", info.kind, info.profile or None):
             for hit in run_rule(active, info, display, effects):
                 finding = Finding(active.rule.id, active.rule.name, active.severity, hit.message, display, None, None, "", "", Region.file_start(), hit.evidence, kind=info.kind)
                 if not suppressed(self.plan, finding, active.rule, effects):
                     effects.findings.append(finding)
-        yield from self._absorb(effects, -1)
+        return self._absorb(effects, -1)
 
     # -- dataset --------------------------------------------------------------
     def _prepare_for(self, expected_records: int) -> None:
@@ -329,8 +344,17 @@ class Engine:
         dataset findings take their places among the others instead (file,
         record, position): the others wait in a temporary file until the
         dataset stage is done (see :class:`_Spool`), so memory does not grow
-        with them.
+        with them.  The same findings in lists: :meth:`run_batches`.
         """
+        batches = self.run_batches(paths, displays)
+        try:
+            for findings in batches:
+                yield from findings
+        finally:
+            batches.close()
+
+    def run_batches(self, paths: Sequence[str], displays: Sequence[str] | None = None) -> Generator[list[Finding], None, None]:
+        """:meth:`run`'s findings, in the same order, a list at a time (see :meth:`file_batches`); no list is empty."""
         displays = list(displays or paths)
         paths, spooled = self._spool_stdin(list(paths))
         held = _Spool() if self.in_position_order and self._dataset else None
@@ -338,19 +362,20 @@ class Engine:
             try:
                 for path, display in zip(paths, displays):
                     file_index = len(self.files)
-                    for finding in self.check_file(path, display):
+                    for findings in self.file_batches(path, display):
                         if held is None:
-                            yield finding
+                            yield findings
                         else:
-                            held.add(file_index, finding)
+                            for finding in findings:
+                                held.add(file_index, finding)
             finally:
                 if self._executor is not None:
                     self._executor.close()
             if held is None:
-                yield from self.dataset_findings(paths)
+                yield from _in_lists(self.dataset_findings(paths))
             else:
                 dataset = sorted(self._dataset_findings(paths), key=_position)  # the file order is kept: sorted() is stable
-                yield from (f for _, f in heapq.merge(held.replay(), dataset, key=_position))
+                yield from _in_lists(f for _, f in heapq.merge(held.replay(), dataset, key=_position))
         finally:
             if held is not None:
                 held.close()
@@ -385,6 +410,13 @@ def _related_place(raw: Any, pointer: str, display: str, content_id: Any) -> Rel
     except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets its record
         region = raw.region("")
     return Related(display, raw.index, content_id, raw.pointer + pointer, pointer, region)
+
+
+def _in_lists(findings: Iterator[Finding], size: int = 512) -> Iterator[list[Finding]]:
+    """``findings`` in lists of up to ``size``, in order (for :meth:`Engine.run_batches`)."""
+    findings = iter(findings)
+    while batch := list(islice(findings, size)):
+        yield batch
 
 
 def _position(item: tuple[int, Finding]) -> tuple[int, float, int, str]:

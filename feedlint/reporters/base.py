@@ -1,4 +1,4 @@
-"""The reporter lifecycle (as in flake8): ``start`` once, ``handle`` per finding, ``finish`` once."""
+"""The reporter lifecycle (as in flake8): ``start`` once, ``handle`` per finding (``handle_many`` per list of them), ``finish`` once."""
 
 from __future__ import annotations
 
@@ -161,6 +161,11 @@ class Reporter:
 
     def handle(self, finding: Finding) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def handle_many(self, findings: Sequence[Finding]) -> None:
+        """Consecutive findings in order, as the engine hands them over: :meth:`handle` each (a format may do better)."""
+        for finding in findings:
+            self.handle(finding)
 
     def finish(self, summary: Summary) -> None:
         pass

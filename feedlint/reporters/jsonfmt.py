@@ -10,6 +10,7 @@ written without being decoded and encoded again.
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
 from ..model import Finding
 from ..output import utf8_bytes_under
@@ -56,6 +57,15 @@ class JsonReporter(Reporter):
 
     def handle(self, finding: Finding) -> None:
         self.add(self.entry(finding))
+
+    def handle_many(self, findings: Sequence[Finding]) -> None:
+        """:meth:`handle` for each, with the calls of :meth:`add` saved (a subclass's own ``handle`` is still called)."""
+        if type(self).handle is not JsonReporter.handle:
+            return super().handle_many(findings)
+        entry, errors = self.entry, self._errors
+        self._batch.extend([encode(entry(finding), errors) for finding in findings])
+        if len(self._batch) >= BATCH:
+            self._flush()
 
     def add(self, entry: dict) -> None:
         """Put ``entry`` in the array, encoded (written with its batch)."""
