@@ -92,6 +92,21 @@ def test_a_json_subclass_with_its_own_handle_still_sees_every_finding():
     assert stream.getvalue() == _report(JsonReporter, findings)
 
 
+def test_a_json_subclass_with_its_own_add_still_gets_every_entry():
+    class Tagging(JsonReporter):
+        def add(self, entry):
+            entry["tag"] = 1
+            super().add(entry)
+
+    findings = _findings(5)
+    stream = io.StringIO()
+    reporter = Tagging(stream)
+    reporter.start(_run_info())
+    reporter.handle_many(findings)
+    reporter.finish(Summary(1, len(findings)))
+    assert stream.getvalue().count('"tag":1') == len(findings)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_engine_batches_are_its_findings_in_order(tmp_path, jobs):
     from feedlint.config import Config

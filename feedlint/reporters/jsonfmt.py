@@ -59,8 +59,9 @@ class JsonReporter(Reporter):
         self.add(self.entry(finding))
 
     def handle_many(self, findings: Sequence[Finding]) -> None:
-        """:meth:`handle` for each, with the calls of :meth:`add` saved (a subclass's own ``handle`` is still called)."""
-        if type(self).handle is not JsonReporter.handle:
+        """:meth:`handle` for each, without a call of it and of :meth:`add` per finding (a subclass overriding either gets its calls)."""
+        cls = type(self)
+        if cls.handle is not JsonReporter.handle or cls.add is not JsonReporter.add:
             return super().handle_many(findings)
         entry, errors = self.entry, self._errors
         self._batch.extend([encode(entry(finding), errors) for finding in findings])
