@@ -158,7 +158,7 @@ def test_records_are_read_with_the_cycle_collector_on(tmp_path, monkeypatch, ext
             return read(*args, **kwargs)
         return reading
 
-    monkeypatch.setattr(engine.Engine, "run", noting(engine.Engine.run))
+    monkeypatch.setattr(engine.Engine, "run_batches", noting(engine.Engine.run_batches))  # what the check command reads findings with
     monkeypatch.setattr(command, "repair_all", noting(command.repair_all))
     monkeypatch.setattr(sys, "argv", ["feedlint", "check", "--quiet", "--jobs", "1", *extra, str(export)])
     was_enabled = gc.isenabled()
