@@ -348,7 +348,7 @@ def check(
         engine = _engine(engine_name, spark_master, cfg, plan, jobs, keep_fixes=reporter_cls.uses_fixes, in_position_order=fmt == "text")  # dataset findings in place (docs/dataset.md)
     engine.progress = _progress(quiet, output)
     color = fmt == "text" and output is None and not no_color and use_color(sys.stdout, os.environ)
-    info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail, profile_of=engine.profile_of)
+    info = RunInfo(__version__, plan.rules, displays, os.getcwd(), color, statistics, quiet, fail, profile_of=engine.profile_of, id_name_of=engine.id_name_of)
     by_rule: Counter = Counter()
     by_sev: Counter = Counter()
     try:

@@ -111,6 +111,10 @@ class Engine:
             known = self._profile_by_display.get(display)
         return known or None
 
+    def id_name_of(self, display: str) -> str:
+        """What the records of the file ``display`` call their identity (``content_id``, a WordPress post's ``id``): see :func:`feedlint.fields.id_name`."""
+        return self.plan.roles_for(self.profile_of(display)).id_name
+
     def profiles(self) -> dict[str, str]:
         """Each file checked -> the profile it was read with."""
         return {i.display: i.profile for i in self.files if i.profile and not any(n.startswith("skipped:") for n in i.notes)}

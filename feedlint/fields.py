@@ -81,6 +81,11 @@ class FieldRoles:
                 merged.setdefault(kind, {})[role] = tuple(pats)
         return FieldRoles(merged, self.id, self.profile, self.attachments, self.id_scope, self.site_urls)
 
+    @property
+    def id_name(self) -> str:
+        """What people call a record's identity: :func:`id_name` of ``id`` (``content_id``, a WordPress post's ``id``)."""
+        return id_name(self.id)
+
     def identity(self, data: Any) -> Any:
         """The record's identity: the value at ``id`` (``content_id`` by default), or None."""
         if not isinstance(data, dict):
@@ -155,6 +160,19 @@ _escape = pointer.escape
 
 
 @lru_cache(maxsize=1024)
+def id_name(pattern: str) -> str:
+    """The name a record's identity goes by in messages: the last named step of its pointer (``/content_id``, ``/id``; ``/ids/*`` and ``/ids/0`` -> ``ids``).
+
+    The JSON and SARIF outputs keep the key ``content_id``/``contentId`` for
+    every profile (a contract); text names the field as the export does, so
+    a WordPress post reads ``[id 5700]``, not ``[content_id 5700]``.
+    """
+    for token in reversed(pattern.split("/")[1:]):
+        if token != "*" and not token.isdigit():
+            return pointer.unescape(token)
+    return "content_id"
+
+
 def single_member(pattern: str) -> tuple[str, str] | None:
     """``(key, pointer)`` for a one-member pattern such as ``/content_body``, else None."""
     tokens = _tokens(pattern)

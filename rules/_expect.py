@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from feedlint.api import DatasetHit, SetupError
 from feedlint.dataset import Evaluator, Outcome, current_evaluator
 from feedlint.facts import FactTable
+from feedlint.fields import id_name
 
 from . import _pyeval
 from ._facts_rows import Rows, available_columns, comparable, data_value, frame, frames, has_records, is_null, row_sets
@@ -280,9 +281,14 @@ def _show_bound(column: str, value: Any) -> str:
 
 
 def _location(table: FactTable, row: int) -> str:
+    """``file record 3 (content_id 418667)``; a profile's record names its identity as its export does (``id 5700``)."""
     ref = table.refs[row]
     where = f"{table.files[ref.file_index]} record {ref.record_index}"
-    return where + (f" (content_id {_show(ref.content_id)})" if ref.content_id is not None else "")
+    if ref.content_id is None:
+        return where
+    pointers = table.columns.get("id_pointer")  # a profile record's id member (null on the CMS export)
+    at = pointers[row] if pointers is not None else None
+    return where + f" ({id_name(at) if at else 'content_id'} {_show(ref.content_id)})"
 
 
 def _domain(table: FactTable, outcome: Outcome, rows: Rows) -> list[int]:

@@ -91,7 +91,7 @@ def test_wordpress_post_exported_twice_across_pages_of_a_dump_at_its_id(tmp_path
     assert sorted(where(f) for f in found) == [("posts-1.json", 2, "/id", *id_pos(ta, "103", 0)), ("posts-2.json", 0, "/id", *id_pos(tb, "103", 0))]
     first = next(f for f in found if f.path.endswith("posts-1.json"))
     assert first.rule_id == "FL601" and first.severity == "error" and first.content_id == 103
-    assert first.message == f'id 103 is exported 2 times in this run within "example.org"; also at {b} record 0 (content_id 103)'
+    assert first.message == f'id 103 is exported 2 times in this run within "example.org"; also at {b} record 0 (id 103)'
     assert "portal" not in first.message
 
 
@@ -131,7 +131,7 @@ def test_a_large_group_names_three_others_and_the_fingerprint_ignores_the_order(
     records = [site_post(9) for _ in range(6)] + [site_post(10)]
     a = dump(tmp_path / "a.json", records)
     found = run([a])
-    assert len(found) == 6 and all(f.message.endswith(" and 2 more") and f.message.count("(content_id 9)") == 3 for f in found)
+    assert len(found) == 6 and all(f.message.endswith(" and 2 more") and f.message.count("(id 9)") == 3 for f in found)
     b = dump(tmp_path / "a.json", list(reversed(records)))
     assert {f.fingerprint for f in run([b])} == {f.fingerprint for f in found} and len({f.fingerprint for f in found}) == 1
     assert found[0].evidence == "unique-record-id:9"

@@ -73,7 +73,7 @@ def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> Non
     if show:
         for repair in run.repairs:
             for rec in repair.records:
-                who = f"content_id {rec.content_id}" if rec.content_id is not None else f"record {rec.index}"
+                who = f"{rec.id_name} {rec.content_id}" if rec.content_id is not None else f"record {rec.index}"
                 for a in rec.applied:
                     stream.write(f"{repair.display}: {a.rule_id} [{who}] {rec.pointer}{a.pointer}: {a.description}" + (" (unsafe fix)" if a.applicability == "unsafe" else "") + "\n")
     files = len(run.changed)

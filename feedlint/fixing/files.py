@@ -30,8 +30,9 @@ class RepairedRecord:
 
     index: int
     pointer: str  # of the record in its document
-    content_id: Any
+    content_id: Any  # its identity, read with its profile's roles (a WordPress post's id)
     applied: list[Applied]
+    id_name: str = "content_id"  # what its export calls that identity (feedlint.fields.id_name)
 
 
 @dataclass
@@ -90,14 +91,14 @@ def _repair(engine: Any, path: str, display: str, plain: bytes, policy: FixPolic
         start = bom + source.reader.record_start
         fixed = fixer.fix(raw, repair)[1]
         if fixed is not None:
-            splice(plain, start, raw, fixed, repair, sink)
+            splice(plain, start, raw, fixed, repair, sink, engine.plan.roles_for(raw.profile))
 
 
-def splice(plain: bytes, start: int, raw: Any, fixed: Any, repair: FileRepair, sink: Any) -> None:
-    """Hand the repaired record ``raw`` (its bytes at ``start`` in ``plain``) to ``sink``, and note it in ``repair``."""
+def splice(plain: bytes, start: int, raw: Any, fixed: Any, repair: FileRepair, sink: Any, roles: Any) -> None:
+    """Hand the repaired record ``raw`` (its bytes at ``start`` in ``plain``) to ``sink``, and note it in ``repair`` (``roles``: its profile's, for its identity)."""
     end = start + len(raw.source)
     if plain[start:end] != raw.source:  # the reader's offsets must name the record's bytes: never splice blindly
         raise InputError(repair.display, f"record {raw.index}: its bytes were not found where the reader placed them; file not fixed")
-    rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer).content_id, fixed.applied)
+    rec = RepairedRecord(raw.index, raw.pointer, Record(raw.data, raw.kind, raw.index, raw.pointer, roles).content_id, fixed.applied, roles.id_name)
     repair.records.append(rec)
     sink.change(start, end, raw, fixed, rec)

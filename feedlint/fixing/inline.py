@@ -106,7 +106,7 @@ class InlineFixExecutor:
             effects, fixed = fixer.fix(raw, repair)
             if fixed is not None:
                 final = fixed.final
-                splice(plain, start, raw, fixed, repair, sink)
+                splice(plain, start, raw, fixed, repair, sink, check.plan.roles_for(raw.profile))
                 shift = (old_origin.advance(raw.text), final.origin.advance(final.text))
             if not self.keep_fixes:
                 _drop_fixes(effects)

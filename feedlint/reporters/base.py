@@ -26,6 +26,7 @@ class RunInfo:
     quiet: bool = False
     fail_on: str = "warning"
     profile_of: Any = None  # display -> the profile its file was read with (None: unknown), known once the file is read
+    id_name_of: Any = None  # display -> what its records call their identity ("content_id", a WordPress post's "id"); None: "content_id"
 
 
 def profile_of(run: RunInfo | None, path: str) -> str | None:
@@ -90,16 +91,20 @@ def article_part(pointer: str) -> str:
     return name
 
 
-def record_label(f: Finding) -> str:
-    """Which record a finding is in, for people: ``content_id 418667``, else ``record 3``; "" for an article or a whole file."""
-    if f.kind == "article":
-        return ""
-    if f.content_id is not None:
-        return f"content_id {f.content_id}"
-    return f"record {f.record_index}" if f.record_index is not None else ""
+def record_name(run: RunInfo | None, path: str, content_id: Any, record_index: int | None) -> str:
+    """Which record, for people: ``content_id 418667`` (``id 5700`` in a WordPress export: the file's own name for it), else ``record 3``; "" if neither is known."""
+    if content_id is not None:
+        lookup = run.id_name_of if run is not None else None
+        return f"{lookup(path) if lookup is not None else 'content_id'} {content_id}"
+    return f"record {record_index}" if record_index is not None else ""
 
 
-def place(f: Finding) -> str:
+def record_label(f: Finding, run: RunInfo | None = None) -> str:
+    """:func:`record_name` of the record a finding is in; "" for an article or a whole file."""
+    return "" if f.kind == "article" else record_name(run, f.path, f.content_id, f.record_index)
+
+
+def place(f: Finding, run: RunInfo | None = None) -> str:
     """``[content_id 418667] /0/0/content_body: `` before a CMS finding's message; ``trailer line 1: `` for an article's.
 
     A plain-text article is one file with line numbers, so record indexes and
@@ -108,7 +113,7 @@ def place(f: Finding) -> str:
     if f.kind == "article":
         part = article_part(f.pointer)
         return f"{part}: " if part else ""
-    label = record_label(f)
+    label = record_label(f, run)
     return (f"[{label}] " if label else "") + (f"{f.pointer}: " if f.pointer else "")
 
 

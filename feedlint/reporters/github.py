@@ -43,12 +43,12 @@ def command(kind: str, message: str, **props: object) -> str:
     return f"::{kind}{' ' + given if given else ''}::{escape_data(message)}"
 
 
-def annotation(f: Finding, cwd: str) -> str:
+def annotation(f: Finding, cwd: str, run: RunInfo | None = None) -> str:
     r = f.region
     one_line = r.start_line == r.end_line
     return command(
         COMMANDS[f.severity],
-        place(f) + f.message,
+        place(f, run) + f.message,
         file=annotation_path(f.path, cwd),
         line=r.start_line,
         col=r.start_column16 if one_line else None,
@@ -66,7 +66,7 @@ class GithubReporter(Reporter):
 
     def handle(self, finding: Finding) -> None:
         assert self.run is not None
-        self.stream.write(annotation(finding, self.run.root) + "\n")
+        self.stream.write(annotation(finding, self.run.root, self.run) + "\n")
 
     def finish(self, summary: Summary) -> None:
         run = self.run

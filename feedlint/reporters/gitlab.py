@@ -51,7 +51,7 @@ class GitlabReporter(JsonReporter):
         r = f.region
         return {
             "type": "issue",
-            "description": place(f) + f.message,
+            "description": place(f, self.run) + f.message,
             "check_name": f"{f.rule_id} {f.rule_name}",
             "fingerprint": self._unique(f.fingerprint),
             "severity": severity(f.severity, self._security.get(f.rule_id)),

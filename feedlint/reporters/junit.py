@@ -38,7 +38,7 @@ class JunitReporter(Reporter):
 
     def handle(self, finding: Finding) -> None:
         by_rule = self._lines.setdefault(finding.path, {})
-        by_rule.setdefault(finding.rule_id, []).append((finding.rank, xml_text(format_finding(finding))))
+        by_rule.setdefault(finding.rule_id, []).append((finding.rank, xml_text(format_finding(finding, run=self.run))))
 
     def finish(self, summary: Summary) -> None:
         run = self.run

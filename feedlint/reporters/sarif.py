@@ -25,7 +25,7 @@ from urllib.parse import quote
 from ..docs import anchor
 from ..model import Finding, Related
 from ..severity import ORDER as SEVERITY_ORDER
-from .base import Reporter, RunInfo, Summary, article_part, record_label
+from .base import Reporter, RunInfo, Summary, article_part, record_label, record_name
 from .locations import SRCROOT, artifact_location, root_uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -107,11 +107,11 @@ def rule_descriptor(active: Any, catalogue_uri: str | None = None) -> dict:
     return descriptor
 
 
-def _where(finding: Finding) -> str:
+def _where(finding: Finding, run: RunInfo | None) -> str:
     if finding.kind == "article":
         part = article_part(finding.pointer)
         return f" [{part}]" if part else ""
-    who = record_label(finding)
+    who = record_label(finding, run)
     return f" [{who} at {finding.pointer or '/'}]" if who else ""
 
 
@@ -127,14 +127,14 @@ def _region(finding: Finding) -> dict:
     }
 
 
-def _related_location(n: int, r: Related, root: str) -> dict:
+def _related_location(n: int, r: Related, run: RunInfo) -> dict:
     """A SARIF ``relatedLocations`` entry: the place, its record and pointer in the message."""
     r_ = r.region
-    who = f"content_id {r.content_id}" if r.content_id is not None else f"record {r.record_index}"
+    who = record_name(run, r.path, r.content_id, r.record_index)
     return {
         "id": n,
         "physicalLocation": {
-            "artifactLocation": artifact_location(r.path, root),
+            "artifactLocation": artifact_location(r.path, run.root),
             "region": {"startLine": r_.start_line, "startColumn": r_.start_column16, "endLine": r_.end_line, "endColumn": r_.end_column16, "charOffset": r_.offset16, "charLength": r_.length16},
         },
         "message": {"text": f"also {who} at {r.pointer or '/'}"},
@@ -197,7 +197,7 @@ class SarifReporter(Reporter):
         out: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": LEVELS[f.severity],
-            "message": {"text": f.message + _where(f)},
+            "message": {"text": f.message + _where(f, run)},
             "locations": [
                 {
                     "physicalLocation": {"artifactLocation": artifact_location(f.path, run.root), "region": _region(f)},
@@ -214,7 +214,7 @@ class SarifReporter(Reporter):
         if f.evidence is not None:
             out["properties"]["evidence"] = f.evidence
         if f.related:  # the other members of a group reported once (FL606), capped by the rule's related-max
-            out["relatedLocations"] = [_related_location(i, r, run.root) for i, r in enumerate(f.related, 1)]
+            out["relatedLocations"] = [_related_location(i, r, run) for i, r in enumerate(f.related, 1)]
         if baseline:
             out["baselineState"] = "new"
         fix = _fix(f, run.root)

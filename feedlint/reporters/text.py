@@ -9,12 +9,12 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
-def format_finding(f: Finding, color: bool = False) -> str:
+def format_finding(f: Finding, color: bool = False, run: RunInfo | None = None) -> str:
     """``path:line:col: FL201 [content_id 418667] /0/0/content_body: message``; ``a.txt:31:1: FL701 trailer line 1: message``."""
     where = f"{f.path}:{f.region.start_line}:{f.region.start_column}:"
     code = f.rule_id
-    label = record_label(f)
-    context = place(f)
+    label = record_label(f, run)
+    context = place(f, run)
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         code = f"{_COLORS[f.severity]}{_BOLD}{code}{_RESET}"
@@ -32,7 +32,7 @@ class TextReporter(Reporter):
         self.names: dict[str, str] = {a.rule.id: a.rule.name for a in run.rules}
 
     def handle(self, finding: Finding) -> None:
-        self.stream.write(format_finding(finding, self.run.color if self.run else False) + "\n")
+        self.stream.write(format_finding(finding, self.run.color if self.run else False, self.run) + "\n")
 
     def finish(self, summary: Summary) -> None:
         run = self.run
