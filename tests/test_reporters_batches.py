@@ -121,3 +121,22 @@ def test_engine_batches_are_its_findings_in_order(tmp_path, jobs):
     batches = list(Engine(plan, jobs=jobs).run_batches([str(path)]))
     assert all(batches)
     assert [f.as_dict() for batch in batches for f in batch] == [f.as_dict() for f in Engine(plan, jobs=jobs).run([str(path)])]
+
+
+def test_a_long_list_is_written_a_batch_at_a_time():
+    """One record's 50,000 findings come as one list: the JSON reporter holds at most a batch of them encoded (each orjson result keeps a few KB)."""
+    held = []
+
+    class Watching(JsonReporter):
+        def _flush(self) -> None:
+            held.append(len(self._batch))
+            super()._flush()
+
+    findings = _findings(3 * BATCH + 5)
+    stream = io.StringIO()
+    reporter = Watching(stream)
+    reporter.start(_run_info())
+    Watching.handle_many(reporter, findings)  # the batched path itself (a subclass overriding only _flush keeps it)
+    assert held and max(held) <= BATCH and sum(held) == 3 * BATCH
+    reporter.finish(Summary(1, len(findings)))
+    assert _report(JsonReporter, findings) == stream.getvalue()

@@ -64,9 +64,10 @@ class JsonReporter(Reporter):
         if cls.handle is not JsonReporter.handle or cls.add is not JsonReporter.add:
             return super().handle_many(findings)
         entry, errors = self.entry, self._errors
-        self._batch.extend([encode(entry(finding), errors) for finding in findings])
-        if len(self._batch) >= BATCH:
-            self._flush()
+        for start in range(0, len(findings), BATCH):  # at most a batch held: orjson's bytes keep a few KB each (RSS), and one record may have 50,000 findings
+            self._batch.extend([encode(entry(finding), errors) for finding in findings[start : start + BATCH]])
+            if len(self._batch) >= BATCH:
+                self._flush()
 
     def add(self, entry: dict) -> None:
         """Put ``entry`` in the array, encoded (written with its batch)."""
