@@ -140,11 +140,6 @@ class Engine:
         return bool(self._dataset)
 
     # -- per file -------------------------------------------------------------
-    def check_file(self, path: str, display: str) -> Iterator[Finding]:
-        """The findings of one input, in record order (:meth:`file_batches`, one at a time)."""
-        for findings in self.file_batches(path, display):
-            yield from findings
-
     def file_batches(self, path: str, display: str) -> Iterator[list[Finding]]:
         """The findings of one input in record order, as the executor hands them over: a list per value.
 

@@ -165,7 +165,6 @@ class FactTable:
     _all_none: set[str] = field(default_factory=set, repr=False, compare=False)  # columns holding only None so far
     _layout: tuple | None = field(default=None, repr=False, compare=False)  # the last full row's fact names, their columns' appends, the all-None ones
 
-
     def __len__(self) -> int:
         return len(self.refs)
 

@@ -288,7 +288,7 @@ def _location(table: FactTable, row: int) -> str:
         return where
     pointers = table.columns.get("id_pointer")  # a profile record's id member (null on the CMS export)
     at = pointers[row] if pointers is not None else None
-    return where + f" ({id_name(at) if at else 'content_id'} {_show(ref.content_id)})"
+    return where + f" ({id_name(at or '')} {_show(ref.content_id)})"
 
 
 def _domain(table: FactTable, outcome: Outcome, rows: Rows) -> list[int]:

@@ -190,7 +190,7 @@ def check_range(plan: Any, task: SplitTask) -> SplitResult:
 
 
 def check_whole(plan: Any, task: SplitTask) -> SplitResult:
-    """A whole file, read and checked as :meth:`feedlint.engine.Engine.check_file` does (profile detection included)."""
+    """A whole file, read and checked as :meth:`feedlint.engine.Engine.file_batches` does (profile detection included)."""
     from ..checker import RecordCheck
     from ..effects import Effects
     from ..engine import non_object_in_pages
