@@ -185,6 +185,13 @@ class Related:
         return _place(self)
 
 
+def record_words(id_name: str, content_id: Any, index: int | None) -> str:
+    """Which record, for people: ``content_id 418667`` (``id 5700`` where the export calls its identity ``id``), else ``record 3``; "" if neither is known."""
+    if content_id is not None:
+        return f"{id_name} {content_id}"
+    return f"record {index}" if index is not None else ""
+
+
 def _place(at: Finding | Related) -> dict[str, Any]:
     """Where a finding or a related place is, as the JSON output names it (the keys a finding's entry has in this order too)."""
     region = at.region

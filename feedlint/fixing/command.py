@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence, TextIO
 
+from ..model import record_words
 from ..reader.errors import InputError
 from .files import FileRepair, repair_file
 from .loop import FixPolicy
@@ -73,7 +74,7 @@ def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> Non
     if show:
         for repair in run.repairs:
             for rec in repair.records:
-                who = f"{rec.id_name} {rec.content_id}" if rec.content_id is not None else f"record {rec.index}"
+                who = record_words(rec.id_name, rec.content_id, rec.index)
                 for a in rec.applied:
                     stream.write(f"{repair.display}: {a.rule_id} [{who}] {rec.pointer}{a.pointer}: {a.description}" + (" (unsafe fix)" if a.applicability == "unsafe" else "") + "\n")
     files = len(run.changed)

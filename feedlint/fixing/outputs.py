@@ -17,6 +17,7 @@ import os
 import tempfile
 from typing import IO, Any
 
+from ..model import record_words
 from .patch import record_patch
 
 LONG_LINE = 1000  # a changed line longer than this (bytes) is shown per changed value, not whole
@@ -219,7 +220,7 @@ def _value_entries(display: str, raw: Any, fixed: Any, rec: Any) -> list[tuple[i
     """``(line, text)`` per changed JSON value of a record: where it is, what changed, cut around the change."""
     out = []
     final = fixed.final
-    who = f" [{rec.id_name} {rec.content_id}]" if rec.content_id is not None else f" [record {rec.index}]"
+    who = f" [{record_words(rec.id_name, rec.content_id, rec.index)}]"
     for pointer in dict.fromkeys(a.pointer for a in rec.applied):
         rules = ",".join(dict.fromkeys(a.rule_id for a in rec.applied if a.pointer == pointer))
         try:

@@ -9,7 +9,7 @@ from typing import Any, Sequence, TextIO
 from ..effects import SkippedInput
 from ..plan import ActiveRule
 from ..severity import ORDER as SEVERITY_ORDER
-from ..model import Finding
+from ..model import Finding, record_words
 from ..reader.errors import InputError
 
 
@@ -92,11 +92,9 @@ def article_part(pointer: str) -> str:
 
 
 def record_name(run: RunInfo | None, path: str, content_id: Any, record_index: int | None) -> str:
-    """Which record, for people: ``content_id 418667`` (``id 5700`` in a WordPress export: the file's own name for it), else ``record 3``; "" if neither is known."""
-    if content_id is not None:
-        lookup = run.id_name_of if run is not None else None
-        return f"{lookup(path) if lookup is not None else 'content_id'} {content_id}"
-    return f"record {record_index}" if record_index is not None else ""
+    """:func:`record_words` of a record of the file ``path``, its identity named as that file's profile names it (``id 5700`` in a WordPress export)."""
+    lookup = run.id_name_of if run is not None and content_id is not None else None
+    return record_words(lookup(path) if lookup is not None else "content_id", content_id, record_index)
 
 
 def record_label(f: Finding, run: RunInfo | None = None) -> str:
