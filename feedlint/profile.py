@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .fields import DEFAULT_ROLES, ID_SCOPES, ROLES, FieldRoles, expand
+from .fields import DEFAULT_ROLES, ID_SCOPES, ROLES, FieldRoles, expand, id_name
 from .suggest import unknown as unknown_name
 
 BUILTIN_ORDER = ("cms", "wordpress", "ghost", "jsonfeed")
@@ -107,7 +107,7 @@ class Profile:
             lines.append(f"  records: top-level {', '.join(self.layouts)}")
         for p in self.pointers:
             lines.append(f"  records: under {p}")
-        lines.append(f"  identity (content_id): {self.id}")
+        lines.append(f"  identity: {self.id} (records named \"{id_name(self.id)} ...\"; the content_id of JSON reports, contentId in SARIF)")
         if self.id_scope != "portal":
             per = f"site (the host of {', '.join(self.site_urls)}; else the file)" if self.id_scope == "site" else "file"
             lines.append(f"  identity unique per: {per}")

@@ -341,7 +341,7 @@ def test_a_users_profile_from_the_config_reads_their_export(tmp_path):
     listed = run("profiles", cwd=tmp_path).stdout.splitlines()
     assert [row.split()[0] for row in listed] == ["NAME", "harbourcms", "cms", "wordpress", "ghost", "jsonfeed"]
     shown = run("explain-profile", "harbourcms", cwd=tmp_path).stdout
-    assert "identity (content_id): /uuid" in shown and "/format matches 'harbour-*'" in shown and "rules not run: FL1, FL602" in shown
+    assert "identity: /uuid (records named \"uuid ...\"; the content_id of JSON reports, contentId in SARIF)" in shown and "/format matches 'harbour-*'" in shown and "rules not run: FL1, FL602" in shown
 
 
 MINIMAL_PROFILE = """

@@ -169,3 +169,25 @@ def test_records_are_read_with_the_cycle_collector_on(tmp_path, monkeypatch, ext
         gc.unfreeze()
         (gc.enable if was_enabled else gc.disable)()
     assert seen and all(seen)
+
+
+def test_console_script_imports_feedlint_with_the_collector_off():
+    """The installed ``feedlint`` script's entry point turns the collector off before typer and feedlint.cli are imported."""
+    script = (
+        "import gc, sys\n"
+        "from importlib.metadata import entry_points\n"
+        "seen = {}\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('typer', 'feedlint.cli') and name not in seen:\n"
+        "            seen[name] = gc.isenabled()\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "(ep,) = [e for e in entry_points(group='console_scripts') if e.name == 'feedlint']\n"
+        "run = ep.load()\n"
+        "sys.argv = ['feedlint', '--version']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(seen.items()))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.stdout.splitlines()[-1] == "[('feedlint.cli', False), ('typer', False)]", r.stdout + r.stderr
