@@ -673,3 +673,8 @@ def main() -> None:
         sys.stderr.flush()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        # What is alive now lives until exit: frozen, the interpreter's final collections (full passes over
+        # every object, start-up's too once the pool has unfrozen them) skip it: 44 M instructions, 3.5% of a
+        # parallel run's main process (1,000 records, --jobs 2).
+        gc.freeze()
