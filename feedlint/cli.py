@@ -278,6 +278,7 @@ def check(
     from .reader.sources import display_path
     from .reporters import UnknownFormat, reporter_class
     from .reporters.base import RunInfo, Summary
+    from .workers import rule_ids_and_severities
 
     cfg, catalogue = _load(config)
     tuning = _tuning(cfg, tune)
@@ -360,8 +361,9 @@ def check(
             for findings in engine.run_batches(files, displays):  # a list at a time: per finding, only the reporter's work
                 if base:
                     findings = list(base.filter(findings))
-                by_rule.update([f.rule_id for f in findings])
-                by_sev.update([f.severity for f in findings])
+                rule_ids, severities = rule_ids_and_severities(findings)
+                by_rule.update(rule_ids)
+                by_sev.update(severities)
                 reporter.handle_many(findings)
             failing = any(SEVERITY_RANK[severity] >= FAIL_RANK[fail] for severity in by_sev)
             errors = engine.errors

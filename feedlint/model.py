@@ -138,36 +138,48 @@ class Finding:
         return SEVERITY_RANK[self.severity]
 
     def as_dict(self) -> dict[str, Any]:
-        """Every field, as the JSON output names them (the place's keys are :func:`_place`'s, in its order).
-
-        One dict display, not ``_place``'s merged in: the main process makes
-        one per finding of a run (a third less).
-        """
+        """Every field, as the JSON output names them (:func:`finding_entry`), and the related places if any."""
         region = self.region
-        entry = {
-            "rule": self.rule_id,
-            "name": self.rule_name,
-            "severity": self.severity,
-            "message": self.message,
-            "file": self.path,
-            "record": self.record_index,
-            "content_id": self.content_id,
-            "pointer": self.pointer,
-            "record_pointer": self.record_pointer,
-            "line": region.start_line,
-            "column": region.start_column,
-            "end_line": region.end_line,
-            "end_column": region.end_column,
-            "column_utf16": region.start_column16,
-            "end_column_utf16": region.end_column16,
-            "offset": region.offset,
-            "length": region.length,
-            "evidence": self.evidence,
-            "fingerprint": self.fingerprint,
-        }
+        entry = finding_entry(
+            self.rule_id, self.rule_name, self.severity, self.message, self.path, self.record_index, self.content_id, self.pointer, self.record_pointer,
+            region.start_line, region.start_column, region.end_line, region.end_column, region.start_column16, region.end_column16, region.offset, region.length,
+            self.evidence, self.fingerprint,
+        )
         if self.related:  # only when there are any: other findings' JSON stays as it was
             entry["related"] = [r.as_dict() for r in self.related]
         return entry
+
+
+def finding_entry(rule_id: str, rule_name: str, severity: str, message: str, path: str, record_index: int | None, content_id: Any, pointer: str, record_pointer: str,
+                  start_line: int, start_column: int, end_line: int, end_column: int, start_column16: int, end_column16: int, offset: int, length: int,
+                  evidence: str | None, fingerprint: str) -> dict[str, Any]:
+    """A finding's fields as the JSON output names them, in order (the place's keys are :func:`_place`'s, in its order): :meth:`Finding.as_dict` without ``related``.
+
+    Given the values, not a :class:`Finding`: the main process of a parallel
+    run writes JSON straight from the rows workers send (:meth:`feedlint.workers.PackedFindings.entries`).
+    One dict display, not ``_place``'s merged in (a third less).
+    """
+    return {
+        "rule": rule_id,
+        "name": rule_name,
+        "severity": severity,
+        "message": message,
+        "file": path,
+        "record": record_index,
+        "content_id": content_id,
+        "pointer": pointer,
+        "record_pointer": record_pointer,
+        "line": start_line,
+        "column": start_column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "column_utf16": start_column16,
+        "end_column_utf16": end_column16,
+        "offset": offset,
+        "length": length,
+        "evidence": evidence,
+        "fingerprint": fingerprint,
+    }
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from .executor import FileJob
 from .reader.errors import InputError
 from .reader.positions import cursor_fields
 from .ranges import pool as ranged
-from .workers import WorkerPool, check_chunk, chunk_records, unpack_findings
+from .workers import PackedFindings, WorkerPool, check_chunk, chunk_records
 
 
 # -- main side --------------------------------------------------------------------
@@ -216,11 +216,11 @@ def _drain_records(check: RecordCheck, result: Any, chunk: list, rules_by_id: di
     except Exception:  # noqa: BLE001 - e.g. a plugin's hit that cannot be pickled: check here instead
         yield from _check_here(check, chunk)
         return
-    display = check.display
+    found = totals.findings = PackedFindings(rules_by_id, check.display)
     for (packed, facts), item in zip(out, chunk):
         index, pointer = item[0], item[1]
         if packed:
-            totals.findings.extend(unpack_findings(packed, rules_by_id, display, index, pointer))
+            found.add(packed, index, pointer)
         if facts is not None:
             totals.facts.append((index, pointer, *facts))  # (content_id, facts) from the worker
     yield totals

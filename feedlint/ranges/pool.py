@@ -23,7 +23,7 @@ from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.jsonstream import record_pointer, shift_start
 from ..reader.positions import Cursor
-from ..workers import _check, _packed, _worker, unpack_findings
+from ..workers import PackedFindings, _check, _packed, _worker
 
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
 
@@ -141,6 +141,7 @@ def drain(got: tuple, span: tuple, ranges: Ranges, rules_by_id: dict, display: s
     out, pages, rel_end, totals = got
     known = ranges.known
     base = known.cursor
+    found = totals.findings = PackedFindings(rules_by_id, display, base)
     page, first_in_page = 0, 0
     for k, (packed, facts) in enumerate(out):
         if pages and pages[k] != page:
@@ -148,7 +149,7 @@ def drain(got: tuple, span: tuple, ranges: Ranges, rules_by_id: dict, display: s
         if packed or facts is not None:
             index, pointer = known.index + k, ranges.pointer(k, page, first_in_page)
             if packed:
-                totals.findings.extend(unpack_findings(packed, rules_by_id, display, index, pointer, base))
+                found.add(packed, index, pointer)
             if facts is not None:
                 content_id, row, start = facts
                 totals.facts.append((index, pointer, content_id, row, shift_start(base, start)))

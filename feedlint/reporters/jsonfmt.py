@@ -4,16 +4,18 @@ Findings are written as they arrive, a batch at a time (one write per finding
 cost as much as encoding it), so memory does not grow with their number.
 They are kept encoded, as orjson gives them: where the stream takes UTF-8
 bytes as they are (:func:`feedlint.output.utf8_bytes_under`) a batch is
-written without being decoded and encoded again.
+written without being decoded and encoded again.  The findings a worker
+sent are written from its rows (:class:`feedlint.workers.PackedFindings`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ..model import Finding
 from ..output import utf8_bytes_under
+from ..workers import PackedFindings
 from .base import Reporter, RunInfo, Summary, profile_of
 
 
@@ -63,11 +65,24 @@ class JsonReporter(Reporter):
         cls = type(self)
         if cls.handle is not JsonReporter.handle or cls.add is not JsonReporter.add:
             return super().handle_many(findings)
-        entry, errors = self.entry, self._errors
-        for start in range(0, len(findings), BATCH):  # at most a batch held: orjson's bytes keep a few KB each (RSS), and one record may have 50,000 findings
-            self._batch.extend([encode(entry(finding), errors) for finding in findings[start : start + BATCH]])
+        errors = self._errors
+        for entries in self._entries(findings):  # at most a batch held: orjson's bytes keep a few KB each (RSS), and one record may have 50,000 findings
+            self._batch.extend([encode(entry, errors) for entry in entries])
             if len(self._batch) >= BATCH:
                 self._flush()
+
+    def _entries(self, findings: Sequence[Finding]) -> Iterator[list[dict]]:
+        """:meth:`entry` of each finding, a batch at a time; a worker's (:class:`PackedFindings`) made from its rows when :meth:`entry` is this class's."""
+        if type(self).entry is JsonReporter.entry and isinstance(findings, PackedFindings):
+            profile = self.profile(findings.display)  # every finding's file
+            for entries in findings.entries(BATCH):
+                for entry in entries:
+                    entry["profile"] = profile
+                yield entries
+            return
+        entry = self.entry
+        for start in range(0, len(findings), BATCH):
+            yield [entry(finding) for finding in findings[start : start + BATCH]]
 
     def add(self, entry: dict) -> None:
         """Put ``entry`` in the array, encoded (written with its batch)."""

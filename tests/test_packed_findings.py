@@ -1,0 +1,124 @@
+"""A worker's packed findings reported without Finding objects: the same JSON, byte for byte.
+
+:class:`feedlint.workers.PackedFindings` is what the main process of a parallel
+run hands on: a sequence of the :class:`Finding` objects :func:`unpack_findings`
+makes, and for the JSON reporter each finding's entry made from its row
+(:meth:`PackedFindings.entries`).  Random rows (positions on a range's first
+line and on later ones, content ids of every kind, what only the standard
+library encodes) are reported both ways and compared.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+
+from feedlint.output import atomic_text_writer
+from feedlint.reader.positions import Cursor
+from feedlint.reporters.base import RunInfo, Summary
+from feedlint.reporters.gitlab import GitlabReporter
+from feedlint.reporters.jsonfmt import BATCH, JsonReporter
+from feedlint.reporters.jsonreport import JsonReportReporter
+from feedlint.workers import PackedFindings, rule_ids_and_severities, unpack_findings
+
+RULES = {"FL201": ("undecoded-entity", "warning"), "FL307": ("late-rendition", "note"), "FL101": ("schema", "error")}
+TEXTS = ["plain", "curly “quotes” é ß 中文", "astral 😀 𝔘", 'escapes " \\ \n \t \x01 </script> &nbsp;', "line\r\nbreak", "lone \ud800 surrogate", ""]
+CONTENT_IDS = [418667, "a-7", None, {"id": 3}, [1, "\x00", {"rule": 1}], 2**70, 1.5, True]
+POINTERS = ["/content_body", "/attaches/0/sizes/150", "/a~1b/~0c", ""]
+
+
+def _fields(rng: random.Random) -> tuple:
+    start_line = rng.choice([1, 1, 2, 40])
+    end_line = start_line + rng.choice([0, 0, 1])
+    start_column, length = rng.randrange(1, 500), rng.randrange(0, 90)
+    offset = rng.randrange(0, 10**6)
+    return (start_line, start_column, end_line, start_column + length, start_column + 1, start_column + length + 2, offset, length, offset + 3, length + 1)
+
+
+def _packed(rng: random.Random) -> tuple:
+    rows = [
+        (rng.choice(list(RULES)), rng.choice(TEXTS), rng.choice(POINTERS), _fields(rng), rng.choice([None, *TEXTS]), "%032x" % rng.getrandbits(128), None)
+        for _ in range(rng.choice([1, 1, 3, 9]))
+    ]
+    return rng.choice(CONTENT_IDS), rows
+
+
+def _random_batch(seed: int) -> PackedFindings:
+    rng = random.Random(seed)
+    base = rng.choice([None, Cursor(), Cursor(1, 77, 70, 76, 69), Cursor(12, 5, 4, 9000, 8990)])
+    found = PackedFindings(RULES, rng.choice(["export.json", "dir/é.json"]), base)
+    for index in range(rng.randrange(1, 40)):
+        if rng.random() < 0.6:
+            found.add(_packed(rng), index, f"/0/{index}")
+    return found
+
+
+def _run_info(display: str) -> RunInfo:
+    return RunInfo("0", [], [display], "/", profile_of={display: "cms"}.get)
+
+
+def _report(reporter_cls, findings, display: str, stream) -> None:
+    reporter = reporter_cls(stream)
+    reporter.start(_run_info(display))
+    reporter.handle_many(findings)
+    reporter.finish(Summary(1, len(findings)))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_packed_findings_are_the_unpacked_ones_and_their_entries_their_dicts(seed):
+    found = _random_batch(seed)
+    unpacked = [f for packed, index, pointer in found._records for f in unpack_findings(packed, RULES, found.display, index, pointer, found._base)]
+    assert len(found) == len(unpacked) and list(found) == unpacked
+    assert found[0:3] == unpacked[0:3] and (not unpacked or found[-1] == unpacked[-1])
+    assert rule_ids_and_severities(found) == rule_ids_and_severities(unpacked) == ([f.rule_id for f in unpacked], [f.severity for f in unpacked])
+    for size in (1, 4, BATCH):
+        lists = list(found.entries(size))
+        assert all(0 < len(entries) <= size for entries in lists)
+        assert [e for entries in lists for e in entries] == [f.as_dict() for f in unpacked]
+
+
+@pytest.mark.parametrize("reporter_cls", [JsonReporter, JsonReportReporter, GitlabReporter])
+@pytest.mark.parametrize("seed", range(20))
+def test_json_reports_of_packed_findings_are_byte_identical(tmp_path, reporter_cls, seed):
+    found = _random_batch(seed)
+    as_list = list(found)
+    fresh = _random_batch(seed)  # not yet unpacked: the reporter takes its rows
+    text, packed_text = io.StringIO(), io.StringIO()
+    _report(reporter_cls, as_list, found.display, text)
+    _report(reporter_cls, fresh, found.display, packed_text)
+    assert packed_text.getvalue() == text.getvalue()
+    if "\ud800" not in text.getvalue():  # a lone surrogate cannot be written to a UTF-8 file (either way)
+        with atomic_text_writer(str(tmp_path / "report.json")) as stream:
+            _report(reporter_cls, _random_batch(seed), found.display, stream)
+        assert (tmp_path / "report.json").read_bytes() == text.getvalue().encode("utf-8")
+
+
+def test_a_json_subclass_with_its_own_entry_gets_the_findings():
+    class Tagging(JsonReporter):
+        def entry(self, finding):
+            assert finding.region.start_line >= 1
+            return {**super().entry(finding), "tag": finding.rule_id}
+
+    found = _random_batch(3)
+    stream = io.StringIO()
+    _report(Tagging, found, found.display, stream)
+    assert stream.getvalue().count('"tag":"FL') == len(found) > 0
+
+
+def test_a_long_list_of_packed_findings_is_encoded_a_batch_at_a_time():
+    """One record's 50,000 findings may come in one task: at most a batch of entries is made at once."""
+    rng = random.Random(5)
+    found = PackedFindings(RULES, "export.json", Cursor(1, 10, 10, 9, 9))
+    found.add((7, [(*_packed(rng)[1][0][:6], None) for _ in range(3 * BATCH + 5)]), 0, "/0/0")
+    assert [len(entries) for entries in found.entries(BATCH)] == [BATCH, BATCH, BATCH, 5]
+    stream = io.StringIO()
+    _report(JsonReporter, found, "export.json", stream)
+    assert stream.getvalue() == _as_text(list(found))
+
+
+def _as_text(findings) -> str:
+    stream = io.StringIO()
+    _report(JsonReporter, findings, "export.json", stream)
+    return stream.getvalue()
