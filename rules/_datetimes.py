@@ -158,8 +158,17 @@ def pointer_name(pointer: str) -> str:
 
 
 def date_table(record: Any, fmt: str) -> DateTable:
-    """The record's :class:`DateTable` for ``fmt`` (built by the first rule that asks)."""
-    return record.memo(f"fl3:dates\x1f{fmt}", lambda: DateTable(fmt, record.fields_with_role("dates")))
+    """The record's :class:`DateTable` for ``fmt`` (built by the first rule that asks).
+
+    Kept in one table of the record's, by format, under a fixed key: the
+    date rules ask nine times a record, and a key string and a closure made
+    per call cost more than the lookup (4,600 instructions a call against 2,600).
+    """
+    tables = record.memo("fl3:dates", dict)
+    table = tables.get(fmt)
+    if table is None:
+        table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
+    return table
 
 
 def parsed_field(record: Any, name: str, fmt: str) -> Parsed | None:

@@ -135,6 +135,23 @@ def test_date_table_gives_what_parse_gives_for_every_field():
         assert (table.earliest, table.latest) == ((min(whens), max(whens)) if whens else (None, None))
 
 
+def test_one_record_keeps_a_date_table_per_format_and_an_index_per_templates():
+    """The record's tables of date tables and attachment indexes (one memo key each) keep every format and template pair apart, each built once."""
+    formats = [DEFAULT_FORMAT, "%Y-%m-%d", "rfc3339"]
+    templates = [CATALOGUE["FL501"].resolve_options(given) for given in (None, {"original-template": "./file/{portal_id}/{attach_id}_{token}.{ext}"})]
+    for data in RECORDS[:200]:
+        rec = record(data)
+        tables = [date_table(rec, fmt) for fmt in formats]
+        indexes = [attach_index(rec, options) for options in templates]
+        assert [date_table(rec, fmt) for fmt in formats] == tables and [attach_index(rec, o) for o in templates] == indexes  # the same objects
+        for fmt, table in zip(formats, tables):
+            want = [(ptr, parse(v, fmt).when, parse(v, fmt).problem) for ptr, v in rec.fields_with_role("dates")]
+            assert table.fmt == fmt and [(ptr, p.when, p.problem) for ptr, p in table.fields] == want
+        for options, index in zip(templates, indexes):
+            fresh = attach_index(record(data), options)
+            assert [[(ap.pointer, ap.value, ap.parts) for ap in g.paths] for g in index.groups] == [[(ap.pointer, ap.value, ap.parts) for ap in g.paths] for g in fresh.groups]
+
+
 @pytest.mark.parametrize("given", [{}, {"min-year": 2026, "event-min-year": 1990}, {"event-fields": []}, {"min-year": 1900, "event-min-year": 2000}])
 def test_too_old_exit_agrees_with_date_by_date(given):
     options = CATALOGUE["FL304"].resolve_options(given)
