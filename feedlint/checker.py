@@ -9,7 +9,7 @@ worker processes, a cluster -- checks records with :func:`check_records`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from .api import Hit, SetupError
@@ -28,6 +28,17 @@ class RecordCheck:
     keep_fixes: bool = True  # False: findings drop the rules' proposed fixes (no reporter shows them)
     facts: Sequence[ActiveRule] = ()  # the dataset rules whose facts to collect (none: no fact rows)
     place_known: bool = True  # False: the records' index and pointer are counted from a byte range's start, not the file's (rules may not read them)
+    _collectors: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see collectors
+
+    def collectors(self, kind: str) -> Sequence[ActiveRule] | None:
+        """The dataset rules that collect facts from a record of ``kind``; None when no dataset rule looks at that kind (no fact row).
+
+        Worked out once per kind, not for every record.
+        """
+        if kind not in self._collectors:
+            looks = any(kind in a.rule.kinds for a in self.facts)
+            self._collectors[kind] = [a for a in self.facts if a.rule.collect is not None and kind in a.rule.kinds] if looks else None
+        return self._collectors[kind]
 
 
 def check_records(check: RecordCheck, raws: Iterable[Any]) -> Iterator[Effects]:
@@ -68,34 +79,35 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
         out.sort(key=_file_order)
     del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made
     if check.facts:
-        _collect(check.facts, raw, roles, effects, check.place_known, display)
+        _collect(check, raw, roles, effects, content_id)
     return effects
 
 
 def collect_facts(check: RecordCheck, raw: Any, effects: Effects) -> None:
     """Add ``raw``'s fact row to ``effects`` (for a caller that checked it without ``check.facts``: ``--fix``'s first look)."""
     if check.facts:
-        _collect(check.facts, raw, check.plan.roles_for(getattr(raw, "profile", None)), effects, check.place_known, check.display)
+        roles = check.plan.roles_for(getattr(raw, "profile", None))
+        _collect(check, raw, roles, effects, roles.identity(raw.data))
 
 
-def _collect(dataset: Sequence[ActiveRule], raw: Any, roles: Any, effects: Effects, place_known: bool = True, display: str | None = None) -> None:
-    """The record's fact row for the dataset rules (none when no dataset rule looks at its kind); ``display``: its file (``Record.file``)."""
+def _collect(check: RecordCheck, raw: Any, roles: Any, effects: Effects, content_id: Any) -> None:
+    """The record's fact row for the dataset rules (none when no dataset rule looks at its kind); ``content_id``: the record's identity."""
     kind = raw.kind
-    if not any(kind in a.rule.kinds for a in dataset):
+    collectors = check.collectors(kind)
+    if collectors is None:
         return  # a text article, say: no row for it
-    record = Record(raw.data, kind, raw.index, raw.pointer, roles, display) if place_known else Record(raw.data, kind, None, None, roles, display)
+    record = Record(raw.data, kind, raw.index, raw.pointer, roles, check.display) if check.place_known else Record(raw.data, kind, None, None, roles, check.display)
     facts: dict[str, Any] = {}
     last = None  # the row merged last: FL601..FL690 share one (the record's memo), merged once, not seven times
-    for active in dataset:
-        if active.rule.collect is not None and kind in active.rule.kinds:
-            try:
-                row = active.rule.collect(record, active.options)
-                if row is not last:
-                    facts.update(row)
-                    last = row
-            except Exception as exc:  # noqa: BLE001
-                effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
-    effects.facts.append((raw.index, raw.pointer, record.content_id, facts, raw.start))
+    for active in collectors:
+        try:
+            row = active.rule.collect(record, active.options)
+            if row is not last:
+                facts.update(row)
+                last = row
+        except Exception as exc:  # noqa: BLE001
+            effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
+    effects.facts.append((raw.index, raw.pointer, content_id, facts, raw.start))
 
 
 def stamp(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any, keep_fixes: bool = True) -> Finding:

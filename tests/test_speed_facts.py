@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from feedlint.checker import _collect
+from feedlint.checker import RecordCheck, _collect
 from feedlint.effects import Effects
 from feedlint.facts import FactTable, RowRef, TextColumn
 from feedlint.rules import _expect, _pyeval
@@ -136,11 +136,27 @@ def test_a_fact_row_shared_by_several_rules_is_merged_as_often_as_the_rules_merg
 
     for order in ([shared, shared, shared], [shared, other, shared], [other, shared, shared, other], [shared, shared, other, shared]):
         effects = Effects()
-        _collect([rule(r) for r in order], SimpleNamespace(kind="article", data={}, index=0, pointer="/0", start=None), None, effects)
+        _collect(RecordCheck(None, (), "a.txt", facts=[rule(r) for r in order]), SimpleNamespace(kind="article", data={}, index=0, pointer="/0", start=None), None, effects, None)
         merged: dict = {}
         for row in order:
             merged.update(row)
         assert effects.facts[0][3] == merged, order
+
+
+def test_a_record_gets_a_fact_row_when_a_dataset_rule_looks_at_its_kind():
+    """``RecordCheck.collectors`` (worked out once per kind) gives a row exactly when some dataset rule looks at the kind, merged from those that collect."""
+
+    def rule(kinds, row):
+        collect = None if row is None else (lambda record, options: row)
+        return SimpleNamespace(rule=SimpleNamespace(kinds=kinds, collect=collect, id="T"), options={})
+
+    rules = [rule(("cms",), {"a": 1}), rule(("article", "cms"), None), rule(("cms",), {"b": 2}), rule(("page",), {"c": 3})]
+    check = RecordCheck(None, (), "a.json", facts=rules)
+    for _ in range(2):  # the second time from what was worked out
+        for kind, want in (("cms", {"a": 1, "b": 2}), ("article", {}), ("page", {"c": 3}), ("other", None)):
+            effects = Effects()
+            _collect(check, SimpleNamespace(kind=kind, data={}, index=0, pointer="/0", start=None), None, effects, 7)
+            assert [row[2:4] for row in effects.facts] == ([] if want is None else [(7, want)]), kind
 
 
 def test_text_column_values_are_the_cells_as_appended():
