@@ -208,6 +208,46 @@ def test_indexed_region_is_an_ordinary_region():
         got.offset = 0  # type: ignore[misc]
 
 
+def test_a_cursor_moved_over_bytes_is_an_ordinary_cursor():
+    """advance_bytes builds its Cursor without the dataclass __init__ (positions._cursor): same fields as advance over the text, equality, hash, repr, pickling and immutability."""
+    import dataclasses
+    import pickle
+
+    from feedlint.reader.positions import Cursor
+
+    rng = random.Random(11)
+    alphabet = "ab \n\r\u00e9\u4e2d\U0001F600"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20)))
+        origin = Cursor(rng.randint(1, 9), rng.randint(1, 9), rng.randint(1, 9), rng.randint(0, 99), rng.randint(0, 99))
+        got, want = origin.advance_bytes(text.encode("utf-8")), origin.advance(text)
+        assert type(got) is Cursor and dataclasses.astuple(got) == dataclasses.astuple(want) and got == want and hash(got) == hash(want)
+        assert repr(got) == repr(want) and pickle.loads(pickle.dumps(got)) == want and vars(got) == vars(want)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.line = 0  # type: ignore[misc]
+
+
+def test_each_record_keeps_the_exact_bytes_it_was_decoded_from():
+    """A record's source is the slice its value was decoded from (kept, not cut again): the file's bytes from where it starts, whatever the layout and window."""
+    rng = random.Random(5)
+    for _ in range(40):
+        records = [{"content_id": rng.randint(1, 99), "t": rng.choice(["x", "} {", "\u00e9\n", "a\\\"b", "]},{"]) * rng.randint(1, 30), "n": [1, {"a": None}]} for _ in range(rng.randint(1, 12))]
+        pretty = rng.random() < 0.3
+        dumped = [json.dumps(r, indent=2 if pretty else None, ensure_ascii=rng.random() < 0.5) for r in records]
+        layout = rng.choice(["array", "pages", "lines"])
+        if layout == "lines":
+            text = "\n".join(dumped) + "\n"
+        elif layout == "pages":
+            text = "[[" + ",\r\n".join(dumped) + "]]"
+        else:
+            text = "[\n" + ",\n".join(dumped) + "\n]"
+        data = text.encode("utf-8")
+        raws = records_of(text, chunk=rng.choice([7, 64, 1 << 20]))
+        assert [r.data for r in raws] == records
+        for raw in raws:
+            assert raw.source == data[raw.at : raw.at + len(raw.source)] and json.loads(raw.source) == raw.data
+
+
 @pytest.mark.parametrize("ensure_ascii", [False, True])
 def test_string_index_maps_every_decoded_offset_to_its_source_offset(ensure_ascii):
     """Decoding the source up to offset(i) gives exactly the first i characters, for escaped and plain text."""

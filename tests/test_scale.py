@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -144,6 +145,39 @@ def test_values_walk_stops_at_its_budget_and_the_scan_decides():
     sparse = b'{"v": [1, {"w": 1e19}], "s": "%s"}' % (b"x" * 1000)
     assert jsondecode._huge_float(json.loads(sparse), len(sparse) // jsondecode._BYTES_PER_VALUE) is True
     assert jsondecode._huge_float({"v": [1, {"w": 9.2e18}]}, 100) is False
+
+
+def test_values_walk_finds_a_huge_float_wherever_it_is():
+    """The walk (containers on a stack, members looked at in place) answers what a plain recursive search answers, given the budget for every value."""
+    from feedlint.reader import jsondecode
+
+    if not jsondecode.HAVE_ORJSON:
+        pytest.skip("the walk is orjson's")
+
+    def huge(v) -> bool:
+        if isinstance(v, dict):
+            return any(map(huge, v.values()))
+        if isinstance(v, list):
+            return any(map(huge, v))
+        return type(v) is float and abs(v) >= 2.0**63
+
+    def count(v) -> int:
+        return len(v) + sum(map(count, v.values() if isinstance(v, dict) else v)) if isinstance(v, (dict, list)) else 0
+
+    rng = random.Random(3)
+    leaves = [None, True, 0, -(2**62), "s", 1.5, 9.2e18, -9.3e18, 1e19, float("-inf"), 9223372036854775808.0]
+
+    def value(depth: int):
+        if depth > 3 or rng.random() < 0.4:
+            return rng.choice(leaves)
+        if rng.random() < 0.5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {f"k{i}": value(depth + 1) for i in range(rng.randint(0, 4))}
+
+    for _ in range(3000):
+        v = value(0)
+        assert jsondecode._huge_float(v, count(v)) is huge(v), v
+        assert jsondecode._huge_float(v, count(v) - 1) in ((None, True) if huge(v) else (None,)) if count(v) else True
 
 
 def test_long_digit_run_inside_a_string_is_not_a_number():

@@ -73,24 +73,28 @@ if _orjson is not None:
         orjson gives such a float for every integer it cannot hold in 64 bits
         (and json.loads an int), so without one its value is exact; with one
         (maybe a true float: ``1e19``) the stdlib decodes again.
+
+        Only containers go on the stack: a member is looked at where it is
+        found, not pushed and popped (a record of 70 values: a fifth less).
         """
         stack = [value]
-        pop, extend = stack.pop, stack.extend
+        pop, push = stack.pop, stack.append
         while stack:
             item = pop()
             kind = type(item)
             if kind is dict:
-                budget -= len(item)
-                if budget < 0:
-                    return None
-                extend(item.values())
-            elif kind is list:
-                budget -= len(item)
-                if budget < 0:
-                    return None
-                extend(item)
-            elif kind is float and not -_HUGE < item < _HUGE:
-                return True
+                item = item.values()
+            elif kind is not list:  # the value itself is no container
+                return kind is float and not -_HUGE < item < _HUGE
+            budget -= len(item)
+            if budget < 0:
+                return None
+            for member in item:
+                kind = type(member)
+                if kind is dict or kind is list:
+                    push(member)
+                elif kind is float and not -_HUGE < member < _HUGE:
+                    return True
         return False
 
     def _long_digit_run(span: bytes | memoryview | str) -> bool:

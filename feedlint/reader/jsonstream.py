@@ -280,6 +280,7 @@ class JsonRecordReader:
         self.stopped_at: RecordStart | None = None  # see resume
         self._by_text = False  # see _value
         self._taken: tuple[int, str, Cursor] | None = None  # (start, text, origin) of a record decoded from its text
+        self._decoded: bytes | memoryview | None = None  # the slice the value read last was decoded from (see _record)
 
     # -- window ------------------------------------------------------------
     def _fill(self) -> bool:
@@ -397,6 +398,7 @@ class JsonRecordReader:
         :meth:`_loads_text`), which :meth:`_record` then takes.
         """
         self._by_text = by_text
+        self._decoded = None
         while True:
             try:
                 found = self._split(start)
@@ -439,10 +441,18 @@ class JsonRecordReader:
         return value, end
 
     def _loads_at(self, buf: bytes | bytearray, rel: int, end: int) -> tuple[Any, bool]:
-        """``self._loads(buf[rel:end])``; a big ASCII object to be decoded from its text gives :data:`_BY_TEXT` for now (see :meth:`_value`)."""
+        """``self._loads(buf[rel:end])``; a big ASCII object to be decoded from its text gives :data:`_BY_TEXT` for now (see :meth:`_value`).
+
+        A slice that decodes is kept (:attr:`_decoded`): the last one of a
+        value is the value's exact source, which a record keeps (one copy of
+        its bytes, not two).
+        """
         if self._by_text and end - rel > BIG_RECORD and _is_ascii(buf, rel, end):
             return _BY_TEXT, False
-        return self._loads(_cut(buf, rel, end))
+        piece = _cut(buf, rel, end)
+        value = self._loads(piece)
+        self._decoded = piece
+        return value
 
     def _split(self, start: int) -> tuple[Any, int]:
         buf = self.buf
@@ -553,8 +563,7 @@ class JsonRecordReader:
             self._taken = None
             return RawRecord(index, pointer, data, text, origin, line_document, exact=exact, profile=self.profile, binary=True, at=start), end
         origin = self._cursor(start)
-        rel = start - self.base
-        source = _cut(self.buf, rel, rel + end - start)
+        source, self._decoded = self._decoded, None  # the slice the record was decoded from: its bytes
         self._cur, self._cursor_at = _advance(origin, source), end  # over the slice made anyway, not a second copy
         self._release(end)  # before the record is checked: a huge record is not held twice (window and source)
         return RawRecord(index, pointer, data, source, origin, line_document, exact=exact, profile=self.profile, at=start), end
