@@ -38,7 +38,7 @@ from .errors import InputError
 from .jsonerrors import describe_json_error
 from .jsondecode import loads_stdlib, loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
-from .locate import CountedString, locate, unique_keys
+from .locate import CountedString, locate, located_value, two_for_one, unique_keys
 from .positions import Cursor, Region, TextIndex, cursor_fields
 from .textstream import CHUNK, TextStream
 
@@ -192,7 +192,8 @@ class RawRecord:
             located = self._located[(pointer, on_key)] = [start, end, None, None]
         start, end, whole, _ = located
         if span is not None and not on_key and text[start : start + 1] == '"':
-            index = located[3] = CountedString(text, start, end - 1, self._unique is None)  # None: the record has no \\u (searched once above)
+            no_u = self._unique is None  # None: the record has no \\u (searched once above)
+            index = located[3] = CountedString(text, start, end - 1, no_u, two_for_one(located_value(self._locate_memo, pointer), no_u))
             return Region.indexed(self.origin, self._positions, *index.span(span))
         if whole is None:
             whole = located[2] = Region.indexed(self.origin, self._positions, start, end)
