@@ -278,7 +278,7 @@ def check(
     from .reader.sources import display_path
     from .reporters import UnknownFormat, reporter_class
     from .reporters.base import RunInfo, Summary
-    from .workers import rule_ids_and_severities
+    from .packed import rule_ids_and_severities
 
     cfg, catalogue = _load(config)
     tuning = _tuning(cfg, tune)

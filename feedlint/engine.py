@@ -146,7 +146,7 @@ class Engine:
         A list passes through to the reporter in one step: handing findings
         on one at a time (a generator step and several calls each) was a
         good part of the main process's work in a parallel run.  A worker's
-        list is a :class:`feedlint.workers.PackedFindings` (a sequence of
+        list is a :class:`feedlint.packed.PackedFindings` (a sequence of
         findings that the JSON reporter writes from the rows workers sent).
         """
         source = Source(path, self.plan.input_format, display, profiles=self.plan.profile_set())

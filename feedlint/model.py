@@ -156,7 +156,7 @@ def finding_entry(rule_id: str, rule_name: str, severity: str, message: str, pat
     """A finding's fields as the JSON output names them, in order (the place's keys are :func:`_place`'s, in its order): :meth:`Finding.as_dict` without ``related``.
 
     Given the values, not a :class:`Finding`: the main process of a parallel
-    run writes JSON straight from the rows workers send (:meth:`feedlint.workers.PackedFindings.entries`).
+    run writes JSON straight from the rows workers send (:meth:`feedlint.packed.PackedFindings.entries`).
     One dict display, not ``_place``'s merged in (a third less).
     """
     return {

@@ -46,7 +46,8 @@ from .executor import FileJob
 from .reader.errors import InputError
 from .reader.positions import cursor_fields
 from .ranges import pool as ranged
-from .workers import PackedFindings, WorkerPool, check_chunk, chunk_records
+from .packed import PackedFindings
+from .workers import WorkerPool, check_chunk, chunk_records
 
 
 # -- main side --------------------------------------------------------------------

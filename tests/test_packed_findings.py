@@ -1,6 +1,6 @@
 """A worker's packed findings reported without Finding objects: the same JSON, byte for byte.
 
-:class:`feedlint.workers.PackedFindings` is what the main process of a parallel
+:class:`feedlint.packed.PackedFindings` is what the main process of a parallel
 run hands on: a sequence of the :class:`Finding` objects :func:`unpack_findings`
 makes, and for the JSON reporter each finding's entry made from its row
 (:meth:`PackedFindings.entries`).  Random rows (positions on a range's first
@@ -21,7 +21,7 @@ from feedlint.reporters.base import RunInfo, Summary
 from feedlint.reporters.gitlab import GitlabReporter
 from feedlint.reporters.jsonfmt import BATCH, JsonReporter
 from feedlint.reporters.jsonreport import JsonReportReporter
-from feedlint.workers import PackedFindings, rule_ids_and_severities, unpack_findings
+from feedlint.packed import PackedFindings, rule_ids_and_severities, unpack_findings
 
 RULES = {"FL201": ("undecoded-entity", "warning"), "FL307": ("late-rendition", "note"), "FL101": ("schema", "error")}
 TEXTS = ["plain", "curly “quotes” é ß 中文", "astral 😀 𝔘", 'escapes " \\ \n \t \x01 </script> &nbsp;', "line\r\nbreak", "lone \ud800 surrogate", ""]

@@ -788,7 +788,7 @@ def test_cuts_no_head_after_the_start_is_one_range():
     assert _cuts(data, 1, 1) == [(1, None)]
 
 
-@pytest.mark.parametrize("function", ["feedlint.ranges.pool:drain", "feedlint.ranges.pool:Ranges.pointer", "feedlint.workers:unpack_findings", "feedlint.parallel:_drain_records"])
+@pytest.mark.parametrize("function", ["feedlint.ranges.pool:drain", "feedlint.ranges.pool:Ranges.pointer", "feedlint.packed:unpack_findings", "feedlint.parallel:_drain_records"])
 def test_main_side_per_record_code_imports_nothing_when_called(function):
     """What the main process runs per record or finding of a range imports at module level: a relative import in a function costs a few microseconds a call (10,000 records: tens of milliseconds)."""
     import dis

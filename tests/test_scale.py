@@ -304,8 +304,8 @@ def test_findings_packed_for_the_pipe_come_back_equal(defective_export):
     from dataclasses import replace
 
     from feedlint.config import load_config
-    from feedlint.workers import unpack_findings
-    from feedlint.workers import pack_findings
+    from feedlint.packed import unpack_findings
+    from feedlint.packed import pack_findings
     from feedlint.planning import Choices, build_plan
     from feedlint.reader.sources import Source
     from feedlint.registry import load_catalogue

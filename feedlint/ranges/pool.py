@@ -5,7 +5,7 @@ hands each range to a worker, checks that each range ended where the next
 began and shifts the worker's numbers, pointers and positions into place; the
 worker side (:func:`check_range`) reads, splits and checks one range.  The
 scheduling and the records path are :mod:`feedlint.parallel`'s; the transport
-of findings (:func:`feedlint.workers.pack_findings`) is shared with it.
+of findings (:func:`feedlint.packed.pack_findings`) is shared with it.
 
 A worker checks its records with ``RecordCheck(place_known=False)``: a rule
 reading ``record.index``/``record.pointer`` there meets
@@ -23,7 +23,8 @@ from ..effects import Effects
 from ..reader.errors import InputError
 from ..reader.jsonstream import record_pointer, shift_start
 from ..reader.positions import Cursor
-from ..workers import PackedFindings, _check, _packed, _worker
+from ..packed import PackedFindings
+from ..workers import _check, _packed, _worker
 
 MAX_MISSES = 4  # ranges are given up after this many wrong guesses, if one range in eight missed
 

@@ -5,7 +5,7 @@ cost as much as encoding it), so memory does not grow with their number.
 They are kept encoded, as orjson gives them: where the stream takes UTF-8
 bytes as they are (:func:`feedlint.output.utf8_bytes_under`) a batch is
 written without being decoded and encoded again.  The findings a worker
-sent are written from its rows (:class:`feedlint.workers.PackedFindings`).
+sent are written from its rows (:class:`feedlint.packed.PackedFindings`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from ..model import Finding
 from ..output import utf8_bytes_under
-from ..workers import PackedFindings
+from ..packed import PackedFindings
 from .base import Reporter, RunInfo, Summary, profile_of
 
 
