@@ -55,8 +55,8 @@ class PackedFindings(Sequence):
     when first asked for: what every reporter gets.  The JSON reporter asks for
     :meth:`entries` instead, each finding's entry made from its row, and the CLI
     counts findings by :meth:`rule_ids_and_severities`: no :class:`Region` or
-    :class:`Finding` in between, about 13 k of the 48 k instructions a finding
-    cost the main process (10k export, JSON: 4,933 -> 4,197 M instructions).
+    :class:`Finding` in between: about 12 k of the 48 k instructions a finding
+    cost the main process (1,000 records, ``--jobs 2``: 1,222 -> 1,163 M).
     """
 
     def __init__(self, rules_by_id: dict, display: str, base: Cursor | None = None) -> None:
