@@ -51,7 +51,11 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     """One record's findings (in file order), its fact row and what checking it counted.
 
     The loop over rules is written out (no helper call, the crash message
-    built only on a crash): it runs some forty times per record.
+    built only on a crash): it runs some forty times per record.  A rule's
+    hits are gathered whole before any is stamped (a rule that crashes
+    reports none), as ``list()`` of its generator would, by a loop into one
+    list kept for the record: most rules find nothing, and ``list()`` cost
+    2,500 instructions a rule against 1,300.
     """
     plan = check.plan
     data = raw.data
@@ -63,18 +67,24 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     display, keep_fixes = check.display, check.keep_fixes
     effects = Effects(1)
     out = effects.findings
+    hits: list = []  # the hits of the rule at hand
+    gather = hits.append
     for active in check.rules:
         rule = active.rule
         if not is_object and "schema" not in rule.tags:
             continue
         try:
-            hits = list(rule.check(record, active.options))
+            for hit in rule.check(record, active.options):
+                gather(hit)
         except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
-            hits = rule_failed(active, exc, f"{display} record {raw.index}", effects)
-        for hit in hits:
-            finding = stamp(active, hit, raw, display, content_id, keep_fixes)
-            if not suppressions or not suppressed(plan, finding, rule, effects):
-                out.append(finding)
+            hits.clear()
+            rule_failed(active, exc, f"{display} record {raw.index}", effects)
+        if hits:
+            for hit in hits:
+                finding = stamp(active, hit, raw, display, content_id, keep_fixes)
+                if not suppressions or not suppressed(plan, finding, rule, effects):
+                    out.append(finding)
+            hits.clear()
     if len(out) > 1:
         out.sort(key=_file_order)
     del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made

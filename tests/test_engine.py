@@ -33,6 +33,33 @@ def test_crashing_rule_is_isolated(tmp_path):
     assert len(engine.internal_errors) == 2 and "boom" in engine.internal_errors[0]
 
 
+@rule("XT003", "crashes-after-two-hits")
+def crashing_late(record, options):
+    """Finds two things, then raises."""
+    yield Hit("/content_title", "first")
+    yield Hit("/content_id", "second")
+    raise RuntimeError("late boom")
+
+
+@rule("XT004", "returns-a-list")
+def listing(record, options):
+    """Returns its hits as a list, not a generator."""
+    return [Hit("/content_id", "listed"), Hit("/content_title", "listed too")]
+
+
+def test_a_rule_that_crashes_after_some_hits_reports_none_of_them(tmp_path):
+    """A rule's hits are gathered whole before any is stamped: a crash midway drops them all, the rules after it still report (each record's hits gathered in one reused list)."""
+    p = tmp_path / "e.json"
+    p.write_text(export_text([base_record(), base_record(content_id=2)]))
+    plan = Plan([ActiveRule(title_rule, "warning", {}), ActiveRule(crashing_late, "error", {}), ActiveRule(listing, "note", {}), ActiveRule(title_rule, "warning", {})])
+    engine = Engine(plan)
+    findings = list(engine.run([str(p)]))
+    assert [(f.record_index, f.rule_id, f.message) for f in findings] == [
+        (i, rid, msg) for i in (0, 1) for rid, msg in (("XT004", "listed"), ("XT002", "title seen"), ("XT002", "title seen"), ("XT004", "listed too"))  # in file order, then by rule
+    ]
+    assert len(engine.internal_errors) == 2 and all("late boom" in e for e in engine.internal_errors)
+
+
 def test_non_object_record_gets_schema_finding_only(tmp_path):
     (tmp_path / "e.json").write_text(export_text([base_record(), "not a record", 7]))
     r = run_cli("check", "--format", "json", "e.json", cwd=tmp_path)
