@@ -154,8 +154,6 @@ def region_fields(r: "Region") -> tuple:
     return (r.start_line, r.start_column, r.end_line, r.end_column, r.start_column16, r.end_column16, r.offset, r.length, r.offset16, r.length16)
 
 
-
-
 @dataclass(frozen=True)
 class Region:
     """A located range in a file.  ``end_column`` is exclusive."""
