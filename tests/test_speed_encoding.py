@@ -84,6 +84,26 @@ def test_ascii_layout_test_equals_the_control_scan_for_every_ascii_character_and
     assert 2000 < found < 18000
 
 
+def test_control_search_and_translate_answer_alike(monkeypatch):
+    """``_has_ascii_control`` searches a longer field once per control and deletes the controls of a shorter one: both paths, str and bytes, on the same texts."""
+    rng = random.Random(23)
+    alphabet = list("ab <>&;\r\n\t\u00e9\u2019") + [chr(c) for c in range(128)]
+    found = 0
+    for _ in range(5000):
+        text = _random_text(rng, alphabet, 10)
+        expected = _control_slow(text)
+        utf8 = _mojibake.utf8_of(text)
+        answers = []
+        for search_from in (0, 10**9):  # every field searched, every field translated
+            monkeypatch.setattr(encoding, "_SEARCH_FROM", search_from)
+            answers.append(encoding._may_have_control(utf8))
+            if text.isascii():
+                answers.append(not encoding._ascii_printable_but_layout(text))
+        assert answers == [expected] * len(answers), ascii(text)
+        found += expected
+    assert 1000 < found < 4000
+
+
 def test_may_have_control_equals_the_control_scan_on_random_texts():
     rng = random.Random(11)
     alphabet = list("ab \r\n\t\u00a0\u00c2\u00ef\u00ed é’\u200c\u200f中한\ud55c\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufeff😀") + [
