@@ -184,11 +184,12 @@ def _tally_fast(value: str) -> tuple[Counter, bool]:
     return tally, "/p" in fields.stray
 
 
-def _tallies_agree(rng: random.Random, texts: int, longest: int) -> int:
-    """Fast and slow tallies of random texts: the same counts in the same order, the same stray "&#"; how many had one."""
+def _tallies_agree(rng: random.Random, texts: int, longest: int, alphabets: tuple[list[str], ...] = (_TALLY_TOKENS,)) -> int:
+    """Fast and slow tallies of random texts (each made of one of ``alphabets``): the same counts in the same order, the same stray "&#"; how many had one."""
     stray = 0
     for _ in range(texts):
-        value = "".join(rng.choice(_TALLY_TOKENS) for _ in range(rng.randint(0, longest)))
+        tokens = rng.choice(alphabets)
+        value = "".join(rng.choice(tokens) for _ in range(rng.randint(0, longest)))
         (fast, fast_stray), (slow, slow_stray) = _tally_fast(value), _tally_slow(value)
         assert fast == slow and list(fast) == list(slow), ascii(value)
         assert fast_stray == slow_stray, ascii(value)
@@ -209,6 +210,26 @@ def test_reference_tally_and_stray_in_pieces_equal_findall_and_counts(monkeypatc
     monkeypatch.setattr(_pieces, "PIECE", 7)
     stray = _tallies_agree(random.Random(22), 3000, 30)
     assert 500 < stray < 2900
+
+
+def test_reference_tally_by_counting_equals_the_scan(monkeypatch):
+    """A field whose every "&" starts a reference of the field tallied last is counted (``str.count``), not scanned: the same answers.
+
+    Most texts here repeat a few references, as an export does, so both ways are taken many times, in every order.
+    """
+    taken = Counter()
+    counting = encoding._tally_by_counting
+
+    def spy(value: str):
+        tally = counting(value)
+        taken[tally is not None] += 1
+        return tally
+
+    monkeypatch.setattr(encoding, "_tally_by_counting", spy)
+    few = ["&#39;", "&nbsp;", "&quot;", "x", " ", "\r\n", "é", "9", ";", "#"]
+    more = few + ["&rsquo;", "&#x27;", "&amp;"]
+    stray = _tallies_agree(random.Random(24), 20000, 14, (few,) * 6 + (more, _TALLY_TOKENS))
+    assert taken[True] > 3000 and taken[False] > 5000 and stray > 1000
 
 
 def test_undecoded_messages_are_worked_out_per_reference():
