@@ -420,8 +420,9 @@ _RECENT_MAX = 8
 def _remember_references(references: tuple[str, ...]) -> None:
     """The next fields are counted against the references of the field just scanned (see :func:`_tally_by_counting`).
 
-    None when that field had an ``&`` that starts no reference (``AT&T``): the
-    next ones probably do too, and counting them first would be wasted.
+    None (an empty tuple) when that field had an ``&`` that starts no reference
+    (``AT&T``) or a stray ``&#``: the next ones probably do too, and counting
+    them first would be wasted.
     """
     global _RECENT
     _RECENT = references[:_RECENT_MAX]
