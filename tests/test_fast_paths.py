@@ -98,8 +98,11 @@ def test_region_from_fields_is_the_constructor():
 
 def _excerpt_reference(text: str, start: int, end: int | None = None, width: int = 30) -> str:
     """rules/_excerpt.py's ``excerpt`` as it was: a Python step per white space at the right edge, always the escaping ``sub``."""
-    from feedlint.rules._excerpt import _INVISIBLE, _SPACE, _escape
+    import re
 
+    from feedlint.rules._excerpt import _INVISIBLE, _escape
+
+    _SPACE = re.compile(r"\s")
     end = start if end is None else max(start, end)
     a = max(0, start - width)
     b = min(len(text), end + width)

@@ -84,6 +84,26 @@ def test_ascii_layout_test_equals_the_control_scan_for_every_ascii_character_and
     assert 2000 < found < 18000
 
 
+def test_control_search_and_translate_answer_alike(monkeypatch):
+    """``_has_ascii_control`` searches a longer field once per control and deletes the controls of a shorter one: both paths, str and bytes, on the same texts."""
+    rng = random.Random(23)
+    alphabet = list("ab <>&;\r\n\t\u00e9\u2019") + [chr(c) for c in range(128)]
+    found = 0
+    for _ in range(5000):
+        text = _random_text(rng, alphabet, 10)
+        expected = _control_slow(text)
+        utf8 = _mojibake.utf8_of(text)
+        answers = []
+        for search_from in (0, 10**9):  # every field searched, every field translated
+            monkeypatch.setattr(encoding, "_SEARCH_FROM", search_from)
+            answers.append(encoding._may_have_control(utf8))
+            if text.isascii():
+                answers.append(not encoding._ascii_printable_but_layout(text))
+        assert answers == [expected] * len(answers), ascii(text)
+        found += expected
+    assert 1000 < found < 4000
+
+
 def test_may_have_control_equals_the_control_scan_on_random_texts():
     rng = random.Random(11)
     alphabet = list("ab \r\n\t\u00a0\u00c2\u00ef\u00ed é’\u200c\u200f中한\ud55c\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufeff😀") + [
@@ -164,11 +184,12 @@ def _tally_fast(value: str) -> tuple[Counter, bool]:
     return tally, "/p" in fields.stray
 
 
-def _tallies_agree(rng: random.Random, texts: int, longest: int) -> int:
-    """Fast and slow tallies of random texts: the same counts in the same order, the same stray "&#"; how many had one."""
+def _tallies_agree(rng: random.Random, texts: int, longest: int, alphabets: tuple[list[str], ...] = (_TALLY_TOKENS,)) -> int:
+    """Fast and slow tallies of random texts (each made of one of ``alphabets``): the same counts in the same order, the same stray "&#"; how many had one."""
     stray = 0
     for _ in range(texts):
-        value = "".join(rng.choice(_TALLY_TOKENS) for _ in range(rng.randint(0, longest)))
+        tokens = rng.choice(alphabets)
+        value = "".join(rng.choice(tokens) for _ in range(rng.randint(0, longest)))
         (fast, fast_stray), (slow, slow_stray) = _tally_fast(value), _tally_slow(value)
         assert fast == slow and list(fast) == list(slow), ascii(value)
         assert fast_stray == slow_stray, ascii(value)
@@ -189,6 +210,28 @@ def test_reference_tally_and_stray_in_pieces_equal_findall_and_counts(monkeypatc
     monkeypatch.setattr(_pieces, "PIECE", 7)
     stray = _tallies_agree(random.Random(22), 3000, 30)
     assert 500 < stray < 2900
+
+
+def test_reference_tally_by_counting_equals_the_scan(monkeypatch):
+    """A field whose every "&" starts a reference of the field tallied last is counted (``str.count``), not scanned: the same answers.
+
+    Most texts here repeat a few references, as an export does, so both ways are taken many times, in every order.
+    """
+    taken = Counter()
+    counting = encoding._tally_by_counting
+
+    def spy(value: str):
+        counted = counting(value)
+        taken[counted is not None] += 1
+        if counted is not None:
+            assert counted[1] == {text: value.find(text) for text in counted[0]}  # FL201's hits take these offsets
+        return counted
+
+    monkeypatch.setattr(encoding, "_tally_by_counting", spy)
+    few = ["&#39;", "&nbsp;", "&quot;", "x", " ", "\r\n", "é", "9", ";", "#"]
+    more = few + ["&rsquo;", "&#x27;", "&amp;"]
+    stray = _tallies_agree(random.Random(24), 20000, 14, (few,) * 6 + (more, _TALLY_TOKENS))
+    assert taken[True] > 3000 and taken[False] > 5000 and stray > 1000
 
 
 def test_undecoded_messages_are_worked_out_per_reference():
