@@ -984,6 +984,10 @@ def _alternation(names) -> str:
 # Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
 _SIMPLE_ATTRIBUTES = rf"""(?:[{_WS}/]++|[^{_WS}/<>][^{_WS}/<>=]*+(?:[{_WS}]*+=[{_WS}]*+(?:"[^"<>]*+"|'[^'<>]*+'|(?!["'])[^{_WS}<>]*+)|(?![{_WS}]*+=)))*+"""
 _SIMPLE_TAG_NAME = re.compile(rf"<(/?[A-Za-z][^{_WS}/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
+# The tags CMS bodies are made of (``<p>``, ``</span>``, ``<span style="font-size:16px;">``): a
+# sub-language of ``_SIMPLE_TAG_NAME`` with the same name group and no ``<`` inside, read with
+# fewer steps of the regex engine (see :func:`_split_tags`).
+_USUAL_TAG_NAME = re.compile(rf"""<(/?+[A-Za-z][^{_WS}/<>]*+)(?:>|(?: [a-z-]++="[^"<>]*+")++>)""")
 # Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
 _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
 _BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
@@ -1073,9 +1077,8 @@ def _clean_fast(source: str) -> QuickScan | None:
         return QuickScan(source, True, bare=source)
     if len(source) > _pieces.PIECE:
         return _clean_fast_in_pieces(source)
-    parts = _SIMPLE_TAG_NAME.split(source)  # text, name, text, name, ..., text: one pass gives both
+    parts, bare = _split_tags(source)  # text, name, text, name, ..., text: one pass gives both
     names = parts[1::2]
-    bare = "".join(parts[0::2])
     if "<" in bare or ">" in bare:  # every tag holds one "<" and one ">": any other is in text
         return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
     distinct = set(names)
@@ -1085,6 +1088,23 @@ def _clean_fast(source: str) -> QuickScan | None:
     if not breaks:
         return QuickScan(bare, True, bare=bare)
     return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks))
+
+
+def _split_tags(source: str) -> tuple[list[str], str]:
+    """``_SIMPLE_TAG_NAME.split(source)`` and its text pieces joined, usually by :data:`_USUAL_TAG_NAME`.
+
+    The same split when the usual pattern leaves no ``<`` in the text: every
+    ``<`` then starts one of its matches, each also a match of the general
+    pattern (the same name, the same end: the first ``>``), so the general
+    search would stop at the same places.  Otherwise the general pattern
+    splits again.  290 K instead of 378 K instructions on a 7 KB CMS body.
+    """
+    parts = _USUAL_TAG_NAME.split(source)
+    bare = "".join(parts[0::2])
+    if "<" in bare:
+        parts = _SIMPLE_TAG_NAME.split(source)
+        bare = "".join(parts[0::2])
+    return parts, bare
 
 
 def _clean_fast_in_pieces(source: str) -> QuickScan | None:
