@@ -960,6 +960,41 @@ def test_bare_text_keeps_the_words_exactly_when_it_says_so():
     assert keeps > 1000 and broken > 1000
 
 
+def test_breaks_beside_space_is_sufficient_for_the_break_regex():
+    """`_breaks_beside_space` (block tags with white space beside them) says True only where `_break_inside_word` finds nothing."""
+    import random
+
+    from feedlint.rules._htmltext import _break_inside_word, _clean_fast
+
+    rng = random.Random(29)
+    texts = ["", "", "", "w", "x y", " ", "\r\n\r\n", "\t", "\u2003", "\x1c", "\xa0", "\u200b", "&nbsp;", " w", "w "]
+    pairs = [("<p>", "</p>"), ("<span>", "</span>"), ('<span style="a">', "</span>"), ("<div class=x>", "</div>"), ("<b>", "</b>"), ("<h2>", "</h2>"), ("<p\x0bx>", "</p\x0bx>")]
+    void = ["<br>", "<br/>", "<img src=y>"]
+
+    def content(depth: int) -> str:
+        out = rng.choice(texts)
+        for _ in range(rng.randint(0, 3)):
+            if rng.random() < 0.2:
+                out += rng.choice(void)
+            elif depth:
+                start, end = rng.choice(pairs)
+                out += start + content(depth - 1) + end
+            out += rng.choice(texts)
+        return out
+
+    taken = said = 0
+    for _ in range(20000):
+        html = content(rng.choice([1, 2, 3]))
+        quick = _clean_fast(html)
+        if quick is None or quick._parts is None:
+            continue
+        taken += 1
+        if quick._breaks_beside_space():
+            said += 1
+            assert _break_inside_word(quick._breaks).search(html) is None, html
+    assert taken > 2000 and said > 500
+
+
 SPACED_CASES = [
     "<p>one</p><p>two</p>one<span>two</span>",  # block vs inline: a space only at the block
     "a<br>b<br/>c<br />d</br>e",
