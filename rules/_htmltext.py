@@ -22,6 +22,7 @@ import html as _html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Iterator
 
 from . import _pieces
@@ -848,15 +849,16 @@ class QuickScan:
     weigh more than the record.
     """
 
-    __slots__ = ("clean", "_bare", "_text", "_parts", "_source", "_breaks", "_keeps", "_pieces")
+    __slots__ = ("clean", "_bare", "_text", "_parts", "_source", "_breaks", "_tokens", "_keeps", "_pieces")
 
-    def __init__(self, text: str | None, clean: bool, bare: str | None = None, parts: list[str] | None = None, source: str = "", breaks: frozenset[str] = frozenset(), pieces: bool = False) -> None:
+    def __init__(self, text: str | None, clean: bool, bare: str | None = None, parts: list[str] | None = None, source: str = "", breaks: frozenset[str] = frozenset(), pieces: bool = False, tokens: frozenset[str] | None = None) -> None:
         self.clean = clean
         self._bare = bare
         self._text = text
         self._parts = parts  # text, tag name, text, ...: what ``text`` is joined from
         self._source = source
         self._breaks = breaks  # block or <br> names among the tags (without "/")
+        self._tokens = tokens  # the same as ``parts`` names them ("p", "/p"); None: some name is not plain (see _breaks_beside_space)
         self._pieces = pieces  # a long field: ``bare`` and ``text`` are made from ``source`` a piece at a time
         self._keeps: bool | None = None if breaks else True
 
@@ -909,8 +911,30 @@ class QuickScan:
         hold the same words, and every ``&``-reference of one is one of the other.
         """
         if self._keeps is None:
-            self._keeps = self._has_bare() and _break_inside_word(self._breaks).search(self._source) is None
+            self._keeps = self._has_bare() and (self._breaks_beside_space() or _break_inside_word(self._breaks).search(self._source) is None)
         return self._keeps
+
+    def _breaks_beside_space(self) -> bool:
+        """Each block tag and ``<br>`` has a text of white space only, or an end of the field, right beside it.
+
+        Then no run of adjacent tags holding one stands between two
+        non-space characters (that side of its run is white space or an
+        end), so :func:`_break_inside_word` finds nothing: the CMS's usual
+        ``\\r\\n\\r\\n<p><span>`` and ``</span></p>\\r\\n\\r\\n``.  One C-speed
+        map over the split and a mask instead of a regex step at each
+        ``<``: 74 K instead of 118 K instructions on a 7 KB body.  False
+        means "not decided here" (a break beside a word, the text already
+        joined, a tag name that is not plain): the regex decides.
+        """
+        parts, tokens = self._parts, self._tokens
+        if parts is None or tokens is None:
+            return False
+        apart = bytearray(map(str.isspace, parts[0::2])).translate(_NOT_BYTE)  # per text: 0 if white space only
+        apart[0] &= bool(parts[0])  # the field's ends
+        apart[-1] &= bool(parts[-1])
+        n = len(apart) - 1
+        both = int.from_bytes(apart[:-1], "big") & int.from_bytes(apart[1:], "big")  # per tag, a byte: 1 if neither text beside it is
+        return not both or tokens.isdisjoint(compress(parts[1::2], both.to_bytes(n, "big")))
 
     def surely_has_text(self) -> bool:
         """:func:`surely_has_text` of ``text``, usually read off its first pieces without joining it."""
@@ -984,6 +1008,13 @@ def _alternation(names) -> str:
 # Possessive quantifiers: a tag never needs backtracking, and this runs over every byte of HTML.
 _SIMPLE_ATTRIBUTES = rf"""(?:[{_WS}/]++|[^{_WS}/<>][^{_WS}/<>=]*+(?:[{_WS}]*+=[{_WS}]*+(?:"[^"<>]*+"|'[^'<>]*+'|(?!["'])[^{_WS}<>]*+)|(?![{_WS}]*+=)))*+"""
 _SIMPLE_TAG_NAME = re.compile(rf"<(/?[A-Za-z][^{_WS}/<>]*+)" + _SIMPLE_ATTRIBUTES + ">")
+# The tags CMS bodies are made of (``<p>``, ``</span>``, ``<span style="font-size:16px;">``): a
+# sub-language of ``_SIMPLE_TAG_NAME`` with the same name group and no ``<`` inside, read with
+# fewer steps of the regex engine (see :func:`_split_tags`).
+_USUAL_TAG_NAME = re.compile(rf"""<(/?+[A-Za-z][^{_WS}/<>]*+)(?:>|(?: [a-z-]++="[^"<>]*+")++>)""")
+# Tag names made of these only ("p", "/span", "h2") are a break for _break_inside_word exactly when in _BREAK_TOKENS.
+_PLAIN_NAMES = re.compile("[a-z0-9/]*+")
+_NOT_BYTE = bytes([1, 0]) + bytes(254)  # translate table: 0 -> 1, 1 -> 0
 # Tokens of the tag skeleton ``<p><span></span></p>`` (names only).
 _UNSURE_NAMES = frozenset(n for name in _QUICK_UNSURE | _RAWTEXT for n in (name, "/" + name))
 _BREAK_TOKENS = frozenset(n for name in _BREAKS for n in (name, "/" + name))
@@ -1073,9 +1104,8 @@ def _clean_fast(source: str) -> QuickScan | None:
         return QuickScan(source, True, bare=source)
     if len(source) > _pieces.PIECE:
         return _clean_fast_in_pieces(source)
-    parts = _SIMPLE_TAG_NAME.split(source)  # text, name, text, name, ..., text: one pass gives both
+    parts, bare = _split_tags(source)  # text, name, text, name, ..., text: one pass gives both
     names = parts[1::2]
-    bare = "".join(parts[0::2])
     if "<" in bare or ">" in bare:  # every tag holds one "<" and one ">": any other is in text
         return None  # comments, "<" or ">" in text or attributes, a tag cut off: the loop decides
     distinct = set(names)
@@ -1084,7 +1114,28 @@ def _clean_fast(source: str) -> QuickScan | None:
     breaks = _BREAK_TOKENS.intersection(distinct)
     if not breaks:
         return QuickScan(bare, True, bare=bare)
-    return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks))
+    tokens = breaks if _PLAIN_NAMES.fullmatch("".join(distinct)) else None  # the break regex reads such names as the split does
+    return QuickScan(None, True, bare=bare, parts=parts, source=source, breaks=frozenset(n.lstrip("/") for n in breaks), tokens=tokens)
+
+
+def _split_tags(source: str) -> tuple[list[str], str]:
+    """``_SIMPLE_TAG_NAME.split(source)`` and its text pieces joined, usually by :data:`_USUAL_TAG_NAME`.
+
+    The same split when the usual pattern leaves no ``<`` in the text: every
+    ``<`` then starts one of its matches, each also a match of the general
+    pattern (the same name, the same end: the first ``>``), so the general
+    search would stop at the same places.  Otherwise the general pattern
+    splits again, unless the field holds ``<!`` (a comment, a doctype), which
+    no simple tag starts or holds: then its text keeps a ``<`` either way and
+    the usual split is returned as it is (the caller only needs to see one).
+    290 K instead of 378 K instructions on a 7 KB CMS body.
+    """
+    parts = _USUAL_TAG_NAME.split(source)
+    bare = "".join(parts[0::2])
+    if "<" in bare and "<!" not in source:
+        parts = _SIMPLE_TAG_NAME.split(source)
+        bare = "".join(parts[0::2])
+    return parts, bare
 
 
 def _clean_fast_in_pieces(source: str) -> QuickScan | None:

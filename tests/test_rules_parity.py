@@ -688,6 +688,30 @@ def test_c_speed_pass_agrees_with_the_tag_loop():
     assert taken >= 500 and slashed >= 12  # not vacuous: the nested corpus and the fuzz reach the fast pass, "<b/>…</b>" too
 
 
+def test_usual_tag_split_is_the_general_split():
+    """`_split_tags` (the usual CMS tags first) splits exactly as `_SIMPLE_TAG_NAME` does, or hands over to it.
+
+    When the general split leaves a ``<`` in the text (``<!-- -->``), a split that leaves one too will do.
+    """
+    import random
+
+    from feedlint.rules._htmltext import _SIMPLE_TAG_NAME, _USUAL_TAG_NAME, _split_tags
+
+    rng = random.Random(23)
+    names = "p /p span /span a /a br b= P Sp-an h2 x:y".split()
+    attrs = ["", "", ' style="font-size:16px;"', ' class="a" id="b"', ' title=""', " class='x'", ' title="a>b"', ' title="5 < 6"', ' a="x"b="y"', ' a="x" ', " a=x", " /", "/", "\t", ' A="x"', ' a ="x"', ' a="x', ' data-x="y"']
+    texts = ["", "w", " w ", "\r\n\r\n", "&nbsp;", "<", ">", "a < b", "<!-- c -->", "<!-- <p> -->", "<!", "< p>", "<3"]
+    taken = 0
+    for _ in range(20000):
+        html = "".join(rng.choice(texts) + (f"<{rng.choice(names)}{rng.choice(attrs)}>" if rng.random() < 0.8 else "") for _ in range(rng.randint(0, 8)))
+        parts = _SIMPLE_TAG_NAME.split(html)
+        bare = "".join(parts[0::2])
+        got = _split_tags(html)
+        assert got == (parts, bare) or ("<!" in html and "<" in bare and "<" in got[1]), html
+        taken += "<" not in "".join(_USUAL_TAG_NAME.split(html)[0::2])
+    assert 2000 < taken < 18000  # both ways are taken
+
+
 @pytest.mark.parametrize(
     "html",
     [
@@ -939,6 +963,41 @@ def test_bare_text_keeps_the_words_exactly_when_it_says_so():
         else:
             broken += 1
     assert keeps > 1000 and broken > 1000
+
+
+def test_breaks_beside_space_is_sufficient_for_the_break_regex():
+    """`_breaks_beside_space` (block tags with white space beside them) says True only where `_break_inside_word` finds nothing."""
+    import random
+
+    from feedlint.rules._htmltext import _break_inside_word, _clean_fast
+
+    rng = random.Random(29)
+    texts = ["", "", "", "w", "x y", " ", "\r\n\r\n", "\t", "\u2003", "\x1c", "\xa0", "\u200b", "&nbsp;", " w", "w "]
+    pairs = [("<p>", "</p>"), ("<span>", "</span>"), ('<span style="a">', "</span>"), ("<div class=x>", "</div>"), ("<b>", "</b>"), ("<h2>", "</h2>"), ("<p\x0bx>", "</p\x0bx>")]
+    void = ["<br>", "<br/>", "<img src=y>"]
+
+    def content(depth: int) -> str:
+        out = rng.choice(texts)
+        for _ in range(rng.randint(0, 3)):
+            if rng.random() < 0.2:
+                out += rng.choice(void)
+            elif depth:
+                start, end = rng.choice(pairs)
+                out += start + content(depth - 1) + end
+            out += rng.choice(texts)
+        return out
+
+    taken = said = 0
+    for _ in range(20000):
+        html = content(rng.choice([1, 2, 3]))
+        quick = _clean_fast(html)
+        if quick is None or quick._parts is None:
+            continue
+        taken += 1
+        if quick._breaks_beside_space():
+            said += 1
+            assert _break_inside_word(quick._breaks).search(html) is None, html
+    assert taken > 2000 and said > 500
 
 
 SPACED_CASES = [
