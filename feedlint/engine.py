@@ -89,8 +89,11 @@ class Engine:
         """Merge one value from an executor into the run: fact rows to the table, counters to the totals; its findings."""
         if effects.facts:
             table = self.table
-            for index, pointer, content_id, facts, start in effects.facts:
-                table.add(RowRef(file_index, index, pointer, content_id, start), facts)
+            if isinstance(table, FactTable):
+                table.add_rows(file_index, effects.facts)
+            else:
+                for index, pointer, content_id, facts, start in effects.facts:
+                    table.add(RowRef(file_index, index, pointer, content_id, start), facts)
         self.totals.merge(effects, payload=False)
         return effects.findings
 

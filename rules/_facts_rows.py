@@ -22,6 +22,9 @@ from feedlint.facts import FactTable, TextColumn
 DATE_COLUMNS = ("date_start", "date_register", "date_last_edit")
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z")  # DATE_FORMAT, zero-padded
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")  # a text _CANONICAL matches becomes "0000-00-00 00:00:00", and no other does
+_CANONICAL_LINE = "0000-00-00 00:00:00\n"
+_STR_ONLY = frozenset({str})
 ATTACHMENT_COLUMNS = ("_row", "_file_index", "portal_id", "content_id", "attach_index", "token")
 
 
@@ -165,6 +168,31 @@ def parse_date(value: Any, lenient: bool = False) -> dt.datetime | None:
     return None
 
 
+def parse_dates(cells: Sequence[Any]) -> list[Any]:
+    """``list(map(parse_date, cells))``, checked at C speed where each cell is a canonical date or None.
+
+    :func:`parse_date` matches each cell with ``_CANONICAL`` first (5.7 k
+    instructions a cell, 0.8 k of them ``fromisoformat``).  Here the column's
+    text, each cell followed by a newline, has its ASCII digits made ``0``
+    and is compared with one canonical shape a cell: equal only when there is
+    no newline but those (one per cell) and each cell is one ``_CANONICAL``
+    matches.  A date that does not exist (``fromisoformat`` refuses it) sends
+    the column down the cell-by-cell path.
+    """
+    values = list(cells)
+    present = [v for v in values if v is not None] if None in values else values
+    if not _STR_ONLY.issuperset(map(type, present)) or "\n".join([*present, ""]).translate(_ZERO_DIGITS) != _CANONICAL_LINE * len(present):
+        return list(map(parse_date, values))
+    try:
+        parsed = list(map(dt.datetime.fromisoformat, present))
+    except ValueError:
+        return list(map(parse_date, values))
+    if present is values:
+        return parsed
+    found = iter(parsed)
+    return [None if v is None else next(found) for v in values]
+
+
 def is_null(value: Any) -> bool:
     if value is None:
         return True
@@ -186,7 +214,7 @@ _PLAIN_TYPES = frozenset({str, int, bool, type(None)})  # cells data_value keeps
 def data_values(column: str, cells: Sequence[Any]) -> list[Any]:
     """:func:`data_value` of every cell, with no call per cell where none is needed (plain strings, ints, None)."""
     if column in DATE_COLUMNS:
-        return list(map(parse_date, cells))
+        return parse_dates(cells)
     values = list(cells)
     if not _PLAIN_TYPES.issuperset(map(type, values)):
         values = [None if is_null(v) else v for v in values]

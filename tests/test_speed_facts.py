@@ -17,7 +17,7 @@ import pytest
 from feedlint.checker import RecordCheck, _collect
 from feedlint.effects import Effects
 from feedlint.facts import FactTable, RowRef, TextColumn
-from feedlint.rules import _expect, _pyeval
+from feedlint.rules import _expect, _facts_rows, _pyeval
 from feedlint.rules._facts_rows import Rows, comparable, data_value
 from feedlint.rules._suite import Entry
 
@@ -207,3 +207,44 @@ def test_text_column_packs_in_batches_between_reads(monkeypatch):
             if rng.random() < 0.05:
                 assert list(column) == expected
         assert column.values() == expected and len(column) == len(expected)
+
+
+def _state(table):
+    """What a fact table holds, as the dataset stage reads it: each column's kind and values, every row's reference."""
+    return {name: (type(col).__name__, list(col)) for name, col in table.columns.items()}, list(table.refs)
+
+
+def test_fact_rows_added_a_batch_at_a_time_give_the_table_added_row_by_row():
+    rng = random.Random(13)
+    for _ in range(200):
+        by_row, by_batch = FactTable(files=["a", "b"]), FactTable(files=["a", "b"])
+        names = rng.sample(["content_id", "lang_id", "x", "y", "z"], rng.randint(0, 5))
+        for _ in range(rng.randint(1, 6)):
+            file_index = rng.randint(0, 1)
+            rows = []
+            for i in range(rng.choice([0, 1, 3, 40, 300])):
+                if rng.random() < 0.05:  # a record with other facts, or the same in another order
+                    names = rng.sample(["content_id", "lang_id", "x", "y", "z"], rng.randint(0, 5))
+                late = rng.random() < 0.02  # a column of None so far gets a value
+                facts = {name: rng.choice(["s", 3, 3.0, True, "t\u00e9", None] if late or name != "z" else [None]) for name in names}
+                content_id = rng.choice([facts.get("content_id"), 3, "3", None, 7])
+                start = rng.choice([None, (5, 2, 3, 3, 4, 4)])
+                rows.append((rng.randint(0, 9), f"/{i}", content_id, facts, start))
+            for index, pointer, content_id, facts, start in rows:
+                by_row.add(RowRef(file_index, index, pointer, content_id, start), facts)
+            by_batch.add_rows(file_index, rows)
+            assert _state(by_batch) == _state(by_row)
+        assert [type(i) for i in by_batch.refs._ids] == [type(i) for i in by_row.refs._ids]
+
+
+def test_date_columns_parsed_at_once_give_the_cell_by_cell_dates():
+    rng = random.Random(21)
+    cells = ["2026-05-12 09:14:05", "1999-01-01 00:00:00", "2026-02-30 00:00:00", "2026-5-12 09:14:05", "2026-05-12T09:14:05", "12/05/2026",
+             "\uff12026-05-12 09:14:05", "2026-05-12 09:14:05\n", "2026-05-12 09:14:05\n2026-05-12 09:14:05", "", None, 3, dt.datetime(2026, 1, 2)]
+    for _ in range(3000):
+        n = rng.choice([0, 1, 2, 5, 30])
+        pool = cells if rng.random() < 0.3 else cells[:2] + [None]  # mostly columns that take the fast path
+        column = [rng.choice(pool) for _ in range(n)]
+        got = _facts_rows.parse_dates(column)
+        assert got == [_facts_rows.parse_date(c) for c in column], column
+        assert [type(v) for v in got] == [type(_facts_rows.parse_date(c)) for c in column]
