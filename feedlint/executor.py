@@ -50,10 +50,17 @@ class Executor(Protocol):
 
 
 class SerialExecutor:
-    """Every record in this process, one after the other."""
+    """Every record in this process, one after the other.
+
+    ``packed``: the findings come as :func:`packed_records` gives them, for a
+    run whose reporter writes them from their rows (see :attr:`Engine.executor`).
+    """
+
+    def __init__(self, packed: bool = False) -> None:
+        self.packed = packed
 
     def run(self, job: FileJob) -> Iterator[Effects]:
-        return packed_records(job.check, job.records)
+        return (packed_records if self.packed else check_records)(job.check, job.records)
 
     def close(self) -> None:
         pass

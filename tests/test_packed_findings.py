@@ -153,7 +153,7 @@ def test_findings_packed_straight_from_the_hits_are_the_stamped_ones(tmp_path, l
     config = {"suppress": [{"rules": ["FL201"], "pointer": "/content_body", "reason": "test"}]} if suppress else {}
     plan = build_plan(_builtin_catalogue(), Config(values=config), Choices(select=["ALL"]))
     runs = []
-    for executor in (Stamping(), SerialExecutor()):
+    for executor in (Stamping(), SerialExecutor(packed=True)):
         engine = Engine(plan, keep_fixes=False, executor=executor)
         runs.append([f for batch in engine.run_batches([str(path)]) for f in batch])
         assert not engine.errors and not engine.internal_errors
