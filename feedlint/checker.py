@@ -170,7 +170,7 @@ def stamp_row(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: 
     rule_id = active.rule.id
     record_pointer, evidence, fix = hit.pointer, hit.evidence, hit.fix
     if fix is not None:
-        fix = _locate_fix(fix, raw, record_pointer, Region.from_fields(fields)) if keep_fixes else None
+        fix = _locate_fix(fix, raw, record_pointer, fields[8]) if keep_fixes else None  # fields[8]: the region's UTF-16 offset
     return rule_id, hit.message, record_pointer, fields, evidence, finding_fingerprint(rule_id, content_id, record_pointer, evidence, display), fix
 
 
@@ -213,8 +213,8 @@ def _row_order(row: tuple) -> tuple[int, str]:
 file_order = _file_order  # the order of a record's findings: for callers merging the findings of two checks of one record
 
 
-def _locate_fix(fix: Any, raw: Any, pointer: str, region: Any) -> Any:
-    """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
+def _locate_fix(fix: Any, raw: Any, pointer: str, anchor16: int) -> Any:
+    """The fix tied to its value's place (``anchor16``: the finding's UTF-16 offset; imported on the first fix: most runs keep none)."""
     from .fixing.located import locate_fix
 
-    return locate_fix(fix, raw, pointer, region)
+    return locate_fix(fix, raw, pointer, anchor16)

@@ -129,7 +129,7 @@ class RawRecord:
         self.kind = kind
         self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
         self._text: str | None = source if isinstance(source, str) else None
-        self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None, CountedString of a string value once a span in it was asked for, or None]
+        self._located: dict[tuple[str, bool], list] = {}  # [start, end, the whole value's region fields or None, CountedString of a string value once a span in it was asked for, or None]
         self._locate_memo: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
