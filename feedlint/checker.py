@@ -14,7 +14,9 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .api import Hit, SetupError
 from .effects import Effects
-from .model import Finding, Record
+from .model import Finding, Record, finding_fingerprint
+from .packed import pack_findings, pack_rows
+from .reader.positions import Region
 from .plan import ActiveRule, Plan
 
 
@@ -28,6 +30,7 @@ class RecordCheck:
     keep_fixes: bool = True  # False: findings drop the rules' proposed fixes (no reporter shows them)
     facts: Sequence[ActiveRule] = ()  # the dataset rules whose facts to collect (none: no fact rows)
     place_known: bool = True  # False: the records' index and pointer are counted from a byte range's start, not the file's (rules may not read them)
+    packed: bool = False  # True: each record's findings come packed (Effects.findings is feedlint.packed.pack_findings's tuple), for a worker to send
     _collectors: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see collectors
 
     def collectors(self, kind: str) -> Sequence[ActiveRule] | None:
@@ -56,6 +59,11 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     reports none), as ``list()`` of its generator would, by a loop into one
     list kept for the record: most rules find nothing, and ``list()`` cost
     2,500 instructions a rule against 1,300.
+
+    With ``check.packed`` the findings come as :func:`pack_findings` packs
+    them; when nothing can be suppressed, each hit goes straight to its row
+    (:func:`stamp_row`), without a :class:`Finding` and a :class:`Region`
+    made only to be taken apart again.
     """
     plan = check.plan
     data = raw.data
@@ -67,6 +75,7 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
     display, keep_fixes = check.display, check.keep_fixes
     effects = Effects(1)
     out = effects.findings
+    rows = check.packed and not suppressions  # stamp_row's rows, not findings
     hits: list = []  # the hits of the rule at hand
     gather = hits.append
     for active in check.rules:
@@ -80,13 +89,19 @@ def check_record(check: RecordCheck, raw: Any) -> Effects:
             hits.clear()
             rule_failed(active, exc, f"{display} record {raw.index}", effects)
         if hits:
-            for hit in hits:
-                finding = stamp(active, hit, raw, display, content_id, keep_fixes)
-                if not suppressions or not suppressed(plan, finding, rule, effects):
-                    out.append(finding)
+            if rows:
+                for hit in hits:
+                    out.append(stamp_row(active, hit, raw, display, content_id, keep_fixes))
+            else:
+                for hit in hits:
+                    finding = stamp(active, hit, raw, display, content_id, keep_fixes)
+                    if not suppressions or not suppressed(plan, finding, rule, effects):
+                        out.append(finding)
             hits.clear()
     if len(out) > 1:
-        out.sort(key=_file_order)
+        out.sort(key=_row_order if rows else _file_order)
+    if check.packed:
+        effects.findings = pack_rows(content_id, out) if rows else pack_findings(out)
     del record  # the rules' shared work on it (a parsed HTML body, say) is let go before the fact row is made
     if check.facts:
         _collect(check, raw, roles, effects, content_id)
@@ -121,31 +136,42 @@ def _collect(check: RecordCheck, raw: Any, roles: Any, effects: Effects, content
 
 
 def stamp(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any, keep_fixes: bool = True) -> Finding:
-    """The :class:`Finding` of a rule's hit in the record ``raw``, located exactly."""
-    try:
-        region = raw.region(hit.pointer, hit.span, hit.on_key)
-    except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
-        region = raw.region("")
-    rule = active.rule
-    fix = hit.fix
-    if fix is not None:
-        fix = _locate_fix(fix, raw, hit.pointer, region) if keep_fixes else None
-    return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix, fingerprint: made from the rest, kind): one per hit
-        rule.id,
-        rule.name,
+    """The :class:`Finding` of a rule's hit in the record ``raw``, located exactly (made from :func:`stamp_row`)."""
+    rule_id, message, record_pointer, fields, evidence, fingerprint, fix = stamp_row(active, hit, raw, display, content_id, keep_fixes)
+    return Finding(  # positionally (rule_id, rule_name, severity, message, path, record_index, content_id, pointer, record_pointer, region, evidence, fix, fingerprint, kind): one per hit
+        rule_id,
+        active.rule.name,
         active.severity,
-        hit.message,
+        message,
         display,
         raw.index,
         content_id,
-        raw.pointer + hit.pointer,
-        hit.pointer,
-        region,
-        hit.evidence,
+        raw.pointer + record_pointer,
+        record_pointer,
+        Region.from_fields(fields),
+        evidence,
         fix,
-        "",
+        fingerprint,
         raw.kind,
     )
+
+
+def stamp_row(active: ActiveRule, hit: Hit, raw: Any, display: str, content_id: Any, keep_fixes: bool = True) -> tuple:
+    """A rule's hit in the record ``raw`` as the row :func:`feedlint.packed.pack_findings` makes of its :class:`Finding` (what :func:`stamp` makes it from).
+
+    ``(rule id, message, record pointer, region fields, evidence, fingerprint,
+    fix)``: a worker that suppresses nothing sends it as it is, with no
+    :class:`Finding` or :class:`Region` made only to be taken apart again.
+    """
+    try:
+        fields = raw.region_fields(hit.pointer, hit.span, hit.on_key)
+    except Exception:  # noqa: BLE001 - a bad pointer from a plugin still gets reported
+        fields = raw.region_fields("")
+    rule_id = active.rule.id
+    record_pointer, evidence, fix = hit.pointer, hit.evidence, hit.fix
+    if fix is not None:
+        fix = _locate_fix(fix, raw, record_pointer, fields[8]) if keep_fixes else None  # fields[8]: the region's UTF-16 offset
+    return rule_id, hit.message, record_pointer, fields, evidence, finding_fingerprint(rule_id, content_id, record_pointer, evidence, display), fix
 
 
 def suppressed(plan: Plan, finding: Finding, rule: Any, effects: Effects) -> bool:
@@ -179,11 +205,16 @@ def _file_order(finding: Finding) -> tuple[int, str]:
     return finding.region.offset, finding.rule_id
 
 
+def _row_order(row: tuple) -> tuple[int, str]:
+    """:func:`_file_order` of the finding a :func:`stamp_row` row stands for (its region's offset, its rule id)."""
+    return row[3][6], row[0]
+
+
 file_order = _file_order  # the order of a record's findings: for callers merging the findings of two checks of one record
 
 
-def _locate_fix(fix: Any, raw: Any, pointer: str, region: Any) -> Any:
-    """The fix tied to its value's place (imported on the first fix: most runs keep none)."""
+def _locate_fix(fix: Any, raw: Any, pointer: str, anchor16: int) -> Any:
+    """The fix tied to its value's place (``anchor16``: the finding's UTF-16 offset; imported on the first fix: most runs keep none)."""
     from .fixing.located import locate_fix
 
-    return locate_fix(fix, raw, pointer, region)
+    return locate_fix(fix, raw, pointer, anchor16)

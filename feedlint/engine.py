@@ -67,8 +67,8 @@ class Engine:
                 from .parallel import ProcessExecutor
 
                 self._executor = ProcessExecutor(self.plan, self.jobs)
-            else:
-                self._executor = SerialExecutor()
+            else:  # findings packed from their hits where the JSON reporters write them from the rows; SARIF makes every Finding and locates its fix (+105 M on 1,000 records if packed first), text orders them with the dataset's (+15 M)
+                self._executor = SerialExecutor(packed=not self.keep_fixes and not self.in_position_order)
         return self._executor
 
     # -- the run's totals -------------------------------------------------------

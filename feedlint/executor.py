@@ -18,11 +18,12 @@ after the effects of every record read before it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator, Protocol
 
-from .checker import RecordCheck, check_records
+from .checker import RecordCheck, check_record, check_records
 from .effects import Effects
+from .packed import PackedFindings
 
 
 @dataclass
@@ -49,10 +50,39 @@ class Executor(Protocol):
 
 
 class SerialExecutor:
-    """Every record in this process, one after the other."""
+    """Every record in this process, one after the other.
+
+    ``packed``: the findings come as :func:`packed_records` gives them, for a
+    run whose reporter writes them from their rows (see :attr:`Engine.executor`).
+    """
+
+    def __init__(self, packed: bool = False) -> None:
+        self.packed = packed
 
     def run(self, job: FileJob) -> Iterator[Effects]:
-        return check_records(job.check, job.records)
+        return (packed_records if self.packed else check_records)(job.check, job.records)
 
     def close(self) -> None:
         pass
+
+
+def packed_records(check: RecordCheck, raws: Iterator[Any]) -> Iterator[Effects]:
+    """:func:`check_records`, a JSON record's findings given as a worker's are (:class:`PackedFindings`, from ``check.packed`` rows).
+
+    The JSON reporter then writes them from their rows and no :class:`Finding`
+    or :class:`Region` is made for them; any other reporter gets the same
+    findings, made when first asked for.  An article's findings (a ``kind``
+    the rows do not keep) are made as before.
+    """
+    packed = replace(check, packed=True)
+    rules_by_id = {a.rule.id: (a.rule.name, a.severity) for a in check.rules}
+    for raw in raws:
+        if raw.kind != "cms":
+            yield check_record(check, raw)
+            continue
+        effects = check_record(packed, raw)
+        found = PackedFindings(rules_by_id, check.display)
+        if effects.findings:
+            found.add(effects.findings, raw.index, raw.pointer)
+        effects.findings = found
+        yield effects

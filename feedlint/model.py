@@ -131,7 +131,7 @@ class Finding:
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
-            self.fingerprint = fingerprint(self.rule_id, self.content_id, self.record_pointer, self.evidence, self.path if self.content_id is None else None)
+            self.fingerprint = finding_fingerprint(self.rule_id, self.content_id, self.record_pointer, self.evidence, self.path)
 
     @property
     def rank(self) -> int:
@@ -218,6 +218,11 @@ def _place(at: Finding | Related) -> dict[str, Any]:
         "end_line": region.end_line,
         "end_column": region.end_column,
     }
+
+
+def finding_fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str) -> str:
+    """A :class:`Finding`'s fingerprint from its fields (``path``: its file, which counts only for a record without a ``content_id``)."""
+    return fingerprint(rule_id, content_id, record_pointer, evidence, path if content_id is None else None)
 
 
 def fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str | None = None) -> str:

@@ -25,9 +25,12 @@ def pack_findings(findings: list) -> tuple:
     """
     if not findings:
         return ()
-    return findings[0].content_id, [
-        (f.rule_id, f.message, f.record_pointer, region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings
-    ]
+    return pack_rows(findings[0].content_id, [(f.rule_id, f.message, f.record_pointer, region_fields(f.region), f.evidence, f.fingerprint, f.fix) for f in findings])
+
+
+def pack_rows(content_id: Any, rows: list) -> tuple:
+    """A record's findings packed from their rows (``(rule id, message, record pointer, region fields, evidence, fingerprint, fix)``, in file order): :func:`pack_findings`'s tuple."""
+    return (content_id, rows) if rows else ()
 
 
 def unpack_findings(packed: tuple, rules_by_id: dict, display: str, index: int, pointer: str, base: Cursor | None = None) -> list:

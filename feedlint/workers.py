@@ -20,7 +20,6 @@ import time
 from collections import deque
 from typing import Any, Iterator
 
-from .packed import pack_findings
 from .reader.positions import Cursor
 
 _worker: dict[str, Any] = {}
@@ -87,7 +86,7 @@ def _check(display: str, rule_indices: tuple, want_facts: bool, keep_fixes: bool
 
     plan = _worker["plan"]
     active = plan.rules_for(profile)
-    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, plan.facts_for(profile) if want_facts else (), place_known)
+    return RecordCheck(plan, [active[i] for i in rule_indices], display, keep_fixes, plan.facts_for(profile) if want_facts else (), place_known, packed=True)
 
 
 def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:
@@ -96,7 +95,7 @@ def _packed(check: Any, raws: Iterator[Any], out: list, totals: Any) -> None:
 
     for effects in check_records(check, raws):
         row = effects.facts[0][2:] if effects.facts else None
-        out.append((pack_findings(effects.findings), row))
+        out.append((effects.findings, row))  # packed by check_record (check.packed)
         totals.merge(effects, payload=False)
 
 

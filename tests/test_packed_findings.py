@@ -122,3 +122,42 @@ def _as_text(findings) -> str:
     stream = io.StringIO()
     _report(JsonReporter, findings, "export.json", stream)
     return stream.getvalue()
+
+
+@pytest.mark.parametrize("layout", [("--shared-image",), ("--pretty", "--non-ascii", "0.2")])
+@pytest.mark.parametrize("suppress", [False, True])
+def test_findings_packed_straight_from_the_hits_are_the_stamped_ones(tmp_path, layout, suppress):
+    """Findings packed from their hits (``RecordCheck.packed``: :func:`stamp_row`'s rows, as workers and the serial executor make them) are the :class:`Finding` objects :func:`stamp` makes: equal field by field, in the same order.
+
+    A generated export with defects of every family, compact and
+    pretty-printed with non-ASCII text; with a suppression the findings are
+    stamped and packed instead.
+    """
+    import subprocess
+    import sys
+
+    from conftest import ROOT, _builtin_catalogue
+    from feedlint.checker import check_records
+    from feedlint.config import Config
+    from feedlint.engine import Engine
+    from feedlint.executor import SerialExecutor
+    from feedlint.planning import Choices, build_plan
+
+    class Stamping(SerialExecutor):  # the records' findings as stamp makes them, one Finding per hit
+        def run(self, job):
+            return check_records(job.check, job.records)
+
+    path = tmp_path / "export.json"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(path), "--records", "150", "--defects", "0.3", "--page-size", "40", *layout],
+                   check=True, capture_output=True, timeout=300)
+    config = {"suppress": [{"rules": ["FL201"], "pointer": "/content_body", "reason": "test"}]} if suppress else {}
+    plan = build_plan(_builtin_catalogue(), Config(values=config), Choices(select=["ALL"]))
+    runs = []
+    for executor in (Stamping(), SerialExecutor(packed=True)):
+        engine = Engine(plan, keep_fixes=False, executor=executor)
+        runs.append([f for batch in engine.run_batches([str(path)]) for f in batch])
+        assert not engine.errors and not engine.internal_errors
+    stamped, packed = runs
+    assert len(stamped) > 30 and {"FL1", "FL3", "FL4", "FL5"} <= {f.rule_id[:3] for f in stamped}
+    assert packed == stamped and [f.kind for f in packed] == [f.kind for f in stamped]
+    assert [f.as_dict() for f in packed] == [f.as_dict() for f in stamped]

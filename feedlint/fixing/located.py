@@ -91,15 +91,19 @@ class _StyleCache:
 _styles = _StyleCache()
 
 
-def locate_fix(fix: Any, raw: Any, pointer: str, anchor: Region) -> Any:
-    """``fix`` as a :class:`LocatedFix` for the value at ``pointer`` in ``raw`` (``anchor``: the finding's region); ``fix`` itself when it cannot be placed."""
+def locate_fix(fix: Any, raw: Any, pointer: str, anchor16: int) -> Any:
+    """``fix`` as a :class:`LocatedFix` for the value at ``pointer`` in ``raw`` (``anchor16``: the UTF-16 offset of the finding's region); ``fix`` itself when it cannot be placed.
+
+    The value's place is read from its region's fields (``raw.region_fields``):
+    no :class:`Region` is made for it (a SARIF report locates every FL201 fix).
+    """
     if getattr(raw, "kind", "cms") != "cms":
         return fix  # an article's text is no JSON: fixes are applied to exports only
     try:
         text = raw.text
-        region = raw.region(pointer)
-        start = region.offset - raw.origin.offset
-        literal = text[start : start + region.length]
+        offset, length, offset16 = raw.region_fields(pointer)[6:9]  # region_fields order: ..., offset, length, offset16, length16
+        start = offset - raw.origin.offset
+        literal = text[start : start + length]
     except Exception:  # noqa: BLE001 - an article, or a pointer a plugin got wrong: the fix stays unlocated
         return fix
-    return LocatedFix(fix, anchor.offset16 - region.offset16, start, literal, _styles.of(raw))
+    return LocatedFix(fix, anchor16 - offset16, start, literal, _styles.of(raw))

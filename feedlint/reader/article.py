@@ -42,7 +42,7 @@ from typing import Any, Iterator
 
 from .errors import InputError
 from .locate import split_pointer
-from .positions import Cursor, Region, utf16_len
+from .positions import Cursor, Region, region_fields, utf16_len
 from .textstream import TextStream
 
 MAX_BYTES = 50 * 1024 * 1024  # an article is kilobytes; anything this big is not one
@@ -288,6 +288,10 @@ class ArticleRecord:
             a, b = span
             start, end = self._span_offset(pointer, a), self._span_offset(pointer, max(a, b))
         return self._region(start, end)
+
+    def region_fields(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> tuple:
+        """:meth:`region` as a plain tuple (:func:`feedlint.reader.positions.region_fields`), as :meth:`RawRecord.region_fields` gives it."""
+        return region_fields(self.region(pointer, span, on_key))
 
 
 class ArticleReader:

@@ -129,7 +129,7 @@ class RawRecord:
         self.kind = kind
         self.profile = profile  # the name of the profile the file is read with (its roles and rule options)
         self._text: str | None = source if isinstance(source, str) else None
-        self._located: dict[tuple[str, bool], list] = {}  # [start, end, region of the whole value or None, CountedString of a string value once a span in it was asked for, or None]
+        self._located: dict[tuple[str, bool], list] = {}  # [start, end, the whole value's region fields or None, CountedString of a string value once a span in it was asked for, or None]
         self._locate_memo: dict = {}  # see locate's memo
         self._unique: Any = _NOT_YET
         self._positions: TextIndex | None = None
@@ -167,10 +167,14 @@ class RawRecord:
         return self._text
 
     def region(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> Region:
-        """Exact region of the value (or key) at ``pointer`` relative to this record.
+        """Exact region of the value (or key) at ``pointer`` relative to this record (:meth:`region_fields` as a :class:`Region`)."""
+        return Region.from_fields(self.region_fields(pointer, span, on_key))
+
+    def region_fields(self, pointer: str, span: tuple[int, int] | None = None, on_key: bool = False) -> tuple:
+        """The fields (:func:`feedlint.reader.positions.region_fields` order) of :meth:`region`: what a worker packs.
 
         Several findings often point at one field (every entity in a body):
-        the field is located once, and its whole-value region made once; a
+        the field is located once, and its whole-value region worked out once; a
         span in a string value already asked about goes straight to the
         literal's offsets (five FL201 findings in one body, say).
         """
@@ -180,7 +184,7 @@ class RawRecord:
                 if located[2] is not None:
                     return located[2]
             elif located[3] is not None:
-                return Region.indexed(self.origin, self._positions, *located[3].span(span))
+                return self._positions.region_fields(self.origin, *located[3].span(span))  # type: ignore[union-attr]
         text = self.text
         source = self._source if type(self._source) is bytes else None  # the text's UTF-8, unless a big record's view (or gone)
         if self._positions is None:
@@ -194,9 +198,9 @@ class RawRecord:
         if span is not None and not on_key and text[start : start + 1] == '"':
             no_u = self._unique is None  # None: the record has no \\u (searched once above)
             index = located[3] = CountedString(text, start, end - 1, no_u, two_for_one(located_value(self._locate_memo, pointer), no_u))
-            return Region.indexed(self.origin, self._positions, *index.span(span))
+            return self._positions.region_fields(self.origin, *index.span(span))
         if whole is None:
-            whole = located[2] = Region.indexed(self.origin, self._positions, start, end)
+            whole = located[2] = self._positions.region_fields(self.origin, start, end)
         return whole
 
     def __repr__(self) -> str:

@@ -133,33 +133,41 @@ def _key_literal(token: str) -> str:
     return json.dumps(token, ensure_ascii=False)
 
 
-def _none_after(text: str, literal: str, end: int, memo: dict) -> bool:
-    """The key's literal does not occur after ``end`` (the end of the first key found: so that key is the member's).
+def _last_literal(text: str, literal: str, memo: dict) -> int:
+    """Where the key's literal last occurs in ``text`` (-1: nowhere), searched once per text (``memo``): findings under ``/attaches`` ask again.
 
-    Searching on from the key found reads the rest of the record once; counting
-    from the object's start read the stretch before the key twice.  ``memo``
-    keeps the answers for one text (findings under ``/attaches`` ask again).
+    A key found there is the last member spelt that way: no later duplicate.
+    Searching from the end reads only what follows that occurrence, once per
+    literal, where searching on from each key found read the rest of the
+    record each time.
     """
-    key = (literal, end)
+    key = ("last", literal)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = text.find(literal, end) < 0
+        found = memo[key] = text.rfind(literal)
     return found
 
 
-def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict, literal: str = "") -> tuple[int, int, int] | None:
-    """:func:`_find_key` for the member ``token`` of the object at ``pos``, when the first key found is surely that member; else None.
+def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | None, memo: dict, literal: str = "", outermost: bool = False) -> tuple[int, int, int] | None:
+    """:func:`_find_key` for the member ``token`` of the object at ``pos``, when the key found is surely that member; else None.
 
-    Sure when its literal does not occur again after it: the member's key,
-    written as that literal and after ``pos``, can then only be the one found,
-    and no duplicate of it follows (the decoder keeps a duplicate key's last
-    value, so a finding belongs at the last).  With ``\\u`` escapes a key may
-    be spelt otherwise, so it must also occur once in the record's decoded
-    keys (``unique``); without them, the only other spelling is ``\\/`` for
-    ``/``: such keys are walked to.  When the key occurs again but no ``{``
-    comes before the one found (no nested object to hold it: most top-level
-    fields), only a later duplicate could be the member: that is looked for
-    up to the object's end.
+    Sure when no other spelling of the key can be a member of that object
+    and the key found is the last written as its literal: the decoder keeps a
+    duplicate key's last value, so a finding belongs at the last.  With
+    ``\\u`` escapes a key may be spelt otherwise, so it must also occur once
+    in the record's decoded keys (``unique``); without them, the only other
+    spelling is ``\\/`` for ``/``: such keys are walked to.
+
+    The literal's last occurrence in the text, when a key with no ``{``
+    between it and an ``outermost`` object's start (the object the text is:
+    it ends where the text does), is a member of that object: found by
+    searching from the end, without reading the members before it a second
+    time (a record's last field, ``/attaches``: 15 KB of a 16 KB record).
+    Otherwise the first key found after ``pos`` is the member when it is
+    also the literal's last occurrence; when it is not but no ``{`` comes
+    before it (no nested object to hold it: most top-level fields), only a
+    later duplicate could be the member: that is looked for up to the
+    object's end.
 
     A key starting with a character that may follow a string (``,`` ``:``
     ``]`` ``}`` or white space) is walked to: its literal can begin at the
@@ -174,8 +182,15 @@ def _member_by_search(text: str, token: str, pos: int, unique: frozenset[str] | 
     elif "/" in token:
         return None
     literal = literal or _key_literal(token)
+    last = _last_literal(text, literal, memo)
+    if last <= pos:
+        return None  # not written as its literal in the object: walked to
+    if outermost and text.find("{", pos + 1, last) < 0 and not _escaped(text, last):
+        m = _COLON.match(text, last + len(literal))
+        if m:
+            return last, last + len(literal), m.end()
     hit = _find_key(text, token, pos + 1, literal)
-    if hit is None or _none_after(text, literal, hit[1], memo):
+    if hit is None or hit[0] == last:
         return hit
     if unique is None and text.find("{", pos + 1, hit[0]) < 0:
         return _last_duplicate(text, literal, hit)
@@ -258,10 +273,14 @@ def locate(
     ``memo`` (one per text) also keeps where each ancestor located so far
     starts: a record's findings under one attachment share all but the last
     steps.
+
+    ``text`` from ``start`` on holds one JSON value and white space (a
+    record's source): the object there ends where the text does.
     """
     memo = {} if memo is None else memo
     steps = _steps(pointer)
     pos = -1
+    top = -1  # where the value the text is starts, when this walk starts there (see _member_by_search)
     node: Any = data
     if len(steps) > 1 and (start, steps[0][1], data is _NO_DATA) in memo:  # an ancestor was located: resume after the longest one
         for k in range(len(steps) - 2, -1, -1):
@@ -273,6 +292,7 @@ def locate(
     if pos < 0:
         pos = _ws(text, start)
         node = data
+        top = pos if start == 0 else -1
     key_span: tuple[int, int] | None = None
     for token, prefix, literal in steps:
         ch = text[pos : pos + 1]
@@ -295,7 +315,7 @@ def locate(
             memo[(start, prefix, data is _NO_DATA)] = (pos, node)
             continue
         if ch == "{" and isinstance(node, dict) and token in node:
-            hit = _member_by_search(text, token, pos, unique, memo, literal)
+            hit = _member_by_search(text, token, pos, unique, memo, literal, pos == top)
             if hit is not None:
                 key_span = hit[:2]
                 pos = hit[2]

@@ -172,32 +172,7 @@ class Region:
     @classmethod
     def indexed(cls, origin: Cursor, index: "TextIndex", start: int, end: int) -> "Region":
         """Region of ``text[start:end]`` where ``text`` (indexed by ``index``) begins at ``origin``."""
-        if index.flat:  # one line of one UTF-16 unit per character (a compact record): both ends are the origin moved on, no place() calls
-            line = end_line = origin.line
-            column, column16, offset, offset16 = origin.column + start, origin.column16 + start, origin.offset + start, origin.offset16 + start
-            end_column, end_column16, end_offset, end_offset16 = column + (end - start), column16 + (end - start), offset + (end - start), offset16 + (end - start)
-        else:
-            line, column, column16, offset, offset16 = index.place(origin, start)
-            end_line, end_column, end_column16, end_offset, end_offset16 = index.place(origin, end)
-        # the fields set in one go: a frozen dataclass's __init__ sets them one by one through object.__setattr__ (twice the cost)
-        region = _new(cls)
-        _setattr(
-            region,
-            "__dict__",
-            {
-                "start_line": line,
-                "start_column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "start_column16": column16,
-                "end_column16": end_column16,
-                "offset": offset,
-                "length": end_offset - offset,
-                "offset16": offset16,
-                "length16": end_offset16 - offset16,
-            },
-        )
-        return region
+        return cls.from_fields(index.region_fields(origin, start, end))
 
     @classmethod
     def from_fields(cls, fields: tuple) -> "Region":
@@ -263,6 +238,20 @@ class TextIndex:
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
         self.astral = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() and _has_astral(text, utf8) else []
         self.flat = not self.newlines and not self.astral  # every place is the origin moved on by an offset (see :meth:`Region.indexed`)
+
+    def region_fields(self, origin: Cursor, start: int, end: int) -> tuple:
+        """The fields (:func:`region_fields` order) of the :class:`Region` of ``text[start:end]`` where the text begins at ``origin``.
+
+        A plain tuple: a worker packs it as it is (:func:`feedlint.checker.stamp_row`), with no Region in between.
+        """
+        if self.flat:  # one line of one UTF-16 unit per character (a compact record): both ends are the origin moved on, no place() calls
+            line = origin.line
+            column, column16, offset, offset16 = origin.column + start, origin.column16 + start, origin.offset + start, origin.offset16 + start
+            length = end - start
+            return (line, column, line, column + length, column16, column16 + length, offset, length, offset16, length)
+        line, column, column16, offset, offset16 = self.place(origin, start)
+        end_line, end_column, end_column16, end_offset, end_offset16 = self.place(origin, end)
+        return (line, column, end_line, end_column, column16, end_column16, offset, end_offset - offset, offset16, end_offset16 - offset16)
 
     def place(self, origin: Cursor, offset: int) -> tuple[int, int, int, int, int]:
         """The fields of ``origin.advance(text[:offset])``, without building a Cursor (a frozen dataclass costs more than the arithmetic)."""
