@@ -247,3 +247,18 @@ def test_regions_of_several_spans_in_pretty_printed_records(tmp_path):
                 assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (crlf, pointer, span)
                 checked += 1
     assert checked > 1000
+
+
+def test_u_escape_search_equals_in():
+    """``_has_u_escape`` (a regular expression, on the UTF-8 or the text) answers what ``"\\u" in text`` does."""
+    import random
+
+    from feedlint.reader.jsonstream import _has_u_escape
+
+    rng = random.Random(13)
+    pieces = ["\\", "u", "\\u", "\\\\", "\\\\u", "\\n", "\\/", '\\"', "é", "’", "😀", "a", " ", "uu", "\\u00e9"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        want = "\\u" in text
+        assert _has_u_escape(text, text.encode("utf-8")) is want
+        assert _has_u_escape(text, None) is want

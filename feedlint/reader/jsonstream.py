@@ -100,6 +100,22 @@ def _ascii_end(cursor: Cursor, text: str) -> Cursor:
 _BY_TEXT: Any = object()
 
 
+_U_ESCAPE = re.compile(rb"\\u")
+_U_ESCAPE_TEXT = re.compile(r"\\u")
+
+
+def _has_u_escape(text: str, utf8: bytes | None) -> bool:
+    """Whether a record's source holds a ``\\u`` escape; ``utf8``: the text's UTF-8 when at hand (a byte per character to step over).
+
+    A regular expression, not ``in``: ``in`` skips ahead by a table and
+    stops at every ``u`` (common in English), mispredicting as often; the
+    regular expression steps over every byte in a tight loop to the next
+    backslash.  A 14 KB record: 5-9 us against 14-27 us (though 80 K
+    instructions against 58 K).
+    """
+    return (_U_ESCAPE.search(utf8) if utf8 is not None else _U_ESCAPE_TEXT.search(text)) is not None
+
+
 class RawRecord:
     """A decoded record plus what is needed to locate values inside it later.
 
@@ -191,7 +207,7 @@ class RawRecord:
             self._positions = TextIndex(text, source)
         if located is None:
             if self._unique is _NOT_YET:  # with \u escapes a key may be spelt differently: count decoded keys
-                self._unique = unique_keys(self.data, text) if (b"\\u" in source if source is not None else "\\u" in text) else None
+                self._unique = unique_keys(self.data, text) if _has_u_escape(text, source) else None
             start, end = locate(text, pointer, on_key=on_key, data=self.data, unique=self._unique, memo=self._locate_memo)
             located = self._located[(pointer, on_key)] = [start, end, None, None]
         start, end, whole, _ = located
