@@ -934,16 +934,7 @@ def test_bare_text_keeps_the_words_exactly_when_it_says_so():
     void = ["<br>", "<br />", "<img src=y>"]
 
     def content(depth: int) -> str:
-        out = rng.choice(texts)
-        for _ in range(rng.randint(0, 3)):
-            r = rng.random()
-            if r < 0.2:
-                out += rng.choice(void)
-            elif depth:
-                start, end = rng.choice(inline if r < 0.6 else block)
-                out += start + content(depth - 1) + end
-            out += rng.choice(texts)
-        return out
+        return _random_markup(rng, depth, texts, void, lambda r: rng.choice(inline if r < 0.6 else block))
 
     keeps = broken = 0
     for _ in range(20000):
@@ -977,15 +968,7 @@ def test_breaks_beside_space_is_sufficient_for_the_break_regex():
     void = ["<br>", "<br/>", "<img src=y>"]
 
     def content(depth: int) -> str:
-        out = rng.choice(texts)
-        for _ in range(rng.randint(0, 3)):
-            if rng.random() < 0.2:
-                out += rng.choice(void)
-            elif depth:
-                start, end = rng.choice(pairs)
-                out += start + content(depth - 1) + end
-            out += rng.choice(texts)
-        return out
+        return _random_markup(rng, depth, texts, void, lambda r: rng.choice(pairs))
 
     taken = said = 0
     for _ in range(20000):
@@ -1070,3 +1053,17 @@ def test_ampersand_to_decode_matches_the_plain_definition(body):
 
     plain = re.compile("&(?:amp;|(?!" + _REFERENCE + ";))")
     assert [m.span() for m in parity._AMPERSAND_TO_DECODE.finditer(body)] == [m.span() for m in plain.finditer(body)]
+
+
+def _random_markup(rng, depth: int, texts: list[str], void: list[str], pick_pair) -> str:
+    """Random text with up to three void or paired tags per level, nested ``depth`` deep (``pick_pair(r)``: a start and end tag, ``r`` the draw that chose a pair)."""
+    out = rng.choice(texts)
+    for _ in range(rng.randint(0, 3)):
+        r = rng.random()
+        if r < 0.2:
+            out += rng.choice(void)
+        elif depth:
+            start, end = pick_pair(r)
+            out += start + _random_markup(rng, depth - 1, texts, void, pick_pair) + end
+        out += rng.choice(texts)
+    return out
