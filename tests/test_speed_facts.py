@@ -387,3 +387,34 @@ def test_builtin_dataset_rules_share_one_collect_call():
     plan = build_plan(load_catalogue(), load_config(None), Choices())
     groups = RecordCheck(plan, [], "a.json", facts=plan.facts_for(None)).collectors("cms")
     assert [[m.rule.id for m in members] for _, members in groups] == [["FL601", "FL602", "FL603", "FL604", "FL605", "FL606"], ["FL607"], ["FL690"]]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 7, 256])
+def test_a_serial_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, batch):
+    """The engine adds a serial run's one-record fact rows a batch at a time (per file, the rest at its end): the table is the one added row by row."""
+    import math
+    from pathlib import Path
+
+    import feedlint.engine as engine_module
+    from feedlint.config import Config
+    from feedlint.engine import Engine
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+
+    examples = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
+    assert len(examples) > 1
+
+    def table_of(engine_batch):
+        monkeypatch.setattr(engine_module, "_FACT_BATCH", engine_batch)
+        engine = Engine(build_plan(load_catalogue(plugins=False), Config(values={}), Choices(select=["FL6"])), 1)
+        list(engine.run(examples))
+        table = engine.table
+        cells = {name: [("nan" if isinstance(v, float) and math.isnan(v) else (type(v), v)) for v in col] for name, col in table.columns.items()}
+        return list(table.columns), cells, [vars(table.refs[i]) for i in range(len(table))], table.files
+
+    one_by_one = table_of(10**9)  # never full: each file's rows added at its end
+    monkeypatch.setattr(FactTable, "add_rows", lambda self, file_index, rows: [self._add_row(file_index, row) for row in rows] and None)
+    reference = table_of(1)  # row by row, as add() takes them
+    monkeypatch.undo()
+    assert one_by_one == reference
+    assert table_of(batch) == reference
