@@ -389,32 +389,42 @@ def test_builtin_dataset_rules_share_one_collect_call():
     assert [[m.rule.id for m in members] for _, members in groups] == [["FL601", "FL602", "FL603", "FL604", "FL605", "FL606"], ["FL607"], ["FL690"]]
 
 
-@pytest.mark.parametrize("batch", [1, 2, 3, 7, 256])
-def test_a_serial_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, batch):
-    """The engine adds a serial run's one-record fact rows a batch at a time (per file, the rest at its end): the table is the one added row by row."""
+@pytest.mark.parametrize("jobs, batch", [(1, 1), (1, 2), (1, 3), (1, 7), (1, 256), (2, 3)])
+def test_a_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, tmp_path, jobs, batch):
+    """A serial run's fact rows go into the table a batch at a time (per file, the rest at its end), a parallel run's as its executor sends them: the table is the one added row by row, in file order."""
+    import json
     import math
-    from pathlib import Path
 
     import feedlint.engine as engine_module
+    from conftest import base_record
     from feedlint.config import Config
     from feedlint.engine import Engine
     from feedlint.planning import Choices, build_plan
     from feedlint.registry import load_catalogue
+    from feedlint.tuning import Tuning
 
-    examples = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
-    assert len(examples) > 1
+    rng = random.Random(61)
+    paths = []
+    for k in range(3):
+        records = [base_record(content_id=100 * k + i, content_title=rng.choice(["A", "B&#39;s", ""]), content_body=rng.choice(["x", "Same body.", " ", "caf\u00e9 &rsquo;"]), lang_id=rng.choice(["en", None, 5])) for i in range(rng.randint(1, 40))]
+        if k == 1:
+            records.insert(3, "a stray string")  # a non-object row
+        path = tmp_path / f"e{k}.json"
+        path.write_text(json.dumps([records]), encoding="utf-8")
+        paths.append(str(path))
 
     def table_of(engine_batch):
         monkeypatch.setattr(engine_module, "_FACT_BATCH", engine_batch)
-        engine = Engine(build_plan(load_catalogue(plugins=False), Config(values={}), Choices(select=["FL6"])), 1)
-        list(engine.run(examples))
+        plan = build_plan(load_catalogue(plugins=False), Config(values={}), Choices(select=["FL6"], tuning=Tuning(parallel_min_records=3)))
+        engine = Engine(plan, jobs)
+        list(engine.run(paths))
         table = engine.table
         cells = {name: [("nan" if isinstance(v, float) and math.isnan(v) else (type(v), v)) for v in col] for name, col in table.columns.items()}
         return list(table.columns), cells, [vars(table.refs[i]) for i in range(len(table))], table.files
 
-    one_by_one = table_of(10**9)  # never full: each file's rows added at its end
-    monkeypatch.setattr(FactTable, "add_rows", lambda self, file_index, rows: [self._add_row(file_index, row) for row in rows] and None)
-    reference = table_of(1)  # row by row, as add() takes them
-    monkeypatch.undo()
-    assert one_by_one == reference
+    with monkeypatch.context() as m:
+        m.setattr(FactTable, "add_rows", lambda self, file_index, rows: [self._add_row(file_index, row) for row in rows] and None)
+        reference = table_of(1)  # row by row, as add() takes them
+    assert [ref["record_index"] for ref in reference[2]] == [i for path in paths for i in range(len(json.loads(open(path).read())[0]))]
+    assert table_of(10**9) == reference  # never full: each file's rows added at its end
     assert table_of(batch) == reference
