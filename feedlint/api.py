@@ -253,6 +253,7 @@ class Rule:
     prepare: Callable[[Mapping[str, Any], int], None] | None = None  # dataset rules: see rule()
     reads_place: bool = False  # reads record.index or record.pointer: its records are read in file order (see the module's doc)
     reads_rows: bool | tuple[str, ...] = True  # dataset rules: reads the fact table's rows (on the driver); fact names: only rows having one; False: only through the stage's evaluator
+    collect_key: Callable[[Mapping[str, Any]], Any] | None = None  # dataset rules: see rule()
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -302,6 +303,7 @@ def rule(
     prepare: Callable[[Mapping[str, Any], int], None] | None = None,
     reads_place: bool = False,
     reads_rows: bool | Iterable[str] = True,
+    collect_key: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> Callable[[Callable[..., Iterator[Any]]], Rule]:
     """Decorator turning a check generator into a :class:`Rule`; its docstring is the doc.
 
@@ -319,6 +321,12 @@ def rule(
     is set (a join of a few rows: only they are brought); ``False``: it asks
     only the dataset stage's evaluator
     (:func:`feedlint.dataset.current_evaluator`), which answers on any table.
+    ``collect_key(options)`` (dataset rules sharing one ``collect``): what of
+    the options decides the row ``collect`` makes, for rules whose ``collect``
+    gives equal rows for equal keys; of such rules next to each other with
+    equal keys the engine calls the first only (their rows, all equal, would
+    be merged into the record's one row anyway).  A module-level function
+    (the rule is sent to worker processes).
     """
 
     def wrap(check: Callable[..., Iterator[Any]]) -> Rule:
@@ -345,6 +353,7 @@ def rule(
             prepare=prepare,
             reads_place=reads_place,
             reads_rows=reads_rows if isinstance(reads_rows, bool) else tuple(reads_rows),
+            collect_key=collect_key,
         )
 
     return wrap

@@ -40,8 +40,29 @@ class RecordCheck:
         """
         if kind not in self._collectors:
             looks = any(kind in a.rule.kinds for a in self.facts)
-            self._collectors[kind] = [a for a in self.facts if a.rule.collect is not None and kind in a.rule.kinds] if looks else None
+            self._collectors[kind] = _distinct_collectors([a for a in self.facts if a.rule.collect is not None and kind in a.rule.kinds]) if looks else None
         return self._collectors[kind]
+
+
+def _distinct_collectors(actives: Sequence[ActiveRule]) -> list[tuple[ActiveRule, tuple[ActiveRule, ...]]]:
+    """``(collector, the rules it collects for)``: a rule whose row is the rule's before it (the same ``collect``, an equal ``collect_key``) joins that one.
+
+    Its row, equal to the one before it, would leave the merged row as it is
+    (:func:`_collect` merges the rows in order), so ``collect`` is called once
+    for the run of such rules (FL601..FL606 share one row: five calls a record
+    fewer).  A crash is still reported for each of them, as each call would
+    have crashed alike.
+    """
+    out: list[tuple[ActiveRule, list[ActiveRule]]] = []
+    for active in actives:
+        key = getattr(active.rule, "collect_key", None)
+        if out and key is not None:
+            first, members = out[-1]
+            if first.rule.collect is active.rule.collect and getattr(first.rule, "collect_key", None) is key and key(first.options) == key(active.options):
+                members.append(active)
+                continue
+        out.append((active, [active]))
+    return [(first, tuple(members)) for first, members in out]
 
 
 def check_records(check: RecordCheck, raws: Iterable[Any]) -> Iterator[Effects]:
@@ -124,14 +145,14 @@ def _collect(check: RecordCheck, raw: Any, roles: Any, effects: Effects, content
     record = Record(raw.data, kind, raw.index, raw.pointer, roles, check.display) if check.place_known else Record(raw.data, kind, None, None, roles, check.display)
     facts: dict[str, Any] = {}
     last = None  # the row merged last: FL601..FL690 share one (the record's memo), merged once, not seven times
-    for active in collectors:
+    for active, members in collectors:
         try:
             row = active.rule.collect(record, active.options)
             if row is not last:
                 facts.update(row)
                 last = row
         except Exception as exc:  # noqa: BLE001
-            effects.internal_errors.append(f"record {raw.index}: rule {active.rule.id} collect crashed: {exc}")
+            effects.internal_errors.extend([f"record {raw.index}: rule {member.rule.id} collect crashed: {exc}" for member in members])
     effects.facts.append((raw.index, raw.pointer, content_id, facts, raw.start))
 
 

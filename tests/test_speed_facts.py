@@ -248,3 +248,183 @@ def test_date_columns_parsed_at_once_give_the_cell_by_cell_dates():
         got = _facts_rows.parse_dates(column)
         assert got == [_facts_rows.parse_date(c) for c in column], column
         assert [type(v) for v in got] == [type(_facts_rows.parse_date(c)) for c in column]
+
+
+# --------------------------------------------------------------------------- the record's fact row (branch h-facts2)
+def _facts_by_loops(data):
+    """rules/dataset.py ``_facts`` as it was: the date and ``has_`` columns by loops over their constants, a call per scalar."""
+    from feedlint.rules import dataset
+
+    d = data if isinstance(data, dict) else {}
+    get = d.get
+    facts = {
+        "is_object": True if isinstance(data, dict) else None,
+        "content_id": dataset._scalar(get("content_id")),
+        "portal_id": dataset._scalar(get("portal_id")),
+        "lang_id": dataset._scalar(get("lang_id")),
+        "id_scope": None,
+        "id_pointer": None,
+    }
+    for column, key in dataset.DATE_FIELDS.items():
+        value = get(key)
+        facts[column] = value if isinstance(value, str) else None
+    for column, key in dataset._HAS_COLUMNS:
+        value = get(key)
+        facts[column] = True if isinstance(value, str) and value.strip() else None
+    facts["article_key"] = dataset.article_key(get("content_title"), get("content_body"))
+    facts["attach_tokens"] = dataset._tokens(get("attaches"))
+    return facts
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+_FACT_VALUES = [
+    None, "", " ", " \t\r\n", "a", "  Iran&#39;s  ", "caf\u00e9 \u2019", "\ud800", "2026-05-12 09:14:05", "12/05/2026", 0, 7, -3, 10**20, 1.5, float("nan"),
+    True, False, [], [1], {}, {"token": 5}, _Str("x"), _Str(" "), _Int(4), [{"token": 1310458346}, {"token": " 77 "}, {"token": True}, "x", {"token": ""}],
+]  # fmt: skip
+_FACT_KEYS = ["content_id", "portal_id", "lang_id", "content_date_start", "content_date_register", "content_date_last_edit", "content_title", "content_summary", "content_body", "content_html", "attach_title", "attaches", "uid"]
+
+
+def test_fact_row_in_one_display_is_the_row_by_loops():
+    """``_facts`` (one dict display) gives the loops' row: the same facts in the same order, each value of the same type, on records missing fields, holding any JSON type (and str/int subclasses), and on non-records."""
+    from feedlint.rules import dataset
+
+    rng = random.Random(53)
+    records = [None, "text", 5, [], [{"content_id": 1}], {}]
+    for _ in range(3000):
+        records.append({key: rng.choice(_FACT_VALUES) for key in rng.sample(_FACT_KEYS, rng.randint(0, len(_FACT_KEYS)))})
+    for data in records:
+        got, want = dataset._facts(data), _facts_by_loops(data)
+        assert list(got) == list(want), data
+        assert [(type(v), v if v == v else "nan") for v in got.values()] == [(type(v), v if v == v else "nan") for v in want.values()], data
+
+
+def test_collect_facts_identity_of_the_cms_export_is_the_member_facts_read():
+    """On the CMS export's roles (id ``/content_id``) the row's ``content_id`` is what ``record.content_id`` gives, made a scalar: _identity does not read it again."""
+    from feedlint.fields import FieldRoles
+    from feedlint.model import Record
+    from feedlint.rules import dataset
+
+    roles = FieldRoles()
+    assert roles.id == "/content_id"
+    rng = random.Random(59)
+    for _ in range(1000):
+        data = {key: rng.choice(_FACT_VALUES) for key in rng.sample(_FACT_KEYS, rng.randint(0, len(_FACT_KEYS)))} if rng.random() < 0.9 else rng.choice([None, "x", 3, []])
+        row = dataset.collect_facts(Record(data, roles=roles), {})
+        assert row["content_id"] is dataset._scalar(Record(data, roles=roles).content_id), data  # the same object (NaN too)
+
+
+def test_collectors_sharing_a_row_are_called_once_and_merge_as_each_did():
+    """Rules next to each other with one ``collect`` and equal ``collect_key`` are collected once: the merged row (and the crash messages) are those of calling each."""
+    calls = []
+
+    def shared(record, options):
+        calls.append(options["name"])
+        if record.data.get("crash"):
+            raise ValueError("boom")
+        return {"a": 1, "extra": tuple(options.get("expectations", ()))} if options.get("expectations") else {"a": 1, "b": 2}
+
+    def other(record, options):
+        return {"b": 3, "c": 4}
+
+    def key(options):
+        return tuple(options.get("expectations", ()))
+
+    def rule(rid, collect, expectations=None, with_key=True):
+        options = {"name": rid, **({"expectations": expectations} if expectations else {})}
+        return SimpleNamespace(rule=SimpleNamespace(kinds=("cms",), collect=collect, id=rid, collect_key=key if with_key else None), options=options)
+
+    layouts = [
+        ["FL1", "FL2", "FL3"],
+        ["FL1", "other", "FL2", "FL3"],
+        ["FL1", "FL2:x", "FL3:x", "FL4"],
+        ["FL1", "FL2-nokey", "FL3"],
+        ["other", "FL1", "FL2", "other", "FL3"],
+    ]
+    for layout in layouts:
+        for crash in (False, True):
+            actives = []
+            for name in layout:
+                if name == "other":
+                    actives.append(rule("FL9", other))
+                else:
+                    rid, _, exp = name.partition(":")
+                    actives.append(rule(rid.split("-")[0], shared, [exp] if exp else None, with_key=not rid.endswith("-nokey")))
+            raw = SimpleNamespace(kind="cms", data={"crash": crash}, index=0, pointer="/0", start=None)
+            effects = Effects()
+            calls.clear()
+            _collect(RecordCheck(None, (), "a.json", facts=actives), raw, None, effects, 1)
+            # what calling each rule gives
+            merged, last, errors, each_calls = {}, None, [], 0
+            for active in actives:
+                try:
+                    row = active.rule.collect(SimpleNamespace(data=raw.data), active.options)
+                    if row is not last:
+                        merged.update(row)
+                        last = row
+                except ValueError as exc:
+                    errors.append(f"record 0: rule {active.rule.id} collect crashed: {exc}")
+            assert effects.facts[0][3] == merged and list(effects.facts[0][3]) == list(merged), layout
+            assert effects.internal_errors == errors, layout
+    # the run of FL1..FL3 with one key: one call
+    calls.clear()
+    _collect(RecordCheck(None, (), "a.json", facts=[rule(r, shared) for r in ("FL1", "FL2", "FL3")]), SimpleNamespace(kind="cms", data={}, index=0, pointer="/0", start=None), None, Effects(), 1)
+    assert calls == ["FL1"]
+
+
+def test_builtin_dataset_rules_share_one_collect_call():
+    """FL601..FL606 collect one row through one call a record; FL607 (its own collect) and FL690 (after it) are called apart."""
+    from feedlint.config import load_config
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+
+    plan = build_plan(load_catalogue(), load_config(None), Choices())
+    groups = RecordCheck(plan, [], "a.json", facts=plan.facts_for(None)).collectors("cms")
+    assert [[m.rule.id for m in members] for _, members in groups] == [["FL601", "FL602", "FL603", "FL604", "FL605", "FL606"], ["FL607"], ["FL690"]]
+
+
+@pytest.mark.parametrize("jobs, batch", [(1, 1), (1, 2), (1, 3), (1, 7), (1, 256), (2, 3)])
+def test_a_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, tmp_path, jobs, batch):
+    """A serial run's fact rows go into the table a batch at a time (per file, the rest at its end), a parallel run's as its executor sends them: the table is the one added row by row, in file order."""
+    import json
+    import math
+
+    import feedlint.engine as engine_module
+    from conftest import base_record
+    from feedlint.config import Config
+    from feedlint.engine import Engine
+    from feedlint.planning import Choices, build_plan
+    from feedlint.registry import load_catalogue
+    from feedlint.tuning import Tuning
+
+    rng = random.Random(61)
+    paths = []
+    for k in range(3):
+        records = [base_record(content_id=100 * k + i, content_title=rng.choice(["A", "B&#39;s", ""]), content_body=rng.choice(["x", "Same body.", " ", "caf\u00e9 &rsquo;"]), lang_id=rng.choice(["en", None, 5])) for i in range(rng.randint(1, 40))]
+        if k == 1:
+            records.insert(3, "a stray string")  # a non-object row
+        path = tmp_path / f"e{k}.json"
+        path.write_text(json.dumps([records]), encoding="utf-8")
+        paths.append(str(path))
+
+    def table_of(engine_batch):
+        monkeypatch.setattr(engine_module, "_FACT_BATCH", engine_batch)
+        plan = build_plan(load_catalogue(plugins=False), Config(values={}), Choices(select=["FL6"], tuning=Tuning(parallel_min_records=3)))
+        engine = Engine(plan, jobs)
+        list(engine.run(paths))
+        table = engine.table
+        cells = {name: [("nan" if isinstance(v, float) and math.isnan(v) else (type(v), v)) for v in col] for name, col in table.columns.items()}
+        return list(table.columns), cells, [vars(table.refs[i]) for i in range(len(table))], table.files
+
+    with monkeypatch.context() as m:
+        m.setattr(FactTable, "add_rows", lambda self, file_index, rows: [self._add_row(file_index, row) for row in rows] and None)
+        reference = table_of(1)  # row by row, as add() takes them
+    assert [ref["record_index"] for ref in reference[2]] == [i for path in paths for i in range(len(json.loads(open(path).read())[0]))]
+    assert table_of(10**9) == reference  # never full: each file's rows added at its end
+    assert table_of(batch) == reference
