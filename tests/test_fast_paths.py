@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from feedlint.reader.positions import Region
 
 
@@ -247,6 +249,36 @@ def test_regions_of_several_spans_in_pretty_printed_records(tmp_path):
                 assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (crlf, pointer, span)
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_regions_of_several_spans_in_compact_records(tmp_path, ensure_ascii):
+    """Compact records (flat: one line; astral characters make a record not flat): every span of every field, several per field, ascending or shuffled, through ``CountedString.region_fields``'s written-out flat path and the general one: the stepwise regions."""
+    import random
+
+    from feedlint.reader.sources import Source
+
+    rng = random.Random(7)
+    pieces = ["word ", "&#39;", "&nbsp;", "\r\n", "\r\n\r\n", "/", '"', "\\", "\t", "caf\u00e9 ", "\u2019", "AT&T "]
+    records = []
+    for i in range(60):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 25)))
+        if i % 5 == 4:
+            body += " \U0001f600"  # not flat
+        records.append({"content_id": i, "content_title": body[::-1], "content_body": body})
+    text = json.dumps([records], ensure_ascii=ensure_ascii, separators=(",", ":")).replace("/", "\\/")
+    path = tmp_path / "compact.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    checked = flat = 0
+    for raw, record in zip(Source(str(path)).records(), records):
+        spans = [(p, (a, b)) for p, v in (("/content_body", record["content_body"]), ("/content_title", record["content_title"])) for a in range(len(v) + 1) for b in (a, a + 1, a + 5, max(a - 1, 0))]
+        if raw.index % 2:
+            rng.shuffle(spans)
+        for pointer, span in spans:
+            assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (pointer, span)
+            checked += 1
+        flat += raw._positions.flat
+    assert checked > 3000 and flat > 20
 
 
 def test_u_escape_search_equals_in():
