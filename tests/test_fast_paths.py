@@ -281,6 +281,30 @@ def test_regions_of_several_spans_in_compact_records(tmp_path, ensure_ascii):
     assert checked > 3000 and flat > 20
 
 
+def test_counted_region_fields_equal_the_span_through_the_index():
+    """``CountedString.region_fields`` (span, offset and the flat branch written out) gives what ``TextIndex.region_fields(origin, *span(...))`` gives, and leaves the counting in the same state: random literals, spans ascending, repeated, backwards and reversed, flat and not."""
+    import random
+
+    from feedlint.reader.locate import CountedString, two_for_one
+    from feedlint.reader.positions import Cursor, TextIndex
+
+    rng = random.Random(11)
+    origins = [Cursor(), Cursor(3, 7, 9, 120, 130)]
+    for text, start, quote, value in _counted_literals(21, 1500):
+        no_u = "\\u" not in text
+        for positions in (TextIndex(text), TextIndex("x\ny")):  # flat, then not
+            one = CountedString(text, start, quote, no_u, two_for_one(value, no_u))
+            two = CountedString(text, start, quote, no_u, two_for_one(value, no_u))
+            origin = rng.choice(origins)
+            asks = sorted(rng.randrange(len(value) + 2) for _ in range(rng.randrange(1, 8)))
+            spans = [(a, a + rng.choice((0, 1, 5, 6, -1))) for a in asks]
+            if rng.random() < 0.3:
+                spans.reverse()
+            for span in spans:
+                assert one.region_fields(span, positions, origin) == positions.region_fields(origin, *two.span(span)), (text, span)
+                assert (one._known_d, one._known_s, one._budget, one._index is None) == (two._known_d, two._known_s, two._budget, two._index is None)
+
+
 def test_u_escape_search_equals_in():
     """``_has_u_escape`` (a regular expression, on the UTF-8 or the text) answers what ``"\\u" in text`` does."""
     import random
