@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from feedlint.reader.positions import Region
 
 
@@ -247,6 +249,60 @@ def test_regions_of_several_spans_in_pretty_printed_records(tmp_path):
                 assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (crlf, pointer, span)
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_regions_of_several_spans_in_compact_records(tmp_path, ensure_ascii):
+    """Compact records (flat: one line; astral characters make a record not flat): every span of every field, several per field, ascending or shuffled, through ``CountedString.region_fields``'s written-out flat path and the general one: the stepwise regions."""
+    import random
+
+    from feedlint.reader.sources import Source
+
+    rng = random.Random(7)
+    pieces = ["word ", "&#39;", "&nbsp;", "\r\n", "\r\n\r\n", "/", '"', "\\", "\t", "caf\u00e9 ", "\u2019", "AT&T "]
+    records = []
+    for i in range(60):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 25)))
+        if i % 5 == 4:
+            body += " \U0001f600"  # not flat
+        records.append({"content_id": i, "content_title": body[::-1], "content_body": body})
+    text = json.dumps([records], ensure_ascii=ensure_ascii, separators=(",", ":")).replace("/", "\\/")
+    path = tmp_path / "compact.json"
+    path.write_text(text, encoding="utf-8", newline="")
+    checked = flat = 0
+    for raw, record in zip(Source(str(path)).records(), records):
+        spans = [(p, (a, b)) for p, v in (("/content_body", record["content_body"]), ("/content_title", record["content_title"])) for a in range(len(v) + 1) for b in (a, a + 1, a + 5, max(a - 1, 0))]
+        if raw.index % 2:
+            rng.shuffle(spans)
+        for pointer, span in spans:
+            assert raw.region(pointer, span) == _reference_region(raw, pointer, span), (pointer, span)
+            checked += 1
+        flat += raw._positions.flat
+    assert checked > 3000 and flat > 20
+
+
+def test_counted_region_fields_equal_the_span_through_the_index():
+    """``CountedString.region_fields`` (span, offset and the flat branch written out) gives what ``TextIndex.region_fields(origin, *span(...))`` gives, and leaves the counting in the same state: random literals, spans ascending, repeated, backwards and reversed, flat and not."""
+    import random
+
+    from feedlint.reader.locate import CountedString, two_for_one
+    from feedlint.reader.positions import Cursor, TextIndex
+
+    rng = random.Random(11)
+    origins = [Cursor(), Cursor(3, 7, 9, 120, 130)]
+    for text, start, quote, value in _counted_literals(21, 1500):
+        no_u = "\\u" not in text
+        for positions in (TextIndex(text), TextIndex("x\ny")):  # flat, then not
+            one = CountedString(text, start, quote, no_u, two_for_one(value, no_u))
+            two = CountedString(text, start, quote, no_u, two_for_one(value, no_u))
+            origin = rng.choice(origins)
+            asks = sorted(rng.randrange(len(value) + 2) for _ in range(rng.randrange(1, 8)))
+            spans = [(a, a + rng.choice((0, 1, 5, 6, -1))) for a in asks]
+            if rng.random() < 0.3:
+                spans.reverse()
+            for span in spans:
+                assert one.region_fields(span, positions, origin) == positions.region_fields(origin, *two.span(span)), (text, span)
+                assert (one._known_d, one._known_s, one._budget, one._index is None) == (two._known_d, two._known_s, two._budget, two._index is None)
 
 
 def test_u_escape_search_equals_in():

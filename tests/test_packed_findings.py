@@ -161,3 +161,21 @@ def test_findings_packed_straight_from_the_hits_are_the_stamped_ones(tmp_path, l
     assert len(stamped) > 30 and {"FL1", "FL3", "FL4", "FL5"} <= {f.rule_id[:3] for f in stamped}
     assert packed == stamped and [f.kind for f in packed] == [f.kind for f in stamped]
     assert [f.as_dict() for f in packed] == [f.as_dict() for f in stamped]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_finding_fingerprint_is_the_documented_sha256_of_its_parts(seed):
+    """``finding_fingerprint`` (the parts written out) equals ``hashlib.sha256`` of the parts joined as :func:`fingerprint` documents them."""
+    import hashlib
+
+    from feedlint.model import finding_fingerprint, fingerprint
+
+    rng = random.Random(seed)
+    evidences = [None, "", "&nbsp;", *TEXTS, 0]
+    for _ in range(2000):
+        rule_id, content_id, pointer = rng.choice(list(RULES)), rng.choice(CONTENT_IDS), rng.choice(POINTERS)
+        evidence, path = rng.choice(evidences), rng.choice(["x.json", "dir/é 😀.json", None])
+        parts = [rule_id, repr(content_id), pointer, evidence or ""] + ([path] if content_id is None and path is not None else [])
+        want = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        assert finding_fingerprint(rule_id, content_id, pointer, evidence, path) == want
+        assert fingerprint(rule_id, content_id, pointer, evidence, path if content_id is None else None) == want

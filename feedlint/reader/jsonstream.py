@@ -200,7 +200,7 @@ class RawRecord:
                 if located[2] is not None:
                     return located[2]
             elif located[3] is not None:
-                return self._positions.region_fields(self.origin, *located[3].span(span))  # type: ignore[union-attr]
+                return located[3].region_fields(span, self._positions, self.origin)
         text = self.text
         source = self._source if type(self._source) is bytes else None  # the text's UTF-8, unless a big record's view (or gone)
         if self._positions is None:
@@ -214,7 +214,7 @@ class RawRecord:
         if span is not None and not on_key and text[start : start + 1] == '"':
             no_u = self._unique is None  # None: the record has no \\u (searched once above)
             index = located[3] = CountedString(text, start, end - 1, no_u, two_for_one(located_value(self._locate_memo, pointer), no_u))
-            return self._positions.region_fields(self.origin, *index.span(span))
+            return index.region_fields(span, self._positions, self.origin)
         if whole is None:
             whole = located[2] = self._positions.region_fields(self.origin, start, end)
         return whole
