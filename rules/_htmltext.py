@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import _pieces
 from ._entities import REFERENCE_BODY, decode_unclosed, unclosed_references
@@ -422,16 +422,35 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
 
 
 # -- paragraphs -----------------------------------------------------------------
-@dataclass
 class Paragraph:
-    """One paragraph: its normalised words and where each word is in the source string."""
+    """One paragraph: its normalised words and where each word is in the source string.
 
-    words: list[str]
-    spans: list[tuple[int, int]]  # per word, [start, end) in the source string (HTML: the whole paragraph)
+    ``spans`` (per word, [start, end) in the source string; HTML: the whole
+    paragraph) may be given as a function that makes them when first asked:
+    a finding needs the spans of a paragraph or two, not of every word.
+    """
+
+    __slots__ = ("words", "_spans")
+
+    def __init__(self, words: list[str], spans: "list[tuple[int, int]] | Callable[[], list[tuple[int, int]]]") -> None:
+        self.words = words
+        self._spans = spans
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if callable(self._spans):
+            self._spans = self._spans()
+        return self._spans
 
     @property
     def text(self) -> str:
         return " ".join(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Paragraph) and (self.words, self.spans) == (other.words, other.spans)
+
+    def __repr__(self) -> str:
+        return f"Paragraph(words={self.words!r}, spans={self.spans!r})"
 
 
 def body_key(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> str:
@@ -458,22 +477,39 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
     for sep_start, sep_end in bounds:
-        words: list[str] = []
-        spans: list[tuple[int, int]] = []
-        for m in _WORD.finditer(decoded, start, sep_start):
-            word = m.group(0)
-            a, b = m.span()
-            if word.isascii() and "&" not in word:  # nothing to normalise: the common case
-                words.append(word)
-                spans.append((where[a], _end(text, where, b)))
-                continue
-            for part in normalise(decode_entities(word), fold).split():  # a decoded entity may hold a space
-                words.append(part)
-                spans.append((where[a], _end(text, where, b)))
+        segment = decoded[start:sep_start]
+        if segment.isascii() and "&" not in segment:  # nothing to normalise: the common case, split at C speed
+            words = segment.split()
+        else:
+            words = []
+            for word in segment.split():
+                if word.isascii() and "&" not in word:
+                    words.append(word)
+                else:
+                    words += normalise(decode_entities(word), fold).split()  # a decoded entity may hold a space
         if words:
-            paragraphs.append(Paragraph(words, spans))
+            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, decoded, where, start, sep_start, fold)))
         start = sep_end
     return paragraphs
+
+
+def _word_spans(text: str, decoded: str, where: list[int], start: int, stop: int, fold: bool) -> list[tuple[int, int]]:
+    """The spans in ``text`` of the words :func:`body_paragraphs` reads in ``decoded[start:stop]``, one per word.
+
+    ``\\S+`` runs are the words ``str.split()`` gives (both split at
+    ``str.isspace`` characters); a word that decodes to several words gives
+    each of them its span.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(decoded, start, stop):
+        word = m.group(0)
+        a, b = m.span()
+        span = (where[a], _end(text, where, b))
+        if word.isascii() and "&" not in word:
+            spans.append(span)
+        else:
+            spans += [span] * len(normalise(decode_entities(word), fold).split())
+    return spans
 
 
 # -- HTML scan --------------------------------------------------------------------
