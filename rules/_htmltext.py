@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import _pieces
 from ._entities import REFERENCE_BODY, decode_unclosed, unclosed_references
@@ -387,6 +387,12 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
     with ``conventions``, the CMS's plain-text conventions are undone.
     The map has one extra entry (``len(text)``) so a decoded end offset maps too.
     """
+    edits = _decoding_edits(text, strip_markup, conventions)
+    return _decoded(text, edits), _decoded_map(text, edits)
+
+
+def _decoding_edits(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> list[tuple[int, int, str]]:
+    """The sorted ``(start, end, value)`` edits :func:`decode_with_map` makes in ``text``."""
     edits = _markup_edits(text) if strip_markup and "<" in text else []
     if conventions:
         edits = sorted(edits + _convention_edits(text, conventions))
@@ -405,39 +411,73 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
         if "&#" in text:  # references without their ";" that FL201 reports ("Don&#8217s")
             entities += [(m.start(), m.end(), _unescape_one(m.group(0))) for m in unclosed_references(text) if not any(a <= m.start() < b for a, b, _ in edits)]
         edits = sorted(edits + entities)
+    return edits
+
+
+def _decoded(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with ``edits`` made (the first of :func:`decode_with_map`)."""
     out: list[str] = []
-    where: list[int] = []
     pos = 0
     for start, end, value in edits:
         if start < pos:
             continue  # overlapping edits cannot happen with today's tag finder; never corrupt the map
         out.append(text[pos:start])
-        where.extend(range(pos, start))
         out.append(value)
-        where.extend([start] * len(value))
         pos = end
     out.append(text[pos:])
+    return "".join(out)
+
+
+def _decoded_map(text: str, edits: list[tuple[int, int, str]]) -> list[int]:
+    """For each character of ``_decoded(text, edits)``, its offset in ``text``, and ``len(text)`` (the second of :func:`decode_with_map`)."""
+    where: list[int] = []
+    pos = 0
+    for start, end, value in edits:
+        if start < pos:
+            continue  # the edits _decoded skips
+        where.extend(range(pos, start))
+        where.extend([start] * len(value))
+        pos = end
     where.extend(range(pos, len(text) + 1))
-    return "".join(out), where
+    return where
 
 
 # -- paragraphs -----------------------------------------------------------------
-@dataclass
 class Paragraph:
-    """One paragraph: its normalised words and where each word is in the source string."""
+    """One paragraph: its normalised words and where each word is in the source string.
 
-    words: list[str]
-    spans: list[tuple[int, int]]  # per word, [start, end) in the source string (HTML: the whole paragraph)
+    ``spans`` (per word, [start, end) in the source string; HTML: the whole
+    paragraph) may be given as a function that makes them when first asked:
+    a finding needs the spans of a paragraph or two, not of every word.
+    """
+
+    __slots__ = ("words", "_spans")
+
+    def __init__(self, words: list[str], spans: "list[tuple[int, int]] | Callable[[], list[tuple[int, int]]]") -> None:
+        self.words = words
+        self._spans = spans
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if callable(self._spans):
+            self._spans = self._spans()
+        return self._spans
 
     @property
     def text(self) -> str:
         return " ".join(self.words)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Paragraph) and (self.words, self.spans) == (other.words, other.spans)
+
+    def __repr__(self) -> str:
+        return f"Paragraph(words={self.words!r}, spans={self.spans!r})"
+
 
 def body_key(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> str:
     """The plain-text body as one comparable string (the fast path)."""
     if (strip_markup and "<" in text) or conventions:
-        text = decode_with_map(text, strip_markup, conventions)[0]
+        text = _decoded(text, _decoding_edits(text, strip_markup, conventions))
     return comparison_key(text, fold)
 
 
@@ -453,27 +493,47 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     A line holding only ``&nbsp;`` or other white space counts as blank, so the
     CMS's spacer lines separate paragraphs like an empty line does.
     """
-    decoded, where = decode_with_map(text, strip_markup, conventions)
+    edits = _decoding_edits(text, strip_markup, conventions)
+    decoded = _decoded(text, edits)
+    where = functools.cache(functools.partial(_decoded_map, text, edits))  # an int per character: made only for spans
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
     for sep_start, sep_end in bounds:
-        words: list[str] = []
-        spans: list[tuple[int, int]] = []
-        for m in _WORD.finditer(decoded, start, sep_start):
-            word = m.group(0)
-            a, b = m.span()
-            if word.isascii() and "&" not in word:  # nothing to normalise: the common case
-                words.append(word)
-                spans.append((where[a], _end(text, where, b)))
-                continue
-            for part in normalise(decode_entities(word), fold).split():  # a decoded entity may hold a space
-                words.append(part)
-                spans.append((where[a], _end(text, where, b)))
+        segment = decoded[start:sep_start]
+        if segment.isascii() and "&" not in segment:  # nothing to normalise: the common case, split at C speed
+            words = segment.split()
+        else:
+            words = []
+            for word in segment.split():
+                if word.isascii() and "&" not in word:
+                    words.append(word)
+                else:
+                    words += normalise(decode_entities(word), fold).split()  # a decoded entity may hold a space
         if words:
-            paragraphs.append(Paragraph(words, spans))
+            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, decoded, where, start, sep_start, fold)))
         start = sep_end
     return paragraphs
+
+
+def _word_spans(text: str, decoded: str, where_map: Callable[[], list[int]], start: int, stop: int, fold: bool) -> list[tuple[int, int]]:
+    """The spans in ``text`` of the words :func:`body_paragraphs` reads in ``decoded[start:stop]``, one per word.
+
+    ``\\S+`` runs are the words ``str.split()`` gives (both split at
+    ``str.isspace`` characters); a word that decodes to several words gives
+    each of them its span.
+    """
+    spans: list[tuple[int, int]] = []
+    where = where_map()
+    for m in _WORD.finditer(decoded, start, stop):
+        word = m.group(0)
+        a, b = m.span()
+        span = (where[a], _end(text, where, b))
+        if word.isascii() and "&" not in word:
+            spans.append(span)
+        else:
+            spans += [span] * len(normalise(decode_entities(word), fold).split())
+    return spans
 
 
 # -- HTML scan --------------------------------------------------------------------

@@ -15,7 +15,8 @@ import dataclasses
 import difflib
 import functools
 import re
-from typing import Any, Iterator
+from itertools import chain
+from typing import Any, Iterable, Iterator
 
 from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
@@ -229,6 +230,10 @@ def _plural(n: int, word: str) -> str:
 
 
 # -- the difference, described once per record -------------------------------------
+def _same_word(word: str) -> str:
+    return word
+
+
 def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int, int, int, int]]:
     """The non-equal difflib opcodes turning ``a`` into ``b``.
 
@@ -256,7 +261,7 @@ class _Diff:
     def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None) -> None:
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
-        self.key = str.casefold if options["ignore-case"] else (lambda s: s)
+        self.key = str.casefold if options["ignore-case"] else _same_word
         self.max_words = max(1, options["max-diff-words"])
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
@@ -265,6 +270,10 @@ class _Diff:
         self.marker = marker_word(conventions.markers) if conventions else None
         self.wraps = bool(conventions and conventions.wraps)
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
+
+    def _keyed(self, words: Iterable[str]) -> list[str]:
+        """``[self.key(w) for w in words]``; without ``ignore-case`` the words themselves (no call per word)."""
+        return list(words) if self.key is _same_word else list(map(self.key, words))
 
     def _convention(self, bw: list, hw: list[str], op: tuple) -> bool:
         """The change is the plain text's convention, not a difference in words.
@@ -296,12 +305,12 @@ class _Diff:
     def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
         bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
         hw = [w for k in range(j1, j2) for w in self.hp[k].words]
-        return bw, hw, _opcodes([self.key(w) for w, _, _ in bw], [self.key(w) for w in hw])
+        return bw, hw, _opcodes(self._keyed(w for w, _, _ in bw), self._keyed(hw))
 
     def cut_short(self) -> Hit | None:
         """One side is the other cut off (perhaps with an ellipsis): say so, instead of a diff."""
-        bw = [self.key(w) for p in self.bp for w in p.words]
-        hw = [self.key(w) for p in self.hp for w in p.words]
+        bw = self._keyed(chain.from_iterable(p.words for p in self.bp))
+        hw = self._keyed(chain.from_iterable(p.words for p in self.hp))
         if bw and bw[-1] in ("...", "…"):
             bw = bw[:-1]
         elif bw and bw[-1].endswith(("...", "…")):
@@ -327,7 +336,7 @@ class _Diff:
             return [cut]
         found: list[Hit] = []
         count = 0
-        for tag, i1, i2, j1, j2 in _opcodes([self.key(p.text) for p in self.bp], [self.key(p.text) for p in self.hp]):
+        for tag, i1, i2, j1, j2 in _opcodes(self._keyed(p.text for p in self.bp), self._keyed(p.text for p in self.hp)):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
                 if self.marker is not None or self.wraps:

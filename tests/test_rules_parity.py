@@ -1067,3 +1067,74 @@ def _random_markup(rng, depth: int, texts: list[str], void: list[str], pick_pair
             out += start + _random_markup(rng, depth - 1, texts, void, pick_pair) + end
         out += rng.choice(texts)
     return out
+
+
+def _decode_with_map_in_one_loop(text: str, strip_markup: bool, conventions) -> tuple[str, list[int]]:
+    """`decode_with_map` as it was: the decoded text and its map made in one loop."""
+    from feedlint.rules._htmltext import _decoding_edits
+
+    out, where, pos = [], [], 0
+    for start, end, value in _decoding_edits(text, strip_markup, conventions):
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        where.extend(range(pos, start))
+        out.append(value)
+        where.extend([start] * len(value))
+        pos = end
+    out.append(text[pos:])
+    where.extend(range(pos, len(text) + 1))
+    return "".join(out), where
+
+
+def _body_paragraphs_word_by_word(text: str, fold: bool = True, strip_markup: bool = True, conventions=None) -> list[tuple[list[str], list[tuple[int, int]]]]:
+    """`body_paragraphs` as it was written before its words were split at C speed and its spans made when asked."""
+    from feedlint.rules._htmltext import _BLANK_LINES, _WORD, _end
+
+    decoded, where = _decode_with_map_in_one_loop(text, strip_markup, conventions)
+    paragraphs = []
+    start = 0
+    bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
+    for sep_start, sep_end in bounds:
+        words, spans = [], []
+        for m in _WORD.finditer(decoded, start, sep_start):
+            word = m.group(0)
+            a, b = m.span()
+            if word.isascii() and "&" not in word:
+                words.append(word)
+                spans.append((where[a], _end(text, where, b)))
+                continue
+            for part in normalise(decode_entities(word), fold).split():
+                words.append(part)
+                spans.append((where[a], _end(text, where, b)))
+        if words:
+            paragraphs.append((words, spans))
+        start = sep_end
+    return paragraphs
+
+
+def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
+    """Words split per paragraph (at C speed when it is ASCII without "&") and spans made when asked (the character map
+    too) equal the word-by-word regex reading over the map made in the same loop as the decoded text."""
+    import random
+
+    from feedlint.rules._htmltext import LINE_MARKERS, PlainConventions, comparison_key, decode_with_map
+
+    rng = random.Random(31)
+    pieces = ["w", "Tom", "AT&T", "R&amp;D", "Iran&#39;s", "&quot;yes&quot;", "&nbsp;", "&#160;", "&amp;nbsp;", "caf\u00e9", "don\u2019t", "&rsquo;", "&shy;", "a&#8217s",
+              "<b>x</b>", "<br>", "<p>", "5 < 6", "&", " ", "  ", "\n", "\r\n", "\r\n\r\n", "\r\n\r\n&nbsp;\r\n\r\n", "\t", "\u00a0", "\u2003", "\x1c", "\x1f", "\u3000",
+              "...", "\u2026", "* ", "\n1. ", "> ", "[https://x.y/z]", " [/a]", "\u200b", "&#x20;", "&#32;x", "&nbsp;&nbsp;", "\ufb01"]
+    conventions = [None, PlainConventions((("https://x.y/z", False),), ("*", "1.", ">"), True), PlainConventions((), tuple(LINE_MARKERS), False)]
+    checked = ascii_fast = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        for fold, strip, conv in ((True, True, None), (False, rng.random() < 0.5, rng.choice(conventions))):
+            got = body_paragraphs(text, fold, strip, conv)
+            expected = _body_paragraphs_word_by_word(text, fold, strip, conv)
+            assert [(p.words, p.spans) for p in got] == expected, (text, fold, strip, conv)
+            assert decode_with_map(text, strip, conv) == _decode_with_map_in_one_loop(text, strip, conv)
+            assert body_key(text, fold, strip, conv) == comparison_key(_decode_with_map_in_one_loop(text, strip, conv)[0] if strip and "<" in text or conv else text, fold)
+            assert " ".join(w for words, _ in expected for w in words).split() == " ".join(p.text for p in got).split()
+            checked += len(got)
+        ascii_fast += text.isascii() and "&" not in text and bool(text.split())
+    assert checked > 6000 and ascii_fast > 100  # not vacuous: paragraphs of both kinds
