@@ -265,10 +265,13 @@ class AttachIndex:
 def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:
     """Each value's groups when every value fully matches ``regex``, else None.
 
-    One ``findall`` over the values joined by newlines (a line that does not
-    match gives empty groups; every placeholder matches at least one
-    character) instead of a ``fullmatch`` per value; values with a newline,
-    or a template with one, are matched one by one.
+    One ``findall`` over the values joined by newlines instead of a
+    ``fullmatch`` per value, when no match can hold a newline (no negated
+    class, no ``\\s``-like escape: every template without ``{name}``): a
+    match anchored to a line's start and end is then that line's full match,
+    and each line gives at most one, so there are as many matches as values
+    exactly when every value matches.  Values with a newline, or templates
+    that may match one, are matched one by one.
     """
     lines = _by_line(regex)
     joined = "\n".join(values)
@@ -276,17 +279,21 @@ def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None
         matches = [regex.fullmatch(v) for v in values]
         return None if None in matches else [m.groups() for m in matches]  # type: ignore[union-attr]
     rows = lines.findall(joined)
-    if regex.groups == 1:
-        rows = [(row,) for row in rows]
-    return rows if len(rows) == len(values) and all(row[0] for row in rows) else None
+    if len(rows) != len(values):
+        return None
+    return [(row,) for row in rows] if regex.groups == 1 else rows
+
+
+# pattern text after which a regex may match a line feed: a negated class, a class escape of white space or of non-digits/-words
+_MAY_MATCH_NEWLINE = re.compile(r"\[\^|\\[DWSs]")
 
 
 @lru_cache(maxsize=64)
 def _by_line(regex: "re.Pattern[str]") -> "re.Pattern[str] | None":
-    """``regex`` anchored to a line, or else any line (empty groups): for :func:`_matched_rows`."""
-    if "\n" in regex.pattern or regex.flags & ~re.UNICODE:
+    """``regex`` anchored to a line (see :func:`_matched_rows`); None when a match could hold a newline."""
+    if "\n" in regex.pattern or regex.flags & ~re.UNICODE or _MAY_MATCH_NEWLINE.search(regex.pattern):
         return None
-    return re.compile(f"(?m)^(?:{regex.pattern})$|^.*$")
+    return re.compile(f"(?m)^(?:{regex.pattern})$")
 
 
 @lru_cache(maxsize=64)
