@@ -241,11 +241,12 @@ def with_month_column(columns: dict[str, tuple]) -> dict[str, tuple]:
 class AttachIndex:
     """A record's attachment paths parsed against the templates: one per record, shared by FL307 and FL5xx."""
 
-    __slots__ = ("groups", "_paths")
+    __slots__ = ("groups", "_paths", "_months")
 
     def __init__(self, groups: list[AttachGroup]) -> None:
         self.groups = groups  # attachments with at least one string path, in order
         self._paths: list[AttachPath] | None = None
+        self._months: list[str] | None = None
 
     @property
     def paths(self) -> list[AttachPath]:
@@ -260,6 +261,18 @@ class AttachIndex:
         for g in self.groups:
             found |= g.distinct(name)
         return found
+
+    @property
+    def months(self) -> list[str]:
+        """The different month folders (``yyyymm``) of the record's paths that are months (year 1 or later, month 01-12), in ascending order.
+
+        Worked out once per record for FL307 and FL308, which compare only the
+        latest or the earliest with a date: a folder is six ASCII digits (the
+        ``[0-9]`` of its placeholders), so the string order is the months' order.
+        """
+        if self._months is None:
+            self._months = sorted(f for f in self.distinct("yyyymm") if int(f[:4]) >= 1 and 1 <= int(f[4:]) <= 12)
+        return self._months
 
 
 def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:
