@@ -109,3 +109,42 @@ def test_month_folders_are_the_valid_distinct_folders_in_order():
         want = sorted(f for f in index.distinct("yyyymm") if fl5._month_start(f) is not None)
         assert index.months == want
         assert [fl5._month_start(f) for f in want] == sorted(fl5._month_start(f) for f in want)
+
+
+def _ref_table(record, fmt):
+    """The date table as it was built: the role's fields (through ``fields_with_role``), each parsed, then sorted and bounded in separate passes."""
+    from feedlint.rules._datetimes import parse
+
+    by_value: dict = {}
+    rows = []
+    for pointer, value in record.fields_with_role("dates"):
+        if value not in by_value:
+            by_value[value] = parse(value, fmt)
+        rows.append((pointer, by_value[value]))
+    valid = [(pointer, p) for pointer, p in rows if p.when is not None]
+    problems = [(pointer, p) for pointer, p in rows if p.when is None and p.problem is not None]
+    whens = [p.when for _, p in valid]
+    return rows, valid, problems, (min(whens) if whens else None), (max(whens) if whens else None)
+
+
+def _rows(rows):
+    return [(pointer, p.value, p.when, p.shape_ok, p.problem, p.span) for pointer, p in rows]
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S", "rfc3339", "%Y-%m-%dT%H:%M:%S%z", "%d/%m/%Y"])
+def test_date_table_in_one_pass_is_the_table_of_separate_passes(fmt):
+    from feedlint.rules._datetimes import date_table
+
+    rng = random.Random(fmt)
+    shapes = ["2026-05-01T10:00:00+02:00", "2026-05-01T10:00:00Z", "2026-05-01 10:00:00-0130", "01/05/2026", "31/02/2026", "2026-05-01T25:00:00Z"]
+    bounded = 0
+    for data in DATED:
+        data = dict(data)
+        for name in ("content_date_event_start", "content_date_event_end", "score_date_last"):
+            if rng.random() < 0.3:
+                data[name] = rng.choice(shapes)
+        table = date_table(record(data), fmt)
+        rows, valid, problems, earliest, latest = _ref_table(record(data), fmt)
+        assert (_rows(table.fields), _rows(table.valid), _rows(table.problems), table.earliest, table.latest) == (_rows(rows), _rows(valid), _rows(problems), earliest, latest)
+        bounded += earliest is not None and earliest != latest
+    assert bounded > 30, bounded
