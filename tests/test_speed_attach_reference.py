@@ -147,4 +147,4 @@ def test_date_table_in_one_pass_is_the_table_of_separate_passes(fmt):
         rows, valid, problems, earliest, latest = _ref_table(record(data), fmt)
         assert (_rows(table.fields), _rows(table.valid), _rows(table.problems), table.earliest, table.latest) == (_rows(rows), _rows(valid), _rows(problems), earliest, latest)
         bounded += earliest is not None and earliest != latest
-    assert bounded > 30, bounded
+    assert bounded >= 20, bounded
