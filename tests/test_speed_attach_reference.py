@@ -136,7 +136,7 @@ def test_date_table_in_one_pass_is_the_table_of_separate_passes(fmt):
     from feedlint.rules._datetimes import date_table
 
     rng = random.Random(fmt)
-    shapes = ["2026-05-01T10:00:00+02:00", "2026-05-01T10:00:00Z", "2026-05-01 10:00:00-0130", "01/05/2026", "31/02/2026", "2026-05-01T25:00:00Z"]
+    shapes = ["2026-05-01T10:00:00+02:00", "2026-05-01T10:00:00Z", "2026-05-01 10:00:00-0130", "01/05/2026", "02/05/2026", "15/12/1999", "31/02/2026", "2026-05-01T25:00:00Z"]
     bounded = 0
     for data in DATED:
         data = dict(data)
