@@ -142,7 +142,7 @@ class AttachGroup:
 
     __slots__ = ("index", "att", "dimensions", "keys", "values", "url", "regular", "columns", "original_parts", "_templates", "_paths")
 
-    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> None:
+    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]", parsed: dict | None = None) -> None:
         self.index = index
         self.att = att
         self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
@@ -151,12 +151,17 @@ class AttachGroup:
         self.url = url  # the original's URL when it is a string
         self._templates = (rendition, original)
         self._paths: tuple | None = None
-        om = original.fullmatch(url) if url is not None else None
-        self.original_parts: dict[str, str] = with_month(om.groupdict()) if om else {}
-        rows = _matched_rows(rendition, values)
-        self.regular = rows is not None and (url is None or om is not None)
-        # every group of a template regex takes part in a match: no None in a column
-        self.columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if self.regular else {}  # type: ignore[arg-type]
+        if parsed is None:
+            self.original_parts, self.regular, self.columns = _parse_paths(rendition, original, values, url)
+            return
+        key = (values, url)
+        found = parsed.get(key)
+        if found is None:
+            if len(parsed) >= _PARSED_MAX:
+                parsed.clear()
+            found = parsed[key] = _parse_paths(rendition, original, values, url)
+        # shared by the records whose attachment has these very paths (one image in many records): read-only, as every rule treats them
+        self.original_parts, self.regular, self.columns = found
 
     def _build(self) -> tuple:
         places = self.att.get(PLACES)
@@ -222,6 +227,31 @@ class AttachGroup:
         if value is not None:
             found.add(value)
         return found
+
+
+def _parse_paths(rendition: "re.Pattern[str]", original: "re.Pattern[str]", values: tuple, url: str | None) -> tuple[dict[str, str], bool, dict[str, tuple]]:
+    """An attachment's paths against the templates: ``(original_parts, regular, columns)`` of :class:`AttachGroup` (a function of these arguments alone)."""
+    om = original.fullmatch(url) if url is not None else None
+    original_parts: dict[str, str] = with_month(om.groupdict()) if om else {}
+    rows = _matched_rows(rendition, values)
+    regular = rows is not None and (url is None or om is not None)
+    # every group of a template regex takes part in a match: no None in a column
+    columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if regular else {}  # type: ignore[arg-type]
+    return original_parts, regular, columns
+
+
+_PARSED_MAX = 256  # distinct attachments' parsed paths kept per pair of templates (then forgotten at once)
+_PARSED: dict[tuple[int, int], tuple] = {}  # (id(rendition), id(original)) -> (rendition, original, {(paths, url): parsed}); the entry holds both regexes, so their ids stay theirs
+
+
+def _parsed_cache(rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> dict:
+    """The parsed paths kept across records for this pair of template regexes (see :class:`AttachGroup`)."""
+    entry = _PARSED.get((id(rendition), id(original)))
+    if entry is None:
+        if len(_PARSED) >= 16:
+            _PARSED.clear()
+        entry = _PARSED[id(rendition), id(original)] = (rendition, original, {})
+    return entry[2]
 
 
 def with_month(parts: dict[str, str]) -> dict[str, str]:
@@ -489,4 +519,5 @@ def _attachment_paths(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[i
 
 
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
-    return AttachIndex([AttachGroup(*entry, rendition, original) for entry in attachment_paths(record)])
+    parsed = _parsed_cache(rendition, original)
+    return AttachIndex([AttachGroup(*entry, rendition, original, parsed) for entry in attachment_paths(record)])

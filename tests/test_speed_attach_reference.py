@@ -148,3 +148,30 @@ def test_date_table_in_one_pass_is_the_table_of_separate_passes(fmt):
         assert (_rows(table.fields), _rows(table.valid), _rows(table.problems), table.earliest, table.latest) == (_rows(rows), _rows(valid), _rows(problems), earliest, latest)
         bounded += earliest is not None and earliest != latest
     assert bounded >= 20, bounded
+
+
+def test_paths_parsed_once_across_records_are_the_paths_parsed_per_record(monkeypatch):
+    """The parse kept across records (one image shared by many) gives each group what parsing it afresh gives, and no rule changes what is kept."""
+    import copy
+
+    from feedlint.rules import _paths
+    from feedlint.rules._paths import AttachGroup, attachment_paths
+
+    monkeypatch.setattr(_paths, "_PARSED_MAX", 7)  # forgotten and refilled many times over
+    monkeypatch.setattr(_paths, "_PARSED", {})
+    rng = random.Random(5)
+    pool = DATED[:300]
+    options = CATALOGUE["FL501"].resolve_options(None)
+    rt, ot = (_paths.compile_template(options[k]) for k in ("rendition-template", "original-template"))
+    fl5_ids = [rid for rid in CATALOGUE if rid.startswith("FL5")] + ["FL307", "FL308"]
+    for _ in range(2000):
+        data = rng.choice(pool)
+        rec = record(data)
+        index = attach_index(rec, options)
+        for group, entry in zip(index.groups, attachment_paths(record(data)), strict=True):
+            fresh = AttachGroup(*entry, rt, ot)
+            assert (group.original_parts, group.regular, group.columns) == (fresh.original_parts, fresh.regular, fresh.columns)
+        kept = copy.deepcopy(_paths._PARSED[id(rt), id(ot)][2])
+        for rid in fl5_ids:
+            list(CATALOGUE[rid].check(rec, CATALOGUE[rid].resolve_options(None)))
+        assert _paths._PARSED[id(rt), id(ot)][2] == kept
