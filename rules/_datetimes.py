@@ -138,12 +138,29 @@ class DateTable:
     def __init__(self, fmt: str, fields: Iterable[tuple[str, str]]) -> None:
         self.fmt = fmt
         self._by_value = by_value = {}
-        self.fields = [(pointer, by_value.get(value) or self.parse(value)) for pointer, value in fields]
-        self.valid = [(pointer, p) for pointer, p in self.fields if p.when is not None]
-        self.problems = [(pointer, p) for pointer, p in self.fields if p.when is None and p.problem is not None]
-        whens = [p.when for _, p in self.valid]
-        self.earliest = min(whens) if whens else None
-        self.latest = max(whens) if whens else None
+        self.fields = rows = []
+        self.valid = valid = []
+        self.problems = problems = []
+        earliest = latest = None
+        for pointer, value in fields:  # one pass: each field parsed (once per distinct value), sorted into valid or problem, the bounds kept
+            p = by_value.get(value)
+            if p is None:
+                p = by_value[value] = parse(value, fmt)
+            row = (pointer, p)
+            rows.append(row)
+            when = p.when
+            if when is not None:
+                valid.append(row)
+                if earliest is None:
+                    earliest = latest = when
+                elif when < earliest:
+                    earliest = when
+                elif when > latest:
+                    latest = when
+            elif p.problem is not None:
+                problems.append(row)
+        self.earliest = earliest
+        self.latest = latest
 
     def parse(self, value: str) -> Parsed:
         p = self._by_value.get(value)
@@ -167,7 +184,7 @@ def date_table(record: Any, fmt: str) -> DateTable:
     tables = record.memo("fl3:dates", dict)
     table = tables.get(fmt)
     if table is None:
-        table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
+        table = tables[fmt] = DateTable(fmt, record._fields("dates", True))  # the role's fields as fields_with_role lists them, without its memo: only this table reads them
     return table
 
 

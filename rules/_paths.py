@@ -142,7 +142,7 @@ class AttachGroup:
 
     __slots__ = ("index", "att", "dimensions", "keys", "values", "url", "regular", "columns", "original_parts", "_templates", "_paths")
 
-    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> None:
+    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]", parsed: dict | None = None) -> None:
         self.index = index
         self.att = att
         self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
@@ -151,12 +151,17 @@ class AttachGroup:
         self.url = url  # the original's URL when it is a string
         self._templates = (rendition, original)
         self._paths: tuple | None = None
-        om = original.fullmatch(url) if url is not None else None
-        self.original_parts: dict[str, str] = with_month(om.groupdict()) if om else {}
-        rows = _matched_rows(rendition, values)
-        self.regular = rows is not None and (url is None or om is not None)
-        # every group of a template regex takes part in a match: no None in a column
-        self.columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if self.regular else {}  # type: ignore[arg-type]
+        if parsed is None:
+            self.original_parts, self.regular, self.columns = _parse_paths(rendition, original, values, url)
+            return
+        key = (values, url)
+        found = parsed.get(key)
+        if found is None:
+            if len(parsed) >= _PARSED_MAX:
+                parsed.clear()
+            found = parsed[key] = _parse_paths(rendition, original, values, url)
+        # shared by the records whose attachment has these very paths (one image in many records): read-only, as every rule treats them
+        self.original_parts, self.regular, self.columns = found
 
     def _build(self) -> tuple:
         places = self.att.get(PLACES)
@@ -224,6 +229,31 @@ class AttachGroup:
         return found
 
 
+def _parse_paths(rendition: "re.Pattern[str]", original: "re.Pattern[str]", values: tuple, url: str | None) -> tuple[dict[str, str], bool, dict[str, tuple]]:
+    """An attachment's paths against the templates: ``(original_parts, regular, columns)`` of :class:`AttachGroup` (a function of these arguments alone)."""
+    om = original.fullmatch(url) if url is not None else None
+    original_parts: dict[str, str] = with_month(om.groupdict()) if om else {}
+    rows = _matched_rows(rendition, values)
+    regular = rows is not None and (url is None or om is not None)
+    # every group of a template regex takes part in a match: no None in a column
+    columns: dict[str, tuple] = with_month_column(dict(zip(group_names(rendition), zip(*rows)))) if regular else {}  # type: ignore[arg-type]
+    return original_parts, regular, columns
+
+
+_PARSED_MAX = 256  # distinct attachments' parsed paths kept per pair of templates (then forgotten at once)
+_PARSED: dict[tuple[int, int], tuple] = {}  # (id(rendition), id(original)) -> (rendition, original, {(paths, url): parsed}); the entry holds both regexes, so their ids stay theirs
+
+
+def _parsed_cache(rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> dict:
+    """The parsed paths kept across records for this pair of template regexes (see :class:`AttachGroup`)."""
+    entry = _PARSED.get((id(rendition), id(original)))
+    if entry is None:
+        if len(_PARSED) >= 16:
+            _PARSED.clear()
+        entry = _PARSED[id(rendition), id(original)] = (rendition, original, {})
+    return entry[2]
+
+
 def with_month(parts: dict[str, str]) -> dict[str, str]:
     """``parts`` with ``yyyymm`` made of ``yyyy`` and ``mm`` when the template writes the month folder in two parts."""
     if "yyyy" in parts and "mm" in parts and "yyyymm" not in parts:
@@ -241,11 +271,12 @@ def with_month_column(columns: dict[str, tuple]) -> dict[str, tuple]:
 class AttachIndex:
     """A record's attachment paths parsed against the templates: one per record, shared by FL307 and FL5xx."""
 
-    __slots__ = ("groups", "_paths")
+    __slots__ = ("groups", "_paths", "_months")
 
     def __init__(self, groups: list[AttachGroup]) -> None:
         self.groups = groups  # attachments with at least one string path, in order
         self._paths: list[AttachPath] | None = None
+        self._months: list[str] | None = None
 
     @property
     def paths(self) -> list[AttachPath]:
@@ -261,14 +292,29 @@ class AttachIndex:
             found |= g.distinct(name)
         return found
 
+    @property
+    def months(self) -> list[str]:
+        """The different month folders (``yyyymm``) of the record's paths that are months (year 1 or later, month 01-12), in ascending order.
+
+        Worked out once per record for FL307 and FL308, which compare only the
+        latest or the earliest with a date: a folder is six ASCII digits (the
+        ``[0-9]`` of its placeholders), so the string order is the months' order.
+        """
+        if self._months is None:
+            self._months = sorted(f for f in self.distinct("yyyymm") if int(f[:4]) >= 1 and 1 <= int(f[4:]) <= 12)
+        return self._months
+
 
 def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:
     """Each value's groups when every value fully matches ``regex``, else None.
 
-    One ``findall`` over the values joined by newlines (a line that does not
-    match gives empty groups; every placeholder matches at least one
-    character) instead of a ``fullmatch`` per value; values with a newline,
-    or a template with one, are matched one by one.
+    One ``findall`` over the values joined by newlines instead of a
+    ``fullmatch`` per value, when no match can hold a newline (no negated
+    class, no ``\\s``-like escape: every template without ``{name}``): a
+    match anchored to a line's start and end is then that line's full match,
+    and each line gives at most one, so there are as many matches as values
+    exactly when every value matches.  Values with a newline, or templates
+    that may match one, are matched one by one.
     """
     lines = _by_line(regex)
     joined = "\n".join(values)
@@ -276,17 +322,21 @@ def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None
         matches = [regex.fullmatch(v) for v in values]
         return None if None in matches else [m.groups() for m in matches]  # type: ignore[union-attr]
     rows = lines.findall(joined)
-    if regex.groups == 1:
-        rows = [(row,) for row in rows]
-    return rows if len(rows) == len(values) and all(row[0] for row in rows) else None
+    if len(rows) != len(values):
+        return None
+    return [(row,) for row in rows] if regex.groups == 1 else rows
+
+
+# pattern text after which a regex may match a line feed: a negated class, a class escape of white space or of non-digits/-words
+_MAY_MATCH_NEWLINE = re.compile(r"\[\^|\\[DWSs]")
 
 
 @lru_cache(maxsize=64)
 def _by_line(regex: "re.Pattern[str]") -> "re.Pattern[str] | None":
-    """``regex`` anchored to a line, or else any line (empty groups): for :func:`_matched_rows`."""
-    if "\n" in regex.pattern or regex.flags & ~re.UNICODE:
+    """``regex`` anchored to a line (see :func:`_matched_rows`); None when a match could hold a newline."""
+    if "\n" in regex.pattern or regex.flags & ~re.UNICODE or _MAY_MATCH_NEWLINE.search(regex.pattern):
         return None
-    return re.compile(f"(?m)^(?:{regex.pattern})$|^.*$")
+    return re.compile(f"(?m)^(?:{regex.pattern})$")
 
 
 @lru_cache(maxsize=64)
@@ -469,4 +519,5 @@ def _attachment_paths(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[i
 
 
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
-    return AttachIndex([AttachGroup(*entry, rendition, original) for entry in attachment_paths(record)])
+    parsed = _parsed_cache(rendition, original)
+    return AttachIndex([AttachGroup(*entry, rendition, original, parsed) for entry in attachment_paths(record)])

@@ -728,18 +728,15 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     if edit is None:
         return
     index = attach_index(record, options)
-    # a record's paths share one or two folders: decide each once, and stop when none is later
+    months = index.months
     slack = hours_tolerance(options["tolerance-hours"])
-    later: dict[str, bool] = {}
-    for folder in index.distinct("yyyymm"):
-        start = _month_start(folder)
-        later[folder] = start is not None and start - edit > slack  # a difference: ``edit + slack`` can pass the year 9999
-    if not any(later.values()):
-        return
+    if not months or _month_start(months[-1]) - edit <= slack:  # type: ignore[operator]  # a difference: ``edit + slack`` can pass the year 9999
+        return  # the latest month folder is not later than the edit (the usual): no folder is
+    late_folders = {folder for folder in months if _month_start(folder) - edit > slack}  # type: ignore[operator]
     last = record.get(options["last-edit-field"])
     for group in index.groups:  # one finding per attachment, at its first late path (its pointer and evidence: the fingerprint of old)
         folders = group.part_column("yyyymm")  # from the parsed columns: only the path reported is built
-        late = [k for k, folder in enumerate(folders) if folder is not None and later[folder]]
+        late = [k for k, folder in enumerate(folders) if folder in late_folders]
         if late:
             first = group.path(late[0])
             folder = folders[late[0]]
@@ -783,6 +780,9 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
         return
     index = attach_index(record, options)
     limit = start.year * 12 + start.month - 1 - options["months-before"]
+    months = index.months
+    if not months or int(months[0][:4]) * 12 + int(months[0][4:]) - 1 >= limit:
+        return  # the earliest month folder is not early (the usual): no folder is
     early = {folder for folder in index.distinct("yyyymm") if _month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
     if not early:
         return

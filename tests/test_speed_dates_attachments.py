@@ -428,14 +428,14 @@ def test_height_shortcut_agrees_with_path_by_path_around_the_tolerance(tol):
     assert reported > 0
 
 
-@pytest.mark.parametrize("template", [RENDITION_TEMPLATE, "./file/{portal_id}/attach/{yyyymm}/{attach_id}_{token}.{ext}", "{width}", "{width}x{width}", "a\n{width}", "{ext}.{ext}"])
+@pytest.mark.parametrize("template", [RENDITION_TEMPLATE, "./file/{portal_id}/attach/{yyyymm}/{attach_id}_{token}.{ext}", "{width}", "{width}x{width}", "a\n{width}", "{ext}.{ext}", "{base}", "{base}x{width}", "{name}", "{name}x{width}", "{width}{name}"])
 def test_rows_matched_by_line_equal_a_fullmatch_per_value(template):
     """One findall over the joined values gives each value's groups exactly when every value fully matches."""
     from feedlint.rules._paths import _matched_rows
 
     regex = compile_template(template)
     rng = random.Random(template)
-    good = ["./cache/3/attach/202605/1_2_150_84.webp", "./file/3/attach/202605/1_2.jpg", "150", "150x150", "a\n150", "jpg.jpg"]
+    good = ["./cache/3/attach/202605/1_2_150_84.webp", "./file/3/attach/202605/1_2.jpg", "150", "150x150", "a\n150", "jpg.jpg", "x150", "a/b", ""]
     pieces = ["", "\n", "\r", " ", "x", "150", "150x15", "jpg", ".", "a\n", "\u2028", "\x0b", *good]
     fits = [g for g in good if regex.fullmatch(g)]
     seen = {True: 0, False: 0}
@@ -448,6 +448,9 @@ def test_rows_matched_by_line_equal_a_fullmatch_per_value(template):
         assert _matched_rows(regex, values) == want, values
         seen[want is None] += 1
     assert min(seen.values()) > 100, seen
+    from feedlint.rules._paths import _by_line
+
+    assert (_by_line(regex) is None) == ("\n" in template or "{name}" in template)  # the one findall where no match can hold a newline
 
 
 @pytest.mark.parametrize("edit, hours, later", [("2026-04-30 00:00:00", 24, False), ("2026-04-29 23:59:59", 24, True), ("2026-05-01 00:00:00", 0, False), ("2026-04-30 23:59:59", 0, True)])
