@@ -221,16 +221,8 @@ def _place(at: Finding | Related) -> dict[str, Any]:
 
 
 def finding_fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str) -> str:
-    """A :class:`Finding`'s fingerprint from its fields (``path``: its file, which counts only for a record without a ``content_id``).
-
-    :func:`fingerprint` written out, the same parts in the same order (one per
-    finding: the second call and the list were a sixth of it).
-    """
-    parts = (rule_id, repr(content_id), record_pointer, evidence or "") if content_id is not None or path is None else (rule_id, "None", record_pointer, evidence or "", path)
-    return _sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-_sha256 = hashlib.sha256
+    """A :class:`Finding`'s fingerprint from its fields (``path``: its file, which counts only for a record without a ``content_id``)."""
+    return fingerprint(rule_id, content_id, record_pointer, evidence, path if content_id is None else None)
 
 
 def fingerprint(rule_id: str, content_id: Any, record_pointer: str, evidence: str | None, path: str | None = None) -> str:

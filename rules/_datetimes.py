@@ -137,15 +137,13 @@ class DateTable:
 
     def __init__(self, fmt: str, fields: Iterable[tuple[str, str]]) -> None:
         self.fmt = fmt
-        self._by_value = by_value = {}
+        self._by_value: dict[str, Parsed] = {}
         self.fields = rows = []
         self.valid = valid = []
         self.problems = problems = []
         earliest = latest = None
         for pointer, value in fields:  # one pass: each field parsed (once per distinct value), sorted into valid or problem, the bounds kept
-            p = by_value.get(value)
-            if p is None:
-                p = by_value[value] = parse(value, fmt)
+            p = self.parse(value)
             row = (pointer, p)
             rows.append(row)
             when = p.when
@@ -184,7 +182,7 @@ def date_table(record: Any, fmt: str) -> DateTable:
     tables = record.memo("fl3:dates", dict)
     table = tables.get(fmt)
     if table is None:
-        table = tables[fmt] = DateTable(fmt, record._fields("dates", True))  # the role's fields as fields_with_role lists them, without its memo: only this table reads them
+        table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
     return table
 
 

@@ -296,9 +296,9 @@ class AttachIndex:
     def months(self) -> list[str]:
         """The different month folders (``yyyymm``) of the record's paths that are months (year 1 or later, month 01-12), in ascending order.
 
-        Worked out once per record for FL307 and FL308, which compare only the
-        latest or the earliest with a date: a folder is six ASCII digits (the
-        ``[0-9]`` of its placeholders), so the string order is the months' order.
+        Worked out once per record for FL307 and FL308, which compare each with
+        a date (a folder is six ASCII digits, the ``[0-9]`` of its placeholders,
+        so the string order is the months' order).
         """
         if self._months is None:
             self._months = sorted(f for f in self.distinct("yyyymm") if int(f[:4]) >= 1 and 1 <= int(f[4:]) <= 12)

@@ -728,11 +728,10 @@ def attachment_folder_after_edit(record, options) -> Iterator[Hit]:
     if edit is None:
         return
     index = attach_index(record, options)
-    months = index.months
     slack = hours_tolerance(options["tolerance-hours"])
-    if not months or _month_start(months[-1]) - edit <= slack:  # type: ignore[operator]  # a difference: ``edit + slack`` can pass the year 9999
-        return  # the latest month folder is not later than the edit (the usual): no folder is
-    late_folders = {folder for folder in months if _month_start(folder) - edit > slack}  # type: ignore[operator]
+    late_folders = {folder for folder in index.months if _month_start(folder) - edit > slack}  # type: ignore[operator]  # a difference: ``edit + slack`` can pass the year 9999
+    if not late_folders:
+        return
     last = record.get(options["last-edit-field"])
     for group in index.groups:  # one finding per attachment, at its first late path (its pointer and evidence: the fingerprint of old)
         folders = group.part_column("yyyymm")  # from the parsed columns: only the path reported is built
@@ -780,10 +779,7 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
         return
     index = attach_index(record, options)
     limit = start.year * 12 + start.month - 1 - options["months-before"]
-    months = index.months
-    if not months or int(months[0][:4]) * 12 + int(months[0][4:]) - 1 >= limit:
-        return  # the earliest month folder is not early (the usual): no folder is
-    early = {folder for folder in index.distinct("yyyymm") if _month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
+    early = {folder for folder in index.months if int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
     if not early:
         return
     published = record.get(options["start-field"])

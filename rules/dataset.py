@@ -281,14 +281,6 @@ def article_key(title: Any, body: Any) -> str | None:
     """
     if not isinstance(body, str):
         return None
-    if len(body) <= _HUGE:  # one piece, as _normalised_pieces would give it: no generator
-        piece = _normalised_utf8(body)
-        if not piece:
-            return None
-        digest = hashlib.blake2b(_normalised_utf8(title if isinstance(title, str) else ""), digest_size=10)
-        digest.update(b"\x1f")
-        digest.update(piece)
-        return digest.hexdigest()
     digest = None
     for piece in _normalised_pieces(body):
         if digest is None:

@@ -282,7 +282,7 @@ def test_regions_of_several_spans_in_compact_records(tmp_path, ensure_ascii):
 
 
 def test_counted_region_fields_equal_the_span_through_the_index():
-    """``CountedString.region_fields`` (span, offset and the flat branch written out) gives what ``TextIndex.region_fields(origin, *span(...))`` gives, and leaves the counting in the same state: random literals, spans ascending, repeated, backwards and reversed, flat and not."""
+    """``CountedString.region_fields`` (span's end and the flat branch written out) gives what ``TextIndex.region_fields(origin, *span(...))`` gives, and leaves the counting in the same state: random literals, spans ascending, repeated, backwards and reversed, flat and not."""
     import random
 
     from feedlint.reader.locate import CountedString, two_for_one

@@ -615,48 +615,19 @@ class CountedString(_DecodedOffsets):
 
         For a flat text (a compact record: each place is the origin moved on by
         its offset) and a span without a backslash in it (an entity, a word),
-        :meth:`span`, :meth:`_end` and the index's flat branch written out:
-        every finding in a long field comes this way (FL201: five a body), and
-        the three calls cost about as much as the arithmetic.  :meth:`offset`
-        is written out too for the usual ask: the next span on (at or after the
-        last offset placed) in a literal of two-for-one escapes, not handed
-        over.  Anything else takes those calls.
+        :meth:`_end` and the index's flat branch written out: every finding in
+        a long field comes this way (FL201: five a body), and the calls cost
+        about as much as the arithmetic.  Anything else takes those calls.
         """
         a, b = span
         if a <= b and positions.flat:
-            known_d = self._known_d
-            d0 = known_d[-1]
-            if a < d0 or not self.two_for_one or self._index is not None:
-                start = self.offset(a)
-            else:  # offset(a), its ascending two-for-one case (k is the last offset placed; no search for \\ or \u)
-                known_s = self._known_s
-                s0 = known_s[-1]
-                text, quote = self.text, self.end
-                target = s0 + a - d0
-                counted, extra, s = s0, 0, target
-                budget = self._budget
-                while s != counted and s < quote:
-                    budget -= s - counted
-                    if budget < 0:  # offset() counts the same rounds again, spends the budget and hands over
-                        start = self.offset(a)
-                        break
-                    extra += text.count("\\", counted, s)
-                    counted, s = s, target + extra
-                else:
-                    self._budget = budget
-                    if s >= quote:
-                        start = quote
-                    else:
-                        known_d.append(a)
-                        known_s.append(s)
-                        start = s
+            start = self.offset(a)
             end = start + (b - a)
             if end < self.end and self.text.find("\\", start, end) < 0:
                 line = origin.line
                 column, column16 = origin.column + start, origin.column16 + start
-                offset = origin.offset + start
                 length = end - start
-                return (line, column, line, column + length, column16, column16 + length, offset, length, origin.offset16 + start, length)
+                return (line, column, line, column + length, column16, column16 + length, origin.offset + start, length, origin.offset16 + start, length)
             return positions.region_fields(origin, start, self.offset(b))
         return positions.region_fields(origin, *self.span(span))
 
