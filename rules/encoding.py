@@ -401,7 +401,7 @@ def whole_tally(record, pointer: str, value: str) -> Counter | None:
         return None
     for at, field in fields.plain:
         if at == pointer:
-            return fields.tallies[pointer] if field is value else None
+            return fields.tallies.get(pointer) if field is value else None
     return None
 
 
