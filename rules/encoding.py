@@ -7,9 +7,10 @@ records cost little; ftfy is imported only when a field looks like mojibake.
 A scan of a long field that several rules need is made once per record
 (``record.memo``): the fields by role (found by a layout worked out once per
 configuration), and with them FL201's reference tallies (FL202's ``&amp;``
-test too), the possibly malformed references (FL202 and FL203), and a
-non-ASCII field's UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is
-held to the code it skips by tests/test_speed_encoding.py.
+test and FL401's look at the body's ``&`` too: :func:`whole_tally`), the
+possibly malformed references (FL202 and FL203), and a non-ASCII field's
+UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is held to the code
+it skips by tests/test_speed_encoding.py (FL401's by tests/test_rules_parity.py).
 """
 
 from __future__ import annotations
