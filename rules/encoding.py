@@ -7,9 +7,10 @@ records cost little; ftfy is imported only when a field looks like mojibake.
 A scan of a long field that several rules need is made once per record
 (``record.memo``): the fields by role (found by a layout worked out once per
 configuration), and with them FL201's reference tallies (FL202's ``&amp;``
-test too), the possibly malformed references (FL202 and FL203), and a
-non-ASCII field's UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is
-held to the code it skips by tests/test_speed_encoding.py.
+test and FL401's look at the body's ``&`` too: :func:`whole_tally`), the
+possibly malformed references (FL202 and FL203), and a non-ASCII field's
+UTF-8 (FL204 and FL206 check its bytes).  Each shortcut is held to the code
+it skips by tests/test_speed_encoding.py (FL401's by tests/test_rules_parity.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class _Fields(NamedTuple):
     stray: set[str]  # pointers of fields with an "&#" that starts no complete reference (found with the tally)
     suspects: dict[str, set[str]]  # SUSPECT matches (FL202, FL203)
     utf8: dict[str, bytes]  # a non-ASCII field's UTF-8 (FL204, FL206)
+    whole: set[str]  # pointers of fields whose tally holds every "&" of the field (each starts a complete reference)
 
 
 def _fields(record) -> _Fields:
@@ -63,7 +65,7 @@ def _collect_fields(record) -> _Fields:
     # what fields_with_role gives for one-member patterns ("/content_body"): the members present as strings, in order
     plain = [(pointer, value) for key, pointer in layout.plain if isinstance(value := data.get(key), str)]
     markup = [(pointer, value) for key, pointer in layout.markup if isinstance(value := data.get(key), str)]
-    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt, {}, {}, set(), {}, {})
+    return _Fields(plain, plain + markup, markup if layout.markup_sorted else sorted(markup), layout.markup_pointers, layout.exempt, {}, {}, set(), {}, {}, set())
 
 
 def _collect_fields_by_role(record) -> _Fields:
@@ -115,7 +117,7 @@ def _assemble_fields(plain: list[tuple[str, str]], markup: list[tuple[str, str]]
         seen.setdefault(pointer, value)
     markup_pointers = frozenset([p for p, _ in markup])
     exempt = frozenset([p for p, _ in encoded]) if encoded else frozenset()
-    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt, {}, {}, set(), {}, {})
+    return _Fields(plain, list(seen.items()), [(p, seen[p]) for p in sorted(markup_pointers)], markup_pointers, exempt, {}, {}, set(), {}, {}, set())
 
 
 def _text_fields(record) -> list[tuple[str, str]]:
@@ -362,22 +364,46 @@ def _reference_tally(fields: _Fields, pointer: str, value: str) -> Counter:
     dropped from the tally): a field with such an ``&#`` goes in
     ``fields.stray`` (:func:`_unclosed`), without a ``count`` over the field.
     A field made of the references of the field scanned before is counted
-    instead (:func:`_tally_by_counting`).
+    instead (:func:`_tally_by_counting`).  A field with neither such ``&#``
+    nor a bare ``&`` goes in ``fields.whole`` (:func:`whole_tally`).
     """
     tally = fields.tallies.get(pointer)
     if tally is None:
         counted = _tally_by_counting(value)
         if counted is not None:
             tally, fields.firsts[pointer] = counted
+            fields.whole.add(pointer)
         else:
             findall = _REFERENCE_OR_HASH.findall
             tally = Counter(findall(value)) if len(value) <= _pieces.PIECE else _tally_in_pieces(findall, value)
             stray, bare = tally.pop("&#", None), tally.pop("&", None)
             if stray:
                 fields.stray.add(pointer)
+            elif not bare:
+                fields.whole.add(pointer)
             _remember_references(() if stray or bare else tuple(tally))
         fields.tallies[pointer] = tally
     return tally
+
+
+def whole_tally(record, pointer: str, value: str) -> Counter | None:
+    """FL201's reference tally of ``value``, the plain-text field at ``pointer``, if this record's check made one that holds every ``&`` of it; else None.
+
+    For another rule asking what the ``&`` of that field start (FL401: is
+    there an ``&amp;``, or an ``&`` that starts no reference?): each ``&``
+    then starts one of the tally's complete references, and every ``&amp;``
+    is one of them (see :func:`_reference_tally`), so the tally answers
+    without a scan of the field.  None when FL201 has not tallied the field
+    (not selected, ``legacy-without-semicolon``, an exempt field): nothing
+    is tallied here.
+    """
+    fields = _fields(record)
+    if pointer not in fields.whole:
+        return None
+    for at, field in fields.plain:
+        if at == pointer:
+            return fields.tallies.get(pointer) if field is value else None
+    return None
 
 
 _RECENT: tuple[str, ...] = ()  # the references of the field scanned last (at most _RECENT_MAX), in first-seen order

@@ -1138,3 +1138,32 @@ def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
             checked += len(got)
         ascii_fast += text.isascii() and "&" not in text and bool(text.split())
     assert checked > 6000 and ascii_fast > 100  # not vacuous: paragraphs of both kinds
+
+
+def test_ampersand_to_decode_read_off_fl201s_tally_is_the_search():
+    """FL401's look for an "&amp;" or an "&" starting no reference in the body, answered from FL201's tally when FL201
+    tallied the body first (counted or scanned, as a run of records takes both), equals `_AMPERSAND_TO_DECODE.search`."""
+    import random
+
+    from feedlint.model import Record
+    from feedlint.rules import encoding, parity
+
+    fl201 = encoding.undecoded_entity
+    options = {o.name: o.default for o in fl201.options}
+    rng = random.Random(37)
+    common = ["&#39;", "&nbsp;", "&quot;", "&rsquo;", "w", " ", "\r\n\r\n&nbsp;\r\n\r\n", "caf\u00e9", ";", "#"]
+    rare = ["&amp;", "&amp;quot;", "AT&T", "&", "&#", "&#x", "&#39", "&#8217s", "&not", "&nbps;", "&a;", "&zwnj;", "&#0;", "&" + "a" * 32 + ";", "&AMP;", "&&"]
+    taken = searched = 0
+    for i in range(20000):
+        tokens = common if rng.random() < 0.6 else common + rare
+        body = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 14)))
+        record = Record({"content_body": body, "content_html": "<p>x</p>"}, "cms")
+        if i % 7:  # FL201 runs first, as in a check of every rule (legacy references read: it tallies nothing)
+            list(fl201.check(record, {**options, "legacy-without-semicolon": i % 11 == 0}))
+        expected = parity._AMPERSAND_TO_DECODE.search(body) is not None
+        assert parity._ampersand_to_decode(record, "/content_body", body) == expected, ascii(body)
+        assert parity._ampersand_to_decode(record, "/content_body", body + " ") == (parity._AMPERSAND_TO_DECODE.search(body + " ") is not None)  # another value at the pointer: never its tally
+        tally = encoding.whole_tally(record, "/content_body", body)
+        taken += tally is not None and "&amp;" not in tally
+        searched += tally is None
+    assert taken > 8000 and searched > 4000  # both ways taken
