@@ -16,7 +16,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterator
 
-from .model import Finding, finding_entry
+from .model import Finding, ProfiledEntry
 from .reader.positions import Cursor, Region, region_fields
 
 
@@ -110,16 +110,16 @@ class PackedFindings(Sequence):
         for rule_id, n in counts.items():
             by_sev[rules[rule_id][1]] += n
 
-    def entries(self, size: int) -> Iterator[list[dict]]:
-        """Each finding's ``as_dict()`` (:func:`finding_entry`), made from its row, in lists of up to ``size`` (a record may have 50,000 findings)."""
+    def entries(self, size: int, profile: str | None) -> Iterator[list[ProfiledEntry]]:
+        """Each finding as the JSON reporter writes it (its ``as_dict()`` and ``profile``, the file's), made from its row, in lists of up to ``size`` (a record may have 50,000 findings)."""
         rules, display, base = self._rules, self.display, self._base
-        out: list[dict] = []
+        out: list[ProfiledEntry] = []
         for (content_id, rows), index, pointer in self._records:
             for rule_id, message, record_pointer, fields, evidence, fingerprint, _ in rows:
                 name, severity = rules[rule_id]
                 line, column, end_line, end_column, column16, end_column16, offset, length, _, _ = fields if base is None else base.shift(fields)
-                out.append(finding_entry(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer,
-                                         line, column, end_line, end_column, column16, end_column16, offset, length, evidence, fingerprint))
+                out.append(ProfiledEntry(rule_id, name, severity, message, display, index, content_id, pointer + record_pointer, record_pointer,
+                                         line, column, end_line, end_column, column16, end_column16, offset, length, evidence, fingerprint, profile))
                 if len(out) >= size:
                     yield out
                     out = []

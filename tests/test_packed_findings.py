@@ -74,9 +74,9 @@ def test_packed_findings_are_the_unpacked_ones_and_their_entries_their_dicts(see
     assert len(found) == len(unpacked) and list(found) == unpacked
     assert found[0:3] == unpacked[0:3] and (not unpacked or found[-1] == unpacked[-1])
     for size in (1, 4, BATCH):
-        lists = list(found.entries(size))
+        lists = list(found.entries(size, "cms"))
         assert all(0 < len(entries) <= size for entries in lists)
-        assert [e for entries in lists for e in entries] == [f.as_dict() for f in unpacked]
+        assert [list(vars(e).items()) for entries in lists for e in entries] == [[*f.as_dict().items(), ("profile", "cms")] for f in unpacked]
 
 
 def _counted(findings, before: list) -> tuple[list, list]:
@@ -130,7 +130,7 @@ def test_a_long_list_of_packed_findings_is_encoded_a_batch_at_a_time():
     rng = random.Random(5)
     found = PackedFindings(RULES, "export.json", Cursor(1, 10, 10, 9, 9))
     found.add((7, [(*_packed(rng)[1][0][:6], None) for _ in range(3 * BATCH + 5)]), 0, "/0/0")
-    assert [len(entries) for entries in found.entries(BATCH)] == [BATCH, BATCH, BATCH, 5]
+    assert [len(entries) for entries in found.entries(BATCH, None)] == [BATCH, BATCH, BATCH, 5]
     stream = io.StringIO()
     _report(JsonReporter, found, "export.json", stream)
     assert stream.getvalue() == _as_text(list(found))
