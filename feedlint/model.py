@@ -152,7 +152,7 @@ class Finding:
 
 @dataclass
 class FindingEntry:
-    """A finding's fields as the JSON output names them, in order: :meth:`Finding.as_dict` is its ``vars`` (with ``related`` if any).
+    """A finding's fields as the JSON output names them, in order (the place's keys are :func:`_place`'s, in its order): :meth:`Finding.as_dict` is its ``vars`` (with ``related`` if any).
 
     An object of plain attributes, not a dict display: Python builds a display
     of more than 15 keys key by key (three resizes, a lookup per key) while
