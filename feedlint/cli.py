@@ -278,7 +278,7 @@ def check(
     from .reader.sources import display_path
     from .reporters import UnknownFormat, reporter_class
     from .reporters.base import RunInfo, Summary
-    from .packed import rule_ids_and_severities
+    from .packed import count_findings
 
     cfg, catalogue = _load(config)
     tuning = _tuning(cfg, tune)
@@ -361,9 +361,7 @@ def check(
             for findings in engine.run_batches(files, displays):  # a list at a time: per finding, only the reporter's work
                 if base:
                     findings = list(base.filter(findings))
-                rule_ids, severities = rule_ids_and_severities(findings)
-                by_rule.update(rule_ids)
-                by_sev.update(severities)
+                count_findings(findings, by_rule, by_sev)
                 reporter.handle_many(findings)
             failing = any(SEVERITY_RANK[severity] >= FAIL_RANK[fail] for severity in by_sev)
             errors = engine.errors

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections import Counter
 
 import pytest
 
@@ -21,7 +22,7 @@ from feedlint.reporters.base import RunInfo, Summary
 from feedlint.reporters.gitlab import GitlabReporter
 from feedlint.reporters.jsonfmt import BATCH, JsonReporter
 from feedlint.reporters.jsonreport import JsonReportReporter
-from feedlint.packed import PackedFindings, rule_ids_and_severities, unpack_findings
+from feedlint.packed import PackedFindings, count_findings, unpack_findings
 
 RULES = {"FL201": ("undecoded-entity", "warning"), "FL307": ("late-rendition", "note"), "FL101": ("schema", "error")}
 TEXTS = ["plain", "curly “quotes” é ß 中文", "astral 😀 𝔘", 'escapes " \\ \n \t \x01 </script> &nbsp;', "line\r\nbreak", "lone \ud800 surrogate", ""]
@@ -72,11 +73,28 @@ def test_packed_findings_are_the_unpacked_ones_and_their_entries_their_dicts(see
     unpacked = [f for packed, index, pointer in found._records for f in unpack_findings(packed, RULES, found.display, index, pointer, found._base)]
     assert len(found) == len(unpacked) and list(found) == unpacked
     assert found[0:3] == unpacked[0:3] and (not unpacked or found[-1] == unpacked[-1])
-    assert rule_ids_and_severities(found) == rule_ids_and_severities(unpacked) == ([f.rule_id for f in unpacked], [f.severity for f in unpacked])
     for size in (1, 4, BATCH):
-        lists = list(found.entries(size))
+        lists = list(found.entries(size, "cms"))
         assert all(0 < len(entries) <= size for entries in lists)
-        assert [e for entries in lists for e in entries] == [f.as_dict() for f in unpacked]
+        assert [list(vars(e).items()) for entries in lists for e in entries] == [[*f.as_dict().items(), ("profile", "cms")] for f in unpacked]
+
+
+def _counted(findings, before: list) -> tuple[list, list]:
+    """count_findings of ``findings`` into counters already holding ``before``'s findings: items in order."""
+    by_rule, by_sev = Counter(), Counter()
+    count_findings(before, by_rule, by_sev)
+    count_findings(findings, by_rule, by_sev)
+    return list(by_rule.items()), list(by_sev.items())
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_packed_findings_are_counted_as_finding_by_finding_keys_in_the_same_order(seed):
+    """Counted a rule at a time from the rows: the counts of the findings, and each counter's keys first met first."""
+    found = _random_batch(seed)
+    before = list(_random_batch(seed + 1000))[: seed % 4]  # counters already holding some rules and severities
+    unpacked = list(_random_batch(seed))
+    expected = ([(k, n) for k, n in Counter([f.rule_id for f in before + unpacked]).items()], [(k, n) for k, n in Counter([f.severity for f in before + unpacked]).items()])
+    assert _counted(found, before) == _counted(unpacked, before) == expected
 
 
 @pytest.mark.parametrize("reporter_cls", [JsonReporter, JsonReportReporter, GitlabReporter])
@@ -112,7 +130,7 @@ def test_a_long_list_of_packed_findings_is_encoded_a_batch_at_a_time():
     rng = random.Random(5)
     found = PackedFindings(RULES, "export.json", Cursor(1, 10, 10, 9, 9))
     found.add((7, [(*_packed(rng)[1][0][:6], None) for _ in range(3 * BATCH + 5)]), 0, "/0/0")
-    assert [len(entries) for entries in found.entries(BATCH)] == [BATCH, BATCH, BATCH, 5]
+    assert [len(entries) for entries in found.entries(BATCH, None)] == [BATCH, BATCH, BATCH, 5]
     stream = io.StringIO()
     _report(JsonReporter, found, "export.json", stream)
     assert stream.getvalue() == _as_text(list(found))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Iterator, Sequence
 
-from ..model import Finding
+from ..model import Finding, FindingEntry
 from ..output import utf8_bytes_under
 from ..packed import PackedFindings
 from .base import Reporter, RunInfo, Summary, profile_of
@@ -67,18 +67,14 @@ class JsonReporter(Reporter):
             return super().handle_many(findings)
         errors = self._errors
         for entries in self._entries(findings):  # at most a batch held: orjson's bytes keep a few KB each (RSS), and one record may have 50,000 findings
-            self._batch.extend([encode(entry, errors) for entry in entries])
+            self._batch.extend(encode_all(entries, errors))
             if len(self._batch) >= BATCH:
                 self._flush()
 
-    def _entries(self, findings: Sequence[Finding]) -> Iterator[list[dict]]:
-        """:meth:`entry` of each finding, a batch at a time; a worker's (:class:`PackedFindings`) made from its rows when :meth:`entry` is this class's."""
+    def _entries(self, findings: Sequence[Finding]) -> Iterator[list]:
+        """:meth:`entry` of each finding, a batch at a time; a worker's (:class:`PackedFindings`) made from its rows when :meth:`entry` is this class's (objects :func:`encode` writes as that dict)."""
         if type(self).entry is JsonReporter.entry and isinstance(findings, PackedFindings):
-            profile = self.profile(findings.display)  # every finding's file
-            for entries in findings.entries(BATCH):
-                for entry in entries:
-                    entry["profile"] = profile
-                yield entries
+            yield from findings.entries(BATCH, self.profile(findings.display))  # every finding's file
             return
         entry = self.entry
         for start in range(0, len(findings), BATCH):
@@ -114,8 +110,8 @@ def dumps(value: dict) -> str:
     return encode(value, "surrogatepass").decode("utf-8", "surrogatepass")
 
 
-def encode(value: dict, errors: str) -> bytes:
-    """One finding as compact JSON in UTF-8: orjson when installed (5x faster), else the standard library.
+def encode(value: dict | FindingEntry, errors: str) -> bytes:
+    """One finding (its dict, or a :class:`FindingEntry` as its ``vars``) as compact JSON in UTF-8: orjson when installed (5x faster), else the standard library.
 
     What only the standard library writes (an integer beyond 64 bits, a lone
     surrogate) is encoded with ``errors``, as the text stream would.
@@ -125,7 +121,21 @@ def encode(value: dict, errors: str) -> bytes:
             return _orjson.dumps(value, default=str)
         except TypeError:  # an integer beyond 64 bits, a lone surrogate: json writes those
             pass
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8", errors)
+    return json.dumps(value if isinstance(value, dict) else vars(value), ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8", errors)
+
+
+def encode_all(values: list, errors: str) -> list[bytes]:
+    """:func:`encode` of each value: in one ``map`` of orjson's when none needs ``default`` or the standard library (no Python call a finding), else one by one.
+
+    Exact: orjson calls ``default`` only for a value it cannot write, and
+    fails on it without one; a batch with such a value is encoded again, one by one.
+    """
+    if _orjson is not None:
+        try:
+            return list(map(_orjson.dumps, values))
+        except TypeError:  # a value for default=str, or for the standard library
+            pass
+    return [encode(value, errors) for value in values]
 
 
 try:  # the optional speed-up also used to read exports
