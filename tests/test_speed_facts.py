@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import Counter
 from types import SimpleNamespace
 
@@ -428,3 +429,47 @@ def test_a_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, tmp_path, jo
     assert [ref["record_index"] for ref in reference[2]] == [i for path in paths for i in range(len(json.loads(open(path).read())[0]))]
     assert table_of(10**9) == reference  # never full: each file's rows added at its end
     assert table_of(batch) == reference
+
+
+# --------------------------------------------------------------------------- the attachment row set (branch h-tail)
+def _attachment_columns_by_parts(table, rows):
+    """rules/_facts_rows.py ``_attachment_columns`` as it was: a loop over each record's parts, six appends a kept part."""
+    tokens, portals, ids = (list(table.column(name)) for name in ("attach_tokens", "portal_id", "content_id"))
+    files = table.refs.file_indexes()
+    out = {name: [] for name in _facts_rows.ATTACHMENT_COLUMNS}
+    for row in rows:
+        joined = tokens[row]
+        if not joined:
+            continue
+        seen = set()
+        for part in joined.split("|"):
+            index, _, token = part.partition(":")
+            if token in seen:
+                continue
+            seen.add(token)
+            for name, value in zip(_facts_rows.ATTACHMENT_COLUMNS, (row, files[row], portals[row], ids[row], int(index), token)):
+                out[name].append(value)
+    return out
+
+
+def test_attachment_columns_a_column_at_a_time_are_the_parts_loop():
+    """Tokens repeated within and across records, odd parts (a ``:`` or ``|`` in a token, no index), other rows, other files."""
+    rng = random.Random(606)
+    pieces = ["0:t1", "1:t1", "2:t2", "3:a:b", "4:", "12:t2", "x", "5:t1|"]
+    for _ in range(2000):
+        table = FactTable()
+        for i in range(rng.choice([0, 1, 3, 12])):
+            joined = rng.choice([None, "", "0:t1", "|".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))])
+            facts = {"is_object": rng.random() < 0.9 or None, "portal_id": rng.choice([3, 4, None, "3"]), "content_id": rng.choice([i, 7, None]), "attach_tokens": joined}
+            table.add(RowRef(rng.randint(0, 2), i, f"/{i}", facts["content_id"]), facts)
+        rows = _facts_rows.object_rows(table)
+        try:
+            want = _attachment_columns_by_parts(table, rows)
+        except ValueError as exc:  # a part with no number before its colon: both raise the same error
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
+                _facts_rows._attachment_columns(table, rows)
+            continue
+        got = _facts_rows._attachment_columns(table, rows)
+        assert list(got) == list(_facts_rows.ATTACHMENT_COLUMNS)
+        assert {name: list(values) for name, values in got.items()} == want
+        assert [type(v) for v in got["portal_id"] + got["content_id"]] == [type(v) for v in want["portal_id"] + want["content_id"]]
