@@ -41,10 +41,15 @@ class Rows:
         self._cells: dict[str, Sequence[Any]] = {}
 
     def data(self, column: str) -> list[Any]:
-        """Every cell of ``column`` as :func:`data_value` gives it, made once (each date entry reads a date column twice)."""
+        """Every cell of ``column`` as :func:`data_value` gives it, made once (each date entry reads a date column twice).
+
+        Its text is decoded by :meth:`cells`, once for both (FL606 groups
+        ``token`` by its data and shows its cells; FL603's tags and data are
+        ``lang_id``'s).  A date column's text is not kept: its data are dates.
+        """
         values = self._data.get(column)
         if values is None:
-            cells = self.columns.get(column)
+            cells = self.columns.get(column) if column in DATE_COLUMNS else self.cells(column)
             values = self._data[column] = data_values(column, cells) if cells is not None else [None] * self.size
         return values
 
@@ -163,7 +168,8 @@ def record_values(table: Any, column: str) -> Sequence[Any]:
     """A column of the records row set; a table kept elsewhere gives its distinct values (enough for a set of tags)."""
     if not isinstance(table, FactTable):
         return table.distinct(column)
-    return row_sets(table)["records"].columns.get(column, ())
+    cells = row_sets(table)["records"].cells(column)  # decoded once for this and the column's data (Rows.data)
+    return cells if cells is not None else ()
 
 
 # --------------------------------------------------------------------------- values

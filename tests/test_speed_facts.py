@@ -189,6 +189,39 @@ def test_data_values_of_a_column_are_data_value_of_each_cell(column):
             assert [type(v) for v in got] == [type(v) for v in expected] and got == expected, cells
 
 
+@pytest.mark.parametrize("first", ["data", "cells"])
+def test_a_text_column_read_as_data_and_as_cells_is_decoded_once(monkeypatch, first):
+    """FL606 groups ``token`` by its data and shows its cells, FL603 reads ``lang_id``'s values and data: one decode each, the same answers."""
+    calls = []
+    original = TextColumn.values
+    monkeypatch.setattr(TextColumn, "values", lambda self: calls.append(1) or original(self))
+    rng = random.Random(43)
+    for _ in range(200):
+        cells = [rng.choice([None, "", "en", "fa", "t\u00e9", 3, float("nan")]) for _ in range(rng.randint(0, 10))]
+        calls.clear()
+        rows = Rows({"_row": list(range(len(cells))), "lang_id": TextColumn(cells)})
+        if first == "data":
+            data, shown = rows.data("lang_id"), rows.cells("lang_id")
+        else:
+            shown, data = rows.cells("lang_id"), rows.data("lang_id")
+        expected = [data_value("lang_id", v) for v in cells]
+        assert [type(v) for v in data] == [type(v) for v in expected] and data == expected
+        assert len(shown) == len(cells) and all(a is b or a == b for a, b in zip(shown, cells))  # NaN: the cell itself
+        assert len(calls) == 1
+
+
+def test_record_values_share_the_decoded_cells_with_the_data():
+    """``record_values`` (FL603's tags) and ``Rows.data`` of the same column decode it once."""
+    table = FactTable()
+    for i, tag in enumerate(["en", None, "fa", "en"]):
+        facts = {"is_object": True, "lang_id": tag, "attach_tokens": None}
+        table.add(RowRef(0, i, f"/{i}", None), facts)
+    assert list(_facts_rows.record_values(table, "lang_id")) == ["en", None, "fa", "en"]
+    assert _facts_rows.record_values(table, "nothing") == ()
+    rows = _facts_rows.row_sets(table)["records"]
+    assert rows.data("lang_id") == ["en", None, "fa", "en"] and rows.data("lang_id")[0] is _facts_rows.record_values(table, "lang_id")[0]
+
+
 def test_text_column_packs_in_batches_between_reads(monkeypatch):
     """Values wait in a batch until it is full or the column is read: reads at any point give every value appended so far."""
     import feedlint.facts as facts_module
