@@ -506,3 +506,30 @@ def test_attachment_columns_a_column_at_a_time_are_the_parts_loop():
         assert list(got) == list(_facts_rows.ATTACHMENT_COLUMNS)
         assert {name: list(values) for name, values in got.items()} == want
         assert [type(v) for v in got["portal_id"] + got["content_id"]] == [type(v) for v in want["portal_id"] + want["content_id"]]
+
+
+def test_the_plain_evaluator_answers_with_the_collector_paused(monkeypatch):
+    """The built-in suites' evaluation runs with the cycle collector off (no cycles to find), which is then on again as it was."""
+    import gc
+
+    from feedlint.rules import dataset as fl6
+
+    seen = []
+    original = _pyeval.evaluate
+    monkeypatch.setattr(_pyeval, "evaluate", lambda *args: seen.append(gc.isenabled()) or original(*args))
+    table = FactTable(files=["a.json"])
+    for i, data in enumerate([{"content_id": 5, "portal_id": 3}, {"content_id": 5, "portal_id": 3, "content_title": "Other"}]):
+        table.add(RowRef(0, i, f"/{i}", 5), fl6._facts(data))
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        hits = list(fl6.run_expectations("FL601", "FL601-duplicate-content-id", table, {}))
+        assert [h.row for h in hits] == [0, 1] and seen and not any(seen) and gc.isenabled()
+        gc.disable()
+        list(fl6.run_expectations("FL601", "FL601-duplicate-content-id", table, {}))
+        assert not gc.isenabled()  # left as it was found
+        gc.enable()
+        with _expect.collector_paused(False):  # Great Expectations or another evaluator: untouched
+            assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
