@@ -533,3 +533,37 @@ def test_the_plain_evaluator_answers_with_the_collector_paused(monkeypatch):
             assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _article_keys_by_hashes(records):
+    """rules/_facts_rows.py ``_article_keys_for_comparison`` as it was: hashes of the keys seen twice found in a loop a row."""
+    keys = records["article_key"]
+    once, repeated = set(), set()
+    for key in keys:
+        if key is not None:
+            h = hash(key)
+            (repeated if h in once else once).add(h)
+    if not repeated:
+        return keys
+    seen, out = set(), []
+    for portal, cid, key in zip(records["portal_id"], records["content_id"], keys):
+        if key is None or hash(key) not in repeated:
+            out.append(key)
+            continue
+        out.append(None if (portal, cid, key) in seen else key)
+        seen.add((portal, cid, key))
+    return out
+
+
+def test_article_keys_counted_at_once_drop_what_the_hash_loop_dropped():
+    """Repeats under the same id and portal (dropped), under another id or portal (kept), None keys, text and list columns."""
+    rng = random.Random(602)
+    for _ in range(3000):
+        n = rng.choice([0, 1, 2, 5, 20])
+        keys = [rng.choice([None, "k1", "k2", "k3", "k4", "k5", "k6"][: rng.randint(2, 7)]) for _ in range(n)]
+        records = {"article_key": TextColumn(keys) if rng.random() < 0.5 else keys,
+                   "portal_id": [rng.choice([3, 4]) for _ in range(n)], "content_id": [rng.choice([1, 2, "1"]) for _ in range(n)]}
+        want = _article_keys_by_hashes(records)
+        got = _facts_rows._article_keys_for_comparison(records)
+        assert list(got) == list(want), records
+        assert (got is records["article_key"]) == (want is records["article_key"])
