@@ -174,6 +174,18 @@ def test_text_column_values_are_the_cells_as_appended():
         assert [rows.get(p, "text") for p in range(len(values))] == values
 
 
+def test_text_column_cells_of_one_width_are_the_cells_as_appended():
+    """Columns whose cells mostly share a width (dates, digests): cut by one scan when all do, else by slices; the cells as appended."""
+    rng = random.Random(35)
+    for _ in range(2000):
+        width = rng.choice([0, 1, 2, 19])
+        values = ["".join(rng.choice("0123456789-:\n ") for _ in range(width)) for _ in range(rng.randint(0, 9))]
+        if values and rng.random() < 0.4:  # one cell of another width, a null, a number, a non-ASCII one
+            values[rng.randrange(len(values))] = rng.choice(["x" * (width + 1), "x" * max(0, width - 1), None, 7, "\u00e9" * width])
+        column = TextColumn(values)
+        assert column.values() == [column[i] for i in range(len(values))] == values, values
+
+
 @pytest.mark.parametrize("column", ["date_register", "lang_id"])
 def test_data_values_of_a_column_are_data_value_of_each_cell(column):
     """Rows.data converts a column whole (dates parsed, NaN and None null, plain cells as they are): as data_value cell by cell."""
