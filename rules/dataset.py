@@ -483,10 +483,13 @@ def run_expectations(rule_id: str, suite_name: str, table, options) -> Iterator[
         raise SetupError(str(exc)) from None
     if not entries:
         return
-    from ._expect import evaluate, outcome_hits
+    from ._expect import collector_paused, current_evaluator, evaluate, needs_gx, outcome_hits
 
-    outcomes = evaluate(table, entries, _params(options, table), options.get("data-docs", ""), suite_name)
-    yield from outcome_hits(table, outcomes, int(options.get("related-max", RELATED_MAX.default)))
+    docs = options.get("data-docs", "")
+    with collector_paused(current_evaluator() is None and not needs_gx(entries, docs)):  # the plain evaluator alone
+        outcomes = evaluate(table, entries, _params(options, table), docs, suite_name)
+        hits = list(outcome_hits(table, outcomes, int(options.get("related-max", RELATED_MAX.default))))
+    yield from hits
 
 
 def _two(a: dict, b: dict) -> list[dict]:

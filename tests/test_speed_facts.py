@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import Counter
 from types import SimpleNamespace
 
@@ -173,6 +174,18 @@ def test_text_column_values_are_the_cells_as_appended():
         assert [rows.get(p, "text") for p in range(len(values))] == values
 
 
+def test_text_column_cells_of_one_width_are_the_cells_as_appended():
+    """Columns whose cells mostly share a width (dates, digests): cut by one scan when all do, else by slices; the cells as appended."""
+    rng = random.Random(35)
+    for _ in range(2000):
+        width = rng.choice([0, 1, 2, 19])
+        values = ["".join(rng.choice("0123456789-:\n ") for _ in range(width)) for _ in range(rng.randint(0, 9))]
+        if values and rng.random() < 0.4:  # one cell of another width, a null, a number, a non-ASCII one
+            values[rng.randrange(len(values))] = rng.choice(["x" * (width + 1), "x" * max(0, width - 1), None, 7, "\u00e9" * width])
+        column = TextColumn(values)
+        assert column.values() == [column[i] for i in range(len(values))] == values, values
+
+
 @pytest.mark.parametrize("column", ["date_register", "lang_id"])
 def test_data_values_of_a_column_are_data_value_of_each_cell(column):
     """Rows.data converts a column whole (dates parsed, NaN and None null, plain cells as they are): as data_value cell by cell."""
@@ -186,6 +199,39 @@ def test_data_values_of_a_column_are_data_value_of_each_cell(column):
         for stored in (cells, TextColumn(cells)):
             got = Rows({"_row": list(range(len(cells))), column: stored}).data(column)
             assert [type(v) for v in got] == [type(v) for v in expected] and got == expected, cells
+
+
+@pytest.mark.parametrize("first", ["data", "cells"])
+def test_a_text_column_read_as_data_and_as_cells_is_decoded_once(monkeypatch, first):
+    """FL606 groups ``token`` by its data and shows its cells, FL603 reads ``lang_id``'s values and data: one decode each, the same answers."""
+    calls = []
+    original = TextColumn.values
+    monkeypatch.setattr(TextColumn, "values", lambda self: calls.append(1) or original(self))
+    rng = random.Random(43)
+    for _ in range(200):
+        cells = [rng.choice([None, "", "en", "fa", "t\u00e9", 3, float("nan")]) for _ in range(rng.randint(0, 10))]
+        calls.clear()
+        rows = Rows({"_row": list(range(len(cells))), "lang_id": TextColumn(cells)})
+        if first == "data":
+            data, shown = rows.data("lang_id"), rows.cells("lang_id")
+        else:
+            shown, data = rows.cells("lang_id"), rows.data("lang_id")
+        expected = [data_value("lang_id", v) for v in cells]
+        assert [type(v) for v in data] == [type(v) for v in expected] and data == expected
+        assert len(shown) == len(cells) and all(a is b or a == b for a, b in zip(shown, cells))  # NaN: the cell itself
+        assert len(calls) == 1
+
+
+def test_record_values_share_the_decoded_cells_with_the_data():
+    """``record_values`` (FL603's tags) and ``Rows.data`` of the same column decode it once."""
+    table = FactTable()
+    for i, tag in enumerate(["en", None, "fa", "en"]):
+        facts = {"is_object": True, "lang_id": tag, "attach_tokens": None}
+        table.add(RowRef(0, i, f"/{i}", None), facts)
+    assert list(_facts_rows.record_values(table, "lang_id")) == ["en", None, "fa", "en"]
+    assert _facts_rows.record_values(table, "nothing") == ()
+    rows = _facts_rows.row_sets(table)["records"]
+    assert rows.data("lang_id") == ["en", None, "fa", "en"] and rows.data("lang_id")[0] is _facts_rows.record_values(table, "lang_id")[0]
 
 
 def test_text_column_packs_in_batches_between_reads(monkeypatch):
@@ -428,3 +474,108 @@ def test_a_run_adds_fact_rows_in_batches_as_one_by_one(monkeypatch, tmp_path, jo
     assert [ref["record_index"] for ref in reference[2]] == [i for path in paths for i in range(len(json.loads(open(path).read())[0]))]
     assert table_of(10**9) == reference  # never full: each file's rows added at its end
     assert table_of(batch) == reference
+
+
+# --------------------------------------------------------------------------- the attachment row set (branch h-tail)
+def _attachment_columns_by_parts(table, rows):
+    """rules/_facts_rows.py ``_attachment_columns`` as it was: a loop over each record's parts, six appends a kept part."""
+    tokens, portals, ids = (list(table.column(name)) for name in ("attach_tokens", "portal_id", "content_id"))
+    files = table.refs.file_indexes()
+    out = {name: [] for name in _facts_rows.ATTACHMENT_COLUMNS}
+    for row in rows:
+        joined = tokens[row]
+        if not joined:
+            continue
+        seen = set()
+        for part in joined.split("|"):
+            index, _, token = part.partition(":")
+            if token in seen:
+                continue
+            seen.add(token)
+            for name, value in zip(_facts_rows.ATTACHMENT_COLUMNS, (row, files[row], portals[row], ids[row], int(index), token)):
+                out[name].append(value)
+    return out
+
+
+def test_attachment_columns_a_column_at_a_time_are_the_parts_loop():
+    """Tokens repeated within and across records, odd parts (a ``:`` or ``|`` in a token, no index), other rows, other files."""
+    rng = random.Random(606)
+    pieces = ["0:t1", "1:t1", "2:t2", "3:a:b", "4:", "12:t2", "x", "5:t1|"]
+    for _ in range(2000):
+        table = FactTable()
+        for i in range(rng.choice([0, 1, 3, 12])):
+            joined = rng.choice([None, "", "0:t1", "|".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))])
+            facts = {"is_object": rng.random() < 0.9 or None, "portal_id": rng.choice([3, 4, None, "3"]), "content_id": rng.choice([i, 7, None]), "attach_tokens": joined}
+            table.add(RowRef(rng.randint(0, 2), i, f"/{i}", facts["content_id"]), facts)
+        rows = _facts_rows.object_rows(table)
+        try:
+            want = _attachment_columns_by_parts(table, rows)
+        except ValueError as exc:  # a part with no number before its colon: both raise the same error
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
+                _facts_rows._attachment_columns(table, rows)
+            continue
+        got = _facts_rows._attachment_columns(table, rows)
+        assert list(got) == list(_facts_rows.ATTACHMENT_COLUMNS)
+        assert {name: list(values) for name, values in got.items()} == want
+        assert [type(v) for v in got["portal_id"] + got["content_id"]] == [type(v) for v in want["portal_id"] + want["content_id"]]
+
+
+def test_the_plain_evaluator_answers_with_the_collector_paused(monkeypatch):
+    """The built-in suites' evaluation runs with the cycle collector off (no cycles to find), which is then on again as it was."""
+    import gc
+
+    from feedlint.rules import dataset as fl6
+
+    seen = []
+    original = _pyeval.evaluate
+    monkeypatch.setattr(_pyeval, "evaluate", lambda *args: seen.append(gc.isenabled()) or original(*args))
+    table = FactTable(files=["a.json"])
+    for i, data in enumerate([{"content_id": 5, "portal_id": 3}, {"content_id": 5, "portal_id": 3, "content_title": "Other"}]):
+        table.add(RowRef(0, i, f"/{i}", 5), fl6._facts(data))
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        hits = list(fl6.run_expectations("FL601", "FL601-duplicate-content-id", table, {}))
+        assert [h.row for h in hits] == [0, 1] and seen and not any(seen) and gc.isenabled()
+        gc.disable()
+        list(fl6.run_expectations("FL601", "FL601-duplicate-content-id", table, {}))
+        assert not gc.isenabled()  # left as it was found
+        gc.enable()
+        with _expect.collector_paused(False):  # Great Expectations or another evaluator: untouched
+            assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def _article_keys_by_hashes(records):
+    """rules/_facts_rows.py ``_article_keys_for_comparison`` as it was: hashes of the keys seen twice found in a loop a row."""
+    keys = records["article_key"]
+    once, repeated = set(), set()
+    for key in keys:
+        if key is not None:
+            h = hash(key)
+            (repeated if h in once else once).add(h)
+    if not repeated:
+        return keys
+    seen, out = set(), []
+    for portal, cid, key in zip(records["portal_id"], records["content_id"], keys):
+        if key is None or hash(key) not in repeated:
+            out.append(key)
+            continue
+        out.append(None if (portal, cid, key) in seen else key)
+        seen.add((portal, cid, key))
+    return out
+
+
+def test_article_keys_counted_at_once_drop_what_the_hash_loop_dropped():
+    """Repeats under the same id and portal (dropped), under another id or portal (kept), None keys, text and list columns."""
+    rng = random.Random(602)
+    for _ in range(3000):
+        n = rng.choice([0, 1, 2, 5, 20])
+        keys = [rng.choice([None, "k1", "k2", "k3", "k4", "k5", "k6"][: rng.randint(2, 7)]) for _ in range(n)]
+        records = {"article_key": TextColumn(keys) if rng.random() < 0.5 else keys,
+                   "portal_id": [rng.choice([3, 4]) for _ in range(n)], "content_id": [rng.choice([1, 2, "1"]) for _ in range(n)]}
+        want = _article_keys_by_hashes(records)
+        got = _facts_rows._article_keys_for_comparison(records)
+        assert list(got) == list(want), records
+        assert (got is records["article_key"]) == (want is records["article_key"])
