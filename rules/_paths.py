@@ -142,7 +142,7 @@ class AttachGroup:
 
     __slots__ = ("index", "att", "dimensions", "keys", "values", "url", "regular", "columns", "original_parts", "_templates", "_paths")
 
-    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]", parsed: dict | None = None) -> None:
+    def __init__(self, index: int, att: dict, orig: dict | None, keys: tuple, values: tuple, url: str | None, rendition: "re.Pattern[str]", original: "re.Pattern[str]", kept: bool = False) -> None:
         self.index = index
         self.att = att
         self.dimensions = _dimensions(orig)  # the original's (width, height) when both are positive
@@ -151,17 +151,9 @@ class AttachGroup:
         self.url = url  # the original's URL when it is a string
         self._templates = (rendition, original)
         self._paths: tuple | None = None
-        if parsed is None:
-            self.original_parts, self.regular, self.columns = _parse_paths(rendition, original, values, url)
-            return
-        key = (values, url)
-        found = parsed.get(key)
-        if found is None:
-            if len(parsed) >= _PARSED_MAX:
-                parsed.clear()
-            found = parsed[key] = _parse_paths(rendition, original, values, url)
-        # shared by the records whose attachment has these very paths (one image in many records): read-only, as every rule treats them
-        self.original_parts, self.regular, self.columns = found
+        # kept: shared by the records whose attachment has these very paths (one image in many records): read-only, as every rule treats them
+        parse = parsed_paths if kept else _parse_paths
+        self.original_parts, self.regular, self.columns = parse(rendition, original, values, url)
 
     def _build(self) -> tuple:
         places = self.att.get(PLACES)
@@ -240,18 +232,14 @@ def _parse_paths(rendition: "re.Pattern[str]", original: "re.Pattern[str]", valu
     return original_parts, regular, columns
 
 
-_PARSED_MAX = 256  # distinct attachments' parsed paths kept per pair of templates (then forgotten at once)
-_PARSED: dict[tuple[int, int], tuple] = {}  # (id(rendition), id(original)) -> (rendition, original, {(paths, url): parsed}); the entry holds both regexes, so their ids stay theirs
+@lru_cache(maxsize=256)
+def parsed_paths(rendition: "re.Pattern[str]", original: "re.Pattern[str]", values: tuple, url: str | None) -> tuple[dict[str, str], bool, dict[str, tuple]]:
+    """:func:`_parse_paths`, kept across records for the 256 attachments' paths asked for last: a placeholder image shared by many records is parsed once.
 
-
-def _parsed_cache(rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> dict:
-    """The parsed paths kept across records for this pair of template regexes (see :class:`AttachGroup`)."""
-    entry = _PARSED.get((id(rendition), id(original)))
-    if entry is None:
-        if len(_PARSED) >= 16:
-            _PARSED.clear()
-        entry = _PARSED[id(rendition), id(original)] = (rendition, original, {})
-    return entry[2]
+    What it gives is shared by every record with those paths: read-only, as
+    every rule treats an :class:`AttachGroup`'s parts (tests/test_speed_attach_reference.py).
+    """
+    return _parse_paths(rendition, original, values, url)
 
 
 def with_month(parts: dict[str, str]) -> dict[str, str]:
@@ -519,5 +507,4 @@ def _attachment_paths(atts: list[tuple[int, dict, dict | None]]) -> list[tuple[i
 
 
 def _index(record: Any, rendition: "re.Pattern[str]", original: "re.Pattern[str]") -> AttachIndex:
-    parsed = _parsed_cache(rendition, original)
-    return AttachIndex([AttachGroup(*entry, rendition, original, parsed) for entry in attachment_paths(record)])
+    return AttachIndex([AttachGroup(*entry, rendition, original, kept=True) for entry in attachment_paths(record)])
