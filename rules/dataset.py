@@ -437,8 +437,7 @@ def collect_facts(record, options) -> dict[str, Any]:
     facts = record.memo("fl6:facts", dict)
     if not facts:  # a row always has its built-in facts: empty means not filled yet
         facts.update(_identity(record, _facts(record.data)))
-    cached = _EXTRA_BY_OPTIONS.get(id(options))  # _extra_for(options), its cache read here (seven calls a record)
-    extra = cached[1] if cached is not None and cached[0] is options else _extra_for(options)
+    extra = _extra_for(options)
     if not extra:
         return facts
     data = record.data if isinstance(record.data, dict) else {}
