@@ -289,8 +289,14 @@ class AttachIndex:
         so the string order is the months' order).
         """
         if self._months is None:
-            self._months = sorted(f for f in self.distinct("yyyymm") if int(f[:4]) >= 1 and 1 <= int(f[4:]) <= 12)
+            self._months = sorted(f for f in self.distinct("yyyymm") if month_number(f) is not None)
         return self._months
+
+
+def month_number(folder: str) -> int | None:
+    """``year * 12 + month - 1`` of a ``YYYYMM`` month folder (months in order, a number apart); None when it is not a month (year 1 or later, month 01-12)."""
+    year, month = int(folder[:4]), int(folder[4:])
+    return year * 12 + month - 1 if year >= 1 and 1 <= month <= 12 else None
 
 
 def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:

@@ -22,7 +22,7 @@ from ._datetimes import hours_tolerance, valid_date
 from .dates import FORMAT, LAST_EDIT, START  # the date family's field options, shared
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, original_pointer, path_values, rebuilt_path
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, month_number, original_pointer, path_values, rebuilt_path
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -779,7 +779,7 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
         return
     index = attach_index(record, options)
     limit = start.year * 12 + start.month - 1 - options["months-before"]
-    early = {folder for folder in index.months if int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
+    early = {folder for folder in index.months if month_number(folder) < limit}  # type: ignore[operator]  # index.months are months
     if not early:
         return
     published = record.get(options["start-field"])
@@ -792,11 +792,8 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
 @lru_cache(maxsize=1024)
 def _month_start(folder: str) -> datetime | None:
     """The first day of a ``YYYYMM`` folder's month, None when it is not a month (records share a few folders)."""
-    year, month = int(folder[:4]), int(folder[4:])
-    if not (1 <= month <= 12 and year >= 1):
-        return None
-    return datetime(year, month, 1)
-
+    n = month_number(folder)
+    return None if n is None else datetime(n // 12, n % 12 + 1, 1)
 
 
 RULES = [
