@@ -62,6 +62,7 @@ BLOCK = frozenset(
     "tfoot tr td th ul xmp".split()
 )
 
+_CODE = frozenset("code pre kbd samp tt".split())  # code elements, as FL202 reads them (rules/_entities.py)
 _START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"a", "option", "optgroup"}
 
 MAX_REPAIRS = 1000  # after this many, a field is beyond counting: stop tracking structure
@@ -279,12 +280,16 @@ class PlainConventions:
     list items, ``>`` quotes, ``---`` a horizontal rule line); ``wraps``: the
     plain text is hard-wrapped by a tool that may break a line where the HTML
     has no space (html-to-text between a text and a link: ``"\nWhy`` for
-    ``"<a>Why``).
+    ``"<a>Why``).  ``kept``, ``empty_items`` and ``literal`` are read off
+    the HTML of the record (see their comments).
     """
 
     links: tuple[tuple[str, bool], ...] = ()
     markers: tuple[str, ...] = ()
     wraps: bool = False
+    kept: frozenset[int] = frozenset()  # offsets of line markers kept as words: the HTML has the same words there (see :func:`marker_candidates`)
+    empty_items: bool = False  # the HTML has an empty list item: a list marker alone on its line is the plain text's
+    literal: frozenset[str] = frozenset()  # bracketed texts the HTML shows as text ("[/caption]"): never a link target
 
     def __bool__(self) -> bool:
         return bool(self.links or self.markers or self.wraps)
@@ -306,29 +311,53 @@ def marker_word(markers: tuple[str, ...]) -> "re.Pattern[str] | None":
     return re.compile("(?:" + "|".join(items) + ")") if items else None
 
 
+_LIST_MARKERS = ("*", "-", "+", "1.", "1)")
+
+
 @functools.lru_cache(maxsize=32)
-def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[str]":
+def _marker_pattern(markers: tuple[str, ...], lone: bool = False) -> "re.Pattern[str]":
+    """A line marker at the start of a line; ``lone``: a list marker alone on its line too (the HTML has an empty ``<li>``)."""
     items = [LINE_MARKERS[m] + r"(?:[ \t]+|(?=\r?$))" for m in markers if LINE_MARKERS[m] is not None]
     if "---" in markers:
         items.insert(0, _RULE_LINE)
+    if lone:
+        items += [_MARKER_WORDS[m] + r"[ \t]*(?=\r?$)" for m in markers if m in _LIST_MARKERS]
     return re.compile(r"(?m)^[ \t]*(?:" + "|".join(items) + ")")
 
 
-_BRACKETED = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?\[([^\[\]\s]+)\]")
+# "[target]" after a link's text, perhaps on the next line; white space inside only where the HTML's href has it
+# ("[tel:+34 600111222]") or where the plain text wrapped ("[\nhttps://…]"): decided against the HTML's targets.
+_BRACKETED = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?\[([^\[\]]{1,4096})\]")
 _WRAP_AFTER = re.compile(r"[ \t]*\r?\n[ \t]*(?![\r\n])")
+
+
+def _target_key(target: str) -> str:
+    """A link target as the plain text may write it: its surrounding white space dropped, inner runs (a wrap) as one space."""
+    return " ".join(target.split())
+
+
+def _marker_edits(text: str, conventions: PlainConventions) -> Iterator[re.Match]:
+    """The line markers :func:`_convention_edits` drops (those in ``conventions.kept`` stay words)."""
+    kept = conventions.kept
+    for m in _marker_pattern(conventions.markers, conventions.empty_items).finditer(text):
+        if m.start() not in kept:
+            yield m
 
 
 def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
     """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers."""
     edits: list[tuple[int, int, str]] = []
     if conventions.markers:
-        edits += [(m.start(), m.end(), "") for m in _marker_pattern(conventions.markers).finditer(text)]
+        edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
     if conventions.links and "[" in text:
-        links = dict(conventions.links)
+        links = {_target_key(href): glued for href, glued in conventions.links}
         for m in _BRACKETED.finditer(text):
-            glued = links.get(m.group(1))
-            if glued is None and not _URL_LIKE.match(m.group(1)):
-                continue  # not a link target: text in brackets
+            target = m.group(1)
+            glued = links.get(_target_key(target))
+            if glued is None:
+                bare = target.strip()
+                if not _URL_LIKE.match(bare) or any(c.isspace() for c in bare) or f"[{bare}]" in conventions.literal:
+                    continue  # not a link target: text in brackets (the HTML shows "[/caption]" as text too)
             # a wrap before punctuation is not a space: decided at each link, since one target may be
             # linked twice, once before ":" and once before a space (or no longer linked: a stale target)
             glued = glued or _PUNCTUATION_NEXT.match(text, m.end()) is not None
@@ -481,6 +510,35 @@ def body_key(text: str, fold: bool = True, strip_markup: bool = True, convention
     return comparison_key(text, fold)
 
 
+def marker_candidates(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions = PlainConventions()) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """The words of :func:`body_key` and the line markers it drops, each as ``(offset, word index, its words)``.
+
+    The word index is where the marker stood among the words: before the word
+    of that index.  A marker is dropped with the white space around it, from
+    the start of its line, so no word is split or joined at it: the words of
+    the pieces between markers are the words of the whole.
+    """
+    edits = _decoding_edits(text, strip_markup, conventions)
+    drops = {(m.start(), m.end()): m.group() for m in _marker_edits(text, conventions)}
+    words: list[str] = []
+    found: list[tuple[int, int, list[str]]] = []
+    piece: list[str] = []
+    pos = 0
+    for start, end, value in edits:
+        if start < pos:
+            continue  # as _decoded
+        piece += (text[pos:start], value)
+        pos = end
+        marker = drops.get((start, end))
+        if marker is not None and not value:
+            words += comparison_key("".join(piece), fold).split()
+            piece = []
+            found.append((start, len(words), comparison_key(marker, fold).split()))
+    piece.append(text[pos:])
+    words += comparison_key("".join(piece), fold).split()
+    return words, found
+
+
 def _end(text: str, where: list[int], b: int) -> int:
     """Where a word ending at decoded offset ``b`` ends in ``text``: not past a deletion that follows it (a dropped ``[url]``)."""
     end, last = where[b], where[b - 1]
@@ -553,19 +611,22 @@ class HtmlScan:
     paragraphs: list[tuple[str, int, int]] = field(default_factory=list)  # (raw text, start, end) in the HTML
     repairs: list[Repair] = field(default_factory=list)
     complete: bool = True  # False: more than MAX_REPAIRS, the rest were not counted
+    code: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a code element (``pre code kbd samp tt``)
+    empty_items: int = 0  # list items without text (``<li></li>``)
 
     def key(self, fold: bool = True, markers: tuple[str, ...] = ()) -> str:
-        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one."""
+        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code)."""
         keys = (comparison_key(raw, fold) for raw, _, _ in self.paragraphs)
         if markers:
-            keys = (_marker_pattern(markers).sub("", k, count=1) for k in keys)
+            code = self.code
+            keys = (k if i in code else _marker_pattern(markers).sub("", k, count=1) for i, k in enumerate(keys))
         return " ".join(t for t in keys if t)
 
     def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[Paragraph]:
         out = []
-        for raw, start, end in self.paragraphs:
+        for i, (raw, start, end) in enumerate(self.paragraphs):
             text = normalise(decode_entities(raw), fold)
-            if markers:
+            if markers and i not in self.code:
                 text = _marker_pattern(markers).sub("", text, count=1).strip()
             if text:
                 words = text.split(" ")
@@ -600,6 +661,8 @@ class _Scanner:
         self.absorbed: dict[str, int] = {}  # end tags owed by elements a reported repair already closed
         self.closed_by: dict[str, str] = {}  # element name -> the start tag that implicitly closed it last
         self.paragraphs: list[tuple[str, int, int]] = []
+        self.code: set[int] = set()  # paragraphs that start inside a code element
+        self.items: list[bool] = []  # per <li> started: whether text followed before the next <li> or the list's end
         self._parts: list[str] = []
         self._start = -1
         self._end = -1
@@ -612,8 +675,12 @@ class _Scanner:
         raw = self.src[start:end]
         value = unescape_text(raw) if "&" in raw else raw
         if value.strip():
+            if self.items:
+                self.items[-1] = True
             if self._start < 0:
                 self._start = start + len(raw) - len(raw.lstrip())
+                if not _CODE.isdisjoint(self.count) and any(self.count.get(n) for n in _CODE):
+                    self.code.add(len(self.paragraphs))
             self._end = end - (len(raw) - len(raw.rstrip()))
             self._br = False
         self._parts.append(value)
@@ -712,6 +779,10 @@ class _Scanner:
             return
         if name in BLOCK:
             self.boundary()
+        if name == "li":
+            self.items.append(False)
+        elif name in ("ul", "ol") and self.items:
+            self.items[-1] = True  # the item holding a nested list is not empty: html-to-text writes the nested list on its line
         wanted = {"li"} if name == "li" else {"dd", "dt"}
         if name in ("li", "dd", "dt") and self.is_open(wanted):
             for i in range(len(self.stack) - 1, -1, -1):
@@ -874,7 +945,7 @@ class _Scanner:
         self.text(pos, n)
         self.finish()
         self.repairs.sort(key=lambda r: r.start)
-        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking)
+        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking, code=frozenset(self.code), empty_items=self.items.count(False))
 
 
 def scan_html(source: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:

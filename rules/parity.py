@@ -23,7 +23,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -144,10 +144,64 @@ def _conventions(record, options, pair) -> PlainConventions:
     unknown = [m for m in markers if m not in LINE_MARKERS]
     if unknown:
         raise SetupError(f"option 'line-markers' has unknown markers {unknown}; known: {list(LINE_MARKERS)}")
-    links = ()
+    links: tuple = ()
+    literal: frozenset[str] = frozenset()
+    empty_items = False
+    scan = None
     if options.get("link-style", "text") == "text [url]":
         links = record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
-    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)))
+        if links and "[" in pair[1]:  # bracketed texts the HTML shows as text are not link targets
+            scan = _scan(record, pair[2], pair[3], _fields(options).hidden)
+            literal = frozenset(m.group() for raw, _, _ in scan.paragraphs if "[" in raw for m in _BRACKET_TEXT.finditer(raw))
+    if markers and ("<li" in pair[3] or "<LI" in pair[3]):  # an empty <li>: html-to-text writes its marker alone on a line
+        scan = scan or _scan(record, pair[2], pair[3], _fields(options).hidden)
+        empty_items = scan.empty_items > 0
+    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
+
+
+_BRACKET_TEXT = re.compile(r"\[[^\[\]\s]+\]")
+
+
+def _rescued(options, pair, conventions: PlainConventions, hk: str) -> PlainConventions | None:
+    """``conventions`` keeping the line markers the HTML has as words at the same place; None when it has none.
+
+    A wrapped line may start with a word that looks like a marker ("version\\n2. From",
+    a code line "* Builds", an R prompt "> library"): where the words of the body
+    with its markers dropped and those of the HTML align, a marker standing where
+    the HTML has the same words is text, not the plain text's structure.  The
+    markers of a difference block (an insertion or replacement the HTML has) are
+    aligned with the HTML's words of the block; only markers that match
+    words there are kept.  A marker where the HTML has nothing stays dropped.
+    """
+    words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
+    if not markers:
+        return None
+    key = str.casefold if options["ignore-case"] else _same_word
+    bw, hw = [key(w) for w in words], [key(w) for w in hk.split(" ")]
+    at: dict[int, list[tuple[int, list[str]]]] = {}
+    for offset, index, marker in markers:
+        at.setdefault(index, []).append((offset, [key(w) for w in marker]))
+    kept: set[int] = set()
+    for tag, a1, a2, b1, b2 in _opcodes(bw, hw):
+        if tag == "delete" or a2 - a1 > 2000 or b2 - b1 > 2000 or not any(k in at for k in range(a1, a2 + 1)):
+            continue
+        merged: list[str] = []
+        owner: list[int | None] = []
+        for k in range(a1, a2 + 1):
+            for offset, marker in at.get(k, ()):
+                merged += marker
+                owner += [offset] * len(marker)
+            if k < a2:
+                merged.append(bw[k])
+                owner.append(None)
+        matched: dict[int, int] = {}
+        for block in difflib.SequenceMatcher(None, merged, hw[b1:b2], autojunk=False).get_matching_blocks():
+            for t in range(block.a, block.a + block.size):
+                if owner[t] is not None:
+                    matched[owner[t]] = matched.get(owner[t], 0) + 1
+        sizes = {offset: len(marker) for k in range(a1, a2 + 1) for offset, marker in at.get(k, ())}
+        kept.update(offset for offset, n in matched.items() if n == sizes[offset])
+    return dataclasses.replace(conventions, kept=conventions.kept | kept) if kept else None
 
 
 def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None, conventions: PlainConventions | None = None) -> tuple[str, str]:
@@ -518,6 +572,13 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         return
     if _same(bk, hk, options):
         return
+    if conventions and conventions.markers:
+        rescued = _rescued(options, pair, conventions, hk)
+        if rescued is not None:  # words that only look like markers ("version\n2. From"): kept, and compared again
+            conventions = rescued
+            bk, hk = _keys(record, options, pair, conventions=conventions)
+            if _same(bk, hk, options):
+                return
     if options["ignore-markup-in-body"] and "<" in pair[1]:
         # "<b>" in the body may be literal text the HTML shows escaped: equal either way is equal
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False, conventions=conventions or None)

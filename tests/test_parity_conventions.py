@@ -8,6 +8,7 @@ real plaintext has ("improvesurvival") are still found, each at its characters.
 
 from __future__ import annotations
 
+import pytest
 from conftest import base_record, export_text, line_col
 from feedlint.config import Config
 from feedlint.engine import Engine
@@ -134,3 +135,107 @@ def test_a_wrap_between_a_text_and_a_link_is_no_space_but_a_glued_word_is_found(
     assert "memo..." in f.message  # a space is not a wrap
     [f] = run(base_record(content_body=body.replace("last spring", "lastspring"), content_html=html), tmp_path, GHOST)[0]
     assert "[-lastspring.-]" in f.message  # the other way round (a separator lost) is a glued word
+
+
+# -- look-alikes of the conventions that are text (found on public Ghost exports; invented text) -----------
+# (body, html, why): the plain text says what the HTML says; each was reported before.
+GHOST_SAME = [
+    (
+        "Wire the parser:\n\n  /**\n  * Reads the tide table\n  * from its header\n  */",
+        '<p>Wire the parser:</p>\n<pre><code class="language-ts">  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre>',
+        "a doc comment's `*` lines in a code block are code, not list markers",
+    ),
+    (
+        "The console shows:\n\n> library(tides)\n> library(charts)\nAll loaded",
+        "<p>The console shows:</p><pre><code>&gt; library(tides)\n&gt; library(charts)\nAll loaded\n</code></pre>",
+        "an R prompt `>` starting each code line (the first one too) is code, not a quote",
+    ),
+    (
+        "The ferry app grew from a small timetable into a booking service with version\n2. From now on it sells night crossings too.",
+        "<p>The ferry app grew from a small timetable into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "a wrapped line starting with a version number is prose: the HTML has `2.` there",
+    ),
+    (
+        "Harbour office: +34 600000111 [tel:+34 600000111]",
+        '<p>Harbour office: <a href="tel:+34 600000111">+34 600000111</a></p>',
+        "a `tel:` target with a space in it",
+    ),
+    (
+        '"Sail when the tide turns." --A Pilot (source [\nhttps://example.org/notes/what-the-tide-tells-a-pilot-about-the-morning-crossing]\n)',
+        '<p><em>"Sail when the tide turns." --A Pilot (<a href=" https://example.org/notes/what-the-tide-tells-a-pilot-about-the-morning-crossing">source</a>)</em></p>',
+        "an href with a leading space, its target wrapped onto the next line",
+    ),
+    (
+        " 1. Do ferries wait for late trains?\n    \n    \n 2. Do night buses meet the ferry?\n    \n    \n 3.",
+        "<ol>\n<li>\n<p>Do ferries wait for late trains?</p>\n</li>\n<li>\n<p>Do night buses meet the ferry?</p>\n</li>\n<li></li>\n</ol>",
+        "an empty last list item: html-to-text writes its marker alone",
+    ),
+    (
+        'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"][/caption]',
+        '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
+        "a WordPress shortcode shown as text on both sides: `[/caption]` is no link target",
+    ),
+]
+
+
+def _ghost_ids(cases):
+    return [why.split(":")[0][:40] for *_, why in cases]
+
+
+
+
+@pytest.mark.parametrize("body,html,why", GHOST_SAME, ids=_ghost_ids(GHOST_SAME))
+def test_text_that_looks_like_a_convention_is_not_reported(body, html, why, tmp_path):
+    findings = run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0]
+    assert findings == [], [f.message for f in findings]
+
+
+# (body, html, what the finding shows): real differences next to those look-alikes, still found.
+GHOST_FOUND = [
+    (
+        "Wire the parser:\n\n  /**\n  * Reads the tide table\n  * from its header\n  */\n\nThen callthe parser.",
+        '<p>Wire the parser:</p>\n<pre><code>  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre><p>Then call the parser.</p>',
+        "[-callthe-]",
+    ),
+    (
+        "Wire the parser:\n\n  /**\n  Reads the tide table\n  * from its header\n  */",
+        '<p>Wire the parser:</p>\n<pre><code>  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre>',
+        "{+*+}",  # a code line that lost its `*` in the plain text
+    ),
+    (
+        "The console shows:\n\n> library(tides)\n> library(chart)\nAll loaded",
+        "<p>The console shows:</p><pre><code>&gt; library(tides)\n&gt; library(charts)\nAll loaded\n</code></pre>",
+        "[-library(chart)-]",
+    ),
+    (
+        "The ferry app grew from a small timetable into a service with version\n2. From now on it sells night crossings too.",
+        "<p>The ferry app grew from a small timetable into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "{+booking+}",
+    ),
+    (
+        "The ferry app grew into a booking service with\nversion 2.From now on it sells night crossings too.",
+        "<p>The ferry app grew into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "[-2.From-]",
+    ),
+    (
+        "Harbour office: +34 600000111 [tel:+34 600000112]",
+        '<p>Harbour office: <a href="tel:+34 600000111">+34 600000111</a></p>',
+        "[tel:+34 600000112]",  # a target with a space that the HTML does not link to: text
+    ),
+    (
+        " 1. Do ferries wait for late trains?\n    \n    \n 2. Do night buses meet the ferry?\n    \n    \n 3.",
+        "<ol>\n<li>\n<p>Do ferries wait for late trains?</p>\n</li>\n<li>\n<p>Do night buses meet the ferry?</p>\n</li>\n</ol>",
+        '"3."',  # no empty item in the HTML: the lone "3." is a word
+    ),
+    (
+        'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"]',
+        '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
+        "[/caption]",  # the plain text lost the closing shortcode
+    ),
+]
+
+
+@pytest.mark.parametrize("body,html,shown", GHOST_FOUND, ids=[s for *_, s in GHOST_FOUND])
+def test_real_differences_beside_the_look_alikes_are_found(body, html, shown, tmp_path):
+    [f] = run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0]
+    assert shown in f.message, f.message
