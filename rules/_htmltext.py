@@ -409,6 +409,27 @@ def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
     return tuple(found.items())
 
 
+def element_ranges(html: str, names: frozenset[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` in ``html`` of the contents of each outermost element named in ``names`` (to its end tag, or the field's end)."""
+    ranges: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for m in _MARKUP.finditer(html):
+        is_end, name, attrs, closed = m.groups()
+        if name is None or not closed or name.lower() not in names:
+            continue
+        if not is_end:
+            if depth == 0:
+                start = m.end()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                ranges.append((start, m.start()))
+    if depth:
+        ranges.append((start, len(html)))
+    return ranges
+
+
 def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> tuple[str, list[int]]:
     """``decode_entities`` (one round) plus, for each decoded character, its offset in ``text``.
 
@@ -614,17 +635,23 @@ class HtmlScan:
     code: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a code element (``pre code kbd samp tt``)
     empty_items: int = 0  # list items without text (``<li></li>``)
 
-    def key(self, fold: bool = True, markers: tuple[str, ...] = ()) -> str:
-        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code)."""
-        keys = (comparison_key(raw, fold) for raw, _, _ in self.paragraphs)
+    def key(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> str:
+        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code); ``skip``: paragraphs left out."""
+        return " ".join(t for i, t in enumerate(self.keys(fold, markers)) if t and i not in skip)
+
+    def keys(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[str]:
+        """The comparable string of each paragraph (empty for one without words once its marker is dropped)."""
+        keys = [comparison_key(raw, fold) for raw, _, _ in self.paragraphs]
         if markers:
             code = self.code
-            keys = (k if i in code else _marker_pattern(markers).sub("", k, count=1) for i, k in enumerate(keys))
-        return " ".join(t for t in keys if t)
+            keys = [k if i in code else _marker_pattern(markers).sub("", k, count=1).strip() for i, k in enumerate(keys)]
+        return keys
 
-    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[Paragraph]:
+    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> list[Paragraph]:
         out = []
         for i, (raw, start, end) in enumerate(self.paragraphs):
+            if i in skip:
+                continue
             text = normalise(decode_entities(raw), fold)
             if markers and i not in self.code:
                 text = _marker_pattern(markers).sub("", text, count=1).strip()

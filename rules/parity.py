@@ -23,7 +23,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -46,6 +46,7 @@ LINK_STYLES = ("text", "text [url]")
 CONVENTION_OPTIONS = (
     Option("link-style", "text", "how the plain text writes a link: \"text\" (its text only) or \"text [url]\" (Ghost's plaintext: the target in brackets after it)", type=str, choices=LINK_STYLES),
     Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
+    Option("optional-html-elements", [], "HTML elements the plain text may leave out whole, e.g. [\"figcaption\"] (Ghost 5 and later skip captions, Ghost 4 writes them): such an element's paragraphs missing from the plain text are not a difference; their text present but changed or glued to another paragraph is", type=list),
     Option("wrap-splits-words", False, "a line break inside a plain-text paragraph may stand where the HTML has no space (html-to-text wraps between a text and a link: \"\\nWhy for \"<a>Why)", type=bool),
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
@@ -157,6 +158,44 @@ def _conventions(record, options, pair) -> PlainConventions:
         scan = scan or _scan(record, pair[2], pair[3], _fields(options).hidden)
         empty_items = scan.empty_items > 0
     return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
+
+
+def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk: str) -> frozenset[int]:
+    """The HTML paragraphs inside an ``optional-html-elements`` element that the body leaves out whole.
+
+    The words of the body and of the HTML are aligned; a paragraph of such an
+    element all of whose words the HTML alone has (inside one insertion) is
+    left out.  One whose words are in the body, or replaced there by others
+    (a caption glued to the next paragraph: "screenLearning"), is not: it is
+    still compared.
+    """
+    html = pair[3]
+    names = [n for n in (str(n).lower().strip("<>/ ") for n in options["optional-html-elements"]) if n]
+    lowered = html.lower()
+    if not any(f"<{n}" in lowered for n in names):
+        return frozenset()
+    scan = _scan(record, pair[2], html, _fields(options).hidden)
+    ranges = element_ranges(html, frozenset(names))
+    inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if any(a <= start < b for a, b in ranges)}
+    if not inside:
+        return frozenset()
+    key = str.casefold if options["ignore-case"] else _same_word
+    hw: list[str] = []
+    spans: dict[int, tuple[int, int]] = {}
+    for i, text in enumerate(scan.keys(options["fold-typography"], conventions.markers)):
+        if text:
+            words = text.split(" ")
+            if i in inside:
+                spans[i] = (len(hw), len(hw) + len(words))
+            hw += map(key, words)
+    if not spans:
+        return frozenset()
+    bw = [key(w) for w in bk.split(" ")] if bk else []
+    absent: set[int] = set()
+    for tag, _, _, b1, b2 in _opcodes(bw, hw):
+        if tag == "insert":
+            absent.update(i for i, (s, e) in spans.items() if b1 <= s and e <= b2)
+    return frozenset(absent)
 
 
 _BRACKET_TEXT = re.compile(r"\[[^\[\]\s]+\]")
@@ -329,7 +368,7 @@ def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
-    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None) -> None:
+    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None, skip: frozenset[int] = frozenset()) -> None:
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
         self.key = str.casefold if options["ignore-case"] else _same_word
@@ -337,7 +376,7 @@ class _Diff:
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
         self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
-        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else ())
+        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip)
         self.marker = marker_word(conventions.markers) if conventions else None
         self.wraps = bool(conventions and conventions.wraps)
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
@@ -579,12 +618,19 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
             bk, hk = _keys(record, options, pair, conventions=conventions)
             if _same(bk, hk, options):
                 return
+    skip: frozenset[int] = frozenset()
+    if conventions and options.get("optional-html-elements"):
+        skip = _absent_paragraphs(record, options, pair, conventions, bk)
+        if skip:  # Ghost 5's plaintext skips captions: a caption missing whole is not a difference
+            hk = _scan(record, pair[2], pair[3], _fields(options).hidden).key(options["fold-typography"], conventions.markers, skip)
+            if _same(bk, hk, options):
+                return
     if options["ignore-markup-in-body"] and "<" in pair[1]:
         # "<b>" in the body may be literal text the HTML shows escaped: equal either way is equal
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False, conventions=conventions or None)
         if _same(raw, hk, options):
             return
-    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions)
+    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
     hits = diff.hits()
     if options["link-style"] != "text" or options["line-markers"] or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost

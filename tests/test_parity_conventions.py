@@ -16,7 +16,7 @@ from feedlint.planning import Choices, build_plan
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
-GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True}  # the ghost profile's FL401 options
+GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"]}  # the ghost profile's FL401 options
 
 HTML = (
     '<p>See the <a href="https://example.org/report?a=1&amp;b=2">harbour report</a>) and the '
@@ -175,6 +175,16 @@ GHOST_SAME = [
         '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
         "a WordPress shortcode shown as text on both sides: `[/caption]` is no link target",
     ),
+    (
+        "The chart tool is very capable.\n\nLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure class="kg-card kg-image-card kg-card-hascaption"><img src="__GHOST_URL__/content/images/2025/12/chart.png" alt=""><figcaption><span style="white-space: pre-wrap;">A crowded but capable screen</span></figcaption></figure><p>Learning it takes a week.</p>',
+        "Ghost 5 skips a figcaption: a caption missing whole from the plaintext",
+    ),
+    (
+        "The chart tool is very capable.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure>',
+        "Ghost 5 skips a figcaption: the last paragraph",
+    ),
 ]
 
 
@@ -231,6 +241,21 @@ GHOST_FOUND = [
         'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"]',
         '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
         "[/caption]",  # the plain text lost the closing shortcode
+    ),
+    (
+        "The chart tool is very capable.\n\nA crowded but capable screenLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        "[-screenLearning-]",  # Ghost 4 writes captions: one glued to the next paragraph is a glued word
+    ),
+    (
+        "The chart tool is very capable.\n\nA crowded but useful screen\n\nLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        "[-useful-]",  # a caption present but changed
+    ),
+    (
+        "The chart tool is very capable.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        '"Learning it takes a week."',  # a paragraph that is no caption, missing beside a skipped one
     ),
 ]
 
