@@ -586,18 +586,31 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
 
     A CMS that writes its plain text with conventions of its own says so
     (the `ghost` profile does): `link-style = "text [url]"` drops the
-    `[url]` the plain text writes after a link's text (a URL the HTML links
-    to, or any bracketed URL; the line break after it when the HTML has text
-    right after the link), and `line-markers` (`"*"`, `"-"`, `"+"`, `"1."`,
-    `"1)"` list items, `">"` quotes, `"---"` rule lines) drops those
-    markers at the start of a line, and at the start of an HTML paragraph
-    too (a heading "2. Next steps"), and a marker standing alone inside a
-    line (html-to-text starts a nested list on its parent's line, numbers a
-    quote `> 1.`).  `wrap-splits-words` says the plain text is wrapped by a
-    tool that may break a line where the HTML has no space (`"` newline
-    `Why` for `"<a>Why`): a single line break may then stand for nothing.
-    The reverse, words glued where the HTML has a space or a block boundary
-    ("improvesurvival"), is still reported.  Captions the plain text leaves
+    `[url]` the plain text writes after a link's text (a target the HTML
+    links to, written with the href's own white space or wrapped across
+    lines: `[tel:+34 600 111]`, `[` newline `https://…]`; or any bracketed
+    URL without white space that the HTML does not show as text, so a
+    literal `[/caption]` on both sides stays; the line break after it when
+    the HTML has text right after the link), and `line-markers` (`"*"`,
+    `"-"`, `"+"`, `"1."`, `"1)"` list items, `">"` quotes, `"---"` rule
+    lines) drops those markers at the start of a line, and at the start of
+    an HTML paragraph too (a heading "2. Next steps"; not in code, where
+    `*` and `>` are code), a list marker alone on its line when the HTML
+    has an empty `<li>`, and a marker standing alone inside a line
+    (html-to-text starts a nested list on its parent's line, numbers a
+    quote `> 1.`).  A line that only starts like a marker is text where
+    the HTML has the same words at that place: a wrapped "version" newline
+    "2. From now on", a doc comment's `* ` lines or an R prompt's `> ` in
+    a code block are compared as words.  `wrap-splits-words` says the
+    plain text is wrapped by a tool that may break a line where the HTML
+    has no space (`"` newline `Why` for `"<a>Why`): a single line break
+    may then stand for nothing.  The reverse, words glued where the HTML
+    has a space or a block boundary ("improvesurvival"), is still
+    reported.  `optional-html-elements` names elements the plain text may
+    leave out whole (Ghost 5 and later skip `figcaption`, Ghost 4 writes
+    captions): such a paragraph missing from the plain text is not a
+    difference, one present but changed or glued to the next paragraph
+    is.  Captions the plain text always leaves
     out go in `ignore-html-elements`.
     """
     pair = _pair(record, options)
