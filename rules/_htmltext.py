@@ -274,7 +274,8 @@ class PlainConventions:
     """How a CMS writes its plain text beside the HTML, undone before comparing.
 
     ``links``: the HTML's link targets, each with whether the HTML has text
-    glued right after the link (``</a>)``), when the plain text writes a link
+    glued right after the link (``</a>)``) and whether the link's text ends in
+    white space (``Reader </a>,``), when the plain text writes a link
     as ``text [url]``; ``markers``: what the plain text puts at the start of a
     line that the HTML shows as structure (``*``, ``-``, ``+``, ``1.``, ``1)``
     list items, ``>`` quotes, ``---`` a horizontal rule line); ``wraps``: the
@@ -284,7 +285,7 @@ class PlainConventions:
     the HTML of the record (see their comments).
     """
 
-    links: tuple[tuple[str, bool], ...] = ()
+    links: tuple[tuple[str, bool, bool], ...] = ()
     markers: tuple[str, ...] = ()
     wraps: bool = False
     kept: frozenset[int] = frozenset()  # offsets of line markers kept as words: the HTML has the same words there (see :func:`marker_candidates`)
@@ -350,10 +351,10 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
     if conventions.markers:
         edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
     if conventions.links and "[" in text:
-        links = {_target_key(href): glued for href, glued in conventions.links}
+        links = {_target_key(href): (glued, spaced) for href, glued, spaced in conventions.links}
         for m in _BRACKETED.finditer(text):
             target = m.group(1)
-            glued = links.get(_target_key(target))
+            glued, spaced = links.get(_target_key(target), (None, False))
             if glued is None:
                 bare = target.strip()
                 if not _URL_LIKE.match(bare) or any(c.isspace() for c in bare) or f"[{bare}]" in conventions.literal:
@@ -365,7 +366,8 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
             if glued:  # "text [url]\n)": the line break is the plain text's wrapping, the HTML has ")" right after the link
                 w = _WRAP_AFTER.match(text, end)
                 end = w.end() if w else end
-            edits.append((m.start(), end, ""))
+            # the space the link's text ends with in the HTML: html-to-text moved it before "[url]"
+            edits.append((m.start(), end, " " if spaced and m.start() < m.start(1) - 1 else ""))
     return sorted(edits)
 
 
@@ -387,9 +389,14 @@ def _href(attributes: str) -> str | None:
     return None
 
 
-def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
-    """``(href, glued)`` for each distinct link target of ``html``: glued when every such link is followed by text without a space."""
-    found: dict[str, bool] = {}
+def link_targets(html: str) -> tuple[tuple[str, bool, bool], ...]:
+    """``(href, glued, spaced)`` for each distinct link target of ``html``.
+
+    ``glued`` when every such link is followed by text without a space;
+    ``spaced`` when every such link's text ends in white space (``The Reader </a>,``:
+    a browser shows "Reader ,", html-to-text writes "Reader [url],").
+    """
+    found: dict[str, tuple[bool, bool]] = {}
     if "<a" not in html and "<A" not in html:
         return ()
     for m in _MARKUP.finditer(html):
@@ -400,13 +407,19 @@ def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
         if href is None:
             continue
         end = _A_END.search(html, m.end())
-        glued = False
+        glued = spaced = False
         if end is not None:
             after = _TAGS_RUN.match(html, end.end()).end()
             breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
             glued = not breaks and after < len(html) and not html[after].isspace()
-        found[href] = found.get(href, True) and glued
-    return tuple(found.items())
+            inner = _ANY_TAG.sub("", html[m.end() : end.start()])
+            spaced = inner[-1:].isspace() and not inner.isspace()
+        was = found.get(href, (True, True))
+        found[href] = (was[0] and glued, was[1] and spaced)
+    return tuple((href, glued, spaced) for href, (glued, spaced) in found.items())
+
+
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def element_ranges(html: str, names: frozenset[str]) -> list[tuple[int, int]]:
@@ -536,28 +549,48 @@ def marker_candidates(text: str, fold: bool = True, strip_markup: bool = True, c
 
     The word index is where the marker stood among the words: before the word
     of that index.  A marker is dropped with the white space around it, from
-    the start of its line, so no word is split or joined at it: the words of
-    the pieces between markers are the words of the whole.
+    the start of its line, so usually no word is split or joined at it and the
+    words of the pieces between markers are the words of the whole.  Where
+    that is not so (a dropped ``[url]`` took the line break before the marker),
+    a marker is listed only if the words before and after it are the words of
+    the whole, at most :data:`_MAX_MARKER_CHECKS` such markers a text.
     """
     edits = _decoding_edits(text, strip_markup, conventions)
     drops = {(m.start(), m.end()): m.group() for m in _marker_edits(text, conventions)}
-    words: list[str] = []
-    found: list[tuple[int, int, list[str]]] = []
-    piece: list[str] = []
-    pos = 0
+    pieces: list[str] = []
+    cuts: list[tuple[int, int, list[str]]] = []  # (offset in text, offset in the decoded text, marker words)
+    size = pos = 0
     for start, end, value in edits:
         if start < pos:
             continue  # as _decoded
-        piece += (text[pos:start], value)
+        for part in (text[pos:start], value):
+            pieces.append(part)
+            size += len(part)
         pos = end
         marker = drops.get((start, end))
         if marker is not None and not value:
-            words += comparison_key("".join(piece), fold).split()
-            piece = []
-            found.append((start, len(words), comparison_key(marker, fold).split()))
-    piece.append(text[pos:])
-    words += comparison_key("".join(piece), fold).split()
+            cuts.append((start, size, comparison_key(marker, fold).split()))
+    pieces.append(text[pos:])
+    decoded = "".join(pieces)
+    words = comparison_key(decoded, fold).split()
+    found: list[tuple[int, int, list[str]]] = []
+    read: list[str] = []
+    last = 0
+    for offset, at, marker in cuts:
+        read += comparison_key(decoded[last:at], fold).split()
+        found.append((offset, len(read), marker))
+        last = at
+    if read + comparison_key(decoded[last:], fold).split() == words:
+        return words, found
+    found = []
+    for offset, at, marker in cuts[:_MAX_MARKER_CHECKS]:
+        before = comparison_key(decoded[:at], fold).split()
+        if before + comparison_key(decoded[at:], fold).split() == words:
+            found.append((offset, len(before), marker))
     return words, found
+
+
+_MAX_MARKER_CHECKS = 64
 
 
 def _end(text: str, where: list[int], b: int) -> int:

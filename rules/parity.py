@@ -321,6 +321,30 @@ def _lines(text: str) -> list[str]:
     return [line for line in map(str.strip, text.split("\n")) if line]
 
 
+# Characters of scripts written without spaces between words (CSS Text's segment-break rule: East Asian
+# wide, full- or half-width, not Hangul): Han, kana, bopomofo, CJK punctuation, full-width forms.
+_CJK_CLASS = "\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+
+
+def _cjk_glue_only(a: list[str], b: list[str]) -> bool:
+    """``a`` and ``b`` hold the same characters, and every word boundary only one side has is between two CJK characters."""
+    joined = "".join(a)
+    if joined != "".join(b):
+        return False
+    cuts_a = set(_cuts(a))
+    cuts_b = set(_cuts(b))
+    return all(_CJK.match(joined, k - 1) and _CJK.match(joined, k) for k in cuts_a ^ cuts_b)
+
+
+def _cuts(words: list[str]) -> Iterator[int]:
+    """The offsets in ``"".join(words)`` where one word ends and the next begins."""
+    pos = 0
+    for w in words[:-1]:
+        pos += len(w)
+        yield pos
+
+
 def _one_line_break(gap: str) -> bool:
     """The text between two words is white space holding one line break (a wrap, not a paragraph break)."""
     return gap.count("\n") == 1 and not gap.strip()
@@ -379,6 +403,7 @@ class _Diff:
         self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip)
         self.marker = marker_word(conventions.markers) if conventions else None
         self.wraps = bool(conventions and conventions.wraps)
+        self.cjk = _CJK.search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
     def _keyed(self, words: Iterable[str]) -> list[str]:
@@ -391,11 +416,16 @@ class _Diff:
         A marker standing alone inside a line (html-to-text starts a nested list
         on its parent's line: ``Plot.ly * Hover``; a numbered quote ``> 1.``),
         or, with ``wraps``, words split only at line breaks where the HTML has
-        none (``"\nWhy`` for ``"Why``).
+        none (``"\nWhy`` for ``"Why``), or the same characters with a word
+        boundary on one side only between two CJK characters (Chinese and
+        Japanese put no space between words: ``年直`` for ``年`` newline ``直``,
+        which a browser shows without a space when both are wide).
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
             return all(self.marker.fullmatch(w) for w, _, _ in bw[a1:a2])
+        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(w for w, _, _ in bw[a1:a2]), self._keyed(hw[b1:b2])):
+            return True
         if tag != "replace" or not self.wraps:
             return False
         joined = " ".join(self.key(w) for w in hw[b1:b2])
@@ -449,7 +479,7 @@ class _Diff:
         for tag, i1, i2, j1, j2 in _opcodes(self._keyed(p.text for p in self.bp), self._keyed(p.text for p in self.hp)):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
-                if self.marker is not None or self.wraps:
+                if self.marker is not None or self.wraps or self.cjk:
                     ops = [op for op in ops if not self._convention(bw, hw, op)]
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
                 seen: set[int] = set()

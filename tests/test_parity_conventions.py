@@ -185,6 +185,16 @@ GHOST_SAME = [
         '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure>',
         "Ghost 5 skips a figcaption: the last paragraph",
     ),
+    (
+        "In the minutes kept by The Harbour Log [http://example.org/minutes.html], someone says it takes years.",
+        '<p>In the <a href="http://example.org/minutes.html">minutes kept by The Harbour Log </a>, someone says it takes years.</p>',
+        "a link's text ending in a space before a comma: html-to-text writes the space before its [url]",
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回了我们一起走吧",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
+        "two CJK lines run together: no space between Chinese words is lost",
+    ),
 ]
 
 
@@ -256,6 +266,26 @@ GHOST_FOUND = [
         "The chart tool is very capable.",
         '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
         '"Learning it takes a week."',  # a paragraph that is no caption, missing beside a skipped one
+    ),
+    (
+        "In the minutes kept by The Harbour Log [http://example.org/minutes.html],someone says it takes years.",
+        '<p>In the <a href="http://example.org/minutes.html">minutes kept by The Harbour Log </a>, someone says it takes years.</p>',
+        "[-,someone-]",
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回我们一起走吧",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
+        "[-潮水退了船都回我们一起走吧-]",  # a character lost
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回了Together we go",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>Together we go</p></blockquote>",
+        "[-潮水退了船都回了Together-]",  # glued to a Latin word: not between two CJK characters
+    ),
+    (
+        "A few lines of the song:\n\n바다가 잔잔하다우리는 간다",
+        "<p>A few lines of the song:</p>\n<blockquote>바다가 잔잔하다\n<p>우리는 간다</p></blockquote>",
+        "[-잔잔하다우리는-]",  # Korean puts spaces between words: glued Hangul is a glued word
     ),
 ]
 
