@@ -588,7 +588,9 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     straight quotes or dash styles, and with `ignore-markup-in-body` (the
     default) tags typed into the plain text are dropped first: reporting them
     is FL205's job.  A change of paragraph breaks alone is not reported
-    either: only words count.  Text the plain text leaves out on purpose
+    either: only words count; nor is a word boundary only one side has
+    between two CJK characters (Chinese and Japanese put no space between
+    words; Korean does, and glued Hangul is reported).  Text the plain text leaves out on purpose
     (captions, say) is skipped with `ignore-html-elements`.
 
     One finding per record, for the first difference: one side cut short (the
@@ -621,7 +623,8 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     lines: `[tel:+34 600 111]`, `[` newline `https://…]`; or any bracketed
     URL without white space that the HTML does not show as text, so a
     literal `[/caption]` on both sides stays; the line break after it when
-    the HTML has text right after the link), and `line-markers` (`"*"`,
+    the HTML has text right after the link; a space in its place when the
+    link's text ends in one, `Reader </a>,`), and `line-markers` (`"*"`,
     `"-"`, `"+"`, `"1."`, `"1)"` list items, `">"` quotes, `"---"` rule
     lines) drops those markers at the start of a line, and at the start of
     an HTML paragraph too (a heading "2. Next steps"; not in code, where
