@@ -345,6 +345,16 @@ def _marker_edits(text: str, conventions: PlainConventions) -> Iterator[re.Match
             yield m
 
 
+def has_line_markers(text: str, conventions: PlainConventions) -> bool:
+    """Whether the plain text has a line marker that ``conventions`` drops."""
+    return next(_marker_edits(text, conventions), None) is not None
+
+
+def line_marker_words(text: str, conventions: PlainConventions) -> set[str]:
+    """The words of the line markers that ``conventions`` drops in the plain text (``*``, ``2.``, ``>``)."""
+    return {w for m in _marker_edits(text, conventions) for w in m.group().split()}
+
+
 def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
     """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers."""
     edits: list[tuple[int, int, str]] = []
@@ -667,6 +677,8 @@ class HtmlScan:
     complete: bool = True  # False: more than MAX_REPAIRS, the rest were not counted
     code: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a code element (``pre code kbd samp tt``)
     empty_items: int = 0  # list items without text (``<li></li>``)
+    in_item: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a list item
+    in_quote: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a blockquote
 
     def key(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> str:
         """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code); ``skip``: paragraphs left out."""
@@ -722,6 +734,8 @@ class _Scanner:
         self.closed_by: dict[str, str] = {}  # element name -> the start tag that implicitly closed it last
         self.paragraphs: list[tuple[str, int, int]] = []
         self.code: set[int] = set()  # paragraphs that start inside a code element
+        self.in_item: set[int] = set()  # paragraphs that start inside a list item
+        self.in_quote: set[int] = set()  # paragraphs that start inside a blockquote
         self.items: list[bool] = []  # per <li> started: whether text followed before the next <li> or the list's end
         self._parts: list[str] = []
         self._start = -1
@@ -741,6 +755,10 @@ class _Scanner:
                 self._start = start + len(raw) - len(raw.lstrip())
                 if not _CODE.isdisjoint(self.count) and any(self.count.get(n) for n in _CODE):
                     self.code.add(len(self.paragraphs))
+                if self.count.get("li"):
+                    self.in_item.add(len(self.paragraphs))
+                if self.count.get("blockquote"):
+                    self.in_quote.add(len(self.paragraphs))
             self._end = end - (len(raw) - len(raw.rstrip()))
             self._br = False
         self._parts.append(value)
@@ -1005,7 +1023,7 @@ class _Scanner:
         self.text(pos, n)
         self.finish()
         self.repairs.sort(key=lambda r: r.start)
-        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking, code=frozenset(self.code), empty_items=self.items.count(False))
+        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking, code=frozenset(self.code), empty_items=self.items.count(False), in_item=frozenset(self.in_item), in_quote=frozenset(self.in_quote))
 
 
 def scan_html(source: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:

@@ -23,7 +23,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -160,6 +160,49 @@ def _conventions(record, options, pair) -> PlainConventions:
     return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
 
 
+def _unlisted(record, options, pair, conventions: PlainConventions, hk: str) -> frozenset[int]:
+    """Offsets of the body's line markers where the HTML (whose words are the body's) has no list item or quote.
+
+    Called when the keys are equal: the body's words, markers dropped, are
+    the HTML's, so a marker before word i stands before the HTML's word i.
+    A list marker is html-to-text's at the start of a paragraph inside a list
+    item, or of one whose own text starts with the marker (dropped there
+    too); a quote marker inside a blockquote (each of its lines has one).  A
+    rule line, a marker alone on its line and a marker at the end stand
+    between paragraphs: not checked.
+    """
+    if not has_line_markers(pair[1], conventions):
+        return frozenset()  # the usual post: no line starts like a marker
+    words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
+    if not markers:
+        return frozenset()
+    scan = _scan(record, pair[2], pair[3], _fields(options).hidden)
+    para: list[int] = []  # the paragraph of each HTML word
+    first: set[int] = set()  # the words that start a paragraph
+    marked: set[int] = set()  # paragraphs whose own text started with a marker
+    fold = options["fold-typography"]
+    for i, (text, plain) in enumerate(zip(scan.keys(fold, conventions.markers), scan.keys(fold))):
+        if text:
+            first.add(len(para))
+            para += [i] * len(text.split(" "))
+            if text != plain:
+                marked.add(i)
+    if len(para) != len(words):
+        return frozenset()  # equal keys, different counts: cannot happen; decide nothing
+    out = set()
+    for offset, index, marker in markers:
+        if index >= len(para) or not marker or marker[0].startswith(("-", "_")) and len(marker[0]) >= 3:
+            continue
+        p = para[index]
+        if marker[0].startswith(">"):
+            if p in scan.in_quote or p in marked or (index and para[index - 1] in scan.in_quote):
+                continue
+        elif index in first and (p in scan.in_item or p in marked):
+            continue
+        out.add(offset)
+    return frozenset(out)
+
+
 def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk: str) -> frozenset[int]:
     """The HTML paragraphs inside an ``optional-html-elements`` element that the body leaves out whole.
 
@@ -212,6 +255,9 @@ def _rescued(options, pair, conventions: PlainConventions, hk: str) -> PlainConv
     aligned with the HTML's words of the block; only markers that match
     words there are kept.  A marker where the HTML has nothing stays dropped.
     """
+    found = line_marker_words(pair[1], conventions)
+    if not found or found.isdisjoint(hk.split(" ")):
+        return None  # the HTML has none of the markers' words: none is text
     words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
     if not markers:
         return None
@@ -402,6 +448,8 @@ class _Diff:
         self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
         self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip)
         self.marker = marker_word(conventions.markers) if conventions else None
+        # where the line markers kept as words start (a marker at the start of a line is no nested list's)
+        self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
         self.wraps = bool(conventions and conventions.wraps)
         self.cjk = _CJK.search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
@@ -423,7 +471,7 @@ class _Diff:
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
-            return all(self.marker.fullmatch(w) for w, _, _ in bw[a1:a2])
+            return all(self.marker.fullmatch(w) and span[0] not in self.kept for w, span, _ in bw[a1:a2])
         if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(w for w, _, _ in bw[a1:a2]), self._keyed(hw[b1:b2])):
             return True
         if tag != "replace" or not self.wraps:
@@ -655,6 +703,11 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     bk, hk = _keys(record, options, pair, conventions=conventions)
     if not bk or not hk:
         return
+    if conventions and conventions.markers and _same(bk, hk, options):
+        unlisted = _unlisted(record, options, pair, conventions, hk)
+        if unlisted:  # a line starting like a marker where the HTML has no list item or quote: a word only the body has
+            conventions = dataclasses.replace(conventions, kept=conventions.kept | unlisted)
+            bk, hk = _keys(record, options, pair, conventions=conventions)
     if _same(bk, hk, options):
         return
     if conventions and conventions.markers:

@@ -195,6 +195,11 @@ GHOST_SAME = [
         "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
         "two CJK lines run together: no space between Chinese words is lost",
     ),
+    (
+        "Notes:\n\n> We expect calmer crossings this winter, and the new pier\n> should open in spring.\n> \n> Until then, use the old one.\n>\n\nThanks.",
+        "<p>Notes:</p><blockquote><p>We expect calmer crossings this winter, and the new pier should open in spring.</p><p>Until then, use the old one.</p></blockquote><p>Thanks.</p>",
+        "every line of a quote has its marker, a blank one too",
+    ),
 ]
 
 
@@ -286,6 +291,21 @@ GHOST_FOUND = [
         "A few lines of the song:\n\n바다가 잔잔하다우리는 간다",
         "<p>A few lines of the song:</p>\n<blockquote>바다가 잔잔하다\n<p>우리는 간다</p></blockquote>",
         "[-잔잔하다우리는-]",  # Korean puts spaces between words: glued Hangul is a glued word
+    ),
+    (
+        "We keep four boats\n3. in the harbour all winter.",
+        "<p>We keep four boats in the harbour all winter.</p>",
+        "[-3.-]",  # a line that starts like a list item where the HTML has no list: a word only the body has
+    ),
+    (
+        "We keep four boats\n * in the harbour all winter.",
+        "<p>We keep four boats in the harbour all winter.</p>",
+        "[-*-]",
+    ),
+    (
+        "Notes:\n\n> We keep four boats in the harbour all winter.",
+        "<p>Notes:</p><p>We keep four boats in the harbour all winter.</p>",
+        "[->-]",  # a quote marker where the HTML has no blockquote
     ),
 ]
 
