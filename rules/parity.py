@@ -674,15 +674,19 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     the HTML has text right after the link; a space in its place when the
     link's text ends in one, `Reader </a>,`), and `line-markers` (`"*"`,
     `"-"`, `"+"`, `"1."`, `"1)"` list items, `">"` quotes, `"---"` rule
-    lines) drops those markers at the start of a line, and at the start of
-    an HTML paragraph too (a heading "2. Next steps"; not in code, where
-    `*` and `>` are code), a list marker alone on its line when the HTML
-    has an empty `<li>`, and a marker standing alone inside a line
-    (html-to-text starts a nested list on its parent's line, numbers a
-    quote `> 1.`).  A line that only starts like a marker is text where
-    the HTML has the same words at that place: a wrapped "version" newline
-    "2. From now on", a doc comment's `* ` lines or an R prompt's `> ` in
-    a code block are compared as words.  `wrap-splits-words` says the
+    lines) drops those markers at the start of a line where the HTML has
+    what they stand for (a list marker before the first word of a
+    paragraph inside `<li>`, a quote marker inside `<blockquote>`), and
+    at the start of an HTML paragraph too (a heading "2. Next steps"; not
+    in code, where `*` and `>` are code), a list marker alone on its line
+    when the HTML has an empty `<li>`, and a marker standing alone inside
+    a line (html-to-text starts a nested list on its parent's line,
+    numbers a quote `> 1.`).  A line that only starts like a marker is
+    text: where the HTML has the same words at that place (a wrapped
+    "version" newline "2. From now on", a doc comment's `* ` lines or an R
+    prompt's `> ` in a code block) they are compared as words, and where
+    the HTML has neither those words nor a list item or quote there, the
+    marker is a word only the body has.  `wrap-splits-words` says the
     plain text is wrapped by a tool that may break a line where the HTML
     has no space (`"` newline `Why` for `"<a>Why`): a single line break
     may then stand for nothing.  The reverse, words glued where the HTML
