@@ -713,6 +713,7 @@ class _Open:
     end: int
     self_closing: bool = False
     reported: bool = False  # a repair already names this element; do not report it again as unclosed
+    item: int = -1  # a list item's index in ``_Scanner.items``
 
 
 def _tag(name: str, end: bool = False) -> str:
@@ -749,8 +750,8 @@ class _Scanner:
         raw = self.src[start:end]
         value = unescape_text(raw) if "&" in raw else raw
         if value.strip():
-            if self.items:
-                self.items[-1] = True
+            if self.count.get("li"):
+                self.mark_item()
             if self._start < 0:
                 self._start = start + len(raw) - len(raw.lstrip())
                 if not _CODE.isdisjoint(self.count) and any(self.count.get(n) for n in _CODE):
@@ -857,10 +858,8 @@ class _Scanner:
             return
         if name in BLOCK:
             self.boundary()
-        if name == "li":
-            self.items.append(False)
-        elif name in ("ul", "ol") and self.items:
-            self.items[-1] = True  # the item holding a nested list is not empty: html-to-text writes the nested list on its line
+        if name in ("ul", "ol") and self.count.get("li"):
+            self.mark_item()  # the item holding a nested list is not empty: html-to-text writes the nested list on its line
         wanted = {"li"} if name == "li" else {"dd", "dt"}
         if name in ("li", "dd", "dt") and self.is_open(wanted):
             for i in range(len(self.stack) - 1, -1, -1):
@@ -908,8 +907,18 @@ class _Scanner:
             return
         if self_closing and (name in FOREIGN or self.is_open(FOREIGN)):
             return  # <svg/> and <path/> inside <svg> really are self-closing
-        self.push(_Open(name, start, end, self_closing))
+        self.push(_Open(name, start, end, self_closing, item=len(self.items) if name == "li" else -1))
+        if name == "li":
+            self.items.append(False)
         self.closed_by.pop(name, None)
+
+    def mark_item(self) -> None:
+        """The innermost open list item has text (or a nested list)."""
+        for o in reversed(self.stack):
+            if o.name == "li":
+                if o.item >= 0:
+                    self.items[o.item] = True
+                return
 
     def end_tag(self, name: str, start: int, end: int) -> None:
         stack = self.stack

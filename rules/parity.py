@@ -190,9 +190,13 @@ def _unlisted(record, options, pair, conventions: PlainConventions, hk: str) -> 
     if len(para) != len(words):
         return frozenset()  # equal keys, different counts: cannot happen; decide nothing
     out = set()
+    body = pair[1]
     for offset, index, marker in markers:
         if index >= len(para) or not marker or marker[0].startswith(("-", "_")) and len(marker[0]) >= 3:
             continue
+        end = body.find("\n", offset)
+        if body[offset : end if end >= 0 else len(body)].split() == marker:
+            continue  # alone on its line (an empty item, a quote's blank line): between paragraphs
         p = para[index]
         if marker[0].startswith(">"):
             if p in scan.in_quote or p in marked or (index and para[index - 1] in scan.in_quote):

@@ -171,6 +171,11 @@ GHOST_SAME = [
         "an empty last list item: html-to-text writes its marker alone",
     ),
     (
+        " 1. Do ferries wait for late trains?\n 2.\n\nThe timetable is online.",
+        "<ol><li>Do ferries wait for late trains?</li><li></li></ol><p>The timetable is online.</p>",
+        "an empty list item before a paragraph",
+    ),
+    (
         'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"][/caption]',
         '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
         "a WordPress shortcode shown as text on both sides: `[/caption]` is no link target",
@@ -314,3 +319,20 @@ GHOST_FOUND = [
 def test_real_differences_beside_the_look_alikes_are_found(body, html, shown, tmp_path):
     [f] = run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0]
     assert shown in f.message, f.message
+
+
+@pytest.mark.parametrize(
+    "html,empty",
+    [
+        ("<ol><li>a</li><li></li></ol><p>After the list.</p>", 1),  # text after the list is not the item's
+        ("<ol><li>a</li><li>b</li></ol><p>x</p>", 0),
+        ("<ul><li><ul><li>c</li></ul></li></ul>", 0),  # the item holding a nested list is not empty
+        ("<ul><li>a<ul><li></li></ul>tail</li></ul>", 1),  # the outer item's tail is not the inner item's
+        ("<ul><li>a<li><li>b</ul>", 1),  # end tags omitted
+        ("<ol>\n<li>\n<p>Do</p>\n</li>\n<li></li>\n</ol>", 1),
+    ],
+)
+def test_empty_list_items_are_counted_as_the_scan_reads_them(html, empty):
+    from feedlint.rules._htmltext import scan_html
+
+    assert scan_html(html).empty_items == empty
