@@ -160,6 +160,9 @@ def _conventions(record, options, pair) -> PlainConventions:
     return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
 
 
+_RULE_WORD = re.compile(r"-{3,}|\*{3,}|_{3,}")
+
+
 def _unlisted(record, options, pair, conventions: PlainConventions, hk: str) -> frozenset[int]:
     """Offsets of the body's line markers where the HTML (whose words are the body's) has no list item or quote.
 
@@ -192,8 +195,8 @@ def _unlisted(record, options, pair, conventions: PlainConventions, hk: str) -> 
     out = set()
     body = pair[1]
     for offset, index, marker in markers:
-        if index >= len(para) or not marker or marker[0].startswith(("-", "_")) and len(marker[0]) >= 3:
-            continue
+        if index >= len(para) or not marker or _RULE_WORD.fullmatch(marker[0]):
+            continue  # a rule line stands between paragraphs
         end = body.find("\n", offset)
         if body[offset : end if end >= 0 else len(body)].split() == marker:
             continue  # alone on its line (an empty item, a quote's blank line): between paragraphs

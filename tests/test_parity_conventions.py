@@ -205,6 +205,11 @@ GHOST_SAME = [
         "<p>Notes:</p><blockquote><p>We expect calmer crossings this winter, and the new pier should open in spring.</p><p>Until then, use the old one.</p></blockquote><p>Thanks.</p>",
         "every line of a quote has its marker, a blank one too",
     ),
+    (
+        "Before the break.\n\n* * *\n\n***\n\nAfter the break.",
+        "<p>Before the break.</p><hr><p>* * *</p><hr><p>After the break.</p>",
+        "a rule line of stars between paragraphs, and a paragraph of spaced stars",
+    ),
 ]
 
 
