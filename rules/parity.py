@@ -591,6 +591,9 @@ _BODY = "The council approved the plan on Tuesday.\r\n\r\n&nbsp;\r\n\r\nThe budg
 _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p>&nbsp;</p>\r\n\r\n<p><span>The budget of 84 million euros was criticised.</span></p>"
 
 
+_GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True}
+
+
 @rule(
     "FL401",
     "body-html-mismatch",
@@ -628,6 +631,23 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
                 "content_html": '<p><strong>Tom &amp; Jerry\u2019s</strong> show, <a href="/?a=1&amp;b=2">AT&amp;T</a> and R&amp;D</p>\n<p>&nbsp;</p>\n<p>5 &lt; 6 \u2014<br>\u201cyes\u201d</p>',
             },
             "entities, inline markup, spacer paragraphs, `<br>` and line endings are not differences",
+        ),
+        good(
+            {
+                "content_body": "The ferry app reached version\n2. From now on it sells night crossings:\n\n * One ticket [https://example.org/t]\n * Two ferries",
+                "content_html": '<p>The ferry app reached version 2. From now on it sells night crossings:</p><ul><li><a href="https://example.org/t">One ticket</a></li><li>Two ferries</li></ul>',
+            },
+            "Ghost's plaintext (the `ghost` profile's conventions): list markers and link targets dropped, a wrapped line starting with \"2.\" read as the words the HTML has there",
+            options=_GHOST,
+        ),
+        bad(
+            {
+                "content_body": "The ferry app reached version 2. From now on it sells\n3. night crossings.",
+                "content_html": "<p>The ferry app reached version 2. From now on it sells night crossings.</p>",
+            },
+            "with the same conventions: a line starting like a list item where the HTML has no list holds a word only the plain text has",
+            pointers=["/content_body"],
+            options=_GHOST,
         ),
     ],
 )
