@@ -124,6 +124,18 @@ def test_ghost_export_records_under_db_data_posts_with_absolute_pointers():
     assert (early["line"], early["column"]) == line_col(path, '"2020-02-01T08:00:00.000Z"')
 
 
+def test_a_ghost_feature_image_at_a_site_root_path_is_no_unsafe_path_but_traversal_still_is(tmp_path):
+    """Ghost 1.x-3.x stores its own uploads as site-root paths ("/content/images/2018/03/x.jpg"): web addresses, not files."""
+    export = json.loads((FIX / "ghost-export.json").read_text())
+    posts = export["db"][0]["data"]["posts"]
+    posts[0]["feature_image"] = "/content/images/2018/03/harbour-office.jpg"
+    posts[1]["feature_image"] = "/content/images/../../../etc/passwd"
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL510")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/1/feature_image", *line_col(path, "../../../etc/passwd"))], err
+
+
 def test_ghost_0x_export_records_under_data_posts():
     path = FIX / "ghost-0x.json"
     code, findings, _ = check_json(path)
