@@ -136,6 +136,50 @@ def test_a_ghost_feature_image_at_a_site_root_path_is_no_unsafe_path_but_travers
     assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/1/feature_image", *line_col(path, "../../../etc/passwd"))], err
 
 
+def _sqlite_dated_export() -> dict:
+    """The Ghost fixture as a site on SQLite exports it (Ghost 1.x): every date in UTC as SQLite stores it, without T or offset."""
+    export = json.loads((FIX / "ghost-export.json").read_text())
+    for post in export["db"][0]["data"]["posts"]:
+        for key in ("created_at", "updated_at", "published_at"):
+            if post.get(key):
+                post[key] = post[key].replace("T", " ")[:19]
+    return export
+
+
+def test_a_ghost_export_from_sqlite_has_its_dates_read_not_reported(tmp_path):
+    export = _sqlite_dated_export()
+    posts = export["db"][0]["data"]["posts"]
+    posts[0]["updated_at"] = "2020-02-30 09:00:00"  # an impossible day, in the SQLite form
+    posts[2]["published_at"] = "2021-01-01T08:00:00.000Z"  # one post in the ISO form: an export may mix them
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL1,FL3")
+    got = sorted((f["rule"], f["pointer"], f["line"], f["column"]) for f in findings)
+    day_line, day_column = line_col(path, '"2020-02-30 09:00:00"')
+    assert got == [
+        ("FL301", "/db/0/data/posts/0/updated_at", day_line, day_column + len('"2020-02-')),  # at the day that does not exist
+        ("FL306", "/db/0/data/posts/1/published_at", *line_col(path, '"2020-02-01 08:00:00"')),  # published four months before its creation
+    ], err  # no FL101: the SQLite form is the export's own
+    posts[0]["created_at"] = "2020-01-10 8:00:00"  # neither form: the schema says so
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, _ = check_json(path, "--select", "FL101")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/0/created_at", *line_col(path, '"2020-01-10 8:00:00"'))]
+
+
+def test_a_ghost_drafts_feature_image_filed_when_it_was_written_is_no_fl308(tmp_path):
+    """A draft written in May with its image uploaded then, published in October: the folder is the creation month."""
+    export = _sqlite_dated_export()
+    posts = export["db"][0]["data"]["posts"]
+    posts[0].update(created_at="2020-05-04 09:00:00", updated_at="2020-10-20 09:00:00", published_at="2020-10-20 09:00:00", feature_image="/content/images/2020/05/tide.jpg")
+    posts[2].update(created_at="2020-09-01 09:00:00", updated_at="2021-01-01 08:00:00", feature_image="/content/images/2020/01/old.jpg")  # a year-old upload: still a note
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL308")
+    assert [(f["pointer"], f["line"], f["column"], f["message"]) for f in findings] == [
+        ("/db/0/data/posts/2/feature_image", *line_col(path, "2020/01/old.jpg"), "attachment folder 202001 is more than 3 months before the creation 2020-09-01 09:00:00 (published 2021-01-01 08:00:00)")
+    ], err
+
+
 def test_ghost_0x_export_records_under_data_posts():
     path = FIX / "ghost-0x.json"
     code, findings, _ = check_json(path)
