@@ -22,7 +22,7 @@ from ._datetimes import hours_tolerance, valid_date
 from .dates import FORMAT, LAST_EDIT, REGISTER, START  # the date family's field options, shared
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, month_number, original_pointer, path_values, rebuilt_path
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, compile_template, month_number, original_pointer, path_values, rebuilt_path
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -135,7 +135,7 @@ def _att(sizes: dict | None = None, **original: Any) -> dict:
     "FL501",
     "attachment-path-format",
     "error",
-    options=[*TEMPLATE_OPTIONS],
+    options=[*TEMPLATE_OPTIONS, Option("other-templates", [], "further path templates a path may follow instead of its own (FL501 only: the other attachment rules read the paths that follow the two templates)", type=list)],
     tags=("attachments",),
     examples=[
         bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001-2718281828-600-336.webp"})]}, "dashes instead of underscores", pointers=["/attaches/0/sizes/600"]),
@@ -153,14 +153,33 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
     for one rule here, or for all attachment rules at once with the top-level
     config keys of the same names.  Paths with `..`, backslashes, encoded
     separators or control characters are reported by FL510 only.
+
+    A path may instead follow one of `other-templates`: a layout the CMS also
+    writes, which the other attachment rules then do not read (they compare
+    the parts of the two templates).  The `wordpress` profile lists the
+    uploads folder itself (where WordPress files uploads when month folders
+    are off, and where plugins such as WooCommerce put their placeholder
+    image) and a multisite network's `sites/{n}/` folders.
     """
+    others = None
     for group in attach_index(record, options).groups:
         if group.regular:
             continue  # every path of the attachment follows its template (the usual)
         for ap in group.paths:
             if ap.match is None and _traversal(ap.value) is None:
+                if others is None:
+                    others = _other_templates(options["other-templates"])
+                if any(other.fullmatch(ap.value) for other in others):
+                    continue
                 template = options["rendition-template" if ap.role == "rendition" else "original-template"]
                 yield Hit(ap.pointer, f"{_where(ap)} path {quoted(ap.value)} does not follow the template {template}", evidence=ap.value)
+
+
+def _other_templates(templates: list) -> list:
+    """FL501's ``other-templates``, compiled."""
+    if not all(isinstance(t, str) for t in templates):
+        raise SetupError(f"option 'other-templates' must list path templates (strings), got {templates!r}")
+    return [compile_template(t) for t in templates]
 
 
 @rule(

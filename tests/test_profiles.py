@@ -613,6 +613,27 @@ def test_wordpress_media_path_off_the_template_and_a_zero_width_original(tmp_pat
     ]  # sizes.full (the original itself) is not read as a rendition
 
 
+def test_wordpress_media_in_the_uploads_folder_itself_or_a_multisite_folder_follow_the_layouts_wordpress_writes(tmp_path):
+    """Month folders off (or a plugin's placeholder), and a network's sites/<n>/ folders: not FL501; a bad name in a month folder still is."""
+    media = json.loads((FIX / "wp-media.json").read_text())
+    root = "https://example.org/wp-content/uploads/"
+    media[0]["media_details"]["file"] = "shop-placeholder.png"
+    media[0]["source_url"] = media[0]["guid"]["rendered"] = root + "shop-placeholder.png"
+    for key, size in media[0]["media_details"]["sizes"].items():
+        size["source_url"] = root + size["file"].rsplit("/", 1)[-1].replace("market", "shop-placeholder")
+    site = "https://example.org/wp-content/uploads/sites/3/2016/05/"
+    for size in media[1]["media_details"]["sizes"].values():
+        size["source_url"] = site + size["source_url"].rsplit("/", 1)[-1]
+    media[1]["source_url"] = media[1]["guid"]["rendered"] = site + media[1]["source_url"].rsplit("/", 1)[-1]
+    media[1]["media_details"]["sizes"]["medium"]["source_url"] = "https://example.org/wp-content/uploads/2016/05/pier_300_225.png"
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, err = check_json(path, "--select", "FL501")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [
+        ("/1/media_details/sizes/medium/source_url", *line_col(path, '"https://example.org/wp-content/uploads/2016/05/pier_300_225.png"'))
+    ], err
+
+
 def test_the_dedupe_digits_of_wordpress_stay_in_the_file_name():
     from feedlint.rules._paths import AttachPath, compile_template
 
