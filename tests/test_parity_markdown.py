@@ -75,3 +75,14 @@ def test_a_micro_blog_shaped_json_feed_through_the_cli(tmp_path):
     findings = json.loads(proc.stdout)
     assert [(f["pointer"], f["profile"]) for f in findings] == [("/items/1/content_html", "jsonfeed")], proc.stderr  # the HTML stops short
     assert "the body goes on for 4 more words" in findings[0]["message"] and "forecast" in findings[0]["message"]
+
+
+def test_the_source_read_as_text_keeps_every_character_in_its_place():
+    """What a difference is shown and placed with: syntax blanked (inline syntax by zero-width spaces that join), offsets kept."""
+    from rules._markdown import source_as_text
+
+    source = 'See [the report](https://e.org/r "t"). _Mostly_ `a_b*c*` -- yes\n\n* one\n> two\n## three\nsnake_case 2*3*4 \\*kept\\*'
+    text = source_as_text(source)
+    assert len(text) == len(source)
+    words = text.replace("\u200b", "").split()
+    assert words == ["See", "the", "report.", "Mostly", "a_b*c*", "-", "yes", "one", "two", "three", "snake_case", "2*3*4", "*kept*"]
