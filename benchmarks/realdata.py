@@ -9,9 +9,10 @@ picked, records checked, wall time and the findings per rule.  Datasets
 (see docs/real-data.md for where each comes from), each optional:
 
 * ``wordpress/{posts,media,pages}.json``  WordPress REST API v2 dumps, each file alone and the folder in
-  one run (``wordpress/``: the dataset rules join posts to their media, FL607)
-* ``ghost/*.json``                         Ghost JSON exports
-* ``jsonfeed/*.json``                      JSON Feed files
+  one run (``wordpress/``: the dataset rules join posts to their media, FL607); ``wordpress-shop/``
+  the same for the second round's dump
+* ``ghost/*.json``, ``ghost2/*.json``      Ghost JSON exports (the second round: ``ghost2``)
+* ``jsonfeed/*.json``, ``jsonfeed2/*.json`` JSON Feed files
 * ``readability/<page>/expected.html``     mozilla/readability's clean test pages, converted on
   the fly into one JSON Feed (benchmarks/readability_feed.py) in a temporary folder
 
@@ -35,7 +36,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GLOBS = (("wordpress", "wordpress/*.json"), ("ghost", "ghost/*.json"), ("jsonfeed", "jsonfeed/*.json"))
+GLOBS = (("wordpress", "wordpress/*.json"), ("ghost", "ghost/*.json"), ("jsonfeed", "jsonfeed/*.json"),
+         ("wordpress-shop", "wordpress-shop/*.json"), ("ghost2", "ghost2/*.json"), ("jsonfeed2", "jsonfeed2/*.json"))
+FOLDERS = ("wordpress", "wordpress-shop")  # also checked in one run: posts joined to their media (FL607)
 
 
 def _readability_feed():
@@ -48,8 +51,10 @@ def _readability_feed():
 def datasets(root: Path, scratch: Path) -> list[tuple[str, Path]]:
     """(dataset, file) for every dataset file present under ``root``; the readability pages written as a feed in ``scratch``."""
     found = [(name, path) for name, pattern in GLOBS for path in sorted(root.glob(pattern))]
-    if len(list(root.glob("wordpress/*.json"))) > 1:
-        found.insert(len([f for f in found if f[0] == "wordpress"]), ("wordpress", root / "wordpress"))  # one run: posts joined to media
+    for folder in FOLDERS:
+        if len(list(root.glob(f"{folder}/*.json"))) > 1:
+            last = max(i for i, f in enumerate(found) if f[0] == folder)
+            found.insert(last + 1, (folder, root / folder))  # one run: posts joined to media
     pages = root / "readability"
     if pages.is_dir():
         feed = scratch / "readability-feed.json"

@@ -1,7 +1,7 @@
 """Parse the export's date-time strings once per record, with the span of a bad component.
 
-The declared format (``%Y-%m-%d %H:%M:%S`` by default) is turned into a shape
-regex.  A value not matching the shape is left to the schema rule (FL101); a
+The declared format (``%Y-%m-%d %H:%M:%S`` by default), or each of several
+declared formats, is turned into a shape regex.  A value not matching the shape is left to the schema rule (FL101); a
 value matching it is checked component by component so a finding can point at
 the impossible day or hour itself, not just the whole value.
 """
@@ -89,7 +89,23 @@ class Parsed:
         return f"Parsed({self.value!r}, when={self.when!r}, shape_ok={self.shape_ok}, problem={self.problem!r}, span={self.span})"
 
 
-def parse(value: str, fmt: str) -> Parsed:
+def format_key(fmt: str | list | tuple) -> str | tuple[str, ...]:
+    """The ``format`` option as a key: a format, or several (a list in the config) as a tuple, checked to be formats."""
+    if isinstance(fmt, str):
+        return fmt
+    formats = tuple(fmt)
+    if not formats or not all(isinstance(f, str) for f in formats):
+        raise SetupError(f"date format {list(formats)!r}: give a format, or a non-empty list of formats")
+    return formats
+
+
+def parse(value: str, fmt: str | tuple[str, ...]) -> Parsed:
+    """``value`` read with ``fmt``; with several formats (a tuple), with the first whose shape it has (none: left to the schema, as for one)."""
+    if not isinstance(fmt, str):
+        for one in fmt:
+            if shape(one).fullmatch(value) is not None:
+                return parse(value, one)
+        return Parsed(value)
     m = shape(fmt).fullmatch(value)
     if m is None:
         return Parsed(value)
@@ -172,7 +188,7 @@ def pointer_name(pointer: str) -> str:
     return _jp.last(pointer)
 
 
-def date_table(record: Any, fmt: str) -> DateTable:
+def date_table(record: Any, fmt: str | list | tuple) -> DateTable:
     """The record's :class:`DateTable` for ``fmt`` (built by the first rule that asks).
 
     Kept in one table of the record's, by format, under a fixed key: the
@@ -180,9 +196,12 @@ def date_table(record: Any, fmt: str) -> DateTable:
     per call cost more than the lookup (4,600 instructions a call against 2,600).
     """
     tables = record.memo("fl3:dates", dict)
-    table = tables.get(fmt)
+    table = tables.get(fmt) if isinstance(fmt, str) else None
     if table is None:
-        table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
+        fmt = format_key(fmt)  # a list of formats from the config: a tuple, to key the table
+        table = tables.get(fmt)
+        if table is None:
+            table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
     return table
 
 

@@ -19,10 +19,10 @@ from typing import Any, Iterator
 from feedlint.api import Fix, Hit, Option, SetupError, bad, good, rule
 
 from ._datetimes import hours_tolerance, valid_date
-from .dates import FORMAT, LAST_EDIT, START  # the date family's field options, shared
+from .dates import FORMAT, LAST_EDIT, REGISTER, START  # the date family's field options, shared
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, month_number, original_pointer, path_values, rebuilt_path
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, compile_template, month_number, original_pointer, path_values, rebuilt_path
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -135,7 +135,7 @@ def _att(sizes: dict | None = None, **original: Any) -> dict:
     "FL501",
     "attachment-path-format",
     "error",
-    options=[*TEMPLATE_OPTIONS],
+    options=[*TEMPLATE_OPTIONS, Option("other-templates", [], "further path templates a path may follow instead of its own (FL501 only: the other attachment rules read the paths that follow the two templates)", type=list)],
     tags=("attachments",),
     examples=[
         bad({"attaches": [_att({"600": "./cache/3/attach/202605/880001-2718281828-600-336.webp"})]}, "dashes instead of underscores", pointers=["/attaches/0/sizes/600"]),
@@ -153,14 +153,33 @@ def attachment_path_format(record, options) -> Iterator[Hit]:
     for one rule here, or for all attachment rules at once with the top-level
     config keys of the same names.  Paths with `..`, backslashes, encoded
     separators or control characters are reported by FL510 only.
+
+    A path may instead follow one of `other-templates`: a layout the CMS also
+    writes, which the other attachment rules then do not read (they compare
+    the parts of the two templates).  The `wordpress` profile lists the
+    uploads folder itself (where WordPress files uploads when month folders
+    are off, and where plugins such as WooCommerce put their placeholder
+    image) and a multisite network's `sites/{n}/` folders.
     """
+    others = None
     for group in attach_index(record, options).groups:
         if group.regular:
             continue  # every path of the attachment follows its template (the usual)
         for ap in group.paths:
             if ap.match is None and _traversal(ap.value) is None:
+                if others is None:
+                    others = _other_templates(options["other-templates"])
+                if any(other.fullmatch(ap.value) for other in others):
+                    continue
                 template = options["rendition-template" if ap.role == "rendition" else "original-template"]
                 yield Hit(ap.pointer, f"{_where(ap)} path {quoted(ap.value)} does not follow the template {template}", evidence=ap.value)
+
+
+def _other_templates(templates: list) -> list:
+    """FL501's ``other-templates``, compiled."""
+    if not all(isinstance(t, str) for t in templates):
+        raise SetupError(f"option 'other-templates' must list path templates (strings), got {templates!r}")
+    return [compile_template(t) for t in templates]
 
 
 @rule(
@@ -753,13 +772,15 @@ def _late_count(late: int, paths: int) -> str:
     "FL308",
     "attachment-folder-before-publication",
     "note",
-    options=[FORMAT, START, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month an attachment's folder may be (uploads ahead of a story, a month boundary)")],
+    options=[FORMAT, START, REGISTER, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month (or the creation month, when earlier) an attachment's folder may be (uploads ahead of a story, a month boundary)")],
     tags=("dates", "attachments"),
     precision="medium",
     examples=[
         bad({"content_date_start": "2026-10-01 08:00:00", "content_date_event": "2026-10-01 08:00:00", "content_date_register": "2026-10-01 08:00:00", "content_date_last_edit": "2026-10-01 08:10:00"}, "a story of October with images filed in May", pointers=["/attaches/0/sizes/150", "/attaches/0/sizes/300", "/attaches/0/sizes/400", "/attaches/0/sizes/600", "/attaches/0/sizes/900", "/attaches/0/sizes/1200", "/attaches/0/files/original/url"]),
         good({"content_date_start": "2026-06-01 00:10:00"}, "uploaded in May, published just after the month turned"),
         good({"content_date_start": "2026-08-20 08:00:00"}, "uploaded three months ahead of publication"),
+        good({"content_date_register": "2026-05-04 09:00:00", "content_date_start": "2026-11-02 08:00:00", "content_date_event": "2026-11-02 08:00:00", "content_date_last_edit": "2026-11-02 08:00:00"},
+             "a draft written in May, its images uploaded then, published in November"),
     ],
 )
 def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
@@ -768,25 +789,32 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
     The folder (`…/attach/202605/…`, the `{yyyymm}` of the path templates) is
     the upload month.  Images are uploaded a little ahead of a story, often
     across a month boundary, so a folder up to `months-before` (3) calendar
-    months before the publication month (`start-field`) is normal; further
-    back, the image was filed under the wrong month, or an old upload was
-    reused from the library (legitimate for a logo or a portrait, hence a
-    note).  A folder later than the last edit is FL307's.  Reported at each
-    path, pointing at the folder.
+    months before the publication month (`start-field`) is normal, and so is
+    one up to as far before the month the record was created
+    (`register-field`) when that is earlier: a draft's images are uploaded
+    while it is written, months before it goes out.  Further back, the image
+    was filed under the wrong month, or an old upload was reused from the
+    library (legitimate for a logo or a portrait, hence a note).  A folder
+    later than the last edit is FL307's.  Reported at each path, pointing at
+    the folder.
     """
-    start = valid_date(record, options["start-field"], options["format"])
+    fmt = options["format"]
+    start = valid_date(record, options["start-field"], fmt)
     if start is None:
         return
+    created = valid_date(record, options["register-field"], fmt) if options["register-field"] else None
+    earliest = created if created is not None and created < start else start
     index = attach_index(record, options)
-    limit = start.year * 12 + start.month - 1 - options["months-before"]
+    limit = earliest.year * 12 + earliest.month - 1 - options["months-before"]
     early = {folder for folder in index.months if month_number(folder) < limit}  # type: ignore[operator]  # index.months are months
     if not early:
         return
     published = record.get(options["start-field"])
+    since = f"the publication {published}" if earliest is start else f"the creation {record.get(options['register-field'])} (published {published})"
     for ap in index.paths:
         folder = ap.parts.get("yyyymm")
         if folder in early:
-            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before the publication {published}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
+            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before {since}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
 
 
 @lru_cache(maxsize=1024)

@@ -20,7 +20,7 @@ from feedlint.api import Hit, Option, bad, good, rule
 
 from ._datetimes import DEFAULT_FORMAT, DateTable, date_table, hours_tolerance, now_from, pointer_name, tolerance, valid_date
 
-FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S and literals)", type=str)
+FORMAT = Option("format", DEFAULT_FORMAT, "declared date-time format (strptime-style: %Y %m %d %H %M %S %f %z and literals, or rfc3339), or a list of them: a value is read with the first whose shape it has", type=(str, list))
 REGISTER = Option("register-field", "content_date_register", "field holding the creation (registration) date-time", type=str)
 LAST_EDIT = Option("last-edit-field", "content_date_last_edit", "field holding the last-edit date-time", type=str)
 START = Option("start-field", "content_date_start", "field holding the publication date-time", type=str)

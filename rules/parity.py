@@ -24,6 +24,7 @@ from feedlint.fields import expand, single_member
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
 from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from ._markdown import markdown_key, source_as_text
 
 PAIR_OPTIONS = (
     Option("body-field", "/content_body", "JSON Pointer of the plain-text body in the record", type=str),
@@ -607,6 +608,7 @@ _GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "
         Option("context-words", 3, "unchanged words shown before and after the change", type=int),
         Option("max-differences", 1, "findings per record: the first this many changed paragraphs (the last one counts the rest)", type=int),
         *CONVENTION_OPTIONS,
+        Option("markdown-body", False, "the plain-text body may be Markdown source: when its text differs, it is also read rendered as Markdown (micro.blog's JSON Feed content_text)", type=bool),
     ),
     tags=("parity", "html"),
     examples=[
@@ -760,9 +762,16 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False, conventions=conventions or None)
         if _same(raw, hk, options):
             return
-    diff = _Diff(pair, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
+    markdown = False  # the body is Markdown that reads otherwise rendered: a rebuilt plain text would lose it
+    if options["markdown-body"]:
+        mk = markdown_key(pair[1], options["fold-typography"])
+        if mk is not None and _same(mk, hk, options):
+            return  # the Markdown source of the HTML's text
+        markdown = mk is not None and mk != bk
+    shown = (pair[0], source_as_text(pair[1]), pair[2], pair[3]) if markdown else pair  # the difference shown in the Markdown's words, at their places
+    diff = _Diff(shown, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
     hits = diff.hits()
-    if options["link-style"] != "text" or options["line-markers"] or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
+    if options["link-style"] != "text" or options["line-markers"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost
         return
     fix = _rebuild_fix(pair, options)

@@ -145,6 +145,7 @@ def test_diff_writes_nothing_and_exits_1(tmp_path):
     r = run_cli("check", "--diff", "--select", "FL2", str(path))
     assert r.returncode == 1, r.stderr
     assert path.read_bytes() == before
+    assert "feedlint: would apply 2 fixes to 2 records in 1 file" in r.stderr and "applied" not in r.stderr  # nothing was written
     assert r.stdout == (
         f"--- a/{path}\n+++ b/{path}\n"
         '@@ -1 +1 @@\n-{"content_id": 1, "content_title": "Talks &quot;resume&quot;"}\n+{"content_id": 1, "content_title": "Talks \\"resume\\""}\n'

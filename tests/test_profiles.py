@@ -124,6 +124,62 @@ def test_ghost_export_records_under_db_data_posts_with_absolute_pointers():
     assert (early["line"], early["column"]) == line_col(path, '"2020-02-01T08:00:00.000Z"')
 
 
+def test_a_ghost_feature_image_at_a_site_root_path_is_no_unsafe_path_but_traversal_still_is(tmp_path):
+    """Ghost 1.x-3.x stores its own uploads as site-root paths ("/content/images/2018/03/x.jpg"): web addresses, not files."""
+    export = json.loads((FIX / "ghost-export.json").read_text())
+    posts = export["db"][0]["data"]["posts"]
+    posts[0]["feature_image"] = "/content/images/2018/03/harbour-office.jpg"
+    posts[1]["feature_image"] = "/content/images/../../../etc/passwd"
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL510")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/1/feature_image", *line_col(path, "../../../etc/passwd"))], err
+
+
+def _sqlite_dated_export() -> dict:
+    """The Ghost fixture as a site on SQLite exports it (Ghost 1.x): every date in UTC as SQLite stores it, without T or offset."""
+    export = json.loads((FIX / "ghost-export.json").read_text())
+    for post in export["db"][0]["data"]["posts"]:
+        for key in ("created_at", "updated_at", "published_at"):
+            if post.get(key):
+                post[key] = post[key].replace("T", " ")[:19]
+    return export
+
+
+def test_a_ghost_export_from_sqlite_has_its_dates_read_not_reported(tmp_path):
+    export = _sqlite_dated_export()
+    posts = export["db"][0]["data"]["posts"]
+    posts[0]["updated_at"] = "2020-02-30 09:00:00"  # an impossible day, in the SQLite form
+    posts[2]["published_at"] = "2021-01-01T08:00:00.000Z"  # one post in the ISO form: an export may mix them
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL1,FL3")
+    got = sorted((f["rule"], f["pointer"], f["line"], f["column"]) for f in findings)
+    day_line, day_column = line_col(path, '"2020-02-30 09:00:00"')
+    assert got == [
+        ("FL301", "/db/0/data/posts/0/updated_at", day_line, day_column + len('"2020-02-')),  # at the day that does not exist
+        ("FL306", "/db/0/data/posts/1/published_at", *line_col(path, '"2020-02-01 08:00:00"')),  # published four months before its creation
+    ], err  # no FL101: the SQLite form is the export's own
+    posts[0]["created_at"] = "2020-01-10 8:00:00"  # neither form: the schema says so
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, _ = check_json(path, "--select", "FL101")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/db/0/data/posts/0/created_at", *line_col(path, '"2020-01-10 8:00:00"'))]
+
+
+def test_a_ghost_drafts_feature_image_filed_when_it_was_written_is_no_fl308(tmp_path):
+    """A draft written in May with its image uploaded then, published in October: the folder is the creation month."""
+    export = _sqlite_dated_export()
+    posts = export["db"][0]["data"]["posts"]
+    posts[0].update(created_at="2020-05-04 09:00:00", updated_at="2020-10-20 09:00:00", published_at="2020-10-20 09:00:00", feature_image="/content/images/2020/05/tide.jpg")
+    posts[2].update(created_at="2020-09-01 09:00:00", updated_at="2021-01-01 08:00:00", feature_image="/content/images/2020/01/old.jpg")  # a year-old upload: still a note
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL308")
+    assert [(f["pointer"], f["line"], f["column"], f["message"]) for f in findings] == [
+        ("/db/0/data/posts/2/feature_image", *line_col(path, "2020/01/old.jpg"), "attachment folder 202001 is more than 3 months before the creation 2020-09-01 09:00:00 (published 2021-01-01 08:00:00)")
+    ], err
+
+
 def test_ghost_0x_export_records_under_data_posts():
     path = FIX / "ghost-0x.json"
     code, findings, _ = check_json(path)
@@ -555,6 +611,27 @@ def test_wordpress_media_path_off_the_template_and_a_zero_width_original(tmp_pat
         ("FL501", "/1/media_details/sizes/medium/source_url", *line_col(path, '"https://example.org/wp-content/uploads/2016/05/pier_300_225.png"')),
         ("FL511", "/1/media_details/width", width_line, width_column + len('"width": ')),
     ]  # sizes.full (the original itself) is not read as a rendition
+
+
+def test_wordpress_media_in_the_uploads_folder_itself_or_a_multisite_folder_follow_the_layouts_wordpress_writes(tmp_path):
+    """Month folders off (or a plugin's placeholder), and a network's sites/<n>/ folders: not FL501; a bad name in a month folder still is."""
+    media = json.loads((FIX / "wp-media.json").read_text())
+    root = "https://example.org/wp-content/uploads/"
+    media[0]["media_details"]["file"] = "shop-placeholder.png"
+    media[0]["source_url"] = media[0]["guid"]["rendered"] = root + "shop-placeholder.png"
+    for key, size in media[0]["media_details"]["sizes"].items():
+        size["source_url"] = root + size["file"].rsplit("/", 1)[-1].replace("market", "shop-placeholder")
+    site = "https://example.org/wp-content/uploads/sites/3/2016/05/"
+    for size in media[1]["media_details"]["sizes"].values():
+        size["source_url"] = site + size["source_url"].rsplit("/", 1)[-1]
+    media[1]["source_url"] = media[1]["guid"]["rendered"] = site + media[1]["source_url"].rsplit("/", 1)[-1]
+    media[1]["media_details"]["sizes"]["medium"]["source_url"] = "https://example.org/wp-content/uploads/2016/05/pier_300_225.png"
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, err = check_json(path, "--select", "FL501")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [
+        ("/1/media_details/sizes/medium/source_url", *line_col(path, '"https://example.org/wp-content/uploads/2016/05/pier_300_225.png"'))
+    ], err
 
 
 def test_the_dedupe_digits_of_wordpress_stay_in_the_file_name():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import SEED_EXPORT, base_record, line_col, needs_seeds, run_engine, write_export_file
+from feedlint.api import SetupError
 
 
 def run(path: Path, select: str = "FL3", config: dict | None = None):
@@ -350,3 +352,19 @@ def test_attachment_folder_check_near_the_end_of_the_calendar(tmp_path):
     p, _ = write(tmp_path, [rec])
     findings, engine = run(p, "FL307")
     assert engine.internal_errors == [] and findings == []
+
+
+def test_several_formats_read_a_value_with_the_first_whose_shape_it_has():
+    """``format`` may list formats (a Ghost export from SQLite writes "2017-10-24 10:55:10" beside ISO exports)."""
+    from rules._datetimes import format_key, parse
+
+    formats = format_key(["%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S"])
+    assert parse("2017-10-24T10:55:10.000+02:00", formats).when == datetime(2017, 10, 24, 8, 55, 10)  # in UTC
+    assert parse("2017-10-24 10:55:10", formats).when == datetime(2017, 10, 24, 10, 55, 10)
+    bad = parse("2017-02-30 10:55:10", formats)
+    assert (bad.when, bad.span) == (None, (8, 10))  # the second format's day
+    neither = parse("24/10/2017", formats)
+    assert (neither.when, neither.shape_ok, neither.problem) == (None, False, None)  # left to the schema (FL101)
+    for wrong in ([], ["%Y-%m-%d", 3]):
+        with pytest.raises(SetupError, match="list of formats"):
+            format_key(wrong)

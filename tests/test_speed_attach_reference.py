@@ -48,16 +48,19 @@ def _ref_fl308(record, options) -> Iterator[Hit]:
     start = valid_date(record, options["start-field"], options["format"])
     if start is None:
         return
+    created = valid_date(record, options["register-field"], options["format"]) if options["register-field"] else None
+    earliest = min(start, created) if created is not None else start
     index = attach_index(record, options)
-    limit = start.year * 12 + start.month - 1 - options["months-before"]
+    limit = earliest.year * 12 + earliest.month - 1 - options["months-before"]
     early = {folder for folder in index.distinct("yyyymm") if fl5._month_start(folder) is not None and int(folder[:4]) * 12 + int(folder[4:]) - 1 < limit}
     if not early:
         return
     published = record.get(options["start-field"])
+    since = f"the publication {published}" if earliest == start else f"the creation {record.get(options['register-field'])} (published {published})"
     for ap in index.paths:
         folder = ap.parts.get("yyyymm")
         if folder in early:
-            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before the publication {published}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
+            yield Hit(ap.pointer, f"attachment folder {folder} is more than {options['months-before']} months before {since}", evidence=f"{folder} < {published}", span=ap.span("yyyymm"))
 
 
 REFERENCES = {"FL307": _ref_fl307, "FL308": _ref_fl308}
@@ -72,7 +75,7 @@ def _dated(seed: int, n: int) -> list[dict]:
     rng = random.Random(seed)
     out = []
     for data in fuzzed(seed, n):
-        for name in ("content_date_last_edit", "content_date_start"):
+        for name in ("content_date_last_edit", "content_date_start", "content_date_register"):
             if rng.random() < 0.7:
                 when = datetime(rng.choice([2, 2025, 2026, 2026, 2026, 9998]), rng.choice([1, 2, 3, 4, 5, 6, 7, 12]), rng.choice([1, 15, 28]) if rng.random() < 0.5 else 1) + timedelta(minutes=rng.choice([-1, 0, 1, 23 * 60 + 59]))
                 data[name] = f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d}:{when.second:02d}"
@@ -83,7 +86,7 @@ def _dated(seed: int, n: int) -> list[dict]:
 DATED = RECORDS + _dated(7, 1500)
 OPTION_SETS = {
     "FL307": [None, {"tolerance-hours": 0}, {"tolerance-hours": 1}, {"tolerance-hours": 2000}, {"tolerance-hours": -48}],
-    "FL308": [None, {"months-before": 0}, {"months-before": 1}, {"months-before": 12}, {"months-before": -2}],
+    "FL308": [None, {"months-before": 0}, {"months-before": 1}, {"months-before": 12}, {"months-before": -2}, {"register-field": ""}],
 }
 
 

@@ -69,8 +69,8 @@ def repair_all(engine: Any, paths: Sequence[str], displays: Sequence[str], polic
     return run
 
 
-def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> None:
-    """What was done, on ``stream``: each fix with ``show``, then one summary line."""
+def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool, dry_run: bool = False) -> None:
+    """What was done (``dry_run``: what ``--diff`` shows would be done, nothing written), on ``stream``: each fix with ``show``, then one summary line."""
     if show:
         for repair in run.repairs:
             for rec in repair.records:
@@ -79,7 +79,7 @@ def describe_fixes(run: FixRun, stream: TextIO, show: bool, unsafe: bool) -> Non
                     stream.write(f"{repair.display}: {a.rule_id} [{who}] {rec.pointer}{a.pointer}: {a.description}" + (" (unsafe fix)" if a.applicability == "unsafe" else "") + "\n")
     files = len(run.changed)
     records = sum(len(f.records) for f in run.repairs)
-    line = f"feedlint: applied {run.applied} fix{'es' if run.applied != 1 else ''} to {records} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    line = f"feedlint: {'would apply' if dry_run else 'applied'} {run.applied} fix{'es' if run.applied != 1 else ''} to {records} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     held = sum(f.held_back for f in run.repairs)
     if held and not unsafe:
         line += f"; {held} more with --unsafe-fixes (or not fixable by configuration)"
@@ -125,7 +125,7 @@ def fix_stage(cfg: Any, catalogue: Any, plan: Any, guard_plan: Any, files: list[
             sys.stderr.write(f"feedlint: note: {run.long_values} changed value{'s' if run.long_values != 1 else ''} on long lines shown as excerpts (file:line:column and JSON Pointer); patch applies only the unified hunks; use --fix, or --format json-patch for the records\n")
     if diff:
         if not quiet or show:
-            describe_fixes(run, sys.stderr, show, unsafe)
+            describe_fixes(run, sys.stderr, show, unsafe, dry_run=True)
         return (2 if run.errors else 1 if run.changed else 0), files, []
     run = repair_all(engine, files, displays, policy, guard, lambda path, display: FileSink(path))
     _report_errors(run)

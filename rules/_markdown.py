@@ -1,0 +1,100 @@
+"""A plain-text body read as Markdown: the text a Markdown renderer would show (FL401's ``markdown-body``).
+
+Some feeds write their plain-text body as the Markdown source of the HTML one
+(micro.blog's JSON Feed ``content_text``: ``[text](url)`` links, ``_emphasis_``,
+`` `code` ``, ``>`` quotes, list markers).  Read as plain text it differs from the
+HTML in every such construct; rendered (CommonMark, with tables, strikethrough
+and the typographic replacements renderers apply: ``--`` to a dash, ``...`` to an
+ellipsis, straight quotes to curly ones) it says what the HTML says when the
+two agree.  The rendering is only a second reading: FL401 asks for it when the
+plain reading differs, and reports as before when this one differs too.
+
+markdown-it-py (CommonMark, pure Python) is imported on first use; without it
+there is no second reading.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from ._htmltext import scan_html
+
+
+def markdown_key(text: str, fold: bool) -> str | None:
+    """The comparison key of ``text`` rendered as Markdown (:meth:`HtmlScan.key`); None without markdown-it-py."""
+    renderer = _renderer()
+    if renderer is None:
+        return None
+    return scan_html(renderer.render(text)).key(fold)
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> Any:
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - a dependency; kept optional for a trimmed install
+        return None
+    return MarkdownIt("commonmark", {"typographer": True}).enable(["table", "strikethrough", "replacements", "smartquotes"])
+
+
+def source_as_text(text: str) -> str:
+    """``text`` with the usual Markdown syntax blanked out, each character kept in its place.
+
+    For showing and placing a difference the rendered reading found: the words
+    keep their offsets in the source, so a finding points into it.  Links and
+    images keep their text (``[text](url)``: the brackets and the target become
+    zero-width spaces, so ``[word](url).`` is still ``word.``), emphasis and
+    code spans their content; list, quote and heading
+    markers, rule lines and backslashes before punctuation go; a ``--`` dash is
+    one dash.  Only an approximation of a renderer (the decision is
+    :func:`markdown_key`'s): a construct it misses shows up as a difference
+    where the renderer found one anyway.
+    """
+    out = list(text)
+
+    def blank(start: int, end: int, fill: str = _JOIN) -> None:
+        out[start:end] = fill * (end - start)
+
+    for m in _CODE.finditer(text):  # before the rest: a code span's content is literal
+        blank(m.start(1), m.end(1))
+        blank(m.start(3), m.end(3))
+    code = [m.span() for m in _CODE.finditer(text)]
+
+    def in_code(at: int) -> bool:
+        return any(a <= at < b for a, b in code)
+
+    for pattern, keep, fill in _SYNTAX:
+        for m in pattern.finditer(text):
+            if in_code(m.start()):
+                continue
+            start, end = m.span()
+            kept = m.span(keep) if keep else (end, end)
+            blank(start, kept[0], fill)
+            blank(kept[1], end, fill)
+    for m in _DASHES.finditer(text):
+        if not in_code(m.start()):
+            blank(m.start() + 1, m.end())
+    return "".join(out)
+
+
+_JOIN = "\u200b"  # ZERO WIDTH SPACE: not white space to split at, and dropped from words when texts are compared
+
+
+_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)(\1)(?!`)", re.S)
+# (pattern, the group kept, what the rest becomes): inline syntax joins what it separated ("[officials](…)." reads
+# "officials."), a line's marker is a gap
+_SYNTAX = (
+    (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), 1, _JOIN),  # [text](url "title"), ![alt](url)
+    (re.compile(r"<((?:https?|mailto):[^>\s]*)>"), 1, _JOIN),  # <https://…>: the address is the text
+    (re.compile(r"(?<![\w*\\])(\*\*|\*)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w*])", re.S), 2, _JOIN),  # **strong**, *emphasis* (not \*)
+    (re.compile(r"(?<![\w_\\])(__|_)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w_])", re.S), 2, _JOIN),  # __strong__, _emphasis_ (not snake_case)
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), 1, _JOIN),  # ~~strikethrough~~
+    (re.compile(r"\\(?=[!-/:-@\[-`{-~])"), 0, _JOIN),  # a backslash escaping punctuation
+    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M), 0, " "),  # quote markers
+    (re.compile(r"^[ \t]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]+", re.M), 0, " "),  # list markers
+    (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), 0, " "),  # heading markers
+    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), 0, " "),  # a rule line
+)
+_DASHES = re.compile(r"(?<=[\s\w])-{2,3}(?=[\s\w])")  # "--" / "---": renderers write a dash
