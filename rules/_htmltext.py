@@ -62,6 +62,7 @@ BLOCK = frozenset(
     "tfoot tr td th ul xmp".split()
 )
 
+_CODE = frozenset("code pre kbd samp tt".split())  # code elements, as FL202 reads them (rules/_entities.py)
 _START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"a", "option", "optgroup"}
 
 MAX_REPAIRS = 1000  # after this many, a field is beyond counting: stop tracking structure
@@ -273,18 +274,23 @@ class PlainConventions:
     """How a CMS writes its plain text beside the HTML, undone before comparing.
 
     ``links``: the HTML's link targets, each with whether the HTML has text
-    glued right after the link (``</a>)``), when the plain text writes a link
+    glued right after the link (``</a>)``) and whether the link's text ends in
+    white space (``Reader </a>,``), when the plain text writes a link
     as ``text [url]``; ``markers``: what the plain text puts at the start of a
     line that the HTML shows as structure (``*``, ``-``, ``+``, ``1.``, ``1)``
     list items, ``>`` quotes, ``---`` a horizontal rule line); ``wraps``: the
     plain text is hard-wrapped by a tool that may break a line where the HTML
     has no space (html-to-text between a text and a link: ``"\nWhy`` for
-    ``"<a>Why``).
+    ``"<a>Why``).  ``kept``, ``empty_items`` and ``literal`` are read off
+    the HTML of the record (see their comments).
     """
 
-    links: tuple[tuple[str, bool], ...] = ()
+    links: tuple[tuple[str, bool, bool], ...] = ()
     markers: tuple[str, ...] = ()
     wraps: bool = False
+    kept: frozenset[int] = frozenset()  # offsets of line markers kept as words: the HTML has the same words there (see :func:`marker_candidates`)
+    empty_items: bool = False  # the HTML has an empty list item: a list marker alone on its line is the plain text's
+    literal: frozenset[str] = frozenset()  # bracketed texts the HTML shows as text ("[/caption]"): never a link target
 
     def __bool__(self) -> bool:
         return bool(self.links or self.markers or self.wraps)
@@ -306,29 +312,63 @@ def marker_word(markers: tuple[str, ...]) -> "re.Pattern[str] | None":
     return re.compile("(?:" + "|".join(items) + ")") if items else None
 
 
+_LIST_MARKERS = ("*", "-", "+", "1.", "1)")
+
+
 @functools.lru_cache(maxsize=32)
-def _marker_pattern(markers: tuple[str, ...]) -> "re.Pattern[str]":
+def _marker_pattern(markers: tuple[str, ...], lone: bool = False) -> "re.Pattern[str]":
+    """A line marker at the start of a line; ``lone``: a list marker alone on its line too (the HTML has an empty ``<li>``)."""
     items = [LINE_MARKERS[m] + r"(?:[ \t]+|(?=\r?$))" for m in markers if LINE_MARKERS[m] is not None]
     if "---" in markers:
         items.insert(0, _RULE_LINE)
+    if lone:
+        items += [_MARKER_WORDS[m] + r"[ \t]*(?=\r?$)" for m in markers if m in _LIST_MARKERS]
     return re.compile(r"(?m)^[ \t]*(?:" + "|".join(items) + ")")
 
 
-_BRACKETED = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?\[([^\[\]\s]+)\]")
+# "[target]" after a link's text, perhaps on the next line; white space inside only where the HTML's href has it
+# ("[tel:+34 600111222]") or where the plain text wrapped ("[\nhttps://…]"): decided against the HTML's targets.
+_BRACKETED = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?\[([^\[\]]{1,4096})\]")
 _WRAP_AFTER = re.compile(r"[ \t]*\r?\n[ \t]*(?![\r\n])")
+
+
+def _target_key(target: str) -> str:
+    """A link target as the plain text may write it: its surrounding white space dropped, inner runs (a wrap) as one space."""
+    return " ".join(target.split())
+
+
+def _marker_edits(text: str, conventions: PlainConventions) -> Iterator[re.Match]:
+    """The line markers :func:`_convention_edits` drops (those in ``conventions.kept`` stay words)."""
+    kept = conventions.kept
+    for m in _marker_pattern(conventions.markers, conventions.empty_items).finditer(text):
+        if m.start() not in kept:
+            yield m
+
+
+def has_line_markers(text: str, conventions: PlainConventions) -> bool:
+    """Whether the plain text has a line marker that ``conventions`` drops."""
+    return next(_marker_edits(text, conventions), None) is not None
+
+
+def line_marker_words(text: str, conventions: PlainConventions) -> set[str]:
+    """The words of the line markers that ``conventions`` drops in the plain text (``*``, ``2.``, ``>``)."""
+    return {w for m in _marker_edits(text, conventions) for w in m.group().split()}
 
 
 def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
     """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers."""
     edits: list[tuple[int, int, str]] = []
     if conventions.markers:
-        edits += [(m.start(), m.end(), "") for m in _marker_pattern(conventions.markers).finditer(text)]
+        edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
     if conventions.links and "[" in text:
-        links = dict(conventions.links)
+        links = {_target_key(href): (glued, spaced) for href, glued, spaced in conventions.links}
         for m in _BRACKETED.finditer(text):
-            glued = links.get(m.group(1))
-            if glued is None and not _URL_LIKE.match(m.group(1)):
-                continue  # not a link target: text in brackets
+            target = m.group(1)
+            glued, spaced = links.get(_target_key(target), (None, False))
+            if glued is None:
+                bare = target.strip()
+                if not _URL_LIKE.match(bare) or any(c.isspace() for c in bare) or f"[{bare}]" in conventions.literal:
+                    continue  # not a link target: text in brackets (the HTML shows "[/caption]" as text too)
             # a wrap before punctuation is not a space: decided at each link, since one target may be
             # linked twice, once before ":" and once before a space (or no longer linked: a stale target)
             glued = glued or _PUNCTUATION_NEXT.match(text, m.end()) is not None
@@ -336,7 +376,8 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
             if glued:  # "text [url]\n)": the line break is the plain text's wrapping, the HTML has ")" right after the link
                 w = _WRAP_AFTER.match(text, end)
                 end = w.end() if w else end
-            edits.append((m.start(), end, ""))
+            # the space the link's text ends with in the HTML: html-to-text moved it before "[url]"
+            edits.append((m.start(), end, " " if spaced and m.start() < m.start(1) - 1 else ""))
     return sorted(edits)
 
 
@@ -358,9 +399,14 @@ def _href(attributes: str) -> str | None:
     return None
 
 
-def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
-    """``(href, glued)`` for each distinct link target of ``html``: glued when every such link is followed by text without a space."""
-    found: dict[str, bool] = {}
+def link_targets(html: str) -> tuple[tuple[str, bool, bool], ...]:
+    """``(href, glued, spaced)`` for each distinct link target of ``html``.
+
+    ``glued`` when every such link is followed by text without a space;
+    ``spaced`` when every such link's text ends in white space (``The Reader </a>,``:
+    a browser shows "Reader ,", html-to-text writes "Reader [url],").
+    """
+    found: dict[str, tuple[bool, bool]] = {}
     if "<a" not in html and "<A" not in html:
         return ()
     for m in _MARKUP.finditer(html):
@@ -371,13 +417,40 @@ def link_targets(html: str) -> tuple[tuple[str, bool], ...]:
         if href is None:
             continue
         end = _A_END.search(html, m.end())
-        glued = False
+        glued = spaced = False
         if end is not None:
             after = _TAGS_RUN.match(html, end.end()).end()
             breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
             glued = not breaks and after < len(html) and not html[after].isspace()
-        found[href] = found.get(href, True) and glued
-    return tuple(found.items())
+            inner = _ANY_TAG.sub("", html[m.end() : end.start()])
+            spaced = inner[-1:].isspace() and not inner.isspace()
+        was = found.get(href, (True, True))
+        found[href] = (was[0] and glued, was[1] and spaced)
+    return tuple((href, glued, spaced) for href, (glued, spaced) in found.items())
+
+
+_ANY_TAG = re.compile(r"<[^<>]*>")
+
+
+def element_ranges(html: str, names: frozenset[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` in ``html`` of the contents of each outermost element named in ``names`` (to its end tag, or the field's end)."""
+    ranges: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for m in _MARKUP.finditer(html):
+        is_end, name, attrs, closed = m.groups()
+        if name is None or not closed or name.lower() not in names:
+            continue
+        if not is_end:
+            if depth == 0:
+                start = m.end()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                ranges.append((start, m.start()))
+    if depth:
+        ranges.append((start, len(html)))
+    return ranges
 
 
 def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> tuple[str, list[int]]:
@@ -481,6 +554,55 @@ def body_key(text: str, fold: bool = True, strip_markup: bool = True, convention
     return comparison_key(text, fold)
 
 
+def marker_candidates(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions = PlainConventions()) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """The words of :func:`body_key` and the line markers it drops, each as ``(offset, word index, its words)``.
+
+    The word index is where the marker stood among the words: before the word
+    of that index.  A marker is dropped with the white space around it, from
+    the start of its line, so usually no word is split or joined at it and the
+    words of the pieces between markers are the words of the whole.  Where
+    that is not so (a dropped ``[url]`` took the line break before the marker),
+    a marker is listed only if the words before and after it are the words of
+    the whole, at most :data:`_MAX_MARKER_CHECKS` such markers a text.
+    """
+    edits = _decoding_edits(text, strip_markup, conventions)
+    drops = {(m.start(), m.end()): m.group() for m in _marker_edits(text, conventions)}
+    pieces: list[str] = []
+    cuts: list[tuple[int, int, list[str]]] = []  # (offset in text, offset in the decoded text, marker words)
+    size = pos = 0
+    for start, end, value in edits:
+        if start < pos:
+            continue  # as _decoded
+        for part in (text[pos:start], value):
+            pieces.append(part)
+            size += len(part)
+        pos = end
+        marker = drops.get((start, end))
+        if marker is not None and not value:
+            cuts.append((start, size, comparison_key(marker, fold).split()))
+    pieces.append(text[pos:])
+    decoded = "".join(pieces)
+    words = comparison_key(decoded, fold).split()
+    found: list[tuple[int, int, list[str]]] = []
+    read: list[str] = []
+    last = 0
+    for offset, at, marker in cuts:
+        read += comparison_key(decoded[last:at], fold).split()
+        found.append((offset, len(read), marker))
+        last = at
+    if read + comparison_key(decoded[last:], fold).split() == words:
+        return words, found
+    found = []
+    for offset, at, marker in cuts[:_MAX_MARKER_CHECKS]:
+        before = comparison_key(decoded[:at], fold).split()
+        if before + comparison_key(decoded[at:], fold).split() == words:
+            found.append((offset, len(before), marker))
+    return words, found
+
+
+_MAX_MARKER_CHECKS = 64
+
+
 def _end(text: str, where: list[int], b: int) -> int:
     """Where a word ending at decoded offset ``b`` ends in ``text``: not past a deletion that follows it (a dropped ``[url]``)."""
     end, last = where[b], where[b - 1]
@@ -553,19 +675,30 @@ class HtmlScan:
     paragraphs: list[tuple[str, int, int]] = field(default_factory=list)  # (raw text, start, end) in the HTML
     repairs: list[Repair] = field(default_factory=list)
     complete: bool = True  # False: more than MAX_REPAIRS, the rest were not counted
+    code: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a code element (``pre code kbd samp tt``)
+    empty_items: int = 0  # list items without text (``<li></li>``)
+    in_item: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a list item
+    in_quote: frozenset[int] = frozenset()  # indices of the paragraphs that start inside a blockquote
 
-    def key(self, fold: bool = True, markers: tuple[str, ...] = ()) -> str:
-        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one."""
-        keys = (comparison_key(raw, fold) for raw, _, _ in self.paragraphs)
+    def key(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> str:
+        """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code); ``skip``: paragraphs left out."""
+        return " ".join(t for i, t in enumerate(self.keys(fold, markers)) if t and i not in skip)
+
+    def keys(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[str]:
+        """The comparable string of each paragraph (empty for one without words once its marker is dropped)."""
+        keys = [comparison_key(raw, fold) for raw, _, _ in self.paragraphs]
         if markers:
-            keys = (_marker_pattern(markers).sub("", k, count=1) for k in keys)
-        return " ".join(t for t in keys if t)
+            code = self.code
+            keys = [k if i in code else _marker_pattern(markers).sub("", k, count=1).strip() for i, k in enumerate(keys)]
+        return keys
 
-    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[Paragraph]:
+    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> list[Paragraph]:
         out = []
-        for raw, start, end in self.paragraphs:
+        for i, (raw, start, end) in enumerate(self.paragraphs):
+            if i in skip:
+                continue
             text = normalise(decode_entities(raw), fold)
-            if markers:
+            if markers and i not in self.code:
                 text = _marker_pattern(markers).sub("", text, count=1).strip()
             if text:
                 words = text.split(" ")
@@ -580,6 +713,7 @@ class _Open:
     end: int
     self_closing: bool = False
     reported: bool = False  # a repair already names this element; do not report it again as unclosed
+    item: int = -1  # a list item's index in ``_Scanner.items``
 
 
 def _tag(name: str, end: bool = False) -> str:
@@ -600,6 +734,10 @@ class _Scanner:
         self.absorbed: dict[str, int] = {}  # end tags owed by elements a reported repair already closed
         self.closed_by: dict[str, str] = {}  # element name -> the start tag that implicitly closed it last
         self.paragraphs: list[tuple[str, int, int]] = []
+        self.code: set[int] = set()  # paragraphs that start inside a code element
+        self.in_item: set[int] = set()  # paragraphs that start inside a list item
+        self.in_quote: set[int] = set()  # paragraphs that start inside a blockquote
+        self.items: list[bool] = []  # per <li> started: whether text followed before the next <li> or the list's end
         self._parts: list[str] = []
         self._start = -1
         self._end = -1
@@ -612,8 +750,16 @@ class _Scanner:
         raw = self.src[start:end]
         value = unescape_text(raw) if "&" in raw else raw
         if value.strip():
+            if self.count.get("li"):
+                self.mark_item()
             if self._start < 0:
                 self._start = start + len(raw) - len(raw.lstrip())
+                if not _CODE.isdisjoint(self.count) and any(self.count.get(n) for n in _CODE):
+                    self.code.add(len(self.paragraphs))
+                if self.count.get("li"):
+                    self.in_item.add(len(self.paragraphs))
+                if self.count.get("blockquote"):
+                    self.in_quote.add(len(self.paragraphs))
             self._end = end - (len(raw) - len(raw.rstrip()))
             self._br = False
         self._parts.append(value)
@@ -712,6 +858,8 @@ class _Scanner:
             return
         if name in BLOCK:
             self.boundary()
+        if name in ("ul", "ol") and self.count.get("li"):
+            self.mark_item()  # the item holding a nested list is not empty: html-to-text writes the nested list on its line
         wanted = {"li"} if name == "li" else {"dd", "dt"}
         if name in ("li", "dd", "dt") and self.is_open(wanted):
             for i in range(len(self.stack) - 1, -1, -1):
@@ -759,8 +907,18 @@ class _Scanner:
             return
         if self_closing and (name in FOREIGN or self.is_open(FOREIGN)):
             return  # <svg/> and <path/> inside <svg> really are self-closing
-        self.push(_Open(name, start, end, self_closing))
+        self.push(_Open(name, start, end, self_closing, item=len(self.items) if name == "li" else -1))
+        if name == "li":
+            self.items.append(False)
         self.closed_by.pop(name, None)
+
+    def mark_item(self) -> None:
+        """The innermost open list item has text (or a nested list)."""
+        for o in reversed(self.stack):
+            if o.name == "li":
+                if o.item >= 0:
+                    self.items[o.item] = True
+                return
 
     def end_tag(self, name: str, start: int, end: int) -> None:
         stack = self.stack
@@ -874,7 +1032,7 @@ class _Scanner:
         self.text(pos, n)
         self.finish()
         self.repairs.sort(key=lambda r: r.start)
-        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking)
+        return HtmlScan(self.paragraphs, self.repairs, complete=self.tracking, code=frozenset(self.code), empty_items=self.items.count(False), in_item=frozenset(self.in_item), in_quote=frozenset(self.in_quote))
 
 
 def scan_html(source: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:

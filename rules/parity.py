@@ -23,7 +23,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, link_targets, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
 from ._markdown import markdown_key, source_as_text
 
 PAIR_OPTIONS = (
@@ -47,6 +47,7 @@ LINK_STYLES = ("text", "text [url]")
 CONVENTION_OPTIONS = (
     Option("link-style", "text", "how the plain text writes a link: \"text\" (its text only) or \"text [url]\" (Ghost's plaintext: the target in brackets after it)", type=str, choices=LINK_STYLES),
     Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
+    Option("optional-html-elements", [], "HTML elements the plain text may leave out whole, e.g. [\"figcaption\"] (Ghost 5 and later skip captions, Ghost 4 writes them): such an element's paragraphs missing from the plain text are not a difference; their text present but changed or glued to another paragraph is", type=list),
     Option("wrap-splits-words", False, "a line break inside a plain-text paragraph may stand where the HTML has no space (html-to-text wraps between a text and a link: \"\\nWhy for \"<a>Why)", type=bool),
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
@@ -145,10 +146,155 @@ def _conventions(record, options, pair) -> PlainConventions:
     unknown = [m for m in markers if m not in LINE_MARKERS]
     if unknown:
         raise SetupError(f"option 'line-markers' has unknown markers {unknown}; known: {list(LINE_MARKERS)}")
-    links = ()
+    links: tuple = ()
+    literal: frozenset[str] = frozenset()
+    empty_items = False
+    scan = None
     if options.get("link-style", "text") == "text [url]":
         links = record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
-    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)))
+        if links and "[" in pair[1]:  # bracketed texts the HTML shows as text are not link targets
+            scan = _scan(record, pair[2], pair[3], _fields(options).hidden)
+            literal = frozenset(m.group() for raw, _, _ in scan.paragraphs if "[" in raw for m in _BRACKET_TEXT.finditer(raw))
+    if markers and ("<li" in pair[3] or "<LI" in pair[3]):  # an empty <li>: html-to-text writes its marker alone on a line
+        scan = scan or _scan(record, pair[2], pair[3], _fields(options).hidden)
+        empty_items = scan.empty_items > 0
+    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
+
+
+_RULE_WORD = re.compile(r"-{3,}|\*{3,}|_{3,}")
+
+
+def _unlisted(record, options, pair, conventions: PlainConventions, hk: str) -> frozenset[int]:
+    """Offsets of the body's line markers where the HTML (whose words are the body's) has no list item or quote.
+
+    Called when the keys are equal: the body's words, markers dropped, are
+    the HTML's, so a marker before word i stands before the HTML's word i.
+    A list marker is html-to-text's at the start of a paragraph inside a list
+    item, or of one whose own text starts with the marker (dropped there
+    too); a quote marker inside a blockquote (each of its lines has one).  A
+    rule line, a marker alone on its line and a marker at the end stand
+    between paragraphs: not checked.
+    """
+    if not has_line_markers(pair[1], conventions):
+        return frozenset()  # the usual post: no line starts like a marker
+    words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
+    if not markers:
+        return frozenset()
+    scan = _scan(record, pair[2], pair[3], _fields(options).hidden)
+    para: list[int] = []  # the paragraph of each HTML word
+    first: set[int] = set()  # the words that start a paragraph
+    marked: set[int] = set()  # paragraphs whose own text started with a marker
+    fold = options["fold-typography"]
+    for i, (text, plain) in enumerate(zip(scan.keys(fold, conventions.markers), scan.keys(fold))):
+        if text:
+            first.add(len(para))
+            para += [i] * len(text.split(" "))
+            if text != plain:
+                marked.add(i)
+    if len(para) != len(words):
+        return frozenset()  # equal keys, different counts: cannot happen; decide nothing
+    out = set()
+    body = pair[1]
+    for offset, index, marker in markers:
+        if index >= len(para) or not marker or _RULE_WORD.fullmatch(marker[0]):
+            continue  # a rule line stands between paragraphs
+        end = body.find("\n", offset)
+        if body[offset : end if end >= 0 else len(body)].split() == marker:
+            continue  # alone on its line (an empty item, a quote's blank line): between paragraphs
+        p = para[index]
+        if marker[0].startswith(">"):
+            if p in scan.in_quote or p in marked or (index and para[index - 1] in scan.in_quote):
+                continue
+        elif index in first and (p in scan.in_item or p in marked):
+            continue
+        out.add(offset)
+    return frozenset(out)
+
+
+def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk: str) -> frozenset[int]:
+    """The HTML paragraphs inside an ``optional-html-elements`` element that the body leaves out whole.
+
+    The words of the body and of the HTML are aligned; a paragraph of such an
+    element all of whose words the HTML alone has (inside one insertion) is
+    left out.  One whose words are in the body, or replaced there by others
+    (a caption glued to the next paragraph: "screenLearning"), is not: it is
+    still compared.
+    """
+    html = pair[3]
+    names = [n for n in (str(n).lower().strip("<>/ ") for n in options["optional-html-elements"]) if n]
+    lowered = html.lower()
+    if not any(f"<{n}" in lowered for n in names):
+        return frozenset()
+    scan = _scan(record, pair[2], html, _fields(options).hidden)
+    ranges = element_ranges(html, frozenset(names))
+    inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if any(a <= start < b for a, b in ranges)}
+    if not inside:
+        return frozenset()
+    key = str.casefold if options["ignore-case"] else _same_word
+    hw: list[str] = []
+    spans: dict[int, tuple[int, int]] = {}
+    for i, text in enumerate(scan.keys(options["fold-typography"], conventions.markers)):
+        if text:
+            words = text.split(" ")
+            if i in inside:
+                spans[i] = (len(hw), len(hw) + len(words))
+            hw += map(key, words)
+    if not spans:
+        return frozenset()
+    bw = [key(w) for w in bk.split(" ")] if bk else []
+    absent: set[int] = set()
+    for tag, _, _, b1, b2 in _opcodes(bw, hw):
+        if tag == "insert":
+            absent.update(i for i, (s, e) in spans.items() if b1 <= s and e <= b2)
+    return frozenset(absent)
+
+
+_BRACKET_TEXT = re.compile(r"\[[^\[\]\s]+\]")
+
+
+def _rescued(options, pair, conventions: PlainConventions, hk: str) -> PlainConventions | None:
+    """``conventions`` keeping the line markers the HTML has as words at the same place; None when it has none.
+
+    A wrapped line may start with a word that looks like a marker ("version\\n2. From",
+    a code line "* Builds", an R prompt "> library"): where the words of the body
+    with its markers dropped and those of the HTML align, a marker standing where
+    the HTML has the same words is text, not the plain text's structure.  The
+    markers of a difference block (an insertion or replacement the HTML has) are
+    aligned with the HTML's words of the block; only markers that match
+    words there are kept.  A marker where the HTML has nothing stays dropped.
+    """
+    found = line_marker_words(pair[1], conventions)
+    if not found or found.isdisjoint(hk.split(" ")):
+        return None  # the HTML has none of the markers' words: none is text
+    words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
+    if not markers:
+        return None
+    key = str.casefold if options["ignore-case"] else _same_word
+    bw, hw = [key(w) for w in words], [key(w) for w in hk.split(" ")]
+    at: dict[int, list[tuple[int, list[str]]]] = {}
+    for offset, index, marker in markers:
+        at.setdefault(index, []).append((offset, [key(w) for w in marker]))
+    kept: set[int] = set()
+    for tag, a1, a2, b1, b2 in _opcodes(bw, hw):
+        if tag == "delete" or a2 - a1 > 2000 or b2 - b1 > 2000 or not any(k in at for k in range(a1, a2 + 1)):
+            continue
+        merged: list[str] = []
+        owner: list[int | None] = []
+        for k in range(a1, a2 + 1):
+            for offset, marker in at.get(k, ()):
+                merged += marker
+                owner += [offset] * len(marker)
+            if k < a2:
+                merged.append(bw[k])
+                owner.append(None)
+        matched: dict[int, int] = {}
+        for block in difflib.SequenceMatcher(None, merged, hw[b1:b2], autojunk=False).get_matching_blocks():
+            for t in range(block.a, block.a + block.size):
+                if owner[t] is not None:
+                    matched[owner[t]] = matched.get(owner[t], 0) + 1
+        sizes = {offset: len(marker) for k in range(a1, a2 + 1) for offset, marker in at.get(k, ())}
+        kept.update(offset for offset, n in matched.items() if n == sizes[offset])
+    return dataclasses.replace(conventions, kept=conventions.kept | kept) if kept else None
 
 
 def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = None, conventions: PlainConventions | None = None) -> tuple[str, str]:
@@ -229,6 +375,30 @@ def _lines(text: str) -> list[str]:
     return [line for line in map(str.strip, text.split("\n")) if line]
 
 
+# Characters of scripts written without spaces between words (CSS Text's segment-break rule: East Asian
+# wide, full- or half-width, not Hangul): Han, kana, bopomofo, CJK punctuation, full-width forms.
+_CJK_CLASS = "\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+
+
+def _cjk_glue_only(a: list[str], b: list[str]) -> bool:
+    """``a`` and ``b`` hold the same characters, and every word boundary only one side has is between two CJK characters."""
+    joined = "".join(a)
+    if joined != "".join(b):
+        return False
+    cuts_a = set(_cuts(a))
+    cuts_b = set(_cuts(b))
+    return all(_CJK.match(joined, k - 1) and _CJK.match(joined, k) for k in cuts_a ^ cuts_b)
+
+
+def _cuts(words: list[str]) -> Iterator[int]:
+    """The offsets in ``"".join(words)`` where one word ends and the next begins."""
+    pos = 0
+    for w in words[:-1]:
+        pos += len(w)
+        yield pos
+
+
 def _one_line_break(gap: str) -> bool:
     """The text between two words is white space holding one line break (a wrap, not a paragraph break)."""
     return gap.count("\n") == 1 and not gap.strip()
@@ -276,7 +446,7 @@ def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
-    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None) -> None:
+    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None, skip: frozenset[int] = frozenset()) -> None:
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
         self.key = str.casefold if options["ignore-case"] else _same_word
@@ -284,9 +454,12 @@ class _Diff:
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
         self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
-        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else ())
+        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip)
         self.marker = marker_word(conventions.markers) if conventions else None
+        # where the line markers kept as words start (a marker at the start of a line is no nested list's)
+        self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
         self.wraps = bool(conventions and conventions.wraps)
+        self.cjk = _CJK.search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
     def _keyed(self, words: Iterable[str]) -> list[str]:
@@ -299,11 +472,16 @@ class _Diff:
         A marker standing alone inside a line (html-to-text starts a nested list
         on its parent's line: ``Plot.ly * Hover``; a numbered quote ``> 1.``),
         or, with ``wraps``, words split only at line breaks where the HTML has
-        none (``"\nWhy`` for ``"Why``).
+        none (``"\nWhy`` for ``"Why``), or the same characters with a word
+        boundary on one side only between two CJK characters (Chinese and
+        Japanese put no space between words: ``年直`` for ``年`` newline ``直``,
+        which a browser shows without a space when both are wide).
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
-            return all(self.marker.fullmatch(w) for w, _, _ in bw[a1:a2])
+            return all(self.marker.fullmatch(w) and span[0] not in self.kept for w, span, _ in bw[a1:a2])
+        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(w for w, _, _ in bw[a1:a2]), self._keyed(hw[b1:b2])):
+            return True
         if tag != "replace" or not self.wraps:
             return False
         joined = " ".join(self.key(w) for w in hw[b1:b2])
@@ -357,7 +535,7 @@ class _Diff:
         for tag, i1, i2, j1, j2 in _opcodes(self._keyed(p.text for p in self.bp), self._keyed(p.text for p in self.hp)):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
-                if self.marker is not None or self.wraps:
+                if self.marker is not None or self.wraps or self.cjk:
                     ops = [op for op in ops if not self._convention(bw, hw, op)]
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
                 seen: set[int] = set()
@@ -414,6 +592,9 @@ _BODY = "The council approved the plan on Tuesday.\r\n\r\n&nbsp;\r\n\r\nThe budg
 _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p>&nbsp;</p>\r\n\r\n<p><span>The budget of 84 million euros was criticised.</span></p>"
 
 
+_GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True}
+
+
 @rule(
     "FL401",
     "body-html-mismatch",
@@ -453,6 +634,23 @@ _HTML = "<p><span>The council approved the plan on Tuesday.</span></p>\r\n\r\n<p
             },
             "entities, inline markup, spacer paragraphs, `<br>` and line endings are not differences",
         ),
+        good(
+            {
+                "content_body": "The ferry app reached version\n2. From now on it sells night crossings:\n\n * One ticket [https://example.org/t]\n * Two ferries",
+                "content_html": '<p>The ferry app reached version 2. From now on it sells night crossings:</p><ul><li><a href="https://example.org/t">One ticket</a></li><li>Two ferries</li></ul>',
+            },
+            "Ghost's plaintext (the `ghost` profile's conventions): list markers and link targets dropped, a wrapped line starting with \"2.\" read as the words the HTML has there",
+            options=_GHOST,
+        ),
+        bad(
+            {
+                "content_body": "The ferry app reached version 2. From now on it sells\n3. night crossings.",
+                "content_html": "<p>The ferry app reached version 2. From now on it sells night crossings.</p>",
+            },
+            "with the same conventions: a line starting like a list item where the HTML has no list holds a word only the plain text has",
+            pointers=["/content_body"],
+            options=_GHOST,
+        ),
     ],
 )
 def body_html_mismatch(record, options) -> Iterator[Hit]:
@@ -467,7 +665,9 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     straight quotes or dash styles, and with `ignore-markup-in-body` (the
     default) tags typed into the plain text are dropped first: reporting them
     is FL205's job.  A change of paragraph breaks alone is not reported
-    either: only words count.  Text the plain text leaves out on purpose
+    either: only words count; nor is a word boundary only one side has
+    between two CJK characters (Chinese and Japanese put no space between
+    words; Korean does, and glued Hangul is reported).  Text the plain text leaves out on purpose
     (captions, say) is skipped with `ignore-html-elements`.
 
     One finding per record, for the first difference: one side cut short (the
@@ -495,18 +695,36 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
 
     A CMS that writes its plain text with conventions of its own says so
     (the `ghost` profile does): `link-style = "text [url]"` drops the
-    `[url]` the plain text writes after a link's text (a URL the HTML links
-    to, or any bracketed URL; the line break after it when the HTML has text
-    right after the link), and `line-markers` (`"*"`, `"-"`, `"+"`, `"1."`,
-    `"1)"` list items, `">"` quotes, `"---"` rule lines) drops those
-    markers at the start of a line, and at the start of an HTML paragraph
-    too (a heading "2. Next steps"), and a marker standing alone inside a
-    line (html-to-text starts a nested list on its parent's line, numbers a
-    quote `> 1.`).  `wrap-splits-words` says the plain text is wrapped by a
-    tool that may break a line where the HTML has no space (`"` newline
-    `Why` for `"<a>Why`): a single line break may then stand for nothing.
-    The reverse, words glued where the HTML has a space or a block boundary
-    ("improvesurvival"), is still reported.  Captions the plain text leaves
+    `[url]` the plain text writes after a link's text (a target the HTML
+    links to, written with the href's own white space or wrapped across
+    lines: `[tel:+34 600 111]`, `[` newline `https://…]`; or any bracketed
+    URL without white space that the HTML does not show as text, so a
+    literal `[/caption]` on both sides stays; the line break after it when
+    the HTML has text right after the link; a space in its place when the
+    link's text ends in one, `Reader </a>,`), and `line-markers` (`"*"`,
+    `"-"`, `"+"`, `"1."`, `"1)"` list items, `">"` quotes, `"---"` rule
+    lines) drops those markers at the start of a line where the HTML has
+    what they stand for (a list marker before the first word of a
+    paragraph inside `<li>`, a quote marker inside `<blockquote>`), and
+    at the start of an HTML paragraph too (a heading "2. Next steps"; not
+    in code, where `*` and `>` are code), a list marker alone on its line
+    when the HTML has an empty `<li>`, and a marker standing alone inside
+    a line (html-to-text starts a nested list on its parent's line,
+    numbers a quote `> 1.`).  A line that only starts like a marker is
+    text: where the HTML has the same words at that place (a wrapped
+    "version" newline "2. From now on", a doc comment's `* ` lines or an R
+    prompt's `> ` in a code block) they are compared as words, and where
+    the HTML has neither those words nor a list item or quote there, the
+    marker is a word only the body has.  `wrap-splits-words` says the
+    plain text is wrapped by a tool that may break a line where the HTML
+    has no space (`"` newline `Why` for `"<a>Why`): a single line break
+    may then stand for nothing.  The reverse, words glued where the HTML
+    has a space or a block boundary ("improvesurvival"), is still
+    reported.  `optional-html-elements` names elements the plain text may
+    leave out whole (Ghost 5 and later skip `figcaption`, Ghost 4 writes
+    captions): such a paragraph missing from the plain text is not a
+    difference, one present but changed or glued to the next paragraph
+    is.  Captions the plain text always leaves
     out go in `ignore-html-elements`.
     """
     pair = _pair(record, options)
@@ -518,8 +736,27 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     bk, hk = _keys(record, options, pair, conventions=conventions)
     if not bk or not hk:
         return
+    if conventions and conventions.markers and _same(bk, hk, options):
+        unlisted = _unlisted(record, options, pair, conventions, hk)
+        if unlisted:  # a line starting like a marker where the HTML has no list item or quote: a word only the body has
+            conventions = dataclasses.replace(conventions, kept=conventions.kept | unlisted)
+            bk, hk = _keys(record, options, pair, conventions=conventions)
     if _same(bk, hk, options):
         return
+    if conventions and conventions.markers:
+        rescued = _rescued(options, pair, conventions, hk)
+        if rescued is not None:  # words that only look like markers ("version\n2. From"): kept, and compared again
+            conventions = rescued
+            bk, hk = _keys(record, options, pair, conventions=conventions)
+            if _same(bk, hk, options):
+                return
+    skip: frozenset[int] = frozenset()
+    if conventions and options.get("optional-html-elements"):
+        skip = _absent_paragraphs(record, options, pair, conventions, bk)
+        if skip:  # Ghost 5's plaintext skips captions: a caption missing whole is not a difference
+            hk = _scan(record, pair[2], pair[3], _fields(options).hidden).key(options["fold-typography"], conventions.markers, skip)
+            if _same(bk, hk, options):
+                return
     if options["ignore-markup-in-body"] and "<" in pair[1]:
         # "<b>" in the body may be literal text the HTML shows escaped: equal either way is equal
         raw = body_key(pair[1], options["fold-typography"], strip_markup=False, conventions=conventions or None)
@@ -532,7 +769,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
             return  # the Markdown source of the HTML's text
         markdown = mk is not None and mk != bk
     shown = (pair[0], source_as_text(pair[1]), pair[2], pair[3]) if markdown else pair  # the difference shown in the Markdown's words, at their places
-    diff = _Diff(shown, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions)
+    diff = _Diff(shown, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
     hits = diff.hits()
     if options["link-style"] != "text" or options["line-markers"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost

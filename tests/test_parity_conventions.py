@@ -8,6 +8,7 @@ real plaintext has ("improvesurvival") are still found, each at its characters.
 
 from __future__ import annotations
 
+import pytest
 from conftest import base_record, export_text, line_col
 from feedlint.config import Config
 from feedlint.engine import Engine
@@ -15,7 +16,7 @@ from feedlint.planning import Choices, build_plan
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
-GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True}  # the ghost profile's FL401 options
+GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"]}  # the ghost profile's FL401 options
 
 HTML = (
     '<p>See the <a href="https://example.org/report?a=1&amp;b=2">harbour report</a>) and the '
@@ -134,3 +135,209 @@ def test_a_wrap_between_a_text_and_a_link_is_no_space_but_a_glued_word_is_found(
     assert "memo..." in f.message  # a space is not a wrap
     [f] = run(base_record(content_body=body.replace("last spring", "lastspring"), content_html=html), tmp_path, GHOST)[0]
     assert "[-lastspring.-]" in f.message  # the other way round (a separator lost) is a glued word
+
+
+# -- look-alikes of the conventions that are text (found on public Ghost exports; invented text) -----------
+# (body, html, why): the plain text says what the HTML says; each was reported before.
+GHOST_SAME = [
+    (
+        "Wire the parser:\n\n  /**\n  * Reads the tide table\n  * from its header\n  */",
+        '<p>Wire the parser:</p>\n<pre><code class="language-ts">  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre>',
+        "a doc comment's `*` lines in a code block are code, not list markers",
+    ),
+    (
+        "The console shows:\n\n> library(tides)\n> library(charts)\nAll loaded",
+        "<p>The console shows:</p><pre><code>&gt; library(tides)\n&gt; library(charts)\nAll loaded\n</code></pre>",
+        "an R prompt `>` starting each code line (the first one too) is code, not a quote",
+    ),
+    (
+        "The ferry app grew from a small timetable into a booking service with version\n2. From now on it sells night crossings too.",
+        "<p>The ferry app grew from a small timetable into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "a wrapped line starting with a version number is prose: the HTML has `2.` there",
+    ),
+    (
+        "Harbour office: +34 600000111 [tel:+34 600000111]",
+        '<p>Harbour office: <a href="tel:+34 600000111">+34 600000111</a></p>',
+        "a `tel:` target with a space in it",
+    ),
+    (
+        '"Sail when the tide turns." --A Pilot (source [\nhttps://example.org/notes/what-the-tide-tells-a-pilot-about-the-morning-crossing]\n)',
+        '<p><em>"Sail when the tide turns." --A Pilot (<a href=" https://example.org/notes/what-the-tide-tells-a-pilot-about-the-morning-crossing">source</a>)</em></p>',
+        "an href with a leading space, its target wrapped onto the next line",
+    ),
+    (
+        " 1. Do ferries wait for late trains?\n    \n    \n 2. Do night buses meet the ferry?\n    \n    \n 3.",
+        "<ol>\n<li>\n<p>Do ferries wait for late trains?</p>\n</li>\n<li>\n<p>Do night buses meet the ferry?</p>\n</li>\n<li></li>\n</ol>",
+        "an empty last list item: html-to-text writes its marker alone",
+    ),
+    (
+        " 1. Do ferries wait for late trains?\n 2.\n\nThe timetable is online.",
+        "<ol><li>Do ferries wait for late trains?</li><li></li></ol><p>The timetable is online.</p>",
+        "an empty list item before a paragraph",
+    ),
+    (
+        'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"][/caption]',
+        '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
+        "a WordPress shortcode shown as text on both sides: `[/caption]` is no link target",
+    ),
+    (
+        "The chart tool is very capable.\n\nLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure class="kg-card kg-image-card kg-card-hascaption"><img src="__GHOST_URL__/content/images/2025/12/chart.png" alt=""><figcaption><span style="white-space: pre-wrap;">A crowded but capable screen</span></figcaption></figure><p>Learning it takes a week.</p>',
+        "Ghost 5 skips a figcaption: a caption missing whole from the plaintext",
+    ),
+    (
+        "The chart tool is very capable.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure>',
+        "Ghost 5 skips a figcaption: the last paragraph",
+    ),
+    (
+        "In the minutes kept by The Harbour Log [http://example.org/minutes.html], someone says it takes years.",
+        '<p>In the <a href="http://example.org/minutes.html">minutes kept by The Harbour Log </a>, someone says it takes years.</p>',
+        "a link's text ending in a space before a comma: html-to-text writes the space before its [url]",
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回了我们一起走吧",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
+        "two CJK lines run together: no space between Chinese words is lost",
+    ),
+    (
+        "Notes:\n\n> We expect calmer crossings this winter, and the new pier\n> should open in spring.\n> \n> Until then, use the old one.\n>\n\nThanks.",
+        "<p>Notes:</p><blockquote><p>We expect calmer crossings this winter, and the new pier should open in spring.</p><p>Until then, use the old one.</p></blockquote><p>Thanks.</p>",
+        "every line of a quote has its marker, a blank one too",
+    ),
+    (
+        "Before the break.\n\n* * *\n\n***\n\nAfter the break.",
+        "<p>Before the break.</p><hr><p>* * *</p><hr><p>After the break.</p>",
+        "a rule line of stars between paragraphs, and a paragraph of spaced stars",
+    ),
+]
+
+
+def _ghost_ids(cases):
+    return [why.split(":")[0][:40] for *_, why in cases]
+
+
+
+
+@pytest.mark.parametrize("body,html,why", GHOST_SAME, ids=_ghost_ids(GHOST_SAME))
+def test_text_that_looks_like_a_convention_is_not_reported(body, html, why, tmp_path):
+    findings = run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0]
+    assert findings == [], [f.message for f in findings]
+
+
+# (body, html, what the finding shows): real differences next to those look-alikes, still found.
+GHOST_FOUND = [
+    (
+        "Wire the parser:\n\n  /**\n  * Reads the tide table\n  * from its header\n  */\n\nThen callthe parser.",
+        '<p>Wire the parser:</p>\n<pre><code>  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre><p>Then call the parser.</p>',
+        "[-callthe-]",
+    ),
+    (
+        "Wire the parser:\n\n  /**\n  Reads the tide table\n  * from its header\n  */",
+        '<p>Wire the parser:</p>\n<pre><code>  /**\n  * Reads the tide table\n  * from its header\n  */\n</code></pre>',
+        "{+*+}",  # a code line that lost its `*` in the plain text
+    ),
+    (
+        "The console shows:\n\n> library(tides)\n> library(chart)\nAll loaded",
+        "<p>The console shows:</p><pre><code>&gt; library(tides)\n&gt; library(charts)\nAll loaded\n</code></pre>",
+        "[-library(chart)-]",
+    ),
+    (
+        "The ferry app grew from a small timetable into a service with version\n2. From now on it sells night crossings too.",
+        "<p>The ferry app grew from a small timetable into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "{+booking+}",
+    ),
+    (
+        "The ferry app grew into a booking service with\nversion 2.From now on it sells night crossings too.",
+        "<p>The ferry app grew into a booking service with version 2. From now on it sells night crossings too.</p>",
+        "[-2.From-]",
+    ),
+    (
+        "Harbour office: +34 600000111 [tel:+34 600000112]",
+        '<p>Harbour office: <a href="tel:+34 600000111">+34 600000111</a></p>',
+        "[tel:+34 600000112]",  # a target with a space that the HTML does not link to: text
+    ),
+    (
+        " 1. Do ferries wait for late trains?\n    \n    \n 2. Do night buses meet the ferry?\n    \n    \n 3.",
+        "<ol>\n<li>\n<p>Do ferries wait for late trains?</p>\n</li>\n<li>\n<p>Do night buses meet the ferry?</p>\n</li>\n</ol>",
+        '"3."',  # no empty item in the HTML: the lone "3." is a word
+    ),
+    (
+        'We sailed again, thanks to the harbour club [http://example.org/club].\n\n[caption id="attachment_3" align="alignleft" width="300" caption="All aboard!"]',
+        '<p>We sailed again, thanks to <a href="http://example.org/club">the harbour club</a>.</p>\n<p>[caption id=&quot;attachment_3&quot; align=&quot;alignleft&quot; width=&quot;300&quot; caption=&quot;All aboard!&quot;]<img src="http://example.org/deck.jpg" alt="deck" />[/caption]</p>',
+        "[/caption]",  # the plain text lost the closing shortcode
+    ),
+    (
+        "The chart tool is very capable.\n\nA crowded but capable screenLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        "[-screenLearning-]",  # Ghost 4 writes captions: one glued to the next paragraph is a glued word
+    ),
+    (
+        "The chart tool is very capable.\n\nA crowded but useful screen\n\nLearning it takes a week.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        "[-useful-]",  # a caption present but changed
+    ),
+    (
+        "The chart tool is very capable.",
+        '<p>The chart tool is very capable.</p><figure><img src="chart.png" alt=""><figcaption>A crowded but capable screen</figcaption></figure><p>Learning it takes a week.</p>',
+        '"Learning it takes a week."',  # a paragraph that is no caption, missing beside a skipped one
+    ),
+    (
+        "In the minutes kept by The Harbour Log [http://example.org/minutes.html],someone says it takes years.",
+        '<p>In the <a href="http://example.org/minutes.html">minutes kept by The Harbour Log </a>, someone says it takes years.</p>',
+        "[-,someone-]",
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回我们一起走吧",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
+        "[-潮水退了船都回我们一起走吧-]",  # a character lost
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回了Together we go",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>Together we go</p></blockquote>",
+        "[-潮水退了船都回了Together-]",  # glued to a Latin word: not between two CJK characters
+    ),
+    (
+        "A few lines of the song:\n\n바다가 잔잔하다우리는 간다",
+        "<p>A few lines of the song:</p>\n<blockquote>바다가 잔잔하다\n<p>우리는 간다</p></blockquote>",
+        "[-잔잔하다우리는-]",  # Korean puts spaces between words: glued Hangul is a glued word
+    ),
+    (
+        "We keep four boats\n3. in the harbour all winter.",
+        "<p>We keep four boats in the harbour all winter.</p>",
+        "[-3.-]",  # a line that starts like a list item where the HTML has no list: a word only the body has
+    ),
+    (
+        "We keep four boats\n * in the harbour all winter.",
+        "<p>We keep four boats in the harbour all winter.</p>",
+        "[-*-]",
+    ),
+    (
+        "Notes:\n\n> We keep four boats in the harbour all winter.",
+        "<p>Notes:</p><p>We keep four boats in the harbour all winter.</p>",
+        "[->-]",  # a quote marker where the HTML has no blockquote
+    ),
+]
+
+
+@pytest.mark.parametrize("body,html,shown", GHOST_FOUND, ids=[s for *_, s in GHOST_FOUND])
+def test_real_differences_beside_the_look_alikes_are_found(body, html, shown, tmp_path):
+    [f] = run(base_record(content_body=body, content_html=html), tmp_path, GHOST)[0]
+    assert shown in f.message, f.message
+
+
+@pytest.mark.parametrize(
+    "html,empty",
+    [
+        ("<ol><li>a</li><li></li></ol><p>After the list.</p>", 1),  # text after the list is not the item's
+        ("<ol><li>a</li><li>b</li></ol><p>x</p>", 0),
+        ("<ul><li><ul><li>c</li></ul></li></ul>", 0),  # the item holding a nested list is not empty
+        ("<ul><li>a<ul><li></li></ul>tail</li></ul>", 1),  # the outer item's tail is not the inner item's
+        ("<ul><li>a<li><li>b</ul>", 1),  # end tags omitted
+        ("<ol>\n<li>\n<p>Do</p>\n</li>\n<li></li>\n</ol>", 1),
+    ],
+)
+def test_empty_list_items_are_counted_as_the_scan_reads_them(html, empty):
+    from feedlint.rules._htmltext import scan_html
+
+    assert scan_html(html).empty_items == empty

@@ -163,17 +163,21 @@ def test_a_ghost_1x_export_from_sqlite_is_read():
     # before: FL101 75 (the dates as SQLite stores them), FL510 21 (site-root feature images), and once its dates were
     # read FL308 6 (drafts whose images were uploaded when they were written): all false
     assert counts["FL101"] == counts["FL510"] == counts["FL308"] == 0, counts
-    assert set(counts) <= {"FL401"} and counts["FL401"] <= 3, [f["message"] for f in findings]  # known false, listed in docs/real-data.md
+    # FL401 3 before, false: a doc comment's "* " lines in a code block, a "[tel:+34 …]" target, a wrapped "version\n2." (FL401 tests)
+    assert not counts, [f["message"] for f in findings]
 
 
 def test_ghost_exports_of_other_versions():
     _, laowai = _findings(_data("ghost2/confusedlaowai-ghost-1.json"))
+    # FL401 73 before: 5 false (an empty <li>'s lone "3.", a [/caption] shortcode on both sides, a line of Chinese run into the next,
+    # a link's text ending in a space ×2) and 4 records whose first finding was false before a true glued word; Transcription
+    # 13 before: an R prompt's "> " in a code block, an href with a leading space wrapped "[\nhttps://…]"
     assert laowai["FL510"] == 0 and laowai["FL306"] == 21  # drafts dated 2000-11-30: true, notes
-    assert set(laowai) <= {"FL306", "FL401", "FL403"} and laowai["FL401"] <= 73 and laowai["FL403"] <= 6, laowai
+    assert set(laowai) <= {"FL306", "FL401", "FL403"} and laowai["FL401"] <= 68 and laowai["FL403"] <= 6, laowai
     _, transcription = _findings(_data("ghost2/transcription-ghost-5.json"))
-    assert transcription["FL306"] == 24 and set(transcription) <= {"FL306", "FL401", "FL403"} and transcription["FL401"] <= 13, transcription
+    assert transcription["FL306"] == 24 and set(transcription) <= {"FL306", "FL401", "FL403"} and transcription["FL401"] <= 11, transcription
     _, ghost6 = _findings(_data("ghost2/liberalisme-ghost-6.json"))
-    assert set(ghost6) <= {"FL401"} and ghost6["FL401"] <= 2, ghost6  # Ghost 5+ plaintext leaves figure captions out: known false
+    assert not ghost6, ghost6  # FL401 2 before, false: Ghost 5+ plaintext leaves figure captions out (optional-html-elements)
     assert _findings(_data("ghost2/hexoblog-ghost-0x.json"))[1] == {"FL403": 1}
     assert _findings(_data("ghost2/mhyrr-ghost-0x.json"))[1] == {"FL403": 2}
     assert _findings(_data("ghost2/manyharrier-ghost-0x.json"))[1] == {"FL306": 39}  # a 2016 migration: true, notes

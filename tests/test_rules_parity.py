@@ -270,6 +270,7 @@ SAME = [
     ("The minister’s “plan” — 2010–2020", "<p>The minister&rsquo;s &ldquo;plan&rdquo; &mdash; 2010&ndash;2020</p>"),
     ("double &amp;#39;encoded&amp;#39;", "<p>double &#39;encoded&#39;</p>"),
     ("a list: one two", "<p>a list:</p><ul><li>one</li><li>two</li></ul>"),
+    ("潮水退了船都回了我们一起走吧", "<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>"),  # no space between Chinese words is lost
     ("hidden text stays hidden", "<p>hidden text<!-- an editor note --> stays hidden</p><script>var a = 1 < 2;</script><style>p{}</style>"),
 ]
 
@@ -1118,13 +1119,16 @@ def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
     too) equal the word-by-word regex reading over the map made in the same loop as the decoded text."""
     import random
 
-    from feedlint.rules._htmltext import LINE_MARKERS, PlainConventions, comparison_key, decode_with_map
+    import dataclasses
+
+    from feedlint.rules._htmltext import LINE_MARKERS, PlainConventions, comparison_key, decode_with_map, marker_candidates
 
     rng = random.Random(31)
     pieces = ["w", "Tom", "AT&T", "R&amp;D", "Iran&#39;s", "&quot;yes&quot;", "&nbsp;", "&#160;", "&amp;nbsp;", "caf\u00e9", "don\u2019t", "&rsquo;", "&shy;", "a&#8217s",
               "<b>x</b>", "<br>", "<p>", "5 < 6", "&", " ", "  ", "\n", "\r\n", "\r\n\r\n", "\r\n\r\n&nbsp;\r\n\r\n", "\t", "\u00a0", "\u2003", "\x1c", "\x1f", "\u3000",
               "...", "\u2026", "* ", "\n1. ", "> ", "[https://x.y/z]", " [/a]", "\u200b", "&#x20;", "&#32;x", "&nbsp;&nbsp;", "\ufb01"]
-    conventions = [None, PlainConventions((("https://x.y/z", False),), ("*", "1.", ">"), True), PlainConventions((), tuple(LINE_MARKERS), False)]
+    conventions = [None, PlainConventions((("https://x.y/z", False, False),), ("*", "1.", ">"), True), PlainConventions((("https://x.y/z", True, True),), ("*", "1.", ">"), True, empty_items=True),
+                   PlainConventions((), tuple(LINE_MARKERS), False)]
     checked = ascii_fast = 0
     for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
@@ -1135,6 +1139,11 @@ def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
             assert decode_with_map(text, strip, conv) == _decode_with_map_in_one_loop(text, strip, conv)
             assert body_key(text, fold, strip, conv) == comparison_key(_decode_with_map_in_one_loop(text, strip, conv)[0] if strip and "<" in text or conv else text, fold)
             assert " ".join(w for words, _ in expected for w in words).split() == " ".join(p.text for p in got).split()
+            if conv is not None and conv.markers:  # FL401's marker alignment reads the same words, the markers between them
+                words, markers = marker_candidates(text, fold, strip, conv)
+                assert words == body_key(text, fold, strip, conv).split(), (text, conv)
+                kept = dataclasses.replace(conv, kept=frozenset(offset for offset, _, _ in markers))
+                assert conv.links or body_key(text, fold, strip, kept).split() == [w for k in range(len(words) + 1) for w in [*(m for _, i, ws in markers if i == k for m in ws), *words[k : k + 1]]], (text, conv)
             checked += len(got)
         ascii_fast += text.isascii() and "&" not in text and bool(text.split())
     assert checked > 6000 and ascii_fast > 100  # not vacuous: paragraphs of both kinds
