@@ -52,20 +52,21 @@ def source_as_text(text: str) -> str:
     :func:`markdown_key`'s): a construct it misses shows up as a difference
     where the renderer found one anyway.
     """
+    code_span, syntax, dashes = _patterns()
     out = list(text)
 
     def blank(start: int, end: int, fill: str = _JOIN) -> None:
         out[start:end] = fill * (end - start)
 
-    for m in _CODE.finditer(text):  # before the rest: a code span's content is literal
+    for m in code_span.finditer(text):  # before the rest: a code span's content is literal
         blank(m.start(1), m.end(1))
         blank(m.start(3), m.end(3))
-    code = [m.span() for m in _CODE.finditer(text)]
+    code = [m.span() for m in code_span.finditer(text)]
 
     def in_code(at: int) -> bool:
         return any(a <= at < b for a, b in code)
 
-    for pattern, keep, fill in _SYNTAX:
+    for pattern, keep, fill in syntax:
         for m in pattern.finditer(text):
             if in_code(m.start()):
                 continue
@@ -73,7 +74,7 @@ def source_as_text(text: str) -> str:
             kept = m.span(keep) if keep else (end, end)
             blank(start, kept[0], fill)
             blank(kept[1], end, fill)
-    for m in _DASHES.finditer(text):
+    for m in dashes.finditer(text):
         if not in_code(m.start()):
             blank(m.start() + 1, m.end())
     return "".join(out)
@@ -82,19 +83,23 @@ def source_as_text(text: str) -> str:
 _JOIN = "\u200b"  # ZERO WIDTH SPACE: not white space to split at, and dropped from words when texts are compared
 
 
-_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)(\1)(?!`)", re.S)
-# (pattern, the group kept, what the rest becomes): inline syntax joins what it separated ("[officials](…)." reads
-# "officials."), a line's marker is a gap
-_SYNTAX = (
-    (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), 1, _JOIN),  # [text](url "title"), ![alt](url)
-    (re.compile(r"<((?:https?|mailto):[^>\s]*)>"), 1, _JOIN),  # <https://…>: the address is the text
-    (re.compile(r"(?<![\w*\\])(\*\*|\*)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w*])", re.S), 2, _JOIN),  # **strong**, *emphasis* (not \*)
-    (re.compile(r"(?<![\w_\\])(__|_)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w_])", re.S), 2, _JOIN),  # __strong__, _emphasis_ (not snake_case)
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), 1, _JOIN),  # ~~strikethrough~~
-    (re.compile(r"\\(?=[!-/:-@\[-`{-~])"), 0, _JOIN),  # a backslash escaping punctuation
-    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M), 0, " "),  # quote markers
-    (re.compile(r"^[ \t]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]+", re.M), 0, " "),  # list markers
-    (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), 0, " "),  # heading markers
-    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), 0, " "),  # a rule line
-)
-_DASHES = re.compile(r"(?<=[\s\w])-{2,3}(?=[\s\w])")  # "--" / "---": renderers write a dash
+@lru_cache(maxsize=1)
+def _patterns() -> tuple:
+    """The code span, the other syntax and ``--`` patterns: compiled on the first body read so (a dozen regexes; most runs need none)."""
+    code_span = re.compile(r"(`+)(?!`)(.+?)(?<!`)(\1)(?!`)", re.S)
+    # (pattern, the group kept, what the rest becomes): inline syntax joins what it separated ("[officials](…)." reads
+    # "officials."), a line's marker is a gap
+    syntax = (
+        (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), 1, _JOIN),  # [text](url "title"), ![alt](url)
+        (re.compile(r"<((?:https?|mailto):[^>\s]*)>"), 1, _JOIN),  # <https://…>: the address is the text
+        (re.compile(r"(?<![\w*\\])(\*\*|\*)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w*])", re.S), 2, _JOIN),  # **strong**, *emphasis* (not \*)
+        (re.compile(r"(?<![\w_\\])(__|_)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w_])", re.S), 2, _JOIN),  # __strong__, _emphasis_ (not snake_case)
+        (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), 1, _JOIN),  # ~~strikethrough~~
+        (re.compile(r"\\(?=[!-/:-@\[-`{-~])"), 0, _JOIN),  # a backslash escaping punctuation
+        (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M), 0, " "),  # quote markers
+        (re.compile(r"^[ \t]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]+", re.M), 0, " "),  # list markers
+        (re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M), 0, " "),  # heading markers
+        (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), 0, " "),  # a rule line
+    )
+    dashes = re.compile(r"(?<=[\s\w])-{2,3}(?=[\s\w])")  # "--" / "---": renderers write a dash
+    return code_span, syntax, dashes

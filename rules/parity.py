@@ -378,7 +378,12 @@ def _lines(text: str) -> list[str]:
 # Characters of scripts written without spaces between words (CSS Text's segment-break rule: East Asian
 # wide, full- or half-width, not Hangul): Han, kana, bopomofo, CJK punctuation, full-width forms.
 _CJK_CLASS = "\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
-_CJK = re.compile(f"[{_CJK_CLASS}]")
+
+
+@functools.lru_cache(maxsize=1)
+def _cjk() -> "re.Pattern[str]":
+    """A CJK character: compiled when a difference is first looked at (its class costs milliseconds to compile)."""
+    return re.compile(f"[{_CJK_CLASS}]")
 
 
 def _cjk_glue_only(a: list[str], b: list[str]) -> bool:
@@ -388,7 +393,8 @@ def _cjk_glue_only(a: list[str], b: list[str]) -> bool:
         return False
     cuts_a = set(_cuts(a))
     cuts_b = set(_cuts(b))
-    return all(_CJK.match(joined, k - 1) and _CJK.match(joined, k) for k in cuts_a ^ cuts_b)
+    cjk = _cjk().match
+    return all(cjk(joined, k - 1) and cjk(joined, k) for k in cuts_a ^ cuts_b)
 
 
 def _cuts(words: list[str]) -> Iterator[int]:
@@ -459,7 +465,7 @@ class _Diff:
         # where the line markers kept as words start (a marker at the start of a line is no nested list's)
         self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
         self.wraps = bool(conventions and conventions.wraps)
-        self.cjk = _CJK.search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
+        self.cjk = not self.body.isascii() and _cjk().search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
     def _keyed(self, words: Iterable[str]) -> list[str]:

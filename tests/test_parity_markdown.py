@@ -79,7 +79,7 @@ def test_a_micro_blog_shaped_json_feed_through_the_cli(tmp_path):
 
 def test_the_source_read_as_text_keeps_every_character_in_its_place():
     """What a difference is shown and placed with: syntax blanked (inline syntax by zero-width spaces that join), offsets kept."""
-    from rules._markdown import source_as_text
+    from feedlint.rules._markdown import source_as_text
 
     source = 'See [the report](https://e.org/r "t"). _Mostly_ `a_b*c*` -- yes\n\n* one\n> two\n## three\nsnake_case 2*3*4 \\*kept\\*'
     text = source_as_text(source)

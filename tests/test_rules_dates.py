@@ -356,7 +356,7 @@ def test_attachment_folder_check_near_the_end_of_the_calendar(tmp_path):
 
 def test_several_formats_read_a_value_with_the_first_whose_shape_it_has():
     """``format`` may list formats (a Ghost export from SQLite writes "2017-10-24 10:55:10" beside ISO exports)."""
-    from rules._datetimes import format_key, parse
+    from feedlint.rules._datetimes import format_key, parse
 
     formats = format_key(["%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S"])
     assert parse("2017-10-24T10:55:10.000+02:00", formats).when == datetime(2017, 10, 24, 8, 55, 10)  # in UTC
