@@ -802,15 +802,19 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
     start = valid_date(record, options["start-field"], fmt)
     if start is None:
         return
-    created = valid_date(record, options["register-field"], fmt) if options["register-field"] else None
-    earliest = created if created is not None and created < start else start
     index = attach_index(record, options)
-    limit = earliest.year * 12 + earliest.month - 1 - options["months-before"]
-    early = {folder for folder in index.months if month_number(folder) < limit}  # type: ignore[operator]  # index.months are months
+    months = options["months-before"]
+    early = {folder for folder in index.months if month_number(folder) < start.year * 12 + start.month - 1 - months}  # type: ignore[operator]  # index.months are months
     if not early:
-        return
+        return  # the usual: no folder that far before the publication, whatever the creation
     published = record.get(options["start-field"])
-    since = f"the publication {published}" if earliest is start else f"the creation {record.get(options['register-field'])} (published {published})"
+    since = f"the publication {published}"
+    created = valid_date(record, options["register-field"], fmt) if options["register-field"] else None
+    if created is not None and created < start:  # a draft written earlier: its images may be as old as it
+        early = {folder for folder in early if month_number(folder) < created.year * 12 + created.month - 1 - months}  # type: ignore[operator]
+        if not early:
+            return
+        since = f"the creation {record.get(options['register-field'])} (published {published})"
     for ap in index.paths:
         folder = ap.parts.get("yyyymm")
         if folder in early:

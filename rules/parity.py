@@ -465,7 +465,8 @@ class _Diff:
         # where the line markers kept as words start (a marker at the start of a line is no nested list's)
         self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
         self.wraps = bool(conventions and conventions.wraps)
-        self.cjk = not self.body.isascii() and _cjk().search(self.body) is not None  # a boundary between two CJK characters may be nothing on one side
+        # a boundary between two CJK characters may be nothing on one side (max: Latin text never compiles the class)
+        self.cjk = not self.body.isascii() and max(self.body) >= "\u3000" and _cjk().search(self.body) is not None
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
     def _keyed(self, words: Iterable[str]) -> list[str]:
