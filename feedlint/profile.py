@@ -30,6 +30,18 @@ _TOP_KEYS = {"name", "description", "schema", "ignore", "records", "detect", "fi
 _RECORDS_KEYS = ("layouts", "pointers", "id", "id-scope", "site-urls")
 
 
+def _attachment_value_ok(key: str, value: Any) -> bool:
+    """An ``[attachments]`` entry: a known key with a JSON Pointer ("" for the value itself), a size key for ``original-rendition``,
+    or for an ``original-*`` key a list of pointers (a field renamed between versions: Ghost 0.x ``/image``, later ``/feature_image``)."""
+    if key in ATTACHMENT_NAMES:
+        return isinstance(value, str)
+    if key not in ATTACHMENT_KEYS:
+        return False
+    if isinstance(value, list) and key.startswith("original-"):
+        return bool(value) and all(isinstance(p, str) and p.startswith("/") for p in value)
+    return isinstance(value, str) and (not value or value.startswith("/"))
+
+
 class ProfileError(ValueError):
     """A profile file that cannot be used; the message names the file."""
 
@@ -76,7 +88,7 @@ class Profile:
     ignore: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    attachments: Mapping[str, str] = field(default_factory=dict)
+    attachments: Mapping[str, Any] = field(default_factory=dict)  # key -> pointer (an original-* key: perhaps a list of them)
     inapplicable: tuple[str, ...] = ()  # within ``ignore``: the checks of the CMS export's own fields, off even when selected
 
     def fits_record(self, data: Any) -> bool:
@@ -134,7 +146,8 @@ class Profile:
             lines.append("  options of rules not run (used when one is selected by id):")
             lines += [f"    {rule} {key} = {json.dumps(value)}" for rule, opts in kept for key, value in opts.items()]
         for key, value in self.attachments.items():
-            lines.append(f"  attachments {key}: {value or ('(the record itself)' if key == 'items' else '(the value itself)')}")
+            shown = ", else ".join(value) if isinstance(value, list) else value or ("(the record itself)" if key == "items" else "(the value itself)")
+            lines.append(f"  attachments {key}: {shown}")
         return "\n".join(lines)
 
 
@@ -199,9 +212,9 @@ def profile_from_data(data: Mapping[str, Any], origin: str, base: Path | None = 
     if not all(isinstance(v, dict) for v in rule_options.values()):
         raise ProfileError(f"{origin}: rules.<id> must be tables of options")
     attachments = _table(data, "attachments", origin)
-    bad = [k for k, v in attachments.items() if not isinstance(v, str) or k not in ATTACHMENT_NAMES and (k not in ATTACHMENT_KEYS or (v and not v.startswith("/")))]
+    bad = [k for k, v in attachments.items() if not _attachment_value_ok(k, v)]
     if bad:
-        raise ProfileError(f"{origin}: attachments.{bad[0]}: unknown key or not a JSON Pointer (known: {', '.join(ATTACHMENT_KEYS + ATTACHMENT_NAMES)})")
+        raise ProfileError(f"{origin}: attachments.{bad[0]}: unknown key or not a JSON Pointer (known: {', '.join(ATTACHMENT_KEYS + ATTACHMENT_NAMES)}; an original-* key may list pointers, the first present is read)")
     return Profile(
         name=name,
         description=str(data.get("description", "")),

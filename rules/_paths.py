@@ -420,6 +420,8 @@ def _laid_out(data: Any, layout: Any) -> list[tuple[int, dict, dict | None]]:
         original: dict[str, Any] = {}
         for name, key in _ORIGINAL_FIELDS.items():
             pointer = layout.get(key)
+            if isinstance(pointer, list):  # a field renamed between versions: the first one the item has
+                pointer = next((p for p in pointer if _at(item, p) is not None), pointer[0])
             if pointer:
                 original[name] = _at(item, pointer)
                 places[None if name == "url" else "#" + name] = base + pointer

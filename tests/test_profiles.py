@@ -188,6 +188,16 @@ def test_ghost_0x_export_records_under_data_posts():
     assert (findings[0]["line"], findings[0]["column"]) == line_col(path, '"2014-02-01T10:00:00.000Z"')
 
 
+def test_a_ghost_0x_posts_image_is_its_feature_image(tmp_path):
+    """Ghost 0.x named the feature image ``image`` (``feature_image`` from 1.0): the attachment rules read either."""
+    export = json.loads((FIX / "ghost-0x.json").read_text())
+    export["data"]["posts"][0]["image"] = "/content/images/2014/02/../../../../etc/passwd"
+    path = tmp_path / "ghost.json"
+    path.write_text(json.dumps(export, indent=1))
+    _, findings, err = check_json(path, "--select", "FL510")
+    assert [(f["pointer"], f["line"], f["column"]) for f in findings] == [("/data/posts/0/image", *line_col(path, "../../../../etc/passwd"))], err
+
+
 def test_a_ghost_fingerprint_is_the_same_when_the_export_is_reformatted(tmp_path):
     compact = FIX / "ghost-export.json"
     pretty = tmp_path / "ghost-export.json"
@@ -465,6 +475,8 @@ def test_a_users_profile_is_not_chosen_when_the_document_says_otherwise(tmp_path
         ('name = "x"\n[records]\nlayouts = ["array"]\n[rules.FL302]\nregister-field = 3\n', "register-field"),
         ('name = "x"\n[records]\nlayouts = ["array"]\n[detect]\nal = ["/id"]\n', "detect: unknown key 'al' — did you mean 'all'?"),
         ('name = "x"\ndetect = [1]\n[records]\nlayouts = ["array"]\n', "detect must be a table or a list of tables"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[attachments]\nrendition-url = ["/a", "/b"]\n', "attachments.rendition-url: unknown key or not a JSON Pointer"),
+        ('name = "x"\n[records]\nlayouts = ["array"]\n[attachments]\noriginal-url = ["/a", "b"]\n', "attachments.original-url: unknown key or not a JSON Pointer"),
     ],
 )
 def test_a_broken_profile_is_a_config_error_naming_the_file(tmp_path, text, message):
