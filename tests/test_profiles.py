@@ -260,6 +260,19 @@ def test_json_feed_items_with_rfc3339_dates():
     assert (found["FL204"][0]["line"], found["FL204"][0]["column"]) == line_col(path, "\u00c3\u00a9")  # at the mojibake itself
 
 
+def test_a_json_feed_authors_members_are_strings_when_present(tmp_path):
+    """JSON Feed 1.0's author and 1.1's authors: name, url and avatar optional, strings when there (null is not one)."""
+    feed = json.loads((FIX / "feed.json").read_text())
+    feed["items"][0]["author"] = {"name": "Ana Ruiz", "url": "https://example.org/ana", "_extension": {"x": 1}}  # fine
+    feed["items"][1]["authors"] = [{"name": "Bo", "avatar": None}]
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed, indent=1))
+    _, findings, err = check_json(path, "--select", "FL101")
+    assert [(f["pointer"], f["message"], f["line"], f["column"]) for f in findings] == [
+        ("/items/1/authors/0/avatar", "expected string, got null", *line_col(path, "null"))
+    ], err
+
+
 def test_a_json_feed_whose_items_have_no_body_is_still_a_json_feed(tmp_path):
     """Real feeds list items with only a title and summary; the version names the format, and FL102 says what is missing."""
     doc = {"version": "https://jsonfeed.org/version/1", "title": "Harbour notes", "items": [

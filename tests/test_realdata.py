@@ -199,7 +199,7 @@ def test_more_json_feeds():
         "13422189334__blog.json": {"FL201": 1, "FL302": 2},  # a +08:00 time written as Z: modified before published
         "Chivas-Regal__Tech.json": {"FL205": 5},
         "abdallamaklad__doyouknow.app.json": {"FL101": 20},  # date-only date_published: not RFC 3339
-        "aenaliph__harf.json": {"FL101": 1, "FL201": 2, "FL401": 6},  # Jekyll's strip_html glued words: true
+        "aenaliph__harf.json": {"FL101": 13, "FL201": 2, "FL401": 6},  # Jekyll's strip_html glued words; null summary, author url and avatar: true
         "HarryXiong24__HarryXiong24.github.io.json": {},
         "JKC-Codes__jkc-codes.github.io.json": {},
         "SIMON-WORLD__nber-working-papers-cn.json": {},
