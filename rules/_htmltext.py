@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import html as _html
 import re
+from bisect import bisect_right
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
@@ -430,6 +431,15 @@ def link_targets(html: str) -> tuple[tuple[str, bool, bool], ...]:
 
 
 _ANY_TAG = re.compile(r"<[^<>]*>")
+
+
+def in_ranges(ranges: list[tuple[int, int]], at: int) -> bool:
+    """Whether ``at`` lies in one of ``ranges`` (``[start, end)`` pairs in order, not overlapping): a binary search, not a look at each."""
+    k = bisect_right(ranges, (at, _AFTER_ANY)) - 1
+    return k >= 0 and at < ranges[k][1]
+
+
+_AFTER_ANY = float("inf")  # sorts after any end: (at, _AFTER_ANY) follows every range starting at ``at``
 
 
 def element_ranges(html: str, names: frozenset[str]) -> list[tuple[int, int]]:

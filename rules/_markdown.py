@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ._htmltext import scan_html
+from ._htmltext import in_ranges, scan_html
 
 
 def markdown_key(text: str, fold: bool) -> str | None:
@@ -58,24 +58,22 @@ def source_as_text(text: str) -> str:
     def blank(start: int, end: int, fill: str = _JOIN) -> None:
         out[start:end] = fill * (end - start)
 
+    code: list[tuple[int, int]] = []  # the code spans, in order (they do not overlap)
     for m in code_span.finditer(text):  # before the rest: a code span's content is literal
         blank(m.start(1), m.end(1))
         blank(m.start(3), m.end(3))
-    code = [m.span() for m in code_span.finditer(text)]
-
-    def in_code(at: int) -> bool:
-        return any(a <= at < b for a, b in code)
+        code.append(m.span())
 
     for pattern, keep, fill in syntax:
         for m in pattern.finditer(text):
-            if in_code(m.start()):
+            if in_ranges(code, m.start()):
                 continue
             start, end = m.span()
             kept = m.span(keep) if keep else (end, end)
             blank(start, kept[0], fill)
             blank(kept[1], end, fill)
     for m in dashes.finditer(text):
-        if not in_code(m.start()):
+        if not in_ranges(code, m.start()):
             blank(m.start() + 1, m.end())
     return "".join(out)
 
@@ -86,15 +84,16 @@ _JOIN = "\u200b"  # ZERO WIDTH SPACE: not white space to split at, and dropped f
 @lru_cache(maxsize=1)
 def _patterns() -> tuple:
     """The code span, the other syntax and ``--`` patterns: compiled on the first body read so (a dozen regexes; most runs need none)."""
-    code_span = re.compile(r"(`+)(?!`)(.+?)(?<!`)(\1)(?!`)", re.S)
+    # each content stops at its delimiter's character: an opener never matched reads on only to the next one (linear)
+    code_span = re.compile(r"(`+)([^`]+)(\1)(?!`)")
     # (pattern, the group kept, what the rest becomes): inline syntax joins what it separated ("[officials](…)." reads
     # "officials."), a line's marker is a gap
     syntax = (
         (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), 1, _JOIN),  # [text](url "title"), ![alt](url)
         (re.compile(r"<((?:https?|mailto):[^>\s]*)>"), 1, _JOIN),  # <https://…>: the address is the text
-        (re.compile(r"(?<![\w*\\])(\*\*|\*)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w*])", re.S), 2, _JOIN),  # **strong**, *emphasis* (not \*)
-        (re.compile(r"(?<![\w_\\])(__|_)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w_])", re.S), 2, _JOIN),  # __strong__, _emphasis_ (not snake_case)
-        (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.S), 1, _JOIN),  # ~~strikethrough~~
+        (re.compile(r"(?<![\w*\\])(\*\*|\*)(?=\S)([^*]+?)(?<=[^\s\\])\1(?![\w*])"), 2, _JOIN),  # **strong**, *emphasis* (not \*)
+        (re.compile(r"(?<![\w_\\])(__|_)(?=\S)([^_]+?)(?<=[^\s\\])\1(?![\w_])"), 2, _JOIN),  # __strong__, _emphasis_ (not snake_case)
+        (re.compile(r"~~(?=\S)([^~]+?)(?<=\S)~~"), 1, _JOIN),  # ~~strikethrough~~
         (re.compile(r"\\(?=[!-/:-@\[-`{-~])"), 0, _JOIN),  # a backslash escaping punctuation
         (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M), 0, " "),  # quote markers
         (re.compile(r"^[ \t]*(?:[*+-]|[0-9]{1,9}[.)])[ \t]+", re.M), 0, " "),  # list markers

@@ -23,7 +23,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
 from ._markdown import markdown_key, source_as_text
 
 PAIR_OPTIONS = (
@@ -227,7 +227,7 @@ def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk:
         return frozenset()
     scan = _scan(record, pair[2], html, _fields(options).hidden)
     ranges = element_ranges(html, frozenset(names))
-    inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if any(a <= start < b for a, b in ranges)}
+    inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if in_ranges(ranges, start)}
     if not inside:
         return frozenset()
     key = str.casefold if options["ignore-case"] else _same_word

@@ -86,3 +86,17 @@ def test_the_source_read_as_text_keeps_every_character_in_its_place():
     assert len(text) == len(source)
     words = text.replace("\u200b", "").split()
     assert words == ["See", "the", "report.", "Mostly", "a_b*c*", "-", "yes", "one", "two", "three", "snake_case", "2*3*4", "*kept*"]
+
+
+def test_in_ranges_is_the_look_at_each_range():
+    """The binary search that tells a code span's (or a caption's) place: the same answer as trying every range."""
+    import random
+
+    from feedlint.rules._htmltext import in_ranges
+
+    rng = random.Random(7)
+    for _ in range(500):
+        cuts = sorted(rng.sample(range(200), rng.randrange(0, 12) * 2))
+        ranges = list(zip(cuts[0::2], cuts[1::2]))
+        for at in range(-2, 202):
+            assert in_ranges(ranges, at) == any(a <= at < b for a, b in ranges)
