@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import html as _html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
@@ -406,10 +406,15 @@ def link_targets(html: str) -> tuple[tuple[str, bool, bool], ...]:
     ``glued`` when every such link is followed by text without a space;
     ``spaced`` when every such link's text ends in white space (``The Reader </a>,``:
     a browser shows "Reader ,", html-to-text writes "Reader [url],").
+    Each ``</a>`` is looked at once, whatever the number of links it closes
+    (a field of unclosed links would otherwise read on to the same end from each).
     """
     found: dict[str, tuple[bool, bool]] = {}
     if "<a" not in html and "<A" not in html:
         return ()
+    ends = list(_A_END.finditer(html))  # matches of </a> never overlap: the first from a place on is the search from it
+    starts = [e.start() for e in ends]
+    after_end: dict[int, tuple[bool, int, int]] = {}  # an end's start -> (glued, its text's last visible character, last visible non-space)
     for m in _MARKUP.finditer(html):
         is_end, name, attrs, closed = m.groups()
         if name is None or is_end or not closed or name.lower() != "a":
@@ -417,17 +422,45 @@ def link_targets(html: str) -> tuple[tuple[str, bool, bool], ...]:
         href = _href(attrs)
         if href is None:
             continue
-        end = _A_END.search(html, m.end())
+        k = bisect_left(starts, m.end())
         glued = spaced = False
-        if end is not None:
-            after = _TAGS_RUN.match(html, end.end()).end()
-            breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
-            glued = not breaks and after < len(html) and not html[after].isspace()
-            inner = _ANY_TAG.sub("", html[m.end() : end.start()])
-            spaced = inner[-1:].isspace() and not inner.isspace()
+        if k < len(ends):
+            end = ends[k]
+            seen = after_end.get(end.start())
+            if seen is None:
+                after = _TAGS_RUN.match(html, end.end()).end()
+                breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
+                seen = after_end[end.start()] = (not breaks and after < len(html) and not html[after].isspace(), *_text_end(html, end.start()))
+            glued, last, solid = seen
+            # the link's text, tags dropped (_ANY_TAG), ends in white space and is not all white space
+            spaced = last >= m.end() and html[last].isspace() and solid >= m.end()
         was = found.get(href, (True, True))
         found[href] = (was[0] and glued, was[1] and spaced)
     return tuple((href, glued, spaced) for href, (glued, spaced) in found.items())
+
+
+def _text_end(html: str, end: int) -> tuple[int, int]:
+    """``(last, solid)``: where, before ``end``, the last character outside tags (as :data:`_ANY_TAG` reads them) is, and the last such that is not white space (-1: none).
+
+    Read backwards from ``end`` to the first such non-space character, each
+    stretch between ``<`` and ``>`` searched once.
+    """
+    last = -1
+    i = end - 1
+    while i >= 0:
+        ch = html[i]
+        if ch == ">":
+            gt = html.rfind(">", 0, i)
+            lt = html.rfind("<", gt + 1, i)
+            if lt >= 0:  # "<" with no "<" or ">" before this ">": a tag
+                i = lt - 1
+                continue
+        if last < 0:
+            last = i
+        if not ch.isspace():
+            return last, i
+        i -= 1
+    return last, -1
 
 
 _ANY_TAG = re.compile(r"<[^<>]*>")

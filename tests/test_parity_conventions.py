@@ -341,3 +341,43 @@ def test_empty_list_items_are_counted_as_the_scan_reads_them(html, empty):
     from feedlint.rules._htmltext import scan_html
 
     assert scan_html(html).empty_items == empty
+
+
+def _link_targets_by_search(html: str) -> tuple:
+    """link_targets as first written: a search for the end from each link, its text's tags dropped by a substitution (the oracle)."""
+    from feedlint.rules._htmltext import _A_END, _ANY_TAG, _BREAKS, _MARKUP, _TAG_NAME, _TAGS_RUN, _href
+
+    found: dict = {}
+    if "<a" not in html and "<A" not in html:
+        return ()
+    for m in _MARKUP.finditer(html):
+        is_end, name, attrs, closed = m.groups()
+        if name is None or is_end or not closed or name.lower() != "a":
+            continue
+        href = _href(attrs)
+        if href is None:
+            continue
+        end = _A_END.search(html, m.end())
+        glued = spaced = False
+        if end is not None:
+            after = _TAGS_RUN.match(html, end.end()).end()
+            breaks = any(t.lower() in _BREAKS for t in _TAG_NAME.findall(html, end.end(), after))
+            glued = not breaks and after < len(html) and not html[after].isspace()
+            inner = _ANY_TAG.sub("", html[m.end() : end.start()])
+            spaced = inner[-1:].isspace() and not inner.isspace()
+        was = found.get(href, (True, True))
+        found[href] = (was[0] and glued, was[1] and spaced)
+    return tuple((href, glued, spaced) for href, (glued, spaced) in found.items())
+
+
+def test_link_targets_read_each_end_once_and_say_what_the_search_said():
+    """Each </a> read once (a field of many unclosed links is linear), the same glued and spaced as searching from each link."""
+    import random
+
+    from feedlint.rules._htmltext import link_targets
+
+    tokens = ['<a href="u1">', '<a href="u2">', '<A HREF="u1">', "</a>", "</A >", "<b>", "</b>", "<br>", "<p>", "</p>", "<", ">", " ", "\n", "x", "yz", ",", ")", "\u00a0", "<i", "a>"]
+    rng = random.Random(11)
+    for _ in range(4000):
+        html = "".join(rng.choice(tokens) for _ in range(rng.randrange(1, 30)))
+        assert link_targets(html) == _link_targets_by_search(html), html
