@@ -101,15 +101,13 @@ def format_key(fmt: str | list | tuple) -> str | tuple[str, ...]:
 
 def parse(value: str, fmt: str | tuple[str, ...]) -> Parsed:
     """``value`` read with ``fmt``; with several formats (a tuple), with the first whose shape it has (none: left to the schema, as for one)."""
-    if not isinstance(fmt, str):
-        for one in fmt:
-            if shape(one).fullmatch(value) is not None:
-                return parse(value, one)
-        return Parsed(value)
-    m = shape(fmt).fullmatch(value)
+    if isinstance(fmt, str):
+        read, m = fmt, shape(fmt).fullmatch(value)
+    else:
+        read, m = next(((one, found) for one in fmt if (found := shape(one).fullmatch(value)) is not None), (None, None))
     if m is None:
         return Parsed(value)
-    if fmt == DEFAULT_FORMAT:
+    if read == DEFAULT_FORMAT:
         try:  # fast path for the common, valid case; the C parser checks the calendar too
             return Parsed(value, _fromisoformat(value), True)
         except ValueError:
@@ -196,12 +194,10 @@ def date_table(record: Any, fmt: str | list | tuple) -> DateTable:
     per call cost more than the lookup (4,600 instructions a call against 2,600).
     """
     tables = record.memo("fl3:dates", dict)
-    table = tables.get(fmt) if isinstance(fmt, str) else None
+    key = fmt if isinstance(fmt, str) else format_key(fmt)  # a list of formats from the config: a tuple, to key the table
+    table = tables.get(key)
     if table is None:
-        fmt = format_key(fmt)  # a list of formats from the config: a tuple, to key the table
-        table = tables.get(fmt)
-        if table is None:
-            table = tables[fmt] = DateTable(fmt, record.fields_with_role("dates"))
+        table = tables[key] = DateTable(key, record.fields_with_role("dates"))
     return table
 
 

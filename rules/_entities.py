@@ -265,7 +265,8 @@ def numeric_problem(reference: str) -> str | None:
     return None
 
 
-CODE_OPEN = re.compile(r"<(code|pre|kbd|samp|tt)\b", re.I)
+CODE_ELEMENTS = ("code", "pre", "kbd", "samp", "tt")  # what they show is meant literally (FL202, and FL401's line markers)
+CODE_OPEN = re.compile(r"<(" + "|".join(CODE_ELEMENTS) + r")\b", re.I)
 
 
 def blank_code(text: str) -> str:

@@ -27,7 +27,7 @@ from itertools import compress
 from typing import Callable, Iterator
 
 from . import _pieces
-from ._entities import REFERENCE_BODY, decode_unclosed, unclosed_references
+from ._entities import CODE_ELEMENTS, REFERENCE_BODY, decode_unclosed, unclosed_references
 
 # -- HTML vocabulary (WHATWG HTML, "parsing HTML documents") -------------------
 VOID = frozenset("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split())
@@ -63,7 +63,7 @@ BLOCK = frozenset(
     "tfoot tr td th ul xmp".split()
 )
 
-_CODE = frozenset("code pre kbd samp tt".split())  # code elements, as FL202 reads them (rules/_entities.py)
+_CODE = frozenset(CODE_ELEMENTS)  # code elements, as FL202 reads them
 _START_EFFECTS = BLOCK | CLOSES_P | VOID | IGNORED | HEADINGS | FOREIGN | RAWTEXT_HIDDEN | RAWTEXT_SHOWN | {"a", "option", "optgroup"}
 
 MAX_REPAIRS = 1000  # after this many, a field is beyond counting: stop tracking structure

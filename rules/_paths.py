@@ -293,10 +293,15 @@ class AttachIndex:
         return self._months
 
 
+def month_index(year: int, month: int) -> int:
+    """Months in order, a number apart: ``year * 12 + month - 1`` (a folder's, a date's)."""
+    return year * 12 + month - 1
+
+
 def month_number(folder: str) -> int | None:
-    """``year * 12 + month - 1`` of a ``YYYYMM`` month folder (months in order, a number apart); None when it is not a month (year 1 or later, month 01-12)."""
+    """:func:`month_index` of a ``YYYYMM`` month folder; None when it is not a month (year 1 or later, month 01-12)."""
     year, month = int(folder[:4]), int(folder[4:])
-    return year * 12 + month - 1 if year >= 1 and 1 <= month <= 12 else None
+    return month_index(year, month) if year >= 1 and 1 <= month <= 12 else None
 
 
 def _matched_rows(regex: "re.Pattern[str]", values: tuple) -> list[tuple] | None:

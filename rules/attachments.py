@@ -22,7 +22,7 @@ from ._datetimes import hours_tolerance, valid_date
 from .dates import FORMAT, LAST_EDIT, REGISTER, START  # the date family's field options, shared
 from ._excerpt import quoted
 from ._media import Resolution, media_root, resolve
-from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, compile_template, month_number, original_pointer, path_values, rebuilt_path
+from ._paths import CROPPED_SIZES, TEMPLATE_OPTIONS, AttachGroup, AttachPath, as_int, attach_index, attachment_paths, attachments, compile_template, month_index, month_number, original_pointer, path_values, rebuilt_path
 
 IMAGE_KINDS = Option("image-kinds", [1], "file_media values that are images (only these have pixel sizes)")
 ALLOWED_EXT = ["webp", "jpg", "jpeg", "png", "gif", "avif"]
@@ -262,22 +262,18 @@ def attachment_folder_mismatch(record, options) -> Iterator[Hit]:
     """
     for group in attach_index(record, options).groups:
         folders = group.distinct("yyyymm")
-        if len(folders) > 1 or (folders and not _is_month(next(iter(folders)))):  # one real month everywhere (the usual): nothing to report
+        if len(folders) > 1 or (folders and month_number(next(iter(folders))) is None):  # one real month everywhere (the usual): nothing to report
             yield from _folder_hits(group, options)
 
 
 def _folder_hits(group: AttachGroup, options: Any) -> Iterator[Hit]:
     """FL504 path by path (the exact check behind the one-month exit)."""
     for ap, got, ref in _against_reference(group, "yyyymm"):
-        fix = _path_fix(ap, options, "yyyymm", ref, got, "the other paths'") if ref is not None and ref != got and _is_month(ref) else None
-        if not _is_month(got):
+        fix = _path_fix(ap, options, "yyyymm", ref, got, "the other paths'") if ref is not None and ref != got and month_number(ref) is not None else None
+        if month_number(got) is None:
             yield Hit(ap.pointer, f"{_where(ap)} folder {got} is not a year and month (YYYYMM)", evidence=got, span=ap.span("yyyymm"), fix=fix)
         elif ref is not None and got != ref:
             yield Hit(ap.pointer, f"{_where(ap)} path is in folder {got}, the attachment's other paths are in {ref}", evidence=f"{got}!={ref}", span=ap.span("yyyymm"), fix=fix)
-
-
-def _is_month(yyyymm: str) -> bool:
-    return int(yyyymm[:4]) >= 1 and 1 <= int(yyyymm[4:]) <= 12
 
 
 @rule(
@@ -804,14 +800,14 @@ def attachment_folder_before_publication(record, options) -> Iterator[Hit]:
         return
     index = attach_index(record, options)
     months = options["months-before"]
-    early = {folder for folder in index.months if month_number(folder) < start.year * 12 + start.month - 1 - months}  # type: ignore[operator]  # index.months are months
+    early = {folder for folder in index.months if month_number(folder) < month_index(start.year, start.month) - months}  # type: ignore[operator]  # index.months are months
     if not early:
         return  # the usual: no folder that far before the publication, whatever the creation
     published = record.get(options["start-field"])
     since = f"the publication {published}"
     created = valid_date(record, options["register-field"], fmt) if options["register-field"] else None
     if created is not None and created < start:  # a draft written earlier: its images may be as old as it
-        early = {folder for folder in early if month_number(folder) < created.year * 12 + created.month - 1 - months}  # type: ignore[operator]
+        early = {folder for folder in early if month_number(folder) < month_index(created.year, created.month) - months}  # type: ignore[operator]
         if not early:
             return
         since = f"the creation {record.get(options['register-field'])} (published {published})"

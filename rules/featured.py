@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from feedlint.api import DatasetHit, Option, bad, good, rule
 
 from ._datetimes import valid_date
-from ._paths import TEMPLATE_OPTIONS, _at, attach_index
+from ._paths import TEMPLATE_OPTIONS, _at, attach_index, month_index
 from .dates import FORMAT, START
 
 FEATURED = Option("featured-field", "", "JSON Pointer of the record's featured image: the identity of another record of the run (WordPress: /featured_media); empty: the rule does nothing", type=str)
@@ -40,10 +40,6 @@ def _key(profile: str, value: Any) -> str | None:
     return f"{profile}\x1f{value}"
 
 
-def _month(year: int, month: int) -> int:
-    return year * 12 + month - 1
-
-
 def collect_featured(record, options) -> dict[str, Any]:
     """The record's facts for the join: as a media item (its folder, its parent) and as a post (its featured image, its date)."""
     featured_at = options["featured-field"]
@@ -54,7 +50,7 @@ def collect_featured(record, options) -> dict[str, Any]:
     date = valid_date(record, options["start-field"], options["format"])
     if date is not None:
         facts[_DATE] = record.get(options["start-field"])
-        facts[_DMONTH] = _month(date.year, date.month)
+        facts[_DMONTH] = month_index(date.year, date.month)
     for group in attach_index(record, options).groups:
         orig = group.original
         folder = orig.part("yyyymm") if orig is not None else None
@@ -63,7 +59,7 @@ def collect_featured(record, options) -> dict[str, Any]:
         start, end = orig.span("yyyymm")  # type: ignore[misc, union-attr]
         facts[_MEDIA] = _key(profile, record.content_id)
         facts[_FOLDER] = orig.value[start:end]  # as the path writes it: 2013/05
-        facts[_MONTH] = _month(int(folder[:4]), int(folder[4:]))
+        facts[_MONTH] = month_index(int(folder[:4]), int(folder[4:]))
         parent_at = options["attached-to-field"]
         facts[_PARENT] = _key(profile, _at(data, parent_at)) if parent_at else None
         break

@@ -230,7 +230,7 @@ def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk:
     inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if in_ranges(ranges, start)}
     if not inside:
         return frozenset()
-    key = str.casefold if options["ignore-case"] else _same_word
+    key = _word_key(options)
     hw: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
     for i, text in enumerate(scan.keys(options["fold-typography"], conventions.markers)):
@@ -269,7 +269,7 @@ def _rescued(options, pair, conventions: PlainConventions, hk: str) -> PlainConv
     words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
     if not markers:
         return None
-    key = str.casefold if options["ignore-case"] else _same_word
+    key = _word_key(options)
     bw, hw = [key(w) for w in words], [key(w) for w in hk.split(" ")]
     at: dict[int, list[tuple[int, list[str]]]] = {}
     for offset, index, marker in markers:
@@ -424,6 +424,11 @@ def _plural(n: int, word: str) -> str:
 
 
 # -- the difference, described once per record -------------------------------------
+def _word_key(options) -> Any:
+    """How two words are compared: as they are, or case-folded with ``ignore-case``."""
+    return str.casefold if options["ignore-case"] else _same_word
+
+
 def _same_word(word: str) -> str:
     return word
 
@@ -455,7 +460,7 @@ class _Diff:
     def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None, skip: frozenset[int] = frozenset()) -> None:
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
-        self.key = str.casefold if options["ignore-case"] else _same_word
+        self.key = _word_key(options)
         self.max_words = max(1, options["max-diff-words"])
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
