@@ -105,6 +105,21 @@ def big_record(n: int) -> tuple[Iterator[dict[str, Any]], int]:
     return _one_record(rec), 1
 
 
+def big_differing_record(n: int) -> tuple[Iterator[dict[str, Any]], int]:
+    """A record of about n MB whose body and HTML differ in every paragraph (FL401's word diff on all of it), and a body of one huge paragraph beside it."""
+    rec = _base()
+    text = TextMaker(random.Random(11), 0.0)
+    paras: list[str] = []
+    size = 0
+    while size < n * 1_000_000 / 2.3:
+        p = text.paragraph()
+        paras.append(p)
+        size += len(p) + len(PARA_SEP)
+    rec["content_body"] = PARA_SEP.join(p + " also" for p in paras[: len(paras) // 2]) + PARA_SEP + " ".join(paras[len(paras) // 2 :])
+    rec["content_html"] = HTML_SEP.join(HTML_OPEN + p + HTML_CLOSE for p in paras)
+    return _one_record(rec), 1
+
+
 _ENTITIES = ("&#39;", "&quot;", "&amp;", "&rsquo;", "&ldquo;", "&rdquo;", "&nbsp;")
 
 
@@ -151,6 +166,7 @@ CASES: dict[str, tuple[Callable[[int], tuple[Iterator[dict[str, Any]], int]], in
     "one-article": (one_article, 2500, "records"),
     "findings-in-one-record": (findings_in_one_record, 25000, "findings"),
     "big-record": (big_record, 25, "MB"),
+    "big-differing-record": (big_differing_record, 25, "MB"),
     "entities-in-one-field": (entities_in_one_field, 50000, "entities"),
     "tiny-records": (tiny_records, 50000, "records"),
     "deep-nesting": (deep_nesting, 200, "levels"),

@@ -20,10 +20,12 @@ from __future__ import annotations
 import functools
 import html as _html
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
+from collections.abc import Sequence
 from typing import Callable, Iterator
 
 from . import _pieces
@@ -504,7 +506,8 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
     The map has one extra entry (``len(text)``) so a decoded end offset maps too.
     """
     edits = _decoding_edits(text, strip_markup, conventions)
-    return _decoded(text, edits), _decoded_map(text, edits)
+    where = OffsetMap(text, edits)
+    return _decoded(text, edits), [where[d] for d in range(len(where))]
 
 
 def _decoding_edits(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> list[tuple[int, int, str]]:
@@ -544,18 +547,51 @@ def _decoded(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _decoded_map(text: str, edits: list[tuple[int, int, str]]) -> list[int]:
-    """For each character of ``_decoded(text, edits)``, its offset in ``text``, and ``len(text)`` (the second of :func:`decode_with_map`)."""
-    where: list[int] = []
-    pos = 0
-    for start, end, value in edits:
-        if start < pos:
-            continue  # the edits _decoded skips
-        where.extend(range(pos, start))
-        where.extend([start] * len(value))
-        pos = end
-    where.extend(range(pos, len(text) + 1))
-    return where
+class OffsetMap:
+    """For each character of ``_decoded(text, edits)``, its offset in ``text``, and ``len(text)`` after the last.
+
+    Kept as the runs between edits (a copied run maps by an offset, an edit's
+    value to the edit's start) and looked up by a binary search: an int per
+    character, as a list, held 36 bytes a character (100 MB for a 2.8 MB body
+    whose words FL401 placed).
+    """
+
+    __slots__ = ("_starts", "_origins", "_copied", "_size")
+
+    def __init__(self, text: str, edits: list[tuple[int, int, str]]) -> None:
+        self._starts = array("q")  # each run's first decoded offset, increasing
+        self._origins = array("q")  # its first character's offset in text (an edit's value: the edit's start)
+        self._copied = bytearray()  # 1: a run copied from text, 0: an edit's value
+        size = pos = 0
+        for start, end, value in edits:
+            if start < pos:
+                continue  # the edits _decoded skips
+            if start > pos:
+                self._run(size, pos, 1)
+                size += start - pos
+            if value:
+                self._run(size, start, 0)
+                size += len(value)
+            pos = end
+        self._run(size, pos, 1)  # to len(text), inclusive
+        self._size = size + len(text) - pos + 1
+
+    def _run(self, start: int, origin: int, copied: int) -> None:
+        self._starts.append(start)
+        self._origins.append(origin)
+        self._copied.append(copied)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, offset: int) -> int:
+        if offset < 0:
+            offset += self._size
+        if not 0 <= offset < self._size:
+            raise IndexError("decoded offset out of range")
+        i = bisect_right(self._starts, offset) - 1
+        origin = self._origins[i]
+        return origin + offset - self._starts[i] if self._copied[i] else origin
 
 
 # -- paragraphs -----------------------------------------------------------------
@@ -569,12 +605,12 @@ class Paragraph:
 
     __slots__ = ("words", "_spans")
 
-    def __init__(self, words: list[str], spans: "list[tuple[int, int]] | Callable[[], list[tuple[int, int]]]") -> None:
+    def __init__(self, words: list[str], spans: "Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]]]") -> None:
         self.words = words
         self._spans = spans
 
     @property
-    def spans(self) -> list[tuple[int, int]]:
+    def spans(self) -> Sequence[tuple[int, int]]:
         if callable(self._spans):
             self._spans = self._spans()
         return self._spans
@@ -584,10 +620,10 @@ class Paragraph:
         return " ".join(self.words)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Paragraph) and (self.words, self.spans) == (other.words, other.spans)
+        return isinstance(other, Paragraph) and (self.words, list(self.spans)) == (other.words, list(other.spans))
 
     def __repr__(self) -> str:
-        return f"Paragraph(words={self.words!r}, spans={self.spans!r})"
+        return f"Paragraph(words={self.words!r}, spans={list(self.spans)!r})"
 
 
 def body_key(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> str:
@@ -646,7 +682,7 @@ def marker_candidates(text: str, fold: bool = True, strip_markup: bool = True, c
 _MAX_MARKER_CHECKS = 64
 
 
-def _end(text: str, where: list[int], b: int) -> int:
+def _end(text: str, where: OffsetMap, b: int) -> int:
     """Where a word ending at decoded offset ``b`` ends in ``text``: not past a deletion that follows it (a dropped ``[url]``)."""
     end, last = where[b], where[b - 1]
     return last + 1 if end - last > 1 and text[last] != "&" else end
@@ -660,7 +696,7 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     """
     edits = _decoding_edits(text, strip_markup, conventions)
     decoded = _decoded(text, edits)
-    where = functools.cache(functools.partial(_decoded_map, text, edits))  # an int per character: made only for spans
+    where = functools.cache(functools.partial(OffsetMap, text, edits))  # made only for spans
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
@@ -681,24 +717,47 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     return paragraphs
 
 
-def _word_spans(text: str, decoded: str, where_map: Callable[[], list[int]], start: int, stop: int, fold: bool) -> list[tuple[int, int]]:
+def _word_spans(text: str, decoded: str, where_map: Callable[[], OffsetMap], start: int, stop: int, fold: bool) -> "WordSpans":
     """The spans in ``text`` of the words :func:`body_paragraphs` reads in ``decoded[start:stop]``, one per word.
 
     ``\\S+`` runs are the words ``str.split()`` gives (both split at
     ``str.isspace`` characters); a word that decodes to several words gives
     each of them its span.
     """
-    spans: list[tuple[int, int]] = []
-    where = where_map()
+    bounds = array("q")  # each word's decoded start and end, in pairs
     for m in _WORD.finditer(decoded, start, stop):
         word = m.group(0)
-        a, b = m.span()
-        span = (where[a], _end(text, where, b))
         if word.isascii() and "&" not in word:
-            spans.append(span)
+            bounds.extend(m.span())
         else:
-            spans += [span] * len(normalise(decode_entities(word), fold).split())
-    return spans
+            bounds.extend(m.span() * len(normalise(decode_entities(word), fold).split()))
+    return WordSpans(text, where_map(), bounds)
+
+
+class WordSpans(Sequence):
+    """The words' ``(start, end)`` in the source text, each made when asked from its decoded bounds.
+
+    16 bytes a word, where a list of tuples held about 120: the word diff of a
+    huge paragraph asks for the spans of a few words.
+    """
+
+    __slots__ = ("_text", "_where", "_bounds")
+
+    def __init__(self, text: str, where: OffsetMap, bounds: array) -> None:
+        self._text, self._where, self._bounds = text, where, bounds
+
+    def __len__(self) -> int:
+        return len(self._bounds) // 2
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("word index out of range")
+        return self._where[self._bounds[2 * index]], _end(self._text, self._where, self._bounds[2 * index + 1])
 
 
 # -- HTML scan --------------------------------------------------------------------

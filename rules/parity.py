@@ -15,7 +15,8 @@ import dataclasses
 import difflib
 import functools
 import re
-from itertools import chain
+from bisect import bisect_right
+from itertools import accumulate, chain
 from typing import Any, Iterable, Iterator
 
 from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
@@ -454,6 +455,30 @@ def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int
     return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
 
 
+class _BodyWords:
+    """The words of body paragraphs ``i1..i2`` in one list; a word's span and paragraph are looked up when asked.
+
+    A ``(word, span, paragraph)`` triple a word held about 200 bytes a word
+    for the whole changed block, of which a finding reads a few.
+    """
+
+    def __init__(self, paragraphs: list, i1: int, i2: int) -> None:
+        self.words = [w for k in range(i1, i2) for w in paragraphs[k].words]
+        self._paragraphs, self._i1 = paragraphs, i1
+        self._firsts = list(accumulate((len(paragraphs[k].words) for k in range(i1, i2 - 1)), initial=0))  # each paragraph's first word
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def para(self, n: int) -> int:
+        """The index among the body's paragraphs of the paragraph word ``n`` is in."""
+        return self._i1 + bisect_right(self._firsts, n) - 1
+
+    def span(self, n: int) -> tuple[int, int]:
+        k = bisect_right(self._firsts, n) - 1
+        return self._paragraphs[self._i1 + k].spans[n - self._firsts[k]]
+
+
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
@@ -478,7 +503,7 @@ class _Diff:
         """``[self.key(w) for w in words]``; without ``ignore-case`` the words themselves (no call per word)."""
         return list(words) if self.key is _same_word else list(map(self.key, words))
 
-    def _convention(self, bw: list, hw: list[str], op: tuple) -> bool:
+    def _convention(self, bw: "_BodyWords", hw: list[str], op: tuple) -> bool:
         """The change is the plain text's convention, not a difference in words.
 
         A marker standing alone inside a line (html-to-text starts a nested list
@@ -491,29 +516,29 @@ class _Diff:
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
-            return all(self.marker.fullmatch(w) and span[0] not in self.kept for w, span, _ in bw[a1:a2])
-        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(w for w, _, _ in bw[a1:a2]), self._keyed(hw[b1:b2])):
+            return all(self.marker.fullmatch(bw.words[k]) and bw.span(k)[0] not in self.kept for k in range(a1, a2))
+        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(bw.words[a1:a2]), self._keyed(hw[b1:b2])):
             return True
         if tag != "replace" or not self.wraps:
             return False
         joined = " ".join(self.key(w) for w in hw[b1:b2])
         pos = 0
         for k in range(a1, a2):
-            word = self.key(bw[k][0])
+            word = self.key(bw.words[k])
             if not joined.startswith(word, pos):
                 return False
             pos += len(word)
             if k + 1 < a2:
                 if joined.startswith(" ", pos):
                     pos += 1
-                elif not _one_line_break(self.body[bw[k][1][1] : bw[k + 1][1][0]]):
+                elif not _one_line_break(self.body[bw.span(k)[1] : bw.span(k + 1)[0]]):
                     return False
         return pos == len(joined)
 
-    def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[list, list, list]:
-        bw = [(w, s, k) for k in range(i1, i2) for w, s in zip(self.bp[k].words, self.bp[k].spans)]
+    def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple["_BodyWords", list[str], list]:
+        bw = _BodyWords(self.bp, i1, i2)
         hw = [w for k in range(j1, j2) for w in self.hp[k].words]
-        return bw, hw, _opcodes(self._keyed(w for w, _, _ in bw), self._keyed(hw))
+        return bw, hw, _opcodes(self._keyed(bw.words), self._keyed(hw))
 
     def cut_short(self) -> Hit | None:
         """One side is the other cut off (perhaps with an ellipsis): say so, instead of a diff."""
@@ -552,7 +577,7 @@ class _Diff:
                 count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
                 seen: set[int] = set()
                 for op in ops:
-                    para = bw[op[1]][2] if op[1] < len(bw) else bw[-1][2] if bw else -1
+                    para = bw.para(op[1]) if op[1] < len(bw) else bw.para(len(bw) - 1) if len(bw) else -1
                     if len(found) < self.limit and para not in seen:
                         found.append(self._changed(bw, hw, op))
                     seen.add(para)
@@ -581,20 +606,20 @@ class _Diff:
     def _clip(self, words: list[str]) -> str:
         return " ".join(words[: self.max_words]) + (" …" if len(words) > self.max_words else "")
 
-    def _changed(self, bw: list, hw: list[str], op: tuple) -> Hit:
+    def _changed(self, bw: "_BodyWords", hw: list[str], op: tuple) -> Hit:
         _, a1, a2, b1, b2 = op
-        removed, added = [w for w, _, _ in bw[a1:a2]], hw[b1:b2]
+        removed, added = bw.words[a1:a2], hw[b1:b2]
         change = " ".join(([f"[-{self._clip(removed)}-]"] if removed else []) + ([f"{{+{self._clip(added)}+}}"] if added else []))
-        before = [w for w, _, _ in bw[max(0, a1 - self.context) : a1]]
-        after = [w for w, _, _ in bw[a2 : a2 + self.context]]
+        before = bw.words[max(0, a1 - self.context) : a1]
+        after = bw.words[a2 : a2 + self.context]
         snippet = ("…" if a1 > self.context else "") + " ".join([*before, change, *after]) + ("…" if a2 + self.context < len(bw) else "")
         if removed:
-            span = (bw[a1][1][0], bw[a2 - 1][1][1])
-            para = bw[a1][2]
+            span = (bw.span(a1)[0], bw.span(a2 - 1)[1])
+            para = bw.para(a1)
         else:  # words only in the HTML: point at the body word they would follow (or precede)
-            near = bw[a1 - 1] if a1 > 0 else bw[a1] if a1 < len(bw) else None
-            span = near[1] if near else None
-            para = near[2] if near else 0
+            near = a1 - 1 if a1 > 0 else a1 if a1 < len(bw) else None
+            span = bw.span(near) if near is not None else None
+            para = bw.para(near) if near is not None else 0
         msg = f"body paragraph {para + 1} differs from the HTML ([-body-] {{+HTML+}}): {snippet}"
         return Hit(self.body_ptr, msg, evidence=change, span=span)
 
