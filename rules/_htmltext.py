@@ -688,25 +688,28 @@ def _end(text: str, where: OffsetMap, b: int) -> int:
     return last + 1 if end - last > 1 and text[last] != "&" else end
 
 
-def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> list[Paragraph]:
+def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None, vocabulary: dict[str, str] | None = None) -> list[Paragraph]:
     """Paragraphs of a plain-text body (separated by blank lines), with each word's exact span.
 
     A line holding only ``&nbsp;`` or other white space counts as blank, so the
     CMS's spacer lines separate paragraphs like an empty line does.
+    ``vocabulary``: each word is kept as the equal string found there first
+    (:func:`split_words`).
     """
+    vocabulary = {} if vocabulary is None else vocabulary
     edits = _decoding_edits(text, strip_markup, conventions)
     decoded = _decoded(text, edits)
-    where = functools.cache(functools.partial(OffsetMap, text, edits))  # made only for spans
+    where = OffsetMap(text, edits)  # for the spans: its runs, not the edits (a tuple and a string each), kept
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
     for sep_start, sep_end in bounds:
         segment = decoded[start:sep_start]
         if segment.isascii() and "&" not in segment:  # nothing to normalise: the common case, split at C speed
-            words = segment.split()
+            words = split_words(segment, vocabulary)
         else:
             words = []
-            for word in segment.split():
+            for word in split_words(segment, vocabulary):
                 if word.isascii() and "&" not in word:
                     words.append(word)
                 else:
@@ -717,7 +720,55 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     return paragraphs
 
 
-def _word_spans(text: str, decoded: str, where_map: Callable[[], OffsetMap], start: int, stop: int, fold: bool) -> "WordSpans":
+def split_words(text: str, vocabulary: dict[str, str], sep: str | None = None) -> list[str]:
+    """``text.split(sep)``, each word the equal string first put in ``vocabulary``.
+
+    A text's words repeat (a news body of 400,000 words has a few thousand
+    different ones): a word list then holds a pointer a word, not a string
+    object of about 55 bytes.  A huge text is split a megabyte at a time, cut
+    at a separator, so its words are never all separate strings at once.
+    """
+    keep = vocabulary.setdefault
+    if len(text) < _HUGE_TEXT:
+        pieces = text.split(sep)
+        return list(map(keep, pieces, pieces))
+    words: list[str] = []
+    cut = _SPACE if sep is None else re.compile(re.escape(sep))
+    i, n = 0, len(text)
+    while True:
+        m = cut.search(text, i + _HUGE_TEXT) if n - i > _HUGE_TEXT else None
+        j = m.start() if m is not None else n
+        pieces = text[i:j].split(sep)
+        words += map(keep, pieces, pieces)
+        if m is None:
+            return words
+        i = j if sep is None else m.end()  # white space starts the next piece (split drops it); a separator is consumed
+
+
+_HUGE_TEXT = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
+class SameSpan(Sequence):
+    """``[span] * n`` without the list: every word of an HTML paragraph spans the paragraph."""
+
+    __slots__ = ("_span", "_n")
+
+    def __init__(self, span: tuple[int, int], n: int) -> None:
+        self._span, self._n = span, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._span] * len(range(*index.indices(self._n)))
+        if not -self._n <= index < self._n:
+            raise IndexError("word index out of range")
+        return self._span
+
+
+def _word_spans(text: str, decoded: str, where: OffsetMap, start: int, stop: int, fold: bool) -> "WordSpans":
     """The spans in ``text`` of the words :func:`body_paragraphs` reads in ``decoded[start:stop]``, one per word.
 
     ``\\S+`` runs are the words ``str.split()`` gives (both split at
@@ -731,7 +782,7 @@ def _word_spans(text: str, decoded: str, where_map: Callable[[], OffsetMap], sta
             bounds.extend(m.span())
         else:
             bounds.extend(m.span() * len(normalise(decode_entities(word), fold).split()))
-    return WordSpans(text, where_map(), bounds)
+    return WordSpans(text, where, bounds)
 
 
 class WordSpans(Sequence):
@@ -794,7 +845,9 @@ class HtmlScan:
             keys = [k if i in code else _marker_pattern(markers).sub("", k, count=1).strip() for i, k in enumerate(keys)]
         return keys
 
-    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset()) -> list[Paragraph]:
+    def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset(), vocabulary: dict[str, str] | None = None) -> list[Paragraph]:
+        """Paragraphs of the HTML's text, each word spanning its paragraph (``vocabulary``: as :func:`split_words`)."""
+        vocabulary = {} if vocabulary is None else vocabulary
         out = []
         for i, (raw, start, end) in enumerate(self.paragraphs):
             if i in skip:
@@ -803,8 +856,8 @@ class HtmlScan:
             if markers and i not in self.code:
                 text = _marker_pattern(markers).sub("", text, count=1).strip()
             if text:
-                words = text.split(" ")
-                out.append(Paragraph(words, [(start, end)] * len(words)))
+                words = split_words(text, vocabulary, " ")
+                out.append(Paragraph(words, SameSpan((start, end), len(words))))
         return out
 
 

@@ -489,8 +489,9 @@ class _Diff:
         self.max_words = max(1, options["max-diff-words"])
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
-        self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None)
-        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip)
+        vocabulary: dict[str, str] = {}  # both sides' words, each kept once (split_words)
+        self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None, vocabulary)
+        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip, vocabulary)
         self.marker = marker_word(conventions.markers) if conventions else None
         # where the line markers kept as words start (a marker at the start of a line is no nested list's)
         self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
@@ -501,7 +502,9 @@ class _Diff:
 
     def _keyed(self, words: Iterable[str]) -> list[str]:
         """``[self.key(w) for w in words]``; without ``ignore-case`` the words themselves (no call per word)."""
-        return list(words) if self.key is _same_word else list(map(self.key, words))
+        if self.key is _same_word:
+            return words if type(words) is list else list(words)  # a list is not copied: no caller changes it
+        return list(map(self.key, words))
 
     def _convention(self, bw: "_BodyWords", hw: list[str], op: tuple) -> bool:
         """The change is the plain text's convention, not a difference in words.

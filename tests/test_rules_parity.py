@@ -1114,6 +1114,39 @@ def _body_paragraphs_word_by_word(text: str, fold: bool = True, strip_markup: bo
     return paragraphs
 
 
+def test_split_words_is_str_split_with_each_word_kept_once(monkeypatch):
+    """Split a piece at a time (a huge text, here anything over 7 characters) it is still ``str.split``, and equal words are one object."""
+    import random
+
+    from feedlint.rules import _htmltext
+
+    monkeypatch.setattr(_htmltext, "_HUGE_TEXT", 7)
+    rng = random.Random(5)
+    for _ in range(5000):
+        text = "".join(rng.choice(["a", "bb", "ccc", " ", "  ", "\n", "\u00a0", "\r\n"]) for _ in range(rng.randint(0, 40)))
+        for sep in (None, " "):
+            vocabulary: dict[str, str] = {}
+            words = _htmltext.split_words(text, vocabulary, sep)
+            assert words == text.split(sep), (text, sep)
+            assert len({id(w) for w in words}) == len(set(words)), (text, sep)
+
+
+def test_paragraph_spans_are_sequences_of_the_old_lists():
+    """An HTML paragraph's spans (one per word, all the paragraph's) and a body paragraph's read like the lists they stand for."""
+    from feedlint.rules._htmltext import SameSpan
+
+    same = SameSpan((3, 9), 4)
+    assert list(same) == [(3, 9)] * 4 and same[-1] == (3, 9) and same[1:3] == [(3, 9)] * 2 and len(same) == 4
+    with pytest.raises(IndexError):
+        same[4]
+    body = "One &amp; two\r\n\r\nthree <b>four</b>"
+    paragraphs = body_paragraphs(body)
+    assert [list(p.spans) for p in paragraphs] == [[(0, 3), (4, 9), (10, 13)], [(17, 22), (26, 30)]]
+    assert paragraphs[1].spans[-1] == (26, 30) and paragraphs[0].spans[0:2] == [(0, 3), (4, 9)]
+    with pytest.raises(IndexError):
+        paragraphs[0].spans[3]
+
+
 def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
     """Words split per paragraph (at C speed when it is ASCII without "&") and spans made when asked (the character map
     too) equal the word-by-word regex reading over the map made in the same loop as the decoded text."""
