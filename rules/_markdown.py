@@ -2,15 +2,16 @@
 
 Some feeds write their plain-text body as the Markdown source of the HTML one
 (micro.blog's JSON Feed ``content_text``: ``[text](url)`` links, ``_emphasis_``,
-`` `code` ``, ``>`` quotes, list markers).  Read as plain text it differs from the
-HTML in every such construct; rendered (CommonMark, with tables, strikethrough
-and the typographic replacements renderers apply: ``--`` to a dash, ``...`` to an
-ellipsis, straight quotes to curly ones) it says what the HTML says when the
-two agree.  The rendering is only a second reading: FL401 asks for it when the
+`` `code` ``, ``>`` quotes, list markers, ``[^1]`` footnotes).  Read as plain text it
+differs from the HTML in every such construct; rendered (CommonMark, with tables,
+strikethrough, footnotes and the typographic replacements renderers apply: ``--``
+to a dash, ``...`` to an ellipsis, straight quotes to curly ones) it says what the
+HTML says when the two agree.  The rendering is only a second reading: FL401 asks for it when the
 plain reading differs, and reports as before when this one differs too.
 
-markdown-it-py (CommonMark, pure Python) is imported on first use; without it
-there is no second reading.
+markdown-it-py (CommonMark, pure Python) and its footnote plugin
+(mdit-py-plugins) are imported on first use; without markdown-it-py there is no
+second reading.
 """
 
 from __future__ import annotations
@@ -36,7 +37,20 @@ def _renderer() -> Any:
         from markdown_it import MarkdownIt
     except ImportError:  # pragma: no cover - a dependency; kept optional for a trimmed install
         return None
-    return MarkdownIt("commonmark", {"typographer": True}).enable(["table", "strikethrough", "replacements", "smartquotes"])
+    renderer = MarkdownIt("commonmark", {"typographer": True}).enable(["table", "strikethrough", "replacements", "smartquotes"])
+    try:
+        from mdit_py_plugins.footnote import footnote_plugin
+    except ImportError:  # pragma: no cover - as markdown-it-py: without it, footnotes read as text
+        return renderer
+    renderer.use(footnote_plugin)
+    renderer.add_render_rule("footnote_ref", _footnote_ref)
+    return renderer
+
+
+def _footnote_ref(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    """A footnote mark as its number in the order of the notes, as Hugo's Goldmark and Jekyll's kramdown show it (``[^cli]`` -> ``1``; markdown-it writes ``[1]``)."""
+    number = tokens[idx].meta["id"] + 1
+    return f'<sup><a href="#fn:{number}">{number}</a></sup>'
 
 
 def source_as_text(text: str) -> str:
@@ -75,7 +89,15 @@ def source_as_text(text: str) -> str:
     for m in dashes.finditer(text):
         if not in_ranges(code, m.start()):
             blank(m.start() + 1, m.end())
+    numbers: dict[str, int] = {}  # a footnote mark reads as its note's number, in the order of first marks (as rendered)
+    for m in _FOOTNOTE_MARK.finditer(text):
+        if not in_ranges(code, m.start()):
+            number = str(numbers.setdefault(m.group(1), len(numbers) + 1))
+            out[m.start() : m.end()] = number + _JOIN * (m.end() - m.start() - len(number))  # "[^1]" is 4 characters, a number up to 999 fits
     return "".join(out)
+
+
+_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\](?!:)")  # [^label], not the note's own "[^label]:"
 
 
 _JOIN = "\u200b"  # ZERO WIDTH SPACE: not white space to split at, and dropped from words when texts are compared

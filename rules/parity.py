@@ -648,7 +648,7 @@ _GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "
         Option("context-words", 3, "unchanged words shown before and after the change", type=int),
         Option("max-differences", 1, "findings per record: the first this many changed paragraphs (the last one counts the rest)", type=int),
         *CONVENTION_OPTIONS,
-        Option("markdown-body", False, "the plain-text body may be Markdown source: when its text differs, it is also read rendered as Markdown (micro.blog's JSON Feed content_text)", type=bool),
+        Option("markdown-body", False, "the plain-text body may be Markdown source: when its text differs, it is also read rendered as Markdown (CommonMark, tables, strikethrough, footnotes: a mark reads as its note's number; micro.blog's JSON Feed content_text)", type=bool),
     ),
     tags=("parity", "html"),
     examples=[

@@ -31,7 +31,7 @@ def test_every_case_generates_valid_json_of_the_announced_size(tmp_path):
     spec.loader.exec_module(adversarial)
     CASES, write_case = adversarial.CASES, adversarial.write_case
 
-    small = {"shared-image": 3, "one-content-id": 3, "one-article": 3, "findings-in-one-record": 50, "big-record": 1, "entities-in-one-field": 40, "tiny-records": 30, "deep-nesting": 30}
+    small = {"shared-image": 3, "one-content-id": 3, "one-article": 3, "findings-in-one-record": 50, "big-record": 1, "big-differing-record": 1, "entities-in-one-field": 40, "tiny-records": 30, "deep-nesting": 30}
     assert set(small) == set(CASES)
     for name, n in small.items():
         out = tmp_path / f"{name}.json"
@@ -48,6 +48,11 @@ def test_every_case_generates_valid_json_of_the_announced_size(tmp_path):
     one = json.loads((tmp_path / "one-article.json").read_text())[0]
     assert len({(r["content_title"], r["content_body"]) for r in one}) == 1 and len({r["content_id"] for r in one}) == 3
     assert 0.8e6 < (tmp_path / "big-record.json").stat().st_size < 1.2e6
+    assert 0.8e6 < (tmp_path / "big-differing-record.json").stat().st_size < 1.2e6
+    differing = json.loads((tmp_path / "big-differing-record.json").read_text())[0][0]
+    body_paragraphs = differing["content_body"].split("\r\n\r\n&nbsp;\r\n\r\n")
+    assert differing["content_html"].count("<p>") > 2 * len(body_paragraphs) > 20  # the second half is one body paragraph
+    assert all(p.endswith(" also") for p in body_paragraphs[:-1])
 
 
 def test_a_big_record_is_held_once_and_located_as_before(tmp_path, monkeypatch):
