@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, base_record, export_text, feedlint_cmd, run_cli
+from conftest import ROOT, base_record, export_text, feedlint_cmd, line_col, run_cli
 
 ANSI = re.compile("\x1b\\[[0-9;]*m")
 
@@ -200,6 +200,27 @@ def test_invalid_json_is_one_whole_sentence_at_its_position(tmp_path, content, w
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = [ln for ln in r.stderr.splitlines() if "bad.json" in ln]
     assert lines == [f"bad.json:{where}: {message}"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_record_too_deep_or_a_number_too_long_to_decode_is_a_located_error_not_a_traceback(tmp_path, jobs):
+    """Legal JSON beyond what Python's decoder takes: an array nested 5,000 deep inside a record (RecursionError) and an
+    integer of 6,000 digits (Python's int_max_str_digits is 4,300: ValueError).  Each record is among others, one
+    file per case big enough to be split between two workers; a string of 6,000 digits is text, not that number."""
+    filler = [{"content_id": i, "content_title": "t" * 4000} for i in range(300)]
+    cases = {
+        "deep.json": ('"x": ' + "[" * 5000 + "]" * 5000, "invalid JSON: nesting too deep", '{"content_id": 150'),
+        "long.json": ('"s": "' + "7" * 6000 + '", "x": [1, ' + "9" * 6000 + "]", "a number of 6,000 digits: more than the 4,300 feedlint reads", "9" * 6000),
+    }
+    for name, (member, message, at) in cases.items():
+        records = [json.dumps(r) for r in filler]
+        records[150] = records[150][:-1] + ", " + member + "}"
+        text = "[[" + ",".join(records[:100]) + "],[" + ",".join(records[100:]) + "]]"
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        r = run_cli("check", "-j", jobs, name, cwd=tmp_path, env={"FEEDLINT_RANGE_BYTES": "65536"})  # -j 2: 20 ranges, two workers
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+        line, col = line_col(text, text.index(at))
+        assert [ln for ln in r.stderr.splitlines() if name in ln] == [f"{name}:{line}:{col}: {message}"], r.stderr
 
 
 def test_every_stdlib_json_message_becomes_a_sentence():

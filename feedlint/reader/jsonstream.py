@@ -493,7 +493,7 @@ class JsonRecordReader:
                 if opened == closed:
                     try:
                         return self._loads_at(buf, rel, e), self.base + e
-                    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+                    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError; nesting beyond the decoder's depth
                         failed += 1
                 if opened < closed or failed >= _MAX_FAILED_CANDIDATES:
                     break  # braces inside strings fooled the count: find the end for certain
@@ -518,8 +518,8 @@ class JsonRecordReader:
         if guess > 0:
             try:
                 value = self._loads_at(buf, rel, guess)
-            except ValueError:
-                pass  # not this record's end after all: count braces
+            except (ValueError, RecursionError):
+                pass  # not this record's end after all (or too deep to decode): count braces
             else:
                 self._guess_misses = 0
                 self._guess_span = 4 * (guess - rel) + 4096
@@ -573,6 +573,11 @@ class JsonRecordReader:
             return InputError(self.display, describe_json_error(exc.msg, text, exc.pos, reaches_eof), at.line, at.column)
         except RecursionError:
             return InputError(self.display, "invalid JSON: nesting too deep", origin.line, origin.column)
+        except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+            long = re.search(r"(?<=[\[:,\s])-?[0-9]{%d,}" % (sys.get_int_max_str_digits() + 1), text)  # a number, not digits in a string
+            if long is not None:
+                at = origin.advance(text[: long.start()])
+                return InputError(self.display, f"a number of {len(long.group()):,} digits: more than the {sys.get_int_max_str_digits():,} feedlint reads", at.line, at.column)
         return InputError(self.display, "invalid JSON: value cannot be decoded", origin.line, origin.column)  # pragma: no cover
 
     def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> tuple[RawRecord, int]:
