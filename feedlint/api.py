@@ -72,6 +72,7 @@ class Option:
     help: str
     type: type | tuple[type, ...] | None = None
     choices: Sequence[Any] | None = None
+    minimum: float | None = None  # a number below it is refused (a count of at least 1, a tolerance of at least 0)
 
     def validate(self, rule_id: str, value: Any) -> Any:
         expected = self.type or type(self.default)
@@ -82,6 +83,8 @@ class Option:
         if expected is not type(None) and not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
             raise OptionError(f"{rule_id}: option {self.name!r} must be {names}, got {value!r}")
+        if self.minimum is not None and isinstance(value, (int, float)) and value < self.minimum:
+            raise OptionError(f"{rule_id}: option {self.name!r} must be at least {self.minimum:g}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise OptionError(f"{rule_id}: option {self.name!r} must be one of {list(self.choices)}, got {value!r}")
         if isinstance(value, list) and isinstance(self.default, list) and self.default:

@@ -93,7 +93,8 @@ def render_explanation(rule: Rule, markdown: bool = False) -> str:
     if rule.options:
         lines.append("Options:")
         for o in rule.options:
-            lines.append(f"  - {o.name} (default {o.default!r}): {o.help}")
+            at_least = f", at least {o.minimum:g}" if o.minimum is not None else ""
+            lines.append(f"  - {o.name} (default {o.default!r}{at_least}): {o.help}")
         lines.append("")
     for kind in ("bad", "good"):
         ex = next((e for e in rule.examples if e.kind == kind), None)

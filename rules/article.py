@@ -130,7 +130,7 @@ DEFAULT_BOILERPLATE = [
     tags=("article",),
     options=[
         Option("patterns", DEFAULT_BOILERPLATE, "regular expressions (case-insensitive, searched in each line) for site furniture"),
-        Option("max-line-length", 160, "only lines up to this many characters; a long line is prose that may quote the words"),
+        Option("max-line-length", 160, "only lines up to this many characters; a long line is prose that may quote the words", minimum=1),
     ],
     examples=[
         bad(CLEAN_ARTICLE + "\nFollow us on social media for more harbour news\n", "a footer after the last paragraph", pointers=["/trailer/0"]),
@@ -173,7 +173,7 @@ _WS = re.compile(r"\s+")
     kinds=KINDS,
     tags=("article",),
     options=[
-        Option("min-length", 20, "ignore paragraphs shorter than this many characters (separators such as '* * *')"),
+        Option("min-length", 20, "ignore paragraphs shorter than this many characters (separators such as '* * *')", minimum=0),
         Option("normalize-whitespace", True, "treat runs of spaces and line breaks as one space when comparing"),
     ],
     examples=[
@@ -218,7 +218,7 @@ _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)", re.IGNORECASE)
     tags=("article",),
     precision="medium",
     options=[
-        Option("min-line-length", 40, "a break counts only after a line at least this long (verse and lists have short lines)"),
+        Option("min-line-length", 40, "a break counts only after a line at least this long (verse and lists have short lines)", minimum=0),
         Option("skip-line-pattern", r"^\s*(?:[>|#*•–—-]|\d+[.)]\s|[a-z][.)]\s)", "a paragraph with any line matching this regex (quotes, lists, tables) is left alone"),
     ],
     examples=[

@@ -385,7 +385,7 @@ def _width_problem(ap: AttachPath, got: str | None, dims: tuple[int, int] | None
         *TEMPLATE_OPTIONS,
         IMAGE_KINDS,
         CROPPED_SIZES,
-        Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width (or the width from a fitted height)", type=float),
+        Option("height-tolerance", 1, "pixels of rounding allowed around width × original height / original width (or the width from a fitted height)", type=float, minimum=0),
         Option("aspect-sizes", [], "size keys that always keep the original's aspect; when given, a rendition under another key may be a hard crop (reported only when a side exceeds the original's)", type=list),
     ],
     tags=("attachments",),
@@ -720,7 +720,7 @@ def attachment_outside_media_root(record, options) -> Iterator[Hit]:
     "FL307",
     "attachment-folder-after-edit",
     "warning",
-    options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary")],
+    options=[FORMAT, LAST_EDIT, *TEMPLATE_OPTIONS, Option("tolerance-hours", 24, "slack for the time zone of the folder clock at a month boundary", minimum=0)],
     tags=("dates", "attachments"),
     examples=[
         bad({"content_date_last_edit": "2026-04-20 09:20:41"}, "images filed in May for a record last edited in April: one finding for the attachment, at its first path", pointers=["/attaches/0/sizes/150"]),
@@ -768,7 +768,7 @@ def _late_count(late: int, paths: int) -> str:
     "FL308",
     "attachment-folder-before-publication",
     "note",
-    options=[FORMAT, START, REGISTER, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month (or the creation month, when earlier) an attachment's folder may be (uploads ahead of a story, a month boundary)")],
+    options=[FORMAT, START, REGISTER, *TEMPLATE_OPTIONS, Option("months-before", 3, "how many calendar months before the publication month (or the creation month, when earlier) an attachment's folder may be (uploads ahead of a story, a month boundary)", minimum=0)],
     tags=("dates", "attachments"),
     precision="medium",
     examples=[

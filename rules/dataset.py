@@ -38,7 +38,7 @@ COMMON_OPTIONS = (
 )
 LANGUAGES = Option("languages", [], "the site's languages as BCP 47 tags, compared by prefix (en takes en-US); empty: any tag naming a language ($PARAMETER languages: the run's tags that pass)", type=list)
 EARLIEST = Option("earliest", "2000-01-01 00:00:00", "no export date may be earlier ($PARAMETER earliest)", type=str)
-RELATED_MAX = Option("related-max", 100, "how many of a group's other members a grouped finding lists as related places (SARIF relatedLocations, JSON related), in file order; the message gives the group's size", type=int)
+RELATED_MAX = Option("related-max", 100, "how many of a group's other members a grouped finding lists as related places (SARIF relatedLocations, JSON related), in file order; the message gives the group's size", type=int, minimum=0)
 LATEST = Option("latest", "", "no export date may be later ($PARAMETER latest); empty: the end of tomorrow", type=str)
 
 

@@ -180,11 +180,11 @@ def _too_old(table: DateTable, options: Any) -> Iterator[Hit]:
     options=[
         FORMAT,
         NOW,
-        Option("tolerance-hours", 48, "how far past now a system-written date (registration, edit, score) may be: clock skew and time zones"),
+        Option("tolerance-hours", 48, "how far past now a system-written date (registration, edit, score) may be: clock skew and time zones", minimum=0),
         Option("scheduled-fields", ["content_date_start"], "fields an editor may set ahead (scheduled publication)"),
-        Option("scheduled-tolerance-days", 90, "how far ahead a scheduled field may be"),
+        Option("scheduled-tolerance-days", 90, "how far ahead a scheduled field may be", minimum=0),
         Option("event-fields", EVENT_FIELDS, "fields about the story's subject (an upcoming match, an exhibition)"),
-        Option("event-tolerance-days", 3660, "how far ahead an event field may be"),
+        Option("event-tolerance-days", 3660, "how far ahead an event field may be", minimum=0),
     ],
     tags=("dates",),
     examples=[
@@ -241,7 +241,7 @@ def _in_future(table: DateTable, now: datetime, options: Any) -> Iterator[Hit]:
     "FL306",
     "published-long-before-register",
     "note",
-    options=[FORMAT, START, REGISTER, Option("tolerance-hours", 24, "how long before registration a publication date may lie (a form opened, then saved)")],
+    options=[FORMAT, START, REGISTER, Option("tolerance-hours", 24, "how long before registration a publication date may lie (a form opened, then saved)", minimum=0)],
     tags=("dates",),
     precision="medium",
     examples=[

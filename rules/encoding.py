@@ -751,7 +751,7 @@ def _problem_of(prefix: str | None, body: str, semi: str, text: str, allowed: se
     "warning",
     kinds=KINDS,
     tags=TAGS,
-    options=[Option("min-badness", 1, "how many suspicious sequences (ftfy's badness score) a field needs before it is checked", type=int)],
+    options=[Option("min-badness", 1, "how many suspicious sequences (ftfy's badness score) a field needs before it is checked", type=int, minimum=1)],
     examples=[
         bad({"content_body": "The ministerâ€™s plan for ZÃ¼rich"}, "UTF-8 read as Windows-1252", pointers=["/content_body"]),
         bad({"content_html": "<p>cafÃ© culture</p>"}, "an accented letter garbled in HTML", pointers=["/content_html"]),

@@ -25,7 +25,7 @@ from .dates import FORMAT, START
 
 FEATURED = Option("featured-field", "", "JSON Pointer of the record's featured image: the identity of another record of the run (WordPress: /featured_media); empty: the rule does nothing", type=str)
 ATTACHED_TO = Option("attached-to-field", "", "JSON Pointer, in a media record, of the identity of the record it was uploaded for (WordPress: /post); empty: unknown, every image counts as reused", type=str)
-TOLERANCE = Option("tolerance-months", 1, "how many calendar months before the record's month its featured image's folder may be (uploaded while drafting, across a month boundary)", type=int)
+TOLERANCE = Option("tolerance-months", 1, "how many calendar months before the record's month its featured image's folder may be (uploaded while drafting, across a month boundary)", type=int, minimum=0)
 REUSED = Option("report-reused", False, "also report an image uploaded for another record or for none (a library image reused: legitimate for a series banner or a logo)", type=bool)
 
 # fact columns (one row per record of the run; None where a record has nothing to say)

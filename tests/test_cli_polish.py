@@ -238,6 +238,24 @@ def test_every_stdlib_json_message_becomes_a_sentence():
             raise AssertionError(text)
 
 
+@pytest.mark.parametrize(
+    "table,message",
+    [
+        ("[rules.FL401]\nmax-differences = 0\n", "FL401: option 'max-differences' must be at least 1, got 0"),
+        ("[rules.FL401]\ncontext-words = -2\n", "FL401: option 'context-words' must be at least 0, got -2"),
+        ("[rules.FL507]\nheight-tolerance = -0.5\n", "FL507: option 'height-tolerance' must be at least 0, got -0.5"),
+        ("[rules.FL305]\ntolerance-hours = -1\n", "FL305: option 'tolerance-hours' must be at least 0, got -1"),
+    ],
+)
+def test_a_rule_option_below_its_declared_minimum_is_refused(export, tmp_path, table, message):
+    """A count below 1 or a negative tolerance is an error of the config (exit 2), not quietly taken as the nearest sensible value."""
+    (tmp_path / "feedlint.toml").write_text(table, encoding="utf-8")
+    r = run_cli("check", str(export), cwd=tmp_path)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    (tmp_path / "feedlint.toml").write_text(table.replace("= -0.5", "= 0").replace("= -2", "= 0").replace("= -1", "= 0").replace("max-differences = 0", "max-differences = 1"), encoding="utf-8")
+    assert run_cli("check", str(export), cwd=tmp_path).returncode in (0, 1)  # the minimum itself is taken
+
+
 # --- 7. did you mean -----------------------------------------------------------------------------
 
 

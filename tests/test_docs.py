@@ -28,7 +28,8 @@ def test_every_rule_has_an_index_row_and_a_section_the_row_links_to():
         assert anchor(r) in headings
         assert r.summary in text
         for o in r.options:
-            assert f"  - {o.name} (default {o.default!r}): " in text
+            at_least = f", at least {o.minimum:g}" if o.minimum is not None else ""
+            assert f"  - {o.name} (default {o.default!r}{at_least}): " in text
 
 
 def anchor_of(heading: str) -> str:
