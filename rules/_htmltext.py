@@ -261,7 +261,7 @@ def normalise(text: str, fold: bool = True) -> str:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         text = (_HAS_FOLD if fold else _HAS_INVISIBLE).sub(_folded, text)
-    return " ".join(text.split())
+    return _pieces.collapse(text)
 
 
 def _markup_edits(text: str) -> list[tuple[int, int, str]]:
@@ -725,28 +725,14 @@ def split_words(text: str, vocabulary: dict[str, str], sep: str | None = None) -
 
     A text's words repeat (a news body of 400,000 words has a few thousand
     different ones): a word list then holds a pointer a word, not a string
-    object of about 55 bytes.  A huge text is split a megabyte at a time, cut
-    at a separator, so its words are never all separate strings at once.
+    object of about 55 bytes.  A huge text is split a piece at a time
+    (:func:`_pieces.words`), so its words are never all separate strings at once.
     """
     keep = vocabulary.setdefault
-    if len(text) < _HUGE_TEXT:
-        pieces = text.split(sep)
-        return list(map(keep, pieces, pieces))
     words: list[str] = []
-    cut = _SPACE if sep is None else re.compile(re.escape(sep))
-    i, n = 0, len(text)
-    while True:
-        m = cut.search(text, i + _HUGE_TEXT) if n - i > _HUGE_TEXT else None
-        j = m.start() if m is not None else n
-        pieces = text[i:j].split(sep)
+    for pieces in _pieces.words(text, sep):
         words += map(keep, pieces, pieces)
-        if m is None:
-            return words
-        i = j if sep is None else m.end()  # white space starts the next piece (split drops it); a separator is consumed
-
-
-_HUGE_TEXT = 1 << 20
-_SPACE = re.compile(r"\s")
+    return words
 
 
 class SameSpan(Sequence):

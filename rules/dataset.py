@@ -23,6 +23,8 @@ from typing import Any, Iterator
 
 from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 
+from ._pieces import collapse
+
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
 DATE_FIELDS = {"date_start": "content_date_start", "date_register": "content_date_register", "date_last_edit": "content_date_last_edit"}
 BUILTIN_FACTS = frozenset({"is_object", "content_id", "portal_id", "lang_id", "article_key", "attach_tokens", "id_scope", "id_pointer", *DATE_FIELDS})
@@ -67,7 +69,7 @@ def _normalise_general(text: str) -> str:
             text = html.unescape(html.unescape(text))
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _collapse(text.casefold())  # U+00A0 and other Unicode spaces collapse too
+    return collapse(text.casefold())  # U+00A0 and other Unicode spaces collapse too
 
 
 def _decode_common(text: Any, kinds: tuple | None = None) -> Any:
@@ -236,29 +238,7 @@ def _squeeze(data: bytes) -> bytes:
     return data.strip(b" ")
 
 
-# Whitespace runs as one space, ends stripped: " ".join(text.split()).  split() builds a list of every
-# word first (about 180 MB for a 20 MB body; re.sub would build one of every piece), so a huge text is
-# collapsed a megabyte at a time, a space put between two pieces where whitespace separated them.
-_HUGE = 1 << 20
-
-
-def _collapse(text: str) -> str:
-    """``" ".join(text.split())``, in bounded memory beyond its result."""
-    if len(text) < _HUGE:
-        return " ".join(text.split())
-    out: list[str] = []
-    gap = False  # whitespace since the last piece
-    for i in range(0, len(text), _HUGE):
-        chunk = text[i : i + _HUGE]
-        piece = " ".join(chunk.split())
-        if piece:
-            if out and (gap or chunk[:1].isspace()):
-                out.append(" ")
-            out.append(piece)
-            gap = chunk[-1:].isspace()
-        else:
-            gap = True
-    return "".join(out)
+_HUGE = 1 << 20  # a huge body is normalised and hashed a piece of about this many characters at a time (_normalised_pieces)
 
 
 _AMP = ord("&")  # `_AMP in data` is a plain memchr; `b"&" in data` first tries b"&" as an int (an error made and dropped)

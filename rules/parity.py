@@ -17,7 +17,8 @@ import functools
 from hashlib import blake2b
 import re
 from bisect import bisect_right
-from itertools import accumulate, chain
+from itertools import accumulate, chain, starmap, zip_longest
+from operator import eq
 from typing import Any, Iterable, Iterator
 
 from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
@@ -26,6 +27,7 @@ from feedlint.fields import expand, single_member
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
 from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from . import _pieces
 from ._markdown import markdown_key, source_as_text
 
 PAIR_OPTIONS = (
@@ -366,6 +368,8 @@ def same_words(a: str, b: str) -> bool:
     False can also mean "not sure": on bytes, U+001C-U+001F do not separate
     words; the caller then decodes both sides.
     """
+    if len(a) >= _pieces.PIECE or len(b) >= _pieces.PIECE:  # word by word, a piece at a time: never every line or word of both at once
+        return all(starmap(eq, zip_longest(chain.from_iterable(_pieces.words(a)), chain.from_iterable(_pieces.words(b)))))
     if _lines(a) == _lines(b):
         return True
     if a.isascii() and b.isascii():  # the same split, on bytes: a third faster

@@ -601,17 +601,18 @@ def test_a_huge_text_is_normalised_a_piece_at_a_time_to_the_same_result(monkeypa
     any piece size gives exactly " ".join(text.split()), for str and for bytes, across every kind of space."""
     import random
 
-    from feedlint.rules import dataset
+    from feedlint.rules import _pieces, dataset
 
     rng = random.Random(5)
     bits = [" ", "  ", "\t", "\r\n", "\r\n\r\n \r\n\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "a", "Bc", "&amp;", "&#39;", "&rsquo;", "\u00e9"]
     for _ in range(3000):
         text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
-        monkeypatch.setattr(dataset, "_HUGE", 1 << 20)
+        monkeypatch.setattr(_pieces, "PIECE", 1 << 20)
         whole = dataset.normalise_text(text)
         raw = text.encode("utf-8")
-        monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 6))
+        monkeypatch.setattr(_pieces, "PIECE", rng.randint(1, 6))
         assert dataset.normalise_text(text) == whole, text
+        assert _pieces.collapse(text) == " ".join(text.split()), text
         folded = raw.translate(dataset._FOLD)  # every ASCII white space a space: what _squeeze is given
         assert dataset._squeeze(folded) == b" ".join(folded.split()), raw
 

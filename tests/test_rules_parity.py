@@ -1115,12 +1115,15 @@ def _body_paragraphs_word_by_word(text: str, fold: bool = True, strip_markup: bo
 
 
 def test_split_words_is_str_split_with_each_word_kept_once(monkeypatch):
-    """Split a piece at a time (a huge text, here anything over 7 characters) it is still ``str.split``, and equal words are one object."""
+    """Split a piece at a time (a huge text, here anything over 7 characters) it is still ``str.split``, and equal words are one object;
+    FL401's same_words compares such pieces word by word."""
     import random
 
-    from feedlint.rules import _htmltext
+    from feedlint.rules.parity import same_words
 
-    monkeypatch.setattr(_htmltext, "_HUGE_TEXT", 7)
+    from feedlint.rules import _htmltext, _pieces
+
+    monkeypatch.setattr(_pieces, "PIECE", 7)
     rng = random.Random(5)
     for _ in range(5000):
         text = "".join(rng.choice(["a", "bb", "ccc", " ", "  ", "\n", "\u00a0", "\r\n"]) for _ in range(rng.randint(0, 40)))
@@ -1129,6 +1132,8 @@ def test_split_words_is_str_split_with_each_word_kept_once(monkeypatch):
             words = _htmltext.split_words(text, vocabulary, sep)
             assert words == text.split(sep), (text, sep)
             assert len({id(w) for w in words}) == len(set(words)), (text, sep)
+        other = text.replace("bb", "b b", 1) if rng.random() < 0.5 else text.replace(" ", "\n", 1)
+        assert same_words(text, other) == (text.split() == other.split()), (text, other)  # a piece at a time (PIECE is 7)
 
 
 def test_paragraph_spans_are_sequences_of_the_old_lists():
