@@ -85,8 +85,8 @@ def _dated(seed: int, n: int) -> list[dict]:
 
 DATED = RECORDS + _dated(7, 1500)
 OPTION_SETS = {
-    "FL307": [None, {"tolerance-hours": 0}, {"tolerance-hours": 1}, {"tolerance-hours": 2000}, {"tolerance-hours": -48}],
-    "FL308": [None, {"months-before": 0}, {"months-before": 1}, {"months-before": 12}, {"months-before": -2}, {"register-field": ""}],
+    "FL307": [None, {"tolerance-hours": 0}, {"tolerance-hours": 1}, {"tolerance-hours": 2000}, {"tolerance-hours": 47}],
+    "FL308": [None, {"months-before": 0}, {"months-before": 1}, {"months-before": 12}, {"months-before": 2}, {"register-field": ""}],
 }
 
 
