@@ -20,12 +20,12 @@ from __future__ import annotations
 import functools
 import html as _html
 import re
+import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from collections.abc import Sequence
 from typing import Callable, Iterator
 
 from . import _pieces

@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
-from hashlib import blake2b
 import re
 from bisect import bisect_right
+from hashlib import blake2b
 from itertools import accumulate, chain, starmap, zip_longest
 from operator import eq
 from typing import Any, Iterable, Iterator

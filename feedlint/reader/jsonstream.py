@@ -223,6 +223,23 @@ class RawRecord:
         return f"RawRecord(index={self.index}, pointer={self.pointer!r}, origin={self.origin})"
 
 
+def _deepest(text: str) -> tuple[int, int]:
+    """``(depth, offset)``: how deep the arrays and objects of the JSON ``text`` nest, and where that depth is first reached (strings skipped)."""
+    depth = deepest = where = 0
+    for m in _NESTING.finditer(text):
+        char = m.group()
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, m.start()
+        elif char in "]}":
+            depth -= 1
+    return deepest, where
+
+
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
 def _advance(cursor: Cursor, source: bytes | memoryview) -> Cursor:
     """The cursor after ``source``; a big record's view a megabyte at a time (counting needs bytes, not a whole copy)."""
     if isinstance(source, bytes):
@@ -571,8 +588,10 @@ class JsonRecordReader:
             at = origin.advance(text[: exc.pos])
             reaches_eof = self.eof and start - self.base + len(span) >= len(self.buf)
             return InputError(self.display, describe_json_error(exc.msg, text, exc.pos, reaches_eof), at.line, at.column)
-        except RecursionError:
-            return InputError(self.display, "invalid JSON: nesting too deep", origin.line, origin.column)
+        except RecursionError:  # legal JSON, nested deeper than Python's decoder recurses
+            depth, offset = _deepest(text)
+            at = origin.advance(text[:offset])
+            return InputError(self.display, f"{depth:,} arrays and objects open here, one inside another: deeper than feedlint reads (about {sys.getrecursionlimit():,})", at.line, at.column)
         except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
             long = re.search(r"(?<=[\[:,\s])-?[0-9]{%d,}" % (sys.get_int_max_str_digits() + 1), text)  # a number, not digits in a string
             if long is not None:
