@@ -735,7 +735,26 @@ def split_words(text: str, vocabulary: dict[str, str], sep: str | None = None) -
     return words
 
 
-class SameSpan(Sequence):
+class _Spans(Sequence):
+    """A paragraph's word spans read like a list of ``(start, end)``, each made by :meth:`_at` when asked."""
+
+    __slots__ = ()
+
+    def _at(self, index: int) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def __getitem__(self, index):  # type: ignore[override]
+        n = len(self)
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(n))]
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("word index out of range")
+        return self._at(index)
+
+
+class SameSpan(_Spans):
     """``[span] * n`` without the list: every word of an HTML paragraph spans the paragraph."""
 
     __slots__ = ("_span", "_n")
@@ -746,11 +765,7 @@ class SameSpan(Sequence):
     def __len__(self) -> int:
         return self._n
 
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._span] * len(range(*index.indices(self._n)))
-        if not -self._n <= index < self._n:
-            raise IndexError("word index out of range")
+    def _at(self, index: int) -> tuple[int, int]:
         return self._span
 
 
@@ -771,7 +786,7 @@ def _word_spans(text: str, decoded: str, where: OffsetMap, start: int, stop: int
     return WordSpans(text, where, bounds)
 
 
-class WordSpans(Sequence):
+class WordSpans(_Spans):
     """The words' ``(start, end)`` in the source text, each made when asked from its decoded bounds.
 
     16 bytes a word, where a list of tuples held about 120: the word diff of a
@@ -786,14 +801,7 @@ class WordSpans(Sequence):
     def __len__(self) -> int:
         return len(self._bounds) // 2
 
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError("word index out of range")
+    def _at(self, index: int) -> tuple[int, int]:
         return self._where[self._bounds[2 * index]], _end(self._text, self._where, self._bounds[2 * index + 1])
 
 

@@ -480,8 +480,8 @@ class _BodyWords:
         return self._i1 + bisect_right(self._firsts, n) - 1
 
     def span(self, n: int) -> tuple[int, int]:
-        k = bisect_right(self._firsts, n) - 1
-        return self._paragraphs[self._i1 + k].spans[n - self._firsts[k]]
+        k = self.para(n)
+        return self._paragraphs[k].spans[n - self._firsts[k - self._i1]]
 
 
 class _Diff:

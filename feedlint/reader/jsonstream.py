@@ -237,7 +237,7 @@ def _deepest(text: str) -> tuple[int, int]:
     return deepest, where
 
 
-_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_NESTING = re.compile(_STRING.pattern.decode("ascii") + r"|[\[\]{}]", re.S)  # a string (skipped whole) or a bracket
 
 
 def _advance(cursor: Cursor, source: bytes | memoryview) -> Cursor:
@@ -593,10 +593,11 @@ class JsonRecordReader:
             at = origin.advance(text[:offset])
             return InputError(self.display, f"{depth:,} arrays and objects open here, one inside another: deeper than feedlint reads (about {sys.getrecursionlimit():,})", at.line, at.column)
         except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-            long = re.search(r"(?<=[\[:,\s])-?[0-9]{%d,}" % (sys.get_int_max_str_digits() + 1), text)  # a number, not digits in a string
+            limit = sys.get_int_max_str_digits()
+            long = re.search(r"(?<=[\[:,\s])-?[0-9]{%d,}" % (limit + 1), text)  # a number, not digits in a string
             if long is not None:
                 at = origin.advance(text[: long.start()])
-                return InputError(self.display, f"a number of {len(long.group()):,} digits: more than the {sys.get_int_max_str_digits():,} feedlint reads", at.line, at.column)
+                return InputError(self.display, f"a number of {len(long.group()):,} digits: more than the {limit:,} feedlint reads", at.line, at.column)
         return InputError(self.display, "invalid JSON: value cannot be decoded", origin.line, origin.column)  # pragma: no cover
 
     def _record(self, index: int, pointer: str, start: int, line_document: bool = False) -> tuple[RawRecord, int]:
