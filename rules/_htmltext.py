@@ -18,6 +18,7 @@ docs/parity.md).
 from __future__ import annotations
 
 import functools
+import heapq
 import html as _html
 import re
 import unicodedata
@@ -26,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import _pieces
 from ._entities import CODE_ELEMENTS, REFERENCE_BODY, decode_unclosed, unclosed_references
@@ -510,30 +511,60 @@ def decode_with_map(text: str, strip_markup: bool = False, conventions: PlainCon
     return _decoded(text, edits), [where[d] for d in range(len(where))]
 
 
-def _decoding_edits(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> list[tuple[int, int, str]]:
+def _decoding_edits(text: str, strip_markup: bool = False, conventions: PlainConventions | None = None) -> "Edits":
     """The sorted ``(start, end, value)`` edits :func:`decode_with_map` makes in ``text``."""
     edits = _markup_edits(text) if strip_markup and "<" in text else []
     if conventions:
         edits = sorted(edits + _convention_edits(text, conventions))
-    if "&" in text:
-        taken = iter(edits)
-        tag = next(taken, None)
-        entities = []
-        for m in _ENTITY.finditer(text):
-            while tag is not None and tag[1] <= m.start():
-                tag = next(taken, None)
-            if tag is not None and tag[0] <= m.start():
-                continue  # inside a tag that is dropped anyway
-            value = _unescape_one(m.group(0))
-            if value != m.group(0):
-                entities.append((m.start(), m.end(), value))
-        if "&#" in text:  # references without their ";" that FL201 reports ("Don&#8217s")
-            entities += [(m.start(), m.end(), _unescape_one(m.group(0))) for m in unclosed_references(text) if not any(a <= m.start() < b for a, b, _ in edits)]
-        edits = sorted(edits + entities)
-    return edits
+    if "&" not in text:
+        return Edits(edits)
+    unclosed = []
+    if "&#" in text:  # references without their ";" that FL201 reports ("Don&#8217s")
+        unclosed = [(m.start(), m.end(), _unescape_one(m.group(0))) for m in unclosed_references(text) if not any(a <= m.start() < b for a, b, _ in edits)]
+    entities = _entity_edits(text, edits)
+    return Edits(heapq.merge(edits, entities, unclosed) if edits or unclosed else entities)
 
 
-def _decoded(text: str, edits: list[tuple[int, int, str]]) -> str:
+def _entity_edits(text: str, tags: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """The references of ``text`` that decode to something else, in order, but those inside a tag of ``tags`` (dropped anyway)."""
+    taken = iter(tags)
+    tag = next(taken, None)
+    for m in _ENTITY.finditer(text):
+        while tag is not None and tag[1] <= m.start():
+            tag = next(taken, None)
+        if tag is not None and tag[0] <= m.start():
+            continue
+        value = _unescape_one(m.group(0))
+        if value != m.group(0):
+            yield m.start(), m.end(), value
+
+
+class Edits:
+    """Sorted ``(start, end, value)`` edits of a text, kept as two arrays and a list: iterating gives the tuples one at a time.
+
+    A tuple an edit, with its two offsets, held about 150 bytes: 40 MB for a
+    body of 270,000 references, made at once beside the decoded body.  Equal
+    values are one string (a curly quote per ``&rsquo;`` was a string each).
+    """
+
+    __slots__ = ("_starts", "_ends", "_values")
+
+    def __init__(self, edits: Iterable[tuple[int, int, str]] = ()) -> None:
+        self._starts, self._ends, self._values = array("q"), array("q"), []
+        one: dict[str, str] = {}
+        for start, end, value in edits:
+            self._starts.append(start)
+            self._ends.append(end)
+            self._values.append(one.setdefault(value, value))
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        return zip(self._starts, self._ends, self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _decoded(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
     """``text`` with ``edits`` made (the first of :func:`decode_with_map`)."""
     out: list[str] = []
     pos = 0
@@ -553,33 +584,35 @@ class OffsetMap:
     Kept as the runs between edits (a copied run maps by an offset, an edit's
     value to the edit's start) and looked up by a binary search: an int per
     character, as a list, held 36 bytes a character (100 MB for a 2.8 MB body
-    whose words FL401 placed).
+    whose words FL401 placed).  The runs also give back any stretch of the
+    decoded text (:meth:`decoded`), so that need not be kept.
     """
 
-    __slots__ = ("_starts", "_origins", "_copied", "_size")
+    __slots__ = ("_text", "_starts", "_origins", "_values", "_size")
 
-    def __init__(self, text: str, edits: list[tuple[int, int, str]]) -> None:
+    def __init__(self, text: str, edits: Iterable[tuple[int, int, str]]) -> None:
+        self._text = text
         self._starts = array("q")  # each run's first decoded offset, increasing
         self._origins = array("q")  # its first character's offset in text (an edit's value: the edit's start)
-        self._copied = bytearray()  # 1: a run copied from text, 0: an edit's value
+        self._values: list[str | None] = []  # None: a run copied from text; else the edit's value
         size = pos = 0
         for start, end, value in edits:
             if start < pos:
                 continue  # the edits _decoded skips
             if start > pos:
-                self._run(size, pos, 1)
+                self._run(size, pos, None)
                 size += start - pos
             if value:
-                self._run(size, start, 0)
+                self._run(size, start, value)
                 size += len(value)
             pos = end
-        self._run(size, pos, 1)  # to len(text), inclusive
+        self._run(size, pos, None)  # to len(text), inclusive
         self._size = size + len(text) - pos + 1
 
-    def _run(self, start: int, origin: int, copied: int) -> None:
+    def _run(self, start: int, origin: int, value: str | None) -> None:
         self._starts.append(start)
         self._origins.append(origin)
-        self._copied.append(copied)
+        self._values.append(value)
 
     def __len__(self) -> int:
         return self._size
@@ -591,7 +624,25 @@ class OffsetMap:
             raise IndexError("decoded offset out of range")
         i = bisect_right(self._starts, offset) - 1
         origin = self._origins[i]
-        return origin + offset - self._starts[i] if self._copied[i] else origin
+        return origin + offset - self._starts[i] if self._values[i] is None else origin
+
+    def decoded(self, start: int, stop: int) -> str:
+        """``_decoded(text, edits)[start:stop]`` (``0 <= start <= stop``), made from ``text`` and the edits' values."""
+        stop = min(stop, self._size - 1)
+        pieces: list[str] = []
+        i = bisect_right(self._starts, start) - 1
+        while start < stop:
+            first = self._starts[i]
+            end = min(stop, self._starts[i + 1] if i + 1 < len(self._starts) else stop)
+            value = self._values[i]
+            if value is None:
+                origin = self._origins[i] - first
+                pieces.append(self._text[origin + start : origin + end])
+            else:
+                pieces.append(value[start - first : end - first])
+            start = end
+            i += 1
+        return "".join(pieces)
 
 
 # -- paragraphs -----------------------------------------------------------------
@@ -699,7 +750,8 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     vocabulary = {} if vocabulary is None else vocabulary
     edits = _decoding_edits(text, strip_markup, conventions)
     decoded = _decoded(text, edits)
-    where = OffsetMap(text, edits)  # for the spans: its runs, not the edits (a tuple and a string each), kept
+    where = OffsetMap(text, edits)  # for the spans: its runs, not the edits nor the decoded text, kept
+    del edits
     paragraphs: list[Paragraph] = []
     start = 0
     bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
@@ -715,7 +767,7 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
                 else:
                     words += normalise(decode_entities(word), fold).split()  # a decoded entity may hold a space
         if words:
-            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, decoded, where, start, sep_start, fold)))
+            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, where, start, sep_start, fold)))
         start = sep_end
     return paragraphs
 
@@ -769,20 +821,21 @@ class SameSpan(_Spans):
         return self._span
 
 
-def _word_spans(text: str, decoded: str, where: OffsetMap, start: int, stop: int, fold: bool) -> "WordSpans":
-    """The spans in ``text`` of the words :func:`body_paragraphs` reads in ``decoded[start:stop]``, one per word.
+def _word_spans(text: str, where: OffsetMap, start: int, stop: int, fold: bool) -> "WordSpans":
+    """The spans in ``text`` of the words :func:`body_paragraphs` reads in the decoded text's ``[start, stop)``, one per word.
 
     ``\\S+`` runs are the words ``str.split()`` gives (both split at
     ``str.isspace`` characters); a word that decodes to several words gives
     each of them its span.
     """
     bounds = array("q")  # each word's decoded start and end, in pairs
-    for m in _WORD.finditer(decoded, start, stop):
+    for m in _WORD.finditer(where.decoded(start, stop)):
         word = m.group(0)
+        a, b = m.start() + start, m.end() + start
         if word.isascii() and "&" not in word:
-            bounds.extend(m.span())
+            bounds.extend((a, b))
         else:
-            bounds.extend(m.span() * len(normalise(decode_entities(word), fold).split()))
+            bounds.extend((a, b) * len(normalise(decode_entities(word), fold).split()))
     return WordSpans(text, where, bounds)
 
 
@@ -1210,9 +1263,9 @@ class QuickScan:
     ``text``, so neither the spaced text nor the word comparison is needed.
 
     A field longer than :data:`_pieces.PIECE` is passed in pieces and keeps
-    neither its pieces nor ``bare`` (``pieces`` True): :meth:`bare_is` and
+    neither its pieces nor ``bare`` nor ``text`` (``pieces`` True): :meth:`bare_is` and
     :meth:`surely_has_text` split it again a piece at a time, and ``bare`` and
-    ``text`` are joined only when asked for.  Its list of tag pieces used to
+    ``text`` are joined each time they are asked for.  Its list of tag pieces used to
     weigh more than the record.
     """
 
@@ -1262,9 +1315,10 @@ class QuickScan:
 
     @property
     def text(self) -> str:
+        """The visible text; a long field's is joined anew each time (kept, it would outlive the rule that asked, as long as the record)."""
         if self._text is None:
             if self._pieces:
-                self._text = "".join(_spaced("".join, parts) for parts in self._split_pieces())
+                return "".join(_spaced("".join, parts) for parts in self._split_pieces())
             else:
                 self._text = _spaced("".join, self._parts)
                 self._parts = None

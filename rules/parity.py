@@ -15,11 +15,13 @@ import dataclasses
 import difflib
 import functools
 import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from hashlib import blake2b
-from itertools import accumulate, chain, starmap, zip_longest
-from operator import eq
-from typing import Any, Iterable, Iterator
+from itertools import accumulate, chain, compress, count, islice, starmap, zip_longest
+from operator import eq, ne
+from typing import Any, Callable, Iterable, Iterator
 
 from feedlint.api import DeferredFix, Hit, Option, SetupError, bad, good, rule
 from feedlint.fields import expand, single_member
@@ -306,15 +308,22 @@ def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = 
     body_ptr, body, html_ptr, html = pair
     fold = options["fold-typography"] if fold is None else fold
     strip = options["ignore-markup-in-body"] if strip is None else strip
-    memo = f"parity:body-key:{body_ptr}:{fold}:{strip}" + (f":{hash(conventions)}" if conventions else "")
-    bk = record.memo(memo, lambda: body_key(body, fold, strip, conventions or None))
+    # a long field's keys are made each time: kept, two copies of a 50 MB record would outlive FL401's diff
+    memo = _made_each_time if len(body) >= _pieces.PIECE or len(html) >= _pieces.PIECE else record.memo
+    key = f"parity:body-key:{body_ptr}:{fold}:{strip}" + (f":{hash(conventions)}" if conventions else "")
+    bk = memo(key, lambda: body_key(body, fold, strip, conventions or None))
     hidden = _fields(options).hidden
     if conventions and conventions.markers:  # a paragraph may start with "2." or ">" in the HTML too: dropped on both sides
         markers = conventions.markers
-        hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}:{markers}", lambda: _scan(record, html_ptr, html, hidden).key(fold, markers))
+        hk = memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}:{markers}", lambda: _scan(record, html_ptr, html, hidden).key(fold, markers))
         return bk, hk
-    hk = record.memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _html_key(record, html_ptr, html, fold, hidden))
+    hk = memo(f"parity:html-key:{html_ptr}:{fold}:{','.join(sorted(hidden))}", lambda: _html_key(record, html_ptr, html, fold, hidden))
     return bk, hk
+
+
+def _made_each_time(key: str, compute: Callable[[], Any]) -> Any:
+    """``record.memo``'s signature, nothing kept."""
+    return compute()
 
 
 def _same_words_undecoded(record, options, pair) -> bool:
@@ -337,9 +346,10 @@ def _same_words_undecoded(record, options, pair) -> bool:
         # the body is the HTML with its tags dropped (a CMS's usual pair): the same
         # words, and the same "&amp;" and bare "&" as the HTML's text, so one look decides
         return not _ampersand_to_decode(record, body_ptr, body)
-    if "&amp;" in body or "&amp;" in quick.text or has_bare_ampersand(quick.text):
+    text = quick.text
+    if "&amp;" in body or "&amp;" in text or has_bare_ampersand(text):
         return False
-    return same_words(body, quick.text)
+    return same_words(body, text)
 
 
 def _ampersand_to_decode(record, pointer: str, body: str) -> bool:
@@ -439,44 +449,79 @@ def _same_word(word: str) -> str:
     return word
 
 
-def _opcodes(a: list[str], b: list[str], cap: int = 2000) -> list[tuple[str, int, int, int, int]]:
-    """The non-equal difflib opcodes turning ``a`` into ``b``.
+def _opcodes(a: Sequence[Any], b: Sequence[Any], cap: int = 2000, key: Callable[[Any], Any] | None = None) -> list[tuple[str, int, int, int, int]]:
+    """The non-equal difflib opcodes turning ``a`` into ``b`` (items compared as ``key`` makes them).
 
-    The common prefix and suffix are trimmed first (cheap, and usually all but a
-    few items); a middle longer than ``cap`` items is one replace block, so the
-    quadratic worst case of difflib stays bounded.
+    The common prefix and suffix are trimmed first by iterating both sides
+    (cheap, and usually all but a few items; neither side is copied); a
+    middle longer than ``cap`` items is one replace block, so the quadratic
+    worst case of difflib stays bounded.
     """
+    keyed = iter if key is None else lambda items: map(key, items)
     n = min(len(a), len(b))
-    p = 0
-    while p < n and a[p] == b[p]:
-        p += 1
-    q = 0
-    while q < n - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
-        q += 1
+    p = _common_run(keyed(iter(a)), keyed(iter(b)), n)
+    q = min(_common_run(keyed(reversed(a)), keyed(reversed(b)), n), n - p)
     ea, eb = len(a) - q, len(b) - q
     if ea - p > cap or eb - p > cap:
         return [("insert" if ea == p else "delete" if eb == p else "replace", p, ea, p, eb)]
-    ops = difflib.SequenceMatcher(None, a[p:ea], b[p:eb], autojunk=False).get_opcodes()
+    ops = difflib.SequenceMatcher(None, list(keyed(a[p:ea])), list(keyed(b[p:eb])), autojunk=False).get_opcodes()
     return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
 
 
-class _BodyWords:
-    """The words of body paragraphs ``i1..i2`` in one list; a word's span and paragraph are looked up when asked.
+def _words(paragraphs: list) -> Iterator[str]:
+    """The words of ``paragraphs``, one after another."""
+    return chain.from_iterable(p.words for p in paragraphs)
 
-    A ``(word, span, paragraph)`` triple a word held about 200 bytes a word
-    for the whole changed block, of which a finding reads a few.
+
+def _common_run(a: Iterable[Any], b: Iterable[Any], n: int) -> int:
+    """How many items from their starts ``a`` and ``b`` have equal, compared at C speed; ``n``: the shorter one's length."""
+    return next(compress(count(), map(ne, a, b)), n)
+
+
+class _Words(Sequence):
+    """The words of paragraphs ``i1..i2`` read as one sequence: an index is found by a binary search over the paragraphs' first words.
+
+    A list of a changed block's words was a pointer a word on each side
+    (40 MB for a 50 MB record whose every paragraph differs) beside the
+    paragraphs that hold them already; the diff iterates over both sides
+    and a finding slices a few words.
     """
 
+    __slots__ = ("_paragraphs", "_i1", "_i2", "_firsts")
+
     def __init__(self, paragraphs: list, i1: int, i2: int) -> None:
-        self.words = [w for k in range(i1, i2) for w in paragraphs[k].words]
-        self._paragraphs, self._i1 = paragraphs, i1
-        self._firsts = list(accumulate((len(paragraphs[k].words) for k in range(i1, i2 - 1)), initial=0))  # each paragraph's first word
+        self._paragraphs, self._i1, self._i2 = paragraphs, i1, i2
+        self._firsts = array("q", accumulate((len(paragraphs[k].words) for k in range(i1, i2)), initial=0))  # each paragraph's first word, then the end
 
     def __len__(self) -> int:
-        return len(self.words)
+        return self._firsts[-1]
+
+    def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(self._paragraphs[k].words for k in range(self._i1, self._i2))
+
+    def __reversed__(self) -> Iterator[str]:
+        return chain.from_iterable(reversed(self._paragraphs[k].words) for k in range(self._i2 - 1, self._i1 - 1, -1))
+
+    def __getitem__(self, index):  # type: ignore[override]
+        n = len(self)
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(n)
+            words: list[str] = []
+            while start < stop:
+                k = bisect_right(self._firsts, start) - 1
+                first, held = self._firsts[k], self._paragraphs[self._i1 + k].words
+                words += held[start - first : stop - first]
+                start = first + len(held)
+            return words
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("word index out of range")
+        k = bisect_right(self._firsts, index) - 1
+        return self._paragraphs[self._i1 + k].words[index - self._firsts[k]]
 
     def para(self, n: int) -> int:
-        """The index among the body's paragraphs of the paragraph word ``n`` is in."""
+        """The index among all the paragraphs of the paragraph word ``n`` is in."""
         return self._i1 + bisect_right(self._firsts, n) - 1
 
     def span(self, n: int) -> tuple[int, int]:
@@ -505,11 +550,9 @@ class _Diff:
         self.cjk = not self.body.isascii() and max(self.body) >= "\u3000" and _cjk().search(self.body) is not None
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
-    def _keyed(self, words: Iterable[str]) -> list[str]:
-        """``[self.key(w) for w in words]``; without ``ignore-case`` the words themselves (no call per word)."""
-        if self.key is _same_word:
-            return words if type(words) is list else list(words)  # a list is not copied: no caller changes it
-        return list(map(self.key, words))
+    def _keyed(self, words: list[str]) -> list[str]:
+        """``[self.key(w) for w in words]``; without ``ignore-case`` the list itself (not copied: no caller changes it)."""
+        return words if self.key is _same_word else list(map(self.key, words))
 
     def _paragraph_keys(self, paragraphs: list) -> list[bytes]:
         """Each paragraph's comparable text as a 16-byte digest, for aligning the paragraphs: equal texts, equal digests.
@@ -520,7 +563,7 @@ class _Diff:
         key = None if self.key is _same_word else self.key
         return [blake2b((key(p.text) if key else p.text).encode("utf-8", "surrogatepass"), digest_size=16).digest() for p in paragraphs]
 
-    def _convention(self, bw: "_BodyWords", hw: list[str], op: tuple) -> bool:
+    def _convention(self, bw: _Words, hw: _Words, op: tuple) -> bool:
         """The change is the plain text's convention, not a difference in words.
 
         A marker standing alone inside a line (html-to-text starts a nested list
@@ -533,15 +576,15 @@ class _Diff:
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
-            return all(self.marker.fullmatch(bw.words[k]) and bw.span(k)[0] not in self.kept for k in range(a1, a2))
-        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(bw.words[a1:a2]), self._keyed(hw[b1:b2])):
+            return all(self.marker.fullmatch(bw[k]) and bw.span(k)[0] not in self.kept for k in range(a1, a2))
+        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(bw[a1:a2]), self._keyed(hw[b1:b2])):
             return True
         if tag != "replace" or not self.wraps:
             return False
         joined = " ".join(self.key(w) for w in hw[b1:b2])
         pos = 0
         for k in range(a1, a2):
-            word = self.key(bw.words[k])
+            word = self.key(bw[k])
             if not joined.startswith(word, pos):
                 return False
             pos += len(word)
@@ -552,32 +595,37 @@ class _Diff:
                     return False
         return pos == len(joined)
 
-    def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple["_BodyWords", list[str], list]:
-        bw = _BodyWords(self.bp, i1, i2)
-        hw = [w for k in range(j1, j2) for w in self.hp[k].words]
-        return bw, hw, _opcodes(self._keyed(bw.words), self._keyed(hw))
+    def _word_ops(self, i1: int, i2: int, j1: int, j2: int) -> tuple[_Words, _Words, list]:
+        bw, hw = _Words(self.bp, i1, i2), _Words(self.hp, j1, j2)
+        return bw, hw, _opcodes(bw, hw, key=None if self.key is _same_word else self.key)
 
     def cut_short(self) -> Hit | None:
-        """One side is the other cut off (perhaps with an ellipsis): say so, instead of a diff."""
-        bw = self._keyed(chain.from_iterable(p.words for p in self.bp))
-        hw = self._keyed(chain.from_iterable(p.words for p in self.hp))
-        if bw and bw[-1] in ("...", "…"):
-            bw = bw[:-1]
-        elif bw and bw[-1].endswith(("...", "…")):
-            bw = [*bw[:-1], bw[-1].rstrip(".…")]
-        if bw and len(bw) < len(hw) and hw[: len(bw)] == bw:
-            rest = [w for p in self.hp for w in p.words][len(bw) :]
-            last = self.bp[-1]
-            msg = f"the body stops short at the end of body paragraph {len(self.bp)}; the HTML goes on for {_plural(len(rest), 'more word')}: {_quote(rest, self.max_words)}"
-            return Hit(self.body_ptr, msg, evidence="body-cut-short", span=last.spans[-1])
-        hw_all = hw
-        if hw_all and len(hw_all) < len(bw) and bw[: len(hw_all)] == hw_all:
+        """One side is the other cut off (perhaps with an ellipsis): say so, instead of a diff.
+
+        Both sides are read as they are iterated: a list of every word of
+        each was two more copies of a huge record's words.
+        """
+        total_b, nh = sum(len(p.words) for p in self.bp), sum(len(p.words) for p in self.hp)
+        last = self.key(self.bp[-1].words[-1]) if total_b else ""
+        nb, ending = (total_b - 1, ()) if last in ("...", "…") else (total_b, (last.rstrip(".…") if last.endswith(("...", "…")) else last,) if total_b else ())
+
+        def body() -> Iterator[str]:  # the body's words as compared: an ellipsis at its end dropped
+            return chain(islice(self._keyed_words(self.bp), nb - len(ending)), ending)
+
+        if 0 < nb < nh and _common_run(body(), self._keyed_words(self.hp), nb) == nb:
+            rest = list(islice(_words(self.hp), nb, nb + self.max_words + 1))
+            msg = f"the body stops short at the end of body paragraph {len(self.bp)}; the HTML goes on for {_plural(nh - nb, 'more word')}: {_quote(rest, self.max_words)}"
+            return Hit(self.body_ptr, msg, evidence="body-cut-short", span=self.bp[-1].spans[-1])
+        if 0 < nh < nb and _common_run(body(), self._keyed_words(self.hp), nh) == nh:
             self.body_has_more = True
-            rest = [w for p in self.bp for w in p.words][len(hw_all) :]
-            last = self.hp[-1]
-            msg = f"the HTML stops short at the end of HTML paragraph {len(self.hp)}; the body goes on for {_plural(len(rest), 'more word')}: {_quote(rest, self.max_words)}"
-            return Hit(self.html_ptr, msg, evidence="html-cut-short", span=last.spans[-1])
+            rest = list(islice(_words(self.bp), nh, nh + self.max_words + 1))
+            msg = f"the HTML stops short at the end of HTML paragraph {len(self.hp)}; the body goes on for {_plural(total_b - nh, 'more word')}: {_quote(rest, self.max_words)}"
+            return Hit(self.html_ptr, msg, evidence="html-cut-short", span=self.hp[-1].spans[-1])
         return None
+
+    def _keyed_words(self, paragraphs: list) -> Iterator[str]:
+        words = _words(paragraphs)
+        return words if self.key is _same_word else map(self.key, words)
 
     def hits(self) -> list[Hit]:
         """The first ``max-differences`` differences, one per changed paragraph; the last names how many more there are."""
@@ -585,13 +633,13 @@ class _Diff:
         if cut is not None:
             return [cut]
         found: list[Hit] = []
-        count = 0
+        differences = 0
         for tag, i1, i2, j1, j2 in _opcodes(self._paragraph_keys(self.bp), self._paragraph_keys(self.hp)):
             if tag == "replace":
                 bw, hw, ops = self._word_ops(i1, i2, j1, j2)
                 if self.marker is not None or self.wraps or self.cjk:
                     ops = [op for op in ops if not self._convention(bw, hw, op)]
-                count += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
+                differences += len(ops)  # 0 when only the paragraph breaks differ: not a difference in text
                 seen: set[int] = set()
                 for op in ops:
                     para = bw.para(op[1]) if op[1] < len(bw) else bw.para(len(bw) - 1) if len(bw) else -1
@@ -599,13 +647,13 @@ class _Diff:
                         found.append(self._changed(bw, hw, op))
                     seen.add(para)
             else:
-                count += 1
+                differences += 1
                 self.body_has_more = self.body_has_more or tag == "delete"
                 if len(found) < self.limit:
                     found.append(self._extra_body(i1, i2) if tag == "delete" else self._extra_html(j1, j2))
-        if found and count > len(found):
+        if found and differences > len(found):
             last = found[-1]
-            found[-1] = Hit(last.pointer, f"{last.message} ({_plural(count - len(found), 'more difference')} further on)", last.evidence, last.span)
+            found[-1] = Hit(last.pointer, f"{last.message} ({_plural(differences - len(found), 'more difference')} further on)", last.evidence, last.span)
         return found
 
     def _extra_body(self, i1: int, i2: int) -> Hit:
@@ -623,12 +671,13 @@ class _Diff:
     def _clip(self, words: list[str]) -> str:
         return " ".join(words[: self.max_words]) + (" …" if len(words) > self.max_words else "")
 
-    def _changed(self, bw: "_BodyWords", hw: list[str], op: tuple) -> Hit:
+    def _changed(self, bw: _Words, hw: _Words, op: tuple) -> Hit:
         _, a1, a2, b1, b2 = op
-        removed, added = bw.words[a1:a2], hw[b1:b2]
+        shown = self.max_words + 1  # _clip's words, and one to tell there are more
+        removed, added = bw[a1 : min(a2, a1 + shown)], hw[b1 : min(b2, b1 + shown)]
         change = " ".join(([f"[-{self._clip(removed)}-]"] if removed else []) + ([f"{{+{self._clip(added)}+}}"] if added else []))
-        before = bw.words[max(0, a1 - self.context) : a1]
-        after = bw.words[a2 : a2 + self.context]
+        before = bw[max(0, a1 - self.context) : a1]
+        after = bw[a2 : a2 + self.context]
         snippet = ("…" if a1 > self.context else "") + " ".join([*before, change, *after]) + ("…" if a2 + self.context < len(bw) else "")
         if removed:
             span = (bw.span(a1)[0], bw.span(a2 - 1)[1])
@@ -823,6 +872,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
             return  # the Markdown source of the HTML's text
         markdown = mk is not None and mk != bk
     shown = (pair[0], source_as_text(pair[1]), pair[2], pair[3]) if markdown else pair  # the difference shown in the Markdown's words, at their places
+    bk = hk = raw = mk = None  # the keys are two more copies of the record: not held through the diff
     diff = _Diff(shown, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
     hits = diff.hits()
     if options["link-style"] != "text" or options["line-markers"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):

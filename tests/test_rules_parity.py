@@ -1152,6 +1152,117 @@ def test_paragraph_spans_are_sequences_of_the_old_lists():
         paragraphs[0].spans[3]
 
 
+def test_offset_map_gives_back_any_stretch_of_the_decoded_text():
+    """The decoded text is not kept for the spans: the map's runs and the edits' values make any stretch of it again."""
+    import random
+
+    from feedlint.rules._htmltext import LINE_MARKERS, OffsetMap, PlainConventions, _decoded, _decoding_edits
+
+    rng = random.Random(41)
+    pieces = ["w", "AT&T", "R&amp;D", "&#39;", "&rsquo;", "&nbsp;", "a&#8217s", "<b>x</b>", "<br>", "<p>", "caf\u00e9", "\U0001f600", " ", "\r\n\r\n", "* ", "\n1. ", "[https://x.y/z]"]
+    conventions = [None, PlainConventions((("https://x.y/z", False, False),), tuple(LINE_MARKERS), True)]
+    edited = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        edits = _decoding_edits(text, rng.random() < 0.5, rng.choice(conventions))
+        decoded = _decoded(text, edits)
+        where = OffsetMap(text, edits)
+        assert len(where) == len(decoded) + 1
+        cuts = sorted(rng.randint(0, len(decoded) + 2) for _ in range(2))
+        assert where.decoded(*cuts) == decoded[cuts[0] : cuts[1]], (text, cuts)
+        assert where.decoded(0, len(decoded)) == decoded
+        edited += len(edits) > 0
+    assert edited > 1000  # not vacuous
+
+
+def _cut_short_from_lists(diff):
+    """`_Diff.cut_short` as it was written on lists of every word of both sides (the oracle)."""
+    from feedlint.api import Hit
+    from feedlint.rules.parity import _plural, _quote
+
+    bw = [diff.key(w) for p in diff.bp for w in p.words]
+    hw = [diff.key(w) for p in diff.hp for w in p.words]
+    if bw and bw[-1] in ("...", "\u2026"):
+        bw = bw[:-1]
+    elif bw and bw[-1].endswith(("...", "\u2026")):
+        bw = [*bw[:-1], bw[-1].rstrip(".\u2026")]
+    if bw and len(bw) < len(hw) and hw[: len(bw)] == bw:
+        rest = [w for p in diff.hp for w in p.words][len(bw) :]
+        msg = f"the body stops short at the end of body paragraph {len(diff.bp)}; the HTML goes on for {_plural(len(rest), 'more word')}: {_quote(rest, diff.max_words)}"
+        return Hit(diff.body_ptr, msg, evidence="body-cut-short", span=diff.bp[-1].spans[-1])
+    if hw and len(hw) < len(bw) and bw[: len(hw)] == hw:
+        rest = [w for p in diff.bp for w in p.words][len(hw) :]
+        msg = f"the HTML stops short at the end of HTML paragraph {len(diff.hp)}; the body goes on for {_plural(len(rest), 'more word')}: {_quote(rest, diff.max_words)}"
+        return Hit(diff.html_ptr, msg, evidence="html-cut-short", span=diff.hp[-1].spans[-1])
+    return None
+
+
+def _opcodes_on_lists(a, b, cap=2000):
+    """`parity._opcodes` as it was written on two lists (the oracle): the common ends trimmed one item at a time."""
+    import difflib
+
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
+        q += 1
+    ea, eb = len(a) - q, len(b) - q
+    if ea - p > cap or eb - p > cap:
+        return [("insert" if ea == p else "delete" if eb == p else "replace", p, ea, p, eb)]
+    ops = difflib.SequenceMatcher(None, a[p:ea], b[p:eb], autojunk=False).get_opcodes()
+    return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
+
+
+def test_the_diff_reads_both_sides_without_lists_of_all_their_words():
+    """The word view of a changed block, the opcodes of two views and the cut-short look equal what lists of every word give."""
+    import random
+
+    from feedlint.rules import parity
+    from feedlint.rules._htmltext import scan_html
+
+    rng = random.Random(43)
+    vocabulary = ["Tom", "tom", "AT&T", "budget", "84", "48", "...", "more...", "\u2026", "x\u2026", "caf\u00e9"]
+    options = {o.name: o.default for o in parity.body_html_mismatch.options}
+    cut = ops = 0
+    for _ in range(1500):
+        html_words = [[rng.choice(vocabulary) for _ in range(rng.randint(1, 5))] for _ in range(rng.randint(1, 5))]
+        body_words = [list(p) for p in html_words]
+        r = rng.random()
+        if r < 0.3:  # cut short, perhaps with an ellipsis
+            flat = [w for p in body_words for w in p][: rng.randint(1, sum(map(len, body_words)))]
+            body_words = [flat + ([rng.choice(["...", "\u2026", "and\u2026"])] if rng.random() < 0.5 else [])]
+        elif r < 0.5:
+            html_words = [[w for p in html_words for w in p][: rng.randint(1, sum(map(len, html_words)))]]
+        else:
+            for p in body_words:
+                if rng.random() < 0.5:
+                    p.insert(rng.randint(0, len(p)), rng.choice(vocabulary))
+        body = "\r\n\r\n".join(" ".join(p) for p in body_words)
+        html = "".join(f"<p>{' '.join(p)}</p>" for p in html_words)
+        for ignore_case in (False, True):
+            opts = dict(options, **{"ignore-case": ignore_case})
+            diff = parity._Diff(("/b", body, "/h", html), scan_html(html), opts)
+            got, expected = diff.cut_short(), _cut_short_from_lists(parity._Diff(("/b", body, "/h", html), scan_html(html), opts))
+            assert got == expected, (body, html, ignore_case)
+            cut += got is not None
+            i1, j1 = rng.randint(0, len(diff.bp) - 1), rng.randint(0, len(diff.hp) - 1)
+            bw, hw = parity._Words(diff.bp, i1, len(diff.bp)), parity._Words(diff.hp, j1, len(diff.hp))
+            flat_b = [w for p in diff.bp[i1:] for w in p.words]
+            flat_h = [w for p in diff.hp[j1:] for w in p.words]
+            assert list(bw) == flat_b and list(reversed(bw)) == flat_b[::-1] and len(bw) == len(flat_b)
+            a, b = sorted(rng.randint(-2, len(flat_b) + 2) for _ in range(2))
+            assert bw[a:b] == flat_b[a:b] and [bw[k] for k in range(-len(flat_b), len(flat_b))] == flat_b * 2
+            key = str.casefold if ignore_case else None
+            kb, kh = [key(w) for w in flat_b] if key else flat_b, [key(w) for w in flat_h] if key else flat_h
+            want = _opcodes_on_lists(kb, kh)
+            assert parity._opcodes(bw, hw, key=key) == want, (flat_b, flat_h)
+            assert parity._opcodes(bw, hw, cap=1, key=key) == _opcodes_on_lists(kb, kh, cap=1)
+            ops += bool(want)
+    assert cut > 300 and ops > 800  # not vacuous: both kinds of difference
+
+
 def test_body_paragraphs_split_and_lazy_spans_are_the_word_by_word_reading():
     """Words split per paragraph (at C speed when it is ASCII without "&") and spans made when asked (the character map
     too) equal the word-by-word regex reading over the map made in the same loop as the decoded text."""
@@ -1214,3 +1325,25 @@ def test_ampersand_to_decode_read_off_fl201s_tally_is_the_search():
         taken += tally is not None and "&amp;" not in tally
         searched += tally is None
     assert taken > 8000 and searched > 4000  # both ways taken
+
+
+@pytest.mark.parametrize("piece", [50, 1 << 20])
+def test_a_long_fields_comparison_keys_do_not_outlive_fl401(monkeypatch, piece):
+    """A field longer than a piece has its comparison keys (and the HTML's joined text) made when asked, not kept on
+    the record for the rest of its checks: two more copies of a 50 MB record.  A usual field's are kept."""
+    from feedlint.model import Record
+    from feedlint.rules import _pieces, parity
+
+    monkeypatch.setattr(_pieces, "PIECE", piece)
+    paragraphs = [f"The council met on day {k} and approved the plan." for k in range(12)]
+    body = "\r\n\r\n".join(p.replace("approved", "rejected") if k == 7 else p for k, p in enumerate(paragraphs))
+    record = Record({"content_body": body, "content_html": "".join(f"<p>{p}</p>" for p in paragraphs)}, "cms")
+    options = {o.name: o.default for o in parity.body_html_mismatch.options}
+    hits = list(parity.body_html_mismatch.check(record, options))
+    assert [h.message for h in hits] == ["body paragraph 8 differs from the HTML ([-body-] {+HTML+}): …day 7 and [-rejected-] {+approved+} the plan."]
+    held = [value for value in record._memo.values() if isinstance(value, str) and len(value) > 300]
+    quick = record._memo["parity:quick:/content_html"]
+    if piece == 50:
+        assert held == [] and quick.text == quick.text and quick._text is None
+    else:
+        assert len(held) == 2 and quick._text is not None  # the usual record: both keys kept for FL402
