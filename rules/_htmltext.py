@@ -745,31 +745,75 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     A line holding only ``&nbsp;`` or other white space counts as blank, so the
     CMS's spacer lines separate paragraphs like an empty line does.
     ``vocabulary``: each word is kept as the equal string found there first
-    (:func:`split_words`).
+    (:func:`split_words`).  The decoded text is read a stretch at a time
+    (:func:`_decoded_stretches`), never made whole: with the list it was
+    joined from, two copies of a huge body (75 MB for a 21 MB body of curly
+    quotes, stored two bytes a character).
     """
     vocabulary = {} if vocabulary is None else vocabulary
-    edits = _decoding_edits(text, strip_markup, conventions)
-    decoded = _decoded(text, edits)
-    where = OffsetMap(text, edits)  # for the spans: its runs, not the edits nor the decoded text, kept
-    del edits
+    where = OffsetMap(text, _decoding_edits(text, strip_markup, conventions))  # kept for the spans: its runs, not the edits
     paragraphs: list[Paragraph] = []
+    words: list[str] = []
     start = 0
-    bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(decoded)] + [(len(decoded), len(decoded))]
-    for sep_start, sep_end in bounds:
-        segment = decoded[start:sep_start]
-        if segment.isascii() and "&" not in segment:  # nothing to normalise: the common case, split at C speed
-            words = split_words(segment, vocabulary)
-        else:
-            words = []
-            for word in split_words(segment, vocabulary):
-                if word.isascii() and "&" not in word:
-                    words.append(word)
-                else:
-                    words += normalise(decode_entities(word), fold).split()  # a decoded entity may hold a space
+
+    def finish(stop: int) -> None:
         if words:
-            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, where, start, sep_start, fold)))
-        start = sep_end
+            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, where, start, stop, fold)))
+
+    for offset, stretch in _decoded_stretches(where):
+        pos = 0
+        for m in _BLANK_LINES.finditer(stretch):
+            words += _segment_words(stretch[pos : m.start()], vocabulary, fold)
+            finish(offset + m.start())
+            words, start, pos = [], offset + m.end(), m.end()
+        words += _segment_words(stretch[pos:], vocabulary, fold)
+    finish(len(where) - 1)
     return paragraphs
+
+
+def _segment_words(segment: str, vocabulary: dict[str, str], fold: bool) -> list[str]:
+    """The normalised words of a stretch of decoded plain text."""
+    if segment.isascii() and "&" not in segment:  # nothing to normalise: the common case, split at C speed
+        return split_words(segment, vocabulary)
+    words: list[str] = []
+    for word in split_words(segment, vocabulary):
+        if word.isascii() and "&" not in word:
+            words.append(word)
+        else:
+            words += normalise(decode_entities(word), fold).split()  # a decoded entity may hold a space
+    return words
+
+
+def _decoded_stretches(where: OffsetMap) -> Iterator[tuple[int, str]]:
+    """The decoded text in consecutive stretches of about :data:`_pieces.PIECE` characters, each with its offset.
+
+    Each stretch but the last ends where white space starts after a word, so
+    no word and no run of white space (a blank line) is cut in two: the
+    stretches' words and blank lines are the whole text's.  A text no longer
+    than a piece is one stretch (with no edits, the text itself).
+    """
+    n = len(where) - 1
+    a, size = 0, _pieces.PIECE
+    while a < n:
+        b = min(n, a + size)
+        stretch = where.decoded(a, b)
+        if b < n:
+            cut = _white_space_after_last_word(stretch)
+            if not cut:  # one word, or white space only: a longer stretch
+                size *= 2
+                continue
+            stretch = stretch[:cut]
+        yield a, stretch
+        a, size = a + len(stretch), _pieces.PIECE
+
+
+def _white_space_after_last_word(text: str) -> int:
+    """Where the run of white space starts that follows the last word but one or, when ``text`` ends in white space, the last word (0: none)."""
+    head = text.rstrip()
+    if len(head) < len(text):
+        return len(head)
+    parts = text.rsplit(None, 1)
+    return len(text[: len(text) - len(parts[1])].rstrip()) if len(parts) == 2 else 0
 
 
 def split_words(text: str, vocabulary: dict[str, str], sep: str | None = None) -> list[str]:

@@ -1175,6 +1175,30 @@ def test_offset_map_gives_back_any_stretch_of_the_decoded_text():
     assert edited > 1000  # not vacuous
 
 
+@pytest.mark.parametrize("piece", [1, 2, 5, 13])
+def test_body_paragraphs_read_a_stretch_at_a_time_are_the_whole_reading(monkeypatch, piece):
+    """A long body's decoded text is read in stretches (here of a few characters) cut where white space starts after a
+    word: the same paragraphs, words and spans as the whole text read at once."""
+    import random
+
+    from feedlint.rules import _pieces
+    from feedlint.rules._htmltext import LINE_MARKERS, PlainConventions, body_paragraphs
+
+    rng = random.Random(piece)
+    pieces = ["w", "word", "AT&T", "R&amp;D", "&#39;", "&rsquo;", "&nbsp;", "caf\u00e9", "<br>", "<p>", " ", "   ", "\n", "\r\n",
+              "\r\n\r\n", "\r\n\r\n&nbsp;\r\n\r\n", "\n \u00a0 \n", "\u3000", "* ", "\n1. ", "[https://x.y/z]", "x" * 9]
+    conventions = [None, PlainConventions((("https://x.y/z", False, False),), tuple(LINE_MARKERS), True)]
+    cases = []
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        args = (text, rng.random() < 0.5, rng.random() < 0.5, rng.choice(conventions))
+        cases.append((args, [(p.words, list(p.spans)) for p in body_paragraphs(*args)]))
+    monkeypatch.setattr(_pieces, "PIECE", piece)
+    for args, whole in cases:
+        assert [(p.words, list(p.spans)) for p in body_paragraphs(*args)] == whole, args
+    assert sum(len(whole) > 1 for _, whole in cases) > 300  # not vacuous: several paragraphs
+
+
 def _cut_short_from_lists(diff):
     """`_Diff.cut_short` as it was written on lists of every word of both sides (the oracle)."""
     from feedlint.api import Hit
