@@ -92,6 +92,10 @@ class Record:
             found = self._memo[key] = compute()
         return found
 
+    def forget(self, key: str) -> None:
+        """Let a kept value go (made again if asked for): one that weighs more than it saves, such as a copy of a huge field."""
+        self._memo.pop(key, None)
+
 
 _ABSENT: Any = object()
 

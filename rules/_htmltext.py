@@ -647,24 +647,20 @@ class OffsetMap:
 
 # -- paragraphs -----------------------------------------------------------------
 class Paragraph:
-    """One paragraph: its normalised words and where each word is in the source string.
+    """One paragraph: its normalised words and, as ``spans``, where each word is in the source string ([start, end)).
 
-    ``spans`` (per word, [start, end) in the source string; HTML: the whole
-    paragraph) may be given as a function that makes them when first asked:
-    a finding needs the spans of a paragraph or two, not of every word.
+    The kinds below make the spans when asked: a finding needs the spans of
+    a paragraph or two, not of every word.
     """
 
-    __slots__ = ("words", "_spans")
+    __slots__ = ("words",)
 
-    def __init__(self, words: list[str], spans: "Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]]]") -> None:
+    def __init__(self, words: list[str]) -> None:
         self.words = words
-        self._spans = spans
 
     @property
     def spans(self) -> Sequence[tuple[int, int]]:
-        if callable(self._spans):
-            self._spans = self._spans()
-        return self._spans
+        raise NotImplementedError
 
     @property
     def text(self) -> str:
@@ -675,6 +671,42 @@ class Paragraph:
 
     def __repr__(self) -> str:
         return f"Paragraph(words={self.words!r}, spans={list(self.spans)!r})"
+
+
+class HtmlParagraph(Paragraph):
+    """A paragraph of the HTML's text: every word spans the whole paragraph, ``[start, end)`` in the HTML."""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, words: list[str], start: int, end: int) -> None:
+        super().__init__(words)
+        self.start, self.end = start, end
+
+    @property
+    def spans(self) -> Sequence[tuple[int, int]]:
+        return SameSpan((self.start, self.end), len(self.words))
+
+
+class BodyParagraph(Paragraph):
+    """A paragraph of a plain-text body: its words' spans are read off ``[start, stop)`` of the decoded body when first asked.
+
+    ``body`` is ``(text, where, fold)``, one tuple for all the body's
+    paragraphs (a function and its arguments a paragraph held about 250 bytes).
+    """
+
+    __slots__ = ("_body", "_start", "_stop", "_spans")
+
+    def __init__(self, words: list[str], body: "tuple[str, OffsetMap, bool]", start: int, stop: int) -> None:
+        super().__init__(words)
+        self._body, self._start, self._stop = body, start, stop
+        self._spans: WordSpans | None = None
+
+    @property
+    def spans(self) -> "WordSpans":
+        if self._spans is None:
+            text, where, fold = self._body
+            self._spans = _word_spans(text, where, self._start, self._stop, fold)
+        return self._spans
 
 
 def body_key(text: str, fold: bool = True, strip_markup: bool = True, conventions: PlainConventions | None = None) -> str:
@@ -752,13 +784,14 @@ def body_paragraphs(text: str, fold: bool = True, strip_markup: bool = True, con
     """
     vocabulary = {} if vocabulary is None else vocabulary
     where = OffsetMap(text, _decoding_edits(text, strip_markup, conventions))  # kept for the spans: its runs, not the edits
+    body = (text, where, fold)
     paragraphs: list[Paragraph] = []
     words: list[str] = []
     start = 0
 
     def finish(stop: int) -> None:
         if words:
-            paragraphs.append(Paragraph(words, functools.partial(_word_spans, text, where, start, stop, fold)))
+            paragraphs.append(BodyParagraph(words, body, start, stop))
 
     for offset, stretch in _decoded_stretches(where):
         pos = 0
@@ -872,7 +905,7 @@ def _word_spans(text: str, where: OffsetMap, start: int, stop: int, fold: bool) 
     ``str.isspace`` characters); a word that decodes to several words gives
     each of them its span.
     """
-    bounds = array("q")  # each word's decoded start and end, in pairs
+    bounds = array("i" if len(where) < 1 << 31 else "q")  # each word's decoded start and end, in pairs (4 bytes each when they fit)
     for m in _WORD.finditer(where.decoded(start, stop)):
         word = m.group(0)
         a, b = m.start() + start, m.end() + start
@@ -886,8 +919,8 @@ def _word_spans(text: str, where: OffsetMap, start: int, stop: int, fold: bool) 
 class WordSpans(_Spans):
     """The words' ``(start, end)`` in the source text, each made when asked from its decoded bounds.
 
-    16 bytes a word, where a list of tuples held about 120: the word diff of a
-    huge paragraph asks for the spans of a few words.
+    8 bytes a word (16 past 2 G characters), where a list of tuples held
+    about 120: the word diff of a huge paragraph asks for the spans of a few words.
     """
 
     __slots__ = ("_text", "_where", "_bounds")
@@ -948,7 +981,7 @@ class HtmlScan:
                 text = _marker_pattern(markers).sub("", text, count=1).strip()
             if text:
                 words = split_words(text, vocabulary, " ")
-                out.append(Paragraph(words, SameSpan((start, end), len(words))))
+                out.append(HtmlParagraph(words, start, end))
         return out
 
 

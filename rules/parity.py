@@ -127,9 +127,26 @@ def _hidden(options) -> frozenset[str]:
     return frozenset(n for n in names if n)
 
 
+def _scan_key(pointer: str, hidden: frozenset[str]) -> str:
+    return f"parity:scan:{pointer}:{','.join(sorted(hidden))}"
+
+
 def _scan(record, pointer: str, html: str, hidden: frozenset[str] = frozenset()) -> HtmlScan:
-    key = f"parity:scan:{pointer}:{','.join(sorted(hidden))}"
-    return record.memo(key, lambda: scan_html(html, hidden))
+    return record.memo(_scan_key(pointer, hidden), lambda: scan_html(html, hidden))
+
+
+def _scan_for_the_diff(record, pair, options) -> HtmlScan:
+    """The HTML's scan, for FL401's diff; a long HTML's is no longer kept on the record.
+
+    Its paragraphs' text is one more copy of the field, which would be held
+    through the diff and the record's other checks; FL403 scans again if the
+    fast pass does not clear the HTML.
+    """
+    hidden = _fields(options).hidden
+    scan = _scan(record, pair[2], pair[3], hidden)
+    if len(pair[3]) >= _pieces.PIECE:
+        record.forget(_scan_key(pair[2], hidden))
+    return scan
 
 
 @functools.lru_cache(maxsize=256)
@@ -532,7 +549,8 @@ class _Words(Sequence):
 class _Diff:
     """Aligns paragraphs, then words inside the first changed block; yields at most one hit."""
 
-    def __init__(self, pair: tuple[str, str, str, str], scan: HtmlScan, options: dict, conventions: PlainConventions | None = None, skip: frozenset[int] = frozenset()) -> None:
+    def __init__(self, pair: tuple[str, str, str, str], html_scan: Callable[[], HtmlScan], options: dict, conventions: PlainConventions | None = None, skip: frozenset[int] = frozenset()) -> None:
+        """``html_scan`` is asked once, before the body is read: nothing but the HTML's paragraphs need outlive it."""
         self.body_ptr, self.body, self.html_ptr, _ = pair
         fold = options["fold-typography"]
         self.key = _word_key(options)
@@ -540,8 +558,8 @@ class _Diff:
         self.context = max(0, options["context-words"])
         self.limit = max(1, options.get("max-differences", 1))
         vocabulary: dict[str, str] = {}  # both sides' words, each kept once (split_words)
+        self.hp = html_scan().text_paragraphs(fold, conventions.markers if conventions else (), skip, vocabulary)
         self.bp = body_paragraphs(self.body, fold, options["ignore-markup-in-body"], conventions or None, vocabulary)
-        self.hp = scan.text_paragraphs(fold, conventions.markers if conventions else (), skip, vocabulary)
         self.marker = marker_word(conventions.markers) if conventions else None
         # where the line markers kept as words start (a marker at the start of a line is no nested list's)
         self.kept = {k + len(self.body[k:k + 64]) - len(self.body[k:k + 64].lstrip(" \t")) for k in conventions.kept} if conventions else set()
@@ -873,7 +891,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
         markdown = mk is not None and mk != bk
     shown = (pair[0], source_as_text(pair[1]), pair[2], pair[3]) if markdown else pair  # the difference shown in the Markdown's words, at their places
     bk = hk = raw = mk = None  # the keys are two more copies of the record: not held through the diff
-    diff = _Diff(shown, _scan(record, pair[2], pair[3], _fields(options).hidden), options, conventions, skip)
+    diff = _Diff(shown, lambda: _scan_for_the_diff(record, pair, options), options, conventions, skip)
     hits = diff.hits()
     if options["link-style"] != "text" or options["line-markers"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost

@@ -1267,8 +1267,8 @@ def test_the_diff_reads_both_sides_without_lists_of_all_their_words():
         html = "".join(f"<p>{' '.join(p)}</p>" for p in html_words)
         for ignore_case in (False, True):
             opts = dict(options, **{"ignore-case": ignore_case})
-            diff = parity._Diff(("/b", body, "/h", html), scan_html(html), opts)
-            got, expected = diff.cut_short(), _cut_short_from_lists(parity._Diff(("/b", body, "/h", html), scan_html(html), opts))
+            diff = parity._Diff(("/b", body, "/h", html), lambda: scan_html(html), opts)
+            got, expected = diff.cut_short(), _cut_short_from_lists(parity._Diff(("/b", body, "/h", html), lambda: scan_html(html), opts))
             assert got == expected, (body, html, ignore_case)
             cut += got is not None
             i1, j1 = rng.randint(0, len(diff.bp) - 1), rng.randint(0, len(diff.hp) - 1)
@@ -1353,8 +1353,8 @@ def test_ampersand_to_decode_read_off_fl201s_tally_is_the_search():
 
 @pytest.mark.parametrize("piece", [50, 1 << 20])
 def test_a_long_fields_comparison_keys_do_not_outlive_fl401(monkeypatch, piece):
-    """A field longer than a piece has its comparison keys (and the HTML's joined text) made when asked, not kept on
-    the record for the rest of its checks: two more copies of a 50 MB record.  A usual field's are kept."""
+    """A field longer than a piece has its comparison keys, the HTML's joined text and its scan made when asked, not
+    kept on the record for the rest of its checks: more copies of a 50 MB record.  A usual field's are kept."""
     from feedlint.model import Record
     from feedlint.rules import _pieces, parity
 
@@ -1367,7 +1367,8 @@ def test_a_long_fields_comparison_keys_do_not_outlive_fl401(monkeypatch, piece):
     assert [h.message for h in hits] == ["body paragraph 8 differs from the HTML ([-body-] {+HTML+}): …day 7 and [-rejected-] {+approved+} the plan."]
     held = [value for value in record._memo.values() if isinstance(value, str) and len(value) > 300]
     quick = record._memo["parity:quick:/content_html"]
+    scanned = "parity:scan:/content_html:" in record._memo  # the diff's scan of the HTML
     if piece == 50:
-        assert held == [] and quick.text == quick.text and quick._text is None
+        assert held == [] and quick.text == quick.text and quick._text is None and not scanned
     else:
-        assert len(held) == 2 and quick._text is not None  # the usual record: both keys kept for FL402
+        assert len(held) == 2 and quick._text is not None and scanned  # the usual record: both keys and the scan kept for FL402 and FL403
