@@ -744,15 +744,18 @@ def marker_candidates(text: str, fold: bool = True, strip_markup: bool = True, c
             cuts.append((start, size, comparison_key(marker, fold).split()))
     pieces.append(text[pos:])
     decoded = "".join(pieces)
-    words = comparison_key(decoded, fold).split()
+    words = split_words(comparison_key(decoded, fold), {})
     found: list[tuple[int, int, list[str]]] = []
-    read: list[str] = []
+    read = 0  # the words of the pieces so far, each piece compared with the whole's words at its place (no second list of them all)
+    same = True
     last = 0
     for offset, at, marker in cuts:
-        read += comparison_key(decoded[last:at], fold).split()
-        found.append((offset, len(read), marker))
+        part = comparison_key(decoded[last:at], fold).split()
+        same = same and words[read : read + len(part)] == part
+        read += len(part)
+        found.append((offset, read, marker))
         last = at
-    if read + comparison_key(decoded[last:], fold).split() == words:
+    if same and words[read:] == comparison_key(decoded[last:], fold).split():
         return words, found
     found = []
     for offset, at, marker in cuts[:_MAX_MARKER_CHECKS]:
@@ -961,13 +964,13 @@ class HtmlScan:
         """All visible text as one comparable string (the fast path); ``markers``: line markers dropped where a paragraph starts with one (not in code); ``skip``: paragraphs left out."""
         return " ".join(t for i, t in enumerate(self.keys(fold, markers)) if t and i not in skip)
 
-    def keys(self, fold: bool = True, markers: tuple[str, ...] = ()) -> list[str]:
-        """The comparable string of each paragraph (empty for one without words once its marker is dropped)."""
-        keys = [comparison_key(raw, fold) for raw, _, _ in self.paragraphs]
-        if markers:
-            code = self.code
-            keys = [k if i in code else _marker_pattern(markers).sub("", k, count=1).strip() for i, k in enumerate(keys)]
-        return keys
+    def keys(self, fold: bool = True, markers: tuple[str, ...] = ()) -> Iterator[str]:
+        """The comparable string of each paragraph, one at a time (empty for one without words once its marker is dropped)."""
+        keys = (comparison_key(raw, fold) for raw, _, _ in self.paragraphs)
+        if not markers:
+            return keys
+        code, marker = self.code, _marker_pattern(markers)
+        return (k if i in code else marker.sub("", k, count=1).strip() for i, k in enumerate(keys))
 
     def text_paragraphs(self, fold: bool = True, markers: tuple[str, ...] = (), skip: frozenset[int] = frozenset(), vocabulary: dict[str, str] | None = None) -> list[Paragraph]:
         """Paragraphs of the HTML's text, each word spanning its paragraph (``vocabulary``: as :func:`split_words`)."""

@@ -28,7 +28,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, split_words, surely_has_text
 from . import _pieces
 from ._markdown import markdown_key, source_as_text
 
@@ -245,26 +245,26 @@ def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk:
     """
     html = pair[3]
     names = [n for n in (str(n).lower().strip("<>/ ") for n in options["optional-html-elements"]) if n]
-    lowered = html.lower()
-    if not any(f"<{n}" in lowered for n in names):
-        return frozenset()
+    if not names or re.search("<(?:" + "|".join(map(re.escape, names)) + ")", html, re.IGNORECASE) is None:
+        return frozenset()  # no such element (searched, not lowered: a lowered copy of a long field, two bytes a character once one is not Latin-1)
     scan = _scan(record, pair[2], html, _fields(options).hidden)
     ranges = element_ranges(html, frozenset(names))
     inside = {i for i, (_, start, _) in enumerate(scan.paragraphs) if in_ranges(ranges, start)}
     if not inside:
         return frozenset()
     key = _word_key(options)
+    vocabulary: dict[str, str] = {}
     hw: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
     for i, text in enumerate(scan.keys(options["fold-typography"], conventions.markers)):
         if text:
-            words = text.split(" ")
+            words = split_words(text, vocabulary, " ")
             if i in inside:
                 spans[i] = (len(hw), len(hw) + len(words))
-            hw += map(key, words)
+            hw += words if key is _same_word else map(key, words)
     if not spans:
         return frozenset()
-    bw = [key(w) for w in bk.split(" ")] if bk else []
+    bw = _keyed_all(key, split_words(bk, vocabulary, " ")) if bk else []
     absent: set[int] = set()
     for tag, _, _, b1, b2 in _opcodes(bw, hw):
         if tag == "insert":
@@ -287,13 +287,13 @@ def _rescued(options, pair, conventions: PlainConventions, hk: str) -> PlainConv
     words there are kept.  A marker where the HTML has nothing stays dropped.
     """
     found = line_marker_words(pair[1], conventions)
-    if not found or found.isdisjoint(hk.split(" ")):
+    if not found or found.isdisjoint(chain.from_iterable(_pieces.words(hk, " "))):
         return None  # the HTML has none of the markers' words: none is text
     words, markers = marker_candidates(pair[1], options["fold-typography"], options["ignore-markup-in-body"], conventions)
     if not markers:
         return None
     key = _word_key(options)
-    bw, hw = [key(w) for w in words], [key(w) for w in hk.split(" ")]
+    bw, hw = _keyed_all(key, words), _keyed_all(key, split_words(hk, {}, " "))
     at: dict[int, list[tuple[int, list[str]]]] = {}
     for offset, index, marker in markers:
         at.setdefault(index, []).append((offset, [key(w) for w in marker]))
@@ -462,6 +462,11 @@ def _word_key(options) -> Any:
     return str.casefold if options["ignore-case"] else _same_word
 
 
+def _keyed_all(key: Callable[[str], str], words: list[str]) -> list[str]:
+    """``[key(w) for w in words]``; the list itself when words compare as they are."""
+    return words if key is _same_word else list(map(key, words))
+
+
 def _same_word(word: str) -> str:
     return word
 
@@ -568,10 +573,6 @@ class _Diff:
         self.cjk = not self.body.isascii() and max(self.body) >= "\u3000" and _cjk().search(self.body) is not None
         self.body_has_more = False  # the body has text the HTML lacks (a paragraph, a longer ending): no rebuild from the HTML
 
-    def _keyed(self, words: list[str]) -> list[str]:
-        """``[self.key(w) for w in words]``; without ``ignore-case`` the list itself (not copied: no caller changes it)."""
-        return words if self.key is _same_word else list(map(self.key, words))
-
     def _paragraph_keys(self, paragraphs: list) -> list[bytes]:
         """Each paragraph's comparable text as a 16-byte digest, for aligning the paragraphs: equal texts, equal digests.
 
@@ -595,7 +596,7 @@ class _Diff:
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
             return all(self.marker.fullmatch(bw[k]) and bw.span(k)[0] not in self.kept for k in range(a1, a2))
-        if tag == "replace" and self.cjk and _cjk_glue_only(self._keyed(bw[a1:a2]), self._keyed(hw[b1:b2])):
+        if tag == "replace" and self.cjk and _cjk_glue_only(_keyed_all(self.key, bw[a1:a2]), _keyed_all(self.key, hw[b1:b2])):
             return True
         if tag != "replace" or not self.wraps:
             return False
