@@ -287,12 +287,16 @@ def ensure_adversarial(name: str, n: int) -> Path:
     return path
 
 
-def alternated(named: list[tuple[str, list[str]]], file: Path, records: int, repeat: int) -> list[Row]:
-    """The commands run in turn, ``repeat`` times, then one memory run each: contention hits them alike."""
-    rows = [Row(name, file, records) for name, _ in named]
+def alternated(named: list[tuple[str, list[str]]], file: Path | list[Path], records: int, repeat: int) -> list[Row]:
+    """The commands run in turn, ``repeat`` times, then one memory run each: contention and drift hit them alike.
+
+    ``file``: the one file all the commands read, or each command's own.
+    """
+    files = file if isinstance(file, list) else [file] * len(named)
+    rows = [Row(name, f, records) for (name, _), f in zip(named, files)]
     for k in range(repeat):
         for row, (_, cmd) in zip(rows, named):
-            done = bench(row.name, cmd, file, records, 1, memory_run=k == repeat - 1)
+            done = bench(row.name, cmd, row.file, records, 1, memory_run=k == repeat - 1)
             row.runs.extend(done.runs)
             row.memory = done.memory or row.memory
     return rows
@@ -314,10 +318,8 @@ def adversarial(repeat: int, only: list[str]) -> str:
     for name, (_, n, unit) in CASES.items():
         if only and name not in only:
             continue
-        rows = []
-        for size in (n, 2 * n):
-            path = ensure_adversarial(name, size)
-            rows.append(bench(f"{name} n={size:,}", feedlint(str(path)), path, 0, repeat))
+        paths = [ensure_adversarial(name, size) for size in (n, 2 * n)]  # run in turn, so a machine's drift does not make the growth
+        rows = alternated([(f"{name} n={size:,}", feedlint(str(path))) for size, path in zip((n, 2 * n), paths)], paths, 0, repeat)
         growth = rows[1].best.wall / rows[0].best.wall
         worst = max(worst, growth)
         found = _count_findings(rows[1].file)
@@ -334,7 +336,7 @@ def adversarial(repeat: int, only: list[str]) -> str:
         f"placeholder image, about 3% have a defect), the two commands alternated: check-jsonschema {ref.best.wall:.2f} s "
         f"({ref.peak_mb:,.0f} MB), feedlint with every rule {ours.best.wall:.2f} s ({ours.peak_mb:,.0f} MB) = "
         f"**{ours.best.wall / ref.best.wall:.2f}×** check-jsonschema's wall time.\n\n"
-        "Adversarial cases (`benchmarks/adversarial.py`; feedlint, every rule, every core, JSON report; wall time best of "
+        "Adversarial cases (`benchmarks/adversarial.py`; feedlint, every rule, every core, JSON report; n and 2n run in turn, wall time best of "
         f"{repeat}, memory the peak PSS of all processes from one more run):\n\n" + "\n".join(lines) + f"\n\nLargest growth factor: {worst:.2f}× (linear: 2×)."
     )
 
