@@ -626,9 +626,14 @@ class _Diff:
         """
         total_b, nh = sum(len(p.words) for p in self.bp), sum(len(p.words) for p in self.hp)
         last = self.key(self.bp[-1].words[-1]) if total_b else ""
-        nb, ending = (total_b - 1, ()) if last in ("...", "…") else (total_b, (last.rstrip(".…") if last.endswith(("...", "…")) else last,) if total_b else ())
+        if last in ("...", "…"):  # the body ends in an ellipsis of its own: compared without it
+            nb, ending = total_b - 1, ()
+        elif total_b:  # its last word compared without an ellipsis it ends in
+            nb, ending = total_b, (last.rstrip(".…") if last.endswith(("...", "…")) else last,)
+        else:
+            nb, ending = 0, ()
 
-        def body() -> Iterator[str]:  # the body's words as compared: an ellipsis at its end dropped
+        def body() -> Iterator[str]:  # the body's words as compared
             return chain(islice(self._keyed_words(self.bp), nb - len(ending)), ending)
 
         if 0 < nb < nh and _common_run(body(), self._keyed_words(self.hp), nb) == nb:
