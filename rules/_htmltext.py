@@ -1603,7 +1603,7 @@ def _clean_fast(source: str) -> QuickScan | None:
     """
     if "<" not in source:
         return QuickScan(source, True, bare=source)
-    if len(source) > _pieces.PIECE:
+    if _pieces.long(source):
         return _clean_fast_in_pieces(source)
     parts, bare = _split_tags(source)  # text, name, text, name, ..., text: one pass gives both
     names = parts[1::2]

@@ -18,6 +18,11 @@ from typing import Iterator
 PIECE = 1 << 20  # characters; a module attribute so tests can make it tiny
 
 
+def long(text: str) -> bool:
+    """``text`` is longer than a piece: it is taken a piece at a time, and what is made of it whole is not kept."""
+    return len(text) > PIECE
+
+
 def cut_before(text: str, char: str) -> Iterator[str]:
     """``text`` in consecutive pieces of at least :data:`PIECE` characters, each cut just before a ``char``.
 

@@ -23,6 +23,7 @@ from typing import Any, Iterator
 
 from feedlint.api import DatasetHit, Option, SetupError, bad, good, rule
 
+from . import _pieces
 from ._pieces import collapse
 
 LENGTH_FIELDS = ("content_title", "content_summary", "content_body", "content_html", "attach_title")
@@ -238,9 +239,6 @@ def _squeeze(data: bytes) -> bytes:
     return data.strip(b" ")
 
 
-_HUGE = 1 << 20  # a huge body is normalised and hashed a piece of about this many characters at a time (_normalised_pieces)
-
-
 _AMP = ord("&")  # `_AMP in data` is a plain memchr; `b"&" in data` first tries b"&" as an int (an error made and dropped)
 _COMMON_BYTES = tuple((e.encode(), c.encode()) for e, c in _COMMON_ENTITIES)
 # _decoded_whole's first try: the paragraph break, then apostrophes and quotes (news text's usual references); no &amp;
@@ -276,7 +274,7 @@ _CUT = re.compile(r"[ \t\n\r]")
 
 
 def _normalised_pieces(text: str) -> Iterator[bytes]:
-    """The non-blank ``normalise_text`` (in UTF-8) of pieces of ``text`` of about :data:`_HUGE` characters, cut before white space.
+    """The non-blank ``normalise_text`` (in UTF-8) of pieces of ``text`` of about :data:`_pieces.PIECE` characters, cut before white space.
 
     Joined by single spaces they are ``normalise_text(text)``: every step of it
     keeps an ASCII white-space character a white-space character and never
@@ -287,7 +285,8 @@ def _normalised_pieces(text: str) -> Iterator[bytes]:
     n = len(text)
     i = 0
     while i < n:
-        m = _CUT.search(text, i + _HUGE) if n - i > _HUGE else None
+        size = _pieces.PIECE
+        m = _CUT.search(text, i + size) if n - i > size else None
         j = m.start() if m is not None else n
         piece = _normalised_utf8(text[i:j] if i or j < n else text)
         if piece:

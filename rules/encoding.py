@@ -375,7 +375,7 @@ def _reference_tally(fields: _Fields, pointer: str, value: str) -> Counter:
             fields.whole.add(pointer)
         else:
             findall = _REFERENCE_OR_HASH.findall
-            tally = Counter(findall(value)) if len(value) <= _pieces.PIECE else _tally_in_pieces(findall, value)
+            tally = _tally_in_pieces(findall, value) if _pieces.long(value) else Counter(findall(value))
             stray, bare = tally.pop("&#", None), tally.pop("&", None)
             if stray:
                 fields.stray.add(pointer)
@@ -971,7 +971,7 @@ def _ascii_printable_but_layout(value: str) -> bool:
     In ASCII, ``_CONTROL`` matches exactly the characters of ``_ASCII_CONTROLS``,
     which :func:`_has_ascii_control` looks for at C speed.
     """
-    if len(value) > _pieces.PIECE:  # a megabyte at a time: a long field is not copied whole, and each piece is searched while in cache
+    if _pieces.long(value):  # a megabyte at a time: a long field is not copied whole, and each piece is searched while in cache
         return all(_ascii_printable_but_layout(piece) for piece in _pieces.slices(value))
     return not _has_ascii_control(value)
 

@@ -144,7 +144,7 @@ def _scan_for_the_diff(record, pair, options) -> HtmlScan:
     """
     hidden = _fields(options).hidden
     scan = _scan(record, pair[2], pair[3], hidden)
-    if len(pair[3]) >= _pieces.PIECE:
+    if _pieces.long(pair[3]):
         record.forget(_scan_key(pair[2], hidden))
     return scan
 
@@ -261,7 +261,7 @@ def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk:
             words = split_words(text, vocabulary, " ")
             if i in inside:
                 spans[i] = (len(hw), len(hw) + len(words))
-            hw += words if key is _same_word else map(key, words)
+            hw += _keyed_all(key, words)
     if not spans:
         return frozenset()
     bw = _keyed_all(key, split_words(bk, vocabulary, " ")) if bk else []
@@ -326,7 +326,7 @@ def _keys(record, options, pair, fold: bool | None = None, strip: bool | None = 
     fold = options["fold-typography"] if fold is None else fold
     strip = options["ignore-markup-in-body"] if strip is None else strip
     # a long field's keys are made each time: kept, two copies of a 50 MB record would outlive FL401's diff
-    memo = _made_each_time if len(body) >= _pieces.PIECE or len(html) >= _pieces.PIECE else record.memo
+    memo = _made_each_time if _pieces.long(body) or _pieces.long(html) else record.memo
     key = f"parity:body-key:{body_ptr}:{fold}:{strip}" + (f":{hash(conventions)}" if conventions else "")
     bk = memo(key, lambda: body_key(body, fold, strip, conventions or None))
     hidden = _fields(options).hidden
@@ -395,7 +395,7 @@ def same_words(a: str, b: str) -> bool:
     False can also mean "not sure": on bytes, U+001C-U+001F do not separate
     words; the caller then decodes both sides.
     """
-    if len(a) >= _pieces.PIECE or len(b) >= _pieces.PIECE:  # word by word, a piece at a time: never every line or word of both at once
+    if _pieces.long(a) or _pieces.long(b):  # word by word, a piece at a time: never every line or word of both at once
         return all(starmap(eq, zip_longest(chain.from_iterable(_pieces.words(a)), chain.from_iterable(_pieces.words(b)))))
     if _lines(a) == _lines(b):
         return True
@@ -490,7 +490,7 @@ def _opcodes(a: Sequence[Any], b: Sequence[Any], cap: int = 2000, key: Callable[
     return [(t, i1 + p, i2 + p, j1 + p, j2 + p) for t, i1, i2, j1, j2 in ops if t != "equal"]
 
 
-def _words(paragraphs: list) -> Iterator[str]:
+def _words(paragraphs: Iterable[Any]) -> Iterator[str]:
     """The words of ``paragraphs``, one after another."""
     return chain.from_iterable(p.words for p in paragraphs)
 
@@ -519,7 +519,7 @@ class _Words(Sequence):
         return self._firsts[-1]
 
     def __iter__(self) -> Iterator[str]:
-        return chain.from_iterable(self._paragraphs[k].words for k in range(self._i1, self._i2))
+        return _words(islice(self._paragraphs, self._i1, self._i2))
 
     def __reversed__(self) -> Iterator[str]:
         return chain.from_iterable(reversed(self._paragraphs[k].words) for k in range(self._i2 - 1, self._i1 - 1, -1))

@@ -623,7 +623,7 @@ def test_a_huge_body_is_fingerprinted_a_piece_at_a_time_to_the_same_key(monkeypa
     import hashlib
     import random
 
-    from feedlint.rules import dataset
+    from feedlint.rules import _pieces, dataset
 
     def whole_key(title, body):
         text = dataset.normalise_text(body)
@@ -637,9 +637,9 @@ def test_a_huge_body_is_fingerprinted_a_piece_at_a_time_to_the_same_key(monkeypa
     for _ in range(2000):
         body = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
         expected = whole_key("T", body)
-        monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 8))
+        monkeypatch.setattr(_pieces, "PIECE", rng.randint(1, 8))
         assert dataset.article_key("T", body) == expected, body
-        monkeypatch.setattr(dataset, "_HUGE", 1 << 20)
+        monkeypatch.setattr(_pieces, "PIECE", 1 << 20)
         keys.add(expected)
     assert None in keys and len(keys) > 1000  # blank bodies and many different articles were among them
 

@@ -16,7 +16,7 @@ import unicodedata
 
 import pytest
 
-from feedlint.rules import dataset
+from feedlint.rules import _pieces, dataset
 
 # Pieces of text that each break some shortcut of normalise_text.
 _TEXT_BITS = [
@@ -125,9 +125,9 @@ def test_article_key_by_bytes_is_the_hash_of_the_normalised_text(monkeypatch):
         text = dataset.normalise_text(body)
         expected = hashlib.blake2b((dataset.normalise_text(title) + "\x1f" + text).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest() if text else None
         assert dataset.article_key(title, body) == expected, (title, body)
-        monkeypatch.setattr(dataset, "_HUGE", rng.randint(1, 8))  # the pieces of a huge body
+        monkeypatch.setattr(_pieces, "PIECE", rng.randint(1, 8))  # the pieces of a huge body
         assert dataset.article_key(title, body) == expected, (title, body)
-        monkeypatch.setattr(dataset, "_HUGE", 1 << 20)
+        monkeypatch.setattr(_pieces, "PIECE", 1 << 20)
 
 
 def test_article_key_of_a_body_over_a_mebibyte():
