@@ -524,6 +524,26 @@ def test_article_starting_with_a_bracket_is_recognised_from_content(tmp_path):
     assert r.returncode == 2 and r.stderr.startswith("broken.json:1:") and "Traceback" not in r.stderr
 
 
+def test_a_file_named_as_json_is_never_read_as_an_article(tmp_path):
+    """An HTML page a site generator saved as feed.json, a JSONC settings file: an input error at 1:1, not FL7xx findings (real data, third round)."""
+    site = tmp_path / "_site"
+    site.mkdir()
+    (site / "feed.json").write_text("<!doctype html>\n<html lang=\"es\"><head><title>Invented</title></head>\n<body><p>Not a feed.</p></body></html>\n", encoding="utf-8")
+    (tmp_path / "settings.json").write_text("// editor settings\n{\"tabSize\": 2}\n", encoding="utf-8")
+    (tmp_path / "story.ndjson.gz").write_bytes(__import__("gzip").compress(ARTICLE.encode()))
+    for name, first, char in (("_site/feed.json", "1:1", "<"), ("settings.json", "1:1", "/"), ("story.ndjson.gz", "1:1", ARTICLE[0])):
+        r = run_cli("check", name, cwd=tmp_path)
+        assert r.returncode == 2 and r.stdout == "", r.stdout
+        assert r.stderr.splitlines() == [f"{name}:{first}: not a JSON export: expected '[' or '{{', found '{char}'"]
+    r = run_cli("check", "--format", "json", ".", cwd=tmp_path)  # found by a directory walk: the same error, no finding
+    assert r.returncode == 2 and json.loads(r.stdout) == [] and "_site/feed.json:1:1: not a JSON export" in r.stderr
+    # the look-alikes: the same text named as an article, on stdin, or read as text on request is an article
+    (tmp_path / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    for args, stdin in ((("story.txt",), None), (("-",), ARTICLE), (("--input-format", "text", "_site/feed.json"), None)):
+        r = run_cli("check", "--format", "json", *args, cwd=tmp_path, input=stdin)
+        assert r.returncode == 1 and {f["rule"][:3] for f in json.loads(r.stdout)} == {"FL7"} | ({"FL2"} if "_site/feed.json" in args else set()), r.stderr
+
+
 def test_empty_file_read_as_text(tmp_path):
     found = findings_of("", tmp_path, select=["FL7"], input_format="text")
     assert sorted((f.rule_id, where(f)) for f in found) == [("FL702", (1, 1)), ("FL707", (1, 1))]

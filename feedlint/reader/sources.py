@@ -1,7 +1,9 @@
 """Open an input (path, ``-`` for stdin, gzip or not) and pick a reader from its content.
 
-Layout is sniffed from the content, never the extension: ``[`` or ``{`` starts a
-JSON export, anything else is a plain-text article (when that reader exists).
+Layout is sniffed from the content: ``[`` or ``{`` starts a JSON export, anything
+else is a plain-text article (when that reader exists).  The one use of the name: a
+file named as JSON (:data:`EXPORT_SUFFIXES`) is read as JSON whatever it starts with,
+so an HTML page or a JSONC file saved as ``feed.json`` is an input error, never an article.
 """
 
 from __future__ import annotations
@@ -100,6 +102,17 @@ def looks_like_json(head: str) -> bool:
     return bool(_JSON_START.match(head)) or not head[1:].strip()
 
 
+def named_as_json(path: str) -> bool:
+    """Whether ``path`` is named as a JSON export (``.json``, ``.jsonl``, ``.ndjson``, gzipped or not; never stdin).
+
+    Such a file is never read as a plain-text article: a directory walk
+    finds it by that name, and a site generator's HTML page saved as
+    ``feed.json`` would otherwise draw article findings instead of the
+    error its content deserves.
+    """
+    return path != "-" and path.lower().endswith(EXPORT_SUFFIXES)
+
+
 class Source:
     """One input file: ``records()`` yields raw records and raises :class:`InputError`."""
 
@@ -129,7 +142,7 @@ class Source:
             self.info.bom = stream.bom
             fmt = self.input_format
             if fmt == "auto":
-                fmt = "json" if looks_like_json(head) else "text"
+                fmt = "json" if looks_like_json(head) or named_as_json(self.path) else "text"
             if fmt == "json":
                 reader = JsonRecordReader(stream, pointers=self.profiles.pointers if self.profiles is not None else ())
             else:
