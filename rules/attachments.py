@@ -534,6 +534,7 @@ def _all_paths(record: Any) -> Iterator[tuple[str, str]]:
     examples=[
         bad({"attaches": [_att({"150": "./cache/3/attach/../../../../etc/passwd"})]}, "path traversal", pointers=["/attaches/0/sizes/150"]),
         bad({"attaches": [_att(url="file:///etc/passwd")]}, "a URL scheme", pointers=["/attaches/0/files/original/url"]),
+        bad({"attaches": [_att({"150": "/srv/cache/3/attach/202605/880001_2718281828_150_84.webp"})]}, "an absolute path (a web profile allows site-root paths with allow-absolute)", pointers=["/attaches/0/sizes/150"]),
         good({"attaches": [_att({"150": "./cache/3/attach/202605/880001_2718281828_150_84.webp"})]}, "a plain relative path"),
     ],
 )

@@ -659,6 +659,36 @@ def test_wordpress_media_in_the_uploads_folder_itself_or_a_multisite_folder_foll
     ], err
 
 
+def test_wordpress_media_at_site_root_paths_are_no_unsafe_path_but_traversal_still_is(tmp_path):
+    """Static mirrors and "relative URLs" plugins write /wp-content/uploads/... (real data, third round: 195 false FL510 errors)."""
+    media = json.loads((FIX / "wp-media.json").read_text())
+    for record in media:
+        for size in record["media_details"]["sizes"].values():
+            size["source_url"] = size["source_url"].replace("https://example.org", "")
+        record["source_url"] = record["source_url"].replace("https://example.org", "")
+    media[1]["media_details"]["sizes"]["medium"]["source_url"] = "/wp-content/uploads/2016/05/../../../../wp-config.php"
+    media[1]["source_url"] = "//cdn.example.org/wp-content/uploads/2016/05/pier.png"  # protocol-relative: a web address too
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media, indent=2))
+    _, findings, err = check_json(path, "--select", "FL510,FL501")
+    assert [(f["rule"], f["pointer"], f["line"], f["column"]) for f in findings] == [
+        ("FL510", "/1/media_details/sizes/medium/source_url", *line_col(path, "../../../../wp-config.php")),
+    ], err  # the root paths follow FL501's templates ({base} is empty), so nothing else is said
+
+
+def test_woocommerce_downloadable_files_follow_the_folder_woocommerce_files_them_in(tmp_path):
+    """WooCommerce files a downloadable product's file under uploads/woocommerce_uploads/, month folders or not, random letters added to its name."""
+    media = json.loads((FIX / "wp-media.json").read_text())
+    zip_media = {**media[1], "id": 303, "mime_type": "application/zip", "media_type": "file", "media_details": {"filesize": 90899, "sizes": {}}}
+    zip_media["source_url"] = zip_media["guid"]["rendered"] = "https://example.org/wp-content/uploads/woocommerce_uploads/2016/05/user-guide-k3x9qa.zip"
+    flat = {**zip_media, "id": 304, "source_url": "https://example.org/wp-content/uploads/woocommerce_uploads/price-list-a7b2c1.zip"}
+    astray = {**zip_media, "id": 305, "source_url": "https://example.org/wp-content/uploads/woocommerce_uploads/2016/manual.zip"}  # a year folder alone
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps([zip_media, flat, astray], indent=2))
+    _, findings, err = check_json(path, "--select", "FL501")
+    assert [(f["content_id"], f["pointer"]) for f in findings] == [(305, "/2/source_url")], err
+
+
 def test_the_dedupe_digits_of_wordpress_stay_in_the_file_name():
     from feedlint.rules._paths import AttachPath, compile_template
 
