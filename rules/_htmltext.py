@@ -24,9 +24,10 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, islice
 from typing import Callable, Iterable, Iterator
 
 from . import _pieces
@@ -285,7 +286,10 @@ class PlainConventions:
     list items, ``>`` quotes, ``---`` a horizontal rule line); ``wraps``: the
     plain text is hard-wrapped by a tool that may break a line where the HTML
     has no space (html-to-text between a text and a link: ``"\nWhy`` for
-    ``"<a>Why``).  ``kept``, ``empty_items`` and ``literal`` are read off
+    ``"<a>Why``); ``fallbacks``: the comparison keys of the text inside
+    raw-text elements (an ``<iframe>``'s fallback link) that the plain text
+    writes as a paragraph of its own, although a browser shows none of it.
+    ``kept``, ``empty_items``, ``literal`` and ``fallbacks`` are read off
     the HTML of the record (see their comments).
     """
 
@@ -295,9 +299,10 @@ class PlainConventions:
     kept: frozenset[int] = frozenset()  # offsets of line markers kept as words: the HTML has the same words there (see :func:`marker_candidates`)
     empty_items: bool = False  # the HTML has an empty list item: a list marker alone on its line is the plain text's
     literal: frozenset[str] = frozenset()  # bracketed texts the HTML shows as text ("[/caption]"): never a link target
+    fallbacks: tuple[str, ...] = ()  # see above: lines of the body whose key is one of these are dropped, once per element
 
     def __bool__(self) -> bool:
-        return bool(self.links or self.markers or self.wraps)
+        return bool(self.links or self.markers or self.wraps or self.fallbacks)
 
 
 # A list marker needs text after it on its line: a wrapped line that starts with "3." and ends there is prose.
@@ -359,9 +364,68 @@ def line_marker_words(text: str, conventions: PlainConventions) -> set[str]:
     return {w for m in _marker_edits(text, conventions) for w in m.group().split()}
 
 
-def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
-    """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers."""
+def fallback_keys(html: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The comparison keys of the text inside the raw-text elements ``names`` of ``html`` (an embed's ``<iframe>`` fallback link).
+
+    A browser shows none of it; html-to-text (Ghost's plaintext) reads it as
+    markup and writes its text as a paragraph.  Tags are dropped, references
+    decoded; an element holding no words gives no key.
+    """
+    if not names:
+        return ()
+    element = re.compile(r"<(" + "|".join(map(re.escape, names)) + r")\b[^>]*>(.*?)</\1[\t\n\f\r ]*>", re.I | re.S)
+    keys = (comparison_key(_TAG_OR_COMMENT.sub(" ", m.group(2)), html=True) for m in element.finditer(html))
+    return tuple(k for k in keys if k)
+
+
+_TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+_LINE = re.compile(r"[^\r\n]*")
+_FALLBACK_LINES = 4  # html-to-text wraps at 80 columns: a long fallback text takes a few lines
+
+
+def _fallback_edits(text: str, fallbacks: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Deletions of the whole lines of ``text`` that are fallback text (up to :data:`_FALLBACK_LINES` lines each), each element's once.
+
+    The plain text writes a fallback where its element stands, as lines of
+    its own (after a blank line, or a single line break before a list);
+    elements side by side are inline, so their texts run together on one
+    line (two embeds of one album: ``return by blue smileyreturn by blue
+    smiley``).  A line that holds those words among others is text, and stays.
+    """
+    runs: dict[str, tuple[str, ...]] = {}  # the text of up to three elements in a row (glued, or spaced) -> their keys
+    for i in range(len(fallbacks)):
+        for r in range(1, min(3, len(fallbacks) - i) + 1):
+            part = fallbacks[i : i + r]
+            runs.setdefault("".join(part), part)
+            runs.setdefault(" ".join(part), part)
+    left = Counter(fallbacks)
+    longest = 4 * max(map(len, runs)) + 64  # a longer stretch of lines cannot be one (the plain text's references are decoded)
+    lines = (m.span() for m in _LINE.finditer(text) if m.end() > m.start())  # one at a time: a long body's lines are never listed
+    window = deque(islice(lines, _FALLBACK_LINES))
     edits: list[tuple[int, int, str]] = []
+    while window and +left:
+        taken = 0
+        for k in range(1, len(window) + 1):
+            start, end = window[0][0], window[k - 1][1]
+            if end - start > longest:
+                break
+            part = runs.get(comparison_key(text[start:end]))
+            if part is not None and not Counter(part) - left:  # each of those elements not yet taken
+                left.subtract(part)
+                edits.append((start, end, ""))
+                taken = k
+                break
+        for _ in range(taken or 1):
+            window.popleft()
+        window.extend(islice(lines, _FALLBACK_LINES - len(window)))
+    return edits
+
+
+def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
+    """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers, paragraphs of fallback text."""
+    edits: list[tuple[int, int, str]] = []
+    if conventions.fallbacks:
+        edits += _fallback_edits(text, conventions.fallbacks)
     if conventions.markers:
         edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
     if conventions.links and "[" in text:

@@ -28,7 +28,7 @@ from feedlint.fields import expand, single_member
 
 from ._entities import NOT_COMMON_AHEAD
 from .encoding import whole_tally
-from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, split_words, surely_has_text
+from ._htmltext import _REFERENCE, LINE_MARKERS, HtmlScan, PlainConventions, QuickScan, body_key, body_paragraphs, has_bare_ampersand, element_ranges, fallback_keys, has_line_markers, in_ranges, line_marker_words, link_targets, marker_candidates, marker_word, quick_scan, scan_html, split_words, surely_has_text
 from . import _pieces
 from ._markdown import markdown_key, source_as_text
 
@@ -55,6 +55,7 @@ CONVENTION_OPTIONS = (
     Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
     Option("optional-html-elements", [], "HTML elements the plain text may leave out whole, e.g. [\"figcaption\"] (Ghost 5 and later skip captions, Ghost 4 writes them): such an element's paragraphs missing from the plain text are not a difference; their text present but changed or glued to another paragraph is", type=list),
     Option("wrap-splits-words", False, "a line break inside a plain-text paragraph may stand where the HTML has no space (html-to-text wraps between a text and a link: \"\\nWhy for \"<a>Why)", type=bool),
+    Option("fallback-text", [], "raw-text elements whose content the plain text writes as text, e.g. [\"iframe\"] (html-to-text writes an embed's fallback link, which a browser never shows): whole lines of the body that are exactly such an element's text, once per element, are not a difference", type=list),
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
@@ -181,7 +182,13 @@ def _conventions(record, options, pair) -> PlainConventions:
     if markers and ("<li" in pair[3] or "<LI" in pair[3]):  # an empty <li>: html-to-text writes its marker alone on a line
         scan = scan or _scan(record, pair[2], pair[3], _fields(options).hidden)
         empty_items = scan.empty_items > 0
-    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal)
+    fallbacks = fallback_keys(pair[3], _fallback_names(options)) if "<" in pair[3] else ()
+    return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal, fallbacks=fallbacks)
+
+
+def _fallback_names(options) -> tuple[str, ...]:
+    """The element names of ``fallback-text`` (``<iframe>`` or ``iframe`` alike)."""
+    return tuple(n for n in (str(n).lower().strip("<>/ ") for n in options.get("fallback-text", ())) if n)
 
 
 _RULE_WORD = re.compile(r"-{3,}|\*{3,}|_{3,}")
@@ -420,14 +427,23 @@ def _cjk() -> "re.Pattern[str]":
 
 
 def _cjk_glue_only(a: list[str], b: list[str]) -> bool:
-    """``a`` and ``b`` hold the same characters, and every word boundary only one side has is between two CJK characters."""
+    """``a`` and ``b`` hold the same characters, and every word boundary only one side has is beside a CJK character.
+
+    Between two of them no space is lost (Chinese and Japanese put none
+    between words); between one and a Latin word or a digit no word is glued
+    either: CJK text writes them side by side (``PR在``, ``3.3資料庫``), and
+    word segmentation (Unicode's UAX #29, what search engines' tokenizers
+    follow) breaks there anyway.  Beside full-width punctuation
+    (``設定：var``) the glyph is the space.  Hangul is not in the class:
+    Korean puts spaces between words.
+    """
     joined = "".join(a)
     if joined != "".join(b):
         return False
     cuts_a = set(_cuts(a))
     cuts_b = set(_cuts(b))
     cjk = _cjk().match
-    return all(cjk(joined, k - 1) and cjk(joined, k) for k in cuts_a ^ cuts_b)
+    return all(cjk(joined, k - 1) or cjk(joined, k) for k in cuts_a ^ cuts_b)
 
 
 def _cuts(words: list[str]) -> Iterator[int]:
@@ -589,9 +605,10 @@ class _Diff:
         on its parent's line: ``Plot.ly * Hover``; a numbered quote ``> 1.``),
         or, with ``wraps``, words split only at line breaks where the HTML has
         none (``"\nWhy`` for ``"Why``), or the same characters with a word
-        boundary on one side only between two CJK characters (Chinese and
+        boundary on one side only beside a CJK character (Chinese and
         Japanese put no space between words: ``年直`` for ``年`` newline ``直``,
-        which a browser shows without a space when both are wide).
+        which a browser shows without a space when both are wide; nor need one
+        between a CJK character and a Latin word: ``PR在``, ``設定：var``).
         """
         tag, a1, a2, b1, b2 = op
         if tag == "delete" and self.marker is not None:
@@ -793,8 +810,10 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     default) tags typed into the plain text are dropped first: reporting them
     is FL205's job.  A change of paragraph breaks alone is not reported
     either: only words count; nor is a word boundary only one side has
-    between two CJK characters (Chinese and Japanese put no space between
-    words; Korean does, and glued Hangul is reported).  Text the plain text leaves out on purpose
+    beside a CJK character (Chinese and Japanese put no space between words,
+    nor between their text and a Latin word: `PR在`, `設定：var`, `切細。git`,
+    where word segmentation breaks anyway; Korean puts spaces between words,
+    and glued Hangul is reported, as are two Latin words glued together).  Text the plain text leaves out on purpose
     (captions, say) is skipped with `ignore-html-elements`.
 
     One finding per record, for the first difference: one side cut short (the
@@ -851,13 +870,17 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     leave out whole (Ghost 5 and later skip `figcaption`, Ghost 4 writes
     captions): such a paragraph missing from the plain text is not a
     difference, one present but changed or glued to the next paragraph
-    is.  Captions the plain text always leaves
+    is.  `fallback-text` names raw-text elements whose content the plain
+    text writes although a browser shows none of it (Ghost's html-to-text
+    writes the fallback link inside an embed's `<iframe>`): whole lines of
+    the body that are such an element's text, once per element, are not a
+    difference.  Captions the plain text always leaves
     out go in `ignore-html-elements`.
     """
     pair = _pair(record, options)
     if pair is None:
         return
-    conventions = _conventions(record, options, pair) if options["link-style"] != "text" or options["line-markers"] or options["wrap-splits-words"] else None
+    conventions = _conventions(record, options, pair) if options["link-style"] != "text" or options["line-markers"] or options["wrap-splits-words"] or options["fallback-text"] else None
     if not conventions and _same_words_undecoded(record, options, pair):
         return
     bk, hk = _keys(record, options, pair, conventions=conventions)
@@ -899,7 +922,7 @@ def body_html_mismatch(record, options) -> Iterator[Hit]:
     bk = hk = raw = mk = None  # the keys are two more copies of the record: not held through the diff
     diff = _Diff(shown, lambda: _scan_for_the_diff(record, pair, options), options, conventions, skip)
     hits = diff.hits()
-    if options["link-style"] != "text" or options["line-markers"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
+    if options["link-style"] != "text" or options["line-markers"] or options["fallback-text"] or markdown or diff.body_has_more or _PLAIN_CONVENTION.search(pair[1]):
         yield from hits  # a CMS's own plain-text conventions cannot be rebuilt; text only the body has would be lost
         return
     fix = _rebuild_fix(pair, options)

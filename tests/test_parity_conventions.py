@@ -13,10 +13,16 @@ from conftest import base_record, export_text, line_col
 from feedlint.config import Config
 from feedlint.engine import Engine
 from feedlint.planning import Choices, build_plan
+from feedlint.profile import builtin_profiles
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
-GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"]}  # the ghost profile's FL401 options
+GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"], "fallback-text": ["iframe"]}  # the ghost profile's FL401 options
+
+
+def test_these_are_the_ghost_profiles_options():
+    [ghost] = [p for p in builtin_profiles() if p.name == "ghost"]
+    assert {k: v for k, v in ghost.rule_options["FL401"].items() if k in GHOST} == GHOST
 
 HTML = (
     '<p>See the <a href="https://example.org/report?a=1&amp;b=2">harbour report</a>) and the '
@@ -201,6 +207,34 @@ GHOST_SAME = [
         "two CJK lines run together: no space between Chinese words is lost",
     ),
     (
+        "A quiet album for late evenings.\n\nNight Songs by The Example Band\n\nPlay it loud.",
+        '<p>A quiet album for late evenings.</p><!--kg-card-begin: html--><iframe src="https://bandcamp.com/EmbeddedPlayer/album=1234/" seamless>'
+        '<a href="https://example.bandcamp.com/album/night-songs">Night Songs by The Example Band</a></iframe><!--kg-card-end: html--><p>Play it loud.</p>',
+        "an embed's iframe fallback link: html-to-text writes it, a browser shows none of it (invented after a real Ghost 5 blog)",
+    ),
+    (
+        "Two takes.\n\nTide by The Example Band &amp; FriendsTide by The Example Band &amp; Friends\n\nTracks:\n * Low water\n * High water",
+        '<p>Two takes.</p><iframe src="https://bandcamp.com/a"><a href="https://example.org/tide">Tide by The Example Band &amp; Friends</a></iframe>'
+        '<iframe src="https://bandcamp.com/b"><a href="https://example.org/tide">Tide by The Example Band &amp; Friends</a></iframe><p>Tracks:</p><ul><li>Low water</li><li>High water</li></ul>',
+        "two embeds side by side: their fallback texts run together on one line",
+    ),
+    (
+        "Listen:\n\nA Very Long Album Title With Many Words In It, Deluxe Remastered Edition With\nBonus Tracks by The Example Band\n 1. First song",
+        '<p>Listen:</p><figure><iframe src="https://bandcamp.com/c"><a href="https://example.org/long">A Very Long Album Title With Many Words In It, '
+        'Deluxe Remastered Edition With Bonus Tracks by The Example Band</a></iframe></figure><ol><li>First song</li></ol>',
+        "a long fallback text wrapped at 80 columns, a list right after it",
+    ),
+    (
+        "A few lines of the song:\n\n潮水退了船都回了Together we go",
+        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>Together we go</p></blockquote>",
+        "a CJK line run into a Latin one: CJK text writes Latin words without spaces, and word segmentation breaks there anyway",
+    ),
+    (
+        "在檔案中加入以下設定：var store = 1;\n\n這就是為啥要切細。git cherry-pick 很好用，第一次的PR在兩個月前，remote ，比如說",
+        "<p>在檔案中加入以下設定：</p><pre><code>var store = 1;</code></pre><p>這就是為啥要切細。</p><p>git cherry-pick 很好用，第一次的 PR 在兩個月前，remote，比如說</p>",
+        "block boundaries beside full-width punctuation and a Han character (invented after a real Chinese blog's JSON Feed)",
+    ),
+    (
         "Notes:\n\n> We expect calmer crossings this winter, and the new pier\n> should open in spring.\n> \n> Until then, use the old one.\n>\n\nThanks.",
         "<p>Notes:</p><blockquote><p>We expect calmer crossings this winter, and the new pier should open in spring.</p><p>Until then, use the old one.</p></blockquote><p>Thanks.</p>",
         "every line of a quote has its marker, a blank one too",
@@ -293,9 +327,24 @@ GHOST_FOUND = [
         "[-潮水退了船都回我们一起走吧-]",  # a character lost
     ),
     (
-        "A few lines of the song:\n\n潮水退了船都回了Together we go",
-        "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>Together we go</p></blockquote>",
-        "[-潮水退了船都回了Together-]",  # glued to a Latin word: not between two CJK characters
+        "A quiet album.\n\nNight Songs by The Example Band\n\nPlay it loud.\n\nBuy it on vinyl.",
+        '<p>A quiet album.</p><iframe src="https://bandcamp.com/a"><a href="https://example.org/n">Night Songs by The Example Band</a></iframe><p>Play it loud.</p>',
+        '"Buy it on vinyl."',  # a paragraph only the body has, beside a fallback text that is not one
+    ),
+    (
+        "A quiet album.\n\nNight Songs by The Example Band\n\nPlay it loud.",
+        '<p>A quiet album.</p><p>Play it loud.</p>',
+        '"Night Songs by The Example Band"',  # the same paragraph where the HTML has no embed: a difference
+    ),
+    (
+        "A quiet album.\n\nNight Songs by The Example Band\n\nPlay it loud.\n\nNight Songs by The Example Band",
+        '<p>A quiet album.</p><iframe src="https://bandcamp.com/a"><a href="https://example.org/n">Night Songs by The Example Band</a></iframe><p>Play it loud.</p>',
+        '"Night Songs by The Example Band"',  # one embed's text twice: the second is the body's own
+    ),
+    (
+        "引入 primer css清掉原本沒用到的 cssPost Layout 加上",
+        "<p>引入 primer css</p><p>清掉原本沒用到的 css</p><p>Post Layout 加上</p>",
+        "cssPost",  # two Latin words glued in CJK text: still a glued word (a real Chinese blog's feed, third round)
     ),
     (
         "A few lines of the song:\n\n바다가 잔잔하다우리는 간다",
