@@ -689,6 +689,26 @@ def test_woocommerce_downloadable_files_follow_the_folder_woocommerce_files_them
     assert [(f["content_id"], f["pointer"]) for f in findings] == [(305, "/2/source_url")], err
 
 
+def test_wp_api_beta_objects_without_status_and_with_string_captions_follow_the_schema(tmp_path):
+    """The WP-API 2.0 betas (2015-2016) gave status in the edit context only and captions as strings (real data, third round: 326 false FL101/FL102)."""
+    posts = json.loads((FIX / "wp-posts.json").read_text())
+    for post in posts:
+        del post["status"]
+    media = json.loads((FIX / "wp-media.json").read_text())
+    media[0]["caption"], media[0]["description"] = "", "A pier at dusk."
+    (tmp_path / "posts.json").write_text(json.dumps(posts, indent=1))
+    (tmp_path / "media.json").write_text(json.dumps(media, indent=1))
+    rc, findings, err = check_json(tmp_path, "--select", "FL1", cwd=tmp_path)
+    assert (rc, findings) == (0, []), err
+    # what the schema still asks: a caption that is neither, a post without its title
+    media[1]["caption"] = 7
+    del posts[0]["title"]
+    (tmp_path / "posts.json").write_text(json.dumps(posts, indent=1))
+    (tmp_path / "media.json").write_text(json.dumps(media, indent=1))
+    _, findings, err = check_json(tmp_path, "--select", "FL1", cwd=tmp_path)
+    assert sorted((f["file"], f["rule"], f["pointer"]) for f in findings) == [("media.json", "FL101", "/1/caption"), ("posts.json", "FL102", "/0")], err
+
+
 def test_the_dedupe_digits_of_wordpress_stay_in_the_file_name():
     from feedlint.rules._paths import AttachPath, compile_template
 
