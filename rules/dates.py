@@ -256,14 +256,16 @@ def published_long_before_register(record, options) -> Iterator[Hit]:
     the publication time when the editor opens the form and the registration
     time when it is saved (the seed export shows 11:53:01 vs 11:54:51).  Beyond
     `tolerance-hours` (24) the record was backdated — legitimate for archive
-    imports, a mistake otherwise — so this is only a note.
+    imports, a mistake otherwise — so this is only a note.  The message says
+    "publication date", not "published": a draft may carry one too (Ghost
+    keeps the date an editor picks before publishing).
     """
     fmt = options["format"]
     start, reg = valid_date(record, options["start-field"], fmt), valid_date(record, options["register-field"], fmt)
     limit = hours_tolerance(options["tolerance-hours"])
     if start is not None and reg is not None and reg - start > limit:
         s, r = record.get(options["start-field"]), record.get(options["register-field"])
-        yield Hit(_ptr(options["start-field"]), f"published {s}, {_ago(reg - start)} before the record was registered {r} (tolerance {_ago(limit)})", evidence=f"{s} < {r}")
+        yield Hit(_ptr(options["start-field"]), f"publication date {s} is {_ago(reg - start)} before the record was registered {r} (tolerance {_ago(limit)})", evidence=f"{s} < {r}")
 
 
 RULES = [impossible_date, edit_before_register, event_end_before_start, date_too_old, date_in_future, published_long_before_register]  # FL307, FL308 (attachment folders): rules/attachments.py
