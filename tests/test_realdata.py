@@ -207,3 +207,62 @@ def test_more_json_feeds():
     }
     got = {name: dict(_findings(_data(f"jsonfeed2/{name}"))[1]) for name in expected}
     assert got == expected
+
+
+# -- the third round (2026-12-08): twenty-three more exports (docs/real-data.md, "Third round") ------------------
+
+THIRD_ROUND = {"wordpress3": "wordpress", "ghost3": "ghost", "jsonfeed3": "jsonfeed"}
+EMPTY = {"jsonfeed3/lume.json", "wordpress3/ami/posts.json"}  # a feed with no items and a dump of no posts: no record to detect from
+
+
+@pytest.mark.parametrize(("folder", "profile"), sorted(THIRD_ROUND.items()))
+def test_the_third_rounds_files_are_detected(folder, profile):
+    files = sorted(p for p in _data(folder).rglob("*.json") if p.relative_to(REALDATA).as_posix() not in EMPTY)
+    assert files and {str(p): _profile(p) for p in files} == {str(p): profile for p in files}
+
+
+def test_wordpress_dumps_of_the_third_round():
+    # FL510 195 before (site-root media paths of a static mirror and a 2016 site: false), FL501 4 (WooCommerce's
+    # woocommerce_uploads/: false), FL102 258 and FL101 68 (the WP-API 2.0 beta's edit-only status and string captions: false)
+    assert _findings(_data("wordpress3/ptom76"))[1] == {}
+    assert _findings(_data("wordpress3/realfirmware"))[1] == {"FL403": 2}  # html5lib agrees: true
+    assert _findings(_data("wordpress3/webaquebec"))[1] == {"FL206": 1}  # a form feed pasted into a post: true
+    cpt = _findings(_data("wordpress3/webaquebec-cpt"))[1]
+    assert set(cpt) <= {"FL403"} and cpt["FL403"] <= 84, cpt  # a template's stray </td>: true
+
+
+def test_ghost_exports_of_the_third_round():
+    findings, music = _findings(_data("ghost3/canneddragons.json"))
+    # FL401 52 before: 24 Bandcamp embeds' fallback links (<iframe><a>Album by Band</a></iframe>), which html-to-text
+    # writes and no browser shows: false (fallback-text); the 28 left are glued words (bookmark cards, callouts): true
+    assert set(music) <= {"FL306", "FL401"} and music["FL306"] == 63 and music["FL401"] <= 28, music
+    assert not [f for f in findings if f["rule"] == "FL401" and " by " in f["message"] and "bandcamp" in f["message"].lower()]
+    assert _findings(_data("ghost3/cuach.json"))[1] == {"FL306": 2, "FL401": 1}  # "FranceWhat": a bookmark card glued
+    for name in ("jolyonbrown.json", "ohseydev.json"):
+        assert _findings(_data(f"ghost3/{name}"))[1] == {}
+
+
+def test_json_feeds_of_the_third_round():
+    _, chinese = _findings(_data("jsonfeed3/yukaii.json"))
+    # FL401 34 before: 10 records only for a boundary beside a CJK character (PR在, 設定：var): false; the 24 left
+    # each show Latin words glued (TL;DRHyper-V, PostgreSQLApplication) first: true
+    assert chinese["FL401"] <= 24 and (chinese["FL101"], chinese["FL201"], chinese["FL206"]) == (72, 35, 6), chinese
+    expected = {
+        "brunow.json": {"FL403": 38},  # <li><p><p> in every one: true
+        "cree.json": {"FL403": 1},  # <div … /> on a non-void element
+        "adriel.json": {"FL102": 3},  # title and summary only, no body
+        "docuverse.json": {"FL101": 14, "FL201": 1, "FL401": 7},  # null summaries and avatars, &#8617; left, strip_html's glued words
+        "plaintextjournal.json": {"FL101": 29, "FL205": 28},  # dates not RFC 3339, <p> in summaries
+        "adamprocter.json": {}, "ducamp.json": {}, "npmx.json": {}, "swiftjectivec.json": {},
+    }
+    assert {name: dict(_findings(_data(f"jsonfeed3/{name}"))[1]) for name in expected} == expected
+
+
+def test_files_of_the_third_round_that_are_no_export():
+    page = run_cli("check", str(_data("notfeeds3/dojomx.json")))  # a Jekyll site's HTML page saved as feed.json
+    assert page.returncode == 2 and page.stdout == "" and page.stderr.endswith(":1:1: not a JSON export: expected '[' or '{', found '<'\n"), page.stderr
+    for name in ("blogx.json", "tamil.json", "zorgnieuws.json"):  # JSON, but no feed: skipped, and a run of nothing is no pass
+        other = run_cli("check", "--format", "json", str(_data(f"notfeeds3/{name}")))
+        assert other.returncode == 2 and "skipped: not a CMS export" in other.stderr, other.stderr
+    empty = run_cli("check", str(_data("jsonfeed3/lume.json")))  # a valid feed with "items": []: nothing checked is no pass either
+    assert empty.returncode == 2 and "no record was checked (1 file without records)" in empty.stderr, empty.stderr
