@@ -1372,3 +1372,30 @@ def test_a_long_fields_comparison_keys_do_not_outlive_fl401(monkeypatch, piece):
         assert held == [] and quick.text == quick.text and quick._text is None and not scanned
     else:
         assert len(held) == 2 and quick._text is not None and scanned  # the usual record: both keys and the scan kept for FL402 and FL403
+
+
+# -- FL404 html-is-whole-document ---------------------------------------------------------
+
+
+def test_a_whole_page_is_located_at_its_first_document_tag(tmp_path):
+    page = '\r\n  <!-- rendered by the site --><!DOCTYPE html>\r\n<html lang="en"><head><meta charset="utf-8"><link rel="stylesheet" href="../css/site.css"><script src="app.js"></script></head><body><p>The council approved the plan.</p></body></html>'
+    recs = [base_record(content_id=1), base_record(content_id=2, content_body="The council approved the plan.", content_html=page)]
+    findings, text = run(recs, tmp_path, select="FL404", pretty=True)
+    assert [(f.content_id, f.pointer, f.evidence) for f in findings] == [(2, "/0/1/content_html", "<!DOCTYPE html>")]
+    at = text.index("<!DOCTYPE html>")
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, at + len("<!DOCTYPE html>")))
+    assert findings[0].message == "a whole HTML document, not a fragment: it starts with <!DOCTYPE html> and carries 1 <meta>, 1 <link>, 1 <script>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>A page starts with <code>&lt;!DOCTYPE html&gt;</code>, then <code>&lt;html&gt;</code>.</p>",  # the tags as text
+        "<p>Intro.</p><pre><code><html>\n<body>\n</code></pre>",  # a code sample's tags further on: FL403's, not this rule's
+        "<!-- <!DOCTYPE html> --><p>The council approved the plan.</p>",  # a page's start inside a comment
+        "<htmlish-widget></htmlish-widget><p>A custom element whose name starts like html.</p>",
+        "<p>&lt;body&gt; is where a page's content goes.</p>",
+    ],
+)
+def test_fragments_that_mention_a_page_are_not_whole_documents(html, tmp_path):
+    assert run([base_record(content_html=html)], tmp_path, select="FL404")[0] == []
