@@ -13,6 +13,8 @@ picked, records checked, wall time and the findings per rule.  Datasets
   the same for the second round's dump
 * ``ghost/*.json``, ``ghost2/*.json``      Ghost JSON exports (the second round: ``ghost2``)
 * ``jsonfeed/*.json``, ``jsonfeed2/*.json`` JSON Feed files
+* ``wordpress3/<site>/``, ``ghost3/*.json``, ``jsonfeed3/*.json``  the third round (each WordPress site
+  in one run: the 2016 site's media are one file per item)
 * ``readability/<page>/expected.html``     mozilla/readability's clean test pages, converted on
   the fly into one JSON Feed (benchmarks/readability_feed.py) in a temporary folder
 
@@ -37,7 +39,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 GLOBS = (("wordpress", "wordpress/*.json"), ("ghost", "ghost/*.json"), ("jsonfeed", "jsonfeed/*.json"),
-         ("wordpress-shop", "wordpress-shop/*.json"), ("ghost2", "ghost2/*.json"), ("jsonfeed2", "jsonfeed2/*.json"))
+         ("wordpress-shop", "wordpress-shop/*.json"), ("ghost2", "ghost2/*.json"), ("jsonfeed2", "jsonfeed2/*.json"),
+         ("wordpress3", "wordpress3/*/"), ("ghost3", "ghost3/*.json"), ("jsonfeed3", "jsonfeed3/*.json"))
 FOLDERS = ("wordpress", "wordpress-shop")  # also checked in one run: posts joined to their media (FL607)
 
 
@@ -69,7 +72,8 @@ def detected_profile(path: Path) -> str:
     from feedlint.reader.sources import Source
 
     if path.is_dir():
-        return ", ".join(sorted({detected_profile(p) for p in path.glob("*.json")}))
+        found = {detected_profile(p) for p in path.rglob("*.json")}
+        return ", ".join(sorted(found - {"-"} or found))  # an empty file beside the site's others names no profile
 
     source = Source(str(path), profiles=ProfileSet.load([]))
     first = next(source.records(), None)
