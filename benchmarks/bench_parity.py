@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/bench_parity.py                      # 1,000 built-in seed-shaped records
     python benchmarks/bench_parity.py --export big.json    # the records of an export (pages layout)
+    python benchmarks/bench_parity.py --fallbacks          # FL401's embed fallback texts at n and 2n (growth)
 
 The built-in records follow the seed export's shape (invented text): about 24
 paragraphs, the body entity-encoded (``&#39;``, ``&quot;``) with
@@ -95,12 +96,36 @@ def run_rules(records: list[dict], rules) -> None:
             list(r.check(record, r.defaults))
 
 
+def fallbacks(repeat: int) -> None:
+    """FL401's ``fallback-text`` on one Ghost-like field of n embeds (half of them left unclosed, n comments too) at n and 2n."""
+    from feedlint.rules._htmltext import _fallback_edits, fallback_keys
+
+    def one(n: int) -> float:
+        html = "<iframe src=x>" * n + "<!--" * n + "".join(f'<p>Paragraph {i}.</p><iframe src="x"><a href="y">Album {i} by Band</a></iframe>' for i in range(n))
+        body = "\n\n".join(f"Paragraph {i}.\n\nAlbum {i} by Band" for i in range(n))
+        best = float("inf")
+        for _ in range(repeat):
+            t = time.process_time()
+            _fallback_edits(body, fallback_keys(html, ("iframe",)))
+            best = min(best, time.process_time() - t)
+        return best
+
+    print("fallback-text: embeds in one field, CPU seconds")
+    for n in (10_000, 20_000, 40_000):
+        a, b = one(n), one(2 * n)
+        print(f"  n = {n:>6,}: {a:6.3f} s, 2n: {b:6.3f} s, growth {b / a:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--export", help="an export in pages layout; default: 1,000 built-in records")
     ap.add_argument("--records", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--fallbacks", action="store_true", help="only the growth of FL401's fallback-text on n embeds")
     args = ap.parse_args()
+    if args.fallbacks:
+        fallbacks(args.repeat)
+        return
     if args.export:
         with open(args.export, encoding="utf-8") as fh:
             records = [r for page in json.load(fh) for r in page][: args.records]

@@ -365,20 +365,37 @@ def line_marker_words(text: str, conventions: PlainConventions) -> set[str]:
 
 
 def fallback_keys(html: str, names: Sequence[str]) -> tuple[str, ...]:
-    """The comparison keys of the text inside the raw-text elements ``names`` of ``html`` (an embed's ``<iframe>`` fallback link).
+    """The comparison keys of the text inside the raw-text elements ``names`` of ``html`` (an embed's ``<iframe>`` fallback link), in order.
 
     A browser shows none of it; html-to-text (Ghost's plaintext) reads it as
     markup and writes its text as a paragraph.  Tags are dropped, references
-    decoded; an element holding no words gives no key.
+    decoded; an element holding no words gives no key.  The element's text
+    runs to the first ``</name`` after it, as a browser reads raw text; each
+    search goes on from where the last one stopped (linear in the field,
+    however many elements are left unclosed).
     """
     if not names:
         return ()
-    element = re.compile(r"<(" + "|".join(map(re.escape, names)) + r")\b[^>]*>(.*?)</\1[\t\n\f\r ]*>", re.I | re.S)
-    keys = (comparison_key(_TAG_OR_COMMENT.sub(" ", m.group(2)), html=True) for m in element.finditer(html))
-    return tuple(k for k in keys if k)
+    start = re.compile(r"<(" + "|".join(map(re.escape, names)) + r")(?=[\t\n\f\r />])[^<>]*>", re.I)
+    keys: list[str] = []
+    pos = 0
+    while (m := start.search(html, pos)) is not None:
+        end = _end_tag(m.group(1).lower()).search(html, m.end())
+        if end is None:
+            break  # raw text to the end of the field: nothing closed it
+        key = comparison_key(_TAG_OR_COMMENT.sub(" ", html[m.end() : end.start()]), html=True)
+        if key:
+            keys.append(key)
+        pos = end.end()
+    return tuple(keys)
 
 
-_TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+@functools.lru_cache(maxsize=16)
+def _end_tag(name: str) -> "re.Pattern[str]":
+    return re.compile(r"</" + re.escape(name) + r"(?=[\t\n\f\r />])[^<>]*>?", re.I)
+
+
+_TAG_OR_COMMENT = re.compile(r"<!--(?:.*?-->|.*\Z)|<[^<>]*>", re.S)  # an unclosed comment runs to the end: one scan, not one per "<!--"
 _LINE = re.compile(r"[^\r\n]*")
 _FALLBACK_LINES = 4  # html-to-text wraps at 80 columns: a long fallback text takes a few lines
 
@@ -399,19 +416,21 @@ def _fallback_edits(text: str, fallbacks: tuple[str, ...]) -> list[tuple[int, in
             runs.setdefault("".join(part), part)
             runs.setdefault(" ".join(part), part)
     left = Counter(fallbacks)
+    untaken = len(fallbacks)
     longest = 4 * max(map(len, runs)) + 64  # a longer stretch of lines cannot be one (the plain text's references are decoded)
     lines = (m.span() for m in _LINE.finditer(text) if m.end() > m.start())  # one at a time: a long body's lines are never listed
     window = deque(islice(lines, _FALLBACK_LINES))
     edits: list[tuple[int, int, str]] = []
-    while window and +left:
+    while window and untaken:
         taken = 0
         for k in range(1, len(window) + 1):
             start, end = window[0][0], window[k - 1][1]
             if end - start > longest:
                 break
             part = runs.get(comparison_key(text[start:end]))
-            if part is not None and not Counter(part) - left:  # each of those elements not yet taken
+            if part is not None and all(left[k] >= n for k, n in Counter(part).items()):  # each of those elements not yet taken
                 left.subtract(part)
+                untaken -= len(part)
                 edits.append((start, end, ""))
                 taken = k
                 break
