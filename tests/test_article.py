@@ -525,13 +525,12 @@ def test_article_starting_with_a_bracket_is_recognised_from_content(tmp_path):
 
 
 def test_a_file_named_as_json_is_never_read_as_an_article(tmp_path):
-    """An HTML page a site generator saved as feed.json, a JSONC settings file: an input error at 1:1, not FL7xx findings (real data, third round)."""
+    """An HTML page a site generator saved as feed.json, an article gzipped under a JSON Lines name: an input error at 1:1, not FL7xx findings (real data, third round)."""
     site = tmp_path / "_site"
     site.mkdir()
     (site / "feed.json").write_text("<!doctype html>\n<html lang=\"es\"><head><title>Invented</title></head>\n<body><p>Not a feed.</p></body></html>\n", encoding="utf-8")
-    (tmp_path / "settings.json").write_text("// editor settings\n{\"tabSize\": 2}\n", encoding="utf-8")
     (tmp_path / "story.ndjson.gz").write_bytes(__import__("gzip").compress(ARTICLE.encode()))
-    for name, first, char in (("_site/feed.json", "1:1", "<"), ("settings.json", "1:1", "/"), ("story.ndjson.gz", "1:1", ARTICLE[0])):
+    for name, first, char in (("_site/feed.json", "1:1", "<"), ("story.ndjson.gz", "1:1", ARTICLE[0])):  # JSONC is skipped: tests/test_no_false_green.py
         r = run_cli("check", name, cwd=tmp_path)
         assert r.returncode == 2 and r.stdout == "", r.stdout
         assert r.stderr.splitlines() == [f"{name}:{first}: not a JSON export: expected '[' or '{{', found '{char}'"]

@@ -204,3 +204,34 @@ def test_junit_fails_a_run_that_checked_nothing(tmp_path):
     errors = xml.findall("testsuite[@name='feedlint']/testcase/error")
     assert len(errors) == 1 and "no record was checked" in errors[0].get("message")
     assert xml.get("errors") == "1" and xml.find("testsuite[@name='package.json']").get("skipped") == "1"
+
+
+JSONC = '{\n  // the site\'s TypeScript settings\n  "compilerOptions": {"strict": true}\n}\n'
+JSONC_REASON = "skipped: JSON with comments (JSONC, as tsconfig.json and editor settings write it), not an export: a comment at"
+
+
+def test_json_with_comments_is_skipped_as_no_export_not_an_input_error(write_export, tmp_path):
+    """tsconfig.json, editor settings: JSONC is no export; the pre-commit hooks pass over it (they see every *.json)."""
+    (tmp_path / "tsconfig.json").write_text(JSONC)
+    (tmp_path / "settings.json").write_text('/* editor settings */\n{"tabSize": 2}\n')
+    alone = run_cli("check", "tsconfig.json", cwd=tmp_path)
+    assert alone.returncode == 2 and "No record checked (0 files, 0 records, 1 file skipped)." in alone.stdout, alone.stdout + alone.stderr
+    assert f"tsconfig.json: {JSONC_REASON} 2:3" in alone.stdout and "invalid JSON" not in alone.stderr
+    hook = run_cli("check", "--allow-no-records", "tsconfig.json", "settings.json", cwd=tmp_path)
+    assert hook.returncode == 0 and f"settings.json: {JSONC_REASON} 1:1" in hook.stdout, hook.stdout + hook.stderr
+    write_export([base_record()], name="export.json")
+    beside = run_cli("check", "--format", "sarif", ".", cwd=tmp_path)
+    assert beside.returncode == 0, beside.stderr
+    notes = [n["message"]["text"] for inv in json.loads(beside.stdout)["runs"][0]["invocations"] for n in inv.get("toolExecutionNotifications", [])]
+    assert sum(JSONC_REASON in n for n in notes) == 2, notes
+
+
+def test_a_comment_after_the_first_record_is_the_input_error_it_is(write_export, tmp_path):
+    path = write_export([base_record(content_id=1), base_record(content_id=2)], layout="array", pretty=True)
+    text = path.read_text()
+    at = text.index('  {\n    "content_id": 2')
+    path.write_text(text[:at] + "  // a note left in the export\n" + text[at:])
+    r = run_cli("check", path.name, cwd=tmp_path)
+    line, column = line_col(path.read_text(), at + 2)
+    assert r.returncode == 2 and r.stderr.splitlines()[0].startswith(f"{path.name}:{line}:{column}: invalid JSON"), r.stderr
+    assert "(a comment: JSON has none)" in r.stderr and "skipped" not in r.stdout + r.stderr

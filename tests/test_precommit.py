@@ -70,6 +70,7 @@ def test_try_repo_fails_on_defects_passes_on_a_clean_export_alone_and_skips_pack
                          content_html="<p>The ferry runs hourly from November.</p>", attach_title="Ferry timetable")
     (target / "mirror.json").write_text(export_text([mirror]), encoding="utf-8")
     (target / "package.json").write_text(json.dumps({"name": "newsroom-site", "version": "1.0.0", "private": True}), encoding="utf-8")
+    (target / "tsconfig.json").write_text('{\n  // the site\'s TypeScript settings (JSONC)\n  "compilerOptions": {"strict": true}\n}\n', encoding="utf-8")
     _git("add", ".", cwd=target)
     _git("commit", "-q", "-m", "exports", cwd=target)
     home = tmp_path / "pre-commit-home"
@@ -85,11 +86,12 @@ def test_try_repo_fails_on_defects_passes_on_a_clean_export_alone_and_skips_pack
     assert "mirror.json:1:17: FL601 [content_id 510001] /0/0/content_id:" in out and "also at clean.json record 0" in out
     assert "clean.json:1:17: FL601 [content_id 510001]" in out
 
-    passing = _try_repo(target, home, "--files", "clean.json", "package.json")
+    passing = _try_repo(target, home, "--files", "clean.json", "package.json", "tsconfig.json")
     out = passing.stdout + passing.stderr
     assert passing.returncode == 0, out
     assert "Passed" in out and "FL101" not in out
     assert "package.json: skipped: not a CMS export" in out
+    assert "tsconfig.json: skipped: JSON with comments (JSONC, as tsconfig.json and editor settings write it), not an export: a comment at 2:3" in out
 
     # a commit touching only package.json: no record checked, but the hooks opt in (--allow-no-records)
     only_package = _try_repo(target, home, "--files", "package.json")

@@ -34,7 +34,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .errors import InputError
+from .errors import CommentInJson, InputError
 from .jsonerrors import describe_json_error
 from .jsondecode import loads_stdlib, loads_unverified, verified
 from ..pointer import escape as escape_token, tokens as pointer_tokens
@@ -59,6 +59,15 @@ _LBRACE, _LBRACKET, _RBRACKET, _COMMA, _QUOTE, _RBRACE = 0x7B, 0x5B, 0x5D, 0x2C,
 _BETWEEN_RECORDS = b" \t\r\n,[]"
 _text_decoder = json.JSONDecoder()
 
+
+_SLASH = ord("/")
+
+
+def _input_error(display: str, message: str, line: int, column: int, here: str) -> InputError:
+    """The error at ``line:column``, where the text starts with ``here``: a :class:`CommentInJson` at ``//`` or ``/*`` (JSONC)."""
+    if here in ("//", "/*"):
+        return CommentInJson(display, message + " (a comment: JSON has none)", line, column)
+    return InputError(display, message, line, column)
 
 class _NeedMore(Exception):
     """The window ends before the value does."""
@@ -392,7 +401,8 @@ class JsonRecordReader:
 
     def _error(self, offset: int, message: str) -> InputError:
         c = self._cursor(offset)
-        return InputError(self.display, message, c.line, c.column)
+        here = "/" + chr(self._byte(offset + 1)) if self._byte(offset) == _SLASH else ""
+        return _input_error(self.display, message, c.line, c.column, here)
 
     def _utf8_error(self, offset: int) -> InputError:
         bad = self.buf[offset - self.base]
@@ -587,7 +597,7 @@ class JsonRecordReader:
         except json.JSONDecodeError as exc:
             at = origin.advance(text[: exc.pos])
             reaches_eof = self.eof and start - self.base + len(span) >= len(self.buf)
-            return InputError(self.display, describe_json_error(exc.msg, text, exc.pos, reaches_eof), at.line, at.column)
+            return _input_error(self.display, describe_json_error(exc.msg, text, exc.pos, reaches_eof), at.line, at.column, text[exc.pos : exc.pos + 2])
         except RecursionError:  # legal JSON, nested deeper than Python's decoder recurses
             depth, offset = _deepest(text)
             at = origin.advance(text[:offset])

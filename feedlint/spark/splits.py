@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..reader.errors import InputError
+from ..reader.errors import CommentInJson, InputError
 from ..ranges.cut import cuts
 from .tasks import RANGE, WHOLE, SplitTask
 
@@ -73,6 +73,8 @@ def plan_file(plan: Any, index: int, path: str, display: str, split_bytes: int, 
     try:
         first = next(records, None)
     except InputError as exc:
+        if isinstance(exc, CommentInJson):  # JSONC (tsconfig.json) before any record: no export, as Engine.file_batches says
+            return FileJob(index, path, display, info, "skip", reason=exc.skip_reason())
         return FileJob(index, path, display, info, "error", error=exc)
     finally:
         records.close()
