@@ -383,11 +383,16 @@ def fallback_keys(html: str, names: Sequence[str]) -> tuple[str, ...]:
         end = _end_tag(m.group(1).lower()).search(html, m.end())
         if end is None:
             break  # raw text to the end of the field: nothing closed it
-        key = comparison_key(_TAG_OR_COMMENT.sub(" ", html[m.end() : end.start()]), html=True)
+        key = _solid(comparison_key(_TAG_OR_COMMENT.sub(" ", html[m.end() : end.start()]), html=True))
         if key:
             keys.append(key)
         pos = end.end()
     return tuple(keys)
+
+
+def _solid(key: str) -> str:
+    """``key`` without its white space: a fallback's words are matched however the plain text spaced or wrapped them ("Talk to us [url], run by")."""
+    return "".join(key.split())
 
 
 @functools.lru_cache(maxsize=16)
@@ -400,24 +405,26 @@ _LINE = re.compile(r"[^\r\n]*")
 _FALLBACK_LINES = 4  # html-to-text wraps at 80 columns: a long fallback text takes a few lines
 
 
-def _fallback_edits(text: str, fallbacks: tuple[str, ...]) -> list[tuple[int, int, str]]:
+def _fallback_edits(text: str, fallbacks: tuple[str, ...], targets: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """Deletions of the whole lines of ``text`` that are fallback text (up to :data:`_FALLBACK_LINES` lines each), each element's once.
 
     The plain text writes a fallback where its element stands, as lines of
     its own (after a blank line, or a single line break before a list);
     elements side by side are inline, so their texts run together on one
     line (two embeds of one album: ``return by blue smileyreturn by blue
-    smiley``).  A line that holds those words among others is text, and stays.
+    smiley``).  The HTML's link targets written after a link's text
+    (``targets``, :func:`_target_key`) are not the fallback's words.  A line
+    that holds those words among others is text, and stays.
     """
-    runs: dict[str, tuple[str, ...]] = {}  # the text of up to three elements in a row (glued, or spaced) -> their keys
+    runs: dict[str, tuple[str, ...]] = {}  # the text of up to three elements in a row -> their keys
     for i in range(len(fallbacks)):
         for r in range(1, min(3, len(fallbacks) - i) + 1):
             part = fallbacks[i : i + r]
             runs.setdefault("".join(part), part)
-            runs.setdefault(" ".join(part), part)
     left = Counter(fallbacks)
     untaken = len(fallbacks)
-    longest = 4 * max(map(len, runs)) + 64  # a longer stretch of lines cannot be one (the plain text's references are decoded)
+    # a longer stretch of lines cannot be one (the plain text's references are decoded; up to three targets written in it)
+    longest = 4 * max(map(len, runs)) + 64 + 3 * (max(map(len, targets), default=0) + 4)
     lines = (m.span() for m in _LINE.finditer(text) if m.end() > m.start())  # one at a time: a long body's lines are never listed
     window = deque(islice(lines, _FALLBACK_LINES))
     edits: list[tuple[int, int, str]] = []
@@ -427,7 +434,10 @@ def _fallback_edits(text: str, fallbacks: tuple[str, ...]) -> list[tuple[int, in
             start, end = window[0][0], window[k - 1][1]
             if end - start > longest:
                 break
-            part = runs.get(comparison_key(text[start:end]))
+            chunk = text[start:end]
+            if targets and "[" in chunk:
+                chunk = _BRACKETED.sub(lambda t: "" if _target_key(t.group(1)) in targets else t.group(0), chunk)
+            part = runs.get(_solid(comparison_key(chunk)))
             if part is not None and all(left[k] >= n for k, n in Counter(part).items()):  # each of those elements not yet taken
                 left.subtract(part)
                 untaken -= len(part)
@@ -444,7 +454,7 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
     """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers, paragraphs of fallback text."""
     edits: list[tuple[int, int, str]] = []
     if conventions.fallbacks:
-        edits += _fallback_edits(text, conventions.fallbacks)
+        edits += _fallback_edits(text, conventions.fallbacks, frozenset(_target_key(href) for href, _, _ in conventions.links))
     if conventions.markers:
         edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
     if conventions.links and "[" in text:
@@ -464,7 +474,10 @@ def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[in
                 w = _WRAP_AFTER.match(text, end)
                 end = w.end() if w else end
             # the space the link's text ends with in the HTML: html-to-text moved it before "[url]"
-            edits.append((m.start(), end, " " if spaced and m.start() < m.start(1) - 1 else ""))
+            value = " " if spaced and m.start() < m.start(1) - 1 else ""
+            if not value and not glued and 0 < m.start() and end < len(text) and not text[m.start() - 1].isspace() and text[end].isalnum():
+                value = " "  # "2019\n[url]This": the next block's text run onto the target, where the HTML has a boundary
+            edits.append((m.start(), end, value))
     return sorted(edits)
 
 

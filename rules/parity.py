@@ -50,12 +50,18 @@ MARKUP_OPTION = Option(
     type=bool,
 )
 LINK_STYLES = ("text", "text [url]")
+FALLBACK_OPTION = Option(
+    "fallback-text",
+    [],
+    "raw-text elements whose content the plain text writes as text, e.g. [\"iframe\", \"noscript\"] (html-to-text writes an embed's fallback link, which a browser never shows): whole lines of the body that are exactly such an element's text, once per element, are not a difference",
+    type=list,
+)
 CONVENTION_OPTIONS = (
     Option("link-style", "text", "how the plain text writes a link: \"text\" (its text only) or \"text [url]\" (Ghost's plaintext: the target in brackets after it)", type=str, choices=LINK_STYLES),
     Option("line-markers", [], "what the plain text writes at the start of a line for HTML structure: \"*\", \"-\", \"+\", \"1.\", \"1)\" (list items), \">\" (quotes), \"---\" (a rule line)", type=list),
     Option("optional-html-elements", [], "HTML elements the plain text may leave out whole, e.g. [\"figcaption\"] (Ghost 5 and later skip captions, Ghost 4 writes them): such an element's paragraphs missing from the plain text are not a difference; their text present but changed or glued to another paragraph is", type=list),
     Option("wrap-splits-words", False, "a line break inside a plain-text paragraph may stand where the HTML has no space (html-to-text wraps between a text and a link: \"\\nWhy for \"<a>Why)", type=bool),
-    Option("fallback-text", [], "raw-text elements whose content the plain text writes as text, e.g. [\"iframe\"] (html-to-text writes an embed's fallback link, which a browser never shows): whole lines of the body that are exactly such an element's text, once per element, are not a difference", type=list),
+    FALLBACK_OPTION,
 )
 REPAIR_KINDS = ("misnested", "unclosed", "stray")
 _MISSING = object()
@@ -974,7 +980,7 @@ def _rebuilt_description(body: str, html: str, hidden: tuple[str, ...] = ()) -> 
     "FL402",
     "body-or-html-empty",
     "warning",
-    options=PAIR_OPTIONS,
+    options=(*PAIR_OPTIONS, FALLBACK_OPTION),
     tags=("parity", "html"),
     examples=[
         bad({"content_body": "\r\n&nbsp;\r\n", "content_html": _HTML}, "the plain text is empty, the HTML is not", pointers=["/content_body"]),
@@ -989,7 +995,10 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     `&nbsp;` and spacer paragraphs are dropped (an HTML body holding only an
     image counts as empty).  Reported at the empty field.  Both empty, or a field
     that is absent, is not this rule's business (see FL102).  An empty body is
-    rebuilt from the HTML by `check --fix --unsafe-fixes`, as for FL401.
+    rebuilt from the HTML by `check --fix --unsafe-fixes`, as for FL401.  With
+    `fallback-text`, a body whose only words are the text of such elements
+    (a chat widget's `<noscript>` links, which html-to-text writes and no
+    browser shows) is as empty as the HTML, as FL401 reads it.
     """
     pair = _pair(record, options)
     if pair is None:
@@ -1003,6 +1012,8 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     bk, hk = _keys(record, options, pair, fold=True, strip=True)
     if bool(bk) == bool(hk):
         return
+    if not hk and _only_fallback_text(pair, options):
+        return
     words = len((bk or hk).split(" "))
     if not bk:
         conventions = options.get("link-style", "text") != "text" or options.get("line-markers")
@@ -1010,6 +1021,16 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
         yield Hit(pair[0], f"the plain-text body is empty but the HTML has text ({_plural(words, 'word')})", evidence="empty-body", fix=fix)
     else:
         yield Hit(pair[2], f"the HTML has no visible text but the plain-text body has {_plural(words, 'word')}", evidence="empty-html")
+
+
+def _only_fallback_text(pair, options) -> bool:
+    """The body's words are all the HTML's ``fallback-text`` (and the link targets the plain text writes after them)."""
+    names = _fallback_names(options)
+    fallbacks = fallback_keys(pair[3], names) if names and "<" in pair[3] else ()
+    if not fallbacks:
+        return False
+    links = link_targets(pair[3]) if "[" in pair[1] else ()
+    return not body_key(pair[1], True, True, PlainConventions(links, fallbacks=fallbacks))
 
 
 @rule(

@@ -17,7 +17,7 @@ from feedlint.profile import builtin_profiles
 from feedlint.registry import load_catalogue
 
 CATALOGUE = load_catalogue(plugins=False)
-GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"], "fallback-text": ["iframe"]}  # the ghost profile's FL401 options
+GHOST = {"link-style": "text [url]", "line-markers": ["*", "1.", ">", "---"], "wrap-splits-words": True, "optional-html-elements": ["figcaption"], "fallback-text": ["iframe", "noscript"]}  # the ghost profile's FL401 options
 
 
 def test_these_are_the_ghost_profiles_options():
@@ -225,6 +225,22 @@ GHOST_SAME = [
         "a long fallback text wrapped at 80 columns, a list right after it",
     ),
     (
+        "Questions?\n\nTalk to us [https://chat.example.net/start/7], run by ChatBox\n[https://chat.example.net/]",
+        '<p>Questions?</p><script src="https://chat.example.net/widget.js"></script><noscript><a href="https://chat.example.net/start/7">Talk to us</a>, '
+        'run by <a href="https://chat.example.net/">ChatBox</a></noscript>',
+        "a chat widget's noscript links, their targets written after them (invented after a real Ghost 4 export, fourth round)",
+    ),
+    (
+        "A note\n\n— Ann May 2, 2019\n[https://example.com/s/1]This reply is short.",
+        '<blockquote><p>A note</p>— Ann <a href="https://example.com/s/1">May 2, 2019</a></blockquote><p>This reply is short.</p>',
+        "the next block's text run onto a link's target: no word glued where the HTML has a boundary (a real Ghost 2 export's tweet embed)",
+    ),
+    (
+        "Our link [https://example.org/links]s are below.",
+        '<p>Our <a href="https://example.org/links">link</a>s are below.</p>',
+        "a link the HTML itself glues to the next letters: the target's removal keeps them together",
+    ),
+    (
         "A few lines of the song:\n\n潮水退了船都回了Together we go",
         "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>Together we go</p></blockquote>",
         "a CJK line run into a Latin one: CJK text writes Latin words without spaces, and word segmentation breaks there anyway",
@@ -325,6 +341,11 @@ GHOST_FOUND = [
         "A few lines of the song:\n\n潮水退了船都回我们一起走吧",
         "<p>A few lines of the song:</p>\n<blockquote>潮水退了船都回了\n<p>我们一起走吧</p></blockquote>",
         "[-潮水退了船都回我们一起走吧-]",  # a character lost
+    ),
+    (
+        "See the links [https://example.org/links]pagefor more.",
+        '<p>See the <a href="https://example.org/links">links</a> page for more.</p>',
+        "[-pagefor-]",  # the boundary kept at a target does not hide words glued after it
     ),
     (
         "A quiet album.\n\nNight Songs by The Example Band\n\nPlay it loud.\n\nBuy it on vinyl.",
@@ -430,3 +451,26 @@ def test_link_targets_read_each_end_once_and_say_what_the_search_said():
     for _ in range(4000):
         html = "".join(rng.choice(tokens) for _ in range(rng.randrange(1, 30)))
         assert link_targets(html) == _link_targets_by_search(html), html
+
+
+def test_fl402_a_body_of_fallback_text_only_is_as_empty_as_the_html(tmp_path):
+    """A chat widget alone in the HTML: its <noscript> links are the plain text's only words (a real Ghost 4 export, fourth round)."""
+    html = '<script src="https://chat.example.net/widget.js"></script><noscript><a href="https://chat.example.net/start/7">Talk to us</a>, run by <a href="https://chat.example.net/">ChatBox</a></noscript>'
+    body = "Talk to us [https://chat.example.net/start/7], run by ChatBox\n[https://chat.example.net/]"
+    ghost402 = {"fallback-text": ["noscript"]}
+
+    def fl402(body: str, options: dict | None) -> list:
+        text = export_text([base_record(content_body=body, content_html=html)])
+        (tmp_path / "export.json").write_text(text, encoding="utf-8")
+        engine = Engine(build_plan(CATALOGUE, Config(values={"rules": {"FL402": options}} if options else {}), Choices(select=["FL402"])))
+        return [f.evidence for f in engine.run([str(tmp_path / "export.json")])]
+
+    assert fl402(body, ghost402) == []
+    assert fl402(body, None) == ["empty-html"]  # without the option: the HTML shows nothing, the body has words
+    assert fl402(body + "\n\nOur office is closed on Mondays.", ghost402) == ["empty-html"]  # words of its own beside the fallback
+
+
+def test_the_ghost_profile_reads_fl402_fallbacks_as_fl401_does():
+    [ghost] = [p for p in builtin_profiles() if p.name == "ghost"]
+    assert ghost.rule_options["FL402"]["fallback-text"] == GHOST["fallback-text"]
+

@@ -266,3 +266,19 @@ def test_files_of_the_third_round_that_are_no_export():
         assert other.returncode == 2 and "skipped: not a CMS export" in other.stderr, other.stderr
     empty = run_cli("check", str(_data("jsonfeed3/lume.json")))  # a valid feed with "items": []: nothing checked is no pass either
     assert empty.returncode == 2 and "no record was checked (1 file without records)" in empty.stderr, empty.stderr
+
+
+# -- the fourth round (2026-12-08): Ghost cards and Gutenberg (docs/real-data.md, "Fourth round") -----------------
+
+
+def test_ghost_exports_of_the_fourth_round():
+    findings, aandh = _findings(_data("ghost4/aandh-ghost-4.json"))
+    # FL402 1 before, false: a chat widget's <noscript> links, the plaintext's only words in an HTML card (fallback-text)
+    # FL401 7: captions glued to the next block (4), a markdown card's span glued (1), an HTML out of date (A&amp;H, 1): true;
+    # one false and left: a link's target wrapped with a space before "." that the HTML has too ("[url] \n.")
+    assert aandh == {"FL306": 10, "FL401": 7}, aandh
+    # FL401 1 before, false: a tweet embed's next paragraph run onto the link's target ("2018\n[url]This")
+    assert _findings(_data("ghost4/jackleveledup-ghost-2.json"))[1] == {}
+    assert _findings(_data("ghost4/canexport-import-5.json"))[1] == {"FL404": 7}  # html starting with <body style=…>: true
+    assert _findings(_data("ghost4/implement1-import-5.json"))[1] == {"FL402": 2}  # plaintext null in a script-written import
+    assert _findings(_data("wordpress4/commmp"))[1] == {}  # Gutenberg and Spectra blocks: html5lib finds no error either
