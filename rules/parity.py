@@ -1018,7 +1018,8 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     if not bk:
         conventions = options.get("link-style", "text") != "text" or options.get("line-markers")
         fix = None if conventions else _rebuild_fix(pair, options)
-        yield Hit(pair[0], f"the plain-text body is empty but the HTML has text ({_plural(words, 'word')})", evidence="empty-body", fix=fix)
+        empty = "null" if not pair[1] and _value(record, pair[0]) is None else "empty"  # a script-written import's plaintext: null
+        yield Hit(pair[0], f"the plain-text body is {empty} but the HTML has text ({_plural(words, 'word')})", evidence="empty-body", fix=fix)
     else:
         yield Hit(pair[2], f"the HTML has no visible text but the plain-text body has {_plural(words, 'word')}", evidence="empty-html")
 

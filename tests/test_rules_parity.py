@@ -313,6 +313,15 @@ def test_empty_body_with_html_text(tmp_path):
     assert findings[0].message.startswith("the plain-text body is empty but the HTML has text (")
 
 
+def test_a_null_body_is_said_to_be_null(tmp_path):
+    """A script-written Ghost import leaves plaintext null (fourth round): the same finding, its value named as it is."""
+    findings, text = run([base_record(content_body=None)], tmp_path, select="FL402")
+    assert [(f.record_pointer, f.evidence) for f in findings] == [("/content_body", "empty-body")]
+    at = text.index('"content_body":null') + len('"content_body":')
+    assert region(findings[0]) == (*line_col(text, at), *line_col(text, at + 4))
+    assert findings[0].message.startswith("the plain-text body is null but the HTML has text (")
+
+
 @pytest.mark.parametrize("body", ["&amp;nbsp;", "\r\n&amp;nbsp;\r\n&#38;shy;"])
 def test_double_encoded_spacer_body_is_empty(body, tmp_path):
     """`&amp;nbsp;` decodes to `&nbsp;`, then to a space: no text, though no single decoding shows it."""
