@@ -438,7 +438,7 @@ def _fallback_edits(text: str, fallbacks: tuple[str, ...], targets: frozenset[st
             if targets and "[" in chunk:
                 chunk = _BRACKETED.sub(lambda t: "" if _target_key(t.group(1)) in targets else t.group(0), chunk)
             part = runs.get(_solid(comparison_key(chunk)))
-            if part is not None and all(left[k] >= n for k, n in Counter(part).items()):  # each of those elements not yet taken
+            if part is not None and all(left[key] >= need for key, need in Counter(part).items()):  # each of those elements not yet taken
                 left.subtract(part)
                 untaken -= len(part)
                 edits.append((start, end, ""))
