@@ -235,3 +235,13 @@ def test_a_comment_after_the_first_record_is_the_input_error_it_is(write_export,
     line, column = line_col(path.read_text(), at + 2)
     assert r.returncode == 2 and r.stderr.splitlines()[0].startswith(f"{path.name}:{line}:{column}: invalid JSON"), r.stderr
     assert "(a comment: JSON has none)" in r.stderr and "skipped" not in r.stdout + r.stderr
+
+
+def test_a_lone_slash_at_the_end_of_a_file_is_a_one_line_error(tmp_path):
+    """A "/" that could start a comment but ends the file: the error it is, never a traceback."""
+    for name, content, at in (("slash.json", "/", "1:1"), ("open.json", "[/", "1:2"), ("object.json", '{"content_id": 1, /', "1:19")):
+        (tmp_path / name).write_text(content)
+        r = run_cli("check", name, cwd=tmp_path)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.splitlines()[0].startswith(f"{name}:{at}: ") and len(r.stderr.splitlines()) == 1, r.stderr
+

@@ -36,4 +36,3 @@ class CommentInJson(InputError):
 
     def skip_reason(self) -> str:
         return f"JSON with comments (JSONC, as tsconfig.json and editor settings write it), not an export: a comment at {self.line}:{self.column or 1}"
-

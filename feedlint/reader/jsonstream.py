@@ -60,7 +60,7 @@ _BETWEEN_RECORDS = b" \t\r\n,[]"
 _text_decoder = json.JSONDecoder()
 
 
-_SLASH = ord("/")
+_SLASH, _STAR = ord("/"), ord("*")
 
 
 def _input_error(display: str, message: str, line: int, column: int, here: str) -> InputError:
@@ -68,6 +68,7 @@ def _input_error(display: str, message: str, line: int, column: int, here: str) 
     if here in ("//", "/*"):
         return CommentInJson(display, message + " (a comment: JSON has none)", line, column)
     return InputError(display, message, line, column)
+
 
 class _NeedMore(Exception):
     """The window ends before the value does."""
@@ -401,7 +402,8 @@ class JsonRecordReader:
 
     def _error(self, offset: int, message: str) -> InputError:
         c = self._cursor(offset)
-        here = "/" + chr(self._byte(offset + 1)) if self._byte(offset) == _SLASH else ""
+        second = self._byte(offset + 1) if self._byte(offset) == _SLASH else -1  # -1: the end of the file
+        here = "//" if second == _SLASH else "/*" if second == _STAR else ""
         return _input_error(self.display, message, c.line, c.column, here)
 
     def _utf8_error(self, offset: int) -> InputError:
