@@ -453,12 +453,13 @@ def _fallback_edits(text: str, fallbacks: tuple[str, ...], targets: frozenset[st
 def _convention_edits(text: str, conventions: PlainConventions) -> list[tuple[int, int, str]]:
     """Deletions that undo ``conventions`` in a plain text: ``[url]`` after a link's text, line markers, paragraphs of fallback text."""
     edits: list[tuple[int, int, str]] = []
+    bracketed = conventions.links and "[" in text
+    links = {_target_key(href): (glued, spaced) for href, glued, spaced in conventions.links} if bracketed or conventions.fallbacks else {}
     if conventions.fallbacks:
-        edits += _fallback_edits(text, conventions.fallbacks, frozenset(_target_key(href) for href, _, _ in conventions.links))
+        edits += _fallback_edits(text, conventions.fallbacks, frozenset(links))
     if conventions.markers:
         edits += [(m.start(), m.end(), "") for m in _marker_edits(text, conventions)]
-    if conventions.links and "[" in text:
-        links = {_target_key(href): (glued, spaced) for href, glued, spaced in conventions.links}
+    if bracketed:
         for m in _BRACKETED.finditer(text):
             target = m.group(1)
             glued, spaced = links.get(_target_key(target), (None, False))

@@ -129,9 +129,18 @@ def _pair(record, options) -> tuple[str, str, str, str] | None:
     return fields.body_ptr, body, fields.html_ptr, html
 
 
+def _element_names(options, option: str) -> tuple[str, ...]:
+    """The element names ``option`` lists (``<iframe>``, ``IFRAME`` and ``iframe`` alike), each once, in the order given."""
+    return tuple(dict.fromkeys(n for n in (str(n).lower().strip("<>/ ") for n in options.get(option, ())) if n))
+
+
 def _hidden(options) -> frozenset[str]:
-    names = (str(n).lower().strip("<>/ ") for n in options.get("ignore-html-elements", ()))
-    return frozenset(n for n in names if n)
+    return frozenset(_element_names(options, "ignore-html-elements"))
+
+
+def _links(record, pair) -> tuple[tuple[str, bool, bool], ...]:
+    """The HTML's link targets (:func:`link_targets`), worked out once per record and field."""
+    return record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
 
 
 def _scan_key(pointer: str, hidden: frozenset[str]) -> str:
@@ -181,20 +190,15 @@ def _conventions(record, options, pair) -> PlainConventions:
     empty_items = False
     scan = None
     if options.get("link-style", "text") == "text [url]":
-        links = record.memo(f"parity:links:{pair[2]}", lambda: link_targets(pair[3]))
+        links = _links(record, pair)
         if links and "[" in pair[1]:  # bracketed texts the HTML shows as text are not link targets
             scan = _scan(record, pair[2], pair[3], _fields(options).hidden)
             literal = frozenset(m.group() for raw, _, _ in scan.paragraphs if "[" in raw for m in _BRACKET_TEXT.finditer(raw))
     if markers and ("<li" in pair[3] or "<LI" in pair[3]):  # an empty <li>: html-to-text writes its marker alone on a line
         scan = scan or _scan(record, pair[2], pair[3], _fields(options).hidden)
         empty_items = scan.empty_items > 0
-    fallbacks = fallback_keys(pair[3], _fallback_names(options)) if "<" in pair[3] else ()
+    fallbacks = fallback_keys(pair[3], _element_names(options, "fallback-text")) if "<" in pair[3] else ()
     return PlainConventions(links, markers, bool(options.get("wrap-splits-words", False)), empty_items=empty_items, literal=literal, fallbacks=fallbacks)
-
-
-def _fallback_names(options) -> tuple[str, ...]:
-    """The element names of ``fallback-text`` (``<iframe>`` or ``iframe`` alike)."""
-    return tuple(n for n in (str(n).lower().strip("<>/ ") for n in options.get("fallback-text", ())) if n)
 
 
 _RULE_WORD = re.compile(r"-{3,}|\*{3,}|_{3,}")
@@ -257,7 +261,7 @@ def _absent_paragraphs(record, options, pair, conventions: PlainConventions, bk:
     still compared.
     """
     html = pair[3]
-    names = [n for n in (str(n).lower().strip("<>/ ") for n in options["optional-html-elements"]) if n]
+    names = _element_names(options, "optional-html-elements")
     if not names or re.search("<(?:" + "|".join(map(re.escape, names)) + ")", html, re.IGNORECASE) is None:
         return frozenset()  # no such element (searched, not lowered: a lowered copy of a long field, two bytes a character once one is not Latin-1)
     scan = _scan(record, pair[2], html, _fields(options).hidden)
@@ -1012,7 +1016,7 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
     bk, hk = _keys(record, options, pair, fold=True, strip=True)
     if bool(bk) == bool(hk):
         return
-    if not hk and _only_fallback_text(pair, options):
+    if not hk and _only_fallback_text(record, pair, options):
         return
     words = len((bk or hk).split(" "))
     if not bk:
@@ -1024,13 +1028,13 @@ def body_or_html_empty(record, options) -> Iterator[Hit]:
         yield Hit(pair[2], f"the HTML has no visible text but the plain-text body has {_plural(words, 'word')}", evidence="empty-html")
 
 
-def _only_fallback_text(pair, options) -> bool:
+def _only_fallback_text(record, pair, options) -> bool:
     """The body's words are all the HTML's ``fallback-text`` (and the link targets the plain text writes after them)."""
-    names = _fallback_names(options)
+    names = _element_names(options, "fallback-text")
     fallbacks = fallback_keys(pair[3], names) if names and "<" in pair[3] else ()
     if not fallbacks:
         return False
-    links = link_targets(pair[3]) if "[" in pair[1] else ()
+    links = _links(record, pair) if "[" in pair[1] else ()
     return not body_key(pair[1], True, True, PlainConventions(links, fallbacks=fallbacks))
 
 
