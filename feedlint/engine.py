@@ -23,7 +23,7 @@ from .executor import Executor, FileJob, SerialExecutor
 from .facts import FactTable, RowRef
 from .model import Finding, Related
 from .plan import ActiveRule, Plan, Suppression, path_matches
-from .reader.errors import CommentInJson, InputError
+from .reader.errors import InputError
 from .reader.positions import Region
 from .reader.sources import FileInfo, Source
 
@@ -193,8 +193,9 @@ class Engine:
                     if rows:
                         self.table.add_rows(file_index, rows)
         except InputError as exc:
-            if isinstance(exc, CommentInJson) and not info.records:  # JSONC (tsconfig.json): no export at all
-                self.skip(info, exc.skip_reason())
+            reason = source.no_export_reason(exc)
+            if reason is not None:  # JSONC (tsconfig.json): no export at all
+                self.skip(info, reason)
                 self._counts.skipped_files += 1
                 return
             self.errors.append(exc)

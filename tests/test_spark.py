@@ -159,8 +159,10 @@ def test_multi_file_run_with_cross_file_duplicates(spark, small_splits, tmp_path
     _write(tmp_path / "a.json", records[:10], "pages")
     _write(tmp_path / "b.jsonl", records[8:] + [records[0]], "jsonl")  # records 8, 9 and 0 are in both files
     _write(tmp_path / "c.json.gz", records[4:6], "array", gz=True)
+    (tmp_path / "tsconfig.json").write_text('{\n  // the site\'s settings (JSONC)\n  "compilerOptions": {}\n}\n')  # no export: skipped alike
     for fmt in ("json", "text"):
         code, out, _ = _same("--format", fmt, ".", cwd=tmp_path, code=1)
+    assert "tsconfig.json: skipped: JSON with comments" in out  # the text run's summary
     dup = [f for f in json.loads(_cli("check", "--engine", "spark", "--format", "json", ".", cwd=tmp_path)[1]) if f["rule"] == "FL601"]
     assert {f["file"] for f in dup} >= {"b.jsonl", "c.json.gz"}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
-from .errors import InputError
+from .errors import CommentInJson, InputError
 from .jsonstream import JsonRecordReader
 from .textstream import TextStream
 
@@ -179,6 +179,15 @@ class Source:
         if found is not None:
             self.info.profile = reader.profile = first.profile = found.name
         return found
+
+    def no_export_reason(self, exc: InputError) -> str | None:
+        """Why the error ``exc`` says this file is no export at all, or None when it is the error it says.
+
+        JSON with a comment before its first record is JSONC (tsconfig.json,
+        editor settings): skipped as no export, as a ``package.json`` is.  A
+        comment after records were read is a broken export.
+        """
+        return exc.skip_reason() if isinstance(exc, CommentInJson) and not self.info.records else None
 
     def skip_reason(self) -> str:
         """Why :meth:`detect` found no profile, for the note on stderr."""

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..reader.errors import CommentInJson, InputError
+from ..reader.errors import InputError
 from ..ranges.cut import cuts
 from .tasks import RANGE, WHOLE, SplitTask
 
@@ -73,8 +73,9 @@ def plan_file(plan: Any, index: int, path: str, display: str, split_bytes: int, 
     try:
         first = next(records, None)
     except InputError as exc:
-        if isinstance(exc, CommentInJson):  # JSONC (tsconfig.json) before any record: no export, as Engine.file_batches says
-            return FileJob(index, path, display, info, "skip", reason=exc.skip_reason())
+        reason = source.no_export_reason(exc)
+        if reason is not None:  # JSONC (tsconfig.json): no export, as Engine.file_batches says
+            return FileJob(index, path, display, info, "skip", reason=reason)
         return FileJob(index, path, display, info, "error", error=exc)
     finally:
         records.close()
